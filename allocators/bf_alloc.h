@@ -1,0 +1,89 @@
+/*
+** bf_alloc.h: one interface for every simulated allocator (as SQLite's sqlite3_mem_methods),
+** the simulated-memory accessor they keep their metadata through, and the replay driver that runs
+** an allocation workload on one of them and measures fragmentation and latency.
+**
+** Rules every allocator keeps:
+**  1. Its metadata (free lists, page descriptors, bitmaps, block headers) lives at simulated
+**     addresses and is read and written only through bf_amem (bf_amem_r32/w32/...), so each
+**     operation's latency in core cycles comes from the same CPLB/L1/SDRAM path that runs traces.
+**     Host memory holds only what a real kernel would keep in registers or constants.
+**  2. A failed allocation is an outcome (BF_OK with *out = 0), not an error.
+**  3. check() verifies every documented invariant and names the first one broken.
+*/
+#ifndef BF_ALLOC_H
+#define BF_ALLOC_H
+
+#include "bf_atrace.h"
+#include "bf_common.h"
+#include "bf_stats.h"
+
+/* Simulated-memory accessor: data and timing through a port, with a running core clock. */
+typedef struct bf_amem {
+    bf_port port;        /* memory system (sim/) or the flat test memory below */
+    bf_cycles now;       /* core time; every access advances it to the access's ready time */
+    uint64_t reads;      /* metadata reads issued */
+    uint64_t writes;     /* metadata writes issued */
+    int failed;          /* a port access failed or faulted (sticky) */
+} bf_amem;
+
+uint32_t bf_amem_r32(bf_amem *m, bf_addr a);
+void bf_amem_w32(bf_amem *m, bf_addr a, uint32_t v);
+uint16_t bf_amem_r16(bf_amem *m, bf_addr a);
+void bf_amem_w16(bf_amem *m, bf_addr a, uint16_t v);
+uint8_t bf_amem_r8(bf_amem *m, bf_addr a);
+void bf_amem_w8(bf_amem *m, bf_addr a, uint8_t v);
+void bf_amem_compute(bf_amem *m, uint32_t cycles); /* non-memory work, core cycles */
+
+/* A flat simulated memory with a fixed access latency, for unit tests and host-only studies. */
+typedef struct bf_flatmem bf_flatmem;
+int bf_flatmem_create(bf_addr base, uint32_t size, uint32_t latency, bf_flatmem **out);
+bf_port bf_flatmem_port(bf_flatmem *f);
+void bf_flatmem_destroy(bf_flatmem *f);
+
+typedef struct bf_arange {
+    bf_addr start;
+    uint32_t len;
+} bf_arange;
+
+/* Environment an allocator is created in. */
+typedef struct bf_alloc_env {
+    bf_amem *mem;              /* metadata accessor */
+    bf_addr base;              /* first byte of managed physical memory */
+    uint32_t size;             /* bytes */
+    uint32_t page_size;        /* 4096 */
+    const bf_arange *reserved; /* kernel image, uncached DMA region, ... */
+    size_t nreserved;
+    /* parameters (named config keys alloc.*; defaults in bf_alloc_params_default) */
+    unsigned max_order;        /* buddy MAX_ORDER (14 Blackfin, 11 generic) */
+    uint32_t min_free_kbytes;  /* watermark base */
+    uint32_t dma_zone_bytes;   /* 0: all RAM is ZONE_DMA (Blackfin); else x86-like DMA zone */
+    uint32_t nr_trim_pages;    /* nommu trimming threshold (0 = never) */
+    uint32_t tlsf_sl_log2;     /* TLSF second-level log2 (5 = 32 lists) */
+} bf_alloc_env;
+
+void bf_alloc_env_default(bf_alloc_env *e);
+
+/* The methods table. Every function gets the state created by xCreate. */
+typedef struct bf_alloc_methods {
+    const char *name;   /* "buddy", "slab", ... */
+    int (*xCreate)(const bf_alloc_env *env, void **state);
+    void (*xDestroy)(void *st);
+    int (*xAlloc)(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out);     /* *out = 0: failed */
+    int (*xFree)(void *st, bf_addr a);
+    int (*xAllocPages)(void *st, unsigned order, uint32_t gfp, bf_addr *out); /* may be NULL */
+    int (*xFreePages)(void *st, bf_addr a, unsigned order);                  /* may be NULL */
+    int (*xCacheAlloc)(void *st, const char *cache, uint64_t objsize, uint32_t gfp, bf_addr *out); /* may be NULL */
+    int (*xCacheFree)(void *st, const char *cache, bf_addr a);               /* may be NULL */
+    uint64_t (*xUsable)(void *st, bf_addr a);
+    const char *(*xCheck)(void *st);                                         /* NULL if sound */
+    void (*xWalk)(void *st, void (*visit)(void *arg, bf_addr a, uint64_t len, int used), void *arg);
+    int (*xPhase)(void *st, const char *name);       /* "boot-end" etc.; may be NULL */
+    void (*xReclaimable)(void *st, uint64_t pages);  /* declared page cache; may be NULL */
+} bf_alloc_methods;
+
+/* Lookup by name: bootmem, buddy, slab, slob, pa2, np2, nommu, tlsf. NULL if unknown. */
+const bf_alloc_methods *bf_alloc_find(const char *name);
+const bf_alloc_methods *const *bf_alloc_all(size_t *n);
+
+#endif

@@ -1,0 +1,38 @@
+/* Registry: registration order, lookup, duplicate rejection, values of both types. */
+#include "bf_stats.h"
+#include "../bf_test.h"
+
+#define T_STATS(X)                                                                                 \
+    X(U64, a, "t.a", "events", "first")                                                            \
+    X(F64, b, "t.b", "ratio", "second")
+typedef struct t_stats {
+    T_STATS(BF_STAT_MEMBER)
+} t_stats;
+#define BF_STAT_STRUCT t_stats
+static const bf_stat_desc t_desc[] = {T_STATS(BF_STAT_DESC)};
+#undef BF_STAT_STRUCT
+
+int main(void)
+{
+    bf_stats *r = bf_stats_new();
+    t_stats s = {7, 0.25};
+    BF_CHECK_EQ(bf_stats_add(r, t_desc, 2, &s, NULL), BF_OK);
+    BF_CHECK_EQ(bf_stats_count(r), 2);
+    BF_CHECK_STR(bf_stats_at(r, 0)->name, "t.a");
+    BF_CHECK_EQ(bf_stats_find(r, "t.b"), 1);
+    BF_CHECK_EQ(bf_stats_find(r, "t.c"), (unsigned long long)-1);
+    s.a = 42; /* the registry reads the live counter, it keeps no copy */
+    BF_CHECK_EQ(bf_stats_u64(r, 0), 42);
+    BF_CHECK(bf_stats_value(r, 1) == 0.25);
+    BF_CHECK(!bf_stats_is_integer(r, 1));
+    const char *dup = NULL;
+    t_stats s2 = {0, 0};
+    BF_CHECK_EQ(bf_stats_add(r, t_desc, 2, &s2, &dup), BF_ESTATE);
+    BF_CHECK_STR(dup, "t.a");
+    BF_CHECK_EQ(bf_stats_count(r), 2);
+    double snap[2];
+    bf_stats_snapshot(r, snap);
+    BF_CHECK(snap[0] == 42.0 && snap[1] == 0.25);
+    bf_stats_free(r);
+    return bf_test_exit();
+}
