@@ -60,9 +60,17 @@ typedef struct bf_alloc_env {
     uint32_t dma_zone_bytes;   /* 0: all RAM is ZONE_DMA (Blackfin); else x86-like DMA zone */
     uint32_t nr_trim_pages;    /* nommu trimming threshold (0 = never) */
     uint32_t tlsf_sl_log2;     /* TLSF second-level log2 (5 = 32 lists) */
+    /* added by part A (allocators/bf_buddy.c, bf_bootmem.c, bf_np2.c; docs/allocators.md) */
+    uint32_t reclaim_batch;        /* pages one direct-reclaim pass frees (SWAP_CLUSTER_MAX 32) */
+    uint32_t lowmem_reserve_ratio; /* DMA zone reserve against NORMAL fallback: present/ratio (256) */
+    uint32_t np2_merge_on_fail;    /* NP2: merge adjacent free runs when no run fits, then retry (1) */
+    uint32_t bootmem_align;        /* bootmem default alignment in bytes (SMP_CACHE_BYTES = 32) */
 } bf_alloc_env;
 
 void bf_alloc_env_default(bf_alloc_env *e);
+/* NULL if the environment is usable, else a message naming the field (added by part A). */
+const char *bf_alloc_env_check(const bf_alloc_env *e);
+#define BF_ALLOC_ORDERS_MAX 16u /* largest max_order any allocator accepts */
 
 /* The methods table. Every function gets the state created by xCreate. */
 typedef struct bf_alloc_methods {
@@ -80,6 +88,13 @@ typedef struct bf_alloc_methods {
     void (*xWalk)(void *st, void (*visit)(void *arg, bf_addr a, uint64_t len, int used), void *arg);
     int (*xPhase)(void *st, const char *name);       /* "boot-end" etc.; may be NULL */
     void (*xReclaimable)(void *st, uint64_t pages);  /* declared page cache; may be NULL */
+    /* added by part A; NULL in tables that do not need them */
+    int (*xMmap)(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out); /* nommu process memory;
+                                                    NULL: the driver uses xAlloc */
+    int (*xFreeSize)(void *st, bf_addr a, uint64_t bytes); /* free with the caller's size, as
+                                                    free_bootmem(addr, size); NULL: xFree */
+    size_t (*xInfo)(void *st, char *buf, size_t n); /* /proc-style text (buddyinfo for the buddy
+                                                    family), snprintf semantics; may be NULL */
 } bf_alloc_methods;
 
 /* Lookup by name: bootmem, buddy, slab, slob, pa2, np2, nommu, tlsf. NULL if unknown. */

@@ -66,7 +66,8 @@ enum {
     BF_REQ_LRUPRIO = 1u << 3,   /* CPLB_LRUPRIO: I-cache line gets replacement priority */
     BF_REQ_DAG1 = 1u << 4,      /* issued by DAG1 */
     BF_REQ_NOSTALL = 1u << 5,   /* the requester does not wait for data (PREFETCH) */
-    BF_REQ_ATTR_KNOWN = 1u << 6 /* the attribute bits above were set by a CPLB stage */
+    BF_REQ_ATTR_KNOWN = 1u << 6, /* the attribute bits above were set by a CPLB stage */
+    BF_REQ_NOALIGNCHK = 1u << 7  /* host trace reference: skip the natural-alignment check */
 };
 
 /* One memory request. `data` is NULL for timing-only traffic (trace replay); when non-NULL

@@ -8,6 +8,8 @@
 #define BF_ATRACE_H
 
 #include "bf_common.h"
+#include "bf_stats.h"
+#include "bf_trace.h" /* bf_compression */
 
 typedef enum bf_aop {
     BF_AOP_KMALLOC = 0,   /* size, gfp -> id */
@@ -37,7 +39,24 @@ enum {
     BF_GFP_ATOMIC = BF_GFP_HIGH,
     BF_GFP_NOIO = BF_GFP_WAIT,
     BF_GFP_KERNEL = BF_GFP_WAIT | BF_GFP_IO | BF_GFP_FS,
-    BF_GFP_USER = BF_GFP_WAIT | BF_GFP_IO | BF_GFP_FS | 0x40000u /* __GFP_HARDWALL */
+    BF_GFP_USER = BF_GFP_WAIT | BF_GFP_IO | BF_GFP_FS | 0x20000u, /* __GFP_HARDWALL (was 0x40000:
+                                        that is __GFP_THISNODE in 2.6.24, reference section 1.6) */
+    /* Added by the workloads library (same source): */
+    BF_GFP_DMA32 = 0x04u,
+    BF_GFP_COLD = 0x100u,
+    BF_GFP_NOWARN = 0x200u,
+    BF_GFP_REPEAT = 0x400u,
+    BF_GFP_NOFAIL = 0x800u,
+    BF_GFP_NORETRY = 0x1000u,
+    BF_GFP_COMP = 0x4000u,
+    BF_GFP_ZERO = 0x8000u,
+    BF_GFP_NOMEMALLOC = 0x10000u,
+    BF_GFP_HARDWALL = 0x20000u,
+    BF_GFP_THISNODE = 0x40000u,
+    BF_GFP_RECLAIMABLE = 0x80000u,
+    BF_GFP_MOVABLE = 0x100000u,
+    BF_GFP_NOFS = BF_GFP_WAIT | BF_GFP_IO,
+    BF_GFP_HIGHUSER = BF_GFP_USER | BF_GFP_HIGHMEM
 };
 
 typedef struct bf_arec {
@@ -72,5 +91,69 @@ int bf_atrace_detected_format(const bf_atrace_reader *r);
 const char *bf_aformat_name(int f);
 int bf_aformat_from_name(const char *s);
 void bf_atrace_close(bf_atrace_reader *r);
+
+/* ---- added by the workloads library ---- */
+
+enum {
+    BF_ATRACE_NAME_MAX = 63,      /* longest cache or phase name, characters */
+    BF_ATRACE_SITE_MAX = 127,     /* longest call-site text kept, characters */
+    BF_ATRACE_MAX_ORDER = 30,     /* largest page order accepted */
+    BF_ATRACE_FREED_MEMORY = 4096 /* recent frees remembered to tell a double free from an
+                                     unmatched one (older ones are reported as unmatched) */
+};
+#define BF_ATRACE_MAX_SIZE 0x100000000ULL /* largest allocation accepted: 4 GB, the BF533 space */
+
+/* Same as bf_atrace_open, reading a memory buffer (not copied). */
+int bf_atrace_open_mem(const void *data, size_t n, const char *name, int format,
+                       bf_atrace_reader **out, char *err, size_t errn);
+/* Lenient pairing (call before the first bf_atrace_next): unmatched and double frees are skipped
+** and counted instead of being errors; an allocation at an address that is still live frees the
+** old one implicitly (counted); a realloc of an unknown pointer or id is a malloc. Default: strict. */
+void bf_atrace_set_lenient(bf_atrace_reader *r, int lenient);
+int bf_atrace_compression(const bf_atrace_reader *r); /* bf_compression of the input */
+const char *bf_atrace_header_get(const bf_atrace_reader *r, const char *key); /* native only */
+const char *bf_aop_name(int op); /* native keyword: "kmalloc", "kfree", ... */
+/* GFP text (symbolic names joined by '|', or a number) to bits; 0 on success, -1 if a name is
+** unknown (*gfp then holds the known bits). Names: GFP_KERNEL, GFP_ATOMIC, GFP_USER, GFP_DMA,
+** GFP_NOIO, GFP_NOFS, GFP_HIGHUSER, GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, and every bit both as
+** __GFP_X and GFP_X (ftrace prints the latter): see docs/alloc-trace-format.md. */
+int bf_gfp_parse(const char *s, size_t n, uint32_t *gfp);
+/* Symbolic form of gfp bits ("GFP_KERNEL|__GFP_ZERO", or "0" for none) into buf. */
+size_t bf_gfp_format(uint32_t gfp, char *buf, size_t n);
+
+#define BF_ATRACE_READER_STATS(X)                                                                  \
+    X(U64, records, "atrace.records", "records", "records returned by the reader")                 \
+    X(U64, lines, "atrace.lines", "lines", "text lines read")                                      \
+    X(U64, skipped, "atrace.skipped_lines", "lines", "comment, blank and header lines skipped")    \
+    X(U64, ignored_events, "atrace.ignored_events", "lines",                                       \
+      "well-formed events that are not allocations (other ftrace events, other ltrace calls)")     \
+    X(U64, null_frees, "atrace.null_frees", "events", "frees of a NULL pointer, skipped")          \
+    X(U64, failed_allocs, "atrace.failed_allocs", "events",                                        \
+      "allocations that returned NULL in the trace, skipped")                                      \
+    X(U64, unmatched_frees, "atrace.unmatched_frees", "events",                                    \
+      "frees of an unknown pointer or id skipped in lenient mode")                                 \
+    X(U64, double_frees, "atrace.double_frees", "events",                                          \
+      "frees of a recently freed pointer or id skipped in lenient mode")                           \
+    X(U64, implicit_frees, "atrace.implicit_frees", "events",                                      \
+      "live allocations dropped in lenient mode because their address was allocated again")       \
+    X(U64, unknown_gfp, "atrace.unknown_gfp", "events",                                            \
+      "foreign events with a GFP name this reader does not know (the known bits are kept)")       \
+    X(U64, live_peak, "atrace.live_peak", "allocations", "most allocations live at once")
+typedef struct bf_atrace_reader_stats {
+    BF_ATRACE_READER_STATS(BF_STAT_MEMBER)
+} bf_atrace_reader_stats;
+extern const bf_stat_desc bf_atrace_reader_stat_desc[];
+extern const size_t bf_atrace_reader_stat_count;
+const bf_atrace_reader_stats *bf_atrace_reader_stats_of(const bf_atrace_reader *r);
+
+/* ---- native allocation-trace writer ---- */
+typedef struct bf_atrace_writer bf_atrace_writer;
+int bf_atrace_writer_open(const char *path, int compression, bf_atrace_writer **out, char *err,
+                          size_t errn);
+/* "#key: value" header line; only before the first record (else BF_ESTATE). */
+int bf_atrace_writer_header(bf_atrace_writer *w, const char *key, const char *value);
+int bf_atrace_write(bf_atrace_writer *w, const bf_arec *rec); /* BF_OK, BF_EINPUT, BF_EIO */
+const char *bf_atrace_writer_error(const bf_atrace_writer *w);
+int bf_atrace_writer_close(bf_atrace_writer *w, char *err, size_t errn);
 
 #endif

@@ -7,6 +7,7 @@
 #define BF_TRACE_H
 
 #include "bf_common.h"
+#include "bf_stats.h"
 
 typedef enum bf_rec_type {
     BF_REC_IFETCH = 0,  /* instruction fetch: addr, size */
@@ -33,7 +34,32 @@ typedef struct bf_trace_rec {
     uint64_t value;   /* gap cycles, MMR value, DMA bytes, DMA start time */
     uint64_t line;    /* source line (text) or record index (binary), 1-based */
     const char *name; /* phase name, valid until the next call */
+    /* Added by the workloads library: */
+    uint8_t misaligned; /* bf_trace_misal: how replay treats a misaligned data access */
+    uint8_t has_start;  /* DMA: 1 if start holds the start time */
+    uint16_t pad2;
+    uint64_t start;     /* DMA start time, core cycles (valid if has_start) */
 } bf_trace_rec;
+
+/* rec.misaligned. A data access (LOAD/STORE/MODIFY) is aligned when size is 1, or size is 2 at
+** an even address, or size is a multiple of 4 at a multiple of 4 (docs/trace-format.md). */
+typedef enum bf_trace_misal {
+    BF_MISAL_NONE = 0,  /* aligned, or an instruction fetch (never classified) */
+    BF_MISAL_FAULT = 1, /* misaligned: replay raises the misaligned-access fault, as hardware */
+    BF_MISAL_ONCE = 2   /* misaligned: replay counts it once over the lines it spans, no fault */
+} bf_trace_misal;
+
+/* Compression of a trace file (detected on input, chosen on output). */
+typedef enum bf_compression { BF_COMP_NONE = 0, BF_COMP_GZIP = 1, BF_COMP_ZSTD = 2 } bf_compression;
+
+enum {
+    BF_TRACE_MAX_ACCESS = 4096,           /* largest access size accepted, bytes */
+    BF_TRACE_NAME_MAX = 63,               /* longest phase name, characters */
+    BF_TRACE_LINE_BYTES = 32,             /* L1 line size used for op counts and footprints */
+    BF_TRACE_DEFAULT_WINDOW = 0x10000,    /* default first-touch window, bytes (64 KB) */
+    BF_TRACE_HEADER_MAX = 16384           /* header text kept from a native trace, bytes */
+};
+#define BF_TRACE_DEFAULT_MAP_LIMIT 0x08000000u /* 128 MB: the largest BF533 SDRAM bank */
 
 typedef enum bf_trace_format {
     BF_FMT_AUTO = 0,
@@ -72,5 +98,105 @@ int bf_trace_detected_format(const bf_trace_reader *r);
 /* The address map in force so far, as text ("host 0x... -> 0x..." lines) for provenance. */
 size_t bf_trace_describe_map(const bf_trace_reader *r, char *buf, size_t n);
 void bf_trace_close(bf_trace_reader *r);
+
+/* ---- added by the workloads library ---- */
+
+/* NULL if the options are usable, else a message naming the field. */
+const char *bf_trace_options_check(const bf_trace_options *o);
+const char *bf_misaligned_name(int m);      /* "split", "fault", "count-once" */
+int bf_misaligned_from_name(const char *s); /* -1 if unknown */
+const char *bf_map_mode_name(int m);        /* "first-touch", "identity" */
+int bf_map_mode_from_name(const char *s);   /* -1 if unknown */
+const char *bf_compression_name(int c);     /* "none", "gzip", "zstd" */
+int bf_compression_from_name(const char *s); /* -1 if unknown */
+const char *bf_rec_type_name(int t);        /* "ifetch", "load", ... */
+
+/* Open a trace held in memory (not copied; it must outlive the reader). name is used in
+** messages. Same detection and rules as bf_trace_open. */
+int bf_trace_open_mem(const void *data, size_t n, const char *name, const bf_trace_options *o,
+                      bf_trace_reader **out, char *err, size_t errn);
+int bf_trace_compression(const bf_trace_reader *r); /* bf_compression of the input */
+/* Header "key: value" pairs of a native trace (text '#key: value' lines, binary header text),
+** in file order; key "map" may repeat. Returns 0 when i is out of range. */
+size_t bf_trace_header_count(const bf_trace_reader *r);
+int bf_trace_header_at(const bf_trace_reader *r, size_t i, const char **key, const char **value);
+const char *bf_trace_header_get(const bf_trace_reader *r, const char *key); /* first, or NULL */
+
+/* Reader counters (not simulation statistics: they describe the input). */
+#define BF_TRACE_READER_STATS(X)                                                                   \
+    X(U64, records, "trace.records", "records", "records returned by the reader")                  \
+    X(U64, lines, "trace.lines", "lines", "text lines read (0 for the binary format)")             \
+    X(U64, skipped, "trace.skipped_lines", "lines",                                                \
+      "comment, blank and tool commentary lines skipped (Lackey ==PID== lines)")                   \
+    X(U64, misaligned, "trace.misaligned", "accesses",                                             \
+      "data accesses of the input that violate Blackfin natural alignment")                        \
+    X(U64, split_pieces, "trace.split_pieces", "records",                                          \
+      "records produced by splitting misaligned foreign accesses (--misaligned=split)")           \
+    X(U64, window_splits, "trace.window_splits", "accesses",                                       \
+      "foreign accesses cut in two because they crossed a first-touch window boundary")            \
+    X(U64, whole_cache_ops, "trace.whole_cache_ops", "records",                                    \
+      "Dinero whole-cache copy-back/invalidate records (size 0) skipped: no Blackfin equivalent")  \
+    X(U64, map_windows, "trace.map_windows", "windows", "first-touch windows allocated so far")
+typedef struct bf_trace_reader_stats {
+    BF_TRACE_READER_STATS(BF_STAT_MEMBER)
+} bf_trace_reader_stats;
+extern const bf_stat_desc bf_trace_reader_stat_desc[];
+extern const size_t bf_trace_reader_stat_count;
+const bf_trace_reader_stats *bf_trace_reader_stats_of(const bf_trace_reader *r);
+
+/* ---- writers (native formats), for `bfsim trace convert` and the recorders ---- */
+typedef struct bf_trace_writer bf_trace_writer;
+/* format: BF_FMT_NATIVE_TEXT or BF_FMT_NATIVE_BIN; compression: bf_compression; path "-" is
+** stdout. */
+int bf_trace_writer_open(const char *path, int format, int compression, bf_trace_writer **out,
+                         char *err, size_t errn);
+/* Header pair written before the first record (key: [a-z0-9_.-]+, value: one line). Returns
+** BF_ESTATE after the first record, BF_EINPUT for a bad key or value. */
+int bf_trace_writer_header(bf_trace_writer *w, const char *key, const char *value);
+/* BF_OK, BF_EINPUT (record that the format cannot hold: message in bf_trace_writer_error), BF_EIO */
+int bf_trace_write(bf_trace_writer *w, const bf_trace_rec *rec);
+const char *bf_trace_writer_error(const bf_trace_writer *w);
+/* Finishes the file (binary: end record with the record count), frees w, returns the first
+** error (message copied to err). */
+int bf_trace_writer_close(bf_trace_writer *w, char *err, size_t errn);
+
+/* ---- statistics of a trace, for `bfsim trace stats` ---- */
+#define BF_TRACE_SUMMARY_STATS(X)                                                                  \
+    X(U64, ifetch, "trace.ifetch", "records", "instruction fetch records")                         \
+    X(U64, load, "trace.load", "records", "data load records")                                     \
+    X(U64, store, "trace.store", "records", "data store records")                                  \
+    X(U64, modify, "trace.modify", "records", "read-modify-write records")                         \
+    X(U64, gap, "trace.gap", "records", "compute gap records")                                     \
+    X(U64, gap_cycles, "trace.gap_cycles", "cycles", "core cycles in compute gaps")                \
+    X(U64, op, "trace.op", "records", "SSYNC/CSYNC/FLUSH/FLUSHINV/IFLUSH/PREFETCH records")        \
+    X(U64, mode, "trace.mode", "records", "user/supervisor mode switch records")                   \
+    X(U64, mmr, "trace.mmr", "records", "control register write records")                          \
+    X(U64, dma, "trace.dma", "records", "DMA transfer records")                                    \
+    X(U64, dma_bytes, "trace.dma_bytes", "bytes", "bytes moved by DMA records")                    \
+    X(U64, phase, "trace.phase", "records", "phase marker records")                                \
+    X(U64, access_bytes, "trace.access_bytes", "bytes", "bytes of fetch/load/store/modify records") \
+    X(U64, misaligned, "trace.misaligned_accesses", "accesses",                                    \
+      "data accesses flagged misaligned (fault or count-once)")                                    \
+    X(U64, footprint_lines, "trace.footprint_lines", "lines",                                      \
+      "distinct 32-byte lines touched by accesses, all regions")                                   \
+    X(U64, working_set_bytes, "trace.working_set_bytes", "bytes",                                  \
+      "footprint_lines times 32: the working set over the whole trace")
+typedef struct bf_trace_summary_stats {
+    BF_TRACE_SUMMARY_STATS(BF_STAT_MEMBER)
+} bf_trace_summary_stats;
+extern const bf_stat_desc bf_trace_summary_stat_desc[];
+extern const size_t bf_trace_summary_stat_count;
+
+typedef struct bf_trace_summary bf_trace_summary;
+/* part: bf_part; sdram_bytes: populated SDRAM (regions classified with bf_map_region). Memory:
+** one bit per 32-byte line of every region except the MMR and reserved space (about 512 KB for
+** 128 MB of SDRAM); lines of reserved addresses are counted as accesses, not footprint. */
+int bf_trace_summary_new(int part, uint32_t sdram_bytes, bf_trace_summary **out);
+void bf_trace_summary_add(bf_trace_summary *s, const bf_trace_rec *rec);
+const bf_trace_summary_stats *bf_trace_summary_stats_of(const bf_trace_summary *s);
+/* Per region (bf_region): accesses and distinct lines touched. */
+uint64_t bf_trace_summary_region_accesses(const bf_trace_summary *s, int region);
+uint64_t bf_trace_summary_region_lines(const bf_trace_summary *s, int region);
+void bf_trace_summary_free(bf_trace_summary *s);
 
 #endif

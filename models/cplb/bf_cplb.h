@@ -43,7 +43,19 @@ enum {
     BF_EXC_DCPLB_MULTI = 0x27,
     BF_EXC_ICPLB_PROT = 0x2B,
     BF_EXC_ICPLB_MISS = 0x2C,
-    BF_EXC_ICPLB_MULTI = 0x2D
+    BF_EXC_ICPLB_MULTI = 0x2D,
+    BF_EXC_MISALIGNED_I = 0x2A /* misaligned instruction (fetch not 2-byte aligned) */
+};
+
+/* Hardware-error causes (SEQSTAT[18:14]) the CPLB stage can report in bf_cplb_result.hwerr. */
+enum { BF_HWERR_SYSTEM_MMR = 0x02, BF_HWERR_EXTERN_ADDR = 0x03 };
+
+/* xCPLB_STATUS bits above the 16 per-entry match bits. */
+enum {
+    BF_CPLB_STATUS_RW = 1u << 16,     /* 1 = write */
+    BF_CPLB_STATUS_SUPV = 1u << 17,   /* 1 = supervisor mode */
+    BF_CPLB_STATUS_DAG1 = 1u << 18,   /* 1 = DAG1 */
+    BF_CPLB_STATUS_ILLADDR = 1u << 19 /* set on a miss */
 };
 
 enum { BF_CPLB_POLICY_EXPLICIT = 0, BF_CPLB_POLICY_LINUX = 1 };
@@ -55,36 +67,102 @@ typedef struct bf_cplb_entry {
 } bf_cplb_entry;
 
 typedef struct bf_cplb_config {
-    int part;                 /* bf_part */
-    uint32_t sdram_bytes;     /* populated SDRAM (physical end if no max_mem=) */
-    int dcplb_enable;         /* DMEM_CONTROL.ENDCPLB */
-    int icplb_enable;         /* IMEM_CONTROL.ENICPLB */
-    int policy;               /* BF_CPLB_POLICY_* */
-    bf_cplb_entry dcplb[16];  /* explicit policy: initial tables (DATA 0 = unused) */
+    int part;                /* bf_part */
+    uint32_t sdram_bytes;    /* populated SDRAM (physical end if no max_mem=) */
+    int dcplb_enable;        /* DMEM_CONTROL.ENDCPLB */
+    int icplb_enable;        /* IMEM_CONTROL.ENICPLB */
+    int policy;              /* BF_CPLB_POLICY_* */
+    bf_cplb_entry dcplb[16]; /* explicit policy: initial tables (DATA 0 = unused) */
     bf_cplb_entry icplb[16];
     /* Linux manager emulation (policy = linux) */
-    char cmdline[256];        /* kernel command line, verbatim ("mem=50M max_mem=64M$#") */
-    uint32_t kernel_end;      /* memory_start: end of the kernel image, covered by 4 MB pages */
-    uint32_t dma_uncached_bytes; /* DMA_UNCACHED_REGION (Kconfig default 1 MB) */
-    int null_guard;           /* CONFIG_DEBUG_HUNT_FOR_ZERO: 1 KB guard page at 0 */
-    int dcache_mode;          /* BF_CPLB_DCACHE_*: SDRAM_DGENERIC flavour */
-    int icache;               /* 1: SDRAM_IGENERIC cacheable */
+    char cmdline[256];            /* kernel command line, verbatim ("mem=50M max_mem=64M$#") */
+    uint32_t kernel_end;          /* memory_start: end of the kernel image, covered by 4 MB pages */
+    uint32_t dma_uncached_bytes;  /* DMA_UNCACHED_REGION (Kconfig default 1 MB) */
+    int null_guard;               /* CONFIG_DEBUG_HUNT_FOR_ZERO: 1 KB guard page at 0 */
+    int dcache_mode;              /* BF_CPLB_DCACHE_*: SDRAM_DGENERIC flavour */
+    int icache;                   /* 1: SDRAM_IGENERIC cacheable */
     uint32_t miss_handler_cycles; /* ESTIMATE: exception round trip of the miss handler, CCLK */
+    /* Added by the CPLB helper (see docs/models/cplb.md). */
+    int l1_requires_cplb; /* ESTIMATE 1: with ENxCPLB on, L1 accesses need a matching entry
+                             (0 = GDB sim: L1 is valid without one) */
+    int anomaly_05000263; /* 1: cap memory_end at 60 MB (56 MB with null_guard) when icache */
+    int anomaly_05000158; /* 1: set bit 9 (0x200) in CPLB_COMMON/SDRAM_OOPS, as Linux does */
 } bf_cplb_config;
+
+/* The memory layout the Linux policy derives from sdram_bytes and the command line. */
+typedef struct bf_cplb_layout {
+    uint32_t ramend;           /* _ramend: mem=, else sdram_bytes */
+    uint32_t physical_mem_end; /* max_mem=, else _ramend */
+    uint32_t memory_end;       /* _ramend - dma_uncached_bytes, after the 05000263 cap */
+    uint32_t uncached_end;     /* end of the cacheable bound (memory_end, 1 MB-rounded) */
+    uint8_t reserved_dcache;   /* '$' given after max_mem= */
+    uint8_t reserved_icache;   /* '#' given after max_mem= */
+    uint8_t capped_05000263;   /* memory_end was lowered by the anomaly cap */
+    uint8_t mem_given;         /* mem= appeared on the command line */
+    uint8_t max_mem_given;     /* max_mem= appeared on the command line */
+} bf_cplb_layout;
+
+/* One row of the hottest-pages report: a page as the tables loaded it, summed over its loads. */
+typedef struct bf_cplb_page {
+    bf_addr addr;   /* page start */
+    uint32_t size;  /* bytes: 1K, 4K, 1M or 4M */
+    uint8_t instr;  /* 1 = ICPLB, 0 = DCPLB */
+    uint64_t hits;  /* accesses that this page's entry served without a fault */
+    uint64_t loads; /* times the page was written into an entry (boot tables count once) */
+} bf_cplb_page;
 
 /* Result of a check. */
 typedef struct bf_cplb_result {
-    uint32_t attrs;      /* BF_REQ_CACHEABLE/WT/AOW/LRUPRIO | BF_REQ_ATTR_KNOWN */
-    uint8_t fault;       /* bf_fault */
-    uint8_t excause;     /* EXCAUSE, 0 if none */
-    uint8_t reloaded;    /* number of entries the manager loaded for this access */
+    uint32_t attrs;   /* BF_REQ_CACHEABLE/WT/AOW/LRUPRIO | BF_REQ_ATTR_KNOWN */
+    uint8_t fault;    /* bf_fault */
+    uint8_t excause;  /* EXCAUSE, 0 if none */
+    uint8_t reloaded; /* number of entries the manager loaded for this access */
     uint8_t pad;
-    bf_cycles handler;   /* CCLK spent in the miss handler for this access */
+    bf_cycles handler; /* CCLK spent in the miss handler for this access */
+    /* Added by the CPLB helper. */
+    uint8_t instr; /* 1 if the ICPLB side checked the access */
+    uint8_t hwerr; /* BF_HWERR_* when the fault is a hardware error (excause 0) */
+    uint8_t entry; /* index of the entry that served the access (0xFF if none) */
+    uint8_t pad2;
+    uint32_t status;    /* xCPLB_STATUS written by this fault (0 if none or hardware error) */
+    bf_addr fault_addr; /* address the fault is reported for */
 } bf_cplb_result;
 
 #define BF_CPLB_STATS(X)                                                                           \
     X(U64, dmisses, "cplb.dcplb_misses", "events", "data accesses that missed every DCPLB")        \
-    X(U64, imisses, "cplb.icplb_misses", "events", "instruction fetches that missed every ICPLB")
+    X(U64, imisses, "cplb.icplb_misses", "events", "instruction fetches that missed every ICPLB")  \
+    X(U64, dchecks, "cplb.dchecks", "accesses", "data accesses checked by the DCPLB stage")        \
+    X(U64, ichecks, "cplb.ichecks", "accesses", "instruction fetches checked by the ICPLB stage")  \
+    X(U64, fast_hits, "cplb.fast_hits", "accesses",                                                \
+      "checks answered by the last-hit entry without scanning the table")                          \
+    X(U64, dreloads, "cplb.dcplb_reloads", "events", "DCPLB entries loaded by the miss handler")   \
+    X(U64, ireloads, "cplb.icplb_reloads", "events", "ICPLB entries loaded by the miss handler")   \
+    X(U64, devictions, "cplb.dcplb_evictions", "events",                                           \
+      "valid switched DCPLB entries the miss handler replaced")                                    \
+    X(U64, ievictions, "cplb.icplb_evictions", "events",                                           \
+      "valid switched ICPLB entries the miss handler replaced")                                    \
+    X(U64, supv_misses, "cplb.supv_misses", "events", "CPLB misses taken in supervisor mode")      \
+    X(U64, handler_cycles, "cplb.handler_cycles", "cycles",                                        \
+      "core cycles charged for CPLB miss-handler round trips")                                     \
+    X(U64, multi_hits, "cplb.multi_hits", "events", "accesses that matched more than one entry")   \
+    X(U64, prot_violations, "cplb.prot_violations", "events",                                      \
+      "protection-violation exceptions (EXCAUSE 0x23 or 0x2B)")                                    \
+    X(U64, fault_miss, "cplb.faults.miss", "events",                                               \
+      "accesses that ended in a CPLB miss no manager could serve")                                 \
+    X(U64, fault_prot, "cplb.faults.protection", "events",                                         \
+      "accesses that ended in a CPLB protection violation")                                        \
+    X(U64, fault_multi, "cplb.faults.multiple_hits", "events",                                     \
+      "accesses that ended in a multiple-hit exception")                                           \
+    X(U64, fault_misaligned, "cplb.faults.misaligned", "events",                                   \
+      "accesses that ended in a misaligned-access exception")                                      \
+    X(U64, fault_hwerr_extern, "cplb.faults.hwerr_extern", "events",                               \
+      "accesses to reserved space (external memory addressing hardware error)")                    \
+    X(U64, fault_l1_illegal, "cplb.faults.l1_illegal", "events",                                   \
+      "data accesses to L1 instruction SRAM or fetches from L1 data memory")                       \
+    X(U64, fault_mmr_illegal, "cplb.faults.mmr_illegal", "events",                                 \
+      "fetches from MMR space, user-mode or DAG1 MMR accesses, non-32-bit core MMR accesses")      \
+    X(U64, hot_dropped_hits, "cplb.hot_pages_dropped_hits", "accesses",                            \
+      "hits of pages the hottest-pages table had no room to record")
 
 typedef struct bf_cplb_stats {
     BF_CPLB_STATS(BF_STAT_MEMBER)
@@ -102,12 +180,13 @@ int bf_cplb_create(const bf_cplb_config *c, bf_cplb_stats *stats, bf_cplb **out)
 void bf_cplb_destroy(bf_cplb *p);
 
 /* Check one access (rq->kind, addr, size, mode); on a miss under the Linux policy the manager
-** reloads and the access is retried (result.handler > 0). */
+** reloads and the access is retried (result.handler > 0). BF_EINPUT if kind, mode or size
+** (0) are out of range; faults are model outcomes in *res. */
 int bf_cplb_check(bf_cplb *p, const bf_req *rq, bf_cplb_result *res);
 
 /* Register views for reports and tests. */
-uint32_t bf_cplb_status(const bf_cplb *p, int instr);     /* DCPLB_STATUS / ICPLB_STATUS */
-uint32_t bf_cplb_fault_addr(const bf_cplb *p, int instr); /* xCPLB_FAULT_ADDR */
+uint32_t bf_cplb_status(const bf_cplb *p, int instr);            /* DCPLB_STATUS / ICPLB_STATUS */
+uint32_t bf_cplb_fault_addr(const bf_cplb *p, int instr);        /* xCPLB_FAULT_ADDR */
 const bf_cplb_entry *bf_cplb_table(const bf_cplb *p, int instr); /* 16 entries */
 
 /* ENDCPLB / ENICPLB changes from DMEM_CONTROL/IMEM_CONTROL writes. */
@@ -116,5 +195,51 @@ void bf_cplb_enable(bf_cplb *p, int instr, int on);
 /* Text of the memory layout and bounds table (Linux policy) for `bfsim config show`; writes at
 ** most n bytes including the NUL and returns the length it needed. */
 size_t bf_cplb_describe(const bf_cplb *p, char *buf, size_t n);
+
+/* ---- Added by the CPLB helper ---- */
+
+/* Check the line address of a cache instruction (FLUSH/FLUSHINV/PREFETCH on the D side,
+** IFLUSH with rq->kind = BF_ACC_IFETCH): protection violations are ignored, misses still fault
+** (and the Linux manager reloads), as the GDB sim's mmu_check_cache_addr does. */
+int bf_cplb_check_cacheop(bf_cplb *p, const bf_req *rq, bf_cplb_result *res);
+
+/* Write one CPLB_ADDRn/CPLB_DATAn pair (an MMR write by sim/). BF_ECONFIG if idx > 15 or the
+** address is not aligned to the page size in data; the table is unchanged then. */
+int bf_cplb_write(bf_cplb *p, int instr, int idx, uint32_t addr, uint32_t data);
+
+/* Layout the Linux policy computed (all zero under the explicit policy). */
+void bf_cplb_get_layout(const bf_cplb *p, bf_cplb_layout *out);
+
+/* Number of fixed (never replaced) entries on a side: first_switched_[di]cplb. */
+int bf_cplb_first_switched(const bf_cplb *p, int instr);
+
+/* The n hottest pages by hits, both sides, hottest first (ties: lower address, D before I).
+** Returns the number written (<= n). */
+size_t bf_cplb_hot_pages(const bf_cplb *p, bf_cplb_page *out, size_t n);
+
+/* Kernel-oops-style header of a fault (cause and EXCAUSE, address, read/write/fetch,
+** user/supervisor, record number, status and fault-address registers). Writes at most n
+** bytes including the NUL and returns the length it needed; "" if res holds no fault. */
+size_t bf_cplb_format_fault(const bf_req *rq, const bf_cplb_result *res, char *buf, size_t n);
+
+/* One configured entry as text, for INI keys cplb.dcplbN / cplb.icplbN. Two forms:
+**   "ADDR,DATA"               raw register values, e.g. "0x00000000,0x0003129d"
+**   "ADDR SIZE FLAG|FLAG..."  e.g. "0x00400000 4M valid|dirty|l1_chbl|user_rd|user_wr|supv_wr"
+** SIZE is 1K, 4K, 1M or 4M; flags are the CPLB_DATA bit names in lower case without the CPLB_
+** prefix (valid lock user_rd user_wr supv_wr l1sram da0acc dirty lruprio portprio l1_chbl wt
+** l1_aow), plus "common" for DIRTY|SUPV_WR|USER_WR|USER_RD|VALID; separators are '|' ',' or
+** blanks. Alignment is checked by bf_cplb_config_check. BF_EINPUT with a message in err. */
+int bf_cplb_parse_entry(const char *text, bf_cplb_entry *out, char *err, size_t errn);
+/* The readable form of an entry ("ADDR SIZE flags"); returns the length needed with the NUL. */
+size_t bf_cplb_format_entry(const bf_cplb_entry *e, char *buf, size_t n);
+
+/* Text of an EXCAUSE code ("Data access CPLB miss"), or of a hardware-error cause. */
+const char *bf_cplb_excause_name(int excause);
+const char *bf_cplb_hwerr_name(int hwerr);
+
+/* Parse a byte size the way the kernel's memparse does: a C number (decimal, 0x hex, 0 octal)
+** with an optional K/M/G suffix (either case). Returns BF_OK and *end past the parsed text, or
+** BF_EINPUT if there is no number or the value does not fit in 32 bits. */
+int bf_cplb_memparse(const char *s, uint32_t *out, const char **end);
 
 #endif

@@ -8,6 +8,9 @@
 ** a request without BF_REQ_ATTR_KNOWN takes config.default_attrs. Everything that leaves L1 (line
 ** fills, uncached reads, write-buffer drains, victim write-backs) goes out through the `ext`
 ** port given at creation, in non-decreasing issue time.
+**
+** Calls must come in non-decreasing rq->now (one in-order core); an instance is not thread-safe.
+** docs/models/l1.md lists the modelling assumptions, the ESTIMATE parameters and the conventions.
 */
 #ifndef BF_L1_H
 #define BF_L1_H
@@ -35,6 +38,7 @@ typedef struct bf_l1_config {
     uint32_t ssync_cycles;    /* SSYNC handshake beyond the drain, core cycles (GDB sim: 10) */
     uint32_t cacheop_cycles;  /* issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH (ESTIMATE 1) */
     int classify_misses;      /* 1: compulsory/capacity/conflict split (costs memory and time) */
+    uint32_t core_mmr_cycles; /* core MMR access served inside the core, core cycles (ESTIMATE 1) */
 } bf_l1_config;
 
 /* Per-component statistics. The required names of the foundation issue come first. */
@@ -43,8 +47,118 @@ typedef struct bf_l1_config {
     X(U64, dwrites, "l1.dcache.writes", "accesses", "data writes that looked up the D-cache")      \
     X(U64, dread_misses, "l1.dcache.read_misses", "accesses", "D-cache reads that missed")         \
     X(U64, dwrite_misses, "l1.dcache.write_misses", "accesses", "D-cache writes that missed")      \
-    X(U64, ifetches, "l1.icache.fetches", "accesses", "instruction fetches that looked up the I-cache") \
-    X(U64, imisses, "l1.icache.misses", "accesses", "I-cache fetches that missed")
+    X(U64, ifetches, "l1.icache.fetches", "accesses",                                              \
+      "instruction fetches that looked up the I-cache")                                            \
+    X(U64, imisses, "l1.icache.misses", "accesses", "I-cache fetches that missed")                 \
+    X(U64, dread_hits, "l1.dcache.read_hits", "accesses", "D-cache reads that hit")                \
+    X(U64, dwrite_hits, "l1.dcache.write_hits", "accesses", "D-cache writes that hit")             \
+    X(U64, ihits, "l1.icache.hits", "accesses", "I-cache fetches that hit")                        \
+    X(U64, bank_a_accesses, "l1.dcache.bank_a.accesses", "accesses",                               \
+      "D-cache lookups in data bank A")                                                            \
+    X(U64, bank_a_misses, "l1.dcache.bank_a.misses", "accesses", "D-cache misses in data bank A")  \
+    X(U64, bank_b_accesses, "l1.dcache.bank_b.accesses", "accesses",                               \
+      "D-cache lookups in data bank B")                                                            \
+    X(U64, bank_b_misses, "l1.dcache.bank_b.misses", "accesses", "D-cache misses in data bank B")  \
+    X(U64, dfills, "l1.dcache.fills", "lines", "D-cache line fills issued (demand and PREFETCH)")  \
+    X(U64, dprefetch_fills, "l1.dcache.prefetch_fills", "lines",                                   \
+      "D-cache line fills started by PREFETCH")                                                    \
+    X(U64, devictions, "l1.dcache.evictions", "lines", "valid D-cache lines replaced by a fill")   \
+    X(U64, dwritebacks, "l1.dcache.writebacks", "lines",                                           \
+      "dirty D-cache lines written back through the victim buffer (evictions and FLUSH/FLUSHINV)") \
+    X(U64, dwt_stores, "l1.dcache.wt_stores", "accesses",                                          \
+      "stores to write-through cacheable pages (each enters the write buffer)")                    \
+    X(U64, dnoalloc_writes, "l1.dcache.noalloc_write_misses", "accesses",                          \
+      "write misses on write-through pages without allocate-on-write (no fill)")                   \
+    X(U64, dinval, "l1.dcache.invalidations", "events",                                            \
+      "whole D-cache invalidations by a DMEM_CONTROL DMC/DCBS change")                             \
+    X(U64, dinval_dirty, "l1.dcache.dirty_dropped", "lines",                                       \
+      "dirty D-cache lines discarded without write-back by a DMC/DCBS change")                     \
+    X(U64, dmiss_comp, "l1.dcache.miss_compulsory", "accesses",                                    \
+      "D-cache misses to a line never referenced before (classify_misses)")                        \
+    X(U64, dmiss_cap, "l1.dcache.miss_capacity", "accesses",                                       \
+      "D-cache misses that a fully-associative LRU cache of the same size also has")               \
+    X(U64, dmiss_conf, "l1.dcache.miss_conflict", "accesses",                                      \
+      "D-cache misses that are neither compulsory nor capacity misses")                            \
+    X(U64, ifills, "l1.icache.fills", "lines", "I-cache line fills issued")                        \
+    X(U64, ievictions, "l1.icache.evictions", "lines", "valid I-cache lines replaced by a fill")   \
+    X(U64, ilocked_bypass, "l1.icache.locked_bypass", "accesses",                                  \
+      "I-cache misses fetched uncached because every way of the set is locked (ILOC)")             \
+    X(U64, iinval, "l1.icache.invalidations", "events",                                            \
+      "whole I-cache invalidations by an IMEM_CONTROL IMC change")                                 \
+    X(U64, iflushed, "l1.icache.iflush_hits", "lines", "I-cache lines invalidated by IFLUSH")      \
+    X(U64, imiss_comp, "l1.icache.miss_compulsory", "accesses",                                    \
+      "I-cache misses to a line never referenced before (classify_misses)")                        \
+    X(U64, imiss_cap, "l1.icache.miss_capacity", "accesses",                                       \
+      "I-cache misses that a fully-associative LRU cache of the same size also has")               \
+    X(U64, imiss_conf, "l1.icache.miss_conflict", "accesses",                                      \
+      "I-cache misses that are neither compulsory nor capacity misses")                            \
+    X(U64, ureads, "l1.uncached.reads", "accesses",                                                \
+      "core loads to external memory or system MMRs that bypass the D-cache")                      \
+    X(U64, uwrites, "l1.uncached.writes", "accesses",                                              \
+      "core stores to external memory or system MMRs that bypass the D-cache")                     \
+    X(U64, ufetches, "l1.uncached.fetches", "accesses",                                            \
+      "instruction fetches from external memory that bypass the I-cache")                          \
+    X(U64, sram_accesses, "l1.sram.accesses", "accesses",                                          \
+      "core accesses served by L1 SRAM, scratchpad or core MMRs without going outside")            \
+    X(U64, dma_accesses, "l1.dma.accesses", "accesses", "DMA requests seen by the L1 model")       \
+    X(U64, faults, "l1.faults", "accesses",                                                        \
+      "accesses that ended in a fault reported by L1 (illegal L1 use or reserved space)")          \
+    X(U64, wbuf_entries, "l1.wbuf.stores", "accesses",                                             \
+      "stores entered into the write buffer (write-through and uncached)")                         \
+    X(U64, wbuf_drains, "l1.wbuf.drains", "requests",                                              \
+      "write-buffer drains issued to external memory")                                             \
+    X(U64, wbuf_forwards, "l1.wbuf.forwards", "accesses",                                          \
+      "uncached loads served from the write buffer without an external read")                      \
+    X(U64, wbuf_full, "l1.wbuf.full_events", "events", "stores that found the write buffer full")  \
+    X(U64, victim_drains, "l1.victim.drains", "requests",                                          \
+      "victim-buffer write-backs issued to external memory")                                       \
+    X(U64, victim_full, "l1.victim.full_events", "events",                                         \
+      "write-backs that found the victim buffer full")                                             \
+    X(U64, stall_fill, "l1.stall.fill", "cycles",                                                  \
+      "core cycles waiting for a line fill's word (critical word, or a later word of a line in "   \
+      "flight)")                                                                                   \
+    X(U64, stall_fill_busy, "l1.stall.fill_busy", "cycles",                                        \
+      "core cycles a miss or PREFETCH waited for the fill already in progress")                    \
+    X(U64, stall_wbuf_full, "l1.stall.wbuf_full", "cycles",                                        \
+      "core cycles a store waited for a write-buffer entry to free")                               \
+    X(U64, stall_victim_full, "l1.stall.victim_full", "cycles",                                    \
+      "core cycles waiting for a victim-buffer entry to free")                                     \
+    X(U64, stall_uncached, "l1.stall.uncached", "cycles",                                          \
+      "core cycles waiting for uncached loads and fetches")                                        \
+    X(U64, stall_ssync_drain, "l1.stall.ssync_drain", "cycles",                                    \
+      "core cycles SSYNC waited for the write and victim buffers to drain")                        \
+    X(U64, op_ssync, "l1.ops.ssync", "ops", "SSYNC instructions")                                  \
+    X(U64, op_csync, "l1.ops.csync", "ops", "CSYNC instructions")                                  \
+    X(U64, op_flush, "l1.ops.flush", "ops", "FLUSH instructions (one line each)")                  \
+    X(U64, op_flushinv, "l1.ops.flushinv", "ops", "FLUSHINV instructions (one line each)")         \
+    X(U64, op_iflush, "l1.ops.iflush", "ops", "IFLUSH instructions (one line each)")               \
+    X(U64, op_prefetch, "l1.ops.prefetch", "ops", "PREFETCH instructions (one line each)")         \
+    X(U64, ssync_cycles, "l1.ops.ssync_cycles", "cycles",                                          \
+      "core cycles spent in SSYNC (handshake plus drain stall)")                                   \
+    X(U64, csync_cycles, "l1.ops.csync_cycles", "cycles", "core cycles spent in CSYNC")            \
+    X(U64, rgn_reserved, "l1.region.reserved.accesses", "accesses",                                \
+      "accesses to reserved (unpopulated) space")                                                  \
+    X(U64, rgn_sdram, "l1.region.sdram.accesses", "accesses", "accesses to SDRAM")                 \
+    X(U64, rgn_async0, "l1.region.async0.accesses", "accesses", "accesses to async bank 0")        \
+    X(U64, rgn_async1, "l1.region.async1.accesses", "accesses", "accesses to async bank 1")        \
+    X(U64, rgn_async2, "l1.region.async2.accesses", "accesses", "accesses to async bank 2")        \
+    X(U64, rgn_async3, "l1.region.async3.accesses", "accesses", "accesses to async bank 3")        \
+    X(U64, rgn_bootrom, "l1.region.bootrom.accesses", "accesses", "accesses to the boot ROM")      \
+    X(U64, rgn_l1_data_a, "l1.region.l1_data_a.accesses", "accesses",                              \
+      "accesses to the SRAM-only half of data bank A")                                             \
+    X(U64, rgn_l1_data_a_cache, "l1.region.l1_data_a_cache.accesses", "accesses",                  \
+      "accesses to the SRAM/cache half of data bank A (as SRAM)")                                  \
+    X(U64, rgn_l1_data_b, "l1.region.l1_data_b.accesses", "accesses",                              \
+      "accesses to the SRAM-only half of data bank B")                                             \
+    X(U64, rgn_l1_data_b_cache, "l1.region.l1_data_b_cache.accesses", "accesses",                  \
+      "accesses to the SRAM/cache half of data bank B (as SRAM)")                                  \
+    X(U64, rgn_l1_inst, "l1.region.l1_inst.accesses", "accesses",                                  \
+      "accesses to L1 instruction SRAM")                                                           \
+    X(U64, rgn_l1_inst_cache, "l1.region.l1_inst_cache.accesses", "accesses",                      \
+      "accesses to the L1 instruction SRAM/cache half (as SRAM)")                                  \
+    X(U64, rgn_scratch, "l1.region.scratch.accesses", "accesses", "accesses to the scratchpad")    \
+    X(U64, rgn_sys_mmr, "l1.region.sys_mmr.accesses", "accesses", "accesses to system MMRs")       \
+    X(U64, rgn_core_mmr, "l1.region.core_mmr.accesses", "accesses", "accesses to core MMRs")
 
 typedef struct bf_l1_stats {
     BF_L1_STATS(BF_STAT_MEMBER)
@@ -72,13 +186,19 @@ int bf_l1_access(bf_l1 *l1, const bf_req *rq, bf_resp *rs);
 int bf_l1_op(bf_l1 *l1, int op, const bf_req *rq, bf_resp *rs);
 
 /* Writes of the control registers during a run (trace records). Clearing DMC/IMC invalidates that
-** cache without write-back. */
+** cache without write-back. (Precisely: any change of DMC, of DCBS while DMC=11, or of IMC
+** invalidates that cache; ILOC and LRUPRIORST take effect without invalidating. DMC=01, or DMC=11
+** on the BF531, returns BF_EINPUT and changes nothing.) */
 int bf_l1_write_dmem_control(bf_l1 *l1, uint32_t value, bf_cycles now);
 int bf_l1_write_imem_control(bf_l1 *l1, uint32_t value, bf_cycles now);
 
 /* End of run: issue every buffered write to `ext` (no stall is charged); returns when the last
 ** one completes in *done. Dirty lines stay in the cache (Cachegrind and DineroIV convention). */
 int bf_l1_finish(bf_l1 *l1, bf_cycles now, bf_cycles *done);
+
+/* Consistency check of the model state (tests and --check runs): NULL, or a message naming the
+** broken invariant (duplicate tag in a set, dirty invalid line, buffer over its depth, ...). */
+const char *bf_l1_check(const bf_l1 *l1);
 
 #endif
 

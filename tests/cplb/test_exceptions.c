@@ -1,0 +1,479 @@
+/*
+** cplb.exceptions: the CPLB stage under the explicit policy. One check per EXCAUSE code, per
+** priority pair, per page size, per implicit rule, with the xCPLB_STATUS / FAULT_ADDR contents
+** expected after each exception (status bits: 15:0 matching entries, 16 write, 17 supervisor,
+** 18 DAG1, 19 ILLADDR on a miss; reference section 3).
+*/
+#include "cplb_test_util.h"
+
+#define P4K BF_CPLB_PAGE_4K
+#define KNOWN BF_REQ_ATTR_KNOWN
+
+static bf_cplb_config base_cfg(void)
+{
+    bf_cplb_config c;
+    bf_cplb_config_default(&c);
+    c.policy = BF_CPLB_POLICY_EXPLICIT;
+    c.sdram_bytes = 64u << 20;
+    /* D side, 4 KB pages:
+    **  [0] 0x0000 COMMON: everything allowed
+    **  [1] 0x1000 VALID|USER_RD: nobody may write
+    **  [2] 0x2000 VALID|SUPV_WR|DIRTY: no user access
+    **  [3] 0x3000 cacheable write-back, clean (no DIRTY)
+    **  [4] 0x4000 cacheable write-through (+AOW), clean
+    **  [5] 0x5000 cacheable write-back, dirty */
+    c.dcplb[0] = (bf_cplb_entry){0x0000, COMMON | P4K};
+    c.dcplb[1] = (bf_cplb_entry){0x1000, BF_CPLB_VALID | BF_CPLB_USER_RD | P4K};
+    c.dcplb[2] = (bf_cplb_entry){0x2000, BF_CPLB_VALID | BF_CPLB_SUPV_WR | BF_CPLB_DIRTY | P4K};
+    c.dcplb[3] = (bf_cplb_entry){0x3000, BF_CPLB_VALID | BF_CPLB_L1_CHBL | BF_CPLB_SUPV_WR |
+                                             BF_CPLB_USER_WR | BF_CPLB_USER_RD | P4K};
+    c.dcplb[4] =
+        (bf_cplb_entry){0x4000, BF_CPLB_VALID | BF_CPLB_L1_CHBL | BF_CPLB_WT | BF_CPLB_L1_AOW |
+                                    BF_CPLB_SUPV_WR | BF_CPLB_USER_WR | BF_CPLB_USER_RD | P4K};
+    c.dcplb[5] = (bf_cplb_entry){0x5000, BF_CPLB_L1_CHBL | COMMON | P4K};
+    /* I side: [0] 0x0000 user-executable, cacheable, LRU priority; [1] 0x1000 supervisor only. */
+    c.icplb[0] = (bf_cplb_entry){0x0000, BF_CPLB_VALID | BF_CPLB_USER_RD | BF_CPLB_L1_CHBL |
+                                             BF_CPLB_LRUPRIO | P4K};
+    c.icplb[1] = (bf_cplb_entry){0x1000, BF_CPLB_VALID | P4K};
+    return c;
+}
+
+static bf_cplb *make(const bf_cplb_config *c, bf_cplb_stats *st)
+{
+    bf_cplb *p = NULL;
+    const char *msg = bf_cplb_config_check(c);
+    if (msg)
+        fprintf(stderr, "config: %s\n", msg);
+    BF_CHECK(msg == NULL);
+    BF_CHECK_EQ(bf_cplb_create(c, st, &p), BF_OK);
+    return p;
+}
+
+static void test_miss(void)
+{
+    bf_cplb_config c = base_cfg();
+    bf_cplb_stats st = {0};
+    bf_cplb *p = make(&c, &st);
+    /* Supervisor read of 0x8000: no entry covers it -> DCPLB miss 0x26; status = SUPV (bit 17)
+    ** | ILLADDR (bit 19) = 0x000A0000, no entry bits. Explicit policy: no handler, no cost. */
+    bf_cplb_result r = acc(p, RD, SUPV, 0x8000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MISS);
+    BF_CHECK_EQ(r.excause, 0x26);
+    BF_CHECK_EQ(r.status, 0x000A0000);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x000A0000);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x8000);
+    BF_CHECK_EQ(r.handler, 0);
+    BF_CHECK_EQ(r.attrs, 0);
+    BF_CHECK_EQ(st.dmisses, 1);
+    BF_CHECK_EQ(st.fault_miss, 1);
+    /* User fetch of 0x8000 -> ICPLB miss 0x2C; status = ILLADDR only (user) = 0x00080000; the
+    ** DCPLB registers keep their values. */
+    r = acc(p, IF, USER, 0x8000, 2);
+    BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MISS);
+    BF_CHECK_EQ(r.excause, 0x2C);
+    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x00080000);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 1), 0x8000);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x000A0000);
+    BF_CHECK_EQ(st.imisses, 1);
+    BF_CHECK_EQ(st.supv_misses, 1);
+    bf_cplb_destroy(p);
+}
+
+static void test_protection(void)
+{
+    bf_cplb_config c = base_cfg();
+    bf_cplb_stats st = {0};
+    bf_cplb *p = make(&c, &st);
+    /* User write to [1] (no USER_WR): 0x23, status = entry 1 (0x2) | RW (0x10000) = 0x00010002. */
+    bf_cplb_result r = acc(p, WR, USER, 0x1000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_PROT);
+    BF_CHECK_EQ(r.excause, 0x23);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00010002);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x1000);
+    /* Supervisor write to [1] (no SUPV_WR): 0x23, status 0x2 | RW | SUPV = 0x00030002. */
+    r = acc(p, WR, SUPV, 0x1004, 4);
+    BF_CHECK_EQ(r.excause, 0x23);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00030002);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x1004);
+    /* Supervisor read of [1]: allowed, uncached page. */
+    r = acc(p, RD, SUPV, 0x1008, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.attrs, KNOWN);
+    BF_CHECK_EQ(r.entry, 1);
+    /* User read of [2] (no USER_RD): 0x23, status = entry 2 (0x4), read, user = 0x00000004. */
+    r = acc(p, RD, USER, 0x2010, 2);
+    BF_CHECK_EQ(r.excause, 0x23);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00000004);
+    /* Supervisor read of [2]: supervisor reads are always allowed. */
+    r = acc(p, RD, SUPV, 0x2010, 2);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    /* Store to a clean write-back cacheable page [3]: (WT|L1_CHBL|DIRTY) == L1_CHBL -> 0x23 even
+    ** though SUPV_WR is set; status = entry 3 (0x8) | RW | SUPV = 0x00030008. */
+    r = acc(p, WR, SUPV, 0x3000, 4);
+    BF_CHECK_EQ(r.excause, 0x23);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00030008);
+    /* ... while a read of it is a cacheable write-back access. */
+    r = acc(p, RD, USER, 0x3000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.attrs, BF_REQ_CACHEABLE | KNOWN);
+    /* Write-through page [4] without DIRTY: the clean-page rule does not apply. */
+    r = acc(p, WR, USER, 0x4000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.attrs, BF_REQ_CACHEABLE | BF_REQ_WT | BF_REQ_AOW | KNOWN);
+    /* Dirty write-back page [5]: store allowed. */
+    r = acc(p, WR, USER, 0x5000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.attrs, BF_REQ_CACHEABLE | KNOWN);
+    /* Instruction side: user fetch from I[1] (no USER_RD) -> 0x2B, status = entry 1 = 0x2. */
+    r = acc(p, IF, USER, 0x1000, 2);
+    BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_PROT);
+    BF_CHECK_EQ(r.excause, 0x2B);
+    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x00000002);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 1), 0x1000);
+    r = acc(p, IF, SUPV, 0x1000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    /* I[0]: cacheable with LRU priority. */
+    r = acc(p, IF, USER, 0x0000, 4);
+    BF_CHECK_EQ(r.attrs, BF_REQ_CACHEABLE | BF_REQ_LRUPRIO | KNOWN);
+    /* Protection exceptions: D 0x1000 twice, D 0x2010, D 0x3000, I 0x1000 = 5. */
+    BF_CHECK_EQ(st.prot_violations, 5);
+    BF_CHECK_EQ(st.fault_prot, 5);
+    bf_cplb_destroy(p);
+}
+
+static void test_multi_and_priorities(void)
+{
+    bf_cplb_config c = base_cfg();
+    /* D[6] 1 KB at 0x5000 overlaps D[5]; D[7] 1 KB at 0x2000 (VALID only) overlaps D[2].
+    ** I[2] 1 KB at 0 overlaps I[0]. */
+    c.dcplb[6] = (bf_cplb_entry){0x5000, COMMON | BF_CPLB_PAGE_1K};
+    c.dcplb[7] = (bf_cplb_entry){0x2000, BF_CPLB_VALID | BF_CPLB_PAGE_1K};
+    c.icplb[2] = (bf_cplb_entry){0x0000, BF_CPLB_VALID | BF_CPLB_USER_RD | BF_CPLB_PAGE_1K};
+    bf_cplb_stats st = {0};
+    bf_cplb *p = make(&c, &st);
+    /* 0x27: read 0x5100 matches [5] and [6]; status = 0x20|0x40 | SUPV = 0x00020060. */
+    bf_cplb_result r = acc(p, RD, SUPV, 0x5100, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MULTI);
+    BF_CHECK_EQ(r.excause, 0x27);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020060);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x5100);
+    /* 0x5400 is past the 1 KB entry: only [5] matches. */
+    r = acc(p, RD, SUPV, 0x5400, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.entry, 5);
+    /* 0x2D: fetch 0x100 matches I[0] and I[2]; status 0x1|0x4 | SUPV = 0x00020005. */
+    r = acc(p, IF, SUPV, 0x100, 2);
+    BF_CHECK_EQ(r.excause, 0x2D);
+    BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MULTI);
+    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x00020005);
+
+    /* Priority multiple hits > misaligned: a misaligned read in the overlap is 0x27. */
+    r = acc(p, RD, SUPV, 0x5102, 4);
+    BF_CHECK_EQ(r.excause, 0x27);
+    /* ... and on the I side (odd fetch address in the overlap) 0x2D, not 0x2A. */
+    r = acc(p, IF, USER, 0x101, 2);
+    BF_CHECK_EQ(r.excause, 0x2D);
+    /* Priority multiple hits > protection: a user read of 0x2100 would violate both [2] and [7]
+    ** but takes 0x27; status = 0x4|0x80, user, read = 0x00000084. */
+    r = acc(p, RD, USER, 0x2100, 4);
+    BF_CHECK_EQ(r.excause, 0x27);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00000084);
+    /* Priority misaligned > protection: misaligned user write to [1] is 0x24; status keeps the
+    ** matching entry: 0x2 | RW = 0x00010002. */
+    r = acc(p, WR, USER, 0x1002, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_MISALIGNED);
+    BF_CHECK_EQ(r.excause, 0x24);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00010002);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x1002);
+    /* Priority misaligned > miss: misaligned read of unmapped 0x8002 is 0x24, status without
+    ** ILLADDR: SUPV only = 0x00020000. */
+    r = acc(p, RD, SUPV, 0x8002, 4);
+    BF_CHECK_EQ(r.excause, 0x24);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020000);
+    /* Priority protection > miss: a fetch from L1 data memory with no ICPLB covering it is the
+    ** implicit protection violation 0x2B, not the miss 0x2C (l1_requires_cplb = 1). */
+    r = acc(p, IF, SUPV, 0xFF800000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_L1_ILLEGAL);
+    BF_CHECK_EQ(r.excause, 0x2B);
+    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x00020000);
+    BF_CHECK_EQ(st.multi_hits, 5);
+    BF_CHECK_EQ(st.fault_multi, 5);
+    bf_cplb_destroy(p);
+}
+
+static void test_misaligned(void)
+{
+    bf_cplb_config c = base_cfg();
+    bf_cplb *p = make(&c, NULL);
+    /* 4-byte read at 0x2: 0x24, status = entry 0 (0x1) | SUPV = 0x00020001. */
+    bf_cplb_result r = acc(p, RD, SUPV, 0x0002, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_MISALIGNED);
+    BF_CHECK_EQ(r.excause, 0x24);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020001);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x0002);
+    /* 2-byte at an odd address: 0x24; 2-byte at 2 and 1-byte anywhere: fine. */
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x0001, 2).excause, 0x24);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x0002, 2).fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x0003, 1).fault, BF_FAULT_NONE);
+    /* 8-byte records are two 32-bit accesses: 4-byte alignment suffices, 2 does not. */
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x0004, 8).fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x0002, 8).excause, 0x24);
+    /* Fetches need 2-byte alignment: odd address -> 0x2A; a 4-byte fetch at 2 is fine. */
+    r = acc(p, IF, SUPV, 0x0001, 2);
+    BF_CHECK_EQ(r.excause, BF_EXC_MISALIGNED_I);
+    BF_CHECK_EQ(r.excause, 0x2A);
+    BF_CHECK_EQ(acc(p, IF, SUPV, 0x0002, 4).fault, BF_FAULT_NONE);
+    bf_cplb_destroy(p);
+}
+
+static void test_page_sizes(void)
+{
+    bf_cplb_config c;
+    bf_cplb_config_default(&c);
+    c.policy = BF_CPLB_POLICY_EXPLICIT;
+    /* One entry of each size; the byte before, the first, the last and the byte after. */
+    c.dcplb[0] = (bf_cplb_entry){0x00000400, COMMON | BF_CPLB_PAGE_1K};
+    c.dcplb[1] = (bf_cplb_entry){0x00001000, COMMON | BF_CPLB_PAGE_4K};
+    c.dcplb[2] = (bf_cplb_entry){0x00100000, COMMON | BF_CPLB_PAGE_1M};
+    c.dcplb[3] = (bf_cplb_entry){0x00400000, COMMON | BF_CPLB_PAGE_4M};
+    bf_cplb *p = make(&c, NULL);
+    static const struct {
+        bf_addr base;
+        uint32_t size;
+    } pg[4] = {{0x400, 0x400}, {0x1000, 0x1000}, {0x100000, 0x100000}, {0x400000, 0x400000}};
+    for (int i = 0; i < 4; i++) {
+        bf_cplb_result r = acc(p, RD, SUPV, pg[i].base - 1, 1);
+        BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MISS);
+        r = acc(p, RD, SUPV, pg[i].base, 1);
+        BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+        BF_CHECK_EQ(r.entry, i);
+        r = acc(p, RD, SUPV, pg[i].base + pg[i].size - 1, 1);
+        BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+        BF_CHECK_EQ(r.entry, i);
+        r = acc(p, RD, SUPV, pg[i].base + pg[i].size, 1);
+        BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MISS);
+    }
+    /* An 8-byte read at 0x7FC crosses from the 1 KB page into unmapped 0x800: the second word
+    ** misses, and the fault is reported at 0x800. */
+    bf_cplb_result r = acc(p, RD, SUPV, 0x7FC, 8);
+    BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MISS);
+    BF_CHECK_EQ(r.fault_addr, 0x800);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x800);
+    bf_cplb_destroy(p);
+}
+
+static void test_implicit_rules(void)
+{
+    bf_cplb_config c = base_cfg();
+    /* A DCPLB over reserved space and one over the unpopulated SDRAM above 64 MB. */
+    c.dcplb[8] = (bf_cplb_entry){0x30000000, COMMON | BF_CPLB_PAGE_4M};
+    c.dcplb[9] = (bf_cplb_entry){0x04000000, COMMON | BF_CPLB_PAGE_4M};
+    c.dcplb[10] = (bf_cplb_entry){0xFF800000, COMMON | BF_CPLB_PAGE_4M}; /* L1 to 0xFFBFFFFF */
+    bf_cplb_stats st = {0};
+    bf_cplb *p = make(&c, &st);
+    /* User read of EBIU_SDGCTL (system MMR): implicit protection 0x23; no entry bits, user. */
+    bf_cplb_result r = acc(p, RD, USER, 0xFFC00A10, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_MMR_ILLEGAL);
+    BF_CHECK_EQ(r.excause, 0x23);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00000000);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFC00A10);
+    /* Supervisor read needs no CPLB and is uncached. */
+    r = acc(p, RD, SUPV, 0xFFC00A10, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.attrs, KNOWN);
+    /* Supervisor DAG1 access to an MMR: 0x23, status = SUPV | DAG1 = 0x00060000. */
+    bf_req q = mkreq(RD, SUPV, 0xFFC00A10, 4);
+    q.flags = BF_REQ_DAG1;
+    BF_CHECK_EQ(bf_cplb_check(p, &q, &r), BF_OK);
+    BF_CHECK_EQ(r.excause, 0x23);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00060000);
+    /* Fetch from core MMR space: the ICPLB miss exception 0x2C (GDB sim), status SUPV|ILLADDR. */
+    r = acc(p, IF, SUPV, 0xFFE00000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_MMR_ILLEGAL);
+    BF_CHECK_EQ(r.excause, 0x2C);
+    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x000A0000);
+    /* 16-bit access to a core MMR (32-bit only): hardware error, no exception, registers kept. */
+    r = acc(p, RD, SUPV, 0xFFE00004, 2);
+    BF_CHECK_EQ(r.fault, BF_FAULT_MMR_ILLEGAL);
+    BF_CHECK_EQ(r.excause, 0);
+    BF_CHECK_EQ(r.hwerr, BF_HWERR_SYSTEM_MMR);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00060000);
+    /* Reserved space under a valid CPLB: external-address hardware error, registers kept. */
+    r = acc(p, RD, SUPV, 0x30000000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_HWERR_EXTERN);
+    BF_CHECK_EQ(r.excause, 0);
+    BF_CHECK_EQ(r.hwerr, BF_HWERR_EXTERN_ADDR);
+    BF_CHECK_EQ(r.fault_addr, 0x30000000);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFC00A10);
+    /* SDRAM above the populated 64 MB is reserved too. */
+    BF_CHECK_EQ(acc(p, WR, SUPV, 0x04000000, 4).fault, BF_FAULT_HWERR_EXTERN);
+    /* Data access to L1 instruction SRAM: hardware error (illegal L1 access). */
+    r = acc(p, RD, SUPV, 0xFFA00000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_L1_ILLEGAL);
+    BF_CHECK_EQ(r.hwerr, BF_HWERR_EXTERN_ADDR);
+    BF_CHECK_EQ(st.fault_mmr_illegal, 4);
+    BF_CHECK_EQ(st.fault_hwerr_extern, 2);
+    BF_CHECK_EQ(st.fault_l1_illegal, 1);
+    bf_cplb_destroy(p);
+}
+
+static void test_l1_rules(void)
+{
+    /* l1_requires_cplb = 1 (default): an L1 data access with no DCPLB is a miss. */
+    bf_cplb_config c = base_cfg();
+    bf_cplb *p = make(&c, NULL);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0xFF800000, 4).excause, 0x26);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0xFFB00000, 4).excause, 0x26); /* scratchpad */
+    bf_cplb_destroy(p);
+    /* l1_requires_cplb = 0 (GDB sim): valid without a CPLB, uncached. */
+    c.l1_requires_cplb = 0;
+    p = make(&c, NULL);
+    bf_cplb_result r = acc(p, WR, USER, 0xFF800000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.attrs, KNOWN);
+    BF_CHECK_EQ(acc(p, RD, USER, 0xFFB00FFC, 4).fault, BF_FAULT_NONE);
+    /* Instruction fetch from L1 instruction SRAM without an ICPLB: fine too. */
+    BF_CHECK_EQ(acc(p, IF, SUPV, 0xFFA00000, 4).fault, BF_FAULT_NONE);
+    bf_cplb_destroy(p);
+    /* A cacheable entry over L1 does not make L1 cacheable. */
+    c = base_cfg();
+    c.dcplb[8] = (bf_cplb_entry){0xFF800000, BF_CPLB_L1_CHBL | COMMON | BF_CPLB_PAGE_4M};
+    p = make(&c, NULL);
+    r = acc(p, RD, SUPV, 0xFF804000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.attrs, KNOWN);
+    BF_CHECK_EQ(r.entry, 8);
+    bf_cplb_destroy(p);
+}
+
+static void test_enable_off(void)
+{
+    bf_cplb_config c = base_cfg();
+    c.dcplb_enable = 0;
+    bf_cplb_stats st = {0};
+    bf_cplb *p = make(&c, &st);
+    /* ENDCPLB off: a user write to the no-write page [1] and a read of unmapped 0x8000 pass;
+    ** the cacheable page [5] is uncached. */
+    bf_cplb_result r = acc(p, WR, USER, 0x1000, 4);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(r.attrs, KNOWN);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x8000, 4).fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x5000, 4).attrs, KNOWN);
+    /* Alignment and the implicit rules still apply. */
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x8002, 4).excause, 0x24);
+    BF_CHECK_EQ(acc(p, RD, USER, 0xFFC00000, 4).excause, 0x23);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x30000000, 4).fault, BF_FAULT_HWERR_EXTERN);
+    BF_CHECK_EQ(st.dmisses, 0);
+    /* The I side is still on: its fetch of 0x8000 misses. */
+    BF_CHECK_EQ(acc(p, IF, SUPV, 0x8000, 2).excause, 0x2C);
+    /* Turning ENDCPLB on restores the checks; off again removes them. */
+    bf_cplb_enable(p, 0, 1);
+    BF_CHECK_EQ(acc(p, WR, USER, 0x1000, 4).excause, 0x23);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x5000, 4).attrs, BF_REQ_CACHEABLE | KNOWN);
+    bf_cplb_enable(p, 0, 0);
+    BF_CHECK_EQ(acc(p, WR, USER, 0x1000, 4).fault, BF_FAULT_NONE);
+    bf_cplb_destroy(p);
+}
+
+static void test_fast_path_exact(void)
+{
+    bf_cplb_config c;
+    bf_cplb_config_default(&c);
+    c.policy = BF_CPLB_POLICY_EXPLICIT;
+    c.dcplb[0] = (bf_cplb_entry){0, COMMON | BF_CPLB_PAGE_4M};
+    bf_cplb_stats st = {0};
+    bf_cplb *p = make(&c, &st);
+    /* First access scans, the second takes the last-hit shortcut. */
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x100, 4).entry, 0);
+    BF_CHECK_EQ(st.fast_hits, 0);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x2000, 4).entry, 0);
+    BF_CHECK_EQ(st.fast_hits, 1);
+    /* A new 1 KB entry inside the cached 4 MB one: the shortcut must not hide the multiple hit. */
+    BF_CHECK_EQ(bf_cplb_write(p, 0, 1, 0x1000, COMMON | BF_CPLB_PAGE_1K), BF_OK);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x1000, 4).excause, 0x27);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020003);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x2000, 4).entry, 0);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x2004, 4).entry, 0);
+    BF_CHECK_EQ(st.fast_hits, 1); /* entry 0 is overlapped: no shortcut */
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x1000, 4).excause, 0x27);
+    /* Invalidate the 1 KB entry: the shortcut comes back. */
+    BF_CHECK_EQ(bf_cplb_write(p, 0, 1, 0x1000, 0), BF_OK);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x1000, 4).fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x1004, 4).fault, BF_FAULT_NONE);
+    BF_CHECK_EQ(st.fast_hits, 2);
+    bf_cplb_destroy(p);
+}
+
+static void test_cacheop(void)
+{
+    bf_cplb_config c = base_cfg();
+    bf_cplb *p = make(&c, NULL);
+    bf_req q = mkreq(WR, USER, 0x1013, 4);
+    bf_cplb_result r;
+    /* FLUSH-type op on the no-write page [1]: protection ignored for cache instructions. */
+    BF_CHECK_EQ(bf_cplb_check_cacheop(p, &q, &r), BF_OK);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    /* On unmapped memory the miss still faults, at the 32-byte line address 0x8020. */
+    q = mkreq(RD, SUPV, 0x8033, 1);
+    BF_CHECK_EQ(bf_cplb_check_cacheop(p, &q, &r), BF_OK);
+    BF_CHECK_EQ(r.excause, 0x26);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x8020);
+    /* IFLUSH goes through the ICPLBs. */
+    q = mkreq(IF, USER, 0x1000, 4);
+    BF_CHECK_EQ(bf_cplb_check_cacheop(p, &q, &r), BF_OK);
+    BF_CHECK_EQ(r.fault, BF_FAULT_NONE);
+    bf_cplb_destroy(p);
+}
+
+static void test_format_fault(void)
+{
+    bf_cplb_config c = base_cfg();
+    c.dcplb[8] = (bf_cplb_entry){0x30000000, COMMON | BF_CPLB_PAGE_4M};
+    bf_cplb *p = make(&c, NULL);
+    char buf[512];
+    bf_req q = mkreq(WR, USER, 0x1000, 4);
+    q.record = 7;
+    bf_cplb_result r;
+    BF_CHECK_EQ(bf_cplb_check(p, &q, &r), BF_OK);
+    size_t need = bf_cplb_format_fault(&q, &r, buf, sizeof buf);
+    const char *want = "Data access CPLB protection violation (EXCAUSE 0x23): CPLB protection "
+                       "violation\n"
+                       " address 0x00001000 (write of 4 bytes at 0x00001000), user mode, record 7\n"
+                       " DCPLB_STATUS 0x00010002  DCPLB_FAULT_ADDR 0x00001000\n";
+    BF_CHECK_STR(buf, want);
+    BF_CHECK_EQ(need, strlen(want) + 1);
+    /* Truncation: the needed length is still returned and the output is NUL-terminated. */
+    char small[16];
+    BF_CHECK_EQ(bf_cplb_format_fault(&q, &r, small, sizeof small), need);
+    BF_CHECK_EQ(strlen(small), 15);
+
+    q = mkreq(RD, SUPV, 0x30000000, 4);
+    BF_CHECK_EQ(bf_cplb_check(p, &q, &r), BF_OK);
+    bf_cplb_format_fault(&q, &r, buf, sizeof buf);
+    BF_CHECK_STR(buf, "Hardware error 0x03: External memory addressing error: external memory "
+                      "addressing error\n"
+                      " address 0x30000000 (read of 4 bytes at 0x30000000), supervisor mode, "
+                      "record 0\n");
+    /* No fault: empty text. */
+    q = mkreq(RD, SUPV, 0x0, 4);
+    BF_CHECK_EQ(bf_cplb_check(p, &q, &r), BF_OK);
+    BF_CHECK_EQ(bf_cplb_format_fault(&q, &r, buf, sizeof buf), 1);
+    BF_CHECK_STR(buf, "");
+    bf_cplb_destroy(p);
+}
+
+int main(void)
+{
+    test_miss();
+    test_protection();
+    test_multi_and_priorities();
+    test_misaligned();
+    test_page_sizes();
+    test_implicit_rules();
+    test_l1_rules();
+    test_enable_off();
+    test_fast_path_exact();
+    test_cacheop();
+    test_format_fault();
+    return bf_test_exit();
+}
