@@ -12,20 +12,20 @@
 #include "bf_trace.h" /* bf_compression */
 
 typedef enum bf_aop {
-    BF_AOP_KMALLOC = 0,   /* size, gfp -> id */
-    BF_AOP_KFREE,         /* id */
-    BF_AOP_CACHE_ALLOC,   /* cache name, size (object size), gfp -> id */
-    BF_AOP_CACHE_FREE,    /* cache name, id */
-    BF_AOP_PAGES_ALLOC,   /* order, gfp -> id */
-    BF_AOP_PAGES_FREE,    /* order, id */
-    BF_AOP_VMALLOC,       /* size -> id */
-    BF_AOP_VFREE,         /* id */
-    BF_AOP_MMAP,          /* nommu process memory: size -> id */
-    BF_AOP_MUNMAP,        /* id */
-    BF_AOP_MALLOC,        /* user space: size -> id (realloc = free of old id + malloc) */
-    BF_AOP_FREE,          /* id */
-    BF_AOP_PHASE,         /* name ("boot" starts the bootmem phase, "boot-end" hands over) */
-    BF_AOP_RECLAIMABLE    /* value = pages of page cache the workload declares reclaimable */
+    BF_AOP_KMALLOC = 0, /* size, gfp -> id */
+    BF_AOP_KFREE,       /* id */
+    BF_AOP_CACHE_ALLOC, /* cache name, size (object size), gfp -> id */
+    BF_AOP_CACHE_FREE,  /* cache name, id */
+    BF_AOP_PAGES_ALLOC, /* order, gfp -> id */
+    BF_AOP_PAGES_FREE,  /* order, id */
+    BF_AOP_VMALLOC,     /* size -> id */
+    BF_AOP_VFREE,       /* id */
+    BF_AOP_MMAP,        /* nommu process memory: size -> id */
+    BF_AOP_MUNMAP,      /* id */
+    BF_AOP_MALLOC,      /* user space: size -> id (realloc = free of old id + malloc) */
+    BF_AOP_FREE,        /* id */
+    BF_AOP_PHASE,       /* name ("boot" starts the bootmem phase, "boot-end" hands over) */
+    BF_AOP_RECLAIMABLE  /* value = pages of page cache the workload declares reclaimable */
 } bf_aop;
 
 /* GFP bits as in 2.6.24 include/linux/gfp.h (reference kernel-allocators section 1.6). */
@@ -60,17 +60,17 @@ enum {
 };
 
 typedef struct bf_arec {
-    uint8_t op;         /* bf_aop */
-    uint8_t order;      /* page order */
+    uint8_t op;    /* bf_aop */
+    uint8_t order; /* page order */
     uint16_t pad;
-    uint32_t gfp;       /* GFP bits */
-    uint64_t id;        /* allocation identity, unique while live */
-    uint64_t size;      /* requested bytes */
-    uint64_t value;     /* BF_AOP_RECLAIMABLE pages */
-    uint64_t time_ns;   /* optional, 0 if unknown */
-    uint64_t line;      /* source line, 1-based */
-    const char *name;   /* cache or phase name, valid until the next call */
-    const char *site;   /* call site, or NULL */
+    uint32_t gfp;     /* GFP bits */
+    uint64_t id;      /* allocation identity, unique while live */
+    uint64_t size;    /* requested bytes */
+    uint64_t value;   /* BF_AOP_RECLAIMABLE pages */
+    uint64_t time_ns; /* optional, 0 if unknown */
+    uint64_t line;    /* source line, 1-based */
+    const char *name; /* cache or phase name, valid until the next call */
+    const char *site; /* call site, or NULL */
 } bf_arec;
 
 typedef enum bf_aformat {
@@ -108,7 +108,8 @@ int bf_atrace_open_mem(const void *data, size_t n, const char *name, int format,
                        bf_atrace_reader **out, char *err, size_t errn);
 /* Lenient pairing (call before the first bf_atrace_next): unmatched and double frees are skipped
 ** and counted instead of being errors; an allocation at an address that is still live frees the
-** old one implicitly (counted); a realloc of an unknown pointer or id is a malloc. Default: strict. */
+** old one implicitly (counted); a realloc of an unknown pointer or id is a malloc. Default: strict.
+ */
 void bf_atrace_set_lenient(bf_atrace_reader *r, int lenient);
 int bf_atrace_compression(const bf_atrace_reader *r); /* bf_compression of the input */
 const char *bf_atrace_header_get(const bf_atrace_reader *r, const char *key); /* native only */
@@ -135,9 +136,9 @@ size_t bf_gfp_format(uint32_t gfp, char *buf, size_t n);
     X(U64, double_frees, "atrace.double_frees", "events",                                          \
       "frees of a recently freed pointer or id skipped in lenient mode")                           \
     X(U64, implicit_frees, "atrace.implicit_frees", "events",                                      \
-      "live allocations dropped in lenient mode because their address was allocated again")       \
+      "live allocations dropped in lenient mode because their address was allocated again")        \
     X(U64, unknown_gfp, "atrace.unknown_gfp", "events",                                            \
-      "foreign events with a GFP name this reader does not know (the known bits are kept)")       \
+      "foreign events with a GFP name this reader does not know (the known bits are kept)")        \
     X(U64, live_peak, "atrace.live_peak", "allocations", "most allocations live at once")
 typedef struct bf_atrace_reader_stats {
     BF_ATRACE_READER_STATS(BF_STAT_MEMBER)

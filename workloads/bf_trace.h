@@ -10,16 +10,16 @@
 #include "bf_stats.h"
 
 typedef enum bf_rec_type {
-    BF_REC_IFETCH = 0,  /* instruction fetch: addr, size */
-    BF_REC_LOAD = 1,    /* data load: addr, size */
-    BF_REC_STORE = 2,   /* data store: addr, size */
-    BF_REC_MODIFY = 3,  /* read-modify-write (Lackey M): addr, size; replay decides how to count */
-    BF_REC_GAP = 4,     /* value = core cycles with no memory access */
-    BF_REC_OP = 5,      /* op = bf_op (SSYNC, CSYNC, FLUSH, ...), addr, count (lines, P++ form) */
-    BF_REC_MODE = 6,    /* mode = bf_mode from here on */
-    BF_REC_MMR = 7,     /* write of a control register: addr = MMR address, value */
-    BF_REC_DMA = 8,     /* DMA transfer: chan, addr = source, addr2 = destination, value = bytes */
-    BF_REC_PHASE = 9    /* named phase marker: name */
+    BF_REC_IFETCH = 0, /* instruction fetch: addr, size */
+    BF_REC_LOAD = 1,   /* data load: addr, size */
+    BF_REC_STORE = 2,  /* data store: addr, size */
+    BF_REC_MODIFY = 3, /* read-modify-write (Lackey M): addr, size; replay decides how to count */
+    BF_REC_GAP = 4,    /* value = core cycles with no memory access */
+    BF_REC_OP = 5,     /* op = bf_op (SSYNC, CSYNC, FLUSH, ...), addr, count (lines, P++ form) */
+    BF_REC_MODE = 6,   /* mode = bf_mode from here on */
+    BF_REC_MMR = 7,    /* write of a control register: addr = MMR address, value */
+    BF_REC_DMA = 8,    /* DMA transfer: chan, addr = source, addr2 = destination, value = bytes */
+    BF_REC_PHASE = 9   /* named phase marker: name */
 } bf_rec_type;
 
 typedef struct bf_trace_rec {
@@ -37,8 +37,13 @@ typedef struct bf_trace_rec {
     /* Added by the workloads library: */
     uint8_t misaligned; /* bf_trace_misal: how replay treats a misaligned data access */
     uint8_t has_start;  /* DMA: 1 if start holds the start time */
-    uint16_t pad2;
-    uint64_t start;     /* DMA start time, core cycles (valid if has_start) */
+    uint8_t cont;       /* 1: the rest of the previous record's source access, cut at a first-touch
+                           window or pin boundary (the halves map to unrelated BF533 addresses);
+                           replay counts the pair as one access, as Cachegrind counts a
+                           reference that straddles lines once. Never set for --misaligned=split
+                           pieces (each is a real Blackfin access) nor for native traces. */
+    uint8_t pad2;
+    uint64_t start; /* DMA start time, core cycles (valid if has_start) */
 } bf_trace_rec;
 
 /* rec.misaligned. A data access (LOAD/STORE/MODIFY) is aligned when size is 1, or size is 2 at
@@ -53,11 +58,11 @@ typedef enum bf_trace_misal {
 typedef enum bf_compression { BF_COMP_NONE = 0, BF_COMP_GZIP = 1, BF_COMP_ZSTD = 2 } bf_compression;
 
 enum {
-    BF_TRACE_MAX_ACCESS = 4096,           /* largest access size accepted, bytes */
-    BF_TRACE_NAME_MAX = 63,               /* longest phase name, characters */
-    BF_TRACE_LINE_BYTES = 32,             /* L1 line size used for op counts and footprints */
-    BF_TRACE_DEFAULT_WINDOW = 0x10000,    /* default first-touch window, bytes (64 KB) */
-    BF_TRACE_HEADER_MAX = 16384           /* header text kept from a native trace, bytes */
+    BF_TRACE_MAX_ACCESS = 4096,        /* largest access size accepted, bytes */
+    BF_TRACE_NAME_MAX = 63,            /* longest phase name, characters */
+    BF_TRACE_LINE_BYTES = 32,          /* L1 line size used for op counts and footprints */
+    BF_TRACE_DEFAULT_WINDOW = 0x10000, /* default first-touch window, bytes (64 KB) */
+    BF_TRACE_HEADER_MAX = 16384        /* header text kept from a native trace, bytes */
 };
 #define BF_TRACE_DEFAULT_MAP_LIMIT 0x08000000u /* 128 MB: the largest BF533 SDRAM bank */
 
@@ -71,15 +76,33 @@ typedef enum bf_trace_format {
 } bf_trace_format;
 
 typedef enum bf_map_mode { BF_MAPMODE_FIRST_TOUCH = 0, BF_MAPMODE_IDENTITY = 1 } bf_map_mode;
-typedef enum bf_misaligned { BF_MISALIGNED_SPLIT = 0, BF_MISALIGNED_FAULT, BF_MISALIGNED_COUNT_ONCE } bf_misaligned;
+typedef enum bf_misaligned {
+    BF_MISALIGNED_SPLIT = 0,
+    BF_MISALIGNED_FAULT,
+    BF_MISALIGNED_COUNT_ONCE
+} bf_misaligned;
+
+/* A named host range placed at a fixed BF533 address (foreign traces), e.g. a program's code
+** or stack put into L1 SRAM: host address h in [host, host + len) becomes target + (h - host),
+** before and instead of the first-touch or identity rule. */
+typedef struct bf_trace_pin {
+    const char *name; /* for the map description ([A-Za-z0-9_.-], may be NULL) */
+    uint64_t host;    /* first host byte */
+    uint64_t len;     /* bytes, >= 1 */
+    bf_addr target;   /* first BF533 byte */
+} bf_trace_pin;
+enum { BF_TRACE_MAX_PINS = 8 };
 
 typedef struct bf_trace_options {
-    int format;            /* bf_trace_format; AUTO detects by content */
-    int map_mode;          /* how foreign (host) addresses become BF533 addresses */
-    uint32_t map_window;   /* first-touch window, bytes (power of two >= 64 KB keeps set indices) */
-    bf_addr map_base;      /* where first-touch windows are placed (default 0: SDRAM) */
-    uint32_t map_limit;    /* bytes available from map_base (default: the SDRAM size) */
-    int misaligned;        /* bf_misaligned, for foreign traces */
+    int format;          /* bf_trace_format; AUTO detects by content */
+    int map_mode;        /* how foreign (host) addresses become BF533 addresses */
+    uint32_t map_window; /* first-touch window, bytes (power of two >= 64 KB keeps set indices) */
+    bf_addr map_base;    /* where first-touch windows are placed (default 0: SDRAM) */
+    uint32_t map_limit;  /* bytes available from map_base (default: the SDRAM size) */
+    int misaligned;      /* bf_misaligned, for foreign traces */
+    /* Added by the workloads library: */
+    int npins;                            /* pinned host ranges in use, 0..BF_TRACE_MAX_PINS */
+    bf_trace_pin pins[BF_TRACE_MAX_PINS]; /* copied at open (names too) */
 } bf_trace_options;
 
 typedef struct bf_trace_reader bf_trace_reader;
@@ -101,15 +124,19 @@ void bf_trace_close(bf_trace_reader *r);
 
 /* ---- added by the workloads library ---- */
 
+/* Parse "NAME:HOST:LEN@TARGET" (numbers decimal or 0x-hex; NAME [A-Za-z0-9_.-]{1,63}) into p;
+** the name is copied into name[namen] and p->name points there. NULL, or a message. */
+const char *bf_trace_pin_parse(const char *s, bf_trace_pin *p, char *name, size_t namen);
+
 /* NULL if the options are usable, else a message naming the field. */
 const char *bf_trace_options_check(const bf_trace_options *o);
-const char *bf_misaligned_name(int m);      /* "split", "fault", "count-once" */
-int bf_misaligned_from_name(const char *s); /* -1 if unknown */
-const char *bf_map_mode_name(int m);        /* "first-touch", "identity" */
-int bf_map_mode_from_name(const char *s);   /* -1 if unknown */
-const char *bf_compression_name(int c);     /* "none", "gzip", "zstd" */
+const char *bf_misaligned_name(int m);       /* "split", "fault", "count-once" */
+int bf_misaligned_from_name(const char *s);  /* -1 if unknown */
+const char *bf_map_mode_name(int m);         /* "first-touch", "identity" */
+int bf_map_mode_from_name(const char *s);    /* -1 if unknown */
+const char *bf_compression_name(int c);      /* "none", "gzip", "zstd" */
 int bf_compression_from_name(const char *s); /* -1 if unknown */
-const char *bf_rec_type_name(int t);        /* "ifetch", "load", ... */
+const char *bf_rec_type_name(int t);         /* "ifetch", "load", ... */
 
 /* Open a trace held in memory (not copied; it must outlive the reader). name is used in
 ** messages. Same detection and rules as bf_trace_open. */
@@ -131,7 +158,7 @@ const char *bf_trace_header_get(const bf_trace_reader *r, const char *key); /* f
     X(U64, misaligned, "trace.misaligned", "accesses",                                             \
       "data accesses of the input that violate Blackfin natural alignment")                        \
     X(U64, split_pieces, "trace.split_pieces", "records",                                          \
-      "records produced by splitting misaligned foreign accesses (--misaligned=split)")           \
+      "records produced by splitting misaligned foreign accesses (--misaligned=split)")            \
     X(U64, window_splits, "trace.window_splits", "accesses",                                       \
       "foreign accesses cut in two because they crossed a first-touch window boundary")            \
     X(U64, whole_cache_ops, "trace.whole_cache_ops", "records",                                    \
@@ -153,7 +180,8 @@ int bf_trace_writer_open(const char *path, int format, int compression, bf_trace
 /* Header pair written before the first record (key: [a-z0-9_.-]+, value: one line). Returns
 ** BF_ESTATE after the first record, BF_EINPUT for a bad key or value. */
 int bf_trace_writer_header(bf_trace_writer *w, const char *key, const char *value);
-/* BF_OK, BF_EINPUT (record that the format cannot hold: message in bf_trace_writer_error), BF_EIO */
+/* BF_OK, BF_EINPUT (record that the format cannot hold: message in bf_trace_writer_error), BF_EIO
+ */
 int bf_trace_write(bf_trace_writer *w, const bf_trace_rec *rec);
 const char *bf_trace_writer_error(const bf_trace_writer *w);
 /* Finishes the file (binary: end record with the record count), frees w, returns the first
@@ -174,7 +202,8 @@ int bf_trace_writer_close(bf_trace_writer *w, char *err, size_t errn);
     X(U64, dma, "trace.dma", "records", "DMA transfer records")                                    \
     X(U64, dma_bytes, "trace.dma_bytes", "bytes", "bytes moved by DMA records")                    \
     X(U64, phase, "trace.phase", "records", "phase marker records")                                \
-    X(U64, access_bytes, "trace.access_bytes", "bytes", "bytes of fetch/load/store/modify records") \
+    X(U64, access_bytes, "trace.access_bytes", "bytes",                                            \
+      "bytes of fetch/load/store/modify records")                                                  \
     X(U64, misaligned, "trace.misaligned_accesses", "accesses",                                    \
       "data accesses flagged misaligned (fault or count-once)")                                    \
     X(U64, footprint_lines, "trace.footprint_lines", "lines",                                      \
@@ -189,8 +218,8 @@ extern const size_t bf_trace_summary_stat_count;
 
 typedef struct bf_trace_summary bf_trace_summary;
 /* part: bf_part; sdram_bytes: populated SDRAM (regions classified with bf_map_region). Memory:
-** one bit per 32-byte line of every region except the MMR and reserved space (about 512 KB for
-** 128 MB of SDRAM); lines of reserved addresses are counted as accesses, not footprint. */
+** one bit per 32-byte line of every populated region, MMR space included (about 530 KB with
+** 128 MB of SDRAM), fixed here; reserved addresses are counted as accesses, not footprint. */
 int bf_trace_summary_new(int part, uint32_t sdram_bytes, bf_trace_summary **out);
 void bf_trace_summary_add(bf_trace_summary *s, const bf_trace_rec *rec);
 const bf_trace_summary_stats *bf_trace_summary_stats_of(const bf_trace_summary *s);

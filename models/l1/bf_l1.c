@@ -157,6 +157,8 @@ struct bf_l1 {
     int ion;
     uint32_t ilock; /* ILOC: bit w set = Way w locked */
     uint64_t dclock, iclock;
+    int dprev_miss, iprev_miss; /* compat: the last counted reference missed (for BF_REQ_CONT) */
+    int dprev_bank;             /* compat: bank the last D reference was counted in */
     l1_fillbuf dfb, ifb;
     l1_buf wb, vb;
     bf_cycles ext_last;
@@ -828,8 +830,28 @@ static int l1_data_cached(bf_l1 *l1, const bf_req *rq, uint32_t attrs, bf_cycles
         if (ln == last)
             break;
     }
-    if (!per_line)
-        l1_dcount(l1->st, write, bank0, any, any_cls);
+    if (!per_line) {
+        if (rq->flags & BF_REQ_CONT) {
+            /* the rest of the previous reference (cut by a trace mapping window): Cachegrind saw
+            ** one reference, so it is not a new access and adds a miss only if the first part
+            ** was counted as a hit */
+            if (any && !l1->dprev_miss) {
+                bf_l1_stats *st = l1->st;
+                (*(write ? &st->dwrite_hits : &st->dread_hits))--;
+                (*(write ? &st->dwrite_misses : &st->dread_misses))++;
+                if (l1->dprev_bank)
+                    st->bank_b_misses++;
+                else
+                    st->bank_a_misses++;
+                l1_dclass(st, any_cls);
+                l1->dprev_miss = 1;
+            }
+        } else {
+            l1_dcount(l1->st, write, bank0, any, any_cls);
+            l1->dprev_miss = any;
+            l1->dprev_bank = (int)bank0;
+        }
+    }
     *miss = any;
     if (write && (attrs & BF_REQ_WT)) {
         *miss = 1; /* the store goes outside */
@@ -920,8 +942,19 @@ static int l1_fetch_cached(bf_l1 *l1, const bf_req *rq, uint32_t attrs, bf_cycle
         if (ln == last)
             break;
     }
-    if (!per_line)
-        l1_icount(l1->st, any, any_cls);
+    if (!per_line) {
+        if (rq->flags & BF_REQ_CONT) { /* see l1_data_cached */
+            if (any && !l1->iprev_miss) {
+                l1->st->ihits--;
+                l1->st->imisses++;
+                l1_iclass(l1->st, any_cls);
+                l1->iprev_miss = 1;
+            }
+        } else {
+            l1_icount(l1->st, any, any_cls);
+            l1->iprev_miss = any;
+        }
+    }
     *miss = any;
     if (bypass) {
         l1->st->ilocked_bypass++;

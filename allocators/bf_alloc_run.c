@@ -1,0 +1,688 @@
+/*
+** bf_alloc_run.c: the replay driver and its measurements (see bf_alloc_run.h).
+**
+** What it does, per record:
+**  1. kmalloc, vmalloc, malloc -> xAlloc(size); cache_alloc -> xCacheAlloc, else xAlloc;
+**     pages_alloc -> xAllocPages(order), else xAlloc(PAGE_SIZE << order); mmap -> xMmap, else
+**     xAlloc. A record without GFP bits (0) asks GFP_KERNEL (malloc: GFP_USER).
+**  2. A free goes back the way its allocation came (the live table remembers): xFreePages with
+**     the order, xCacheFree with the record's cache name, else xFreeSize(size) when the
+**     allocator has it (bootmem), else xFree. A free whose allocation failed is skipped.
+**  3. phase -> xPhase(name); reclaimable -> xReclaimable(pages). Neither is timed.
+**  4. Latency = core time after minus before (bf_amem.now); host ns from CLOCK_MONOTONIC.
+**  5. Measurements (walks, xUsable, xCheck) are not charged to any operation nor counted in
+**     alloc.meta.*; they use opts.measure_port when given (untimed), else the timed port with
+**     the clock left where they ended (see bf_alloc_run.h).
+**
+** Latency percentiles come from a histogram that is exact below 16384 cycles (or ns) and has
+** 64 sub-buckets per power of two above (relative resolution 1/64, the bucket's lower bound is
+** reported); the maximum and the mean are exact. Percentiles are nearest-rank.
+**
+** Fragmentation measures (docs/allocators.md, "Measurements"):
+**  - free blocks per order: each free extent of n whole pages counts as the binary decomposition
+**    of n (see bf_alloc_count_free), which is exactly buddyinfo for a buddy allocator;
+**  - unusable index U(j) = (free_pages - suitable(j) * 2^j) / free_pages, 1 when nothing is
+**    free; fragmentation index F(j) = -1 if a block of order >= j is free, 0 if no block is
+**    free, else 1 - (1 + free_pages / 2^j) / free_blocks (mm/vmstat.c, integer arithmetic x1000);
+**  - footprint = managed - reserved - free bytes (allocated blocks, their rounding, the
+**    allocator's metadata); J&W #3 = peak footprint / live requested at that point - 1, J&W #4 =
+**    peak footprint / peak live requested - 1, both sampled (exact with sample_every = 1).
+*/
+#define _POSIX_C_SOURCE 199309L /* clock_gettime */
+#include "bf_alloc_run.h"
+#include "bf_alloc_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define BF_STAT_STRUCT bf_alloc_run_stats
+const bf_stat_desc bf_alloc_run_stat_desc[] = {BF_ALLOC_RUN_STATS(BF_STAT_DESC)};
+const size_t bf_alloc_run_stat_count = BF_ARRAY_SIZE(bf_alloc_run_stat_desc);
+#undef BF_STAT_STRUCT
+
+/* ---- latency histogram ---- */
+
+#define HIST_EXACT 16384u
+#define HIST_SUB 64u
+#define HIST_SIZE (HIST_EXACT + (64u - 14u) * HIST_SUB)
+
+typedef struct hist {
+    uint64_t *n; /* HIST_SIZE counters */
+    uint64_t count, max;
+    double sum;
+} hist;
+
+static unsigned hist_bucket(uint64_t v)
+{
+    if (v < HIST_EXACT)
+        return (unsigned)v;
+    unsigned e = 63u - (unsigned)__builtin_clzll(v);
+    return HIST_EXACT + (e - 14u) * HIST_SUB + (unsigned)((v >> (e - 6u)) & (HIST_SUB - 1));
+}
+
+static uint64_t hist_value(unsigned b)
+{
+    if (b < HIST_EXACT)
+        return b;
+    unsigned e = (b - HIST_EXACT) / HIST_SUB + 14u, sub = (b - HIST_EXACT) % HIST_SUB;
+    return ((uint64_t)(HIST_SUB + sub)) << (e - 6u);
+}
+
+static void hist_add(hist *h, uint64_t v)
+{
+    h->n[hist_bucket(v)]++;
+    h->count++;
+    h->sum += (double)v;
+    if (v > h->max)
+        h->max = v;
+}
+
+static uint64_t hist_pct(const hist *h, unsigned pct)
+{
+    if (!h->count)
+        return 0;
+    uint64_t rank = (h->count * pct + 99) / 100, seen = 0;
+    if (rank == 0)
+        rank = 1;
+    for (unsigned b = 0; b < HIST_SIZE; b++) {
+        seen += h->n[b];
+        if (seen >= rank)
+            return hist_value(b) > h->max ? h->max : hist_value(b);
+    }
+    return h->max;
+}
+
+/* ---- live table: open addressing on the id, linear probing, backward-shift delete ---- */
+
+typedef struct live {
+    uint64_t id;
+    uint64_t size;   /* requested bytes */
+    uint64_t usable; /* bytes */
+    bf_addr addr;    /* 0 = empty slot */
+    uint8_t kind;    /* 0 bytes, 1 pages, 2 cache, 3 mmap */
+    uint8_t order;
+} live;
+
+typedef struct ltab {
+    live *v;
+    size_t cap, n; /* cap a power of two */
+} ltab;
+
+static size_t lt_hash(uint64_t id, size_t cap)
+{
+    id ^= id >> 33;
+    id *= 0xff51afd7ed558ccdull;
+    id ^= id >> 33;
+    return (size_t)id & (cap - 1);
+}
+
+static live *lt_find(ltab *t, uint64_t id)
+{
+    for (size_t i = lt_hash(id, t->cap);; i = (i + 1) & (t->cap - 1)) {
+        if (!t->v[i].addr)
+            return NULL;
+        if (t->v[i].id == id)
+            return &t->v[i];
+    }
+}
+
+static int lt_put(ltab *t, const live *e)
+{
+    if ((t->n + 1) * 2 > t->cap) {
+        ltab nt = {calloc(t->cap * 2, sizeof(live)), t->cap * 2, 0};
+        if (!nt.v)
+            return BF_ENOMEM;
+        for (size_t i = 0; i < t->cap; i++)
+            if (t->v[i].addr)
+                lt_put(&nt, &t->v[i]);
+        free(t->v);
+        *t = nt;
+    }
+    size_t i = lt_hash(e->id, t->cap);
+    while (t->v[i].addr)
+        i = (i + 1) & (t->cap - 1);
+    t->v[i] = *e;
+    t->n++;
+    return BF_OK;
+}
+
+static void lt_del(ltab *t, live *e)
+{
+    size_t i = (size_t)(e - t->v);
+    t->v[i].addr = 0;
+    t->n--;
+    for (size_t j = (i + 1) & (t->cap - 1); t->v[j].addr; j = (j + 1) & (t->cap - 1)) {
+        size_t h = lt_hash(t->v[j].id, t->cap);
+        /* move j back to i if its home is not in (i, j] cyclically */
+        if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
+            t->v[i] = t->v[j];
+            t->v[j].addr = 0;
+            i = j;
+        }
+    }
+}
+
+/* ---- indices ---- */
+
+void bf_alloc_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages)
+{
+    if (!norders)
+        return;
+    unsigned top = norders - 1;
+    nr_free[top] += (uint32_t)(pages >> top);
+    pages &= (1ull << top) - 1;
+    for (unsigned o = 0; o < top; o++)
+        if (pages & (1ull << o))
+            nr_free[o]++;
+}
+
+static void contig_info(const uint32_t *nr_free, unsigned norders, unsigned order,
+                        uint64_t *free_pages, uint64_t *blocks_total, uint64_t *suitable)
+{
+    *free_pages = *blocks_total = *suitable = 0;
+    for (unsigned o = 0; o < norders; o++) {
+        *blocks_total += nr_free[o];
+        *free_pages += (uint64_t)nr_free[o] << o;
+        if (o >= order)
+            *suitable += (uint64_t)nr_free[o] << (o - order);
+    }
+}
+
+int32_t bf_alloc_unusable_index(const uint32_t *nr_free, unsigned norders, unsigned order)
+{
+    uint64_t fp, bt, su;
+    contig_info(nr_free, norders, order, &fp, &bt, &su);
+    if (fp == 0)
+        return 1000;
+    return (int32_t)((fp - (su << order)) * 1000ull / fp);
+}
+
+int32_t bf_alloc_frag_index(const uint32_t *nr_free, unsigned norders, unsigned order)
+{
+    uint64_t fp, bt, su;
+    contig_info(nr_free, norders, order, &fp, &bt, &su);
+    if (bt == 0)
+        return 0;
+    if (su)
+        return -1000;
+    return (int32_t)(1000 - (int64_t)((1000 + fp * 1000ull / (1ull << order)) / bt));
+}
+
+const char *bf_alloc_op_name(int op)
+{
+    static const char *const n[] = {"kmalloc",     "kfree",      "cache_alloc", "cache_free",
+                                    "pages_alloc", "pages_free", "vmalloc",     "vfree",
+                                    "mmap",        "munmap",     "malloc",      "free",
+                                    "phase",       "reclaimable"};
+    return op >= 0 && op < (int)BF_ARRAY_SIZE(n) ? n[op] : "unknown";
+}
+
+/* ---- the run ---- */
+
+typedef struct measure_rec {
+    bf_port real;     /* the timed port */
+    bf_cycles latest; /* latest ready time of a measurement access */
+} measure_rec;
+
+typedef struct run {
+    const bf_alloc_methods *am;
+    const bf_alloc_env *env;
+    void *st;
+    bf_alloc_result *res;
+    const bf_alloc_run_opts *opts;
+    ltab lt;
+    hist lat, alloc_lat, free_lat, host;
+    uint64_t live_req, live_alloc;
+    uint64_t reserved;
+    uint64_t fp_peak_live_req; /* live requested at the footprint peak */
+    /* walk accumulator */
+    uint64_t w_free, w_largest;
+    uint32_t w_nr[BF_ALLOC_ORDERS_MAX];
+    int failed_once;
+    measure_rec mrec; /* measurement wrapper state */
+} run;
+
+/*
+** Measurements (walks, xUsable, xCheck) are instruments, not workload (see bf_alloc_run.h).
+** Without a measure port they run on the timed port through a recording wrapper, and the clock
+** ends at the latest ready time they saw: even an allocator that restores the clock itself after
+** a walk cannot leave the next operation queued behind the walk's accesses.
+*/
+typedef struct amem_save {
+    bf_cycles now;
+    uint64_t reads, writes;
+    bf_port port;
+} amem_save;
+
+static int measure_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    measure_rec *mr = ctx;
+    int rc = bf_port_xfer(&mr->real, rq, rs);
+    if (rc == BF_OK && rs->ready > mr->latest)
+        mr->latest = rs->ready;
+    return rc;
+}
+
+static amem_save measure_begin(run *r)
+{
+    bf_amem *m = r->env->mem;
+    amem_save s = {m->now, m->reads, m->writes, m->port};
+    if (r->opts->measure_port.xfer) {
+        m->port = r->opts->measure_port;
+    } else {
+        r->mrec.real = m->port;
+        r->mrec.latest = m->now;
+        m->port.xfer = measure_xfer;
+        m->port.ctx = &r->mrec;
+    }
+    return s;
+}
+
+static void measure_end(run *r, amem_save s)
+{
+    bf_amem *m = r->env->mem;
+    m->port = s.port;
+    if (r->opts->measure_port.xfer)
+        m->now = s.now;
+    else if (r->mrec.latest > m->now)
+        m->now = r->mrec.latest;
+    m->reads = s.reads;
+    m->writes = s.writes;
+}
+
+static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
+{
+    run *r = arg;
+    (void)a;
+    if (used)
+        return;
+    r->w_free += len;
+    if (len > r->w_largest)
+        r->w_largest = len;
+    bf_alloc_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
+}
+
+static void take_sample(run *r, bf_alloc_sample *s)
+{
+    amem_save sv = measure_begin(r);
+    r->w_free = r->w_largest = 0;
+    memset(r->w_nr, 0, sizeof(r->w_nr));
+    r->am->xWalk(r->st, walk_visit, r);
+    measure_end(r, sv);
+    memset(s, 0, sizeof(*s));
+    bf_alloc_run_stats *st = &r->res->stats;
+    s->op = st->ops;
+    s->cycles = r->lat.sum > 0 ? (bf_cycles)r->lat.sum : 0;
+    s->live_requested = r->live_req;
+    s->live_allocated = r->live_alloc;
+    s->free_bytes = r->w_free;
+    s->largest_free = r->w_largest;
+    s->failures = st->failures;
+    s->norders = r->env->max_order;
+    for (unsigned o = 0; o < s->norders; o++) {
+        s->nr_free[o] = r->w_nr[o];
+        s->unusable[o] = bf_alloc_unusable_index(r->w_nr, s->norders, o);
+        s->fragindex[o] = bf_alloc_frag_index(r->w_nr, s->norders, o);
+    }
+    uint64_t managed = r->env->size - r->reserved;
+    uint64_t fp = managed > r->w_free ? managed - r->w_free : 0;
+    if (fp > st->footprint_peak) {
+        st->footprint_peak = fp;
+        r->fp_peak_live_req = r->live_req;
+    }
+    if (!st->samples || r->w_largest < st->largest_free_min)
+        st->largest_free_min = r->w_largest;
+    st->samples++;
+}
+
+static int periodic_sample(run *r)
+{
+    bf_alloc_sample s;
+    take_sample(r, &s);
+    if (r->opts->on_sample)
+        r->opts->on_sample(r->opts->arg, &s);
+    if (r->opts->keep_samples) {
+        bf_alloc_sample *v = realloc(r->res->samples, (r->res->nsamples + 1) * sizeof(*v));
+        if (!v)
+            return BF_ENOMEM;
+        v[r->res->nsamples++] = s;
+        r->res->samples = v;
+    }
+    return BF_OK;
+}
+
+static uint64_t host_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static void dump(run *r, uint64_t idx, const bf_arec *rec, const char *result)
+{
+    FILE *f = r->opts->dump_events;
+    if (!f)
+        return;
+    if (rec->op == BF_AOP_PHASE)
+        fprintf(f, "%llu phase %s %s\n", (unsigned long long)idx, rec->name ? rec->name : "-",
+                result);
+    else if (rec->op == BF_AOP_RECLAIMABLE)
+        fprintf(f, "%llu reclaimable %llu %s\n", (unsigned long long)idx,
+                (unsigned long long)rec->value, result);
+    else
+        fprintf(f, "%llu %s %llu %s\n", (unsigned long long)idx, bf_alloc_op_name(rec->op),
+                (unsigned long long)rec->id, result);
+}
+
+static void timed_done(run *r, hist *which, bf_cycles t0, uint64_t h0)
+{
+    uint64_t h1 = host_ns();
+    bf_cycles c = r->env->mem->now - t0;
+    hist_add(&r->lat, c);
+    hist_add(which, c);
+    hist_add(&r->host, h1 - h0);
+}
+
+static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
+{
+    const bf_alloc_methods *am = r->am;
+    bf_alloc_run_stats *st = &r->res->stats;
+    uint32_t gfp = rec->gfp ? rec->gfp : rec->op == BF_AOP_MALLOC ? BF_GFP_USER : BF_GFP_KERNEL;
+    live e;
+    memset(&e, 0, sizeof(e));
+    e.id = rec->id;
+    e.size = rec->size;
+    if (lt_find(&r->lt, rec->id)) {
+        snprintf(r->res->error, sizeof(r->res->error),
+                 "op %llu (line %llu): id %llu is already live", (unsigned long long)idx,
+                 (unsigned long long)rec->line, (unsigned long long)rec->id);
+        return BF_EINPUT;
+    }
+    bf_addr out = 0;
+    int rc;
+    bf_cycles t0 = r->env->mem->now;
+    uint64_t h0 = host_ns();
+    switch (rec->op) {
+    case BF_AOP_PAGES_ALLOC:
+        e.size = (uint64_t)r->env->page_size << rec->order;
+        e.order = rec->order;
+        if (am->xAllocPages) {
+            e.kind = 1;
+            rc = am->xAllocPages(r->st, rec->order, gfp, &out);
+        } else {
+            rc = am->xAlloc(r->st, e.size, gfp, &out);
+        }
+        break;
+    case BF_AOP_CACHE_ALLOC:
+        if (am->xCacheAlloc) {
+            e.kind = 2;
+            rc = am->xCacheAlloc(r->st, rec->name ? rec->name : "", rec->size, gfp, &out);
+        } else {
+            rc = am->xAlloc(r->st, rec->size, gfp, &out);
+        }
+        break;
+    case BF_AOP_MMAP:
+        if (am->xMmap) {
+            e.kind = 3;
+            rc = am->xMmap(r->st, rec->size, gfp, &out);
+        } else {
+            rc = am->xAlloc(r->st, rec->size, gfp, &out);
+        }
+        break;
+    default:
+        rc = am->xAlloc(r->st, rec->size, gfp, &out);
+        break;
+    }
+    timed_done(r, &r->alloc_lat, t0, h0);
+    st->allocs++;
+    if (rc != BF_OK) {
+        snprintf(r->res->error, sizeof(r->res->error), "op %llu (line %llu): %s failed: %s",
+                 (unsigned long long)idx, (unsigned long long)rec->line, bf_alloc_op_name(rec->op),
+                 bf_rc_name(rc));
+        return rc;
+    }
+    char buf[32];
+    if (!out) {
+        dump(r, idx, rec, "FAIL");
+        st->failures++;
+        bf_alloc_sample s;
+        take_sample(r, &s);
+        if (s.free_bytes >= e.size)
+            st->failures_with_free_memory++;
+        if (!r->failed_once) {
+            r->failed_once = 1;
+            unsigned o = rec->op == BF_AOP_PAGES_ALLOC
+                             ? rec->order
+                             : bf_alloc_order_for(e.size, r->env->page_size);
+            if (o >= r->env->max_order)
+                o = r->env->max_order - 1;
+            st->first_failure_op = idx;
+            st->first_failure_bytes = e.size;
+            st->first_failure_free_bytes = s.free_bytes;
+            st->first_failure_largest_free = s.largest_free;
+            st->first_failure_unusable = s.unusable[o] / 1000.0;
+            st->first_failure_fragindex = s.fragindex[o] / 1000.0;
+            r->res->at_failure = s;
+        }
+        return BF_OK;
+    }
+    if (!r->failed_once) {
+        st->allocs_before_failure++;
+        if (rec->op == BF_AOP_MMAP)
+            st->mmaps_before_failure++;
+    }
+    amem_save sv = measure_begin(r);
+    e.usable = am->xUsable ? am->xUsable(r->st, out) : 0;
+    measure_end(r, sv);
+    if (e.usable < e.size)
+        e.usable = e.size; /* unknown (0) or an allocator that reports less than it gave */
+    e.addr = out;
+    int prc = lt_put(&r->lt, &e);
+    if (prc != BF_OK)
+        return prc;
+    r->live_req += e.size;
+    r->live_alloc += e.usable;
+    st->requested_total += e.size;
+    if (r->live_req > st->peak_live_requested)
+        st->peak_live_requested = r->live_req;
+    if (r->live_alloc - r->live_req > st->internal_peak_bytes)
+        st->internal_peak_bytes = r->live_alloc - r->live_req;
+    snprintf(buf, sizeof(buf), "0x%08x", (unsigned)out);
+    dump(r, idx, rec, buf);
+    return BF_OK;
+}
+
+static int do_free(run *r, uint64_t idx, const bf_arec *rec)
+{
+    const bf_alloc_methods *am = r->am;
+    bf_alloc_run_stats *st = &r->res->stats;
+    live *e = lt_find(&r->lt, rec->id);
+    if (!e) {
+        st->frees_skipped++;
+        dump(r, idx, rec, "SKIP");
+        return BF_OK;
+    }
+    int rc;
+    bf_cycles t0 = r->env->mem->now;
+    uint64_t h0 = host_ns();
+    if (e->kind == 1 && am->xFreePages)
+        rc = am->xFreePages(r->st, e->addr, e->order);
+    else if (e->kind == 2 && am->xCacheFree)
+        rc = am->xCacheFree(r->st, rec->name ? rec->name : "", e->addr);
+    else if (am->xFreeSize)
+        rc = am->xFreeSize(r->st, e->addr, e->size);
+    else
+        rc = am->xFree(r->st, e->addr);
+    timed_done(r, &r->free_lat, t0, h0);
+    st->frees++;
+    char buf[32];
+    snprintf(buf, sizeof(buf), "0x%08x", (unsigned)e->addr);
+    dump(r, idx, rec, buf);
+    if (rc != BF_OK) {
+        snprintf(r->res->error, sizeof(r->res->error),
+                 "op %llu (line %llu): %s of id %llu at 0x%08x refused: %s",
+                 (unsigned long long)idx, (unsigned long long)rec->line, bf_alloc_op_name(rec->op),
+                 (unsigned long long)rec->id, (unsigned)e->addr, bf_rc_name(rc));
+        return rc == BF_OK ? BF_EINPUT : rc;
+    }
+    r->live_req -= e->size;
+    r->live_alloc -= e->usable;
+    lt_del(&r->lt, e);
+    return BF_OK;
+}
+
+static void finish(run *r)
+{
+    bf_alloc_run_stats *st = &r->res->stats;
+    take_sample(r, &r->res->final);
+    st->live_requested = r->live_req;
+    st->live_allocated = r->live_alloc;
+    st->internal_bytes = r->live_alloc - r->live_req;
+    st->internal_pct =
+        r->live_alloc ? 100.0 * (double)st->internal_bytes / (double)r->live_alloc : 0;
+    st->free_bytes = r->res->final.free_bytes;
+    st->largest_free = r->res->final.largest_free;
+    st->reserved_bytes = r->reserved;
+    if (!r->failed_once)
+        st->first_failure_op = st->ops;
+    st->jw3_pct = r->fp_peak_live_req
+                      ? 100.0 * ((double)st->footprint_peak / (double)r->fp_peak_live_req - 1.0)
+                      : 0;
+    st->jw4_pct = st->peak_live_requested
+                      ? 100.0 * ((double)st->footprint_peak / (double)st->peak_live_requested - 1.0)
+                      : 0;
+    st->lat_mean = r->lat.count ? r->lat.sum / (double)r->lat.count : 0;
+    st->lat_p50 = hist_pct(&r->lat, 50);
+    st->lat_p99 = hist_pct(&r->lat, 99);
+    st->lat_max = r->lat.max;
+    st->lat_total = (uint64_t)r->lat.sum;
+    st->alloc_lat_mean = r->alloc_lat.count ? r->alloc_lat.sum / (double)r->alloc_lat.count : 0;
+    st->alloc_lat_max = r->alloc_lat.max;
+    st->free_lat_mean = r->free_lat.count ? r->free_lat.sum / (double)r->free_lat.count : 0;
+    st->free_lat_max = r->free_lat.max;
+    st->host_mean = r->host.count ? r->host.sum / (double)r->host.count : 0;
+    st->host_p50 = hist_pct(&r->host, 50);
+    st->host_p99 = hist_pct(&r->host, 99);
+    st->host_max = r->host.max;
+}
+
+int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_next_fn next,
+                 void *ctx, const bf_alloc_run_opts *opts, bf_alloc_result *res)
+{
+    static const bf_alloc_run_opts none;
+    memset(res, 0, sizeof(*res));
+    if (!opts)
+        opts = &none;
+    const char *why = bf_alloc_env_check(env);
+    if (why) {
+        snprintf(res->error, sizeof(res->error), "%s", why);
+        return BF_ECONFIG;
+    }
+    run r;
+    memset(&r, 0, sizeof(r));
+    r.am = am;
+    r.env = env;
+    r.res = res;
+    r.opts = opts;
+    r.reserved = bf_alloc_reserved_bytes(env);
+    r.lt.cap = 1024;
+    r.lt.v = calloc(r.lt.cap, sizeof(live));
+    hist *hs[] = {&r.lat, &r.alloc_lat, &r.free_lat, &r.host};
+    int rc = r.lt.v ? BF_OK : BF_ENOMEM;
+    for (size_t i = 0; i < BF_ARRAY_SIZE(hs) && rc == BF_OK; i++)
+        if (!(hs[i]->n = calloc(HIST_SIZE, sizeof(uint64_t))))
+            rc = BF_ENOMEM;
+    if (rc == BF_OK) {
+        rc = am->xCreate(env, &r.st);
+        if (rc != BF_OK)
+            snprintf(res->error, sizeof(res->error), "%s: create failed: %s", am->name,
+                     bf_rc_name(rc));
+    }
+    uint64_t reads0 = env->mem->reads, writes0 = env->mem->writes;
+    bf_arec rec;
+    while (rc == BF_OK) {
+        memset(&rec, 0, sizeof(rec));
+        int nrc = next(ctx, &rec);
+        if (nrc == BF_EEOF)
+            break;
+        if (nrc != BF_OK) {
+            rc = nrc;
+            if (!res->error[0])
+                snprintf(res->error, sizeof(res->error), "record %llu: %s",
+                         (unsigned long long)res->stats.ops, bf_rc_name(nrc));
+            break;
+        }
+        uint64_t idx = res->stats.ops;
+        switch (rec.op) {
+        case BF_AOP_KMALLOC:
+        case BF_AOP_CACHE_ALLOC:
+        case BF_AOP_PAGES_ALLOC:
+        case BF_AOP_VMALLOC:
+        case BF_AOP_MMAP:
+        case BF_AOP_MALLOC:
+            rc = do_alloc(&r, idx, &rec);
+            break;
+        case BF_AOP_KFREE:
+        case BF_AOP_CACHE_FREE:
+        case BF_AOP_PAGES_FREE:
+        case BF_AOP_VFREE:
+        case BF_AOP_MUNMAP:
+        case BF_AOP_FREE:
+            rc = do_free(&r, idx, &rec);
+            break;
+        case BF_AOP_PHASE:
+            if (am->xPhase)
+                rc = am->xPhase(r.st, rec.name ? rec.name : "");
+            dump(&r, idx, &rec, "-");
+            break;
+        case BF_AOP_RECLAIMABLE:
+            if (am->xReclaimable)
+                am->xReclaimable(r.st, rec.value);
+            dump(&r, idx, &rec, "-");
+            break;
+        default:
+            snprintf(res->error, sizeof(res->error), "op %llu (line %llu): unknown record op %u",
+                     (unsigned long long)idx, (unsigned long long)rec.line, rec.op);
+            rc = BF_EINPUT;
+            break;
+        }
+        if (rc != BF_OK)
+            break;
+        res->stats.ops++;
+        if (opts->check_every_op) {
+            amem_save sv = measure_begin(&r);
+            const char *msg = am->xCheck(r.st);
+            measure_end(&r, sv);
+            if (msg) {
+                snprintf(res->error, sizeof(res->error), "op %llu (%s %llu, line %llu): %s",
+                         (unsigned long long)idx, bf_alloc_op_name(rec.op),
+                         (unsigned long long)(rec.op == BF_AOP_RECLAIMABLE ? rec.value : rec.id),
+                         (unsigned long long)rec.line, msg);
+                rc = BF_ESTATE;
+                break;
+            }
+        }
+        if (opts->sample_every && res->stats.ops % opts->sample_every == 0)
+            rc = periodic_sample(&r);
+        if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
+            break;
+    }
+    if (r.st) {
+        res->stats.meta_reads = env->mem->reads - reads0;
+        res->stats.meta_writes = env->mem->writes - writes0;
+        finish(&r);
+        am->xDestroy(r.st);
+    }
+    for (size_t i = 0; i < BF_ARRAY_SIZE(hs); i++)
+        free(hs[i]->n);
+    free(r.lt.v);
+    return rc;
+}
+
+void bf_alloc_result_free(bf_alloc_result *res)
+{
+    free(res->samples);
+    res->samples = NULL;
+    res->nsamples = 0;
+}

@@ -1,0 +1,41 @@
+/*
+** bf_cmd.h: the commands of the bfsim CLI and the helpers they share (bfsim.c).
+*/
+#ifndef BF_CMD_H
+#define BF_CMD_H
+
+#include <signal.h>
+
+#include "bf_opts.h"
+#include "bf_results.h"
+#include "bf_sim.h"
+
+extern volatile sig_atomic_t bf_stop_flag;
+
+int bf_cmd_run(int argc, char **argv);
+int bf_cmd_compare(int argc, char **argv);
+int bf_cmd_config(int argc, char **argv);
+int bf_cmd_results(int argc, char **argv);
+int bf_cmd_stats(int argc, char **argv);
+int bf_cmd_trace(int argc, char **argv);
+int bf_cmd_alloc(int argc, char **argv);
+
+void bf_cmd_install_signals(void);
+int bf_cmd_fail(const char *cmd, int code, const char *fmt, const char *msg);
+int bf_cmd_parse(bf_opts *o, const char *cmd, int argc, char **argv);
+int bf_cmd_machine(bf_opts *o, const char *cmd, const char *const *files, size_t nfiles,
+                   bf_machine *m);
+int bf_cmd_open_db(bf_opts *o, const char *cmd, int create, bf_results **db);
+void bf_cmd_line(int argc, char **argv, char *buf, size_t n);
+void bf_cmd_run_info(bf_run_info *ri, const char *command, const char *cmdline);
+/* fmtopt: the option that names the trace format ("format,f" for run, "trace-format" for compare) */
+void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt);
+int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char *fmtopt);
+
+/* Store a finished simulation: metrics (every registered stat), faults and phase series, then
+** the status, in one transaction. Returns -1 on success, else the exit code (2). */
+typedef struct bf_cmd_fault_log bf_cmd_fault_log;
+int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_fault_log *faults,
+                     const char *status, const char *cmd);
+
+#endif

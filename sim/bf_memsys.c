@@ -1,0 +1,324 @@
+/*
+** bf_memsys.c: composition of the memory models into one BF533 memory system.
+**
+** Path of a core access (rules, in order):
+**  1. CPLB stage (models/cplb): permissions, exceptions, page attributes; the Linux manager's
+**     miss handler time delays the access (core.stall.cplb). A fault ends the access there.
+**  2. Core MMRs (0xFFE00000..) are served here at core.mmr_cycles (ESTIMATE); DMEM_CONTROL and
+**     IMEM_CONTROL values arrive as MMR trace records through bf_memsys_mmr_write.
+**  3. Everything else goes to L1 (models/l1) with the page attributes; L1 serves SRAM and cache
+**     hits itself and sends fills, uncached accesses, write-buffer drains and victim write-backs
+**     to the EBIU port (models/sdram), which also serves the system MMRs.
+**  4. Functional data (allocators only): after the timing path, bytes are copied from or to the
+**     backing store of the region (SDRAM, L1 SRAM, scratchpad); other regions read as zero.
+** Invariant: every stall cycle a core access costs is counted in exactly one stall counter
+** (core.stall.* here, l1.stall.* in L1), so the stall breakdown sums to the stalled cycles.
+*/
+#include "bf_memsys.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BF_STAT_STRUCT bf_memsys_stats
+const bf_stat_desc bf_memsys_stat_desc[] = {BF_MEMSYS_STATS(BF_STAT_DESC)};
+#undef BF_STAT_STRUCT
+const size_t bf_memsys_stat_count = BF_ARRAY_SIZE(bf_memsys_stat_desc);
+
+enum { L1D_A_BASE = 0xFF800000u, L1D_B_BASE = 0xFF900000u, L1I_BASE = 0xFFA00000u,
+       SCRATCH_BASE = 0xFFB00000u };
+
+struct bf_memsys {
+    bf_machine m;
+    bf_cplb *cplb;
+    bf_l1 *l1;
+    bf_sdram *sdram;
+    bf_cplb_stats cplb_stats;
+    bf_l1_stats l1_stats;
+    bf_sdram_stats sdram_stats;
+    bf_memsys_stats stats;
+    uint32_t sdram_bytes;
+    uint8_t *sdram_mem;           /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
+    uint8_t l1d_a[32 * 1024];     /* bank A 0xFF800000..0xFF807FFF */
+    uint8_t l1d_b[32 * 1024];     /* bank B 0xFF900000..0xFF907FFF */
+    uint8_t l1i[80 * 1024];       /* 0xFFA00000..0xFFA13FFF */
+    uint8_t scratch[4 * 1024];    /* 0xFFB00000..0xFFB00FFF */
+};
+
+void bf_memsys_destroy(bf_memsys *s)
+{
+    if (!s)
+        return;
+    bf_l1_destroy(s->l1);
+    bf_sdram_destroy(s->sdram);
+    bf_cplb_destroy(s->cplb);
+    free(s->sdram_mem);
+    free(s);
+}
+
+static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, char *err, size_t errn)
+{
+    const char *dup = NULL;
+    int rc = bf_stats_add(reg, d, n, base, &dup);
+    if (rc)
+        snprintf(err, errn, "statistics registry: %s%s", rc == BF_ESTATE ? "duplicate stat " : "out of memory",
+                 rc == BF_ESTATE && dup ? dup : "");
+    return rc;
+}
+
+int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *err, size_t errn)
+{
+    bf_memsys *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errn, "out of memory");
+        return BF_ENOMEM;
+    }
+    s->m = *m;
+    s->sdram_bytes = bf_machine_sdram_bytes(m);
+    int rc;
+    if ((rc = bf_sdram_create(&m->sdram, &s->sdram_stats, &s->sdram))) {
+        snprintf(err, errn, "EBIU model: %s", bf_rc_name(rc));
+        goto fail;
+    }
+    if ((rc = bf_l1_create(&m->l1, bf_sdram_port(s->sdram), &s->l1_stats, &s->l1))) {
+        snprintf(err, errn, "L1 model: %s", bf_rc_name(rc));
+        goto fail;
+    }
+    if ((rc = bf_cplb_create(&m->cplb, &s->cplb_stats, &s->cplb))) {
+        snprintf(err, errn, "CPLB model: %s", bf_rc_name(rc));
+        goto fail;
+    }
+    if (reg) {
+        if ((rc = reg_add(reg, bf_memsys_stat_desc, bf_memsys_stat_count, &s->stats, err, errn)) ||
+            (rc = reg_add(reg, bf_cplb_stat_desc, bf_cplb_stat_count, &s->cplb_stats, err, errn)) ||
+            (rc = reg_add(reg, bf_l1_stat_desc, bf_l1_stat_count, &s->l1_stats, err, errn)) ||
+            (rc = reg_add(reg, bf_sdram_stat_desc, bf_sdram_stat_count, &s->sdram_stats, err, errn)))
+            goto fail;
+    }
+    *out = s;
+    return BF_OK;
+fail:
+    bf_memsys_destroy(s);
+    return rc;
+}
+
+const bf_machine *bf_memsys_machine(const bf_memsys *s)
+{
+    return &s->m;
+}
+bf_cplb *bf_memsys_cplb(bf_memsys *s)
+{
+    return s->cplb;
+}
+bf_l1 *bf_memsys_l1(bf_memsys *s)
+{
+    return s->l1;
+}
+bf_sdram *bf_memsys_sdram(bf_memsys *s)
+{
+    return s->sdram;
+}
+
+static int is_core_mmr(bf_addr a)
+{
+    return a >= 0xFFE00000u;
+}
+
+int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *resout)
+{
+    bf_cplb_result res;
+    int rc;
+    if (rq->flags & BF_REQ_NOALIGNCHK) {
+        /* host-trace reference kept whole (x86 fetches, --misaligned=count-once): check the page
+        ** of its first byte, not its alignment, by presenting a 1-byte access at the aligned
+        ** word (fetches are checked for 2-byte alignment whatever their size) */
+        bf_req a = *rq;
+        a.addr &= ~(bf_addr)3;
+        a.size = 1;
+        rc = bf_cplb_check(s->cplb, &a, &res);
+    } else {
+        rc = bf_cplb_check(s->cplb, rq, &res);
+    }
+    if (resout)
+        *resout = res;
+    if (rc)
+        return rc;
+    if (res.fault) {
+        /* the exception (and, under the Linux policy, the miss handler that found no bound) took
+        ** its time before the fault was known: charge it as for a successful reload */
+        memset(rs, 0, sizeof *rs);
+        /* the faulting access still spent its issue cycle (stall accounting, bf_l1.h) */
+        rs->ready = rs->done = rq->now + s->m.l1.hit_cycles + res.handler;
+        rs->fault = res.fault;
+        rs->excause = res.excause;
+        rs->fault_addr = rq->addr;
+        s->stats.stall_cplb += res.handler;
+        s->stats.faults++;
+        return BF_OK;
+    }
+    bf_req r = *rq;
+    r.now = rq->now + res.handler;
+    s->stats.stall_cplb += res.handler;
+    r.flags = (rq->flags & ~(uint32_t)(BF_REQ_CACHEABLE | BF_REQ_WT | BF_REQ_AOW | BF_REQ_LRUPRIO)) |
+              res.attrs | BF_REQ_ATTR_KNOWN;
+    if (is_core_mmr(r.addr)) {
+        s->stats.mmr_accesses++;
+        uint32_t c = s->m.core_mmr_cycles;
+        uint32_t hit = s->m.l1.hit_cycles;
+        s->stats.stall_mmr += c > hit ? c - hit : 0;
+        memset(rs, 0, sizeof *rs);
+        rs->ready = rs->done = r.now + (c > hit ? c : hit);
+        rs->hit = 1;
+        return BF_OK;
+    }
+    rc = bf_l1_access(s->l1, &r, rs);
+    if (rc == BF_OK && rs->fault)
+        s->stats.faults++;
+    return rc;
+}
+
+int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_result *resout)
+{
+    bf_req r = *rq;
+    bf_cplb_result res;
+    memset(&res, 0, sizeof res);
+    if (op != BF_OP_SSYNC && op != BF_OP_CSYNC) {
+        /* line ops check the line address: misses raise the exception, protection is ignored */
+        r.kind = op == BF_OP_IFLUSH ? BF_ACC_IFETCH : BF_ACC_READ;
+        r.addr = rq->addr & ~31u;
+        r.size = 1;
+        int rc = bf_cplb_check(s->cplb, &r, &res);
+        if (rc)
+            return rc;
+        if (res.fault && res.fault != BF_FAULT_CPLB_PROT) {
+            if (resout)
+                *resout = res;
+            memset(rs, 0, sizeof *rs);
+            rs->ready = rs->done = rq->now + s->m.l1.cacheop_cycles + res.handler;
+            rs->fault = res.fault;
+            rs->excause = res.excause;
+            rs->fault_addr = r.addr;
+            s->stats.stall_cplb += res.handler;
+            s->stats.faults++;
+            return BF_OK;
+        }
+        res.fault = 0;
+        res.excause = 0;
+        r.now = rq->now + res.handler;
+        s->stats.stall_cplb += res.handler;
+        r.flags = res.attrs | BF_REQ_ATTR_KNOWN;
+        r.addr = rq->addr;
+    }
+    if (resout)
+        *resout = res;
+    return bf_l1_op(s->l1, op, &r, rs);
+}
+
+int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles now)
+{
+    s->stats.mmr_accesses++;
+    if (addr == 0xFFE00004u) { /* DMEM_CONTROL */
+        bf_cplb_enable(s->cplb, 0, (value >> 1) & 1);
+        return bf_l1_write_dmem_control(s->l1, value, now);
+    }
+    if (addr == 0xFFE01004u) { /* IMEM_CONTROL */
+        bf_cplb_enable(s->cplb, 1, (value >> 1) & 1);
+        return bf_l1_write_imem_control(s->l1, value, now);
+    }
+    return BF_OK;
+}
+
+int bf_memsys_finish(bf_memsys *s, bf_cycles now, bf_cycles *idle)
+{
+    bf_cycles done = now;
+    int rc = bf_l1_finish(s->l1, now, &done);
+    bf_cycles e = bf_sdram_idle_at(s->sdram);
+    *idle = done > e ? done : e;
+    bf_sdram_finalize(s->sdram, *idle);
+    return rc;
+}
+
+/* Functional backing store of an address range, or NULL (reads as zero, writes dropped). */
+static uint8_t *backing(bf_memsys *s, bf_addr a, uint32_t n)
+{
+    uint64_t end = (uint64_t)a + n;
+    if (end <= s->sdram_bytes) {
+        if (!s->sdram_mem) {
+            s->sdram_mem = calloc(1, s->sdram_bytes);
+            if (!s->sdram_mem)
+                return NULL;
+        }
+        return s->sdram_mem + a;
+    }
+    if (a >= L1D_A_BASE && end <= L1D_A_BASE + sizeof s->l1d_a)
+        return s->l1d_a + (a - L1D_A_BASE);
+    if (a >= L1D_B_BASE && end <= L1D_B_BASE + sizeof s->l1d_b)
+        return s->l1d_b + (a - L1D_B_BASE);
+    if (a >= L1I_BASE && end <= L1I_BASE + sizeof s->l1i)
+        return s->l1i + (a - L1I_BASE);
+    if (a >= SCRATCH_BASE && end <= SCRATCH_BASE + sizeof s->scratch)
+        return s->scratch + (a - SCRATCH_BASE);
+    return NULL;
+}
+
+static void copy_data(bf_memsys *s, const bf_req *rq)
+{
+    uint8_t *p = backing(s, rq->addr, rq->size);
+    if (rq->kind == BF_ACC_WRITE) {
+        if (p)
+            memcpy(p, rq->data, rq->size);
+    } else {
+        if (p)
+            memcpy(rq->data, p, rq->size);
+        else
+            memset(rq->data, 0, rq->size);
+    }
+}
+
+static int data_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    bf_memsys *s = ctx;
+    int rc = bf_memsys_access(s, rq, rs, NULL);
+    if (rc || rs->fault || !rq->data)
+        return rc;
+    copy_data(s, rq);
+    return BF_OK;
+}
+
+static int sram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    bf_memsys *s = ctx;
+    memset(rs, 0, sizeof *rs);
+    rs->ready = rs->done = rq->now + s->m.l1.hit_cycles;
+    rs->hit = 1;
+    if (rq->data)
+        copy_data(s, rq);
+    return BF_OK;
+}
+
+static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    memset(rs, 0, sizeof *rs);
+    rs->ready = rs->done = rq->now;
+    rs->hit = 1;
+    if (rq->data)
+        copy_data(ctx, rq);
+    return BF_OK;
+}
+
+bf_port bf_memsys_functional_port(bf_memsys *s)
+{
+    bf_port p = {functional_xfer, s};
+    return p;
+}
+
+bf_port bf_memsys_sram_port(bf_memsys *s)
+{
+    bf_port p = {sram_xfer, s};
+    return p;
+}
+
+bf_port bf_memsys_data_port(bf_memsys *s)
+{
+    bf_port p = {data_xfer, s};
+    return p;
+}

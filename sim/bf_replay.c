@@ -1,0 +1,261 @@
+/*
+** bf_replay.c: trace replay.
+**
+** Core time model (rules):
+**  1. An instruction is an ifetch record; the data records that follow it belong to it and are
+**     issued in the instruction's own cycle (one cycle earlier than the current core time), so a
+**     data access that hits adds nothing. In a trace without ifetch records every data record is
+**     one instruction of its own, issued at the current time.
+**  2. Each access returns the time the core may continue (bf_resp.ready); core time advances to
+**     it. The issue cycle is busy time; everything beyond it is stall time, counted by the model
+**     that caused it (l1.stall.*, core.stall.cplb, core.stall.mmr), so that
+**     core.cycles = core.busy_cycles + core.stall.total and the breakdown sums to the total.
+**  3. G records are busy cycles. SSYNC/CSYNC/cache ops cost their configured issue cycles (busy)
+**     plus whatever the model stalls. A [P++] op with count n is n ops at addresses +32 apart.
+**  4. --compat=cachegrind: a Lackey M is one read (Cachegrind counts modify as a read);
+**     otherwise M is a load then a store (DineroIV, csim).
+**  5. A fault stops the run (--on-fault=stop), or is reported and the access skipped (report), or
+**     is only counted and skipped (continue). The access never reaches L1, but the exception's
+**     time (a CPLB miss handler that found no bound) is still spent.
+**  6. A record marked `cont` by the reader is the rest of a foreign reference that a first-touch
+**     window boundary cut in two: it belongs to the same instruction and the same reference (not
+**     counted again in core.*; with --compat=cachegrind not a new L1 access either).
+*/
+#include "bf_replay.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define BF_STAT_STRUCT bf_replay_stats
+const bf_stat_desc bf_replay_stat_desc[] = {BF_REPLAY_STATS(BF_STAT_DESC)};
+#undef BF_STAT_STRUCT
+const size_t bf_replay_stat_count = BF_ARRAY_SIZE(bf_replay_stat_desc);
+
+typedef struct replay {
+    bf_memsys *s;
+    const bf_replay_opts *o;
+    bf_replay_stats *st;
+    bf_cycles t;       /* core time */
+    int mode;          /* bf_mode */
+    int in_instr;      /* an ifetch opened the current instruction */
+    uint64_t recno;    /* records consumed */
+    uint32_t hit;      /* l1.hit_cycles */
+} replay;
+
+static void report_fault(replay *R, const bf_trace_rec *rec, const bf_req *rq, const bf_resp *rs,
+                         const bf_cplb_result *res, int kind)
+{
+    bf_fault_info f;
+    memset(&f, 0, sizeof f);
+    f.record = R->recno;
+    f.line = rec->line;
+    f.kind = kind;
+    f.mode = R->mode;
+    f.addr = rs->fault_addr ? rs->fault_addr : rq->addr;
+    f.fault = rs->fault;
+    f.excause = rs->excause;
+    bf_cplb *c = bf_memsys_cplb(R->s);
+    int instr = kind == BF_ACC_IFETCH;
+    if (res && res->fault) {
+        /* the CPLB stage's own oops-style report, plus where in the trace it happened */
+        size_t n = bf_cplb_format_fault(rq, res, f.text, sizeof f.text) - 1; /* without the NUL */
+        if (n < sizeof f.text)
+            snprintf(f.text + n, sizeof f.text - n, " trace: %s:%llu",
+                     R->o->trace_name ? R->o->trace_name : "trace", (unsigned long long)rec->line);
+        if (R->o->on_fault)
+            R->o->on_fault(R->o->ctx, &f);
+        return;
+    }
+    snprintf(f.text, sizeof f.text,
+             "%s: %s (EXCAUSE 0x%02X) at 0x%08X\n"
+             "  access:  %s of %u bytes, %s mode\n"
+             "  record:  %llu (%s:%llu)\n"
+             "  %cCPLB_STATUS 0x%08X  %cCPLB_FAULT_ADDR 0x%08X",
+             f.excause ? "exception" : "hardware error", bf_fault_name(f.fault), f.excause, f.addr,
+             kind < 0 ? "cache operation" : bf_acc_kind_name(kind), rq->size,
+             R->mode == BF_MODE_USER ? "user" : "supervisor", (unsigned long long)f.record,
+             R->o->trace_name ? R->o->trace_name : "trace", (unsigned long long)rec->line,
+             instr ? 'I' : 'D', bf_cplb_status(c, instr), instr ? 'I' : 'D',
+             bf_cplb_fault_addr(c, instr));
+    if (R->o->on_fault)
+        R->o->on_fault(R->o->ctx, &f);
+}
+
+/* One access; returns 1 if it faulted. */
+static int access1(replay *R, const bf_trace_rec *rec, int kind, bf_addr addr, uint32_t size,
+                   int attached)
+{
+    bf_req rq;
+    bf_resp rs;
+    memset(&rq, 0, sizeof rq);
+    rq.addr = addr;
+    rq.size = size ? size : 1;
+    rq.kind = (uint8_t)kind;
+    rq.mode = (uint8_t)R->mode;
+    rq.source = BF_SRC_CORE;
+    rq.record = R->recno;
+    rq.flags = rec->misaligned == BF_MISAL_ONCE || (kind == BF_ACC_IFETCH && R->o->host_ifetch)
+                   ? BF_REQ_NOALIGNCHK
+                   : 0;
+    if (rec->cont)
+        rq.flags |= BF_REQ_CONT;
+    rq.now = attached ? R->t - R->hit : R->t;
+    bf_cplb_result res;
+    if (bf_memsys_access(R->s, &rq, &rs, &res) != BF_OK)
+        return -1;
+    if (rs.ready > R->t)
+        R->t = rs.ready; /* a faulting access still took the exception's time */
+    if (!attached)
+        R->st->busy += R->hit;
+    if (rs.fault) {
+        report_fault(R, rec, &rq, &rs, &res, kind);
+        return 1;
+    }
+    return 0;
+}
+
+static int op1(replay *R, const bf_trace_rec *rec, int op, bf_addr addr)
+{
+    bf_req rq;
+    bf_resp rs;
+    memset(&rq, 0, sizeof rq);
+    rq.addr = addr;
+    rq.size = 1;
+    rq.kind = op == BF_OP_IFLUSH ? BF_ACC_IFETCH : BF_ACC_READ;
+    rq.mode = (uint8_t)R->mode;
+    rq.source = BF_SRC_CORE;
+    rq.record = R->recno;
+    rq.now = R->t;
+    bf_cplb_result res;
+    if (bf_memsys_op(R->s, op, &rq, &rs, &res) != BF_OK)
+        return -1;
+    if (rs.ready > R->t)
+        R->t = rs.ready;
+    if (rs.fault) {
+        report_fault(R, rec, &rq, &rs, &res, -1);
+        return 1;
+    }
+    return 0;
+}
+
+int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_replay_stats *st,
+                  char *err, size_t errn)
+{
+    replay R;
+    memset(&R, 0, sizeof R);
+    R.s = s;
+    R.o = o;
+    R.st = st;
+    R.mode = BF_MODE_SUPV;
+    R.hit = 1;
+    bf_trace_rec rec;
+    int end = BF_END_OK;
+    /* busy cost of each op kind (bf_op order) comes from the L1 configuration */
+    const bf_machine *m = bf_memsys_machine(s);
+    const uint64_t op_issue[6] = {m->l1.ssync_cycles,   m->l1.csync_cycles,   m->l1.cacheop_cycles,
+                                  m->l1.cacheop_cycles, m->l1.cacheop_cycles, m->l1.cacheop_cycles};
+    R.hit = m->l1.hit_cycles;
+    R.mode = (int)m->initial_mode;
+    for (;;) {
+        if (o->stop && *o->stop) {
+            end = BF_END_INTERRUPTED;
+            break;
+        }
+        int rc = bf_trace_next(r, &rec);
+        if (rc == BF_EEOF)
+            break;
+        if (rc != BF_OK) {
+            snprintf(err, errn, "%s", bf_trace_error(r));
+            end = BF_END_INPUT;
+            break;
+        }
+        R.recno++;
+        st->records++;
+        int f = 0;
+        switch (rec.type) {
+        case BF_REC_IFETCH:
+            /* a `cont` record is the rest of the previous reference, cut by the trace mapper: the
+            ** same instruction, the same reference (rule 6) */
+            if (!rec.cont) {
+                st->instructions++;
+                st->ifetches++;
+            }
+            f = access1(&R, &rec, BF_ACC_IFETCH, rec.addr, rec.size, rec.cont && R.in_instr);
+            if (!rec.cont)
+                R.in_instr = f == 0; /* data after a skipped fetch are instructions of their own */
+            break;
+        case BF_REC_LOAD:
+        case BF_REC_STORE:
+        case BF_REC_MODIFY: {
+            int attached = R.in_instr || rec.cont;
+            if (!attached)
+                st->instructions++;
+            if (rec.type != BF_REC_STORE) {
+                st->loads += !rec.cont;
+                f = access1(&R, &rec, BF_ACC_READ, rec.addr, rec.size, attached);
+                attached = 1; /* the store half of an M shares the instruction */
+            }
+            if (!f && (rec.type == BF_REC_STORE ||
+                       (rec.type == BF_REC_MODIFY && o->compat != BF_COMPAT_CACHEGRIND))) {
+                st->stores += !rec.cont;
+                f = access1(&R, &rec, BF_ACC_WRITE, rec.addr, rec.size, attached);
+            }
+            break;
+        }
+        case BF_REC_GAP:
+            R.in_instr = 0;
+            R.t += rec.value;
+            st->busy += rec.value;
+            st->gap_cycles += rec.value;
+            break;
+        case BF_REC_OP: {
+            R.in_instr = 0;
+            uint32_t n = rec.count ? rec.count : 1;
+            for (uint32_t i = 0; i < n && !f; i++) {
+                st->ops++;
+                st->busy += op_issue[rec.op < 6 ? rec.op : 0];
+                f = op1(&R, &rec, rec.op, rec.addr + 32u * i);
+            }
+            break;
+        }
+        case BF_REC_MODE:
+            R.mode = rec.mode;
+            st->mode_changes++;
+            break;
+        case BF_REC_MMR:
+            st->mmr_writes++;
+            if (bf_memsys_mmr_write(s, rec.addr, (uint32_t)rec.value, R.t) != BF_OK)
+                f = -1;
+            break;
+        case BF_REC_DMA:
+            st->dma_records++;
+            break;
+        case BF_REC_PHASE:
+            st->phases++;
+            R.in_instr = 0;
+            st->cycles = R.t;
+            st->stall_total = st->cycles - st->busy;
+            if (o->on_phase)
+                o->on_phase(o->phase_ctx, rec.name ? rec.name : "", R.recno);
+            break;
+        default:
+            break;
+        }
+        if (f < 0) {
+            snprintf(err, errn, "%s:%llu: the memory system failed on this record",
+                     o->trace_name ? o->trace_name : "trace", (unsigned long long)rec.line);
+            end = BF_END_ERROR;
+            break;
+        }
+        if (f > 0) {
+            if (o->on_fault_policy == BF_ONFAULT_STOP) {
+                end = BF_END_FAULT;
+                break;
+            }
+            st->faults_skipped++;
+        }
+    }
+    st->cycles = R.t;
+    st->stall_total = st->cycles - st->busy;
+    return end;
+}

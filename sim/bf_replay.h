@@ -1,0 +1,71 @@
+/*
+** bf_replay.h: the trace replay engine: core time, instruction grouping, stalls and the fault
+** policy, over one bf_memsys.
+*/
+#ifndef BF_REPLAY_H
+#define BF_REPLAY_H
+
+#include <signal.h>
+
+#include "bf_memsys.h"
+#include "bf_trace.h"
+
+#define BF_REPLAY_STATS(X)                                                                         \
+    X(U64, cycles, "core.cycles", "cycles", "simulated core clock cycles from the first record to the last") \
+    X(U64, records, "core.records", "records", "trace records consumed")                           \
+    X(U64, instructions, "core.instructions", "instructions", "instructions: ifetch records, or data records in a trace without ifetches") \
+    X(U64, busy, "core.busy_cycles", "cycles", "unstalled cycles: issue cycles, compute gaps and fixed instruction costs") \
+    X(U64, stall_total, "core.stall.total", "cycles", "all stall cycles (core.cycles - core.busy_cycles)") \
+    X(U64, ifetches, "core.ifetches", "accesses", "instruction fetch references replayed")         \
+    X(U64, loads, "core.loads", "accesses", "data loads replayed (a Lackey M counts here once)")   \
+    X(U64, stores, "core.stores", "accesses", "data stores replayed")                             \
+    X(U64, gap_cycles, "core.gap_cycles", "cycles", "compute-gap cycles from G records")          \
+    X(U64, ops, "core.ops", "events", "SSYNC/CSYNC/FLUSH/FLUSHINV/IFLUSH/PREFETCH operations (each P++ step counts)") \
+    X(U64, mmr_writes, "core.mmr_writes", "events", "control-register write records")             \
+    X(U64, mode_changes, "core.mode_changes", "events", "user/supervisor mode records")           \
+    X(U64, phases, "core.phases", "events", "phase markers")                                      \
+    X(U64, dma_records, "core.dma_records", "records", "DMA records read but not simulated (no DMA model yet)") \
+    X(U64, faults_skipped, "core.faults_skipped", "events", "faulting accesses skipped under --on-fault=report|continue")
+
+typedef struct bf_replay_stats {
+    BF_REPLAY_STATS(BF_STAT_MEMBER)
+} bf_replay_stats;
+
+extern const bf_stat_desc bf_replay_stat_desc[];
+extern const size_t bf_replay_stat_count;
+
+enum { BF_ONFAULT_STOP = 0, BF_ONFAULT_REPORT = 1, BF_ONFAULT_CONTINUE = 2 };
+enum { BF_COMPAT_NONE = 0, BF_COMPAT_CACHEGRIND = 1 };
+
+/* How the run ended. */
+enum { BF_END_OK = 0, BF_END_FAULT = 1, BF_END_INTERRUPTED = 2, BF_END_INPUT = 3, BF_END_ERROR = 4 };
+
+typedef struct bf_fault_info {
+    uint64_t record;     /* 1-based record number */
+    uint64_t line;       /* source line (text) or record index */
+    int kind;            /* bf_acc_kind, or -1 for an op */
+    int mode;            /* bf_mode */
+    bf_addr addr;
+    int fault;           /* bf_fault */
+    int excause;
+    char text[512];      /* the oops-style report */
+} bf_fault_info;
+
+typedef struct bf_replay_opts {
+    int compat;                      /* BF_COMPAT_* */
+    int on_fault_policy;             /* BF_ONFAULT_* */
+    const char *trace_name;          /* for fault reports */
+    int host_ifetch;                 /* foreign (host) trace: instruction fetches are x86 ones, whose
+                                        alignment is not a Blackfin rule (no 0x2A check) */
+    volatile sig_atomic_t *stop;     /* set by a signal handler: stop at the next record */
+    void (*on_fault)(void *ctx, const bf_fault_info *f);
+    void *ctx;                       /* for on_fault */
+    void (*on_phase)(void *phase_ctx, const char *name, uint64_t record);
+    void *phase_ctx;
+} bf_replay_opts;
+
+/* Replay every record. Returns BF_END_*; err gets the message of an input error. */
+int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_replay_stats *st,
+                  char *err, size_t errn);
+
+#endif

@@ -1,0 +1,218 @@
+/*
+** bf_report.c: JSON, text, CSV and Markdown output (see bf_report.h). No state.
+*/
+#include "bf_report.h"
+
+#include <math.h>
+#include <string.h>
+
+void bf_json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"':
+            fputs("\\\"", f);
+            break;
+        case '\\':
+            fputs("\\\\", f);
+            break;
+        case '\n':
+            fputs("\\n", f);
+            break;
+        case '\r':
+            fputs("\\r", f);
+            break;
+        case '\t':
+            fputs("\\t", f);
+            break;
+        default:
+            if (*p < 0x20)
+                fprintf(f, "\\u%04x", *p);
+            else
+                fputc(*p, f);
+        }
+    }
+    fputc('"', f);
+}
+
+void bf_print_number(FILE *f, double v, int integer)
+{
+    if (integer && v >= 0 && v < 1.8e19)
+        fprintf(f, "%llu", (unsigned long long)v);
+    else if (isfinite(v))
+        fprintf(f, "%.17g", v);
+    else
+        fputs("null", f);
+}
+
+static void stat_value(FILE *f, const bf_stats *reg, size_t i)
+{
+    if (bf_stats_is_integer(reg, i))
+        fprintf(f, "%llu", (unsigned long long)bf_stats_u64(reg, i));
+    else
+        bf_print_number(f, bf_stats_value(reg, i), 0);
+}
+
+void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const bf_machine *m,
+                    const bf_stats *reg, const char *extra_key,
+                    void (*extra)(FILE *f, const void *arg), const void *arg)
+{
+    fputs("{\"run\": {", f);
+    for (size_t i = 0; i + 1 < nrun; i += 2) {
+        if (i)
+            fputs(", ", f);
+        bf_json_string(f, run_fields[i]);
+        fputs(": ", f);
+        bf_json_string(f, run_fields[i + 1]);
+    }
+    fputs("}, \"config\": {", f);
+    if (m) {
+        for (size_t i = 0; i < bf_cfg_key_count(); i++) {
+            if (i)
+                fputs(", ", f);
+            bf_json_string(f, bf_cfg_key_at(i)->name);
+            fputs(": ", f);
+            bf_json_string(f, m->value[i]);
+        }
+    }
+    fputs("}, \"stats\": {", f);
+    for (size_t i = 0; i < bf_stats_count(reg); i++) {
+        if (i)
+            fputs(", ", f);
+        bf_json_string(f, bf_stats_at(reg, i)->name);
+        fputs(": ", f);
+        stat_value(f, reg, i);
+    }
+    fputs("}", f);
+    if (extra_key && extra) {
+        fputs(", ", f);
+        bf_json_string(f, extra_key);
+        fputs(": ", f);
+        extra(f, arg);
+    }
+    fputs("}\n", f);
+}
+
+void bf_report_text(FILE *f, const bf_stats *reg, int skip_zero)
+{
+    for (size_t i = 0; i < bf_stats_count(reg); i++) {
+        if (skip_zero && bf_stats_value(reg, i) == 0)
+            continue;
+        const bf_stat_desc *d = bf_stats_at(reg, i);
+        fprintf(f, "%-44s ", d->name);
+        if (bf_stats_is_integer(reg, i))
+            fprintf(f, "%20llu", (unsigned long long)bf_stats_u64(reg, i));
+        else
+            fprintf(f, "%20.6f", bf_stats_value(reg, i));
+        fprintf(f, "  %s\n", d->unit);
+    }
+}
+
+void bf_report_stalls(FILE *f, const bf_stats *reg)
+{
+    long ic = bf_stats_find(reg, "core.cycles"), ib = bf_stats_find(reg, "core.busy_cycles");
+    if (ic < 0 || ib < 0)
+        return;
+    double cycles = bf_stats_value(reg, (size_t)ic), sum = bf_stats_value(reg, (size_t)ib);
+    fprintf(f, "\n# where the core cycles went\n%-44s %20.0f %7.2f%%\n", "busy (issue, gaps, fixed op costs)",
+            sum, cycles > 0 ? 100.0 * sum / cycles : 0.0);
+    for (size_t i = 0; i < bf_stats_count(reg); i++) {
+        const char *n = bf_stats_at(reg, i)->name;
+        if ((strncmp(n, "l1.stall.", 9) && strncmp(n, "core.stall.", 11)) || !strcmp(n, "core.stall.total"))
+            continue;
+        double v = bf_stats_value(reg, i);
+        sum += v;
+        if (v > 0)
+            fprintf(f, "%-44s %20.0f %7.2f%%\n", n, v, cycles > 0 ? 100.0 * v / cycles : 0.0);
+    }
+    fprintf(f, "%-44s %20.0f %s\n", "sum (= core.cycles)", sum, sum == cycles ? "" : "  MISMATCH");
+}
+
+static double col_value(const bf_compare_col *c, const char *name, int *found, int *integer)
+{
+    long i = bf_stats_find(c->reg, name);
+    *found = i >= 0;
+    if (i < 0)
+        return 0;
+    *integer = bf_stats_is_integer(c->reg, (size_t)i);
+    return bf_stats_value(c->reg, (size_t)i);
+}
+
+int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, size_t ncols,
+                      const char *const *rows, size_t nrows, int speedup)
+{
+    size_t last = speedup ? nrows : nrows - 1; /* index of the last row printed */
+    int md = strcmp(format, "markdown") == 0, csv = strcmp(format, "csv") == 0,
+        json = strcmp(format, "json") == 0;
+    double base = 0;
+    int found, integer = 1;
+    base = col_value(&cols[0], "core.cycles", &found, &integer);
+    if (json) {
+        fputs("{\"configs\": [", f);
+        for (size_t c = 0; c < ncols; c++) {
+            fputs(c ? ", " : "", f);
+            bf_json_string(f, cols[c].name);
+        }
+        fputs("], \"rows\": {", f);
+        for (size_t r = 0; r <= last; r++) {
+            fputs(r ? ", " : "", f);
+            bf_json_string(f, r < nrows ? rows[r] : "speedup");
+            fputs(": [", f);
+            for (size_t c = 0; c < ncols; c++) {
+                fputs(c ? ", " : "", f);
+                integer = 1;
+                double v = r < nrows ? col_value(&cols[c], rows[r], &found, &integer) : 0;
+                if (r == nrows) {
+                    double cyc = col_value(&cols[c], "core.cycles", &found, &integer);
+                    bf_print_number(f, cyc > 0 ? base / cyc : 0, 0);
+                } else if (!found) {
+                    fputs("null", f);
+                } else {
+                    bf_print_number(f, v, integer);
+                }
+            }
+            fputs("]", f);
+        }
+        fputs("}}\n", f);
+        return 0;
+    }
+    const char *sep = csv ? "," : md ? " | " : "  ";
+    if (md)
+        fputs("| ", f);
+    fprintf(f, csv || md ? "%s" : "%-32s", "stat");
+    for (size_t c = 0; c < ncols; c++) {
+        fputs(sep, f);
+        fprintf(f, csv || md ? "%s" : "%18s", cols[c].name);
+    }
+    fputs(md ? " |\n" : "\n", f);
+    if (md) {
+        fputs("|---", f);
+        for (size_t c = 0; c < ncols; c++)
+            fputs("|---:", f);
+        fputs("|\n", f);
+    }
+    for (size_t r = 0; r <= last; r++) {
+        if (md)
+            fputs("| ", f);
+        fprintf(f, csv ? "%s" : "%-32s", r < nrows ? rows[r] : "speedup vs first");
+        for (size_t c = 0; c < ncols; c++) {
+            fputs(sep, f);
+            integer = 1;
+            if (r == nrows) {
+                double cyc = col_value(&cols[c], "core.cycles", &found, &integer);
+                fprintf(f, csv ? "%.4f" : "%17.3fx", cyc > 0 ? base / cyc : 0.0);
+                continue;
+            }
+            double v = col_value(&cols[c], rows[r], &found, &integer);
+            if (!found)
+                fprintf(f, csv ? "%s" : "%18s", "-");
+            else if (integer)
+                fprintf(f, csv ? "%.0f" : "%18.0f", v);
+            else
+                fprintf(f, csv ? "%.6f" : "%18.4f", v);
+        }
+        fputs(md ? " |\n" : "\n", f);
+    }
+    return 0;
+}

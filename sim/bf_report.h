@@ -1,0 +1,36 @@
+/*
+** bf_report.h: output of statistics and runs: JSON (one object), text, CSV and Markdown tables.
+** Numbers are printed exactly: integers as integers, doubles with %.17g, so the same run prints
+** the same bytes everywhere.
+*/
+#ifndef BF_REPORT_H
+#define BF_REPORT_H
+
+#include <stdio.h>
+
+#include "bf_config.h"
+#include "bf_stats.h"
+
+void bf_json_string(FILE *f, const char *s);
+void bf_print_number(FILE *f, double v, int integer);
+
+/* {"run": {...}, "config": {...}, "stats": {...}} ; run_fields are alternating key, value strings. */
+/* extra_key/extra (may be NULL): one more member after "stats", written by extra(f, arg). */
+void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const bf_machine *m,
+                    const bf_stats *reg, const char *extra_key,
+                    void (*extra)(FILE *f, const void *arg), const void *arg);
+void bf_report_text(FILE *f, const bf_stats *reg, int skip_zero);
+/* The stall breakdown: busy cycles and every stall counter (core.stall.* but the total, l1.stall.*)
+** with its share of core.cycles, and their sum, which equals core.cycles. */
+void bf_report_stalls(FILE *f, const bf_stats *reg);
+
+/* A comparison table: one column per machine; rows are the given stat names; a speed-up row
+** (core.cycles of column 0 divided by each column's) is appended when speedup is set. */
+typedef struct bf_compare_col {
+    const char *name;
+    const bf_stats *reg;
+} bf_compare_col;
+int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, size_t ncols,
+                      const char *const *rows, size_t nrows, int speedup);
+
+#endif

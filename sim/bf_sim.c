@@ -1,0 +1,176 @@
+/*
+** bf_sim.c: one machine on one trace (see bf_sim.h). The only place that wires a trace reader,
+** a memory system and the replay engine together, so `run`, `compare` and batch runs agree.
+*/
+#include "bf_sim.h"
+#include "bf_alloc_run.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BF_STAT_STRUCT bf_derived_stats
+static const bf_stat_desc derived_desc[] = {BF_DERIVED_STATS(BF_STAT_DESC)};
+#undef BF_STAT_STRUCT
+static const size_t derived_count = BF_ARRAY_SIZE(derived_desc);
+
+const bf_stat_table *bf_sim_stat_tables(size_t *n)
+{
+    static const bf_stat_table t[] = {
+        {bf_replay_stat_desc, &bf_replay_stat_count}, {derived_desc, &derived_count},
+        {bf_memsys_stat_desc, &bf_memsys_stat_count}, {bf_cplb_stat_desc, &bf_cplb_stat_count},
+        {bf_l1_stat_desc, &bf_l1_stat_count},         {bf_sdram_stat_desc, &bf_sdram_stat_count},
+        {bf_alloc_run_stat_desc, &bf_alloc_run_stat_count},
+    };
+    *n = BF_ARRAY_SIZE(t);
+    return t;
+}
+
+/* Close the current phase: add the change since its start to its deltas. */
+static void phase_close(bf_sim *s)
+{
+    if (!s->nphases || s->phase_oom)
+        return;
+    bf_sim_phase *p = &s->phases[s->nphases - 1];
+    size_t n = bf_stats_count(s->reg);
+    for (size_t i = 0; i < n; i++) {
+        double v = bf_stats_is_integer(s->reg, i) ? bf_stats_value(s->reg, i) : 0;
+        p->delta[i] += v - s->phase_last[i];
+        s->phase_last[i] = v;
+    }
+}
+
+static void on_phase(void *ctx, const char *name, uint64_t record)
+{
+    bf_sim *s = ctx;
+    size_t n = bf_stats_count(s->reg);
+    if (s->phase_oom)
+        return;
+    if (!s->phase_last) {
+        s->phase_last = calloc(n ? n : 1, sizeof *s->phase_last);
+        s->phases = calloc(BF_SIM_MAX_PHASES, sizeof *s->phases);
+        if (!s->phase_last || !s->phases) {
+            s->phase_oom = 1;
+            return;
+        }
+        for (size_t i = 0; i < n; i++)
+            s->phase_last[i] = bf_stats_is_integer(s->reg, i) ? bf_stats_value(s->reg, i) : 0;
+    }
+    phase_close(s);
+    if (s->nphases == BF_SIM_MAX_PHASES) {
+        s->phases_folded++;
+        return;
+    }
+    bf_sim_phase *p = &s->phases[s->nphases];
+    if (!(p->delta = calloc(n ? n : 1, sizeof *p->delta))) {
+        s->phase_oom = 1;
+        return;
+    }
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->first_record = record;
+    s->nphases++;
+}
+
+void bf_sim_free(bf_sim *s)
+{
+    for (size_t i = 0; i < s->nphases; i++)
+        free(s->phases[i].delta);
+    free(s->phases);
+    free(s->phase_last);
+    s->phases = NULL;
+    s->phase_last = NULL;
+    s->nphases = 0;
+    bf_memsys_destroy(s->ms);
+    bf_stats_free(s->reg);
+    s->ms = NULL;
+    s->reg = NULL;
+}
+
+static double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0;
+}
+
+int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
+               size_t errn)
+{
+    memset(out, 0, sizeof *out);
+    out->reg = bf_stats_new();
+    if (!out->reg) {
+        snprintf(err, errn, "out of memory");
+        return BF_ENOMEM;
+    }
+    const char *dup = NULL;
+    int rc = bf_stats_add(out->reg, bf_replay_stat_desc, bf_replay_stat_count, &out->rst, &dup);
+    if (!rc)
+        rc = bf_stats_add(out->reg, derived_desc, derived_count, &out->der, &dup);
+    if (rc) {
+        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of memory");
+        bf_sim_free(out);
+        return rc;
+    }
+    int cg = o->ropt.compat == BF_COMPAT_CACHEGRIND;
+    if (cg) {
+        /* Cachegrind's counting conventions live in L1 (a straddling reference is one access) */
+        bf_machine *mc = malloc(sizeof *mc);
+        if (!mc) {
+            snprintf(err, errn, "out of memory");
+            bf_sim_free(out);
+            return BF_ENOMEM;
+        }
+        *mc = *m;
+        mc->l1.compat = BF_L1_COMPAT_CACHEGRIND;
+        rc = bf_memsys_create(mc, out->reg, &out->ms, err, errn);
+        free(mc);
+    } else {
+        rc = bf_memsys_create(m, out->reg, &out->ms, err, errn);
+    }
+    if (rc) {
+        bf_sim_free(out);
+        return rc;
+    }
+    bf_trace_options topt = o->topt;
+    /* foreign traces are mapped into this machine's SDRAM */
+    topt.map_base = 0;
+    topt.map_limit = bf_machine_sdram_bytes(m);
+    if (o->ropt.compat == BF_COMPAT_CACHEGRIND && !o->misaligned_set)
+        topt.misaligned = BF_MISALIGNED_COUNT_ONCE;
+    bf_trace_reader *r = NULL;
+    char terr[512];
+    if ((rc = bf_trace_open(trace, &topt, &r, terr, sizeof terr))) {
+        snprintf(err, errn, "%s", terr);
+        bf_sim_free(out);
+        return rc;
+    }
+    out->format = bf_trace_detected_format(r);
+    bf_replay_opts ro = o->ropt;
+    ro.host_ifetch = out->format == BF_FMT_LACKEY || out->format == BF_FMT_DIN || out->format == BF_FMT_XDIN;
+    if (!ro.trace_name)
+        ro.trace_name = trace;
+    ro.on_phase = on_phase;
+    ro.phase_ctx = out;
+    out->end = bf_replay_run(out->ms, r, &ro, &out->rst, err, errn);
+    bf_trace_close(r);
+    phase_close(out); /* the last phase runs to the end of the trace */
+    bf_cycles idle = out->rst.cycles;
+    if (bf_memsys_finish(out->ms, out->rst.cycles, &idle) == BF_OK && idle > out->rst.cycles)
+        out->der.drain_cycles = idle - out->rst.cycles;
+    long i;
+    double dacc = 0, dmiss = 0, ifet = 0, imiss = 0;
+    if ((i = bf_stats_find(out->reg, "l1.dcache.reads")) >= 0)
+        dacc += bf_stats_value(out->reg, (size_t)i);
+    if ((i = bf_stats_find(out->reg, "l1.dcache.writes")) >= 0)
+        dacc += bf_stats_value(out->reg, (size_t)i);
+    if ((i = bf_stats_find(out->reg, "l1.dcache.read_misses")) >= 0)
+        dmiss += bf_stats_value(out->reg, (size_t)i);
+    if ((i = bf_stats_find(out->reg, "l1.dcache.write_misses")) >= 0)
+        dmiss += bf_stats_value(out->reg, (size_t)i);
+    if ((i = bf_stats_find(out->reg, "l1.icache.fetches")) >= 0)
+        ifet = bf_stats_value(out->reg, (size_t)i);
+    if ((i = bf_stats_find(out->reg, "l1.icache.misses")) >= 0)
+        imiss = bf_stats_value(out->reg, (size_t)i);
+    out->der.dmiss_rate = ratio(dmiss, dacc);
+    out->der.imiss_rate = ratio(imiss, ifet);
+    out->der.cpi = ratio((double)out->rst.cycles, (double)out->rst.instructions);
+    out->der.time_us = (double)out->rst.cycles * 1e6 / (double)m->cclk_hz;
+    return BF_OK;
+}

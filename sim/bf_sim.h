@@ -1,0 +1,61 @@
+/*
+** bf_sim.h: one simulation of a machine on a trace, shared by `run`, `compare` and the batch
+** commands: build the memory system, register every stat, replay, drain, derive.
+*/
+#ifndef BF_SIM_H
+#define BF_SIM_H
+
+#include "bf_replay.h"
+
+#define BF_DERIVED_STATS(X)                                                                        \
+    X(F64, dmiss_rate, "l1.dcache.miss_rate", "ratio", "D-cache misses per D-cache access (reads and writes)") \
+    X(F64, imiss_rate, "l1.icache.miss_rate", "ratio", "I-cache misses per I-cache fetch")         \
+    X(F64, cpi, "core.cpi", "cycles/instruction", "core cycles per instruction")                   \
+    X(F64, time_us, "core.time_us", "microseconds", "simulated time: core.cycles / CCLK")          \
+    X(U64, drain_cycles, "core.drain_cycles", "cycles", "cycles after the last record until the write and victim buffers and the EBIU were idle (not in core.cycles)")
+
+typedef struct bf_derived_stats {
+    BF_DERIVED_STATS(BF_STAT_MEMBER)
+} bf_derived_stats;
+
+typedef struct bf_sim_opts {
+    bf_trace_options topt;
+    bf_replay_opts ropt;
+    int misaligned_set; /* --misaligned given explicitly */
+} bf_sim_opts;
+
+/* Phase markers split the statistics: each phase keeps the deltas of the integer stats from its
+** marker to the next one (or to the end of the trace). At most BF_SIM_MAX_PHASES are kept; later
+** markers fold into the last phase (bf_sim.phases_folded counts them). */
+#define BF_SIM_MAX_PHASES 256
+
+typedef struct bf_sim_phase {
+    char name[64];
+    uint64_t first_record; /* record number of its marker */
+    double *delta;         /* one per registered stat (F64 stats: 0) */
+} bf_sim_phase;
+
+typedef struct bf_sim {
+    bf_stats *reg;
+    bf_memsys *ms;
+    bf_replay_stats rst;
+    bf_derived_stats der;
+    int end;             /* BF_END_* */
+    int format;          /* detected trace format */
+    bf_sim_phase *phases; /* nphases entries */
+    size_t nphases;
+    uint64_t phases_folded;
+    double *phase_last;   /* snapshot at the current phase's start */
+    int phase_oom;        /* host memory ran out: phases incomplete (reported) */
+} bf_sim;
+
+/* Every stat descriptor table linked into bfsim (for `bfsim stats list` and the docs check). */
+const bf_stat_table *bf_sim_stat_tables(size_t *n);
+
+/* Run machine m on the trace; on BF_END_INPUT/BF_END_ERROR err holds the message. The caller
+** frees with bf_sim_free. Returns a bf_rc for setup failures (err set), else BF_OK. */
+int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
+               size_t errn);
+void bf_sim_free(bf_sim *s);
+
+#endif

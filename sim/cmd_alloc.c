@@ -1,0 +1,463 @@
+/*
+** cmd_alloc.c: `bfsim alloc`: an allocation workload replayed on a simulated allocator whose
+** metadata lives in the simulated memory of a machine, so each operation costs core cycles from
+** the same CPLB/L1/EBIU models that run traces (or L1 SRAM cycles with alloc.meta_l1).
+**
+** Managed memory is [0, alloc.mem) of SDRAM (alloc.mem 0: the whole SDRAM) minus the kernel image
+** at the bottom (alloc.kernel) and the uncached DMA region at the top (alloc.dma_uncached), as
+** uClinux hands memory to its page allocator.
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bf_alloc_run.h"
+#include "bf_cmd.h"
+#include "bf_report.h"
+
+typedef struct alloc_job {
+    bf_stats *reg;
+    bf_memsys *ms;
+    bf_amem mem;
+    bf_alloc_result res;
+    int rc;
+} alloc_job;
+
+static void job_free(alloc_job *j)
+{
+    bf_alloc_result_free(&j->res);
+    bf_memsys_destroy(j->ms);
+    bf_stats_free(j->reg);
+    memset(j, 0, sizeof *j);
+}
+
+/* Build the environment of machine m. */
+static int make_env(const bf_machine *m, alloc_job *j, bf_alloc_env *env, bf_arange *res, char *err,
+                    size_t errn)
+{
+    uint32_t sdram = bf_machine_sdram_bytes(m);
+    uint32_t mem = m->alloc_mem_bytes ? m->alloc_mem_bytes : sdram;
+    if (mem > sdram) {
+        snprintf(err, errn, "alloc.mem (%u MB) exceeds the machine's SDRAM (%u MB, EBIU_SDBCTL 0x%04X): "
+                            "use a larger board (e.g. --set ebiu.sdbctl=0x0025 for 64 MB)",
+                 mem >> 20, sdram >> 20, m->sdram.sdbctl);
+        return BF_ECONFIG;
+    }
+    bf_alloc_env_default(env);
+    j->mem.port = m->alloc_meta_l1 ? bf_memsys_sram_port(j->ms) : bf_memsys_data_port(j->ms);
+    j->mem.now = 0;
+    env->mem = &j->mem;
+    env->base = 0;
+    env->size = mem;
+    env->max_order = m->alloc_max_order;
+    env->min_free_kbytes = m->alloc_min_free_kbytes;
+    env->dma_zone_bytes = m->alloc_dma_zone_bytes;
+    env->nr_trim_pages = m->alloc_nr_trim_pages;
+    env->tlsf_sl_log2 = m->alloc_tlsf_sl_log2;
+    env->reclaim_batch = m->alloc_reclaim_batch;
+    env->lowmem_reserve_ratio = m->alloc_lowmem_reserve_ratio;
+    env->np2_merge_on_fail = m->alloc_np2_merge_on_fail;
+    env->bootmem_align = m->alloc_bootmem_align;
+    size_t n = 0;
+    if (m->alloc_kernel_bytes) {
+        res[n].start = 0;
+        res[n].len = m->alloc_kernel_bytes;
+        n++;
+    }
+    if (m->alloc_dma_bytes) {
+        if (m->alloc_dma_bytes + m->alloc_kernel_bytes >= mem) {
+            snprintf(err, errn, "alloc.kernel + alloc.dma_uncached leave no memory to manage");
+            return BF_ECONFIG;
+        }
+        res[n].start = mem - m->alloc_dma_bytes;
+        res[n].len = m->alloc_dma_bytes;
+        n++;
+    }
+    env->reserved = res;
+    env->nreserved = n;
+    const char *e = bf_alloc_env_check(env);
+    if (e) {
+        snprintf(err, errn, "%s", e);
+        return BF_ECONFIG;
+    }
+    return BF_OK;
+}
+
+typedef struct series_sink {
+    bf_results *db;
+    FILE *plot;
+    int failed;
+} series_sink;
+
+static void on_sample(void *arg, const bf_alloc_sample *s)
+{
+    series_sink *k = arg;
+    if (k->plot)
+        fprintf(k->plot, "%llu %llu %llu %llu %d %llu\n", (unsigned long long)s->op,
+                (unsigned long long)s->free_bytes, (unsigned long long)s->largest_free,
+                (unsigned long long)s->live_allocated,
+                s->norders > 4 ? s->unusable[4] : 0, (unsigned long long)s->failures);
+}
+
+/* One allocator on one workload. */
+static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *workload, int aformat,
+                   const bf_alloc_run_opts *ropt, alloc_job *j, char *err, size_t errn)
+{
+    memset(j, 0, sizeof *j);
+    j->reg = bf_stats_new();
+    if (!j->reg) {
+        snprintf(err, errn, "out of memory");
+        return BF_ENOMEM;
+    }
+    int rc = bf_memsys_create(m, j->reg, &j->ms, err, errn);
+    if (rc)
+        return rc;
+    bf_alloc_env env;
+    bf_arange res[2];
+    if ((rc = make_env(m, j, &env, res, err, errn)))
+        return rc;
+    bf_atrace_reader *r;
+    if ((rc = bf_atrace_open(workload, aformat, &r, err, errn)))
+        return rc;
+    bf_alloc_run_opts o = *ropt;
+    o.measure_port = bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
+    rc = bf_alloc_run_reader(am, &env, r, &o, &j->res);
+    if (rc == BF_EINPUT && bf_atrace_error(r) && bf_atrace_error(r)[0] && !j->res.error[0])
+        snprintf(err, errn, "%s", bf_atrace_error(r));
+    else if (rc)
+        snprintf(err, errn, "%s: %s", am->name, j->res.error[0] ? j->res.error : bf_rc_name(rc));
+    bf_atrace_close(r);
+    if (rc)
+        return rc;
+    const char *dup = NULL;
+    if (bf_stats_add(j->reg, bf_alloc_run_stat_desc, bf_alloc_run_stat_count, &j->res.stats, &dup)) {
+        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of memory");
+        return BF_ENOMEM;
+    }
+    return BF_OK;
+}
+
+static int write_plot(const char *dir, const char *name, const char *data, char *err, size_t errn)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s.gp", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, errn, "%.900s: %s", path, strerror(errno));
+        return BF_EIO;
+    }
+    fprintf(f,
+            "# gnuplot script written by bfsim alloc; data columns: op free largest_free live unusable_order4 failures\n"
+            "set terminal png size 900,900\nset output '%s/%s.png'\nset multiplot layout 3,1 title '%s'\n"
+            "set xlabel 'operations'\nset ylabel 'MB'\nset key left bottom\n"
+            "plot '%s' using 1:($2/1048576) with lines title 'free memory', '' using 1:($3/1048576) with lines title 'largest free block'\n"
+            "set ylabel 'unusable index (order 4)'\nset yrange [0:1]\n"
+            "plot '%s' using 1:($5/1000) with lines title 'unusable free space index, order 4'\n"
+            "set yrange [*:*]\nset ylabel 'failures'\n"
+            "plot '%s' using 1:6 with steps title 'allocation failures'\nunset multiplot\n",
+            dir, name, name, data, data, data);
+    fclose(f);
+    char cmdline[2200];
+    snprintf(cmdline, sizeof cmdline, "gnuplot '%s' 2>&1", path);
+    int st = system(cmdline);
+    if (st != 0) {
+        snprintf(err, errn, "gnuplot failed on %.900s (is gnuplot-nox installed?)", path);
+        return BF_EIO;
+    }
+    return BF_OK;
+}
+
+static const char *const alloc_rows[] = {
+    "alloc.allocs", "alloc.failures", "alloc.failures_with_free_memory", "alloc.mmaps_before_failure",
+    "alloc.frag.internal_pct", "alloc.frag.jw3_pct", "alloc.frag.jw4_pct", "alloc.footprint.peak_bytes",
+    "alloc.largest_free_min_bytes", "alloc.first_failure.unusable_index", "alloc.latency.mean_cycles",
+    "alloc.latency.p50_cycles", "alloc.latency.p99_cycles", "alloc.latency.max_cycles",
+    "alloc.host.mean_ns", "alloc.meta.reads", "alloc.meta.writes"};
+
+int bf_cmd_alloc(int argc, char **argv)
+{
+    const char *cmd = "alloc";
+    bf_opts *o = bf_opts_new(
+        "alloc",
+        "bfsim alloc --allocator NAME --workload FILE [--config MACHINE.ini] [--mem 32M] [options]\n"
+        "       bfsim alloc --compare all|A,B,... --workload FILE [...]",
+        "Replay an allocation workload (native, ftrace kmem, malloc-lab .rep or ltrace; detected by "
+        "content) on a simulated allocator: bootmem, buddy, slab, slob, pa2 (2.4 page_alloc2), np2, "
+        "nommu (mmap rounding and trimming) or tlsf. Its metadata lives in simulated memory, so "
+        "latencies are Blackfin core cycles; fragmentation is measured as the kernel does.",
+        "  bfsim alloc --allocator buddy --workload workloads/suite/launch.bfa.zst --mem 32M --json\n"
+        "  bfsim alloc --allocator nommu --workload W --set alloc.nr_trim_pages=0 --plot plots/\n"
+        "  bfsim alloc --compare all --workload W --mem 32M --no-db\n"
+        "  bfsim alloc --allocator slab --workload W --check --dump-events slab.events");
+    bf_opts_add(o, "allocator,a", BF_OPT_STRING, NULL, "bootmem|buddy|slab|slob|pa2|np2|nommu|tlsf");
+    bf_opts_add(o, "compare", BF_OPT_STRING, NULL, "all, or a comma-separated list: one column per allocator");
+    bf_opts_add(o, "workload,w", BF_OPT_STRING, NULL, "allocation trace");
+    bf_opts_add(o, "workload-format", BF_OPT_STRING, "auto", "auto|native|ftrace|malloclab|ltrace");
+    bf_opts_add(o, "config,c", BF_OPT_MULTI, NULL, "machine config (default: EZ-KIT defaults)");
+    bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key (alloc.nr_trim_pages=0, ...)");
+    bf_opts_add(o, "mem", BF_OPT_STRING, NULL, "managed memory, same as --set alloc.mem=SIZE");
+    bf_opts_add(o, "check", BF_OPT_FLAG, NULL, "verify every invariant after every operation");
+    bf_opts_add(o, "sample-every", BF_OPT_STRING, "1000", "time-series sample period, operations");
+    bf_opts_add(o, "dump-events", BF_OPT_STRING, NULL, "write INDEX OP ID RESULT per operation to FILE");
+    bf_opts_add(o, "plot", BF_OPT_STRING, NULL, "write gnuplot scripts and PNGs into DIR");
+    bf_opts_add(o, "json", BF_OPT_FLAG, NULL, "print one JSON object");
+    bf_opts_add(o, "format", BF_OPT_STRING, "text", "--compare table format: text|markdown|csv|json");
+    bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
+    bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the run");
+    int rc = bf_cmd_parse(o, cmd, argc, argv);
+    if (rc >= 0) {
+        bf_opts_free(o);
+        return rc;
+    }
+    const char *an = bf_opts_get(o, "allocator"), *cmp = bf_opts_get(o, "compare");
+    const char *workload = bf_opts_get(o, "workload");
+    bf_machine *m = NULL;
+    alloc_job *jobs = NULL;
+    const bf_alloc_methods **ams = NULL;
+    size_t njobs = 0, ndone = 0;
+    bf_results *db = NULL;
+    FILE *dump = NULL;
+    const char **files = NULL;
+    if ((!an == !cmp) || !workload) {
+        rc = bf_cmd_fail(cmd, 2, "%s", !workload ? "--workload FILE is required"
+                                                 : "give exactly one of --allocator NAME and --compare LIST");
+        goto out;
+    }
+    int aformat = BF_AFMT_AUTO;
+    if (strcmp(bf_opts_get(o, "workload-format"), "auto") &&
+        (aformat = bf_aformat_from_name(bf_opts_get(o, "workload-format"))) < 0) {
+        rc = bf_cmd_fail(cmd, 2, "--workload-format: unknown format '%s'", bf_opts_get(o, "workload-format"));
+        goto out;
+    }
+    /* the allocators, by name */
+    size_t nall;
+    const bf_alloc_methods *const *all = bf_alloc_all(&nall);
+    ams = calloc(nall + 1, sizeof *ams);
+    if (!ams) {
+        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        goto out;
+    }
+    if (an || strcmp(cmp, "all")) {
+        char list[512];
+        snprintf(list, sizeof list, "%s", an ? an : cmp);
+        for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
+            const bf_alloc_methods *a = bf_alloc_find(t);
+            if (!a) {
+                rc = bf_cmd_fail(cmd, 2, "unknown allocator '%s' (bootmem|buddy|slab|slob|pa2|np2|nommu|tlsf)", t);
+                goto out;
+            }
+            if (njobs < nall)
+                ams[njobs++] = a;
+        }
+    } else {
+        for (size_t i = 0; i < nall; i++)
+            ams[njobs++] = all[i];
+    }
+    /* the machine */
+    m = calloc(1, sizeof *m);
+    size_t nc = bf_opts_count(o, "config"), ns = bf_opts_count(o, "set");
+    files = calloc(nc + 1, sizeof *files);
+    const char **sets = calloc(ns + 2, sizeof *sets);
+    char memset_kv[64];
+    if (!m || !files || !sets) {
+        free(sets);
+        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        goto out;
+    }
+    for (size_t i = 0; i < nc; i++)
+        files[i] = bf_opts_get_at(o, "config", i);
+    size_t nsets = 0;
+    if (bf_opts_get(o, "mem")) {
+        snprintf(memset_kv, sizeof memset_kv, "alloc.mem=%s", bf_opts_get(o, "mem"));
+        sets[nsets++] = memset_kv;
+    }
+    for (size_t i = 0; i < ns; i++)
+        sets[nsets++] = bf_opts_get_at(o, "set", i);
+    char err[1024], warn[512];
+    int lrc = bf_machine_load(m, files, nc, sets, nsets, err, sizeof err, warn, sizeof warn);
+    free(sets);
+    if (lrc) {
+        rc = bf_cmd_fail(cmd, 2, "%s", err);
+        goto out;
+    }
+    char *end;
+    unsigned long long every = strtoull(bf_opts_get(o, "sample-every"), &end, 10);
+    const char *tf = bf_opts_get(o, "format");
+    if (*end || (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json"))) {
+        rc = bf_cmd_fail(cmd, 2, "%s", *end ? "--sample-every expects a number" : "--format expects text, markdown, csv or json");
+        goto out;
+    }
+    const char *plotdir = bf_opts_get(o, "plot");
+    if (plotdir && mkdir(plotdir, 0777) != 0 && errno != EEXIST) {
+        rc = bf_cmd_fail(cmd, 2, "--plot: cannot create the directory: %s", strerror(errno));
+        goto out;
+    }
+    if (bf_opts_get(o, "dump-events") && !(dump = fopen(bf_opts_get(o, "dump-events"), "w"))) {
+        rc = bf_cmd_fail(cmd, 2, "--dump-events: cannot write the file: %s", strerror(errno));
+        goto out;
+    }
+    char whash[65], herr[512];
+    if (bf_hash_file(workload, whash, herr, sizeof herr)) {
+        rc = bf_cmd_fail(cmd, 2, "%s", herr);
+        goto out;
+    }
+    if (!bf_opts_has(o, "no-db") && (rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0)
+        goto out;
+    jobs = calloc(njobs, sizeof *jobs);
+    if (!jobs) {
+        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        goto out;
+    }
+    char cmdline[4096];
+    bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
+    bf_cmd_install_signals();
+    rc = -1;
+    for (size_t i = 0; i < njobs && rc < 0; i++) {
+        const bf_alloc_methods *am = ams[i];
+        int64_t run_id = 0;
+        if (db) {
+            size_t clen = bf_machine_text(m, NULL, 0);
+            char *ctext = malloc(clen + 64), chash[65], cname[200];
+            if (!ctext) {
+                rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+                break;
+            }
+            bf_machine_text(m, ctext, clen + 1);
+            bf_hash_text(ctext, clen, chash);
+            snprintf(cname, sizeof cname, "%s/%s", m->name, am->name);
+            bf_run_info ri;
+            bf_cmd_run_info(&ri, "alloc", cmdline);
+            ri.config_name = cname;
+            ri.config_text = ctext;
+            ri.config_hash = chash;
+            ri.workload_path = workload;
+            ri.workload_hash = whash;
+            int brc = bf_results_begin(db, &ri, &run_id, err, sizeof err);
+            free(ctext);
+            if (brc) {
+                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                break;
+            }
+        }
+        series_sink sink = {db, NULL, 0};
+        char datapath[1100];
+        if (plotdir) {
+            snprintf(datapath, sizeof datapath, "%s/%s.dat", plotdir, am->name);
+            if (!(sink.plot = fopen(datapath, "w"))) {
+                if (db)
+                    bf_results_abort(db, "failed");
+                rc = bf_cmd_fail(cmd, 2, "--plot: %s", strerror(errno));
+                break;
+            }
+        }
+        bf_alloc_run_opts ro;
+        memset(&ro, 0, sizeof ro);
+        ro.check_every_op = bf_opts_has(o, "check");
+        ro.sample_every = every;
+        ro.dump_events = njobs == 1 ? dump : NULL;
+        ro.on_sample = on_sample;
+        ro.arg = &sink;
+        ro.keep_samples = db != NULL;
+        int jrc = run_one(m, am, workload, aformat, &ro, &jobs[i], err, sizeof err);
+        ndone = i + 1;
+        if (sink.plot)
+            fclose(sink.plot);
+        if (jrc) {
+            if (db)
+                bf_results_abort(db, "failed");
+            rc = bf_cmd_fail(cmd, jrc == BF_ENOMEM ? 1 : 2, "%s", err);
+            break;
+        }
+        if (bf_stop_flag) {
+            if (db)
+                bf_results_abort(db, "interrupted");
+            rc = bf_cmd_fail(cmd, 130, "%s", "interrupted");
+            break;
+        }
+        if (db) {
+            if (bf_results_metrics_begin(db, run_id, err, sizeof err)) {
+                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                break;
+            }
+            int bad = 0;
+            for (size_t k = 0; k < bf_stats_count(jobs[i].reg) && !bad; k++)
+                bad = bf_results_metric(db, bf_stats_at(jobs[i].reg, k)->name,
+                                        bf_stats_value(jobs[i].reg, k), bf_stats_at(jobs[i].reg, k)->unit);
+            for (size_t k = 0; k < jobs[i].res.nsamples && !bad; k++) {
+                const bf_alloc_sample *s = &jobs[i].res.samples[k];
+                bad = bf_results_series(db, "alloc", k, "op", (double)s->op) ||
+                      bf_results_series(db, "alloc", k, "free_bytes", (double)s->free_bytes) ||
+                      bf_results_series(db, "alloc", k, "largest_free", (double)s->largest_free) ||
+                      bf_results_series(db, "alloc", k, "live_requested", (double)s->live_requested) ||
+                      bf_results_series(db, "alloc", k, "live_allocated", (double)s->live_allocated) ||
+                      bf_results_series(db, "alloc", k, "failures", (double)s->failures) ||
+                      bf_results_series(db, "alloc", k, "cycles", (double)s->cycles) ||
+                      bf_results_series(db, "alloc", k, "unusable_order4",
+                                        s->norders > 4 ? s->unusable[4] / 1000.0 : 0);
+            }
+            if (bad) {
+                bf_results_abort(db, "failed");
+                rc = bf_cmd_fail(cmd, 2, "%s", "cannot write to the results database");
+                break;
+            }
+            if (bf_results_commit(db, "ok", err, sizeof err)) {
+                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                break;
+            }
+        }
+        if (plotdir && (jrc = write_plot(plotdir, am->name, datapath, err, sizeof err))) {
+            rc = bf_cmd_fail(cmd, 2, "%s", err);
+            break;
+        }
+    }
+    if (rc >= 0)
+        goto out;
+    if (njobs == 1 && bf_opts_has(o, "json")) {
+        const char *fields[] = {"allocator", ams[0]->name, "workload", workload, "workload_hash", whash,
+                                "config_name", m->name};
+        bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, jobs[0].reg, NULL, NULL, NULL);
+    } else if (njobs == 1) {
+        printf("# bfsim alloc: %s on %s, %u KB managed\n", ams[0]->name, workload,
+               (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 10);
+        for (size_t k = 0; k < bf_stats_count(jobs[0].reg); k++)
+            if (!strncmp(bf_stats_at(jobs[0].reg, k)->name, "alloc.", 6)) {
+                const bf_stat_desc *d = bf_stats_at(jobs[0].reg, k);
+                printf("%-44s ", d->name);
+                if (bf_stats_is_integer(jobs[0].reg, k))
+                    printf("%20llu", (unsigned long long)bf_stats_u64(jobs[0].reg, k));
+                else
+                    printf("%20.4f", bf_stats_value(jobs[0].reg, k));
+                printf("  %s\n", d->unit);
+            }
+    } else {
+        bf_compare_col *cols = calloc(njobs, sizeof *cols);
+        if (!cols) {
+            rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+            goto out;
+        }
+        for (size_t i = 0; i < njobs; i++) {
+            cols[i].name = ams[i]->name;
+            cols[i].reg = jobs[i].reg;
+        }
+        bf_report_compare(stdout, bf_opts_has(o, "json") ? "json" : tf, cols, njobs, alloc_rows,
+                          BF_ARRAY_SIZE(alloc_rows), 0);
+        free(cols);
+    }
+    rc = 0;
+out:
+    for (size_t i = 0; i < ndone; i++)
+        job_free(&jobs[i]);
+    free(jobs);
+    free(ams);
+    free(files);
+    free(m);
+    if (dump && fclose(dump) != 0 && rc == 0)
+        rc = bf_cmd_fail(cmd, 2, "--dump-events: %s", strerror(errno));
+    if (db)
+        bf_results_close(db);
+    bf_opts_free(o);
+    return rc;
+}

@@ -1,0 +1,449 @@
+/*
+** cmd_run.c: `bfsim run` and `bfsim compare`.
+**
+** A run is recorded in the results database before it starts (status running) so that a crash
+** leaves a visible trace; its metrics, faults and phase samples are written at the end in one
+** transaction together with the final status. An interrupted or failed run gets its status
+** without metrics (bf_results_abort), never a partial set marked complete.
+*/
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bf_cmd.h"
+#include "bf_report.h"
+
+#define BF_MAX_LOGGED_FAULTS 1000
+
+struct bf_cmd_fault_log {
+    bf_fault_info *v; /* the first BF_MAX_LOGGED_FAULTS faults */
+    size_t n;
+    uint64_t total;
+    int print;        /* print each fault on stderr as it happens */
+};
+
+static void log_fault(void *ctx, const bf_fault_info *f)
+{
+    bf_cmd_fault_log *l = ctx;
+    l->total++;
+    if (l->print)
+        fprintf(stderr, "%s\n", f->text);
+    if (l->n < BF_MAX_LOGGED_FAULTS) {
+        bf_fault_info *v = realloc(l->v, (l->n + 1) * sizeof *v);
+        if (v) {
+            l->v = v;
+            l->v[l->n++] = *f;
+        }
+    }
+}
+
+int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_fault_log *faults,
+                     const char *status, const char *cmd)
+{
+    const bf_stats *reg = sim->reg;
+    char err[1024];
+    if (bf_results_metrics_begin(db, run_id, err, sizeof err))
+        return bf_cmd_fail(cmd, 2, "%s", err);
+    for (size_t i = 0; i < bf_stats_count(reg); i++) {
+        const bf_stat_desc *d = bf_stats_at(reg, i);
+        if (bf_results_metric(db, d->name, bf_stats_value(reg, i), d->unit)) {
+            bf_results_abort(db, "failed");
+            return bf_cmd_fail(cmd, 2, "%s", "cannot write metrics to the results database");
+        }
+    }
+    for (size_t i = 0; faults && i < faults->n; i++) {
+        const bf_fault_info *f = &faults->v[i];
+        if (bf_results_fault(db, f->record, bf_fault_name(f->fault), f->excause, f->addr,
+                             f->kind < 0 ? "op" : bf_acc_kind_name(f->kind),
+                             f->mode == BF_MODE_USER ? "user" : "supervisor", f->text)) {
+            bf_results_abort(db, "failed");
+            return bf_cmd_fail(cmd, 2, "%s", "cannot write faults to the results database");
+        }
+    }
+    for (size_t p = 0; p < sim->nphases; p++) {
+        char series[80];
+        snprintf(series, sizeof series, "phase.%s", sim->phases[p].name);
+        for (size_t i = 0; i < bf_stats_count(reg); i++) {
+            if (sim->phases[p].delta[i] == 0)
+                continue;
+            if (bf_results_series(db, series, p, bf_stats_at(reg, i)->name, sim->phases[p].delta[i])) {
+                bf_results_abort(db, "failed");
+                return bf_cmd_fail(cmd, 2, "%s", "cannot write phases to the results database");
+            }
+        }
+    }
+    if (bf_results_commit(db, status, err, sizeof err))
+        return bf_cmd_fail(cmd, 2, "%s", err);
+    return -1;
+}
+
+/* Phases: JSON array, or a text table of the key statistics per phase. */
+static const char *const phase_rows[] = {"core.records", "core.cycles", "core.stall.total",
+                                         "l1.icache.misses", "l1.dcache.read_misses",
+                                         "l1.dcache.write_misses", "sdram.row_conflicts"};
+
+static void print_phases(FILE *f, const bf_sim *sim, int json)
+{
+    const bf_stats *reg = sim->reg;
+    if (json) {
+        fputs("[", f);
+        for (size_t p = 0; p < sim->nphases; p++) {
+            fprintf(f, "%s{\"name\": ", p ? ", " : "");
+            bf_json_string(f, sim->phases[p].name);
+            fprintf(f, ", \"first_record\": %llu, \"stats\": {", (unsigned long long)sim->phases[p].first_record);
+            int first = 1;
+            for (size_t i = 0; i < bf_stats_count(reg); i++) {
+                if (sim->phases[p].delta[i] == 0)
+                    continue;
+                fputs(first ? "" : ", ", f);
+                bf_json_string(f, bf_stats_at(reg, i)->name);
+                fputs(": ", f);
+                bf_print_number(f, sim->phases[p].delta[i], 1);
+                first = 0;
+            }
+            fputs("}}", f);
+        }
+        fputs("]", f);
+        return;
+    }
+    if (!sim->nphases)
+        return;
+    fprintf(f, "\n# phases%s\n%-24s", sim->phases_folded ? " (later markers folded into the last)" : "", "phase");
+    for (size_t r = 0; r < BF_ARRAY_SIZE(phase_rows); r++)
+        fprintf(f, " %22s", phase_rows[r]);
+    fputc('\n', f);
+    for (size_t p = 0; p < sim->nphases; p++) {
+        fprintf(f, "%-24s", sim->phases[p].name);
+        for (size_t r = 0; r < BF_ARRAY_SIZE(phase_rows); r++) {
+            long i = bf_stats_find(reg, phase_rows[r]);
+            fprintf(f, " %22.0f", i >= 0 ? sim->phases[p].delta[i] : 0.0);
+        }
+        fputc('\n', f);
+    }
+}
+
+static void print_phases_json(FILE *f, const void *sim)
+{
+    print_phases(f, sim, 1);
+}
+
+static const char *end_status(int end)
+{
+    switch (end) {
+    case BF_END_OK:
+        return "ok";
+    case BF_END_FAULT:
+        return "fault";
+    case BF_END_INTERRUPTED:
+        return "interrupted";
+    default:
+        return "failed";
+    }
+}
+
+static int end_code(int end)
+{
+    switch (end) {
+    case BF_END_OK:
+        return 0;
+    case BF_END_FAULT:
+        return 3;
+    case BF_END_INTERRUPTED:
+        return 130;
+    case BF_END_INPUT:
+        return 2;
+    default:
+        return 1;
+    }
+}
+
+int bf_cmd_run(int argc, char **argv)
+{
+    const char *cmd = "run";
+    bf_opts *o = bf_opts_new("run", "bfsim run --config FILE [--config FILE2 ...] --trace FILE [options]",
+                             "Simulate one BF533 machine (config files, later ones override earlier "
+                             "ones, then --set) on one trace; print the statistics and store the run.",
+                             "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace workloads/suite/default.bft.zst\n"
+                             "  bfsim run --config configs/compat-cachegrind.ini --compat=cachegrind --format lackey --trace T --json\n"
+                             "  bfsim run --config configs/ezkit-nocache.ini --set l1.dmc=10 --trace T --no-db");
+    bf_opts_add(o, "config,c", BF_OPT_MULTI, NULL, "machine config file (INI); repeatable");
+    bf_cmd_add_sim_options(o, "format,f");
+    bf_opts_add(o, "json", BF_OPT_FLAG, NULL, "print one JSON object {run, config, stats}");
+    bf_opts_add(o, "all", BF_OPT_FLAG, NULL, "text report: also print statistics that are zero");
+    bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
+    bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the run");
+    int rc = bf_cmd_parse(o, cmd, argc, argv);
+    if (rc >= 0)
+        goto out;
+    size_t nc = bf_opts_count(o, "config");
+    const char *trace = bf_opts_get(o, "trace");
+    if (!nc || !trace) {
+        rc = bf_cmd_fail(cmd, 2, "%s", nc ? "--trace FILE is required" : "--config FILE is required");
+        goto out;
+    }
+    const char **files = calloc(nc, sizeof *files);
+    bf_machine *m = calloc(1, sizeof *m);
+    bf_results *db = NULL;
+    bf_sim sim;
+    memset(&sim, 0, sizeof sim);
+    bf_cmd_fault_log faults = {NULL, 0, 0, 1};
+    if (!files || !m) {
+        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        goto out2;
+    }
+    for (size_t i = 0; i < nc; i++)
+        files[i] = bf_opts_get_at(o, "config", i);
+    if ((rc = bf_cmd_machine(o, cmd, files, nc, m)) >= 0)
+        goto out2;
+    bf_sim_opts so;
+    if ((rc = bf_cmd_sim_options(o, cmd, &so, "format,f")) >= 0)
+        goto out2;
+    if (bf_opts_has(o, "classify-misses"))
+        m->l1.classify_misses = 1;
+    so.ropt.on_fault = log_fault;
+    so.ropt.ctx = &faults;
+    int use_db = !bf_opts_has(o, "no-db");
+    bf_cmd_install_signals(); /* from here on SIGINT/SIGTERM end the run as `interrupted` */
+    char cmdline[4096], herr[512], whash[65], chash[65];
+    bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
+    size_t clen = bf_machine_text(m, NULL, 0);
+    char *ctext = malloc(clen + 1);
+    if (!ctext) {
+        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        goto out2;
+    }
+    bf_machine_text(m, ctext, clen + 1);
+    bf_hash_text(ctext, clen, chash);
+    /* the workload's content hash identifies it in the database and the JSON; it costs a pass
+    ** over the file, so it is skipped when neither is asked for */
+    snprintf(whash, sizeof whash, "not computed");
+    if ((use_db || bf_opts_has(o, "json")) && bf_hash_file(trace, whash, herr, sizeof herr)) {
+        free(ctext);
+        rc = bf_cmd_fail(cmd, 2, "%s", herr);
+        goto out2;
+    }
+    int64_t run_id = 0;
+    if (use_db) {
+        if ((rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0) {
+            free(ctext);
+            goto out2;
+        }
+        bf_run_info ri;
+        bf_cmd_run_info(&ri, "run", cmdline);
+        ri.config_name = m->name;
+        ri.config_text = ctext;
+        ri.config_hash = chash;
+        ri.workload_path = trace;
+        ri.workload_hash = whash;
+        char err[1024];
+        if (bf_results_begin(db, &ri, &run_id, err, sizeof err)) {
+            free(ctext);
+            rc = bf_cmd_fail(cmd, 2, "%s", err);
+            goto out2;
+        }
+    }
+    free(ctext);
+    char err[1024];
+    int src = bf_sim_run(m, trace, &so, &sim, err, sizeof err);
+    if (src) {
+        if (db)
+            bf_results_abort(db, "failed");
+        rc = bf_cmd_fail(cmd, src == BF_ENOMEM ? 1 : 2, "%s", err);
+        goto out2;
+    }
+    if (sim.end == BF_END_INPUT || sim.end == BF_END_ERROR) {
+        if (db)
+            bf_results_abort(db, "failed");
+        rc = bf_cmd_fail(cmd, end_code(sim.end), "%s", err);
+        goto out2;
+    }
+    if (sim.end == BF_END_INTERRUPTED) {
+        if (db)
+            bf_results_abort(db, "interrupted");
+        rc = bf_cmd_fail(cmd, 130, "%s", "interrupted: run recorded as interrupted, no metrics stored");
+        goto out2;
+    }
+    if (db && (rc = bf_cmd_store_sim(db, run_id, &sim, &faults, end_status(sim.end), cmd)) >= 0)
+        goto out2;
+    if (bf_opts_has(o, "json")) {
+        char idbuf[32];
+        snprintf(idbuf, sizeof idbuf, "%lld", (long long)run_id);
+        const char *fields[] = {"id", idbuf, "status", end_status(sim.end), "config_name", m->name,
+                                "config_hash", chash, "workload", trace, "workload_hash", whash,
+                                "format", bf_trace_format_name(sim.format), "version", BF_VERSION};
+        bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, sim.reg, sim.nphases ? "phases" : NULL,
+                       sim.nphases ? print_phases_json : NULL, &sim);
+    } else {
+        printf("# bfsim run: machine %s, trace %s (%s)%s\n", m->name, trace,
+               bf_trace_format_name(sim.format), db ? "" : ", not stored");
+        bf_report_text(stdout, sim.reg, !bf_opts_has(o, "all"));
+        bf_report_stalls(stdout, sim.reg);
+        print_phases(stdout, &sim, 0);
+        if (db)
+            printf("# stored as run %lld\n", (long long)run_id);
+    }
+    if (sim.end == BF_END_FAULT)
+        fprintf(stderr, "bfsim run: stopped at the first fault (--on-fault=stop)%s\n",
+                db ? "; run stored with status fault" : "");
+    rc = end_code(sim.end);
+out2:
+    bf_sim_free(&sim);
+    if (db)
+        bf_results_close(db);
+    free(faults.v);
+    free(files);
+    free(m);
+out:
+    bf_opts_free(o);
+    return rc;
+}
+
+/* Key statistics of the comparison table. */
+static const char *const compare_rows[] = {
+    "core.cycles",          "core.instructions",     "core.cpi",
+    "core.stall.total",     "l1.icache.fetches",     "l1.icache.misses",
+    "l1.icache.miss_rate",  "l1.dcache.reads",       "l1.dcache.writes",
+    "l1.dcache.read_misses", "l1.dcache.write_misses", "l1.dcache.miss_rate",
+    "cplb.dcplb_misses",    "cplb.icplb_misses",     "sdram.row_hits",
+    "sdram.row_misses",     "sdram.row_conflicts",
+};
+
+int bf_cmd_compare(int argc, char **argv)
+{
+    const char *cmd = "compare";
+    bf_opts *o = bf_opts_new(
+        "compare", "bfsim compare --configs A.ini B.ini ... --trace FILE [options]",
+        "Run the same trace on each machine; print one column per machine with the key statistics "
+        "and the speed-up against the first. Each run is stored in the results database.",
+        "  bfsim compare --configs configs/ezkit-nocache.ini configs/ezkit-icache.ini --trace workloads/suite/default.bft.zst\n"
+        "  bfsim compare --configs configs/ezkit-*.ini --trace T --format markdown --no-db");
+    bf_opts_add(o, "configs", BF_OPT_MULTI, NULL, "machine config files, one per column");
+    bf_cmd_add_sim_options(o, "trace-format");
+    bf_opts_add(o, "format", BF_OPT_STRING, "text", "table format: text|markdown|csv|json");
+    bf_opts_add(o, "stat", BF_OPT_MULTI, NULL, "extra statistic rows (repeatable)");
+    bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
+    bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the runs");
+    int rc = bf_cmd_parse(o, cmd, argc, argv);
+    if (rc >= 0) {
+        bf_opts_free(o);
+        return rc;
+    }
+    size_t nc = bf_opts_count(o, "configs");
+    const char *trace = bf_opts_get(o, "trace");
+    const char *tf = bf_opts_get(o, "format");
+    if (!nc || !trace) {
+        bf_opts_free(o);
+        return bf_cmd_fail(cmd, 2, "%s", nc ? "--trace FILE is required" : "--configs A.ini [B.ini ...] is required");
+    }
+    if (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json")) {
+        bf_opts_free(o);
+        return bf_cmd_fail(cmd, 2, "--format: '%s' is not text, markdown, csv or json", tf);
+    }
+    bf_machine *ms = calloc(nc, sizeof *ms);
+    bf_sim *sims = calloc(nc, sizeof *sims);
+    bf_compare_col *cols = calloc(nc, sizeof *cols);
+    size_t nextra = bf_opts_count(o, "stat");
+    const char **rows = calloc(BF_ARRAY_SIZE(compare_rows) + nextra, sizeof *rows);
+    bf_results *db = NULL;
+    size_t done = 0;
+    rc = -1;
+    if (!ms || !sims || !cols || !rows) {
+        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        goto out;
+    }
+    /* load and check every machine before simulating anything */
+    for (size_t i = 0; i < nc && rc < 0; i++) {
+        const char *f = bf_opts_get_at(o, "configs", i);
+        rc = bf_cmd_machine(o, cmd, &f, 1, &ms[i]);
+    }
+    if (rc >= 0)
+        goto out;
+    bf_sim_opts so;
+    if ((rc = bf_cmd_sim_options(o, cmd, &so, "trace-format")) >= 0)
+        goto out;
+    char whash[65], herr[512];
+    if (bf_hash_file(trace, whash, herr, sizeof herr)) {
+        rc = bf_cmd_fail(cmd, 2, "%s", herr);
+        goto out;
+    }
+    if (!bf_opts_has(o, "no-db") && (rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0)
+        goto out;
+    char cmdline[4096];
+    bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
+    bf_cmd_install_signals();
+    for (size_t i = 0; i < nc; i++) {
+        bf_machine *m = &ms[i];
+        if (bf_opts_has(o, "classify-misses"))
+            m->l1.classify_misses = 1;
+        bf_cmd_fault_log faults = {NULL, 0, 0, 1};
+        so.ropt.on_fault = log_fault;
+        so.ropt.ctx = &faults;
+        int64_t run_id = 0;
+        if (db) {
+            size_t clen = bf_machine_text(m, NULL, 0);
+            char *ctext = malloc(clen + 1), chash[65], err[1024];
+            if (!ctext) {
+                rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+                goto out;
+            }
+            bf_machine_text(m, ctext, clen + 1);
+            bf_hash_text(ctext, clen, chash);
+            bf_run_info ri;
+            bf_cmd_run_info(&ri, "compare", cmdline);
+            ri.config_name = m->name;
+            ri.config_text = ctext;
+            ri.config_hash = chash;
+            ri.workload_path = trace;
+            ri.workload_hash = whash;
+            int brc = bf_results_begin(db, &ri, &run_id, err, sizeof err);
+            free(ctext);
+            if (brc) {
+                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                goto out;
+            }
+        }
+        char err[1024];
+        int src = bf_sim_run(m, trace, &so, &sims[i], err, sizeof err);
+        done = i + 1;
+        if (src || sims[i].end == BF_END_INPUT || sims[i].end == BF_END_ERROR ||
+            sims[i].end == BF_END_INTERRUPTED) {
+            int interrupted = !src && sims[i].end == BF_END_INTERRUPTED;
+            if (db)
+                bf_results_abort(db, interrupted ? "interrupted" : "failed");
+            free(faults.v);
+            rc = bf_cmd_fail(cmd, interrupted ? 130 : src == BF_ENOMEM ? 1 : 2, "%s",
+                             interrupted ? "interrupted" : err);
+            goto out;
+        }
+        if (db && (rc = bf_cmd_store_sim(db, run_id, &sims[i], &faults,
+                                         sims[i].end == BF_END_FAULT ? "fault" : "ok", cmd)) >= 0) {
+            free(faults.v);
+            goto out;
+        }
+        free(faults.v);
+        cols[i].name = m->name;
+        cols[i].reg = sims[i].reg;
+    }
+    size_t nr = 0;
+    for (size_t i = 0; i < BF_ARRAY_SIZE(compare_rows); i++)
+        rows[nr++] = compare_rows[i];
+    for (size_t i = 0; i < nextra; i++)
+        rows[nr++] = bf_opts_get_at(o, "stat", i);
+    bf_report_compare(stdout, tf, cols, nc, rows, nr, 1);
+    rc = 0;
+    for (size_t i = 0; i < nc; i++)
+        if (sims[i].end == BF_END_FAULT)
+            rc = 3;
+out:
+    for (size_t i = 0; i < done; i++)
+        bf_sim_free(&sims[i]);
+    if (db)
+        bf_results_close(db);
+    free(ms);
+    free(sims);
+    free(cols);
+    free(rows);
+    bf_opts_free(o);
+    return rc;
+}

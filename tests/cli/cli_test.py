@@ -1,0 +1,408 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the bfsim command line.
+
+Each test is a function named test_<name>; `cli_test.py NAME` runs one (CTest registers each).
+Every test asserts exit codes and message texts; the expectations are written out by hand in the
+comments (from the issue's rules and the reference's register values), never read back from
+bfsim's own output.
+"""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+
+BFSIM = os.environ.get("BFSIM", "build/sim/bfsim")
+GEN = os.environ.get("GEN_TRACE", "build/bench/gen_trace")
+DEFAULT_TRACE = "workloads/suite/default.bft.zst"
+CFG = "configs/ezkit-icache-dcacheAB-wb.ini"
+ALL_CONFIGS = ["configs/ezkit-nocache.ini", "configs/ezkit-icache.ini",
+               "configs/ezkit-icache-dcacheA-wb.ini", "configs/ezkit-icache-dcacheAB-wb.ini",
+               "configs/ezkit-icache-dcacheAB-wt.ini"]
+REQUIRED_STATS = ["core.cycles", "core.records", "l1.dcache.reads", "l1.dcache.writes",
+                  "l1.dcache.read_misses", "l1.dcache.write_misses", "l1.icache.fetches",
+                  "l1.icache.misses", "cplb.dcplb_misses", "cplb.icplb_misses", "sdram.row_hits",
+                  "sdram.row_misses", "sdram.row_conflicts"]
+
+failures = []
+
+
+def check(cond, what):
+    if not cond:
+        failures.append(what)
+        print("FAIL:", what, file=sys.stderr)
+
+
+def bfsim(*args, timeout=300, **kw):
+    p = subprocess.run([BFSIM, *args], capture_output=True, text=True, timeout=timeout, **kw)
+    return p.returncode, p.stdout, p.stderr
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="bfsim-cli-")
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def small_trace(d, body, name="t.bft"):
+    return write(os.path.join(d, name), "#bfsim-trace 1\n" + body)
+
+
+def run_json(*args):
+    rc, out, err = bfsim("run", *args, "--json", "--no-db")
+    check(rc == 0, f"run {args} exits 0 (got {rc}: {err.strip()})")
+    return json.loads(out) if rc == 0 else None
+
+
+# ------------------------------------------------------------------------------------------------
+
+def test_help():
+    # every command answers --help with exit 0, a usage line and examples
+    for cmd in (["run"], ["compare"], ["config", "show"], ["config", "check"], ["config", "keys"],
+                ["results", "list"], ["stats"], ["trace", "convert"], ["trace", "stats"],
+                ["trace", "head"], ["alloc"]):
+        rc, out, err = bfsim(*cmd, "--help")
+        check(rc == 0, f"{cmd} --help exits 0")
+        check("usage" in out.lower() or "bfsim" in out, f"{cmd} --help prints usage")
+        check("bfsim " + cmd[0] in out and "example" in out.lower(), f"{cmd} --help has examples")
+    rc, out, err = bfsim("--help")
+    check(rc == 0 and "commands:" in out, "bfsim --help lists the commands")
+
+
+def test_bad_usage():
+    rc, out, err = bfsim()
+    check(rc == 2, "no command exits 2")
+    rc, out, err = bfsim("frobnicate")
+    check(rc == 2 and "unknown command 'frobnicate'" in err, "unknown command named")
+    rc, out, err = bfsim("run", "--bogus-option")
+    check(rc == 2 and "bogus-option" in err, f"unknown option named (got {rc}: {err})")
+    rc, out, err = bfsim("run", "--trace", DEFAULT_TRACE)
+    check(rc == 2 and "--config" in err, "run without --config exits 2 naming --config")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", DEFAULT_TRACE, "--on-fault", "maybe", "--no-db")
+    check(rc == 2 and "--on-fault" in err and "maybe" in err, "bad --on-fault value named")
+    rc, out, err = bfsim("compare", "--configs", CFG, "--trace", DEFAULT_TRACE, "--format", "xml")
+    check(rc == 2 and "xml" in err, "bad compare --format named")
+
+
+def test_missing_files():
+    d = tmpdir()
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", os.path.join(d, "nope.bft"), "--no-db")
+    check(rc == 2 and "nope.bft" in err, f"missing trace: exit 2 naming the file ({rc}: {err})")
+    rc, out, err = bfsim("run", "--config", os.path.join(d, "nope.ini"), "--trace", DEFAULT_TRACE, "--no-db")
+    check(rc == 2 and "nope.ini" in err, f"missing config: exit 2 naming the file ({rc}: {err})")
+    t = small_trace(d, "L 0x1000 4\nQ 0x1000 4\n")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db")
+    check(rc == 2 and "t.bft:3" in err, f"malformed record: exit 2 with file:line ({rc}: {err})")
+
+
+def test_config_errors():
+    d = tmpdir()
+    cases = [
+        # (file text, expected fragments): each a rule of the issue or of the reference
+        ("[l1]\nwbuf_dept = 6\n", ["bad.ini:2", "l1.wbuf_dept", "unknown key"]),
+        ("# comment\n\n[l1]\nwbuf_depth = six\n", ["bad.ini:4", "l1.wbuf_depth", "six"]),
+        ("[l1]\ndmc = 01\n", ["bad.ini:2", "l1.dmc", "reserved"]),                 # DMC=01 reserved
+        ("[clock]\nsclk = 150MHz\n", ["bad.ini:2", "clock.sclk", "133"]),           # SCLK max 133.33 MHz
+        ("[machine]\npart = bf531\n[l1]\ndmc = 11\n", ["l1.dmc", "bank B"]),        # BF531 has no bank B
+        ("[l1]\nindex = sideways\n", ["bad.ini:2", "l1.index", "blackfin|bitsel"]),
+    ]
+    for text, frags in cases:
+        p = write(os.path.join(d, "bad.ini"), text)
+        rc, out, err = bfsim("config", "check", "--config", p)
+        check(rc == 2, f"config {text!r} rejected with exit 2 (got {rc})")
+        for f in frags:
+            check(f in err, f"config {text!r}: message has {f!r}: {err.strip()}")
+    # --set errors name the override
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "l1.victim_depth=0")
+    check(rc == 2 and "--set" in err and "l1.victim_depth" in err, f"--set out of range named: {err}")
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "nonsense")
+    check(rc == 2 and "nonsense" in err, "--set without = rejected")
+    # errata only warn: CCLK 200 MHz < 2 x SCLK 118.8 MHz (anomaly 05000273)
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "clock.cclk=200MHz")
+    check(rc == 0 and "05000273" in err, f"CCLK < 2xSCLK warns but passes ({rc}: {err})")
+    for c in ALL_CONFIGS + ["configs/compat-cachegrind.ini"]:
+        rc, out, err = bfsim("config", "check", "--config", c)
+        check(rc == 0, f"{c} is valid ({err.strip()})")
+
+
+def test_config_show():
+    rc, out, err = bfsim("config", "show", "--config", CFG, "--set", "l1.wbuf_depth=8")
+    check(rc == 0, "config show exits 0")
+    lines = {l.split("=")[0].strip(): l for l in out.splitlines() if "=" in l}
+    check("--set" in lines.get("l1.wbuf_depth", ""), "override origin is --set")
+    check("ezkit-board.ini:" in lines.get("ebiu.sdgctl", ""), "board value origin is ezkit-board.ini:LINE")
+    check("ezkit-icache-dcacheAB-wb.ini:" in lines.get("l1.dmc", ""), "layout value origin is its file")
+    check("default" in lines.get("l1.victim_depth", ""), "unset key origin is default")
+    # DMEM_CONTROL for DMC=11, ENDCPLB=1, DCBS=0, PORT_PREF0: 0x0000100F (ENDM|ENDCPLB|DMC=11|PORT_PREF0)
+    check("DMEM_CONTROL = 0x0000100F" in out, "derived DMEM_CONTROL printed")
+    # EZ-KIT SDGCTL 0x0091998D decodes to CL3 tRAS6 tRP3 tRCD3 tWR2 (reference section 5)
+    check("CL=3 tRAS=6 tRP=3 tRCD=3 tWR=2" in out, "SDGCTL fields decoded")
+
+
+def test_config_include():
+    d = tmpdir()
+    write(os.path.join(d, "board.ini"), "[l1]\nwbuf_depth = 4\nvictim_depth = 2\n")
+    p = write(os.path.join(d, "top.ini"), "include = board.ini\n[l1]\nwbuf_depth = 7\n")
+    rc, out, err = bfsim("config", "show", "--config", p)
+    check(rc == 0, "include loads")
+    check("l1.wbuf_depth" in out and "= 7" in [l for l in out.splitlines() if l.startswith("l1.wbuf_depth")][0],
+          "later value overrides the included one")
+    check("board.ini:3" in [l for l in out.splitlines() if l.startswith("l1.victim_depth")][0],
+          "included value keeps its file:line")
+    p2 = write(os.path.join(d, "loop.ini"), "include = loop.ini\n")
+    rc, out, err = bfsim("config", "check", "--config", p2)
+    check(rc == 2 and "include" in err, "recursive include rejected")
+
+
+def test_json_stats():
+    j = run_json("--config", CFG, "--trace", DEFAULT_TRACE)
+    if not j:
+        return
+    check({"run", "config", "stats"} <= set(j) <= {"run", "config", "stats", "phases"},
+          "JSON has run, config, stats (and phases when the trace has markers)")
+    # default.bft.zst is the FIR kernel: one `PHASE fir` marker, so one phase holding every record
+    check(len(j.get("phases", [])) == 1 and j["phases"][0]["name"] == "fir", "the trace's phase is reported")
+    if j.get("phases"):
+        check(j["phases"][0]["stats"]["core.records"] == j["stats"]["core.records"] - 1,
+              "the phase holds every record after its marker")
+    for s in REQUIRED_STATS:
+        check(s in j["stats"], f"stat {s} present")
+    check(j["stats"]["core.records"] > 0, "records consumed")
+    check(j["config"]["l1.dmc"] == "11", "config echoes the machine")
+
+
+def test_stats_documented():
+    rc, out, err = bfsim("stats", "list")
+    check(rc == 0, "stats list exits 0")
+    names = [l.split()[0] for l in out.splitlines() if l.strip()]
+    with open("docs/stats.md") as f:
+        doc = f.read()
+    for n in names:
+        check(f"`{n}`" in doc, f"stat {n} documented in docs/stats.md")
+    # and the JSON of a real run has no stat the list does not know
+    j = run_json("--config", CFG, "--trace", DEFAULT_TRACE)
+    if j:
+        for n in j["stats"]:
+            check(n in names, f"run stat {n} is listed by `bfsim stats list`")
+
+
+def test_determinism():
+    a = run_json("--config", CFG, "--trace", DEFAULT_TRACE)
+    b = run_json("--config", CFG, "--trace", DEFAULT_TRACE)
+    check(a is not None and a["stats"] == b["stats"], "two runs give identical stats")
+
+
+def stall_sum(stats):
+    return sum(v for k, v in stats.items() if k.startswith("l1.stall.")) + \
+        stats["core.stall.cplb"] + stats["core.stall.mmr"]
+
+
+def test_stall_breakdown():
+    for c in ALL_CONFIGS:
+        j = run_json("--config", c, "--trace", DEFAULT_TRACE)
+        if not j:
+            continue
+        s = j["stats"]
+        check(s["core.cycles"] == s["core.busy_cycles"] + s["core.stall.total"],
+              f"{c}: cycles = busy + stalls")
+        check(s["core.stall.total"] == stall_sum(s),
+              f"{c}: stall breakdown {stall_sum(s)} sums to core.stall.total {s['core.stall.total']}")
+
+
+def test_database():
+    d = tmpdir()
+    db = os.path.join(d, "r.db")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", DEFAULT_TRACE, "--db", db)
+    check(rc == 0, f"run with --db exits 0 ({err})")
+    con = sqlite3.connect(db)
+    rows = con.execute("select id, status, config_hash, workload_hash, config_text, command_line, git_rev from runs").fetchall()
+    check(len(rows) == 1 and rows[0][1] == "ok", "one run, status ok")
+    rid, st, ch, wh, ct, cl, gr = rows[0]
+    check(len(ch) == 64 and len(wh) == 64, "config and workload SHA-256 hashes stored")
+    check("l1.dmc = 11" in ct, "resolved config text stored")
+    import hashlib
+    with open(DEFAULT_TRACE, "rb") as f:
+        check(hashlib.sha256(f.read()).hexdigest() == wh, "workload hash is the file's SHA-256")
+    check(hashlib.sha256(ct.encode()).hexdigest() == ch, "config hash is the config text's SHA-256")
+    m = dict(con.execute("select name, value from metrics where run_id=?", (rid,)).fetchall())
+    for s in REQUIRED_STATS:
+        check(s in m, f"metric {s} stored")
+    check(con.execute("pragma journal_mode").fetchone()[0] == "wal", "database in WAL mode")
+    con.close()
+    rc, out, err = bfsim("results", "list", "--db", db)
+    check(rc == 0 and "ezkit-icache-dcacheAB-wb" in out, "results list shows the run")
+    rc, out, err = bfsim("results", "show", str(rid), "--db", db)
+    check(rc == 0 and "core.cycles" in out, "results show prints metrics")
+    rc, out, err = bfsim("results", "export", "--format", "json", "--db", db)
+    check(rc == 0, "results export json exits 0")
+    try:
+        json.loads(out)
+    except ValueError as e:
+        check(False, f"export is valid JSON: {e}")
+    rc, out, err = bfsim("results", "export", "--format", "csv", "--db", db)
+    check(rc == 0 and "core.cycles" in out, "results export csv")
+    rc, out, err = bfsim("results", "show", "999", "--db", db)
+    check(rc == 2, "show of a missing run exits 2")
+
+
+def db_rows(db):
+    con = sqlite3.connect(db)
+    r = (con.execute("select count(*) from runs").fetchone()[0],
+         con.execute("select count(*) from metrics").fetchone()[0])
+    con.close()
+    return r
+
+
+def test_db_errors():
+    d = tmpdir()
+    # a file that is not a database
+    bad = write(os.path.join(d, "notadb.db"), "this is not sqlite\n" * 100)
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", DEFAULT_TRACE, "--db", bad)
+    check(rc == 2 and "notadb.db" in err, f"non-database file: exit 2 naming it ({rc}: {err})")
+    with open(bad) as f:
+        check(f.read() == "this is not sqlite\n" * 100, "non-database file left untouched")
+    # a database locked by another process
+    db = os.path.join(d, "locked.db")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", DEFAULT_TRACE, "--db", db)
+    check(rc == 0, "first run stores")
+    before = db_rows(db)
+    locker = subprocess.Popen([sys.executable, "-c",
+                               "import sqlite3,sys,time\n"
+                               "c=sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+                               "c.execute('begin exclusive')\nprint('locked', flush=True)\ntime.sleep(60)\n", db],
+                              stdout=subprocess.PIPE, text=True)
+    locker.stdout.readline()
+    try:
+        rc, out, err = bfsim("run", "--config", CFG, "--trace", DEFAULT_TRACE, "--db", db,
+                             env=dict(os.environ, BFSIM_DB_BUSY_MS="200"))
+        check(rc == 2 and "locked" in err, f"locked database: exit 2, 'locked' ({rc}: {err})")
+    finally:
+        locker.kill()
+        locker.wait()
+    check(db_rows(db) == before, "locked database left intact")
+    # a results directory that cannot be written (a path under a regular file)
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", DEFAULT_TRACE, "--db", os.path.join(bad, "x.db"))
+    check(rc == 2 and "x.db" in err, f"unwritable database path: exit 2 ({rc}: {err})")
+    # a read-only directory: as root, permission bits do not stop writes, so use a read-only
+    # bind of a tmpfs when possible; otherwise a directory whose mode is 0555 for non-root
+    ro = os.path.join(d, "ro")
+    os.mkdir(ro)
+    os.chmod(ro, 0o555)
+    if os.geteuid() != 0:
+        rc, out, err = bfsim("run", "--config", CFG, "--trace", DEFAULT_TRACE, "--db", os.path.join(ro, "r.db"))
+        check(rc == 2 and "r.db" in err, f"read-only directory: exit 2 ({rc}: {err})")
+    else:
+        rc = subprocess.run(["unshare", "-m", "sh", "-c",
+                             f"mount -o bind,ro {ro} {ro} && exec {BFSIM} run --config {CFG} --trace {DEFAULT_TRACE} --db {ro}/r.db"],
+                            capture_output=True, text=True)
+        if "mount" in rc.stderr and rc.returncode != 2:
+            print("note: cannot make a read-only mount here; read-only directory case skipped", file=sys.stderr)
+        else:
+            check(rc.returncode == 2 and "r.db" in rc.stderr, f"read-only directory: exit 2 ({rc.returncode}: {rc.stderr})")
+
+
+def test_interrupt():
+    d = tmpdir()
+    t = os.path.join(d, "big.bfb")
+    subprocess.run([GEN, "20000000", t, "binary"], check=True)
+    db = os.path.join(d, "r.db")
+    p = subprocess.Popen([BFSIM, "run", "--config", CFG, "--trace", t, "--db", db],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    p.send_signal(signal.SIGINT)
+    out, err = p.communicate(timeout=120)
+    check(p.returncode == 130 and "interrupted" in err, f"SIGINT: exit 130 ({p.returncode}: {err})")
+    con = sqlite3.connect(db)
+    rows = con.execute("select id, status from runs").fetchall()
+    check(rows and rows[0][1] == "interrupted", f"run recorded as interrupted: {rows}")
+    n = con.execute("select count(*) from metrics").fetchone()[0]
+    check(n == 0, "no metrics stored for an interrupted run")
+
+
+def test_compare():
+    rc, out, err = bfsim("compare", "--configs", *ALL_CONFIGS, "--trace", DEFAULT_TRACE, "--no-db")
+    check(rc == 0, f"compare exits 0 ({err})")
+    rows = {l.split()[0]: l.split()[1:] for l in out.splitlines() if l.strip()}
+    check(len(rows.get("stat", [])) == 5, "one column per config")
+    cyc = [int(x) for x in rows.get("core.cycles", [])]
+    check(len(set(cyc)) == 5, f"the five configs give five different cycle counts: {cyc}")
+    # caches off must be the slowest configuration
+    check(cyc and cyc[0] == max(cyc), "no-cache config is the slowest")
+    rc, out, err = bfsim("compare", "--configs", *ALL_CONFIGS[:2], "--trace", DEFAULT_TRACE, "--no-db", "--format", "json")
+    j = json.loads(out)
+    check(j["rows"]["speedup"][0] == 1.0, "speed-up of the first config is 1")
+    rc, out, err = bfsim("compare", "--configs", *ALL_CONFIGS[:2], "--trace", DEFAULT_TRACE, "--no-db", "--format", "markdown")
+    check(out.startswith("| stat |") and "|---|" in out, "markdown table")
+    rc, out, err = bfsim("compare", "--configs", *ALL_CONFIGS[:2], "--trace", DEFAULT_TRACE, "--no-db", "--format", "csv")
+    check(out.splitlines()[0].startswith("stat,"), "csv table")
+
+
+def test_fault_report():
+    d = tmpdir()
+    # mem=32M: the Linux bounds end at 32 MB (31 MB cacheable + 1 MB uncached DMA); 0x02100000
+    # (33 MB) is past the SDRAM of the EZ-KIT (32 MB): the access must fault, at record 3
+    t = small_trace(d, "L 0x00001000 4\nL 0x01F00000 4\nL 0x02100000 4\nL 0x00001000 4\n")
+    db = os.path.join(d, "r.db")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--db", db)
+    check(rc == 3, f"fault stops the run with exit 3 ({rc}: {err})")
+    check("0x02100000" in err and "record" in err and "t.bft:4" in err, f"fault report names address and record: {err}")
+    con = sqlite3.connect(db)
+    st = con.execute("select status from runs").fetchone()[0]
+    check(st == "fault", f"run stored with status fault ({st})")
+    nf = con.execute("select count(*) from faults").fetchone()[0]
+    check(nf == 1, "one fault stored")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db", "--on-fault", "continue", "--json")
+    j = json.loads(out)
+    check(rc == 0 and j["stats"]["core.faults_skipped"] == 1, "--on-fault=continue skips the access")
+
+
+def test_trace_tools():
+    d = tmpdir()
+    t = small_trace(d, "#program: test\nI 0xFFA00000 4\nL 0x00001000 4\nS 0x00001004 2\nG 10\nSSYNC\n"
+                       "FLUSH 0x1000 2\nMODE user\nMMR 0xFFE00004 0x0000100F\nPHASE init\n")
+    b = os.path.join(d, "t.bfb")
+    rc, out, err = bfsim("trace", "convert", "--in", t, "--out", b, "--to", "binary")
+    check(rc == 0, f"convert to binary ({err})")
+    rc, out, err = bfsim("trace", "head", "--trace", b, "-n", "100")
+    recs = [l.upper() for l in out.splitlines() if l and not l.startswith("#")]
+    check(recs == ["I 0XFFA00000 4", "L 0X00001000 4", "S 0X00001004 2", "G 10", "SSYNC",
+                   "FLUSH 0X00001000 2", "MODE USER", "MMR 0XFFE00004 0X0000100F", "PHASE INIT"],
+          f"round trip text -> binary -> text keeps every record: {recs}")
+    rc, out, err = bfsim("trace", "stats", "--trace", t, "--json")
+    j = json.loads(out)
+    check(j["stats"]["trace.ifetch"] == 1 and j["stats"]["trace.load"] == 1 and j["stats"]["trace.store"] == 1,
+          "trace stats counts records by kind")
+    check(j["regions"]["l1_inst"]["accesses"] == 1 and j["regions"]["sdram"]["lines"] == 1,
+          "per-region accesses and footprint (0x1000 and 0x1004 share one 32-byte line)")
+
+
+def test_constant_memory():
+    # peak RSS of `bfsim run` must not grow with trace length: 1M and 10M records
+    d = tmpdir()
+    rss = {}
+    for n in (1000000, 10000000):
+        t = os.path.join(d, f"t{n}.bfb")
+        subprocess.run([GEN, str(n), t, "binary"], check=True)
+        p = subprocess.run(["/usr/bin/time", "-f", "%M", BFSIM, "run", "--config", CFG, "--trace", t, "--no-db"],
+                           capture_output=True, text=True)
+        check(p.returncode == 0, f"run of {n} records")
+        rss[n] = int(p.stderr.strip().splitlines()[-1])
+        os.remove(t)
+    print("peak RSS (KB):", rss, file=sys.stderr)
+    check(rss[10000000] <= rss[1000000] * 1.05 + 1024, f"RSS flat from 1M to 10M records: {rss}")
+
+
+if __name__ == "__main__":
+    name = sys.argv[1]
+    globals()["test_" + name]()
+    if failures:
+        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        sys.exit(1)
+    print("ok")

@@ -1,0 +1,85 @@
+/*
+** bf_parse.h: hand-written number and token scanning shared by the text trace readers (internal).
+** No sscanf/strtoul on the hot path: each function advances a cursor over a NUL-terminated line
+** and reports overflow instead of wrapping.
+*/
+#ifndef BF_PARSE_H
+#define BF_PARSE_H
+
+#include <stdint.h>
+
+enum { BF_PNUM_OK = 0, BF_PNUM_NONE = 1, BF_PNUM_OVERFLOW = 2 };
+
+/* Value of a hex digit, or 0xff. */
+extern const uint8_t bf_parse_hexval[256];
+
+static inline int bf_parse_isblank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+static inline const char *bf_parse_skip(const char *p)
+{
+    while (*p == ' ' || *p == '\t')
+        p++;
+    return p;
+}
+
+/* Hexadecimal digits, with an optional 0x/0X when allow_prefix. */
+static inline int bf_parse_hex(const char **pp, uint64_t *v, int allow_prefix)
+{
+    const unsigned char *p = (const unsigned char *)*pp;
+    if (allow_prefix && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+        bf_parse_hexval[p[2]] != 0xff)
+        p += 2;
+    uint64_t x = 0;
+    const unsigned char *s = p;
+    uint8_t d;
+    while ((d = bf_parse_hexval[*p]) != 0xff) {
+        if (x >> 60)
+            return BF_PNUM_OVERFLOW;
+        x = x << 4 | d;
+        p++;
+    }
+    if (p == s)
+        return BF_PNUM_NONE;
+    *v = x;
+    *pp = (const char *)p;
+    return BF_PNUM_OK;
+}
+
+static inline int bf_parse_dec(const char **pp, uint64_t *v)
+{
+    const char *p = *pp;
+    uint64_t x = 0;
+    const char *s = p;
+    while (*p >= '0' && *p <= '9') {
+        unsigned d = (unsigned)(*p - '0');
+        if (x > (UINT64_MAX - d) / 10)
+            return BF_PNUM_OVERFLOW;
+        x = x * 10 + d;
+        p++;
+    }
+    if (p == s)
+        return BF_PNUM_NONE;
+    *v = x;
+    *pp = p;
+    return BF_PNUM_OK;
+}
+
+/* Decimal, or hexadecimal with a 0x/0X prefix. */
+static inline int bf_parse_num(const char **pp, uint64_t *v)
+{
+    const char *p = *pp;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+        return bf_parse_hex(pp, v, 1);
+    return bf_parse_dec(pp, v);
+}
+
+/* True at the end of a token: blank or end of line. */
+static inline int bf_parse_tokend(const char *p)
+{
+    return *p == ' ' || *p == '\t' || *p == '\0';
+}
+
+#endif

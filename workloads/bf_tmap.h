@@ -1,0 +1,37 @@
+/*
+** bf_tmap.h: host-to-BF533 address mapping for foreign traces (internal to bf_workloads; exposed
+** to the tests). See bf_tmap.c for the rule.
+*/
+#ifndef BF_TMAP_H
+#define BF_TMAP_H
+
+#include "bf_trace.h"
+
+typedef struct bf_tmap {
+    int mode;         /* bf_map_mode */
+    uint32_t window;  /* bytes, power of two */
+    unsigned shift;   /* log2(window) */
+    bf_addr base;     /* first target byte */
+    uint32_t cap;     /* target windows available */
+    uint32_t used;    /* target windows handed out */
+    uint32_t mask;    /* hash slots - 1 */
+    uint64_t *keys;   /* host window number + 1; 0 = empty slot */
+    uint32_t *vals;   /* target window index of the key */
+    uint64_t *order;  /* host window number of each target index, first-touch order */
+    uint64_t last_hw; /* one-entry cache: last host window looked up */
+    uint32_t last_idx;
+    int last_ok;
+} bf_tmap;
+
+enum { BF_TMAP_OK = 0, BF_TMAP_FULL = 1, BF_TMAP_RANGE = 2 };
+
+/* o must have passed bf_trace_options_check. Returns BF_OK or BF_ENOMEM. */
+int bf_tmap_init(bf_tmap *m, const bf_trace_options *o);
+void bf_tmap_fini(bf_tmap *m);
+/* Map one host byte address. BF_TMAP_FULL: no target window left (first-touch);
+** BF_TMAP_RANGE: identity mode and the address is above 32 bits. */
+int bf_tmap_map(bf_tmap *m, uint64_t host, bf_addr *target);
+/* "host 0x... -> 0x... len 0x..." lines, one per window (first-touch) or one line (identity). */
+size_t bf_tmap_describe(const bf_tmap *m, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,58 @@
+/*
+** fuzz_trace.c: libFuzzer target for one access-trace parser (BF_FUZZ_FORMAT picks it: native
+** text, binary, Lackey, din, xdin, or AUTO). The first input byte selects the map mode and the
+** misaligned rule and a pinned range for foreign formats, so the mapper and the splitter are
+** fuzzed too; every
+** record is fed to the trace summary and to a binary writer on /dev/null.
+*/
+#include "bf_map.h"
+#include "bf_trace.h"
+
+#include <stdint.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    bf_trace_options o;
+    bf_trace_options_default(&o);
+    o.format = BF_FUZZ_FORMAT;
+    if (size > 0 && o.format != BF_FMT_NATIVE_TEXT && o.format != BF_FMT_NATIVE_BIN) {
+        o.map_mode = data[0] & 1;
+        o.misaligned = (data[0] >> 1) % 3;
+        if (data[0] & 8)
+            o.map_limit = 4 * o.map_window; /* exercise "address map full" */
+        if (data[0] & 16) {                 /* a pinned range at host 0x7000..0x8fff */
+            o.npins = 1;
+            o.pins[0].name = "fuzz";
+            o.pins[0].host = 0x7000;
+            o.pins[0].len = 0x2000;
+            o.pins[0].target = 0xff800000u;
+        }
+        data++;
+        size--;
+    }
+    bf_trace_reader *r;
+    char err[512];
+    if (bf_trace_open_mem(data, size, "fuzz", &o, &r, err, sizeof err) != BF_OK)
+        return 0;
+    bf_trace_summary *s = NULL;
+    bf_trace_summary_new(BF_PART_BF533, 1u << 20, &s);
+    bf_trace_writer *w = NULL;
+    bf_trace_writer_open("/dev/null", BF_FMT_NATIVE_BIN, BF_COMP_NONE, &w, err, sizeof err);
+    bf_trace_rec rec;
+    for (int i = 0; i < 1000000 && bf_trace_next(r, &rec) == BF_OK; i++) {
+        if (s)
+            bf_trace_summary_add(s, &rec);
+        if (w)
+            bf_trace_write(w, &rec);
+    }
+    char map[256];
+    bf_trace_describe_map(r, map, sizeof map);
+    (void)strlen(bf_trace_error(r));
+    bf_trace_writer_close(w, err, sizeof err);
+    bf_trace_summary_free(s);
+    bf_trace_close(r);
+    return 0;
+}
