@@ -650,7 +650,7 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         if (rc != BF_OK)
             break;
         res->stats.ops++;
-        if (opts->check_every_op) {
+        if (opts->check_every_op && res->stats.ops % opts->check_every_op == 0) {
             amem_save sv = measure_begin(&r);
             const char *msg = am->xCheck(r.st);
             measure_end(&r, sv);
@@ -667,6 +667,16 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
             rc = periodic_sample(&r);
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
+    }
+    if (r.st && rc == BF_OK && opts->check_every_op) {
+        /* with a check period > 1, the state at the end is checked too */
+        amem_save sv = measure_begin(&r);
+        const char *msg = am->xCheck(r.st);
+        measure_end(&r, sv);
+        if (msg) {
+            snprintf(res->error, sizeof(res->error), "at the end of the workload: %s", msg);
+            rc = BF_ESTATE;
+        }
     }
     if (r.st) {
         res->stats.meta_reads = env->mem->reads - reads0;

@@ -128,7 +128,8 @@ typedef struct bf_alloc_sample {
 } bf_alloc_sample;
 
 typedef struct bf_alloc_run_opts {
-    int check_every_op;    /* call xCheck after every operation; stop at the first broken one */
+    int check_every_op;    /* N > 0: call xCheck after every Nth operation (1: every one) and at
+                              the end; stop at the first broken invariant */
     uint64_t sample_every; /* take a sample every N operations (0: only at the end) */
     FILE *dump_events;     /* "INDEX OP ID RESULT" per operation, or NULL */
     void (*on_sample)(void *arg, const bf_alloc_sample *s); /* or NULL */

@@ -30,6 +30,8 @@ void bf_cmd_line(int argc, char **argv, char *buf, size_t n);
 void bf_cmd_run_info(bf_run_info *ri, const char *command, const char *cmdline);
 /* fmtopt: the option that names the trace format ("format,f" for run, "trace-format" for compare) */
 void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt);
+/* --pin NAME:HOST:LEN@TARGET options into t (names stored in names). -1 or the exit code. */
+int bf_cmd_pins(bf_opts *o, const char *cmd, bf_trace_options *t, char names[][64]);
 int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char *fmtopt);
 
 /* Store a finished simulation: metrics (every registered stat), faults and phase series, then

@@ -55,8 +55,7 @@ static void stat_value(FILE *f, const bf_stats *reg, size_t i)
 }
 
 void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const bf_machine *m,
-                    const bf_stats *reg, const char *extra_key,
-                    void (*extra)(FILE *f, const void *arg), const void *arg)
+                    const bf_stats *reg, void (*extra)(FILE *f, const void *arg), const void *arg)
 {
     fputs("{\"run\": {", f);
     for (size_t i = 0; i + 1 < nrun; i += 2) {
@@ -85,12 +84,8 @@ void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const b
         stat_value(f, reg, i);
     }
     fputs("}", f);
-    if (extra_key && extra) {
-        fputs(", ", f);
-        bf_json_string(f, extra_key);
-        fputs(": ", f);
+    if (extra)
         extra(f, arg);
-    }
     fputs("}\n", f);
 }
 
@@ -195,22 +190,22 @@ int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, s
     for (size_t r = 0; r <= last; r++) {
         if (md)
             fputs("| ", f);
-        fprintf(f, csv ? "%s" : "%-32s", r < nrows ? rows[r] : "speedup vs first");
+        fprintf(f, csv || md ? "%s" : "%-32s", r < nrows ? rows[r] : "speedup vs first");
         for (size_t c = 0; c < ncols; c++) {
             fputs(sep, f);
             integer = 1;
             if (r == nrows) {
                 double cyc = col_value(&cols[c], "core.cycles", &found, &integer);
-                fprintf(f, csv ? "%.4f" : "%17.3fx", cyc > 0 ? base / cyc : 0.0);
+                fprintf(f, csv ? "%.4f" : md ? "%.3fx" : "%17.3fx", cyc > 0 ? base / cyc : 0.0);
                 continue;
             }
             double v = col_value(&cols[c], rows[r], &found, &integer);
             if (!found)
-                fprintf(f, csv ? "%s" : "%18s", "-");
+                fprintf(f, csv || md ? "%s" : "%18s", "-");
             else if (integer)
-                fprintf(f, csv ? "%.0f" : "%18.0f", v);
+                fprintf(f, csv || md ? "%.0f" : "%18.0f", v);
             else
-                fprintf(f, csv ? "%.6f" : "%18.4f", v);
+                fprintf(f, csv ? "%.6f" : md ? "%.4f" : "%18.4f", v);
         }
         fputs(md ? " |\n" : "\n", f);
     }

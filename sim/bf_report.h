@@ -15,10 +15,9 @@ void bf_json_string(FILE *f, const char *s);
 void bf_print_number(FILE *f, double v, int integer);
 
 /* {"run": {...}, "config": {...}, "stats": {...}} ; run_fields are alternating key, value strings. */
-/* extra_key/extra (may be NULL): one more member after "stats", written by extra(f, arg). */
+/* extra (may be NULL) writes more members after "stats", each as `, "key": value`. */
 void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const bf_machine *m,
-                    const bf_stats *reg, const char *extra_key,
-                    void (*extra)(FILE *f, const void *arg), const void *arg);
+                    const bf_stats *reg, void (*extra)(FILE *f, const void *arg), const void *arg);
 void bf_report_text(FILE *f, const bf_stats *reg, int skip_zero);
 /* The stall breakdown: busy cycles and every stall counter (core.stall.* but the total, l1.stall.*)
 ** with its share of core.cycles, and their sum, which equals core.cycles. */

@@ -168,6 +168,16 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         ifet = bf_stats_value(out->reg, (size_t)i);
     if ((i = bf_stats_find(out->reg, "l1.icache.misses")) >= 0)
         imiss = bf_stats_value(out->reg, (size_t)i);
+    double rh = 0, rall = 0;
+    const char *const rows[] = {"sdram.row_hits", "sdram.row_misses", "sdram.row_conflicts"};
+    for (size_t k = 0; k < 3; k++)
+        if ((i = bf_stats_find(out->reg, rows[k])) >= 0) {
+            double v = bf_stats_value(out->reg, (size_t)i);
+            rall += v;
+            if (k == 0)
+                rh = v;
+        }
+    out->der.row_hit_rate = ratio(rh, rall);
     out->der.dmiss_rate = ratio(dmiss, dacc);
     out->der.imiss_rate = ratio(imiss, ifet);
     out->der.cpi = ratio((double)out->rst.cycles, (double)out->rst.instructions);

@@ -12,6 +12,7 @@
     X(F64, imiss_rate, "l1.icache.miss_rate", "ratio", "I-cache misses per I-cache fetch")         \
     X(F64, cpi, "core.cpi", "cycles/instruction", "core cycles per instruction")                   \
     X(F64, time_us, "core.time_us", "microseconds", "simulated time: core.cycles / CCLK")          \
+    X(F64, row_hit_rate, "sdram.row_hit_rate", "ratio", "SDRAM row hits per SDRAM access (hits + misses + conflicts)") \
     X(U64, drain_cycles, "core.drain_cycles", "cycles", "cycles after the last record until the write and victim buffers and the EBIU were idle (not in core.cycles)")
 
 typedef struct bf_derived_stats {
@@ -20,6 +21,7 @@ typedef struct bf_derived_stats {
 
 typedef struct bf_sim_opts {
     bf_trace_options topt;
+    char pin_names[BF_TRACE_MAX_PINS][64]; /* storage of topt.pins[].name */
     bf_replay_opts ropt;
     int misaligned_set; /* --misaligned given explicitly */
 } bf_sim_opts;

@@ -156,6 +156,26 @@ void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt)
     bf_opts_add(o, "map-window", BF_OPT_STRING, "65536", "first-touch window in bytes (power of two, >= 64K)");
     bf_opts_add(o, "misaligned", BF_OPT_STRING, NULL, "misaligned foreign references: split|fault|count-once (default split; count-once with --compat=cachegrind)");
     bf_opts_add(o, "classify-misses", BF_OPT_FLAG, NULL, "split misses into compulsory/capacity/conflict");
+    bf_opts_add(o, "pin", BF_OPT_MULTI, NULL,
+                "place a host range of a foreign trace at a BF533 address, e.g. code into L1: "
+                "--pin text:0x401000:0x8000@0xFFA00000 (repeatable, at most 8)");
+}
+
+int bf_cmd_pins(bf_opts *o, const char *cmd, bf_trace_options *t, char names[][64])
+{
+    size_t n = bf_opts_count(o, "pin");
+    if (n > BF_TRACE_MAX_PINS)
+        return bf_cmd_fail(cmd, 2, "--pin: at most %s ranges", "8");
+    for (size_t i = 0; i < n; i++) {
+        const char *e = bf_trace_pin_parse(bf_opts_get_at(o, "pin", i), &t->pins[i], names[i], 64);
+        if (e) {
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s: %s", bf_opts_get_at(o, "pin", i), e);
+            return bf_cmd_fail(cmd, 2, "--pin %s", msg);
+        }
+    }
+    t->npins = (int)n;
+    return -1;
 }
 
 int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char *fmtopt)
@@ -209,6 +229,9 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
         else
             return bf_cmd_fail(cmd, 2, "--misaligned: '%s' is not split, fault or count-once", mis);
     }
+    int prc = bf_cmd_pins(o, cmd, &so->topt, so->pin_names);
+    if (prc >= 0)
+        return prc;
     so->ropt.stop = &bf_stop_flag;
     return -1;
 }
@@ -239,8 +262,8 @@ static void usage(FILE *f)
     for (size_t i = 0; i < BF_ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nexamples:\n"
-               "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace workloads/suite/default.bft.zst\n"
-               "  bfsim compare --configs configs/ezkit-*.ini --trace workloads/suite/default.bft.zst\n");
+               "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace workloads/suite/default.lackey.zst\n"
+               "  bfsim compare --configs configs/ezkit-*.ini --trace workloads/suite/default.lackey.zst\n");
 }
 
 int main(int argc, char **argv)

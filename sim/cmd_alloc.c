@@ -200,6 +200,8 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key (alloc.nr_trim_pages=0, ...)");
     bf_opts_add(o, "mem", BF_OPT_STRING, NULL, "managed memory, same as --set alloc.mem=SIZE");
     bf_opts_add(o, "check", BF_OPT_FLAG, NULL, "verify every invariant after every operation");
+    bf_opts_add(o, "check-every", BF_OPT_STRING, NULL,
+                "verify every invariant after every Nth operation and at the end (implies --check)");
     bf_opts_add(o, "sample-every", BF_OPT_STRING, "1000", "time-series sample period, operations");
     bf_opts_add(o, "dump-events", BF_OPT_STRING, NULL, "write INDEX OP ID RESULT per operation to FILE");
     bf_opts_add(o, "plot", BF_OPT_STRING, NULL, "write gnuplot scripts and PNGs into DIR");
@@ -290,6 +292,15 @@ int bf_cmd_alloc(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", *end ? "--sample-every expects a number" : "--format expects text, markdown, csv or json");
         goto out;
     }
+    int check_every = bf_opts_has(o, "check") ? 1 : 0;
+    if (bf_opts_get(o, "check-every")) {
+        long ce = strtol(bf_opts_get(o, "check-every"), &end, 10);
+        if (*end || ce < 1 || ce > 1000000000) {
+            rc = bf_cmd_fail(cmd, 2, "--check-every: '%s' is not a number from 1", bf_opts_get(o, "check-every"));
+            goto out;
+        }
+        check_every = (int)ce;
+    }
     const char *plotdir = bf_opts_get(o, "plot");
     if (plotdir && mkdir(plotdir, 0777) != 0 && errno != EEXIST) {
         rc = bf_cmd_fail(cmd, 2, "--plot: cannot create the directory: %s", strerror(errno));
@@ -355,7 +366,7 @@ int bf_cmd_alloc(int argc, char **argv)
         }
         bf_alloc_run_opts ro;
         memset(&ro, 0, sizeof ro);
-        ro.check_every_op = bf_opts_has(o, "check");
+        ro.check_every_op = check_every;
         ro.sample_every = every;
         ro.dump_events = njobs == 1 ? dump : NULL;
         ro.on_sample = on_sample;
@@ -418,7 +429,7 @@ int bf_cmd_alloc(int argc, char **argv)
     if (njobs == 1 && bf_opts_has(o, "json")) {
         const char *fields[] = {"allocator", ams[0]->name, "workload", workload, "workload_hash", whash,
                                 "config_name", m->name};
-        bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, jobs[0].reg, NULL, NULL, NULL);
+        bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, jobs[0].reg, NULL, NULL);
     } else if (njobs == 1) {
         printf("# bfsim alloc: %s on %s, %u KB managed\n", ams[0]->name, workload,
                (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 10);

@@ -73,6 +73,17 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
             }
         }
     }
+    bf_cplb_page pg[10];
+    size_t np = bf_cplb_hot_pages(bf_memsys_cplb(sim->ms), pg, 10);
+    for (size_t k = 0; k < np; k++) {
+        if (bf_results_series(db, "cplb.hot_pages", k, "addr", pg[k].addr) ||
+            bf_results_series(db, "cplb.hot_pages", k, "size", pg[k].size) ||
+            bf_results_series(db, "cplb.hot_pages", k, "instr", pg[k].instr) ||
+            bf_results_series(db, "cplb.hot_pages", k, "hits", (double)pg[k].hits)) {
+            bf_results_abort(db, "failed");
+            return bf_cmd_fail(cmd, 2, "%s", "cannot write to the results database");
+        }
+    }
     if (bf_results_commit(db, status, err, sizeof err))
         return bf_cmd_fail(cmd, 2, "%s", err);
     return -1;
@@ -123,9 +134,39 @@ static void print_phases(FILE *f, const bf_sim *sim, int json)
     }
 }
 
-static void print_phases_json(FILE *f, const void *sim)
+#define BF_HOT_PAGES 10
+
+/* The hottest CPLB pages by hits (a top-N list cannot be a fixed stat name). */
+static void print_hot_pages(FILE *f, const bf_sim *sim, int json)
 {
-    print_phases(f, sim, 1);
+    bf_cplb_page pg[BF_HOT_PAGES];
+    size_t n = bf_cplb_hot_pages(bf_memsys_cplb(sim->ms), pg, BF_HOT_PAGES);
+    if (json) {
+        fputs("[", f);
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "%s{\"side\": \"%s\", \"addr\": %u, \"size\": %u, \"hits\": %llu, \"loads\": %llu}",
+                    i ? ", " : "", pg[i].instr ? "icplb" : "dcplb", pg[i].addr, pg[i].size,
+                    (unsigned long long)pg[i].hits, (unsigned long long)pg[i].loads);
+        fputs("]", f);
+        return;
+    }
+    if (!n)
+        return;
+    fprintf(f, "\n# hottest CPLB pages\n%-6s %-12s %-6s %14s %8s\n", "side", "page", "size", "hits", "loads");
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%-6s 0x%08X %5uK %14llu %8llu\n", pg[i].instr ? "ICPLB" : "DCPLB", pg[i].addr,
+                pg[i].size >> 10, (unsigned long long)pg[i].hits, (unsigned long long)pg[i].loads);
+}
+
+static void print_extra_json(FILE *f, const void *arg)
+{
+    const bf_sim *sim = arg;
+    if (sim->nphases) {
+        fputs(", \"phases\": ", f);
+        print_phases(f, sim, 1);
+    }
+    fputs(", \"hot_pages\": ", f);
+    print_hot_pages(f, sim, 1);
 }
 
 static const char *end_status(int end)
@@ -164,7 +205,7 @@ int bf_cmd_run(int argc, char **argv)
     bf_opts *o = bf_opts_new("run", "bfsim run --config FILE [--config FILE2 ...] --trace FILE [options]",
                              "Simulate one BF533 machine (config files, later ones override earlier "
                              "ones, then --set) on one trace; print the statistics and store the run.",
-                             "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace workloads/suite/default.bft.zst\n"
+                             "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace workloads/suite/default.lackey.zst\n"
                              "  bfsim run --config configs/compat-cachegrind.ini --compat=cachegrind --format lackey --trace T --json\n"
                              "  bfsim run --config configs/ezkit-nocache.ini --set l1.dmc=10 --trace T --no-db");
     bf_opts_add(o, "config,c", BF_OPT_MULTI, NULL, "machine config file (INI); repeatable");
@@ -272,14 +313,14 @@ int bf_cmd_run(int argc, char **argv)
         const char *fields[] = {"id", idbuf, "status", end_status(sim.end), "config_name", m->name,
                                 "config_hash", chash, "workload", trace, "workload_hash", whash,
                                 "format", bf_trace_format_name(sim.format), "version", BF_VERSION};
-        bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, sim.reg, sim.nphases ? "phases" : NULL,
-                       sim.nphases ? print_phases_json : NULL, &sim);
+        bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, sim.reg, print_extra_json, &sim);
     } else {
         printf("# bfsim run: machine %s, trace %s (%s)%s\n", m->name, trace,
                bf_trace_format_name(sim.format), db ? "" : ", not stored");
         bf_report_text(stdout, sim.reg, !bf_opts_has(o, "all"));
         bf_report_stalls(stdout, sim.reg);
         print_phases(stdout, &sim, 0);
+        print_hot_pages(stdout, &sim, 0);
         if (db)
             printf("# stored as run %lld\n", (long long)run_id);
     }
@@ -301,12 +342,17 @@ out:
 
 /* Key statistics of the comparison table. */
 static const char *const compare_rows[] = {
-    "core.cycles",          "core.instructions",     "core.cpi",
-    "core.stall.total",     "l1.icache.fetches",     "l1.icache.misses",
-    "l1.icache.miss_rate",  "l1.dcache.reads",       "l1.dcache.writes",
-    "l1.dcache.read_misses", "l1.dcache.write_misses", "l1.dcache.miss_rate",
-    "cplb.dcplb_misses",    "cplb.icplb_misses",     "sdram.row_hits",
-    "sdram.row_misses",     "sdram.row_conflicts",
+    "core.cycles",          "core.instructions",      "core.cpi",
+    "core.stall.total",     "l1.stall.fill",          "l1.stall.fill_busy",
+    "l1.stall.wbuf_full",   "l1.stall.victim_full",   "l1.stall.uncached",
+    "l1.stall.ssync_drain", "core.stall.cplb",        "l1.icache.fetches",
+    "l1.icache.misses",     "l1.icache.miss_rate",    "l1.dcache.reads",
+    "l1.dcache.writes",     "l1.dcache.read_misses",  "l1.dcache.write_misses",
+    "l1.dcache.miss_rate",  "l1.dcache.writebacks",   "cplb.dcplb_misses",
+    "cplb.icplb_misses",    "sdram.reads.fill",       "sdram.reads.core",
+    "sdram.writes.wbuf",    "sdram.writes.victim",    "sdram.row_hits",
+    "sdram.row_misses",     "sdram.row_conflicts",    "sdram.row_hit_rate",
+    "sdram.utilisation",
 };
 
 int bf_cmd_compare(int argc, char **argv)
@@ -316,7 +362,7 @@ int bf_cmd_compare(int argc, char **argv)
         "compare", "bfsim compare --configs A.ini B.ini ... --trace FILE [options]",
         "Run the same trace on each machine; print one column per machine with the key statistics "
         "and the speed-up against the first. Each run is stored in the results database.",
-        "  bfsim compare --configs configs/ezkit-nocache.ini configs/ezkit-icache.ini --trace workloads/suite/default.bft.zst\n"
+        "  bfsim compare --configs configs/ezkit-nocache.ini configs/ezkit-icache.ini --trace workloads/suite/default.lackey.zst\n"
         "  bfsim compare --configs configs/ezkit-*.ini --trace T --format markdown --no-db");
     bf_opts_add(o, "configs", BF_OPT_MULTI, NULL, "machine config files, one per column");
     bf_cmd_add_sim_options(o, "trace-format");

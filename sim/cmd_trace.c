@@ -16,7 +16,10 @@ static void add_reader_options(bf_opts *o)
     bf_opts_add(o, "map", BF_OPT_STRING, "first-touch", "foreign-trace address mapping: first-touch|identity");
     bf_opts_add(o, "map-window", BF_OPT_STRING, "65536", "first-touch window, bytes (power of two >= 64K)");
     bf_opts_add(o, "misaligned", BF_OPT_STRING, "split", "misaligned foreign references: split|fault|count-once");
+    bf_opts_add(o, "pin", BF_OPT_MULTI, NULL, "place a host range at a BF533 address: NAME:HOST:LEN@TARGET");
 }
+
+static char pin_names[BF_TRACE_MAX_PINS][64]; /* storage of the pins' names, one command per process */
 
 static int reader_options(bf_opts *o, const char *cmd, bf_trace_options *t)
 {
@@ -31,6 +34,9 @@ static int reader_options(bf_opts *o, const char *cmd, bf_trace_options *t)
     if ((t->misaligned = bf_misaligned_from_name(bf_opts_get(o, "misaligned"))) < 0)
         return bf_cmd_fail(cmd, 2, "--misaligned: '%s' is not split, fault or count-once",
                            bf_opts_get(o, "misaligned"));
+    int prc = bf_cmd_pins(o, cmd, t, pin_names);
+    if (prc >= 0)
+        return prc;
     char *end;
     t->map_window = (uint32_t)strtoul(bf_opts_get(o, "map-window"), &end, 0);
     const char *e = *end ? "not a number" : bf_trace_options_check(t);
@@ -89,7 +95,11 @@ static int trace_convert(int argc, char **argv)
         goto out;
     }
     bf_trace_writer_header(w, "converted-from", in);
-    bf_trace_writer_header(w, "source-format", bf_trace_format_name(bf_trace_detected_format(r)));
+    int srcfmt = bf_trace_detected_format(r);
+    bf_trace_writer_header(w, "source-format", bf_trace_format_name(srcfmt));
+    if ((srcfmt == BF_FMT_LACKEY || srcfmt == BF_FMT_DIN || srcfmt == BF_FMT_XDIN) &&
+        !strcmp(bf_opts_get(o, "misaligned"), "count-once"))
+        bf_trace_writer_header(w, "misaligned", "count-once"); /* replayed whole, as converted */
     for (size_t i = 0; i < bf_trace_header_count(r); i++) {
         const char *k, *v;
         if (bf_trace_header_at(r, i, &k, &v))
@@ -146,7 +156,7 @@ static int trace_stats(int argc, char **argv)
     bf_opts *o = bf_opts_new(cmd, "bfsim trace stats --trace FILE [--json] [--part bf533] [--sdram 32M]",
                              "Count the records of a trace by kind, and its footprint (distinct 32-byte "
                              "lines) and accesses per BF533 memory region.",
-                             "  bfsim trace stats --trace workloads/suite/default.bft.zst\n"
+                             "  bfsim trace stats --trace workloads/suite/default.lackey.zst\n"
                              "  bfsim trace stats --trace lackey.out --format lackey --json");
     bf_opts_add(o, "trace,t", BF_OPT_STRING, NULL, "trace file");
     bf_opts_add(o, "json", BF_OPT_FLAG, NULL, "one JSON object");
@@ -242,7 +252,7 @@ static int trace_head(int argc, char **argv)
     bf_opts *o = bf_opts_new(cmd, "bfsim trace head --trace FILE [-n N]",
                              "Print the first N records of any trace in the native text format "
                              "(after address mapping), with the header.",
-                             "  bfsim trace head --trace workloads/suite/default.bft.zst -n 20");
+                             "  bfsim trace head --trace workloads/suite/default.lackey.zst -n 20");
     bf_opts_add(o, "trace,t", BF_OPT_STRING, NULL, "trace file");
     bf_opts_add(o, "lines,n", BF_OPT_STRING, "10", "records to print");
     add_reader_options(o);

@@ -17,7 +17,7 @@ import time
 
 BFSIM = os.environ.get("BFSIM", "build/sim/bfsim")
 GEN = os.environ.get("GEN_TRACE", "build/bench/gen_trace")
-DEFAULT_TRACE = "workloads/suite/default.bft.zst"
+DEFAULT_TRACE = "workloads/suite/default.lackey.zst"
 CFG = "configs/ezkit-icache-dcacheAB-wb.ini"
 ALL_CONFIGS = ["configs/ezkit-nocache.ini", "configs/ezkit-icache.ini",
                "configs/ezkit-icache-dcacheA-wb.ini", "configs/ezkit-icache-dcacheAB-wb.ini",
@@ -165,17 +165,25 @@ def test_json_stats():
     j = run_json("--config", CFG, "--trace", DEFAULT_TRACE)
     if not j:
         return
-    check({"run", "config", "stats"} <= set(j) <= {"run", "config", "stats", "phases"},
-          "JSON has run, config, stats (and phases when the trace has markers)")
-    # default.bft.zst is the FIR kernel: one `PHASE fir` marker, so one phase holding every record
-    check(len(j.get("phases", [])) == 1 and j["phases"][0]["name"] == "fir", "the trace's phase is reported")
-    if j.get("phases"):
-        check(j["phases"][0]["stats"]["core.records"] == j["stats"]["core.records"] - 1,
-              "the phase holds every record after its marker")
-    for s in REQUIRED_STATS:
-        check(s in j["stats"], f"stat {s} present")
-    check(j["stats"]["core.records"] > 0, "records consumed")
-    check(j["config"]["l1.dmc"] == "11", "config echoes the machine")
+    check({"run", "config", "stats", "hot_pages"} <= set(j) <= {"run", "config", "stats", "phases", "hot_pages"},
+          "JSON has run, config, stats, hot_pages (and phases when the trace has markers)")
+    check(all(p["hits"] >= 0 and p["side"] in ("dcplb", "icplb") for p in j["hot_pages"]),
+          "hot pages list CPLB pages with their hits")
+    # the default workload is a Lackey trace of a real program: code and data in (mapped) SDRAM
+    check(j["run"]["format"] == "lackey", "default workload detected as Lackey")
+    check(j["stats"]["l1.icache.fetches"] > 0 and j["stats"]["l1.dcache.reads"] > 0,
+          "both caches are exercised by the default workload")
+    # fir-sdram.bft.zst has one `PHASE fir` marker as its first record: one phase holding every
+    # other record
+    k = run_json("--config", CFG, "--trace", "workloads/suite/fir-sdram.bft.zst")
+    if k:
+        ph = k.get("phases", [])
+        check(len(ph) == 1 and ph[0]["name"] == "fir", f"the trace's phase is reported: {ph[:1]}")
+        if ph:
+            check(ph[0]["stats"]["core.records"] == k["stats"]["core.records"] - 1,
+                  "the phase holds every record after its marker")
+            check(ph[0]["stats"]["core.cycles"] == k["stats"]["core.cycles"],
+                  "the phase holds every cycle (the marker is the first record)")
 
 
 def test_stats_documented():
