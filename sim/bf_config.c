@@ -57,6 +57,11 @@ static const key_def keys[] = {
      1000000000, NULL},
     {"clock.sclk", T_FREQ, "118.8MHz", "Hz", "system clock SCLK (EBIU, max 133.33 MHz)", M(sclk_hz),
      F_U64, 0, 1000000, 1000000000, NULL},
+    {"clock.clkin", T_FREQ, "0", "Hz",
+     "CLKIN; when set, CCLK and SCLK are derived from clock.pll_ctl and clock.pll_div instead of "
+     "clock.cclk/clock.sclk", M(clkin_hz), F_U64, 0, 0, 1000000000, NULL},
+    NUM32("clock.pll_ctl", pll_ctl, "0x2C00", "", 0, 0xFFFF, "PLL_CTL (MSEL bits 14:9, DF bit 0), used with clock.clkin"),
+    NUM32("clock.pll_div", pll_div, "0x0005", "", 0, 0xFFFF, "PLL_DIV (CSEL bits 5:4, SSEL bits 3:0), used with clock.clkin"),
     ENUM32("l1.dmc", dmc, "00", "00=0,01=1,10=2,11=3",
            "DMEM_CONTROL.DMC: 00 data SRAM, 10 bank A cache, 11 banks A and B cache (01 reserved)"),
     NUM32("l1.dcbs", dcbs, "0", "", 0, 1, "DMEM_CONTROL.DCBS: bank select by address bit 14 (0) or 23 (1)"),
@@ -507,6 +512,26 @@ static const char *origin_of(const bf_machine *m, const char *key)
 static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t warnn)
 {
     uint32_t sdram = bf_machine_sdram_bytes(m);
+    if (m->clkin_hz) {
+        /* clocks as the PLL would give them: CLKIN x MSEL (/2 with DF) / CSEL and / SSEL */
+        if (strcmp(origin_of(m, "clock.cclk"), "default") || strcmp(origin_of(m, "clock.sclk"), "default")) {
+            snprintf(err, errn, "%s: clock.clkin: give either clock.clkin (with clock.pll_ctl and "
+                                "clock.pll_div) or clock.cclk and clock.sclk, not both",
+                     origin_of(m, "clock.clkin"));
+            return BF_ECONFIG;
+        }
+        const char *e = bf_sdram_pll_from_regs(m->clkin_hz, m->pll_ctl, m->pll_div, &m->cclk_hz, &m->sclk_hz);
+        if (e) {
+            snprintf(err, errn, "%s: clock.clkin/pll_ctl/pll_div: %s", origin_of(m, "clock.clkin"), e);
+            return BF_ECONFIG;
+        }
+        int ki = find_key("clock.cclk");
+        snprintf(m->value[ki], sizeof m->value[ki], "%lluHz", (unsigned long long)m->cclk_hz);
+        snprintf(m->origin[ki], sizeof m->origin[ki], "derived from clock.clkin");
+        ki = find_key("clock.sclk");
+        snprintf(m->value[ki], sizeof m->value[ki], "%lluHz", (unsigned long long)m->sclk_hz);
+        snprintf(m->origin[ki], sizeof m->origin[ki], "derived from clock.clkin");
+    }
     if (m->dmc == 1) {
         snprintf(err, errn, "%s: l1.dmc: 01 is reserved (use 00, 10 or 11)", origin_of(m, "l1.dmc"));
         return BF_ECONFIG;
@@ -688,5 +713,12 @@ void bf_machine_show(const bf_machine *m, FILE *f)
             t.bank_bytes >> 20, t.caw, t.enabled ? "enabled" : "disabled");
     fprintf(f, "EBIU_SDRRC   = 0x%04X      (RDIV=%u: refresh every %u SCLK)\n", m->sdram.sdrrc, t.rdiv,
             t.rdiv + t.tras + t.trp);
-    fprintf(f, "CCLK:SCLK    = %.3f\n", (double)m->cclk_hz / (double)m->sclk_hz);
+    fprintf(f, "EBIU_AMGCTL  = 0x%04X      (AMCKEN=%d, %u async banks enabled, CDPRIO=%d)\n", m->sdram.amgctl,
+            t.amcken, t.async_banks, t.cdprio);
+    for (int b = 0; b < 4; b++)
+        fprintf(f, "  async bank %d: ST=%u RAT=%u WAT=%u HT=%u TT=%u (SCLK)%s\n", b, t.async[b].st,
+                t.async[b].rat, t.async[b].wat, t.async[b].ht, t.async[b].tt,
+                b < (int)t.async_banks ? "" : "  disabled");
+    fprintf(f, "CCLK:SCLK    = %.3f (CCLK %llu Hz, SCLK %llu Hz)\n", (double)m->cclk_hz / (double)m->sclk_hz,
+            (unsigned long long)m->cclk_hz, (unsigned long long)m->sclk_hz);
 }

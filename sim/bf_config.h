@@ -22,6 +22,9 @@ typedef struct bf_machine {
     int part;              /* bf_part */
     uint64_t cclk_hz;      /* core clock */
     uint64_t sclk_hz;      /* system clock */
+    uint64_t clkin_hz;     /* CLKIN; non-zero: CCLK and SCLK come from PLL_CTL/PLL_DIV */
+    uint32_t pll_ctl;      /* PLL_CTL (DF, MSEL) */
+    uint32_t pll_div;      /* PLL_DIV (CSEL, SSEL) */
     uint32_t dmc;          /* DMEM_CONTROL.DMC (0, 2, 3; 1 is reserved) */
     uint32_t dcbs;         /* DMEM_CONTROL.DCBS */
     uint32_t port_pref;    /* DMEM_CONTROL PORT_PREF0/1 bits 13:12 */

@@ -383,8 +383,9 @@ int bf_cmd_compare(int argc, char **argv)
         return bf_cmd_fail(cmd, 2, "%s", nc ? "--trace FILE is required" : "--configs A.ini [B.ini ...] is required");
     }
     if (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json")) {
-        bf_opts_free(o);
-        return bf_cmd_fail(cmd, 2, "--format: '%s' is not text, markdown, csv or json", tf);
+        rc = bf_cmd_fail(cmd, 2, "--format: '%s' is not text, markdown, csv or json", tf);
+        bf_opts_free(o); /* tf points into o */
+        return rc;
     }
     bf_machine *ms = calloc(nc, sizeof *ms);
     bf_sim *sims = calloc(nc, sizeof *sims);

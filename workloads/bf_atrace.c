@@ -249,11 +249,7 @@ static int fail(bf_atrace_reader *r, int rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    if (bf_tio_lineno(r->in) == 0)
-        snprintf(r->err, sizeof r->err, "%s: %s", bf_tio_name(r->in), msg);
-    else
-        snprintf(r->err, sizeof r->err, "%s:%llu: %s", bf_tio_name(r->in),
-                 (unsigned long long)bf_tio_lineno(r->in), msg);
+    bf_tio_where(r->in, msg, r->err, sizeof r->err);
     r->rc = rc;
     return rc;
 }
@@ -263,16 +259,6 @@ static int fail_io(bf_atrace_reader *r, int rc)
     snprintf(r->err, sizeof r->err, "%s", bf_tio_error(r->in));
     r->rc = rc;
     return rc;
-}
-
-static const char *tok(const char *p, char *buf, size_t n)
-{
-    size_t i = 0;
-    while (p[i] && !bf_parse_isblank(p[i]) && i + 1 < n && i < 40)
-        i++;
-    memcpy(buf, p, i);
-    buf[i] = '\0';
-    return buf;
 }
 
 /* ---- live table --------------------------------------------------------------------------- */
@@ -521,9 +507,9 @@ static int num_field(bf_atrace_reader *r, const char **pp, uint64_t *v, const ch
     int e = bf_parse_num(&p, v);
     if (e == BF_PNUM_OVERFLOW)
         return fail(r, BF_EINPUT, "%s '%s' is too large", what,
-                    tok(bf_parse_skip(*pp), t, sizeof t));
+                    bf_parse_tok(bf_parse_skip(*pp), t, sizeof t));
     if (e != BF_PNUM_OK || !bf_parse_tokend(p))
-        return fail(r, BF_EINPUT, "bad %s '%s'", what, tok(bf_parse_skip(*pp), t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %s '%s'", what, bf_parse_tok(bf_parse_skip(*pp), t, sizeof t));
     *pp = p;
     return BF_OK;
 }
@@ -544,7 +530,7 @@ static int name_field(bf_atrace_reader *r, const char **pp, char *dst, const cha
              c == '_' || c == '.' || c == '-' || c == ':' || c == '(' || c == ')';
     }
     if (!ok)
-        return fail(r, BF_EINPUT, "bad %s '%s'", what, tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %s '%s'", what, bf_parse_tok(p, t, sizeof t));
     memcpy(dst, p, n);
     dst[n] = '\0';
     *pp = e;
@@ -566,7 +552,7 @@ static int native_tail(bf_atrace_reader *r, const char *p, bf_arec *rec, int gfp
         size_t n = (size_t)(e - p);
         if (p[0] == '@' && stage < 2) {
             if (n < 2 || n - 1 > BF_ATRACE_SITE_MAX)
-                return fail(r, BF_EINPUT, "bad call site '%s'", tok(p, t, sizeof t));
+                return fail(r, BF_EINPUT, "bad call site '%s'", bf_parse_tok(p, t, sizeof t));
             memcpy(r->site, p + 1, n - 1);
             r->site[n - 1] = '\0';
             rec->site = r->site;
@@ -574,14 +560,14 @@ static int native_tail(bf_atrace_reader *r, const char *p, bf_arec *rec, int gfp
         } else if (p[0] == 't' && p[1] == '=' && stage < 3) {
             const char *q = p + 2;
             if (bf_parse_num(&q, &rec->time_ns) != BF_PNUM_OK || q != e)
-                return fail(r, BF_EINPUT, "bad time '%s'", tok(p, t, sizeof t));
+                return fail(r, BF_EINPUT, "bad time '%s'", bf_parse_tok(p, t, sizeof t));
             stage = 3;
         } else if (gfp_ok && stage < 1) {
             if (bf_gfp_parse(p, n, &rec->gfp) != 0)
-                return fail(r, BF_EINPUT, "bad GFP flags '%s'", tok(p, t, sizeof t));
+                return fail(r, BF_EINPUT, "bad GFP flags '%s'", bf_parse_tok(p, t, sizeof t));
             stage = 1;
         } else {
-            return fail(r, BF_EINPUT, "unexpected '%s' after the record", tok(p, t, sizeof t));
+            return fail(r, BF_EINPUT, "unexpected '%s' after the record", bf_parse_tok(p, t, sizeof t));
         }
         p = e;
     }
@@ -599,7 +585,7 @@ static int native_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
         if (strlen(aop_names[i]) == n && memcmp(aop_names[i], k, n) == 0)
             op = i;
     if (op < 0)
-        return fail(r, BF_EINPUT, "unknown record '%s'", tok(k, t, sizeof t));
+        return fail(r, BF_EINPUT, "unknown record '%s'", bf_parse_tok(k, t, sizeof t));
     rec->op = (uint8_t)op;
     uint64_t id = 0, v = 0;
     int rc = BF_OK;
@@ -609,7 +595,7 @@ static int native_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
         rec->name = r->name;
         p = bf_parse_skip(p);
         if (*p)
-            return fail(r, BF_EINPUT, "unexpected '%s' after the record", tok(p, t, sizeof t));
+            return fail(r, BF_EINPUT, "unexpected '%s' after the record", bf_parse_tok(p, t, sizeof t));
         return BF_OK;
     }
     if (op == BF_AOP_RECLAIMABLE) {
@@ -617,7 +603,7 @@ static int native_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
             return rc;
         p = bf_parse_skip(p);
         if (*p)
-            return fail(r, BF_EINPUT, "unexpected '%s' after the record", tok(p, t, sizeof t));
+            return fail(r, BF_EINPUT, "unexpected '%s' after the record", bf_parse_tok(p, t, sizeof t));
         return BF_OK;
     }
     if (op == BF_AOP_CACHE_ALLOC || op == BF_AOP_CACHE_FREE) {
@@ -711,7 +697,7 @@ static int kv_hex(bf_atrace_reader *r, const char *f, const char *key, uint64_t 
     }
     const char *p = v;
     if (bf_parse_hex(&p, out, 1) != BF_PNUM_OK || (size_t)(p - v) != n)
-        return fail(r, BF_EINPUT, "bad %s='%s'", key, tok(v, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %s='%s'", key, bf_parse_tok(v, t, sizeof t));
     return BF_OK;
 }
 
@@ -727,7 +713,7 @@ static int kv_num(bf_atrace_reader *r, const char *f, const char *key, uint64_t 
     }
     const char *p = v;
     if (bf_parse_num(&p, out) != BF_PNUM_OK || (size_t)(p - v) != n)
-        return fail(r, BF_EINPUT, "bad %s='%s'", key, tok(v, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %s='%s'", key, bf_parse_tok(v, t, sizeof t));
     return BF_OK;
 }
 
@@ -838,7 +824,7 @@ static int ftrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
     int has_time;
     const char *e = ftrace_split(s, &en, &f, &rec->time_ns, &has_time);
     if (!e)
-        return fail(r, BF_EINPUT, "not an ftrace event line: '%s'", tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "not an ftrace event line: '%s'", bf_parse_tok(p, t, sizeof t));
     int rc, null = 0;
     uint64_t key, v;
     if (ev(e, en, "kmalloc") || ev(e, en, "kmalloc_node") || ev(e, en, "kmem_cache_alloc") ||
@@ -943,7 +929,7 @@ static int rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
             return rc;
         if (*bf_parse_skip(p))
             return fail(r, BF_EINPUT, "unexpected '%s' after the %s",
-                        tok(bf_parse_skip(p), t, sizeof t), what[r->rep_hdr_n]);
+                        bf_parse_tok(bf_parse_skip(p), t, sizeof t), what[r->rep_hdr_n]);
         if (++r->rep_hdr_n == 4) {
             if (r->rep_hdr[1] > 100000000u)
                 return fail(r, BF_EINPUT, "number of ids %" PRIu64 " is absurd (at most 100000000)",
@@ -956,7 +942,7 @@ static int rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
     }
     char c = *p++;
     if ((c != 'a' && c != 'f' && c != 'r') || !bf_parse_tokend(p))
-        return fail(r, BF_EINPUT, "bad .rep operation '%s' (a, f or r)", tok(p - 1, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad .rep operation '%s' (a, f or r)", bf_parse_tok(p - 1, t, sizeof t));
     uint64_t id, size = 0;
     if ((rc = num_field(r, &p, &id, "id")))
         return rc;
@@ -969,7 +955,7 @@ static int rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
     }
     if (*bf_parse_skip(p))
         return fail(r, BF_EINPUT, "unexpected '%s' after the record",
-                    tok(bf_parse_skip(p), t, sizeof t));
+                    bf_parse_tok(bf_parse_skip(p), t, sizeof t));
     if (++r->rep_ops > r->rep_hdr[2])
         return fail(r, BF_EINPUT, "more operations than the header's %" PRIu64, r->rep_hdr[2]);
     rec->size = size;
@@ -1080,10 +1066,10 @@ static int ltrace_call(bf_atrace_reader *r, const char *fn, size_t fnl, const ch
         break;
     }
     if (bad || lt_expect(&p, ')') || lt_expect(&p, '='))
-        return fail(r, BF_EINPUT, "bad %.*s call: '%s'", (int)fnl, fn, tok(args, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %.*s call: '%s'", (int)fnl, fn, bf_parse_tok(args, t, sizeof t));
     p = bf_parse_skip(p);
     if (kind != 3 && lt_ptr(&p, &ret))
-        return fail(r, BF_EINPUT, "bad %.*s return value '%s'", (int)fnl, fn, tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %.*s return value '%s'", (int)fnl, fn, bf_parse_tok(p, t, sizeof t));
     if (kind == 1) {
         if (b && a > UINT64_MAX / b)
             return fail(r, BF_EINPUT, "calloc size overflows");
@@ -1167,7 +1153,7 @@ static int ltrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
         while ((*q >= '0' && *q <= '9') || *q == ':' || *q == '.')
             q++;
         if (!bf_parse_isblank(*q))
-            return fail(r, BF_EINPUT, "not an ltrace line: '%s'", tok(p, t, sizeof t));
+            return fail(r, BF_EINPUT, "not an ltrace line: '%s'", bf_parse_tok(p, t, sizeof t));
         p = bf_parse_skip(q);
         if ((p[0] == '+' && p[1] == '+' && p[2] == '+') ||
             (p[0] == '-' && p[1] == '-' && p[2] == '-'))
@@ -1181,7 +1167,7 @@ static int ltrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
         size_t fnl = (size_t)(e - fn);
         const char *rest = strstr(e, "resumed>");
         if (!rest)
-            return fail(r, BF_EINPUT, "bad resumed call '%s'", tok(p, t, sizeof t));
+            return fail(r, BF_EINPUT, "bad resumed call '%s'", bf_parse_tok(p, t, sizeof t));
         rest += 8;
         for (int i = 0; i < PEND_MAX; i++) {
             pend_call *c = &r->pend[i];
@@ -1197,7 +1183,7 @@ static int ltrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
     /* [lib->]name(args) = ret */
     const char *open = strchr(p, '(');
     if (!open || open == p)
-        return fail(r, BF_EINPUT, "not an ltrace line: '%s'", tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "not an ltrace line: '%s'", bf_parse_tok(p, t, sizeof t));
     const char *fn = p;
     for (const char *q = p; q + 1 < open; q++)
         if (q[0] == '-' && q[1] == '>')
@@ -1205,7 +1191,7 @@ static int ltrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
     for (const char *q = fn; q < open; q++)
         if (!((*q >= 'a' && *q <= 'z') || (*q >= 'A' && *q <= 'Z') || (*q >= '0' && *q <= '9') ||
               *q == '_' || *q == '@' || *q == '.'))
-            return fail(r, BF_EINPUT, "not an ltrace line: '%s'", tok(p, t, sizeof t));
+            return fail(r, BF_EINPUT, "not an ltrace line: '%s'", bf_parse_tok(p, t, sizeof t));
     size_t fnl = (size_t)(open - fn);
     const char *un = strstr(open, "<unfinished ...>");
     if (un) {
@@ -1241,7 +1227,7 @@ static int ltrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
     for (const char *q = strchr(open, ')'); q && !shaped; q = strchr(q + 1, ')'))
         shaped = *bf_parse_skip(q + 1) == '=';
     if (!shaped)
-        return fail(r, BF_EINPUT, "not an ltrace line: '%s'", tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "not an ltrace line: '%s'", bf_parse_tok(p, t, sizeof t));
     return ltrace_call(r, fn, fnl, open + 1, rec);
 }
 

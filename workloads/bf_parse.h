@@ -7,6 +7,7 @@
 #define BF_PARSE_H
 
 #include <stdint.h>
+#include <string.h>
 
 enum { BF_PNUM_OK = 0, BF_PNUM_NONE = 1, BF_PNUM_OVERFLOW = 2 };
 
@@ -80,6 +81,17 @@ static inline int bf_parse_num(const char **pp, uint64_t *v)
 static inline int bf_parse_tokend(const char *p)
 {
     return *p == ' ' || *p == '\t' || *p == '\0';
+}
+
+/* First token at p, for messages (at most 40 characters, and n - 1). */
+static inline const char *bf_parse_tok(const char *p, char *buf, size_t n)
+{
+    size_t i = 0;
+    while (p[i] && !bf_parse_isblank(p[i]) && i + 1 < n && i < 40)
+        i++;
+    memcpy(buf, p, i);
+    buf[i] = '\0';
+    return buf;
 }
 
 #endif

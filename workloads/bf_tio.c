@@ -334,6 +334,15 @@ uint64_t bf_tio_lineno(const bf_tio_in *in)
     return in->line;
 }
 
+void bf_tio_where(const bf_tio_in *in, const char *msg, char *err, size_t errn)
+{
+    if (bf_tio_lineno(in) == 0)
+        snprintf(err, errn, "%s: %s", bf_tio_name(in), msg);
+    else
+        snprintf(err, errn, "%s:%llu: %s", bf_tio_name(in), (unsigned long long)bf_tio_lineno(in),
+                 msg);
+}
+
 const char *bf_tio_error(const bf_tio_in *in)
 {
     return in->err;

@@ -34,6 +34,9 @@ int bf_tio_compression(const bf_tio_in *in); /* bf_compression */
 const char *bf_tio_name(const bf_tio_in *in);
 uint64_t bf_tio_lineno(const bf_tio_in *in);   /* number of the line last returned */
 const char *bf_tio_error(const bf_tio_in *in); /* message of the last BF_EIO/BF_EINPUT */
+/* "name:line: msg" for the line last returned, or "name: msg" before the first line: the one
+** format of every text reader's errors. */
+void bf_tio_where(const bf_tio_in *in, const char *msg, char *err, size_t errn);
 
 /* Make at least want bytes (or all that is left) visible without consuming them. */
 int bf_tio_peek(bf_tio_in *in, size_t want, const uint8_t **p, size_t *n);

@@ -244,11 +244,8 @@ static int fail(bf_trace_reader *r, int rc, const char *fmt, ...)
     else if (r->fmt == BF_FMT_NATIVE_BIN)
         snprintf(r->err, sizeof r->err, "%s: record %llu: %s", bf_tio_name(r->in),
                  (unsigned long long)r->recno, msg);
-    else if (bf_tio_lineno(r->in) == 0)
-        snprintf(r->err, sizeof r->err, "%s: %s", bf_tio_name(r->in), msg);
     else
-        snprintf(r->err, sizeof r->err, "%s:%llu: %s", bf_tio_name(r->in),
-                 (unsigned long long)bf_tio_lineno(r->in), msg);
+        bf_tio_where(r->in, msg, r->err, sizeof r->err);
     r->rc = rc;
     return rc;
 }
@@ -261,17 +258,6 @@ static int fail_io(bf_trace_reader *r, int rc)
     return rc;
 }
 
-/* First token at p, quoted for messages (at most 40 characters). */
-static const char *tok(const char *p, char *buf, size_t n)
-{
-    size_t i = 0;
-    while (p[i] && !bf_parse_isblank(p[i]) && i + 1 < n && i < 40)
-        i++;
-    memcpy(buf, p, i);
-    buf[i] = '\0';
-    return buf;
-}
-
 /* A number field: decimal or 0x-hex (hex_only: bare hex with optional 0x). */
 static int field(bf_trace_reader *r, const char **pp, uint64_t *v, const char *what, int hex_only)
 {
@@ -282,9 +268,9 @@ static int field(bf_trace_reader *r, const char **pp, uint64_t *v, const char *w
     int e = hex_only ? bf_parse_hex(&p, v, 1) : bf_parse_num(&p, v);
     if (e == BF_PNUM_OVERFLOW)
         return fail(r, BF_EINPUT, "%s '%s' is too large", what,
-                    tok(bf_parse_skip(*pp), t, sizeof t));
+                    bf_parse_tok(bf_parse_skip(*pp), t, sizeof t));
     if (e != BF_PNUM_OK || !bf_parse_tokend(p))
-        return fail(r, BF_EINPUT, "bad %s '%s'", what, tok(bf_parse_skip(*pp), t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %s '%s'", what, bf_parse_tok(bf_parse_skip(*pp), t, sizeof t));
     *pp = p;
     return BF_OK;
 }
@@ -294,7 +280,7 @@ static int expect_end(bf_trace_reader *r, const char *p)
     char t[48];
     p = bf_parse_skip(p);
     if (*p)
-        return fail(r, BF_EINPUT, "unexpected '%s' after the record", tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "unexpected '%s' after the record", bf_parse_tok(p, t, sizeof t));
     return BF_OK;
 }
 
@@ -473,7 +459,7 @@ static int native_line(bf_trace_reader *r, char *s, bf_trace_rec *rec)
         else if (e == m)
             return fail(r, BF_EINPUT, "missing mode (user or supervisor)");
         else
-            return fail(r, BF_EINPUT, "bad mode '%s' (user or supervisor)", tok(m, t, sizeof t));
+            return fail(r, BF_EINPUT, "bad mode '%s' (user or supervisor)", bf_parse_tok(m, t, sizeof t));
         return expect_end(r, e);
     }
     if (kw(k, n, "MMR")) {
@@ -530,14 +516,14 @@ static int native_line(bf_trace_reader *r, char *s, bf_trace_rec *rec)
             return fail(r, BF_EINPUT, "missing phase name");
         if (!valid_name(m, (size_t)(e - m)))
             return fail(r, BF_EINPUT, "bad phase name '%s' ([A-Za-z0-9_.-], 1..%d characters)",
-                        tok(m, t, sizeof t), BF_TRACE_NAME_MAX);
+                        bf_parse_tok(m, t, sizeof t), BF_TRACE_NAME_MAX);
         memcpy(r->name, m, (size_t)(e - m));
         r->name[e - m] = '\0';
         rec->type = BF_REC_PHASE;
         rec->name = r->name;
         return expect_end(r, e);
     }
-    return fail(r, BF_EINPUT, "unknown record '%s'", tok(k, t, sizeof t));
+    return fail(r, BF_EINPUT, "unknown record '%s'", bf_parse_tok(k, t, sizeof t));
 }
 
 /* Store "key: value" of a header comment (or binary header text line). */
@@ -991,23 +977,23 @@ static int lackey_line(bf_trace_reader *r, char *s, size_t n)
         uint64_t v;
         if (bf_parse_hex(&p, &v, 0) == BF_PNUM_OK && *p == '\0')
             return 1;
-        return fail(r, BF_EINPUT, "bad Lackey superblock line '%s'", tok(s, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad Lackey superblock line '%s'", bf_parse_tok(s, t, sizeof t));
     } else
-        return fail(r, BF_EINPUT, "not a Lackey record: '%s'", tok(bf_parse_skip(s), t, sizeof t));
+        return fail(r, BF_EINPUT, "not a Lackey record: '%s'", bf_parse_tok(bf_parse_skip(s), t, sizeof t));
     const char *p = s + 3;
     uint64_t a, sz;
     int e = bf_parse_hex(&p, &a, 0);
     if (e == BF_PNUM_OVERFLOW)
-        return fail(r, BF_EINPUT, "address '%s' is too large", tok(s + 3, t, sizeof t));
+        return fail(r, BF_EINPUT, "address '%s' is too large", bf_parse_tok(s + 3, t, sizeof t));
     if (e != BF_PNUM_OK || *p != ',')
         return fail(r, BF_EINPUT, "bad Lackey address '%s' (expected hex,size)",
-                    tok(s + 3, t, sizeof t));
+                    bf_parse_tok(s + 3, t, sizeof t));
     p++;
     e = bf_parse_dec(&p, &sz);
     if (e == BF_PNUM_OVERFLOW)
         return fail(r, BF_EINPUT, "size is too large");
     if (e != BF_PNUM_OK || *p != '\0')
-        return fail(r, BF_EINPUT, "bad Lackey size in '%s'", tok(s + 3, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad Lackey size in '%s'", bf_parse_tok(s + 3, t, sizeof t));
     return set_pending(r, type, 0, a, sz);
 }
 
@@ -1020,7 +1006,7 @@ static int din_line(bf_trace_reader *r, char *s, int ext)
     int type, op = 0;
     char c = *p;
     if (!bf_parse_tokend(p + 1))
-        return fail(r, BF_EINPUT, "bad %s label '%s'", ext ? "xdin" : "din", tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %s label '%s'", ext ? "xdin" : "din", bf_parse_tok(p, t, sizeof t));
     if (!ext) {
         switch (c) {
         case '0':

@@ -127,6 +127,14 @@ def test_config_errors():
     # errata only warn: CCLK 200 MHz < 2 x SCLK 118.8 MHz (anomaly 05000273)
     rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "clock.cclk=200MHz")
     check(rc == 0 and "05000273" in err, f"CCLK < 2xSCLK warns but passes ({rc}: {err})")
+    # clocks from the PLL registers: CLKIN 27 MHz x MSEL 22 (PLL_CTL 0x2C00) = 594 MHz, SSEL 5 ->
+    # 118.8 MHz (the EZ-KIT values); MSEL 30 (0x3C00) gives VCO 810 MHz, above the 750 MHz maximum
+    rc, out, err = bfsim("config", "show", "--set", "clock.clkin=27MHz")
+    check(rc == 0 and "CCLK 594000000 Hz, SCLK 118800000 Hz" in out, f"PLL-derived clocks: {err}")
+    rc, out, err = bfsim("config", "check", "--set", "clock.clkin=27MHz", "--set", "clock.pll_ctl=0x3C00")
+    check(rc == 2 and "clock.clkin" in err and "750" in err, f"VCO above 750 MHz rejected: {err}")
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "clock.clkin=27MHz")
+    check(rc == 2 and "not both" in err, "clkin and cclk together rejected")
     for c in ALL_CONFIGS + ["configs/compat-cachegrind.ini"]:
         rc, out, err = bfsim("config", "check", "--config", c)
         check(rc == 0, f"{c} is valid ({err.strip()})")
