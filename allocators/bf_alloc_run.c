@@ -597,7 +597,9 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         rc = am->xCreate(env, &r.st);
         if (rc != BF_OK)
             snprintf(res->error, sizeof(res->error), "%s: create failed: %s", am->name,
-                     bf_rc_name(rc));
+                     env->mem->failed ? "a metadata access faulted in the memory system (is the "
+                                        "managed memory mapped by its CPLBs?)"
+                                      : bf_rc_name(rc));
     }
     uint64_t reads0 = env->mem->reads, writes0 = env->mem->writes;
     bf_arec rec;

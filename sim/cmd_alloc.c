@@ -46,6 +46,17 @@ static int make_env(const bf_machine *m, alloc_job *j, bf_alloc_env *env, bf_ara
                  mem >> 20, sdram >> 20, m->sdram.sdbctl);
         return BF_ECONFIG;
     }
+    if (m->cplb.policy == BF_CPLB_POLICY_LINUX && (m->dcplb_enable || m->icplb_enable) && !m->alloc_meta_l1) {
+        /* the allocator's metadata goes through the CPLBs: all of it must be memory they map */
+        bf_cplb_layout lay;
+        bf_cplb_get_layout(bf_memsys_cplb(j->ms), &lay);
+        if (mem > lay.physical_mem_end) {
+            snprintf(err, errn, "alloc.mem (%u MB) is more than the CPLB layout maps (%u MB, from "
+                                "linux.cmdline \"%s\"): set linux.cmdline=mem=%uM",
+                     mem >> 20, lay.physical_mem_end >> 20, m->cplb.cmdline, mem >> 20);
+            return BF_ECONFIG;
+        }
+    }
     bf_alloc_env_default(env);
     j->mem.port = m->alloc_meta_l1 ? bf_memsys_sram_port(j->ms) : bf_memsys_data_port(j->ms);
     j->mem.now = 0;
@@ -127,11 +138,15 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     rc = bf_alloc_run_reader(am, &env, r, &o, &j->res);
     if (rc == BF_EINPUT && bf_atrace_error(r) && bf_atrace_error(r)[0] && !j->res.error[0])
         snprintf(err, errn, "%s", bf_atrace_error(r));
+    else if (rc && j->res.error[0])
+        snprintf(err, errn, "%s", j->res.error);
     else if (rc)
-        snprintf(err, errn, "%s: %s", am->name, j->res.error[0] ? j->res.error : bf_rc_name(rc));
+        snprintf(err, errn, "%s: %s", am->name, bf_rc_name(rc));
     bf_atrace_close(r);
     if (rc)
         return rc;
+    bf_cycles idle;
+    bf_memsys_finish(j->ms, j->mem.now, &idle); /* drains the buffers, finalizes EBIU statistics */
     const char *dup = NULL;
     if (bf_stats_add(j->reg, bf_alloc_run_stat_desc, bf_alloc_run_stat_count, &j->res.stats, &dup)) {
         snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of memory");
@@ -140,7 +155,8 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     return BF_OK;
 }
 
-static int write_plot(const char *dir, const char *name, const char *data, char *err, size_t errn)
+static int write_plot(const char *dir, const char *name, const char *title, const char *data, char *err,
+                      size_t errn)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.gp", dir, name);
@@ -152,13 +168,13 @@ static int write_plot(const char *dir, const char *name, const char *data, char 
     fprintf(f,
             "# gnuplot script written by bfsim alloc; data columns: op free largest_free live unusable_order4 failures\n"
             "set terminal png size 900,900\nset output '%s/%s.png'\nset multiplot layout 3,1 title '%s'\n"
-            "set xlabel 'operations'\nset ylabel 'MB'\nset key left bottom\n"
+            "set xlabel 'operations'\nset ylabel 'MB'\nset key outside right top\n"
             "plot '%s' using 1:($2/1048576) with lines title 'free memory', '' using 1:($3/1048576) with lines title 'largest free block'\n"
             "set ylabel 'unusable index (order 4)'\nset yrange [0:1]\n"
             "plot '%s' using 1:($5/1000) with lines title 'unusable free space index, order 4'\n"
             "set yrange [*:*]\nset ylabel 'failures'\n"
             "plot '%s' using 1:6 with steps title 'allocation failures'\nunset multiplot\n",
-            dir, name, name, data, data, data);
+            dir, name, title, data, data, data);
     fclose(f);
     char cmdline[2200];
     snprintf(cmdline, sizeof cmdline, "gnuplot '%s' 2>&1", path);
@@ -419,7 +435,10 @@ int bf_cmd_alloc(int argc, char **argv)
                 break;
             }
         }
-        if (plotdir && (jrc = write_plot(plotdir, am->name, datapath, err, sizeof err))) {
+        char title[256];
+        snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name, m->alloc_nr_trim_pages,
+                 (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 20, m->name);
+        if (plotdir && (jrc = write_plot(plotdir, am->name, title, datapath, err, sizeof err))) {
             rc = bf_cmd_fail(cmd, 2, "%s", err);
             break;
         }
@@ -431,8 +450,11 @@ int bf_cmd_alloc(int argc, char **argv)
                                 "config_name", m->name};
         bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, jobs[0].reg, NULL, NULL);
     } else if (njobs == 1) {
-        printf("# bfsim alloc: %s on %s, %u KB managed\n", ams[0]->name, workload,
-               (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 10);
+        uint32_t mem = m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m);
+        printf("# bfsim alloc: %s on %s, %u KB of memory (%u KB after the kernel image and the "
+               "DMA region)\n",
+               ams[0]->name, workload, mem >> 10,
+               (mem - m->alloc_kernel_bytes - m->alloc_dma_bytes) >> 10);
         for (size_t k = 0; k < bf_stats_count(jobs[0].reg); k++)
             if (!strncmp(bf_stats_at(jobs[0].reg, k)->name, "alloc.", 6)) {
                 const bf_stat_desc *d = bf_stats_at(jobs[0].reg, k);
