@@ -54,8 +54,6 @@ static void report_fault(replay *R, const bf_trace_rec *rec, const bf_req *rq, c
     f.addr = rs->fault_addr ? rs->fault_addr : rq->addr;
     f.fault = rs->fault;
     f.excause = rs->excause;
-    bf_cplb *c = bf_memsys_cplb(R->s);
-    int instr = kind == BF_ACC_IFETCH;
     if (res && res->fault) {
         /* the CPLB stage's own oops-style report, plus where in the trace it happened */
         size_t n = bf_cplb_format_fault(rq, res, f.text, sizeof f.text) - 1; /* without the NUL */
@@ -66,17 +64,21 @@ static void report_fault(replay *R, const bf_trace_rec *rec, const bf_req *rq, c
             R->o->on_fault(R->o->ctx, &f);
         return;
     }
+    /* a fault raised by L1 or the EBIU (the access passed the CPLB stage): an exception with its
+    ** EXCAUSE, or a hardware error, which has none; the CPLB registers are not written */
+    char cause[64];
+    if (f.excause)
+        snprintf(cause, sizeof cause, "exception, EXCAUSE 0x%02X", f.excause);
+    else
+        snprintf(cause, sizeof cause, "hardware error");
     snprintf(f.text, sizeof f.text,
-             "%s: %s (EXCAUSE 0x%02X) at 0x%08X\n"
-             "  access:  %s of %u bytes, %s mode\n"
-             "  record:  %llu (%s:%llu)\n"
-             "  %cCPLB_STATUS 0x%08X  %cCPLB_FAULT_ADDR 0x%08X",
-             f.excause ? "exception" : "hardware error", bf_fault_name(f.fault), f.excause, f.addr,
+             "%s (%s) at 0x%08X\n"
+             " %s of %u bytes, %s mode, record %llu\n"
+             " trace: %s:%llu",
+             bf_fault_name(f.fault), cause, f.addr,
              kind < 0 ? "cache operation" : bf_acc_kind_name(kind), rq->size,
              R->mode == BF_MODE_USER ? "user" : "supervisor", (unsigned long long)f.record,
-             R->o->trace_name ? R->o->trace_name : "trace", (unsigned long long)rec->line,
-             instr ? 'I' : 'D', bf_cplb_status(c, instr), instr ? 'I' : 'D',
-             bf_cplb_fault_addr(c, instr));
+             R->o->trace_name ? R->o->trace_name : "trace", (unsigned long long)rec->line);
     if (R->o->on_fault)
         R->o->on_fault(R->o->ctx, &f);
 }

@@ -24,9 +24,7 @@
 #ifndef BF_VERSION
 #define BF_VERSION "0.0.0"
 #endif
-#ifndef BF_GIT_REV
-#define BF_GIT_REV "unknown"
-#endif
+#include "bf_gitrev.h" /* BF_GIT_REV, generated at build time (cmake/gitrev.cmake) */
 
 volatile sig_atomic_t bf_stop_flag;
 
