@@ -649,6 +649,15 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
             rc = BF_EINPUT;
             break;
         }
+        if (rc == BF_OK && env->mem->failed) {
+            /* a metadata access the memory system refused (misaligned, unmapped, faulting): the
+            ** allocator's state is no longer what it believes, so stop here rather than go on */
+            snprintf(res->error, sizeof(res->error),
+                     "op %llu (%s, line %llu): a metadata access was refused by the memory system "
+                     "(misaligned or unmapped address)",
+                     (unsigned long long)idx, bf_alloc_op_name(rec.op), (unsigned long long)rec.line);
+            rc = BF_ESTATE;
+        }
         if (rc != BF_OK)
             break;
         res->stats.ops++;

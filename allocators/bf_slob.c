@@ -33,6 +33,9 @@
 **     was full it gets a single free block and goes to the head of the list for this size; else the
 **     block is inserted in address order and merged with free neighbours.
 **  4. A page leaves its list when its last free unit is allocated.
+**  5. Named caches: the descriptor (8 bytes: size, align) is a SLOB object aligned to 8 like a
+**     kmalloc block (its 32-bit words must be 4-byte aligned: Blackfin faults on a misaligned
+**     access); objects have no header and take at least one unit.
 **
 ** Free-block encoding (2-byte units, offsets counted in units from the page start): a block of
 ** more than one unit stores {size, next offset}; a one-unit block stores -(next offset). The last
@@ -105,9 +108,11 @@ static bf_addr slob_page_of(const slob_state *s, bf_addr a)
     return a - (a - s->pg.base) % s->pg.page_size;
 }
 
+/* At least one unit: a zero-unit block would be a free block's own header, and freeing it would
+** link that block to itself. */
 static uint32_t slob_units_of(uint64_t bytes)
 {
-    return (uint32_t)((bytes + SLOB_UNIT - 1) / SLOB_UNIT);
+    return bytes ? (uint32_t)((bytes + SLOB_UNIT - 1) / SLOB_UNIT) : 1;
 }
 
 static unsigned slob_list_for(uint64_t size)
@@ -436,7 +441,9 @@ static bf_addr slob_cache_get(slob_state *s, const char *name, uint64_t objsize,
             return s->caches[i].desc;
     if (!create || s->ncaches == SLOB_MAX_CACHES || objsize > UINT32_MAX)
         return 0;
-    bf_addr c = slob_alloc(s, KC_BYTES, BF_GFP_KERNEL, 0);
+    /* Aligned like a kmalloc block: the descriptor's 32-bit fields must be 4-byte aligned
+    ** (Blackfin faults on a misaligned 32-bit access, and the memory port refuses it). */
+    bf_addr c = slob_alloc(s, KC_BYTES, BF_GFP_KERNEL, SLOB_KMALLOC_ALIGN);
     if (!c)
         return 0;
     bf_amem_w32(s->pg.m, c + KC_SIZE, objsize ? (uint32_t)objsize : 1);
@@ -508,9 +515,11 @@ static const char *slob_check_impl(slob_state *s)
         if (!units)
             continue;
         onlist++;
-        uint32_t sum = 0;
+        uint32_t sum = 0, steps = 0;
         bf_addr b = bf_amem_r32(s->pg.m, d + PD_FREE);
         for (;;) {
+            if (++steps > units)
+                return slob_fail(s, "free list longer than the page's free units (a cycle)", page);
             if (b < page || b >= page + s->pg.page_size || (b & 1))
                 return slob_fail(s, "free block outside its page or misaligned", b);
             uint32_t u = slob_units(s, b);
@@ -583,10 +592,17 @@ static void slob_walk_emit(void *st, bf_addr p, bf_addr end, bfa_visit_fn visit,
 {
     slob_state *s = st;
     bf_addr d = slob_desc(s, p), pos = p;
+    /* The walk is an instrument and cannot report: on a broken free list (a block outside the
+    ** page or behind the previous one, a cycle) it stops, the rest of the page counts as used, and
+    ** xCheck names the fault. At most one block per unit of the page. */
     if (bf_amem_r32(s->pg.m, d + PD_FLAGS) & PG_ONLIST) {
         bf_addr b = bf_amem_r32(s->pg.m, d + PD_FREE);
-        for (;;) {
+        for (uint32_t steps = 0; steps < s->upp; steps++) {
+            if (b < pos || b >= end)
+                break;
             uint32_t u = slob_units(s, b);
+            if (b + u * SLOB_UNIT > end)
+                break;
             if (pos < b)
                 visit(arg, pos, b - pos, 1);
             visit(arg, b, (uint64_t)u * SLOB_UNIT, 0);

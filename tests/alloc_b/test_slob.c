@@ -144,12 +144,80 @@ static void test_named_cache(void)
     ab_close(&e);
 }
 
+/*
+** Regression (bfsim alloc hung): kmalloc 1 29; cache_alloc c 3 600; cache_free c 3; kfree 1.
+** The cache descriptor (8 bytes, two 32-bit words) used to be placed with unit (2-byte)
+** alignment, right after the kmalloc block at P+38; on the Blackfin memory system the
+** misaligned 32-bit accesses fault, the object size read back as 0, a 0-unit object was handed
+** out at the first free block and freeing it linked that block to itself; the final walk spun.
+** Hand-worked, small list, fresh page P (units of 2 bytes):
+**  kmalloc(29):     37 bytes = 19 units, [P, P+38)                             -> P + 8
+**  cache "c" (600): descriptor 8 bytes aligned to 8: the free block at P+38 aligns to P+40,
+**                   leaving a 1-unit fragment [P+38, P+40); descriptor [P+40, P+48).
+**                   Object: 600 bytes = 300 units from the medium list: fresh page Q -> Q.
+**  walk of P now:   used [P, P+38), free [P+38, P+40), used [P+40, P+48), free [P+48, P+4096)
+**  cache_free(Q):   Q is entirely free again and goes back to the buddy.
+**  kfree(P+8):      [P, P+38) merges with the fragment after it: free [P, P+40) (20 units),
+**                   used [P+40, P+48) (the descriptor stays), free [P+48, P+4096): 2044 units.
+** Then the broken state the bug produced (a one-unit free block at P+48 whose next is itself)
+** is written by hand: xCheck must name it and xWalk must stop.
+*/
+static void test_cache_desc_aligned(void)
+{
+    ab_env e;
+    BF_CHECK_EQ(ab_open(&e, "slob", 2u << 20, 1), BF_OK);
+    bf_addr a = kmalloc(&e, 29);
+    bf_addr P = a - 8;
+    BF_CHECK_EQ(P % 4096, 0);
+    bf_addr o = 0;
+    BF_CHECK_EQ(e.ops->xCacheAlloc(e.st, "c", 600, BF_GFP_KERNEL, &o), BF_OK);
+    BF_CHECK(o != 0 && o % 4096 == 0 && o != P);
+    BF_CHECK(ab_sound(&e));
+    ab_walk w;
+    BF_CHECK(ab_walk_collect(&e, &w));
+    const ab_ext *x = ab_walk_find(&w, P + 38);
+    BF_CHECK(x && !x->used && x->a == P + 38 && x->len == 2);
+    x = ab_walk_find(&w, P + 40);
+    BF_CHECK(x && x->used && x->a == P + 40 && x->len == 8);
+    x = ab_walk_find(&w, P + 48);
+    BF_CHECK(x && !x->used && x->a == P + 48 && x->len == 4096 - 48);
+    free(w.v);
+    BF_CHECK_EQ(e.ops->xCacheFree(e.st, "c", o), BF_OK);
+    BF_CHECK(ab_sound(&e));
+    kfree(&e, a);
+    BF_CHECK(ab_walk_collect(&e, &w));
+    x = ab_walk_find(&w, P);
+    BF_CHECK(x && !x->used && x->a == P && x->len == 40);
+    x = ab_walk_find(&w, P + 40);
+    BF_CHECK(x && x->used && x->a == P + 40 && x->len == 8);
+    x = ab_walk_find(&w, P + 48);
+    BF_CHECK(x && !x->used && x->a == P + 48 && x->len == 4096 - 48);
+    free(w.v);
+    BF_CHECK_EQ(e.m.failed, 0); /* no refused (e.g. misaligned) metadata access */
+    /* The broken state: one-unit block at P+48 (offset 24 units) pointing at itself. */
+    bf_amem_w16(&e.m, P + 48, (uint16_t)(int16_t)-24);
+    BF_CHECK(e.ops->xCheck(e.st) != NULL);
+    BF_CHECK(ab_walk_collect(&e, &w)); /* returns: the walk is bounded */
+    free(w.v);
+    /* A two-block cycle: P (20 units) -> P+48 {2 units, next 30} -> P+60 {2 units, next 24}
+    ** -> P+48 -> ... */
+    bf_amem_w16(&e.m, P + 48, 2);
+    bf_amem_w16(&e.m, P + 50, 30);
+    bf_amem_w16(&e.m, P + 60, 2);
+    bf_amem_w16(&e.m, P + 62, 24);
+    BF_CHECK(e.ops->xCheck(e.st) != NULL);
+    BF_CHECK(ab_walk_collect(&e, &w));
+    free(w.v);
+    ab_close(&e);
+}
+
 int main(void)
 {
     test_small_sequence();
     test_next_fit();
     test_large();
     test_named_cache();
+    test_cache_desc_aligned();
     for (uint64_t seed = 1; seed <= 3; seed++) {
         ab_env e;
         BF_CHECK_EQ(ab_open(&e, "slob", 2u << 20, 1), BF_OK);
