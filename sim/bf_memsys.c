@@ -213,6 +213,40 @@ int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_re
     return bf_l1_op(s->l1, op, &r, rs);
 }
 
+int bf_memsys_dma(bf_memsys *s, bf_addr src, bf_addr dst, uint64_t bytes, bf_cycles start,
+                  bf_cycles *end, int *fault, bf_addr *fault_addr)
+{
+    bf_cycles t = start;
+    *fault = BF_FAULT_NONE;
+    *fault_addr = 0;
+    for (uint64_t off = 0; off < bytes; off += BF_MEMSYS_DMA_CHUNK) {
+        uint32_t n = (uint32_t)(bytes - off < BF_MEMSYS_DMA_CHUNK ? bytes - off : BF_MEMSYS_DMA_CHUNK);
+        for (int w = 0; w < 2; w++) {
+            bf_req rq;
+            bf_resp rs;
+            memset(&rq, 0, sizeof rq);
+            rq.addr = (w ? dst : src) + (bf_addr)off;
+            rq.size = n;
+            rq.kind = w ? BF_ACC_WRITE : BF_ACC_READ;
+            rq.source = BF_SRC_DMA;
+            rq.now = t;
+            int rc = bf_l1_access(s->l1, &rq, &rs);
+            if (rc)
+                return rc;
+            if (rs.fault) {
+                *fault = rs.fault;
+                *fault_addr = rq.addr;
+                *end = t;
+                return BF_OK;
+            }
+            /* the write of a chunk starts when its read has completed */
+            t = rs.done > t ? rs.done : t;
+        }
+    }
+    *end = t;
+    return BF_OK;
+}
+
 int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles now)
 {
     s->stats.mmr_accesses++;

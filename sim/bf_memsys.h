@@ -33,6 +33,15 @@ void bf_memsys_destroy(bf_memsys *s);
 int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *res);
 /* A cache/sync op at rq->addr (CPLB-checked for the line ops; protection ignored, misses count). */
 int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_result *res);
+/* A DMA transfer of `bytes` from src to dst starting at core time `start`, in chunks of at most
+** BF_MEMSYS_DMA_CHUNK bytes, each read then written, one chunk after the other (one channel).
+** DMA bypasses the CPLBs and the caches; external chunks go to the EBIU as BF_SRC_DMA requests,
+** L1 SRAM chunks cost nothing outside L1. *end receives the completion time; a chunk that L1
+** refuses (DMA to the scratchpad or to a cache-configured half) ends the transfer with *fault. */
+#define BF_MEMSYS_DMA_CHUNK 32u
+int bf_memsys_dma(bf_memsys *s, bf_addr src, bf_addr dst, uint64_t bytes, bf_cycles start,
+                  bf_cycles *end, int *fault, bf_addr *fault_addr);
+
 /* A control-register write (DMEM_CONTROL, IMEM_CONTROL); others are counted and ignored. */
 int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles now);
 /* End of run: drain buffers; returns the time everything outside the core is idle. */

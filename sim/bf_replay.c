@@ -17,6 +17,11 @@
 **  5. A fault stops the run (--on-fault=stop), or is reported and the access skipped (report), or
 **     is only counted and skipped (continue). The access never reaches L1, but the exception's
 **     time (a CPLB miss handler that found no bound) is still spent.
+**  7. A DMA record is a transfer on one channel, in 32-byte chunks (read, then write), starting at
+**     its start time or now, or when the channel's previous transfer ends, beside the core: the core does not wait for it, but its EBIU
+**     requests come first, so the core's later external accesses queue behind them (DMA
+**     priority for the whole transfer; an approximation of AMGCTL.CDPRIO=1). DMA bypasses CPLBs
+**     and caches; DMA to the scratchpad or a cache-configured L1 half is a fault.
 **  6. A record marked `cont` by the reader is the rest of a foreign reference that a first-touch
 **     window boundary cut in two: it belongs to the same instruction and the same reference (not
 **     counted again in core.*; with --compat=cachegrind not a new L1 access either).
@@ -40,6 +45,7 @@ typedef struct replay {
     int in_instr;      /* an ifetch opened the current instruction */
     uint64_t recno;    /* records consumed */
     uint32_t hit;      /* l1.hit_cycles */
+    bf_cycles dma_free[256]; /* per DMA channel: time its last transfer completed */
 } replay;
 
 static void report_fault(replay *R, const bf_trace_rec *rec, const bf_req *rq, const bf_resp *rs,
@@ -229,9 +235,46 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
             if (bf_memsys_mmr_write(s, rec.addr, (uint32_t)rec.value, R.t) != BF_OK)
                 f = -1;
             break;
-        case BF_REC_DMA:
+        case BF_REC_DMA: {
+            /* rule 7: the transfer starts at its start time (not before the current time) and
+            ** runs beside the core, which does not wait for it; its EBIU traffic delays the
+            ** core's later external accesses */
+            bf_cycles start = rec.has_start && rec.start > R.t ? rec.start : R.t, end;
+            if (R.dma_free[rec.chan] > start)
+                start = R.dma_free[rec.chan]; /* a channel runs one transfer at a time */
+            int dfault;
+            bf_addr daddr;
             st->dma_records++;
+            if (bf_memsys_dma(s, rec.addr, rec.addr2, rec.value, start, &end, &dfault, &daddr) != BF_OK) {
+                f = -1;
+                break;
+            }
+            st->dma_busy += end - start;
+            R.dma_free[rec.chan] = end;
+            if (dfault) {
+                st->dma_faults++;
+                bf_fault_info fi;
+                memset(&fi, 0, sizeof fi);
+                fi.record = R.recno;
+                fi.line = rec.line;
+                fi.kind = BF_ACC_WRITE;
+                fi.mode = R.mode;
+                fi.addr = daddr;
+                fi.fault = dfault;
+                snprintf(fi.text, sizeof fi.text,
+                         "%s (DMA channel %u, hardware error) at 0x%08X\n DMA of %llu bytes 0x%08X -> "
+                         "0x%08X, record %llu\n trace: %s:%llu",
+                         bf_fault_name(dfault), rec.chan, daddr, (unsigned long long)rec.value, rec.addr,
+                         rec.addr2, (unsigned long long)R.recno,
+                         o->trace_name ? o->trace_name : "trace", (unsigned long long)rec.line);
+                if (o->on_fault)
+                    o->on_fault(o->ctx, &fi);
+                f = 1;
+            } else {
+                st->dma_bytes += rec.value;
+            }
             break;
+        }
         case BF_REC_PHASE:
             st->phases++;
             R.in_instr = 0;

@@ -24,7 +24,10 @@
     X(U64, mmr_writes, "core.mmr_writes", "events", "control-register write records")             \
     X(U64, mode_changes, "core.mode_changes", "events", "user/supervisor mode records")           \
     X(U64, phases, "core.phases", "events", "phase markers")                                      \
-    X(U64, dma_records, "core.dma_records", "records", "DMA records read but not simulated (no DMA model yet)") \
+    X(U64, dma_records, "core.dma_records", "records", "DMA transfers replayed (DMA records)")       \
+    X(U64, dma_bytes, "core.dma_bytes", "bytes", "bytes moved by DMA transfers")                  \
+    X(U64, dma_busy, "core.dma_busy_cycles", "cycles", "sum of the DMA transfers' durations (they overlap the core; not in core.cycles)") \
+    X(U64, dma_faults, "core.dma_faults", "events", "DMA transfers ended by a fault (scratchpad, cache-configured L1)") \
     X(U64, faults_skipped, "core.faults_skipped", "events", "faulting accesses skipped under --on-fault=report|continue")
 
 typedef struct bf_replay_stats {

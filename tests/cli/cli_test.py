@@ -399,6 +399,40 @@ def test_trace_tools():
           "per-region accesses and footprint (0x1000 and 0x1004 share one 32-byte line)")
 
 
+def test_dma():
+    d = tmpdir()
+    # 4096 bytes SDRAM -> SDRAM in 32-byte chunks: 128 EBIU reads and 128 writes from DMA, none
+    # through the caches; the core does not wait (core.cycles stays 0 for a DMA-only trace) and the
+    # transfer shows in core.dma_busy_cycles and in the drain time
+    t = small_trace(d, "DMA 0 0x00100000 0x00140000 4096\n", "dma.bft")
+    j = run_json("--config", CFG, "--trace", t)
+    if j:
+        s = j["stats"]
+        check(s["sdram.reads.dma"] == 128 and s["sdram.writes.dma"] == 128, "DMA traffic in 32-byte chunks")
+        check(s["core.dma_bytes"] == 4096 and s["core.cycles"] == 0, "DMA bytes counted, the core does not wait")
+        check(s["core.dma_busy_cycles"] > 0 and s["core.drain_cycles"] == s["core.dma_busy_cycles"],
+              "the transfer's duration is the time until the EBIU is idle")
+        busy = s["core.dma_busy_cycles"]
+        # a load miss issued right after the DMA was started queues behind its EBIU traffic: the
+        # core cannot finish before the transfer has (cycles >= busy), and finishes later than the
+        # same load alone
+        alone = run_json("--config", CFG, "--trace", small_trace(d, "L 0x00300000 4\n", "l.bft"))
+        after = run_json("--config", CFG, "--trace",
+                         small_trace(d, "DMA 0 0x00100000 0x00140000 4096\nL 0x00300000 4\n", "dl.bft"))
+        if alone and after:
+            check(after["stats"]["core.cycles"] >= busy > alone["stats"]["core.cycles"],
+                  f"the load waits for the DMA: {after['stats']['core.cycles']} >= {busy} > {alone['stats']['core.cycles']}")
+        # one channel runs one transfer at a time: two transfers take at least twice as long as one
+        two = run_json("--config", CFG, "--trace",
+                       small_trace(d, "DMA 0 0x00100000 0x00140000 4096\nDMA 0 0x00180000 0x001C0000 4096\n", "d2.bft"))
+        if two:
+            check(two["stats"]["core.drain_cycles"] >= 2 * busy - 100, "a channel's transfers are serialised")
+    # DMA may not reach the scratchpad (reference section 1): a fault, exit 3
+    t = small_trace(d, "DMA 1 0x00100000 0xFFB00000 64\n", "dmas.bft")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db")
+    check(rc == 3 and "DMA" in err and "0xFFB00000" in err, f"DMA to the scratchpad faults: {rc} {err}")
+
+
 def test_constant_memory():
     # peak RSS of `bfsim run` must not grow with trace length: 1M and 10M records
     d = tmpdir()
