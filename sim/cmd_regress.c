@@ -198,14 +198,14 @@ static char *err_tail(const char *errf)
         fclose(f);
     }
     buf[n] = 0;
-    /* keep the last 3 non-empty lines */
+    /* the first non-empty line (what went wrong first: a fault report starts with the address)
+    ** and the last two (bfsim's own message) */
     char *lines[3] = {NULL, NULL, NULL};
     int nl = 0;
     for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
         if (!*l)
             continue;
         if (nl == 3) {
-            lines[0] = lines[1];
             lines[1] = lines[2];
             nl = 2;
         }
@@ -506,8 +506,9 @@ static int compare(regress *r)
                 const bf_baseline_entry *be = d <= 0 ? &b->v[i] : NULL, *ce = d >= 0 ? &c->v[k] : NULL;
                 const char *stat = be ? be->stat : ce->stat;
                 int is_status = !strcmp(stat, BF_BASELINE_STATUS);
+                int ignored = !is_status && bf_suite_tolerance(&r->suite, stat) < 0;
                 /* a failed job has no statistics: its status line says it all */
-                if ((!failed || is_status) && (!be || !ce || !same(r, be, ce)))
+                if (!ignored && (!failed || is_status) && (!be || !ce || !same(r, be, ce)))
                     rc = add_move(r, job, stat, be, ce);
                 i += d <= 0;
                 k += d >= 0;
