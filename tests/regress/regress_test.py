@@ -492,6 +492,165 @@ def test_gnu_parallel():
     check(rc == 0, f"--from-db of the merge passes ({out})")
 
 
+def free_port():
+    import socket
+    with socket.socket() as so:
+        so.bind(("127.0.0.1", 0))
+        return so.getsockname()[1]
+
+
+def wait_for(cond, seconds, step=0.5):
+    end = time.time() + seconds
+    while time.time() < end:
+        if cond():
+            return True
+        time.sleep(step)
+    return False
+
+
+def test_slurm():
+    # A real single-node Slurm (Debian's slurm-wlm and munge): a generated munge key, munged as
+    # the munge user, slurmctld and slurmd from a slurm.conf in a temporary folder. The quick part
+    # of the bundled suite is submitted as 3 shards with scripts/slurm/submit; the merged result
+    # must equal a single-process regress (same job ids, identical statistics) and pass the
+    # committed baseline. Every daemon started here is stopped here, by pid.
+    need = ["munged", "slurmctld", "slurmd", "sbatch", "squeue", "sinfo"]
+    missing = [n for n in need if not shutil.which(n) and not os.path.exists("/usr/sbin/" + n)]
+    if missing or os.geteuid() != 0:
+        print(f"SKIP: Slurm test needs root and slurm-wlm + munge (scripts/install-deps installs them); "
+              f"missing: {missing or 'root'}")
+        return
+    import grp
+    import pwd
+    import socket
+    try:
+        mu = pwd.getpwnam("munge")
+    except KeyError:
+        print("SKIP: no munge user (the munge package did not install completely)")
+        return
+    d = tempfile.mkdtemp(prefix="bfsim-slurm-")
+    os.chmod(d, 0o755)
+    md = os.path.join(d, "munge")
+    os.mkdir(md, 0o700)
+    key = os.path.join(md, "munge.key")
+    with open(key, "wb") as f:
+        f.write(os.urandom(1024))
+    os.chmod(key, 0o600)
+    for p in (md, key):
+        os.chown(p, mu.pw_uid, mu.pw_gid)
+    sock = os.path.join(md, "munge.socket")
+    host = socket.gethostname().split(".")[0]
+    cpus = os.cpu_count() or 1
+    for sub in ("state", "spool", "out"):
+        os.mkdir(os.path.join(d, sub))
+    conf = write(os.path.join(d, "slurm.conf"), f"""ClusterName=bfsimtest
+SlurmctldHost={host}(127.0.0.1)
+SlurmUser=root
+SlurmdUser=root
+SlurmctldPort={free_port()}
+SlurmdPort={free_port()}
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket={sock}
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+SchedulerType=sched/backfill
+SelectType=select/cons_tres
+SelectTypeParameters=CR_CPU
+StateSaveLocation={d}/state
+SlurmdSpoolDir={d}/spool
+SlurmctldPidFile={d}/slurmctld.pid
+SlurmdPidFile={d}/slurmd.pid
+SlurmctldLogFile={d}/slurmctld.log
+SlurmdLogFile={d}/slurmd.log
+AccountingStorageType=accounting_storage/none
+JobAcctGatherType=jobacct_gather/none
+JobCompType=jobcomp/none
+MpiDefault=none
+MailProg=/bin/true
+ReturnToService=2
+NodeName={host} NodeAddr=127.0.0.1 CPUs={cpus} State=UNKNOWN
+PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
+""")
+    env = dict(os.environ, SLURM_CONF=conf, BFSIM=BFSIM)
+    procs = []
+    logs = []
+
+    def start(argv, **kw):
+        log = open(os.path.join(d, os.path.basename(argv[0]) + ".stderr"), "w")
+        logs.append(log)
+        p = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, env=env, **kw)
+        procs.append(p)
+        return p
+
+    def daemon_log():
+        out = ""
+        for n in ("munged.stderr", "slurmctld.stderr", "slurmd.stderr", "slurmctld.log", "slurmd.log"):
+            try:
+                with open(os.path.join(d, n)) as f:
+                    out += f"--- {n}\n" + f.read()[-3000:]
+            except OSError:
+                pass
+        return out
+
+    try:
+        munged = start(["/usr/sbin/munged", "-F", "--force", f"--key-file={key}", f"--socket={sock}",
+                        f"--pid-file={md}/munged.pid", f"--log-file={md}/munged.log",
+                        f"--seed-file={md}/munged.seed"],
+                       user=mu.pw_uid, group=grp.getgrgid(mu.pw_gid).gr_gid)
+        check(wait_for(lambda: os.path.exists(sock) or munged.poll() is not None, 20) and munged.poll() is None,
+              "munged runs")
+        start(["/usr/sbin/slurmctld", "-D", "-f", conf])
+        start(["/usr/sbin/slurmd", "-D", "-f", conf, "-N", host])
+        up = wait_for(lambda: subprocess.run(["sinfo", "-h", "-o", "%T"], env=env, capture_output=True,
+                                             text=True).stdout.strip() in ("idle", "mixed", "allocated"), 60)
+        check(up, "the Slurm node comes up idle")
+        if not up:
+            print(daemon_log(), file=sys.stderr)
+            return
+        out = os.path.join(d, "out")
+        p = subprocess.run([os.path.join(ROOT, "scripts", "slurm", "submit"), BUNDLED, "3", "--baseline",
+                            BUNDLED_BASELINE, "--out", out, "--", *QUICK],
+                           env=env, capture_output=True, text=True, cwd=d)
+        check(p.returncode == 0 and "shards" in p.stdout, f"submit ({p.returncode}: {p.stdout}{p.stderr})")
+        ids = p.stdout.split()
+        merge_id = ids[3] if len(ids) > 3 else "0"
+        done = wait_for(lambda: os.path.exists(os.path.join(out, "exit")) and
+                        not subprocess.run(["squeue", "-h", "-j", merge_id], env=env, capture_output=True,
+                                           text=True).stdout.strip(), 280, step=1)
+        check(done, "the shards and the merge-and-compare job finish")
+        if not done:
+            print(daemon_log(), file=sys.stderr)
+            return
+        with open(os.path.join(out, "exit")) as f:
+            code = f.read().strip()
+        with open(os.path.join(out, "report.txt")) as f:
+            report = f.read()
+        check(code == "0", f"merged shards pass the committed baseline (exit {code}: {report})")
+        shard_dbs = sorted(x for x in os.listdir(out) if x.startswith("shard-") and x.endswith(".db"))
+        check(shard_dbs == ["shard-1.db", "shard-2.db", "shard-3.db"], f"3 shard databases ({shard_dbs})")
+        one = os.path.join(d, "one.db")
+        rc, o, e = bfsim("regress", "--suite", BUNDLED, "--db", one, "-j2", *QUICK)
+        check(rc == 0, f"single-process regress ({e})")
+        a, m = db_stats(one), db_stats(os.path.join(out, "merged.db"))
+        check(sorted(a) == sorted(m) and len(a) == 69, f"same {len(a)} job ids")
+        strip = lambda x: {k: v for k, v in x.items() if not k.startswith("alloc.host.")}
+        diff = [j for j in a if strip(a[j]) != strip(m.get(j, {}))]
+        check(not diff, f"identical statistics (differ: {diff[:5]})")
+    finally:
+        for p in reversed(procs):
+            if p.poll() is None:
+                p.terminate()
+        for p in reversed(procs):
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                p.wait()
+        for log in logs:
+            log.close()
+
+
 def test_bundled_quick():
     # The quick part of the bundled suite against the committed baseline (--only limits both the
     # jobs and the comparison to that part). A model change that moves any of these numbers fails
