@@ -281,6 +281,14 @@ int bf_baseline_read(const char *path, bf_baseline *b, char *err, size_t errn)
         snprintf(err, errn, "cannot open %s: %s", path, strerror(errno));
         return BF_EIO;
     }
+    int rc = bf_baseline_read_stream(f, path, b, err, errn);
+    fclose(f);
+    return rc;
+}
+
+int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err, size_t errn)
+{
+    memset(b, 0, sizeof *b);
     char *line = NULL;
     size_t cap = 0;
     unsigned long ln = 0;
@@ -333,7 +341,6 @@ int bf_baseline_read(const char *path, bf_baseline *b, char *err, size_t errn)
     if (!rc && !have_header)
         rc = line_fail(err, errn, path, 1, "%s", "empty file: not a bfsim baseline");
     free(line);
-    fclose(f);
     if (!rc) {
         bf_baseline_sort(b);
         for (size_t i = 1; i < b->n && !rc; i++)

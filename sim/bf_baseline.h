@@ -12,6 +12,7 @@
 #define BF_BASELINE_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #define BF_BASELINE_FORMAT "bfsim-baseline 1"
 /* the stat name of a job's status line (ok | fault | failed) */
@@ -33,6 +34,8 @@ typedef struct bf_baseline {
 /* Read and sort a baseline file. BF_EIO "cannot open F: reason"; BF_EINPUT "F:LINE: reason"
 ** for a line that is not one of the objects above, or a (job, stat) pair given twice. */
 int bf_baseline_read(const char *path, bf_baseline *b, char *err, size_t errn);
+/* The same from an open stream, path naming it in messages (for the fuzz target). */
+int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err, size_t errn);
 /* Add an entry (text NULL for a number). BF_ENOMEM. */
 int bf_baseline_add(bf_baseline *b, const char *job, const char *stat, double value,
                     const char *text);

@@ -296,7 +296,8 @@ static int build_matrix(suite_ctx *c)
     return 0;
 }
 
-int bf_suite_load(const char *path, bf_suite *s, char *err, size_t errn)
+/* text NULL: read the file at path; else parse text (n bytes) as if it were that file. */
+static int load(const char *path, const char *text, size_t n, bf_suite *s, char *err, size_t errn)
 {
     memset(s, 0, sizeof *s);
     suite_ctx c;
@@ -312,9 +313,15 @@ int bf_suite_load(const char *path, bf_suite *s, char *err, size_t errn)
         return BF_ENOMEM;
     memcpy(c.dir, path, dl);
     c.dir[dl] = 0;
-    int rc = bf_hash_file(path, s->hash, err, errn);
-    if (!rc)
-        rc = bf_ini_parse_file(path, on_key, &c, err, errn);
+    int rc = 0;
+    if (text) {
+        bf_hash_text(text, n, s->hash);
+        rc = bf_ini_parse_text(text, n, path, on_key, &c, err, errn);
+    } else {
+        rc = bf_hash_file(path, s->hash, err, errn);
+        if (!rc)
+            rc = bf_ini_parse_file(path, on_key, &c, err, errn);
+    }
     if (!rc && !s->name[0])
         rc = ctx_fail(&c, path, 1, "%s", "[suite] name: missing (every suite has a name)");
     if (!rc)
@@ -329,6 +336,17 @@ int bf_suite_load(const char *path, bf_suite *s, char *err, size_t errn)
     if (rc)
         bf_suite_free(s);
     return rc;
+}
+
+int bf_suite_load(const char *path, bf_suite *s, char *err, size_t errn)
+{
+    return load(path, NULL, 0, s, err, errn);
+}
+
+int bf_suite_load_text(const char *text, size_t n, const char *path, bf_suite *s, char *err,
+                       size_t errn)
+{
+    return load(path, text, n, s, err, errn);
 }
 
 void bf_suite_free(bf_suite *s)

@@ -47,6 +47,9 @@ typedef struct bf_suite {
 
 /* Load and expand. 0, or an error code with "FILE:LINE: key: reason" in err. */
 int bf_suite_load(const char *path, bf_suite *s, char *err, size_t errn);
+/* The same on text in memory (n bytes) standing for the file at path (for the fuzz target). */
+int bf_suite_load_text(const char *text, size_t n, const char *path, bf_suite *s, char *err,
+                       size_t errn);
 void bf_suite_free(bf_suite *s);
 /* The job with that id, or NULL. */
 const bf_suite_job *bf_suite_find(const bf_suite *s, const char *id);
