@@ -285,11 +285,11 @@ static void progress(const regress *r, size_t done, size_t failed, double t0, in
 /* Run every selected job with at most `workers` at once. Returns -1, or an exit code. */
 static int run_jobs(regress *r, int workers)
 {
-    char self[4096];
-    ssize_t sl = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (sl <= 0)
-        return bf_cmd_fail(k_cmd, 1, "cannot find the bfsim binary: %s", strerror(errno));
-    self[sl] = 0;
+    /* Every job runs this very binary: a child exec'ing its /proc/self/exe (the image fork gave
+    ** it) is not fooled by a rebuild that replaces the file while the regression runs. */
+    const char *self = "/proc/self/exe";
+    if (access(self, X_OK) != 0)
+        return bf_cmd_fail(k_cmd, 1, "cannot find the bfsim binary (/proc/self/exe): %s", strerror(errno));
     rg_slot *slots = calloc((size_t)workers, sizeof *slots);
     if (!slots)
         return bf_cmd_fail(k_cmd, 1, "%s", "out of memory");
@@ -297,6 +297,7 @@ static int run_jobs(regress *r, int workers)
     double t0 = now_s();
     size_t next = 0, running = 0, done = 0, failed = 0;
     int rc = -1, forwarded = 0;
+    double last_shown = 0;
     char err[1024];
     while (next < r->njobs || running) {
         while (!bf_stop_flag && rc < 0 && next < r->njobs && running < (size_t)workers) {
@@ -322,7 +323,17 @@ static int run_jobs(regress *r, int workers)
             forwarded = 1;
         }
         int ws;
-        pid_t pid = waitpid(-1, &ws, 0);
+        /* on a terminal, wake up every 200 ms to keep the progress line's clock going */
+        pid_t pid = waitpid(-1, &ws, tty ? WNOHANG : 0);
+        if (pid == 0) {
+            struct timespec ts = {0, 200000000};
+            nanosleep(&ts, NULL);
+            if (now_s() - last_shown >= 1.0) {
+                progress(r, done, failed, t0, 0);
+                last_shown = now_s();
+            }
+            continue;
+        }
         if (pid < 0) {
             if (errno == EINTR)
                 continue;
@@ -342,8 +353,10 @@ static int run_jobs(regress *r, int workers)
             rc = bf_cmd_fail(k_cmd, 2, "%s", err);
         if (!strcmp(r->jobs[slots[k].job].status, "failed"))
             failed++;
-        if (tty)
+        if (tty) {
             progress(r, done, failed, t0, 0);
+            last_shown = now_s();
+        }
     }
     if (tty)
         progress(r, done, failed, t0, 1);
