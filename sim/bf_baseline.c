@@ -21,15 +21,6 @@
 #include "bf_common.h"
 #include "bf_results.h"
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 int bf_baseline_add(bf_baseline *b, const char *job, const char *stat, double value,
                     const char *text)
 {
@@ -42,9 +33,9 @@ int bf_baseline_add(bf_baseline *b, const char *job, const char *stat, double va
         b->cap = nc;
     }
     bf_baseline_entry *e = &b->v[b->n];
-    e->job = dup_str(job);
-    e->stat = dup_str(stat);
-    e->text = text ? dup_str(text) : NULL;
+    e->job = strdup(job);
+    e->stat = strdup(stat);
+    e->text = text ? strdup(text) : NULL;
     e->value = text ? NAN : value;
     if (!e->job || !e->stat || (text && !e->text)) {
         free(e->job);
@@ -353,9 +344,17 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
     return rc;
 }
 
-int bf_baseline_write(const char *path, bf_baseline *b, char *err, size_t errn)
+void bf_baseline_print_value(FILE *f, double value, const char *text)
 {
-    bf_baseline_sort(b);
+    if (text)
+        bf_results_json_str(f, text);
+    else
+        bf_results_json_num(f, value);
+}
+
+int bf_baseline_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg,
+                           char *err, size_t errn)
+{
     size_t pl = strlen(path);
     char *tmp = malloc(pl + 5);
     if (!tmp)
@@ -368,6 +367,22 @@ int bf_baseline_write(const char *path, bf_baseline *b, char *err, size_t errn)
         free(tmp);
         return BF_EIO;
     }
+    int bad = fill(f, arg) != 0;
+    bad |= ferror(f) != 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        snprintf(err, errn, "cannot write %s: %s", path, strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return BF_EIO;
+    }
+    free(tmp);
+    return 0;
+}
+
+static int fill_baseline(FILE *f, const void *arg)
+{
+    const bf_baseline *b = arg;
     fputs("{\"suite\": ", f);
     bf_results_json_str(f, b->suite);
     fputs(", \"format\": \"" BF_BASELINE_FORMAT "\"}\n", f);
@@ -378,20 +393,14 @@ int bf_baseline_write(const char *path, bf_baseline *b, char *err, size_t errn)
         fputs(", \"stat\": ", f);
         bf_results_json_str(f, e->stat);
         fputs(", \"value\": ", f);
-        if (e->text)
-            bf_results_json_str(f, e->text);
-        else
-            bf_results_json_num(f, e->value);
+        bf_baseline_print_value(f, e->value, e->text);
         fputs("}\n", f);
     }
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        snprintf(err, errn, "cannot write %s: %s", path, strerror(errno));
-        remove(tmp);
-        free(tmp);
-        return BF_EIO;
-    }
-    free(tmp);
     return 0;
+}
+
+int bf_baseline_write(const char *path, bf_baseline *b, char *err, size_t errn)
+{
+    bf_baseline_sort(b);
+    return bf_baseline_write_file(path, fill_baseline, b, err, errn);
 }

@@ -44,6 +44,12 @@ void bf_baseline_sort(bf_baseline *b);
 size_t bf_baseline_job_start(const bf_baseline *b, const char *job);
 /* Write sorted b to path through a temporary file renamed over it (never half-written). */
 int bf_baseline_write(const char *path, bf_baseline *b, char *err, size_t errn);
+/* Write any file that way: fill(f, arg) writes "PATH.tmp" (non-zero: failed), then the rename.
+** BF_EIO "cannot write P: reason". */
+int bf_baseline_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg,
+                           char *err, size_t errn);
+/* A value as JSON: the text as a string, else the number (null when not finite). */
+void bf_baseline_print_value(FILE *f, double value, const char *text);
 void bf_baseline_free(bf_baseline *b);
 
 #endif

@@ -50,22 +50,13 @@ static int ctx_fail(suite_ctx *c, const char *file, unsigned line, const char *f
     return BF_EINPUT;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static int push_str(char ***v, size_t *n, const char *s)
 {
     char **nv = realloc(*v, (*n + 1) * sizeof *nv);
     if (!nv)
         return BF_ENOMEM;
     *v = nv;
-    if (!(nv[*n] = dup_str(s)))
+    if (!(nv[*n] = strdup(s)))
         return BF_ENOMEM;
     (*n)++;
     return 0;
@@ -87,7 +78,7 @@ static double parse_tol(const char *v)
 static int set_list(char **slot, unsigned *lslot, const char *v, unsigned line)
 {
     free(*slot);
-    *slot = dup_str(v);
+    *slot = strdup(v);
     *lslot = line;
     return *slot ? 0 : BF_ENOMEM;
 }
@@ -159,7 +150,7 @@ static int on_key(void *ctx, const char *key, const char *value, const char *fil
         if (!nt)
             return BF_ENOMEM;
         s->tols = nt;
-        if (!(nt[s->ntols].pattern = dup_str(k)))
+        if (!(nt[s->ntols].pattern = strdup(k)))
             return BF_ENOMEM;
         nt[s->ntols++].rel = t;
         return 0;
@@ -222,10 +213,10 @@ static int add_job(bf_suite *s, int kind, const char *id, const char *config, co
     bf_suite_job *j = &nj[s->njobs++];
     memset(j, 0, sizeof *j);
     j->kind = kind;
-    j->id = dup_str(id);
-    j->config = config ? dup_str(config) : NULL;
-    j->input = dup_str(input);
-    j->allocator = allocator ? dup_str(allocator) : NULL;
+    j->id = strdup(id);
+    j->config = config ? strdup(config) : NULL;
+    j->input = strdup(input);
+    j->allocator = allocator ? strdup(allocator) : NULL;
     if (!j->id || !j->input || (config && !j->config) || (allocator && !j->allocator))
         return BF_ENOMEM;
     return 0;
@@ -305,7 +296,7 @@ static int load(const char *path, const char *text, size_t n, bf_suite *s, char 
     c.s = s;
     c.err = err;
     c.errn = errn;
-    if (!(s->path = dup_str(path)))
+    if (!(s->path = strdup(path)))
         return BF_ENOMEM;
     const char *slash = strrchr(path, '/');
     size_t dl = slash ? (size_t)(slash - path) + 1 : 0;

@@ -85,15 +85,6 @@ static double now_s(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
-static char *dup_str(const char *s)
-{
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d)
-        memcpy(d, s, n);
-    return d;
-}
-
 static rg_job *find_job(regress *r, const char *id)
 {
     size_t lo = 0, hi = r->njobs;
@@ -216,7 +207,7 @@ static char *err_tail(const char *errf)
     out[0] = 0;
     for (int i = 0; i < nl && o < sizeof out - 1; i++)
         o += (size_t)snprintf(out + o, sizeof out - o, "%s%.340s", i ? " | " : "", lines[i]);
-    return dup_str(out);
+    return strdup(out);
 }
 
 static void set_message(rg_job *j, char *m)
@@ -243,14 +234,14 @@ static int finish_job(regress *r, size_t i, int ws, char *err, size_t errn)
             char t[64];
             snprintf(t, sizeof t, "exit status %d", c);
             free(msg);
-            msg = dup_str(t);
+            msg = strdup(t);
         }
     } else if (WIFSIGNALED(ws)) {
         char t[1300];
         snprintf(t, sizeof t, "killed by signal %d (%s)%s%s", WTERMSIG(ws), strsignal(WTERMSIG(ws)),
                  msg && *msg ? ": " : "", msg ? msg : "");
         free(msg);
-        msg = dup_str(t);
+        msg = strdup(t);
     }
     snprintf(j->status, sizeof j->status, "%s", st);
     set_message(j, msg);
@@ -376,7 +367,7 @@ static int on_db_job(void *ctx, const char *job, const char *status, const char 
     if (!j)
         return 0; /* outside the selection, or no longer in the suite */
     snprintf(j->status, sizeof j->status, "%s", status ? status : "failed");
-    set_message(j, message ? dup_str(message) : NULL);
+    set_message(j, message ? strdup(message) : NULL);
     j->run_id = run_id;
     return 0;
 }
@@ -669,15 +660,9 @@ static void report_json(const regress *r, FILE *f, int code)
         fputs(", \"stat\": ", f);
         bf_results_json_str(f, m->stat);
         fputs(", \"baseline\": ", f);
-        if (m->base_text)
-            bf_results_json_str(f, m->base_text);
-        else
-            bf_results_json_num(f, m->base);
+        bf_baseline_print_value(f, m->base, m->base_text);
         fputs(", \"now\": ", f);
-        if (m->now_text)
-            bf_results_json_str(f, m->now_text);
-        else
-            bf_results_json_num(f, m->now);
+        bf_baseline_print_value(f, m->now, m->now_text);
         fputs(", \"change\": ", f);
         bf_results_json_num(f, m->rel); /* null when not comparable */
         fputc('}', f);
@@ -712,16 +697,10 @@ static int is_listed(char **v, size_t n, const char *job)
     return 0;
 }
 
-/* One <testsuite>, one <testcase> per job (and per missing job), written through a rename. */
-static int write_junit(const regress *r, const char *path, char *err, size_t errn)
+/* One <testsuite>, one <testcase> per job (and per missing job). */
+static int fill_junit(FILE *f, const void *arg)
 {
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        snprintf(err, errn, "--junit: cannot write %.900s: %s", tmp, strerror(errno));
-        return BF_EIO;
-    }
+    const regress *r = arg;
     size_t failures = r->nmissing;
     for (size_t i = 0; i < r->njobs; i++) {
         const rg_job *j = &r->jobs[i];
@@ -797,13 +776,6 @@ static int write_junit(const regress *r, const char *path, char *err, size_t err
         fputs("\" time=\"0\">\n    <failure type=\"missing\" message=\"in the baseline, not run\"/>\n  </testcase>\n", f);
     }
     fputs("</testsuite>\n", f);
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) {
-        snprintf(err, errn, "--junit: cannot write %.900s: %s", path, strerror(errno));
-        remove(tmp);
-        return BF_EIO;
-    }
     return 0;
 }
 
@@ -1069,8 +1041,8 @@ int bf_cmd_regress(int argc, char **argv)
     else
         report_text(&r, stdout, code, !strcmp(fmt, "markdown"));
     fflush(stdout);
-    if (bf_opts_get(o, "junit") && write_junit(&r, bf_opts_get(o, "junit"), err, sizeof err)) {
-        code = bf_cmd_fail(k_cmd, 2, "%s", err);
+    if (bf_opts_get(o, "junit") && bf_baseline_write_file(bf_opts_get(o, "junit"), fill_junit, &r, err, sizeof err)) {
+        code = bf_cmd_fail(k_cmd, 2, "--junit: %s", err);
         goto out_code;
     }
     if (update && code != 130) {

@@ -17,8 +17,12 @@ import tempfile
 import time
 import xml.etree.ElementTree as ET
 
-BFSIM = os.path.abspath(os.environ.get("BFSIM", "build/sim/bfsim"))
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "cli"))
+import cli_test  # noqa: E402  (check, bfsim, write, failures: the CLI tests' helpers)
+from cli_test import bfsim, check, failures, write  # noqa: E402
+
+BFSIM = cli_test.BFSIM = os.path.abspath(cli_test.BFSIM)
 SUITE_DIR = os.path.join(ROOT, "workloads", "suite")
 CONFIGS = os.path.join(ROOT, "configs")
 BUNDLED = os.path.join(SUITE_DIR, "regress.ini")
@@ -28,28 +32,9 @@ BUNDLED_BASELINE = os.path.join(ROOT, "results", "baseline", "bf533-default.json
 QUICK = ["--only", "*/*.bft.zst", "--only", "ezkit-icache-dcacheAB-wb/default.lackey.zst",
          "--only", "alloc:*/launch.bfa.zst"]
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
-
-
-def bfsim(*args, timeout=600, **kw):
-    p = subprocess.run([BFSIM, *args], capture_output=True, text=True, timeout=timeout, **kw)
-    return p.returncode, p.stdout, p.stderr
-
 
 def tmpdir():
     return tempfile.mkdtemp(prefix="bfsim-regress-test-")
-
-
-def write(path, text):
-    with open(path, "w") as f:
-        f.write(text)
-    return path
 
 
 def small_suite(d, name="small", extra="", tol="default = 0\n", file="s.ini",
@@ -93,6 +78,15 @@ def regression_jobs(db, reg=None):
     rows = con.execute(q + (" where regression_id = ?" if reg else ""), (reg,) if reg else ()).fetchall()
     con.close()
     return rows
+
+
+def check_same_stats(a, m, jobs=None):
+    """a and m (job -> stats) hold the same jobs with identical statistics, host time aside."""
+    strip = lambda x: {k: v for k, v in x.items() if not k.startswith("alloc.host.")}
+    check(sorted(a) == sorted(m) and (jobs is None or sorted(a) == jobs),
+          f"same job ids ({len(a)}, {len(m)})")
+    diff = [j for j in a if strip(a[j]) != strip(m.get(j, {}))]
+    check(not diff, f"identical statistics (differ: {diff[:5]})")
 
 
 def db_stats(db):
@@ -391,12 +385,7 @@ def test_shards_merge():
     con.close()
     check(rc == 0 and n2 == n1 and "0 runs, 0 regressions added" in out, f"merging again adds nothing: {n1} -> {n2}")
     # the merged shards equal the single-process run: same job ids, identical statistics
-    a, m = db_stats(one), db_stats(merged)
-    check(sorted(a) == sorted(m) == SMALL_JOBS, "same job ids")
-    for j in a:
-        ka = {k: v for k, v in a[j].items() if not k.startswith("alloc.host.")}
-        km = {k: v for k, v in m[j].items() if not k.startswith("alloc.host.")}
-        check(ka == km, f"{j}: identical statistics")
+    check_same_stats(db_stats(one), db_stats(merged), SMALL_JOBS)
     # --from-db compares what the merged database holds, running nothing
     rc, out, err = bfsim("regress", "--suite", s, "--from-db", merged, "--baseline", b)
     check(rc == 0 and "6 ran" in out, f"--from-db of the merge: exit 0 ({rc}: {out}{err})")
@@ -483,11 +472,7 @@ def test_gnu_parallel():
     merged = os.path.join(d, "all.db")
     rc, out, err = bfsim("results", "merge", "--into", merged, os.path.join(d, "shard-1.db"), os.path.join(d, "shard-2.db"))
     check(rc == 0, f"merge ({err})")
-    a, m = db_stats(one), db_stats(merged)
-    check(sorted(m) == SMALL_JOBS, f"merged shards hold every job ({sorted(m)})")
-    for j in a:
-        strip = lambda x: {k: v for k, v in x.items() if not k.startswith("alloc.host.")}
-        check(strip(a[j]) == strip(m.get(j, {})), f"{j}: identical statistics")
+    check_same_stats(db_stats(one), db_stats(merged), SMALL_JOBS)
     rc, out, err = bfsim("regress", "--suite", s, "--from-db", merged, "--baseline", b)
     check(rc == 0, f"--from-db of the merge passes ({out})")
 
@@ -632,11 +617,9 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
         one = os.path.join(d, "one.db")
         rc, o, e = bfsim("regress", "--suite", BUNDLED, "--db", one, "-j2", *QUICK)
         check(rc == 0, f"single-process regress ({e})")
-        a, m = db_stats(one), db_stats(os.path.join(out, "merged.db"))
-        check(sorted(a) == sorted(m) and len(a) == 69, f"same {len(a)} job ids")
-        strip = lambda x: {k: v for k, v in x.items() if not k.startswith("alloc.host.")}
-        diff = [j for j in a if strip(a[j]) != strip(m.get(j, {}))]
-        check(not diff, f"identical statistics (differ: {diff[:5]})")
+        a = db_stats(one)
+        check(len(a) == 69, f"69 jobs in the quick part ({len(a)})")
+        check_same_stats(a, db_stats(os.path.join(out, "merged.db")))
     finally:
         for p in reversed(procs):
             if p.poll() is None:
