@@ -287,6 +287,69 @@ static int build_matrix(suite_ctx *c)
     return 0;
 }
 
+/* Section headers: the INI loader reports keys only, so an unknown section without keys would
+** pass unseen; each "[name]" line is checked here. */
+static int check_sections(suite_ctx *c, const char *text, size_t n)
+{
+    static const char *const known[] = {"suite", "alloc", "tolerance"};
+    unsigned line = 1;
+    for (size_t i = 0; i < n; line++) {
+        size_t e = i;
+        while (e < n && text[e] != '\n')
+            e++;
+        size_t b = i;
+        while (b < e && (text[b] == ' ' || text[b] == '\t'))
+            b++;
+        if (b < e && text[b] == '[') {
+            size_t q = b + 1;
+            while (q < e && text[q] != ']')
+                q++;
+            int ok = 0;
+            for (size_t k = 0; k < BF_ARRAY_SIZE(known) && !ok; k++)
+                ok = q - b - 1 == strlen(known[k]) && !strncmp(text + b + 1, known[k], q - b - 1);
+            if (!ok && q < e)
+                return ctx_fail(c, c->s->path, line, "[%.*s]: unknown section (suite, alloc, tolerance)",
+                                (int)(q - b - 1 > 64 ? 64 : q - b - 1), text + b + 1);
+        }
+        i = e + 1;
+    }
+    return 0;
+}
+
+/* The whole file, NUL-terminated; NULL with errno set on failure. */
+static char *read_all(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    if (!f)
+        return NULL;
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *nb = realloc(buf, cap = 2 * cap + 8192);
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                return NULL;
+            }
+            buf = nb;
+        }
+        size_t got = fread(buf + len, 1, 4096, f);
+        len += got;
+        if (got < 4096)
+            break;
+    }
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[len] = 0;
+    *n = len;
+    return buf;
+}
+
 /* text NULL: read the file at path; else parse text (n bytes) as if it were that file. */
 static int load(const char *path, const char *text, size_t n, bf_suite *s, char *err, size_t errn)
 {
@@ -305,14 +368,21 @@ static int load(const char *path, const char *text, size_t n, bf_suite *s, char 
     memcpy(c.dir, path, dl);
     c.dir[dl] = 0;
     int rc = 0;
-    if (text) {
+    char *owned = NULL;
+    if (!text) {
+        if (!(owned = read_all(path, &n))) {
+            snprintf(err, errn, "cannot open %s: %s", path, strerror(errno));
+            rc = BF_EIO;
+        }
+        text = owned;
+    }
+    if (!rc) {
         bf_hash_text(text, n, s->hash);
         rc = bf_ini_parse_text(text, n, path, on_key, &c, err, errn);
-    } else {
-        rc = bf_hash_file(path, s->hash, err, errn);
-        if (!rc)
-            rc = bf_ini_parse_file(path, on_key, &c, err, errn);
     }
+    if (!rc)
+        rc = check_sections(&c, text, n);
+    free(owned);
     if (!rc && !s->name[0])
         rc = ctx_fail(&c, path, 1, "%s", "[suite] name: missing (every suite has a name)");
     if (!rc)

@@ -222,6 +222,8 @@ def test_bad_input():
 
     bad("[suite]\nname = x\ncolour = red\n", ["bad.ini:3", "colour", "unknown key"])
     bad("[suite]\nname = x\n[extra]\nfoo = 1\n", ["bad.ini:4", "extra", "unknown section"])
+    bad(f"[suite]\nname = x\nconfigs = {CONFIGS}/ezkit-icache.ini\ntraces = {SUITE_DIR}/fft-l1.bft.zst\n[empty]\n",
+        ["bad.ini:5", "[empty]", "unknown section"])
     bad(f"[suite]\nname = x\nconfigs = {CONFIGS}/ezkit-icache.ini\ntraces = *.nothing\n",
         ["bad.ini:4", "traces", "'*.nothing' matches no file"])
     bad(f"[suite]\nname = x\n[alloc]\nallocators = buddy\nworkloads = none-*.bfa\n",
