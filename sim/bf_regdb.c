@@ -200,11 +200,12 @@ int bf_regdb_add_job(bf_results *db, int64_t reg_id, const char *job, const char
     if (!rc && src)
         rc = copy_runs(db, err, errn);
     if (!rc && src) {
-        /* a run its process left 'running' died with it */
-        rc = exec(db,
-                  "UPDATE main.runs SET status = 'failed', end_time = " NOW_SQL
-                  " WHERE status = 'running' AND id IN (SELECT new FROM temp.runmap)",
-                  err, errn, "cannot record a job");
+        /* a run its process left 'running' died with it (or was stopped: interrupted) */
+        const char *v[] = {!strcmp(status, "interrupted") ? "interrupted" : "failed"};
+        rc = run_texts(db,
+                       "UPDATE main.runs SET status = ?, end_time = " NOW_SQL
+                       " WHERE status = 'running' AND id IN (SELECT new FROM temp.runmap)",
+                       v, 1, err, errn, "cannot record a job");
         sqlite3_stmt *st = NULL;
         if (!rc && sqlite3_prepare_v2(s, "SELECT max(new) FROM temp.runmap", -1, &st, NULL) == SQLITE_OK &&
             sqlite3_step(st) == SQLITE_ROW)

@@ -37,7 +37,8 @@ int bf_regdb_finish(bf_results *db, int64_t reg_id, const char *status, const bf
 
 /* Copy every run of the database file `src` (one job's private database) into db, in one
 ** transaction, and record it as job `job` of regression reg_id with `status` and `message`
-** (NULL for none). A run src left 'running' (its process died) is stored as 'failed'. src
+** (NULL for none). A run src left 'running' (its process died) is stored as 'failed' (or as
+** 'interrupted' when that is the job's status: its worker was stopped). src
 ** holding no run records the job with no run. *run_id: the new run's id (0 if none). */
 int bf_regdb_add_job(bf_results *db, int64_t reg_id, const char *job, const char *src,
                      const char *status, const char *message, int64_t *run_id, char *err,

@@ -129,6 +129,9 @@ static void exec_job(const char *self, char **argv, const char *errf)
     _exit(127);
 }
 
+/* seconds a worker has to stop after SIGINT before SIGKILL */
+#define RG_GRACE_S 5.0
+
 static pid_t start_job(regress *r, const char *self, size_t i)
 {
     const bf_suite_job *j = r->jobs[i].sj;
@@ -236,6 +239,13 @@ static int finish_job(regress *r, size_t i, int ws, char *err, size_t errn)
             free(msg);
             msg = strdup(t);
         }
+    } else if (WIFSIGNALED(ws) && bf_stop_flag) {
+        st = "interrupted"; /* stopped by us after the grace period */
+        char t[1300];
+        snprintf(t, sizeof t, "did not stop within %.0f s of SIGINT: killed%s%s", RG_GRACE_S,
+                 msg && *msg ? ": " : "", msg ? msg : "");
+        free(msg);
+        msg = strdup(t);
     } else if (WIFSIGNALED(ws)) {
         char t[1300];
         snprintf(t, sizeof t, "killed by signal %d (%s)%s%s", WTERMSIG(ws), strsignal(WTERMSIG(ws)),
@@ -287,8 +297,8 @@ static int run_jobs(regress *r, int workers)
     int tty = isatty(2);
     double t0 = now_s();
     size_t next = 0, running = 0, done = 0, failed = 0;
-    int rc = -1, forwarded = 0;
-    double last_shown = 0;
+    int rc = -1, forwarded = 0; /* 1: SIGINT sent to the workers, 2: SIGKILL too */
+    double last_shown = 0, stop_t = 0;
     char err[1024];
     while (next < r->njobs || running) {
         while (!bf_stop_flag && rc < 0 && next < r->njobs && running < (size_t)workers) {
@@ -312,14 +322,24 @@ static int run_jobs(regress *r, int workers)
                 if (slots[k].pid)
                     kill(slots[k].pid, SIGINT);
             forwarded = 1;
+            stop_t = now_s();
+        }
+        /* a worker that has not stopped RG_GRACE_S after its SIGINT (an allocator replay checks
+        ** for it only between workloads) is killed; its job is recorded as interrupted */
+        if (forwarded == 1 && now_s() - stop_t >= RG_GRACE_S) {
+            for (int k = 0; k < workers; k++)
+                if (slots[k].pid)
+                    kill(slots[k].pid, SIGKILL);
+            forwarded = 2;
         }
         int ws;
-        /* on a terminal, wake up every 200 ms to keep the progress line's clock going */
-        pid_t pid = waitpid(-1, &ws, tty ? WNOHANG : 0);
+        /* on a terminal (and while stopping) wake up every 200 ms: the progress line's clock and
+        ** the grace period keep going */
+        pid_t pid = waitpid(-1, &ws, tty || forwarded ? WNOHANG : 0);
         if (pid == 0) {
             struct timespec ts = {0, 200000000};
             nanosleep(&ts, NULL);
-            if (now_s() - last_shown >= 1.0) {
+            if (tty && now_s() - last_shown >= 1.0) {
                 progress(r, done, failed, t0, 0);
                 last_shown = now_s();
             }
