@@ -105,7 +105,7 @@ static int on_key(void *ctx, const char *key, const char *value, const char *fil
         if (!strcmp(k, "name")) {
             if (!*v || strlen(v) >= sizeof s->name)
                 return ctx_fail(c, file, line, "name: expected a name of 1 to %zu bytes", sizeof s->name - 1);
-            snprintf(s->name, sizeof s->name, "%s", v);
+            memcpy(s->name, v, strlen(v) + 1); /* fits: checked above */
             c->l_name = line;
             return 0;
         }
@@ -128,7 +128,7 @@ static int on_key(void *ctx, const char *key, const char *value, const char *fil
         if (!strcmp(k, "mem")) {
             if (!*v || strlen(v) >= sizeof s->mem)
                 return ctx_fail(c, file, line, "mem: '%s' is not a size such as 32M", v);
-            snprintf(s->mem, sizeof s->mem, "%s", v);
+            memcpy(s->mem, v, strlen(v) + 1); /* fits: checked above */
             return 0;
         }
         if (!strcmp(k, "set")) {
