@@ -350,13 +350,19 @@ def test_crash():
     check(cases["ezkit-icache/small.bft"].find("failure") is None, "the other job ran")
 
 
-def test_shards_merge():
+def reference_run():
+    """The small suite run by one process into one.db, with its baseline b.jsonl written."""
     d = tmpdir()
     s = small_suite(d)
     b = os.path.join(d, "b.jsonl")
     one = os.path.join(d, "one.db")
     rc, out, err = bfsim("regress", "--suite", s, "--db", one, "--baseline", b, "--update-baseline", "-j2")
-    check(rc == 0, "single-process regression")
+    check(rc == 0, f"single-process regression ({rc}: {err})")
+    return d, s, b, one
+
+
+def test_shards_merge():
+    d, s, b, one = reference_run()
     shards = []
     for k in (1, 2, 3):
         sd = os.path.join(d, f"shard-{k}.db")
@@ -461,12 +467,7 @@ def test_gnu_parallel():
     if not shutil.which("parallel"):
         print("SKIP: GNU parallel is not installed (scripts/install-deps installs it)")
         return
-    d = tmpdir()
-    s = small_suite(d)
-    b = os.path.join(d, "b.jsonl")
-    one = os.path.join(d, "one.db")
-    rc, out, err = bfsim("regress", "--suite", s, "--db", one, "--baseline", b, "--update-baseline", "-j2")
-    check(rc == 0, "single-process regression")
+    d, s, b, one = reference_run()
     # the recipe of docs/regress.md, with 2 shards on this machine
     p = subprocess.run(["parallel", "--will-cite", "--halt", "now,fail=1", BFSIM, "regress", "--suite", s,
                         "--shard", "{}/2", "--db", os.path.join(d, "shard-{}.db"), "--baseline", b, "-j1",
