@@ -19,6 +19,8 @@ int bf_cmd_results(int argc, char **argv);
 int bf_cmd_stats(int argc, char **argv);
 int bf_cmd_trace(int argc, char **argv);
 int bf_cmd_alloc(int argc, char **argv);
+int bf_cmd_regress(int argc, char **argv);
+int bf_cmd_results_merge(int argc, char **argv); /* `bfsim results merge` (cmd_regress.c) */
 
 void bf_cmd_install_signals(void);
 int bf_cmd_fail(const char *cmd, int code, const char *fmt, const char *msg);

@@ -250,6 +250,7 @@ static const cmd_entry commands[] = {
     {"stats", bf_cmd_stats, "list every statistic with its unit and meaning"},
     {"trace", bf_cmd_trace, "convert, summarise or print traces"},
     {"alloc", bf_cmd_alloc, "run an allocation workload on a simulated allocator"},
+    {"regress", bf_cmd_regress, "run a suite of jobs and compare them with a baseline"},
 };
 
 static void usage(FILE *f)
