@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "bf_opts.h"
+#include "bf_progress.h"
 #include "bf_results.h"
 #include "bf_sim.h"
 
@@ -33,6 +34,13 @@ void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt);
 /* --pin NAME:HOST:LEN@TARGET options into t (names stored in names). -1 or the exit code. */
 int bf_cmd_pins(bf_opts *o, const char *cmd, bf_trace_options *t, char names[][64]);
 int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char *fmtopt);
+
+/* The progress line of a command (NULL unless stderr is a terminal, not --quiet, not json) for
+** work on the file path (its size gives the percent); bf_cmd_progress_replay is the replay
+** engine's on_progress with the bf_progress as its context. */
+bf_progress *bf_cmd_progress(bf_opts *o, int json, const char *label, const char *unit,
+                             const char *path);
+void bf_cmd_progress_replay(void *ctx, uint64_t records, uint64_t bytes_read);
 
 /* Store a finished simulation: metrics (every registered stat), faults and phase series, then
 ** the status, in one transaction. Returns -1 on success, else the exit code (2). */

@@ -101,11 +101,14 @@ typedef struct series_sink {
     bf_results *db;
     FILE *plot;
     int failed;
+    bf_progress *prog; /* or NULL */
+    bf_atrace_reader *reader; /* set by run_one: bytes read for the progress line */
 } series_sink;
 
 static void on_sample(void *arg, const bf_alloc_sample *s)
 {
     series_sink *k = arg;
+    bf_progress_update(k->prog, s->op, k->reader ? bf_atrace_bytes_read(k->reader) : 0);
     if (k->plot)
         fprintf(k->plot, "%llu %llu %llu %llu %d %llu\n", (unsigned long long)s->op,
                 (unsigned long long)s->free_bytes, (unsigned long long)s->largest_free,
@@ -134,6 +137,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     if ((rc = bf_atrace_open(workload, aformat, &r, err, errn)))
         return rc;
     bf_alloc_run_opts o = *ropt;
+    ((series_sink *)o.arg)->reader = r;
     o.measure_port = bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
     rc = bf_alloc_run_reader(am, &env, r, &o, &j->res);
     if (rc == BF_EINPUT && bf_atrace_error(r) && bf_atrace_error(r)[0] && !j->res.error[0])
@@ -142,6 +146,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
         snprintf(err, errn, "%s", j->res.error);
     else if (rc)
         snprintf(err, errn, "%s: %s", am->name, bf_rc_name(rc));
+    ((series_sink *)o.arg)->reader = NULL;
     bf_atrace_close(r);
     if (rc)
         return rc;
@@ -225,6 +230,7 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_opts_add(o, "format", BF_OPT_STRING, "text", "--compare table format: text|markdown|csv|json");
     bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
     bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the run");
+    bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     if (rc >= 0) {
         bf_opts_free(o);
@@ -369,11 +375,17 @@ int bf_cmd_alloc(int argc, char **argv)
                 break;
             }
         }
-        series_sink sink = {db, NULL, 0};
+        char plabel[160];
+        snprintf(plabel, sizeof plabel, "alloc %zu/%zu %s", i + 1, njobs, am->name);
+        series_sink sink = {db, NULL, 0,
+                            bf_cmd_progress(o, bf_opts_has(o, "json") || !strcmp(tf, "json"), plabel,
+                                            "operations", workload),
+                            NULL};
         char datapath[1100];
         if (plotdir) {
             snprintf(datapath, sizeof datapath, "%s/%s.dat", plotdir, am->name);
             if (!(sink.plot = fopen(datapath, "w"))) {
+                bf_progress_end(sink.prog);
                 if (db)
                     bf_results_abort(db, "failed");
                 rc = bf_cmd_fail(cmd, 2, "--plot: %s", strerror(errno));
@@ -389,6 +401,7 @@ int bf_cmd_alloc(int argc, char **argv)
         ro.arg = &sink;
         ro.keep_samples = db != NULL;
         int jrc = run_one(m, am, workload, aformat, &ro, &jobs[i], err, sizeof err);
+        bf_progress_end(sink.prog);
         ndone = i + 1;
         if (sink.plot)
             fclose(sink.plot);

@@ -38,6 +38,43 @@ static void log_fault(void *ctx, const bf_fault_info *f)
     }
 }
 
+/* --set-stats: series sets.dcache (index bank * BF_L1_DSETS + set) and sets.icache (index set),
+** members fills.wayN and evictions.wayN, only the nonzero ones; sets.geometry gives the shape so
+** that a reader can draw the sets never touched. docs/report.md describes the layout. */
+static int store_series_sets(bf_results *db, const char *series, const uint64_t *fills,
+                             const uint64_t *evictions, size_t nsets, size_t ways)
+{
+    for (size_t set = 0; set < nsets; set++)
+        for (size_t w = 0; w < ways; w++) {
+            size_t k = set * ways + w;
+            char name[32];
+            if (fills[k]) {
+                snprintf(name, sizeof name, "fills.way%zu", w);
+                if (bf_results_series(db, series, set, name, (double)fills[k]))
+                    return -1;
+            }
+            if (evictions[k]) {
+                snprintf(name, sizeof name, "evictions.way%zu", w);
+                if (bf_results_series(db, series, set, name, (double)evictions[k]))
+                    return -1;
+            }
+        }
+    return 0;
+}
+
+static int store_sets(bf_results *db, const bf_l1_set_stats *ss)
+{
+    const char *const gn[] = {"dbanks", "dsets", "dways", "isets", "iways"};
+    const double gv[] = {BF_L1_DBANKS, BF_L1_DSETS, BF_L1_DWAYS, BF_L1_ISETS, BF_L1_IWAYS};
+    for (size_t i = 0; i < BF_ARRAY_SIZE(gn); i++)
+        if (bf_results_series(db, "sets.geometry", 0, gn[i], gv[i]))
+            return -1;
+    return store_series_sets(db, "sets.dcache", ss->dfills, ss->devictions,
+                             (size_t)BF_L1_DBANKS * BF_L1_DSETS, BF_L1_DWAYS) ||
+           store_series_sets(db, "sets.icache", ss->ifills, ss->ievictions, BF_L1_ISETS,
+                             BF_L1_IWAYS);
+}
+
 int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_fault_log *faults,
                      const char *status, const char *cmd)
 {
@@ -72,6 +109,10 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
                 return bf_cmd_fail(cmd, 2, "%s", "cannot write phases to the results database");
             }
         }
+    }
+    if (sim->sets && store_sets(db, sim->sets)) {
+        bf_results_abort(db, "failed");
+        return bf_cmd_fail(cmd, 2, "%s", "cannot write set statistics to the results database");
     }
     bf_cplb_page pg[10];
     size_t np = bf_cplb_hot_pages(bf_memsys_cplb(sim->ms), pg, 10);
@@ -285,8 +326,13 @@ int bf_cmd_run(int argc, char **argv)
         }
     }
     free(ctext);
-    char err[1024];
+    char err[1024], label[160];
+    snprintf(label, sizeof label, "run %s", m->name);
+    bf_progress *prog = bf_cmd_progress(o, bf_opts_has(o, "json"), label, "records", trace);
+    so.ropt.on_progress = bf_cmd_progress_replay;
+    so.ropt.progress_ctx = prog;
     int src = bf_sim_run(m, trace, &so, &sim, err, sizeof err);
+    bf_progress_end(prog);
     if (src) {
         if (db)
             bf_results_abort(db, "failed");
@@ -393,6 +439,7 @@ int bf_cmd_compare(int argc, char **argv)
     size_t nextra = bf_opts_count(o, "stat");
     const char **rows = calloc(BF_ARRAY_SIZE(compare_rows) + nextra, sizeof *rows);
     bf_results *db = NULL;
+    bf_progress *prog = NULL;
     size_t done = 0;
     rc = -1;
     if (!ms || !sims || !cols || !rows) {
@@ -419,6 +466,7 @@ int bf_cmd_compare(int argc, char **argv)
     char cmdline[4096];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
     bf_cmd_install_signals();
+    prog = bf_cmd_progress(o, !strcmp(tf, "json"), "compare", "records", trace);
     for (size_t i = 0; i < nc; i++) {
         bf_machine *m = &ms[i];
         if (bf_opts_has(o, "classify-misses"))
@@ -450,12 +498,18 @@ int bf_cmd_compare(int argc, char **argv)
                 goto out;
             }
         }
-        char err[1024];
+        char err[1024], label[160];
+        snprintf(label, sizeof label, "compare %zu/%zu %s", i + 1, nc, m->name);
+        bf_progress_label(prog, label);
+        so.ropt.on_progress = bf_cmd_progress_replay;
+        so.ropt.progress_ctx = prog;
         int src = bf_sim_run(m, trace, &so, &sims[i], err, sizeof err);
         done = i + 1;
         if (src || sims[i].end == BF_END_INPUT || sims[i].end == BF_END_ERROR ||
             sims[i].end == BF_END_INTERRUPTED) {
             int interrupted = !src && sims[i].end == BF_END_INTERRUPTED;
+            bf_progress_end(prog);
+            prog = NULL;
             if (db)
                 bf_results_abort(db, interrupted ? "interrupted" : "failed");
             free(faults.v);
@@ -472,6 +526,8 @@ int bf_cmd_compare(int argc, char **argv)
         cols[i].name = m->name;
         cols[i].reg = sims[i].reg;
     }
+    bf_progress_end(prog);
+    prog = NULL;
     size_t nr = 0;
     for (size_t i = 0; i < BF_ARRAY_SIZE(compare_rows); i++)
         rows[nr++] = compare_rows[i];
@@ -483,6 +539,7 @@ int bf_cmd_compare(int argc, char **argv)
         if (sims[i].end == BF_END_FAULT)
             rc = 3;
 out:
+    bf_progress_end(prog);
     for (size_t i = 0; i < done; i++)
         bf_sim_free(&sims[i]);
     if (db)
