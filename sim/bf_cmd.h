@@ -20,6 +20,10 @@ int bf_cmd_results(int argc, char **argv);
 int bf_cmd_stats(int argc, char **argv);
 int bf_cmd_trace(int argc, char **argv);
 int bf_cmd_alloc(int argc, char **argv);
+int bf_cmd_report(int argc, char **argv);
+/* --html DIR of compare and alloc: the report of the runs just stored. -1 or the exit code. */
+int bf_cmd_html(const char *cmd, bf_results *db, const int64_t *ids, size_t n, const char *dir,
+                const char *title);
 
 void bf_cmd_install_signals(void);
 int bf_cmd_fail(const char *cmd, int code, const char *fmt, const char *msg);

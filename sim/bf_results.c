@@ -94,6 +94,16 @@ static const char *const k_migrations[BF_RESULTS_SCHEMA_VERSION] = {
 
 static const char *const k_status[] = {"ok", "fault", "failed", "interrupted"};
 
+struct sqlite3 *bf_results_sqlite(bf_results *db)
+{
+    return db->db;
+}
+
+const char *bf_results_path(const bf_results *db)
+{
+    return db->path;
+}
+
 static void copy_err(const bf_results *r, char *err, size_t errn)
 {
     if (err && errn)

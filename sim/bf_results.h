@@ -99,6 +99,12 @@ int bf_results_commit(bf_results *db, const char *status, char *err, size_t errn
 ** Message in bf_results_errmsg. */
 int bf_results_abort(bf_results *db, const char *status);
 
+/* The SQLite connection, for read-only queries by other sim/ modules (bf_htmlreport reads runs,
+** metrics and series with it). Never write through it: writes go through the calls above. */
+struct sqlite3 *bf_results_sqlite(bf_results *db);
+/* The database's path as opened. */
+const char *bf_results_path(const bf_results *db);
+
 /* The message of the last failed call on db ("" if none). */
 const char *bf_results_errmsg(const bf_results *db);
 

@@ -266,6 +266,7 @@ static const cmd_entry commands[] = {
     {"stats", bf_cmd_stats, "list every statistic with its unit and meaning"},
     {"trace", bf_cmd_trace, "convert, summarise or print traces"},
     {"alloc", bf_cmd_alloc, "run an allocation workload on a simulated allocator"},
+    {"report", bf_cmd_report, "write an HTML page with charts of stored runs"},
 };
 
 static void usage(FILE *f)

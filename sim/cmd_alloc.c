@@ -191,13 +191,6 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
     return BF_OK;
 }
 
-static const char *const alloc_rows[] = {
-    "alloc.allocs", "alloc.failures", "alloc.failures_with_free_memory", "alloc.mmaps_before_failure",
-    "alloc.frag.internal_pct", "alloc.frag.jw3_pct", "alloc.frag.jw4_pct", "alloc.footprint.peak_bytes",
-    "alloc.largest_free_min_bytes", "alloc.first_failure.unusable_index", "alloc.latency.mean_cycles",
-    "alloc.latency.p50_cycles", "alloc.latency.p99_cycles", "alloc.latency.max_cycles",
-    "alloc.host.mean_ns", "alloc.meta.reads", "alloc.meta.writes"};
-
 int bf_cmd_alloc(int argc, char **argv)
 {
     const char *cmd = "alloc";
@@ -231,6 +224,8 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
     bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the run");
     bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
+    bf_opts_add(o, "html", BF_OPT_STRING, NULL,
+                "also write DIR/index.html, the report of these runs (as `bfsim report`)");
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     if (rc >= 0) {
         bf_opts_free(o);
@@ -240,6 +235,7 @@ int bf_cmd_alloc(int argc, char **argv)
     const char *workload = bf_opts_get(o, "workload");
     bf_machine *m = NULL;
     alloc_job *jobs = NULL;
+    int64_t *run_ids = NULL;
     const bf_alloc_methods **ams = NULL;
     size_t njobs = 0, ndone = 0;
     bf_results *db = NULL;
@@ -339,8 +335,13 @@ int bf_cmd_alloc(int argc, char **argv)
     }
     if (!bf_opts_has(o, "no-db") && (rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0)
         goto out;
+    if (bf_opts_get(o, "html") && !db) {
+        rc = bf_cmd_fail(cmd, 2, "%s", "--html reports stored runs: it cannot go with --no-db");
+        goto out;
+    }
     jobs = calloc(njobs, sizeof *jobs);
-    if (!jobs) {
+    run_ids = calloc(njobs, sizeof *run_ids);
+    if (!jobs || !run_ids) {
         rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
         goto out;
     }
@@ -447,6 +448,7 @@ int bf_cmd_alloc(int argc, char **argv)
                 rc = bf_cmd_fail(cmd, 2, "%s", err);
                 break;
             }
+            run_ids[i] = run_id;
         }
         char title[256];
         snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name, m->alloc_nr_trim_pages,
@@ -488,15 +490,25 @@ int bf_cmd_alloc(int argc, char **argv)
             cols[i].name = ams[i]->name;
             cols[i].reg = jobs[i].reg;
         }
-        bf_report_compare(stdout, bf_opts_has(o, "json") ? "json" : tf, cols, njobs, alloc_rows,
-                          BF_ARRAY_SIZE(alloc_rows), 0);
+        bf_report_compare(stdout, bf_opts_has(o, "json") ? "json" : tf, cols, njobs, bf_alloc_compare_rows,
+                          bf_alloc_compare_nrows, 0);
         free(cols);
     }
     rc = 0;
+    if (bf_opts_get(o, "html")) {
+        fflush(stdout);
+        char title[300];
+        snprintf(title, sizeof title, "bfsim alloc: %zu allocator%s on %s", njobs, njobs > 1 ? "s" : "",
+                 workload);
+        int hrc = bf_cmd_html(cmd, db, run_ids, njobs, bf_opts_get(o, "html"), title);
+        if (hrc >= 0)
+            rc = hrc;
+    }
 out:
     for (size_t i = 0; i < ndone; i++)
         job_free(&jobs[i]);
     free(jobs);
+    free(run_ids);
     free(ams);
     free(files);
     free(m);

@@ -386,21 +386,6 @@ out:
     return rc;
 }
 
-/* Key statistics of the comparison table. */
-static const char *const compare_rows[] = {
-    "core.cycles",          "core.instructions",      "core.cpi",
-    "core.stall.total",     "l1.stall.fill",          "l1.stall.fill_busy",
-    "l1.stall.wbuf_full",   "l1.stall.victim_full",   "l1.stall.uncached",
-    "l1.stall.ssync_drain", "core.stall.cplb",        "l1.icache.fetches",
-    "l1.icache.misses",     "l1.icache.miss_rate",    "l1.dcache.reads",
-    "l1.dcache.writes",     "l1.dcache.read_misses",  "l1.dcache.write_misses",
-    "l1.dcache.miss_rate",  "l1.dcache.writebacks",   "cplb.dcplb_misses",
-    "cplb.icplb_misses",    "sdram.reads.fill",       "sdram.reads.core",
-    "sdram.writes.wbuf",    "sdram.writes.victim",    "sdram.row_hits",
-    "sdram.row_misses",     "sdram.row_conflicts",    "sdram.row_hit_rate",
-    "sdram.utilisation",
-};
-
 int bf_cmd_compare(int argc, char **argv)
 {
     const char *cmd = "compare";
@@ -416,6 +401,8 @@ int bf_cmd_compare(int argc, char **argv)
     bf_opts_add(o, "stat", BF_OPT_MULTI, NULL, "extra statistic rows (repeatable)");
     bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
     bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the runs");
+    bf_opts_add(o, "html", BF_OPT_STRING, NULL,
+                "also write DIR/index.html, the report of these runs (as `bfsim report`)");
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     if (rc >= 0) {
         bf_opts_free(o);
@@ -433,16 +420,21 @@ int bf_cmd_compare(int argc, char **argv)
         bf_opts_free(o); /* tf points into o */
         return rc;
     }
+    if (bf_opts_get(o, "html") && bf_opts_has(o, "no-db")) {
+        bf_opts_free(o);
+        return bf_cmd_fail(cmd, 2, "%s", "--html reports stored runs: it cannot go with --no-db");
+    }
     bf_machine *ms = calloc(nc, sizeof *ms);
     bf_sim *sims = calloc(nc, sizeof *sims);
+    int64_t *run_ids = calloc(nc, sizeof *run_ids);
     bf_compare_col *cols = calloc(nc, sizeof *cols);
     size_t nextra = bf_opts_count(o, "stat");
-    const char **rows = calloc(BF_ARRAY_SIZE(compare_rows) + nextra, sizeof *rows);
+    const char **rows = calloc(bf_compare_nrows + nextra, sizeof *rows);
     bf_results *db = NULL;
     bf_progress *prog = NULL;
     size_t done = 0;
     rc = -1;
-    if (!ms || !sims || !cols || !rows) {
+    if (!ms || !sims || !cols || !rows || !run_ids) {
         rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
         goto out;
     }
@@ -523,18 +515,29 @@ int bf_cmd_compare(int argc, char **argv)
             goto out;
         }
         free(faults.v);
+        run_ids[i] = run_id;
         cols[i].name = m->name;
         cols[i].reg = sims[i].reg;
     }
     bf_progress_end(prog);
     prog = NULL;
     size_t nr = 0;
-    for (size_t i = 0; i < BF_ARRAY_SIZE(compare_rows); i++)
-        rows[nr++] = compare_rows[i];
+    for (size_t i = 0; i < bf_compare_nrows; i++)
+        rows[nr++] = bf_compare_rows[i];
     for (size_t i = 0; i < nextra; i++)
         rows[nr++] = bf_opts_get_at(o, "stat", i);
     bf_report_compare(stdout, tf, cols, nc, rows, nr, 1);
+    fflush(stdout);
     rc = 0;
+    if (bf_opts_get(o, "html")) {
+        char title[300];
+        snprintf(title, sizeof title, "bfsim compare: %zu configs on %s", nc, trace);
+        int hrc = bf_cmd_html(cmd, db, run_ids, nc, bf_opts_get(o, "html"), title);
+        if (hrc >= 0) {
+            rc = hrc;
+            goto out;
+        }
+    }
     for (size_t i = 0; i < nc; i++)
         if (sims[i].end == BF_END_FAULT)
             rc = 3;
@@ -546,6 +549,7 @@ out:
         bf_results_close(db);
     free(ms);
     free(sims);
+    free(run_ids);
     free(cols);
     free(rows);
     bf_opts_free(o);
