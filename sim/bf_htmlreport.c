@@ -516,7 +516,7 @@ static void heatmap(hr *h, const char *title, const double *fills, const double 
     int cell_h = ways > 2 ? 12 : 18, panel_h = (int)ways * cell_h;
     int x0 = ML, x1 = W - MR;
     double cw = (double)(x1 - x0) / (double)nsets;
-    int y = 60, h_total = 60 + 2 * (panel_h + 70) + 40;
+    int y = 60, h_total = 60 + 2 * (panel_h + 70) + 16;
     svg_open(f, h_total, title);
     int id = ++h->svg_seq;
     for (int p = 0; p < 2; p++) {
@@ -538,6 +538,8 @@ static void heatmap(hr *h, const char *title, const double *fills, const double 
         for (size_t w = 0; w < ways; w++)
             fprintf(f, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">way %zu</text>",
                     x0 - 6, y + (int)w * cell_h + cell_h - 4, w);
+        fprintf(f, "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(18 %d) "
+                   "rotate(-90)\">way</text>", y + panel_h / 2);
         size_t tick = nsets >= 256 ? 32 : 16;
         for (size_t s = 0; s <= nsets; s += tick)
             fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%zu</text>",
@@ -554,12 +556,12 @@ static void heatmap(hr *h, const char *title, const double *fills, const double 
         fprintf(f, "<stop offset=\"%d%%\" stop-color=\"%s\"/>", i * 10, col);
     }
     fprintf(f, "</linearGradient></defs><rect x=\"%d\" y=\"%d\" width=\"300\" height=\"12\" "
-               "fill=\"url(#heat%d)\"/>", x0 + 160, y - 36, id);
-    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"#e8e8e8\"/>", x0, y - 36);
-    fprintf(f, "<text class=\"legend\" x=\"%d\" y=\"%d\">none</text>", x0 + 18, y - 26);
-    fprintf(f, "<text class=\"legend\" x=\"%d\" y=\"%d\">few</text>", x0 + 126, y - 26);
+               "fill=\"url(#heat%d)\"/>", x0 + 160, y - 14, id);
+    fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"#e8e8e8\"/>", x0, y - 14);
+    fprintf(f, "<text class=\"legend\" x=\"%d\" y=\"%d\">none</text>", x0 + 18, y - 4);
+    fprintf(f, "<text class=\"legend\" x=\"%d\" y=\"%d\">few</text>", x0 + 126, y - 4);
     fprintf(f, "<text class=\"legend\" x=\"%d\" y=\"%d\">panel maximum (lines per slot)</text>",
-            x0 + 468, y - 26);
+            x0 + 468, y - 4);
     svg_close(f);
 }
 
@@ -603,46 +605,9 @@ static const char **cat_names(hr_run *const *rs, size_t n)
     return c;
 }
 
-static int stall_chart(hr *h, hr_run *const *rs, size_t n)
-{
-    /* the components: busy, then every stall counter but the total, in stored order */
-    const char *comp[64];
-    size_t nc = 0;
-    comp[nc++] = "core.busy_cycles";
-    for (size_t i = 0; i < rs[0]->nm && nc < 64; i++) {
-        const char *m = rs[0]->mname[i];
-        if ((!strncmp(m, "core.stall.", 11) && strcmp(m, "core.stall.total")) || !strncmp(m, "l1.stall.", 9))
-            comp[nc++] = m;
-    }
-    double *v = calloc(n * nc, sizeof *v);
-    const char **cat = cat_names(rs, n);
-    if (!v || !cat) {
-        free(v);
-        free(cat);
-        return BF_ENOMEM;
-    }
-    for (size_t c = 0; c < n; c++)
-        for (size_t s = 0; s < nc; s++)
-            v[c * nc + s] = metric(rs[c], comp[s]);
-    hr_bars b = {"Where the cycles go: busy cycles and stalls per config (bar total = core.cycles)",
-                 "machine config", "core cycles (CCLK)", n, cat, nc, comp, v, 1, "cycles"};
-    bars(h->f, &b);
-    fputs("<p class=\"note\">Each bar sums to the run's <code>core.cycles</code>: ", h->f);
-    for (size_t c = 0; c < n; c++) {
-        char vb[48];
-        fmt_value(vb, sizeof vb, metric(rs[c], "core.cycles"));
-        fprintf(h->f, "%s", c ? ", " : "");
-        esc(h->f, rs[c]->config);
-        fprintf(h->f, " <span data-run=\"%lld\" data-stat=\"core.cycles\">%s</span>", (long long)rs[c]->id, vb);
-    }
-    fputs(".</p>\n", h->f);
-    free(v);
-    free(cat);
-    return BF_OK;
-}
-
 /* Grouped or stacked bars of the given metrics per run, each value times scale. */
-static int metric_bars(hr *h, hr_run *const *rs, size_t n, const char *title, const char *ylabel,
+static int metric_bars(hr *h, hr_run *const *rs, size_t n, const char *title, const char *xlabel,
+                       const char *ylabel,
                        const char *const *names, const char *const *labels, size_t nm, double scale,
                        int stacked, const char *unit, int shares)
 {
@@ -661,11 +626,40 @@ static int metric_bars(hr *h, hr_run *const *rs, size_t n, const char *title, co
             v[c * nm + s] = shares ? (tot > 0 ? 100 * metric(rs[c], names[s]) / tot : 0)
                                    : metric(rs[c], names[s]) * scale;
     }
-    hr_bars b = {title, "machine config", ylabel, n, cat, nm, labels, v, stacked, unit};
+    hr_bars b = {title, xlabel, ylabel, n, cat, nm, labels, v, stacked, unit};
     bars(h->f, &b);
     free(v);
     free(cat);
     return BF_OK;
+}
+
+static int stall_chart(hr *h, hr_run *const *rs, size_t n)
+{
+    /* the components: busy, then every stall counter but the total, in stored order */
+    const char *comp[64];
+    size_t nc = 0;
+    comp[nc++] = "core.busy_cycles";
+    for (size_t i = 0; i < rs[0]->nm && nc < 64; i++) {
+        const char *m = rs[0]->mname[i];
+        if ((!strncmp(m, "core.stall.", 11) && strcmp(m, "core.stall.total")) || !strncmp(m, "l1.stall.", 9))
+            comp[nc++] = m;
+    }
+    int rc = metric_bars(h, rs, n,
+                         "Where the cycles go: busy cycles and stalls per config (bar total = core.cycles)",
+                         "machine config", "core cycles (CCLK)", comp, comp, nc, 1, 1, "cycles", 0);
+    if (rc)
+        return rc;
+    fputs("<p class=\"note\">Each bar sums to the run's <code>core.cycles</code>: ", h->f);
+    for (size_t c = 0; c < n; c++) {
+        char vb[48];
+        fmt_value(vb, sizeof vb, metric(rs[c], "core.cycles"));
+        fprintf(h->f, "%s", c ? ", " : "");
+        esc(h->f, rs[c]->config);
+        fprintf(h->f, " <span data-run=\"%lld\" data-stat=\"core.cycles\">%s</span>", (long long)rs[c]->id, vb);
+    }
+    fputs(".</p>\n", h->f);
+    return metric_bars(h, rs, n, "The same breakdown as shares of each config's core.cycles",
+                       "machine config", "share of core cycles (%)", comp, comp, nc, 1, 1, "%", 1);
 }
 
 static int latency_hist(hr *h, hr_run *const *rs, size_t n)
@@ -828,8 +822,9 @@ static int set_heatmaps(hr *h, hr_run *const *rs, size_t n)
     return BF_OK;
 }
 
-/* The phase names of a run, in marker order (series phase.NAME, idx = phase number). */
-static size_t phase_names(hr *h, int64_t run, char names[][64], size_t max)
+/* The phases of a run in marker order: series phase.NAME, idx = the phase's number (names may
+** repeat: a trace can mark the same phase many times). */
+static size_t phase_list(hr *h, int64_t run, char names[][64], int64_t *idx, size_t max)
 {
     sqlite3_stmt *st;
     size_t n = 0;
@@ -839,33 +834,45 @@ static size_t phase_names(hr *h, int64_t run, char names[][64], size_t max)
                            -1, &st, NULL) != SQLITE_OK)
         return 0;
     sqlite3_bind_int64(st, 1, run);
-    while (n < max && sqlite3_step(st) == SQLITE_ROW)
-        snprintf(names[n++], 64, "%s", (const char *)sqlite3_column_text(st, 0) + 6);
+    while (n < max && sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(names[n], 64, "%s", (const char *)sqlite3_column_text(st, 0) + 6);
+        idx[n++] = sqlite3_column_int64(st, 1);
+    }
     sqlite3_finalize(st);
     return n;
 }
 
-static double phase_stat(hr *h, int64_t run, const char *phase, const char *stat)
+/* One statistic's delta in one phase (0 when not stored: zero deltas are not stored). */
+static double phase_stat(hr *h, int64_t run, const char *phase, int64_t idx, const char *stat)
 {
     char series[80];
     snprintf(series, sizeof series, "phase.%s", phase);
-    size_t n;
-    double *v = series_values(h, run, series, stat, &n);
-    double r = 0;
-    for (size_t i = 0; v && i < n; i++)
-        r += v[i];
-    free(v);
-    return r;
+    sqlite3_stmt *st;
+    double v = 0;
+    if (sqlite3_prepare_v2(h->db,
+                           "SELECT value FROM series WHERE run_id = ? AND series = ? AND idx = ? "
+                           "AND name = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    sqlite3_bind_int64(st, 1, run);
+    sqlite3_bind_text(st, 2, series, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(st, 3, idx);
+    sqlite3_bind_text(st, 4, stat, -1, SQLITE_STATIC);
+    if (sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return v;
 }
 
 enum { MAX_PHASES = 64 };
 
 static int phases(hr *h, hr_run *const *rs, size_t n)
 {
-    static char names[MAX_PHASES][64];
+    static char names[MAX_PHASES][64], labels[MAX_PHASES][80];
+    int64_t idx[MAX_PHASES];
     int any = 0;
     for (size_t c = 0; c < n; c++) {
-        size_t np = phase_names(h, rs[c]->id, names, MAX_PHASES);
+        size_t np = phase_list(h, rs[c]->id, names, idx, MAX_PHASES);
         if (!np)
             continue;
         if (!any)
@@ -881,14 +888,16 @@ static int phases(hr *h, hr_run *const *rs, size_t n)
               "<th>D-cache miss rate (%)</th><th>I-cache miss rate (%)</th></tr></thead><tbody>\n",
               h->f);
         for (size_t p = 0; p < np; p++) {
-            cat[p] = names[p];
-            cyc[p] = phase_stat(h, rs[c]->id, names[p], "core.cycles");
-            double dacc = phase_stat(h, rs[c]->id, names[p], "l1.dcache.reads") +
-                          phase_stat(h, rs[c]->id, names[p], "l1.dcache.writes");
-            double dmis = phase_stat(h, rs[c]->id, names[p], "l1.dcache.read_misses") +
-                          phase_stat(h, rs[c]->id, names[p], "l1.dcache.write_misses");
-            double ifet = phase_stat(h, rs[c]->id, names[p], "l1.icache.fetches");
-            double imis = phase_stat(h, rs[c]->id, names[p], "l1.icache.misses");
+            snprintf(labels[p], sizeof labels[p], "%lld %s", (long long)idx[p], names[p]);
+            cat[p] = labels[p];
+            int64_t run = rs[c]->id, k = idx[p];
+            cyc[p] = phase_stat(h, run, names[p], k, "core.cycles");
+            double dacc = phase_stat(h, run, names[p], k, "l1.dcache.reads") +
+                          phase_stat(h, run, names[p], k, "l1.dcache.writes");
+            double dmis = phase_stat(h, run, names[p], k, "l1.dcache.read_misses") +
+                          phase_stat(h, run, names[p], k, "l1.dcache.write_misses");
+            double ifet = phase_stat(h, run, names[p], k, "l1.icache.fetches");
+            double imis = phase_stat(h, run, names[p], k, "l1.icache.misses");
             rates[2 * p] = dacc > 0 ? 100 * dmis / dacc : 0;
             rates[2 * p + 1] = ifet > 0 ? 100 * imis / ifet : 0;
             char a[48], b[48], d[48];
@@ -896,8 +905,10 @@ static int phases(hr *h, hr_run *const *rs, size_t n)
             fmt_value(b, sizeof b, rates[2 * p]);
             fmt_value(d, sizeof d, rates[2 * p + 1]);
             fputs("<tr><th class=\"name\">", h->f);
-            esc(h->f, names[p]);
-            fprintf(h->f, "</th><td>%s</td><td>%s</td><td>%s</td></tr>\n", a, b, d);
+            esc(h->f, labels[p]);
+            fprintf(h->f, "</th><td data-run=\"%lld\" data-phase=\"%lld\" data-stat=\"core.cycles\">%s"
+                          "</td><td>%s</td><td>%s</td></tr>\n",
+                    (long long)run, (long long)k, a, b, d);
         }
         fputs("</tbody></table>\n", h->f);
         char t[200];
@@ -922,12 +933,12 @@ static int sim_section(hr *h, hr_run *const *rs, size_t n)
     const char *mr[] = {"l1.icache.miss_rate", "l1.dcache.miss_rate"};
     const char *mrl[] = {"I-cache misses per fetch", "D-cache misses per access"};
     if (!rc)
-        rc = metric_bars(h, rs, n, "Miss rate per cache", "miss rate (% of accesses)", mr, mrl, 2,
+        rc = metric_bars(h, rs, n, "Miss rate per cache", "machine config", "miss rate (% of accesses)", mr, mrl, 2,
                          100, 0, "%", 0);
     const char *rows[] = {"sdram.row_hits", "sdram.row_misses", "sdram.row_conflicts"};
     const char *rowl[] = {"row hits", "row misses (bank idle)", "row conflicts (other row open)"};
     if (!rc)
-        rc = metric_bars(h, rs, n, "SDRAM row hit / miss / conflict shares",
+        rc = metric_bars(h, rs, n, "SDRAM row hit / miss / conflict shares", "machine config",
                          "share of SDRAM accesses (%)", rows, rowl, 3, 1, 1, "%", 1);
     if (!rc)
         rc = latency_hist(h, rs, n);
@@ -982,12 +993,12 @@ static int alloc_section(hr *h, hr_run *const *rs, size_t n)
     const char *fr[] = {"alloc.frag.internal_pct"};
     const char *frl[] = {"internal fragmentation"};
     if (!rc)
-        rc = metric_bars(h, rs, n, "Internal fragmentation per allocator",
+        rc = metric_bars(h, rs, n, "Internal fragmentation per allocator", "allocator",
                          "allocated but unrequested bytes (%)", fr, frl, 1, 1, 0, "%", 0);
     const char *lat[] = {"alloc.latency.p50_cycles", "alloc.latency.mean_cycles", "alloc.latency.p99_cycles"};
     const char *latl[] = {"median", "mean", "99th percentile"};
     if (!rc)
-        rc = metric_bars(h, rs, n, "Latency of an allocation or free, per allocator",
+        rc = metric_bars(h, rs, n, "Latency of an allocation or free, per allocator", "allocator",
                          "core cycles (CCLK) per operation", lat, latl, 3, 1, 0, "cycles", 0);
     if (rc == BF_ENOMEM)
         snprintf(h->err, h->errn, "out of memory");
