@@ -726,6 +726,19 @@ static void hottest(FILE *f, const double *v, size_t nsets, size_t ways, const c
     fputs("</p>\n", f);
 }
 
+/* Member WHAT.wayW of a sets.* series into dst[set * ways + w] for set < nsets. */
+static void way_column(hr *h, int64_t run, const char *series, const char *what, size_t w,
+                       size_t ways, size_t nsets, double *dst)
+{
+    char nm[32];
+    size_t k;
+    snprintf(nm, sizeof nm, "%s.way%zu", what, w);
+    double *v = series_values(h, run, series, nm, &k);
+    for (size_t s = 0; v && s < k && s < nsets; s++)
+        dst[s * ways + w] = v[s];
+    free(v);
+}
+
 static int set_heatmaps(hr *h, hr_run *const *rs, size_t n)
 {
     int any = 0;
@@ -764,30 +777,13 @@ static int set_heatmaps(hr *h, hr_run *const *rs, size_t n)
             return BF_ENOMEM;
         }
         for (size_t w = 0; w < dways || w < iways; w++) {
-            char nm[32];
-            size_t k;
-            double *v;
-            snprintf(nm, sizeof nm, "fills.way%zu", w);
-            if (w < dways && (v = series_values(h, rs[c]->id, "sets.dcache", nm, &k))) {
-                for (size_t s = 0; s < k && s < nb * dsets; s++)
-                    df[s * dways + w] = v[s];
-                free(v);
+            if (w < dways) {
+                way_column(h, rs[c]->id, "sets.dcache", "fills", w, dways, nb * dsets, df);
+                way_column(h, rs[c]->id, "sets.dcache", "evictions", w, dways, nb * dsets, de);
             }
-            if (w < iways && (v = series_values(h, rs[c]->id, "sets.icache", nm, &k))) {
-                for (size_t s = 0; s < k && s < isets; s++)
-                    jf[s * iways + w] = v[s];
-                free(v);
-            }
-            snprintf(nm, sizeof nm, "evictions.way%zu", w);
-            if (w < dways && (v = series_values(h, rs[c]->id, "sets.dcache", nm, &k))) {
-                for (size_t s = 0; s < k && s < nb * dsets; s++)
-                    de[s * dways + w] = v[s];
-                free(v);
-            }
-            if (w < iways && (v = series_values(h, rs[c]->id, "sets.icache", nm, &k))) {
-                for (size_t s = 0; s < k && s < isets; s++)
-                    je[s * iways + w] = v[s];
-                free(v);
+            if (w < iways) {
+                way_column(h, rs[c]->id, "sets.icache", "fills", w, iways, isets, jf);
+                way_column(h, rs[c]->id, "sets.icache", "evictions", w, iways, isets, je);
             }
         }
         fprintf(h->f, "<h3>run %lld: ", (long long)rs[c]->id);

@@ -113,8 +113,8 @@ void bf_progress_update(bf_progress *p, uint64_t done, uint64_t bytes)
     if (!p)
         return;
     double t = now_s();
-    if (p->drawn && (t - p->last) * 1000 < BF_PROGRESS_PERIOD_MS)
-        return;
+    if (p->last > 0 && (t - p->last) * 1000 < BF_PROGRESS_PERIOD_MS)
+        return; /* also after a clear: a fault report is not overwritten at once */
     char line[256];
     bf_progress_format(line, sizeof line, p->label, p->unit, done, bytes, p->total_bytes, t - p->t0);
     fprintf(stderr, "\r%s\033[K", line);
@@ -123,13 +123,17 @@ void bf_progress_update(bf_progress *p, uint64_t done, uint64_t bytes)
     p->drawn = 1;
 }
 
+void bf_progress_clear(bf_progress *p)
+{
+    if (!p || !p->drawn)
+        return;
+    fputs("\r\033[K", stderr);
+    fflush(stderr);
+    p->drawn = 0;
+}
+
 void bf_progress_end(bf_progress *p)
 {
-    if (!p)
-        return;
-    if (p->drawn) {
-        fputs("\r\033[K", stderr);
-        fflush(stderr);
-    }
+    bf_progress_clear(p);
     free(p);
 }

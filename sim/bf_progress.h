@@ -36,6 +36,8 @@ uint64_t bf_progress_file_size(const char *path);
 void bf_progress_label(bf_progress *p, const char *label);
 /* done units so far and bytes of the input read; redraws at most every BF_PROGRESS_PERIOD_MS. */
 void bf_progress_update(bf_progress *p, uint64_t done, uint64_t bytes);
+/* Erase the line (if drawn) before other output on stderr; the next update redraws it. */
+void bf_progress_clear(bf_progress *p);
 /* Clear the line (if drawn) and free. */
 void bf_progress_end(bf_progress *p);
 

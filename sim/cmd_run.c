@@ -21,14 +21,17 @@ struct bf_cmd_fault_log {
     size_t n;
     uint64_t total;
     int print;        /* print each fault on stderr as it happens */
+    bf_progress *prog; /* erased before a fault is printed (or NULL) */
 };
 
 static void log_fault(void *ctx, const bf_fault_info *f)
 {
     bf_cmd_fault_log *l = ctx;
     l->total++;
-    if (l->print)
+    if (l->print) {
+        bf_progress_clear(l->prog);
         fprintf(stderr, "%s\n", f->text);
+    }
     if (l->n < BF_MAX_LOGGED_FAULTS) {
         bf_fault_info *v = realloc(l->v, (l->n + 1) * sizeof *v);
         if (v) {
@@ -269,7 +272,7 @@ int bf_cmd_run(int argc, char **argv)
     bf_results *db = NULL;
     bf_sim sim;
     memset(&sim, 0, sizeof sim);
-    bf_cmd_fault_log faults = {NULL, 0, 0, 1};
+    bf_cmd_fault_log faults = {NULL, 0, 0, 1, NULL};
     if (!files || !m) {
         rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
         goto out2;
@@ -329,6 +332,7 @@ int bf_cmd_run(int argc, char **argv)
     char err[1024], label[160];
     snprintf(label, sizeof label, "run %s", m->name);
     bf_progress *prog = bf_cmd_progress(o, bf_opts_has(o, "json"), label, "records", trace);
+    faults.prog = prog;
     so.ropt.on_progress = bf_cmd_progress_replay;
     so.ropt.progress_ctx = prog;
     int src = bf_sim_run(m, trace, &so, &sim, err, sizeof err);
@@ -463,7 +467,7 @@ int bf_cmd_compare(int argc, char **argv)
         bf_machine *m = &ms[i];
         if (bf_opts_has(o, "classify-misses"))
             m->l1.classify_misses = 1;
-        bf_cmd_fault_log faults = {NULL, 0, 0, 1};
+        bf_cmd_fault_log faults = {NULL, 0, 0, 1, prog};
         so.ropt.on_fault = log_fault;
         so.ropt.ctx = &faults;
         int64_t run_id = 0;

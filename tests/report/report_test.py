@@ -46,8 +46,12 @@ def bfsim(*args, timeout=300):
     return p.returncode, p.stdout, p.stderr
 
 
+DIRS = []
+
+
 def tmpdir():
-    return tempfile.mkdtemp(prefix="bfsim-report-")
+    DIRS.append(tempfile.mkdtemp(prefix="bfsim-report-"))
+    return DIRS[-1]
 
 
 def under_pty(args, timeout=120):
@@ -244,6 +248,11 @@ def chromium():
     return None
 
 
+def have_chromium():
+    check(chromium() is not None, "chromium is installed (scripts/install-deps)")
+    return chromium() is not None
+
+
 def chrome(page, *mode, height=1600):
     exe = chromium()
     profile = tempfile.mkdtemp(prefix="bfsim-chromium-")
@@ -363,8 +372,7 @@ def check_rendered(page, db, name, expect_cells, expect_svgs_min):
 
 
 def test_browser_compare():
-    check(chromium() is not None, "chromium is installed (scripts/install-deps)")
-    if not chromium():
+    if not have_chromium():
         return
     d = tmpdir()
     db = os.path.join(d, "c.db")
@@ -399,8 +407,7 @@ def test_browser_compare():
 
 
 def test_browser_alloc():
-    check(chromium() is not None, "chromium is installed (scripts/install-deps)")
-    if not chromium():
+    if not have_chromium():
         return
     d = tmpdir()
     db = os.path.join(d, "a.db")
@@ -439,8 +446,10 @@ def main():
     name = sys.argv[1]
     globals()["test_" + name]()
     if failures:
-        print(f"{len(failures)} check(s) failed", file=sys.stderr)
+        print(f"{len(failures)} check(s) failed; files kept in {' '.join(DIRS)}", file=sys.stderr)
         sys.exit(1)
+    for d in DIRS:
+        shutil.rmtree(d, ignore_errors=True)
     print("ok")
 
 
