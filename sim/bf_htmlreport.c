@@ -95,10 +95,11 @@ static int load_run(hr *h, int64_t id, hr_run *r)
     memset(r, 0, sizeof *r);
     r->id = id;
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(h->db,
-                           "SELECT config_name, command, workload_path, status, start_time, git_rev "
-                           "FROM runs WHERE id = ?",
-                           -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(
+            h->db,
+            "SELECT config_name, command, workload_path, status, start_time, git_rev "
+            "FROM runs WHERE id = ?",
+            -1, &st, NULL) != SQLITE_OK)
         return db_err(h, "reading runs");
     sqlite3_bind_int64(st, 1, id);
     int rc = sqlite3_step(st);
@@ -314,8 +315,8 @@ static int legend(FILE *f, const char *const *names, size_t n, int y, int draw)
             rows++;
         }
         if (draw) {
-            fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\"/>", x, y - 11,
-                    k_colors[i % NCOLORS]);
+            fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\"/>", x,
+                    y - 11, k_colors[i % NCOLORS]);
             fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"legend\">", x + 20, y);
             esc(f, names[i]);
             fputs("</text>", f);
@@ -327,8 +328,10 @@ static int legend(FILE *f, const char *const *names, size_t n, int y, int draw)
 
 static void svg_open(FILE *f, int h, const char *title)
 {
-    fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-               "width=\"%d\" height=\"%d\" role=\"img\"><title>", W, h, W, h);
+    fprintf(f,
+            "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+            "width=\"%d\" height=\"%d\" role=\"img\"><title>",
+            W, h, W, h);
     esc(f, title);
     fputs("</title>", f);
     fprintf(f, "<text x=\"%d\" y=\"24\" class=\"title\" text-anchor=\"middle\">", W / 2);
@@ -342,27 +345,32 @@ static void svg_close(FILE *f)
 }
 
 /* Value axis on the left from 0 to top with its label; plot area [x0,x1] x [y0 (top), y1]. */
-static void y_axis(FILE *f, double top, double step, int x0, int x1, int y0, int y1, const char *label)
+static void y_axis(FILE *f, double top, double step, int x0, int x1, int y0, int y1,
+                   const char *label)
 {
     for (double t = 0; t <= top * 1.0000001; t += step) {
         double y = y1 - (y1 - y0) * t / top;
         char b[32];
         fmt_tick(b, sizeof b, t);
-        fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>", x0, x1, y, y);
+        fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>", x0, x1, y,
+                y);
         fprintf(f, "<text x=\"%d\" y=\"%.1f\" class=\"tick\" text-anchor=\"end\">%s</text>", x0 - 6,
                 y + 4, b);
     }
     fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" class=\"axis\"/>", x0, x0, y0, y1);
     fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%d\" y2=\"%d\" class=\"axis\"/>", x0, x1, y1, y1);
-    fprintf(f, "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(18 %d) "
-               "rotate(-90)\">", (y0 + y1) / 2);
+    fprintf(f,
+            "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(18 %d) "
+            "rotate(-90)\">",
+            (y0 + y1) / 2);
     esc(f, label);
     fputs("</text>", f);
 }
 
 static void x_label(FILE *f, int y, const char *label)
 {
-    fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis-label\" text-anchor=\"middle\">", (ML + W - MR) / 2, y);
+    fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis-label\" text-anchor=\"middle\">",
+            (ML + W - MR) / 2, y);
     esc(f, label);
     fputs("</text>", f);
 }
@@ -414,8 +422,10 @@ static void bars(FILE *f, const hr_bars *b)
             double y = b->stacked ? base - hgt : y1 - hgt;
             char vb[48];
             fmt_value(vb, sizeof vb, v);
-            fprintf(f, "<rect class=\"data\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
-                       "fill=\"%s\"><title>", x, y, bw, hgt, k_colors[s % NCOLORS]);
+            fprintf(f,
+                    "<rect class=\"data\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" "
+                    "fill=\"%s\"><title>",
+                    x, y, bw, hgt, k_colors[s % NCOLORS]);
             esc(f, b->cat[c]);
             fputs(", ", f);
             esc(f, b->ser[s]);
@@ -425,10 +435,13 @@ static void bars(FILE *f, const hr_bars *b)
         }
         double cx = gx + gw / 2;
         if (rotate)
-            fprintf(f, "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(%.1f %d) "
-                       "rotate(-35)\">", cx, y1 + 14);
+            fprintf(f,
+                    "<text class=\"tick\" text-anchor=\"end\" transform=\"translate(%.1f %d) "
+                    "rotate(-35)\">",
+                    cx, y1 + 14);
         else
-            fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", cx, y1 + 18);
+            fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", cx,
+                    y1 + 18);
         esc(f, b->cat[c]);
         fputs("</text>", f);
     }
@@ -474,7 +487,8 @@ static void lines(FILE *f, const hr_lines *l)
     for (size_t s = 0; s < l->nser; s++) {
         if (!l->npts[s])
             continue;
-        fprintf(f, "<polyline class=\"data\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+        fprintf(f,
+                "<polyline class=\"data\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
                 k_colors[s % NCOLORS]);
         for (size_t i = 0; i < l->npts[s]; i++)
             fprintf(f, "%s%.1f,%.1f", i ? " " : "", x0 + (x1 - x0) * l->x[s][i] / xtop,
@@ -498,10 +512,12 @@ static void heat_color(char *buf, size_t n, double v, double max)
     int r, g, b;
     if (t < 0.5) { /* #fff7bc -> #fec44f */
         double u = t / 0.5;
-        r = 255 + (int)((254 - 255) * u), g = 247 + (int)((196 - 247) * u), b = 188 + (int)((79 - 188) * u);
+        r = 255 + (int)((254 - 255) * u), g = 247 + (int)((196 - 247) * u),
+        b = 188 + (int)((79 - 188) * u);
     } else { /* #fec44f -> #b10026 */
         double u = (t - 0.5) / 0.5;
-        r = 254 + (int)((177 - 254) * u), g = 196 + (int)((0 - 196) * u), b = 79 + (int)((38 - 79) * u);
+        r = 254 + (int)((177 - 254) * u), g = 196 + (int)((0 - 196) * u),
+        b = 79 + (int)((38 - 79) * u);
     }
     snprintf(buf, n, "#%02x%02x%02x", r, g, b);
 }
@@ -531,21 +547,26 @@ static void heatmap(hr *h, const char *title, const double *fills, const double 
                 double v = panel[p][s * ways + w];
                 char col[16];
                 heat_color(col, sizeof col, v, max);
-                fprintf(f, "<rect class=\"data\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
-                           "fill=\"%s\"/>", x0 + cw * (double)s, y + (int)w * cell_h, cw + 0.05,
-                        cell_h, col);
+                fprintf(f,
+                        "<rect class=\"data\" x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" "
+                        "fill=\"%s\"/>",
+                        x0 + cw * (double)s, y + (int)w * cell_h, cw + 0.05, cell_h, col);
             }
         for (size_t w = 0; w < ways; w++)
             fprintf(f, "<text class=\"tick\" x=\"%d\" y=\"%d\" text-anchor=\"end\">way %zu</text>",
                     x0 - 6, y + (int)w * cell_h + cell_h - 4, w);
-        fprintf(f, "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(18 %d) "
-                   "rotate(-90)\">way</text>", y + panel_h / 2);
+        fprintf(f,
+                "<text class=\"axis-label\" text-anchor=\"middle\" transform=\"translate(18 %d) "
+                "rotate(-90)\">way</text>",
+                y + panel_h / 2);
         size_t tick = nsets >= 256 ? 32 : 16;
         for (size_t s = 0; s <= nsets; s += tick)
             fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%zu</text>",
                     x0 + cw * (double)s, y + panel_h + 16, s);
-        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis-label\" text-anchor=\"middle\">set index "
-                   "(sub-bank and line-index bits)</text>", (x0 + x1) / 2, y + panel_h + 34);
+        fprintf(f,
+                "<text x=\"%d\" y=\"%d\" class=\"axis-label\" text-anchor=\"middle\">set index "
+                "(sub-bank and line-index bits)</text>",
+                (x0 + x1) / 2, y + panel_h + 34);
         y += panel_h + 70;
     }
     /* colour scale */
@@ -555,8 +576,10 @@ static void heatmap(hr *h, const char *title, const double *fills, const double 
         heat_color(col, sizeof col, i * i / 100.0 + 1e-12, 1);
         fprintf(f, "<stop offset=\"%d%%\" stop-color=\"%s\"/>", i * 10, col);
     }
-    fprintf(f, "</linearGradient></defs><rect x=\"%d\" y=\"%d\" width=\"300\" height=\"12\" "
-               "fill=\"url(#heat%d)\"/>", x0 + 160, y - 14, id);
+    fprintf(f,
+            "</linearGradient></defs><rect x=\"%d\" y=\"%d\" width=\"300\" height=\"12\" "
+            "fill=\"url(#heat%d)\"/>",
+            x0 + 160, y - 14, id);
     fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"12\" height=\"12\" fill=\"#e8e8e8\"/>", x0, y - 14);
     fprintf(f, "<text class=\"legend\" x=\"%d\" y=\"%d\">none</text>", x0 + 18, y - 4);
     fprintf(f, "<text class=\"legend\" x=\"%d\" y=\"%d\">few</text>", x0 + 126, y - 4);
@@ -607,9 +630,8 @@ static const char **cat_names(hr_run *const *rs, size_t n)
 
 /* Grouped or stacked bars of the given metrics per run, each value times scale. */
 static int metric_bars(hr *h, hr_run *const *rs, size_t n, const char *title, const char *xlabel,
-                       const char *ylabel,
-                       const char *const *names, const char *const *labels, size_t nm, double scale,
-                       int stacked, const char *unit, int shares)
+                       const char *ylabel, const char *const *names, const char *const *labels,
+                       size_t nm, double scale, int stacked, const char *unit, int shares)
 {
     double *v = calloc(n * nm, sizeof *v);
     const char **cat = cat_names(rs, n);
@@ -641,12 +663,14 @@ static int stall_chart(hr *h, hr_run *const *rs, size_t n)
     comp[nc++] = "core.busy_cycles";
     for (size_t i = 0; i < rs[0]->nm && nc < 64; i++) {
         const char *m = rs[0]->mname[i];
-        if ((!strncmp(m, "core.stall.", 11) && strcmp(m, "core.stall.total")) || !strncmp(m, "l1.stall.", 9))
+        if ((!strncmp(m, "core.stall.", 11) && strcmp(m, "core.stall.total")) ||
+            !strncmp(m, "l1.stall.", 9))
             comp[nc++] = m;
     }
-    int rc = metric_bars(h, rs, n,
-                         "Where the cycles go: busy cycles and stalls per config (bar total = core.cycles)",
-                         "machine config", "core cycles (CCLK)", comp, comp, nc, 1, 1, "cycles", 0);
+    int rc = metric_bars(
+        h, rs, n,
+        "Where the cycles go: busy cycles and stalls per config (bar total = core.cycles)",
+        "machine config", "core cycles (CCLK)", comp, comp, nc, 1, 1, "cycles", 0);
     if (rc)
         return rc;
     fputs("<p class=\"note\">Each bar sums to the run's <code>core.cycles</code>: ", h->f);
@@ -655,7 +679,8 @@ static int stall_chart(hr *h, hr_run *const *rs, size_t n)
         fmt_value(vb, sizeof vb, metric(rs[c], "core.cycles"));
         fprintf(h->f, "%s", c ? ", " : "");
         esc(h->f, rs[c]->config);
-        fprintf(h->f, " <span data-run=\"%lld\" data-stat=\"core.cycles\">%s</span>", (long long)rs[c]->id, vb);
+        fprintf(h->f, " <span data-run=\"%lld\" data-stat=\"core.cycles\">%s</span>",
+                (long long)rs[c]->id, vb);
     }
     fputs(".</p>\n", h->f);
     return metric_bars(h, rs, n, "The same breakdown as shares of each config's core.cycles",
@@ -695,8 +720,16 @@ static int latency_hist(hr *h, hr_run *const *rs, size_t n)
     for (size_t b = 0; b < nb; b++)
         for (size_t c = 0; c < n; c++)
             v[b * n + c] = metric(rs[c], bucket[b]);
-    hr_bars b = {"SDRAM read latency histogram (issue to ready)", "read latency (CCLK cycles)",
-                 "SDRAM reads", nb, label, n, ser, v, 0, "reads"};
+    hr_bars b = {"SDRAM read latency histogram (issue to ready)",
+                 "read latency (CCLK cycles)",
+                 "SDRAM reads",
+                 nb,
+                 label,
+                 n,
+                 ser,
+                 v,
+                 0,
+                 "reads"};
     bars(h->f, &b);
     free(v);
     free(ser);
@@ -754,7 +787,8 @@ static int set_heatmaps(hr *h, hr_run *const *rs, size_t n)
             g[k] = series_values(h, rs[c]->id, "sets.geometry", gname[k], &gn);
             ok &= g[k] != NULL;
         }
-        size_t nb = (size_t)dbanks[0], dsets = ok ? (size_t)g[0][0] : 0, dways = ok ? (size_t)g[1][0] : 0;
+        size_t nb = (size_t)dbanks[0], dsets = ok ? (size_t)g[0][0] : 0,
+               dways = ok ? (size_t)g[1][0] : 0;
         size_t isets = ok ? (size_t)g[2][0] : 0, iways = ok ? (size_t)g[3][0] : 0;
         free(dbanks);
         for (int k = 0; k < 4; k++)
@@ -806,7 +840,8 @@ static int set_heatmaps(hr *h, hr_run *const *rs, size_t n)
         }
         if (metric(rs[c], "l1.icache.fetches") > 0) {
             char t[200];
-            snprintf(t, sizeof t, "I-cache, %s: fills and evictions per set and way", rs[c]->config);
+            snprintf(t, sizeof t, "I-cache, %s: fills and evictions per set and way",
+                     rs[c]->config);
             heatmap(h, t, jf, je, isets, iways);
             hottest(h->f, jf, isets, iways, "line fills");
             drawn = 1;
@@ -872,9 +907,10 @@ static int phases(hr *h, hr_run *const *rs, size_t n)
         if (!np)
             continue;
         if (!any)
-            fputs("<h2 id=\"phases\">Phases</h2>\n<p>Per-phase cycles and miss rates of traces with "
-                  "phase markers (the deltas stored for each phase).</p>\n",
-                  h->f);
+            fputs(
+                "<h2 id=\"phases\">Phases</h2>\n<p>Per-phase cycles and miss rates of traces with "
+                "phase markers (the deltas stored for each phase).</p>\n",
+                h->f);
         any = 1;
         const char *cat[MAX_PHASES];
         double cyc[MAX_PHASES], rates[MAX_PHASES * 2];
@@ -902,8 +938,9 @@ static int phases(hr *h, hr_run *const *rs, size_t n)
             fmt_value(d, sizeof d, rates[2 * p + 1]);
             fputs("<tr><th class=\"name\">", h->f);
             esc(h->f, labels[p]);
-            fprintf(h->f, "</th><td data-run=\"%lld\" data-phase=\"%lld\" data-stat=\"core.cycles\">%s"
-                          "</td><td>%s</td><td>%s</td></tr>\n",
+            fprintf(h->f,
+                    "</th><td data-run=\"%lld\" data-phase=\"%lld\" data-stat=\"core.cycles\">%s"
+                    "</td><td>%s</td><td>%s</td></tr>\n",
                     (long long)run, (long long)k, a, b, d);
         }
         fputs("</tbody></table>\n", h->f);
@@ -929,8 +966,8 @@ static int sim_section(hr *h, hr_run *const *rs, size_t n)
     const char *mr[] = {"l1.icache.miss_rate", "l1.dcache.miss_rate"};
     const char *mrl[] = {"I-cache misses per fetch", "D-cache misses per access"};
     if (!rc)
-        rc = metric_bars(h, rs, n, "Miss rate per cache", "machine config", "miss rate (% of accesses)", mr, mrl, 2,
-                         100, 0, "%", 0);
+        rc = metric_bars(h, rs, n, "Miss rate per cache", "machine config",
+                         "miss rate (% of accesses)", mr, mrl, 2, 100, 0, "%", 0);
     const char *rows[] = {"sdram.row_hits", "sdram.row_misses", "sdram.row_conflicts"};
     const char *rowl[] = {"row hits", "row misses (bank idle)", "row conflicts (other row open)"};
     if (!rc)
@@ -959,7 +996,8 @@ static int alloc_section(hr *h, hr_run *const *rs, size_t n)
         double scale;
     } plots[] = {
         {"free_bytes", "Free memory over the workload", "free memory (MB)", 1.0 / 1048576},
-        {"largest_free", "Largest free block over the workload", "largest free block (MB)", 1.0 / 1048576},
+        {"largest_free", "Largest free block over the workload", "largest free block (MB)",
+         1.0 / 1048576},
         {"unusable_order4", "Unusable free space index (order 4, 64 KB requests) over the workload",
          "unusable free space index (0..1)", 1},
     };
@@ -974,8 +1012,14 @@ static int alloc_section(hr *h, hr_run *const *rs, size_t n)
             for (size_t i = 0; i < np[c]; i++)
                 y[c][i] *= plots[p].scale;
         }
-        hr_lines l = {plots[p].title, "allocation trace operation (index)", plots[p].ylabel, n, ser,
-                      np, (const double *const *)x, (const double *const *)y};
+        hr_lines l = {plots[p].title,
+                      "allocation trace operation (index)",
+                      plots[p].ylabel,
+                      n,
+                      ser,
+                      np,
+                      (const double *const *)x,
+                      (const double *const *)y};
         lines(f, &l);
     }
     for (size_t c = 0; c < n && x && y; c++) {
@@ -991,7 +1035,8 @@ static int alloc_section(hr *h, hr_run *const *rs, size_t n)
     if (!rc)
         rc = metric_bars(h, rs, n, "Internal fragmentation per allocator", "allocator",
                          "allocated but unrequested bytes (%)", fr, frl, 1, 1, 0, "%", 0);
-    const char *lat[] = {"alloc.latency.p50_cycles", "alloc.latency.mean_cycles", "alloc.latency.p99_cycles"};
+    const char *lat[] = {"alloc.latency.p50_cycles", "alloc.latency.mean_cycles",
+                         "alloc.latency.p99_cycles"};
     const char *latl[] = {"median", "mean", "99th percentile"};
     if (!rc)
         rc = metric_bars(h, rs, n, "Latency of an allocation or free, per allocator", "allocator",
@@ -1005,10 +1050,12 @@ static const char k_css[] =
     "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px auto;max-width:1240px;color:#222;"
     "padding:0 12px}h1{font-size:26px}h2{margin-top:36px;border-bottom:2px solid #4e79a7}"
     "h3{margin-top:24px}table{border-collapse:collapse;font-size:13px}"
-    "td,th{border:1px solid #ccc;padding:3px 8px}td{text-align:right;font-variant-numeric:tabular-nums}"
+    "td,th{border:1px solid #ccc;padding:3px "
+    "8px}td{text-align:right;font-variant-numeric:tabular-nums}"
     "th.name{text-align:left;font-weight:normal;font-family:monospace}thead th{background:#eef2f7}"
     ".scroll{overflow-x:auto}figure{margin:16px 0}svg{max-width:100%;height:auto;background:#fff}"
-    "svg text{font-family:'DejaVu Sans',Arial,sans-serif;fill:#222}svg .title{font-size:17px;font-weight:bold}"
+    "svg text{font-family:'DejaVu Sans',Arial,sans-serif;fill:#222}svg "
+    ".title{font-size:17px;font-weight:bold}"
     "svg .subtitle{font-size:13px}svg .tick{font-size:12px}svg .legend{font-size:13px}"
     "svg .axis-label{font-size:14px}svg .grid{stroke:#e4e4e4}svg .axis{stroke:#444}"
     ".note{font-size:13px;color:#444}code{font-size:13px}";
@@ -1023,10 +1070,11 @@ static int write_page(hr *h, const bf_htmlreport_opts *o)
     esc(f, title);
     fprintf(f, "</title><style>%s</style></head><body>\n<h1>", k_css);
     esc(f, title);
-    fputs("</h1>\n<h2 id=\"runs\">Runs</h2>\n<table class=\"runs\"><thead><tr><th>run</th><th>command"
-          "</th><th>config</th><th>workload</th><th>status</th><th>started (UTC)</th><th>git revision"
-          "</th></tr></thead><tbody>\n",
-          f);
+    fputs(
+        "</h1>\n<h2 id=\"runs\">Runs</h2>\n<table class=\"runs\"><thead><tr><th>run</th><th>command"
+        "</th><th>config</th><th>workload</th><th>status</th><th>started (UTC)</th><th>git revision"
+        "</th></tr></thead><tbody>\n",
+        f);
     hr_run **sim = calloc(h->nruns, sizeof *sim), **al = calloc(h->nruns, sizeof *al);
     size_t ns = 0, na = 0;
     if (!sim || !al) {
@@ -1042,7 +1090,8 @@ static int write_page(hr *h, const bf_htmlreport_opts *o)
         else
             sim[ns++] = r;
         fprintf(f, "<tr><td>%lld</td><td>", (long long)r->id);
-        const char *const cells[] = {r->command, r->config, r->workload, r->status, r->start, r->git_rev};
+        const char *const cells[] = {r->command, r->config, r->workload,
+                                     r->status,  r->start,  r->git_rev};
         for (size_t k = 0; k < BF_ARRAY_SIZE(cells); k++) {
             fputs(k ? "</td><td>" : "", f);
             esc(f, cells[k]);

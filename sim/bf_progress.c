@@ -116,7 +116,8 @@ void bf_progress_update(bf_progress *p, uint64_t done, uint64_t bytes)
     if (p->last > 0 && (t - p->last) * 1000 < BF_PROGRESS_PERIOD_MS)
         return; /* also after a clear: a fault report is not overwritten at once */
     char line[256];
-    bf_progress_format(line, sizeof line, p->label, p->unit, done, bytes, p->total_bytes, t - p->t0);
+    bf_progress_format(line, sizeof line, p->label, p->unit, done, bytes, p->total_bytes,
+                       t - p->t0);
     fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
     p->last = t;

@@ -69,7 +69,8 @@ int bf_cmd_report(int argc, char **argv)
         "allocator runs free memory, largest free block and unusable free space over time, "
         "fragmentation and latency. docs/report.md describes the page.",
         "  bfsim report --last 5 --out report/\n"
-        "  bfsim report --db results/bfsim.db --runs 12,13,14 --out /tmp/r && xdg-open /tmp/r/index.html\n"
+        "  bfsim report --db results/bfsim.db --runs 12,13,14 --out /tmp/r && xdg-open "
+        "/tmp/r/index.html\n"
         "  bfsim report --runs 3-7 --out report/");
     bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
     bf_opts_add(o, "runs", BF_OPT_STRING, NULL, "run ids, comma-separated, ranges allowed (3-7)");
@@ -85,8 +86,9 @@ int bf_cmd_report(int argc, char **argv)
     const char *runs = bf_opts_get(o, "runs"), *last = bf_opts_get(o, "last");
     if (!bf_opts_get(o, "out") || (!runs == !last)) {
         rc = bf_cmd_fail(cmd, 2, "%s",
-                         !bf_opts_get(o, "out") ? "--out DIR is required"
-                                                : "give exactly one of --runs ID,ID... and --last N");
+                         !bf_opts_get(o, "out")
+                             ? "--out DIR is required"
+                             : "give exactly one of --runs ID,ID... and --last N");
         goto out;
     }
     char *end = NULL;
@@ -110,7 +112,8 @@ int bf_cmd_report(int argc, char **argv)
         }
     }
     const char *title = bf_opts_get(o, "title");
-    if ((rc = bf_cmd_html(cmd, db, ids, n, bf_opts_get(o, "out"), title ? title : "bfsim report")) >= 0)
+    if ((rc = bf_cmd_html(cmd, db, ids, n, bf_opts_get(o, "out"),
+                          title ? title : "bfsim report")) >= 0)
         goto out;
     printf("%s/index.html\n", bf_opts_get(o, "out"));
     rc = 0;
