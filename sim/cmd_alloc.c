@@ -108,7 +108,8 @@ typedef struct series_sink {
 static void on_sample(void *arg, const bf_alloc_sample *s)
 {
     series_sink *k = arg;
-    bf_progress_update(k->prog, s->op, k->reader ? bf_atrace_bytes_read(k->reader) : 0);
+    if (k->prog)
+        bf_progress_update(k->prog, s->op, k->reader ? bf_atrace_bytes_read(k->reader) : 0);
     if (k->plot)
         fprintf(k->plot, "%llu %llu %llu %llu %d %llu\n", (unsigned long long)s->op,
                 (unsigned long long)s->free_bytes, (unsigned long long)s->largest_free,
