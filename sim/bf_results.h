@@ -99,9 +99,12 @@ int bf_results_commit(bf_results *db, const char *status, char *err, size_t errn
 ** Message in bf_results_errmsg. */
 int bf_results_abort(bf_results *db, const char *status);
 
-/* For bf_regdb.c (regressions and merging, schema version 3): the SQLite handle and the path. */
+/* The SQLite connection, for other sim/ modules: bf_htmlreport reads runs, metrics and series with
+** it; bf_regdb keeps the regressions tables and merges databases through it (schema version 3),
+** in transactions of its own. Runs, metrics and faults are written only through the calls above. */
 struct sqlite3;
 struct sqlite3 *bf_results_sqlite(bf_results *db);
+/* The database's path as opened. */
 const char *bf_results_path(const bf_results *db);
 
 /* The message of the last failed call on db ("" if none). */

@@ -196,6 +196,22 @@ int bf_l1_write_imem_control(bf_l1 *l1, uint32_t value, bf_cycles now);
 ** one completes in *done. Dirty lines stay in the cache (Cachegrind and DineroIV convention). */
 int bf_l1_finish(bf_l1 *l1, bf_cycles now, bf_cycles *done);
 
+/* Per-set statistics (bfsim --set-stats): line fills and evictions of each slot, for the cache
+** set heatmaps. Off unless attached: the model then keeps one NULL pointer and tests it only on
+** the fill path. Indexed like the silicon: D-cache slot (bank * BF_L1_DSETS + set) * BF_L1_DWAYS
+** + way, I-cache slot set * BF_L1_IWAYS + way, where set is the cache index (sub-bank and line
+** index bits). The sums equal l1.dcache.fills / l1.dcache.evictions / l1.icache.fills /
+** l1.icache.evictions over the time it was attached. */
+enum { BF_L1_DBANKS = 2, BF_L1_DSETS = 256, BF_L1_DWAYS = 2, BF_L1_ISETS = 128, BF_L1_IWAYS = 4 };
+typedef struct bf_l1_set_stats {
+    uint64_t dfills[BF_L1_DBANKS * BF_L1_DSETS * BF_L1_DWAYS];      /* lines */
+    uint64_t devictions[BF_L1_DBANKS * BF_L1_DSETS * BF_L1_DWAYS];  /* lines */
+    uint64_t ifills[BF_L1_ISETS * BF_L1_IWAYS];                     /* lines */
+    uint64_t ievictions[BF_L1_ISETS * BF_L1_IWAYS];                 /* lines */
+} bf_l1_set_stats;
+/* Count into ss (caller-owned, zeroed by the caller, outlives l1); NULL stops counting. */
+void bf_l1_set_stats_attach(bf_l1 *l1, bf_l1_set_stats *ss);
+
 /* Consistency check of the model state (tests and --check runs): NULL, or a message naming the
 ** broken invariant (duplicate tag in a set, dirty invalid line, buffer over its depth, ...). */
 const char *bf_l1_check(const bf_l1 *l1);
