@@ -8,6 +8,7 @@
 ** 2 (8-byte access records); other records are skipped by their unit counts.
 ** usage: floor TRACE.bfb      prints "ihits imisses dhits dmisses"
 */
+#define _POSIX_C_SOURCE 200809L
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -46,7 +47,7 @@ int main(int argc, char **argv)
     const uint8_t *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0), *e = p + st.st_size;
     if (p == MAP_FAILED)
         return perror("mmap"), 2;
-    madvise((void *)p, (size_t)st.st_size, MADV_SEQUENTIAL);
+    posix_madvise((void *)p, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);
     unsigned ver = p[8] | p[9] << 8;
     const uint8_t *q = p + 16 + (rd32(p + 12) + 15) / 16 * 16;
     uint64_t n[4] = {0};
