@@ -40,6 +40,8 @@ const bf_stat_desc bf_replay_stat_desc[] = {BF_REPLAY_STATS(BF_STAT_DESC)};
 #undef BF_STAT_STRUCT
 const size_t bf_replay_stat_count = BF_ARRAY_SIZE(bf_replay_stat_desc);
 
+enum { REPLAY_BATCH = 256 }; /* records decoded per bf_trace_next_batch call */
+
 typedef struct replay {
     bf_memsys *s;
     const bf_replay_opts *o;
@@ -182,7 +184,8 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
     R.st = st;
     R.mode = BF_MODE_SUPV;
     R.hit = 1;
-    bf_trace_rec rec;
+    bf_trace_rec batch[REPLAY_BATCH];
+    size_t nbatch = 0, ibatch = 0;
     int end = BF_END_OK;
     /* busy cost of each op kind (bf_op order) comes from the L1 configuration */
     const bf_machine *m = bf_memsys_machine(s);
@@ -196,94 +199,98 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
             end = BF_END_INTERRUPTED;
             break;
         }
-        int rc = bf_trace_next(r, &rec);
-        if (rc == BF_EEOF)
-            break;
-        if (rc != BF_OK) {
-            snprintf(err, errn, "%s", bf_trace_error(r));
-            end = BF_END_INPUT;
-            break;
+        if (ibatch == nbatch) {
+            int rc = bf_trace_next_batch(r, batch, REPLAY_BATCH, &nbatch);
+            ibatch = 0;
+            if (rc == BF_EEOF)
+                break;
+            if (rc != BF_OK) {
+                snprintf(err, errn, "%s", bf_trace_error(r));
+                end = BF_END_INPUT;
+                break;
+            }
         }
+        const bf_trace_rec *rec = &batch[ibatch++];
         R.recno++;
         st->records++;
         int f = 0;
-        switch (rec.type) {
+        switch (rec->type) {
         case BF_REC_IFETCH:
             /* a `cont` record is the rest of the previous reference, cut by the trace mapper: the
             ** same instruction, the same reference (rule 6) */
-            if (!rec.cont) {
+            if (!rec->cont) {
                 st->instructions++;
                 st->ifetches++;
             }
-            f = access1(&R, &rec, BF_ACC_IFETCH, rec.addr, rec.size, rec.cont && R.in_instr);
-            if (!rec.cont)
+            f = access1(&R, rec, BF_ACC_IFETCH, rec->addr, rec->size, rec->cont && R.in_instr);
+            if (!rec->cont)
                 R.in_instr = f == 0; /* data after a skipped fetch are instructions of their own */
             break;
         case BF_REC_LOAD:
         case BF_REC_STORE:
         case BF_REC_MODIFY: {
-            int attached = R.in_instr || rec.cont;
+            int attached = R.in_instr || rec->cont;
             if (!attached)
                 st->instructions++;
-            if (rec.type != BF_REC_STORE) {
-                st->loads += !rec.cont;
-                f = access1(&R, &rec, BF_ACC_READ, rec.addr, rec.size, attached);
+            if (rec->type != BF_REC_STORE) {
+                st->loads += !rec->cont;
+                f = access1(&R, rec, BF_ACC_READ, rec->addr, rec->size, attached);
                 attached = 1; /* the store half of an M shares the instruction */
             }
-            if (!f && (rec.type == BF_REC_STORE ||
-                       (rec.type == BF_REC_MODIFY && o->compat != BF_COMPAT_CACHEGRIND))) {
-                st->stores += !rec.cont;
-                f = access1(&R, &rec, BF_ACC_WRITE, rec.addr, rec.size, attached);
+            if (!f && (rec->type == BF_REC_STORE ||
+                       (rec->type == BF_REC_MODIFY && o->compat != BF_COMPAT_CACHEGRIND))) {
+                st->stores += !rec->cont;
+                f = access1(&R, rec, BF_ACC_WRITE, rec->addr, rec->size, attached);
             }
             break;
         }
         case BF_REC_GAP:
             R.in_instr = 0;
-            R.t += rec.value;
-            st->busy += rec.value;
-            st->gap_cycles += rec.value;
+            R.t += rec->value;
+            st->busy += rec->value;
+            st->gap_cycles += rec->value;
             break;
         case BF_REC_OP: {
             R.in_instr = 0;
-            uint32_t n = rec.count ? rec.count : 1;
+            uint32_t n = rec->count ? rec->count : 1;
             for (uint32_t i = 0; i < n && !f; i++) {
                 st->ops++;
-                st->busy += op_issue[rec.op < 6 ? rec.op : 0];
-                f = op1(&R, &rec, rec.op, rec.addr + 32u * i);
+                st->busy += op_issue[rec->op < 6 ? rec->op : 0];
+                f = op1(&R, rec, rec->op, rec->addr + 32u * i);
             }
             break;
         }
         case BF_REC_MODE:
-            R.mode = rec.mode;
+            R.mode = rec->mode;
             st->mode_changes++;
             break;
         case BF_REC_MMR:
             st->mmr_writes++;
-            if (bf_memsys_mmr_write(s, rec.addr, (uint32_t)rec.value, R.t) != BF_OK)
+            if (bf_memsys_mmr_write(s, rec->addr, (uint32_t)rec->value, R.t) != BF_OK)
                 f = -1;
             break;
         case BF_REC_DMA: {
             /* rule 7: the transfer starts at its start time (not before the current time) and
             ** runs beside the core, which does not wait for it; its EBIU traffic delays the
             ** core's later external accesses */
-            bf_cycles start = rec.has_start && rec.start > R.t ? rec.start : R.t, end;
-            if (R.dma_free[rec.chan] > start)
-                start = R.dma_free[rec.chan]; /* a channel runs one transfer at a time */
+            bf_cycles start = rec->has_start && rec->start > R.t ? rec->start : R.t, end;
+            if (R.dma_free[rec->chan] > start)
+                start = R.dma_free[rec->chan]; /* a channel runs one transfer at a time */
             int dfault;
             bf_addr daddr;
             st->dma_records++;
-            if (bf_memsys_dma(s, rec.addr, rec.addr2, rec.value, start, &end, &dfault, &daddr) != BF_OK) {
+            if (bf_memsys_dma(s, rec->addr, rec->addr2, rec->value, start, &end, &dfault, &daddr) != BF_OK) {
                 f = -1;
                 break;
             }
             st->dma_busy += end - start;
-            R.dma_free[rec.chan] = end;
+            R.dma_free[rec->chan] = end;
             if (dfault) {
                 st->dma_faults++;
                 bf_fault_info fi;
                 memset(&fi, 0, sizeof fi);
                 fi.record = R.recno;
-                fi.line = rec.line;
+                fi.line = rec->line;
                 fi.kind = BF_ACC_WRITE;
                 fi.mode = R.mode;
                 fi.addr = daddr;
@@ -291,14 +298,14 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
                 snprintf(fi.text, sizeof fi.text,
                          "%s (DMA channel %u, hardware error) at 0x%08X\n DMA of %llu bytes 0x%08X -> "
                          "0x%08X, record %llu\n trace: %s:%llu",
-                         bf_fault_name(dfault), rec.chan, daddr, (unsigned long long)rec.value, rec.addr,
-                         rec.addr2, (unsigned long long)R.recno,
-                         o->trace_name ? o->trace_name : "trace", (unsigned long long)rec.line);
+                         bf_fault_name(dfault), rec->chan, daddr, (unsigned long long)rec->value, rec->addr,
+                         rec->addr2, (unsigned long long)R.recno,
+                         o->trace_name ? o->trace_name : "trace", (unsigned long long)rec->line);
                 if (o->on_fault)
                     o->on_fault(o->ctx, &fi);
                 f = 1;
             } else {
-                st->dma_bytes += rec.value;
+                st->dma_bytes += rec->value;
             }
             break;
         }
@@ -308,14 +315,14 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
             st->cycles = R.t;
             st->stall_total = st->cycles - st->busy;
             if (o->on_phase)
-                o->on_phase(o->phase_ctx, rec.name ? rec.name : "", R.recno);
+                o->on_phase(o->phase_ctx, rec->name ? rec->name : "", R.recno);
             break;
         default:
             break;
         }
         if (f < 0) {
             snprintf(err, errn, "%s:%llu: the memory system failed on this record",
-                     o->trace_name ? o->trace_name : "trace", (unsigned long long)rec.line);
+                     o->trace_name ? o->trace_name : "trace", (unsigned long long)rec->line);
             end = BF_END_ERROR;
             break;
         }

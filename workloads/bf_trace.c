@@ -1316,6 +1316,47 @@ int bf_trace_next(bf_trace_reader *r, bf_trace_rec *rec)
     return rc;
 }
 
+/* Version-2 binary accesses straight from the input buffer into recs; stops at anything else
+** (another record type, a field the full decoder would refuse, the end of the buffer), which
+** bf_trace_next then reads. Returns the records decoded. */
+static size_t bin_v2_accesses(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
+{
+    const uint8_t *p;
+    size_t avail, k = 0, used = 0;
+    if (bf_tio_peek(r->in, max * BIN_ACC_V2, &p, &avail) != BF_OK)
+        return 0;
+    while (k < max && avail - used >= BIN_ACC_V2 && p[used] < 4 && p[used + 1] == 0) {
+        const uint8_t *u = p + used;
+        uint32_t b = rd16(u + 2), a = rd32(u + 4);
+        if (b == 0 || b > BF_TRACE_MAX_ACCESS || (uint64_t)a + b - 1 > 0xffffffffu)
+            break;
+        bf_trace_rec *rec = &recs[k++];
+        *rec = (bf_trace_rec){.type = u[0], .addr = a, .size = b, .line = ++r->recno};
+        rec->misaligned = (u[0] != BF_REC_IFETCH && !aligned(a, b)) ? (uint8_t)r->misal : 0;
+        used += BIN_ACC_V2;
+    }
+    bf_tio_skip(r->in, used);
+    r->st.records += k;
+    return k;
+}
+
+int bf_trace_next_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max, size_t *n)
+{
+    size_t k = 0;
+    int rc = BF_OK;
+    while (k < max) {
+        if (r->fmt == BF_FMT_NATIVE_BIN && r->bin_ver >= 2 && !r->rc && !r->bin_end &&
+            (k += bin_v2_accesses(r, recs + k, max - k)) == max)
+            break;
+        if ((rc = bf_trace_next(r, &recs[k])) != BF_OK)
+            break;
+        if (recs[k++].type == BF_REC_PHASE)
+            break;
+    }
+    *n = k;
+    return k ? BF_OK : rc;
+}
+
 const char *bf_trace_error(const bf_trace_reader *r)
 {
     return r->err;
