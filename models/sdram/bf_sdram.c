@@ -482,13 +482,16 @@ static void record_read_latency(bf_sdram *s, uint64_t lat)
     if (lat > st->read_lat_max)
         st->read_lat_max = lat;
     s->hist[hist_bucket(lat)]++;
-    uint64_t *coarse[] = {&st->read_lat_h0, &st->read_lat_h1, &st->read_lat_h2,
-                          &st->read_lat_h3, &st->read_lat_h4, &st->read_lat_h5,
-                          &st->read_lat_h6, &st->read_lat_h7, &st->read_lat_h8};
+    static const size_t coarse_off[] = {
+        offsetof(bf_sdram_stats, read_lat_h0), offsetof(bf_sdram_stats, read_lat_h1),
+        offsetof(bf_sdram_stats, read_lat_h2), offsetof(bf_sdram_stats, read_lat_h3),
+        offsetof(bf_sdram_stats, read_lat_h4), offsetof(bf_sdram_stats, read_lat_h5),
+        offsetof(bf_sdram_stats, read_lat_h6), offsetof(bf_sdram_stats, read_lat_h7),
+        offsetof(bf_sdram_stats, read_lat_h8)};
     unsigned c = lat < 32 ? 0 : log2_floor(lat) - 4;
     if (c > 8)
         c = 8;
-    (*coarse[c])++;
+    (*stat_at(s, coarse_off[c]))++;
 }
 
 /* ---- the port --------------------------------------------------------------------------- */
@@ -581,8 +584,10 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
         addr &= ~(uint64_t)(rq->size - 1);
     const uint64_t last = addr + rq->size - 1;
     uint32_t sd_bytes = s->t.enabled ? s->t.bank_bytes : 0;
-    int rgn = bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)addr);
-    if (last > 0xFFFFFFFFu || bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)last) != rgn)
+    /* one classification: a request wholly inside SDRAM (nearly all) needs no map lookup */
+    int rgn = last < sd_bytes ? BF_RGN_SDRAM : bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)addr);
+    if (rgn != BF_RGN_SDRAM &&
+        (last > 0xFFFFFFFFu || bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)last) != rgn))
         return fault(s, rq, rs, a + O);
 
     uint64_t ready_s, done_s; /* SCLK edges */
