@@ -586,7 +586,7 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     uint32_t sd_bytes = s->t.enabled ? s->t.bank_bytes : 0;
     /* one classification: a request wholly inside SDRAM (nearly all) needs no map lookup */
     int rgn = last < sd_bytes ? BF_RGN_SDRAM : bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)addr);
-    if (rgn != BF_RGN_SDRAM &&
+    if (last >= sd_bytes &&
         (last > 0xFFFFFFFFu || bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)last) != rgn))
         return fault(s, rq, rs, a + O);
 
