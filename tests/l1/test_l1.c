@@ -1038,29 +1038,11 @@ static void t_fast_hit(void)
                 continue;
             }
             bf_cycles ready0 = 0;
-            if (bf_l1_hit(f[0].l1, kind, a, size, at, now, &ready0)) {
+            if (bf_l1_hit(f[0].l1, kind, a, size, at, now, &ready0))
                 fast++;
-            } else {
-                bf_req rq;
-                memset(&rq, 0, sizeof rq);
-                rq.addr = a;
-                rq.size = size;
-                rq.kind = (uint8_t)kind;
-                rq.flags = at;
-                rq.now = now;
-                bf_resp rs;
-                BF_CHECK_EQ(bf_l1_access(f[0].l1, &rq, &rs), BF_OK);
-                ready0 = rs.ready;
-            }
-            bf_req rq;
-            memset(&rq, 0, sizeof rq);
-            rq.addr = a;
-            rq.size = size;
-            rq.kind = (uint8_t)kind;
-            rq.flags = at;
-            rq.now = now;
-            bf_resp rs;
-            BF_CHECK_EQ(bf_l1_access(f[1].l1, &rq, &rs), BF_OK);
+            else
+                ready0 = ac(&f[0], kind, a, size, now, at).ready;
+            bf_resp rs = ac(&f[1], kind, a, size, now, at);
             BF_CHECK_EQ(ready0, rs.ready);
             /* the core goes on at the access's ready time (the critical word of a fill: the rest
             ** of the line is still in flight), sometimes issuing the next access one cycle
@@ -1072,13 +1054,9 @@ static void t_fast_hit(void)
         BF_CHECK(fast > 30000);
         BF_CHECK(memcmp(&f[0].st, &f[1].st, sizeof f[0].st) == 0);
         BF_CHECK_EQ(f[0].ext.last, f[1].ext.last);
-        BF_CHECK(bf_l1_check(f[0].l1) == NULL);
-        BF_CHECK(bf_l1_check(f[1].l1) == NULL);
         BF_CHECK(f[0].st.stall_fill > 0); /* words of lines in flight were waited for */
-        for (int k = 0; k < 2; k++) {
-            bf_l1_destroy(f[k].l1);
-            fake_free(&f[k].ext);
-        }
+        fx_close(&f[0]);
+        fx_close(&f[1]);
     }
 }
 

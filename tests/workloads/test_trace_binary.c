@@ -135,14 +135,20 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-/* Header (no text) + one LOAD 4 at 0x100 + end record counting 1. */
-static size_t image(uint8_t *b)
+/* A header without text: magic, version, unit; the bytes up to n zeroed. */
+static void header(uint8_t *b, size_t n, uint8_t version, uint8_t unit)
 {
     static const uint8_t magic[8] = {0x89, 'B', 'F', 'T', '\r', '\n', 0x1a, '\n'};
-    memset(b, 0, 64);
+    memset(b, 0, n);
     memcpy(b, magic, 8);
-    b[8] = 1;
-    b[10] = 16;
+    b[8] = version;
+    b[10] = unit;
+}
+
+/* Version 1: header (no text) + one LOAD 4 at 0x100 + end record counting 1. */
+static size_t image(uint8_t *b)
+{
+    header(b, 64, 1, 16);
     b[16] = BF_REC_LOAD;
     put32(b + 20, 0x100);
     put32(b + 24, 4);
@@ -203,11 +209,7 @@ static void binary_errors(void)
 /* Version 2: header (no text) + LOAD 4 at 0x100 in 8 bytes + GAP 5 (16 bytes) + end counting 2. */
 static size_t image2(uint8_t *b)
 {
-    static const uint8_t magic[8] = {0x89, 'B', 'F', 'T', '\r', '\n', 0x1a, '\n'};
-    memset(b, 0, 80);
-    memcpy(b, magic, 8);
-    b[8] = 2;
-    b[10] = 8;
+    header(b, 80, 2, 8);
     b[16] = BF_REC_LOAD;
     b[18] = 4; /* size, u16 */
     put32(b + 20, 0x100);
