@@ -34,6 +34,7 @@ typedef struct bf_machine {
     uint32_t icplb_enable; /* IMEM_CONTROL.ENICPLB */
     uint32_t core_mmr_cycles;   /* ESTIMATE: core MMR access, CCLK */
     uint32_t initial_mode;      /* bf_mode at the start of a trace */
+    int fast_path;              /* sim.fast_path: bf_memsys_access_fast in trace replay */
     bf_l1_config l1;
     bf_sdram_config sdram;
     bf_cplb_config cplb;

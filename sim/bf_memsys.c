@@ -24,6 +24,9 @@ const bf_stat_desc bf_memsys_stat_desc[] = {BF_MEMSYS_STATS(BF_STAT_DESC)};
 #undef BF_STAT_STRUCT
 const size_t bf_memsys_stat_count = BF_ARRAY_SIZE(bf_memsys_stat_desc);
 
+/* the page attributes the CPLB stage sets on a request */
+#define L1_ATTRS (BF_REQ_CACHEABLE | BF_REQ_WT | BF_REQ_AOW | BF_REQ_LRUPRIO)
+
 enum { L1D_A_BASE = 0xFF800000u, L1D_B_BASE = 0xFF900000u, L1I_BASE = 0xFFA00000u,
        SCRATCH_BASE = 0xFFB00000u };
 
@@ -158,8 +161,7 @@ int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result
     bf_req r = *rq;
     r.now = rq->now + res.handler;
     s->stats.stall_cplb += res.handler;
-    r.flags = (rq->flags & ~(uint32_t)(BF_REQ_CACHEABLE | BF_REQ_WT | BF_REQ_AOW | BF_REQ_LRUPRIO)) |
-              res.attrs | BF_REQ_ATTR_KNOWN;
+    r.flags = (rq->flags & ~(uint32_t)L1_ATTRS) | res.attrs | BF_REQ_ATTR_KNOWN;
     if (is_core_mmr(r.addr)) {
         s->stats.mmr_accesses++;
         uint32_t c = s->m.core_mmr_cycles;
@@ -174,6 +176,31 @@ int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result
     if (rc == BF_OK && rs->fault)
         s->stats.faults++;
     return rc;
+}
+
+int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
+                          uint32_t flags, bf_cycles now, uint64_t record, bf_resp *rs)
+{
+    /* the CPLB stage sees what bf_memsys_access presents to it (a host reference: its word) */
+    int noalign = (flags & BF_REQ_NOALIGNCHK) != 0;
+    uint32_t attrs = bf_cplb_check_hit(s->cplb, kind == BF_ACC_IFETCH, noalign ? addr & ~(bf_addr)3 : addr,
+                                       noalign ? 1 : size, kind == BF_ACC_WRITE, mode == BF_MODE_USER);
+    if (!attrs)
+        return 0;
+    if (bf_l1_hit(s->l1, kind, addr, size, attrs, now, &rs->ready)) {
+        rs->done = rs->ready;
+        rs->fault = 0;
+        return 1;
+    }
+    /* checked, but not an L1 hit: the rest of the chain as bf_memsys_access runs it (an SDRAM
+    ** address is never a core MMR; the handler time is 0) */
+    bf_req r = {.addr = addr, .size = size, .kind = (uint8_t)kind, .mode = (uint8_t)mode,
+                .source = BF_SRC_CORE, .flags = (flags & ~(uint32_t)L1_ATTRS) | attrs, .now = now,
+                .record = record};
+    int rc = bf_l1_access(s->l1, &r, rs);
+    if (rc == BF_OK && rs->fault)
+        s->stats.faults++;
+    return rc == BF_OK ? 1 : -1;
 }
 
 int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_result *resout)

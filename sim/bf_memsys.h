@@ -31,6 +31,14 @@ void bf_memsys_destroy(bf_memsys *s);
 /* A core access: CPLB, then L1/external. res (optional) receives the CPLB outcome; on a fault
 ** rs->fault/excause are set and nothing else happened. */
 int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *res);
+/* The fast path of a core access (docs/performance.md), with the fields of a bf_req as arguments
+** (flags: BF_REQ_NOALIGNCHK only; never BF_REQ_CONT): when the CPLB stage's last-hit entry serves
+** it (bf_cplb_check_hit), it is checked there and goes on to L1, where a hit is served without a
+** request (bf_l1_hit) and anything else by bf_l1_access; *rs gets ready/done/fault and 1 is
+** returned. Otherwise 0 with nothing changed: call bf_memsys_access. -1: a model error. Every
+** statistic and time is the one bf_memsys_access gives (a test compares every suite trace). */
+int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
+                          uint32_t flags, bf_cycles now, uint64_t record, bf_resp *rs);
 /* A cache/sync op at rq->addr (CPLB-checked for the line ops; protection ignored, misses count). */
 int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_result *res);
 /* A DMA transfer of `bytes` from src to dst starting at core time `start`, in chunks of at most

@@ -22,6 +22,10 @@
 **     requests come first, so the core's later external accesses queue behind them (DMA
 **     priority for the whole transfer; an approximation of AMGCTL.CDPRIO=1). DMA bypasses CPLBs
 **     and caches; DMA to the scratchpad or a cache-configured L1 half is a fault.
+**  8. Fast path (sim.fast_path = 1): an access the CPLB stage's last-hit entry serves and that
+**     hits L1 is served by bf_memsys_access_fast without building a bf_req/bf_resp; anything
+**     else continues on the full chain. The statistics and times are identical either way (the
+**     suite test e2e.fast_path compares every statistic of every suite trace).
 **  6. A record marked `cont` by the reader is the rest of a foreign reference that a first-touch
 **     window boundary cut in two: it belongs to the same instruction and the same reference (not
 **     counted again in core.*; with --compat=cachegrind not a new L1 access either).
@@ -36,6 +40,8 @@ const bf_stat_desc bf_replay_stat_desc[] = {BF_REPLAY_STATS(BF_STAT_DESC)};
 #undef BF_STAT_STRUCT
 const size_t bf_replay_stat_count = BF_ARRAY_SIZE(bf_replay_stat_desc);
 
+enum { REPLAY_BATCH = 256 }; /* records decoded per bf_trace_next_batch call */
+
 typedef struct replay {
     bf_memsys *s;
     const bf_replay_opts *o;
@@ -45,6 +51,7 @@ typedef struct replay {
     int in_instr;      /* an ifetch opened the current instruction */
     uint64_t recno;    /* records consumed */
     uint32_t hit;      /* l1.hit_cycles */
+    int fast;          /* sim.fast_path */
     bf_cycles dma_free[256]; /* per DMA channel: time its last transfer completed */
 } replay;
 
@@ -95,19 +102,40 @@ static int access1(replay *R, const bf_trace_rec *rec, int kind, bf_addr addr, u
 {
     bf_req rq;
     bf_resp rs;
+    uint32_t flags = rec->misaligned == BF_MISAL_ONCE || (kind == BF_ACC_IFETCH && R->o->host_ifetch)
+                         ? BF_REQ_NOALIGNCHK
+                         : 0;
+    bf_cycles now = attached ? R->t - R->hit : R->t;
+    size = size ? size : 1;
+    /* rule 8: the fast path, unless the record is the rest of a cut reference */
+    int fast = R->fast && !rec->cont
+                   ? bf_memsys_access_fast(R->s, kind, addr, size, R->mode, flags, now, R->recno, &rs)
+                   : 0;
+    if (fast < 0)
+        return -1;
+    if (fast) {
+        if (rs.ready > R->t)
+            R->t = rs.ready;
+        if (!attached)
+            R->st->busy += R->hit;
+        if (!rs.fault)
+            return 0;
+    }
     memset(&rq, 0, sizeof rq);
     rq.addr = addr;
-    rq.size = size ? size : 1;
+    rq.size = size;
     rq.kind = (uint8_t)kind;
     rq.mode = (uint8_t)R->mode;
     rq.source = BF_SRC_CORE;
     rq.record = R->recno;
-    rq.flags = rec->misaligned == BF_MISAL_ONCE || (kind == BF_ACC_IFETCH && R->o->host_ifetch)
-                   ? BF_REQ_NOALIGNCHK
-                   : 0;
+    rq.flags = flags;
     if (rec->cont)
         rq.flags |= BF_REQ_CONT;
-    rq.now = attached ? R->t - R->hit : R->t;
+    rq.now = now;
+    if (fast) { /* a fault raised by L1 after the fast CPLB check */
+        report_fault(R, rec, &rq, &rs, NULL, kind);
+        return 1;
+    }
     bf_cplb_result res;
     if (bf_memsys_access(R->s, &rq, &rs, &res) != BF_OK)
         return -1;
@@ -156,109 +184,115 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
     R.st = st;
     R.mode = BF_MODE_SUPV;
     R.hit = 1;
-    bf_trace_rec rec;
+    bf_trace_rec batch[REPLAY_BATCH];
+    size_t nbatch = 0, ibatch = 0;
     int end = BF_END_OK;
     /* busy cost of each op kind (bf_op order) comes from the L1 configuration */
     const bf_machine *m = bf_memsys_machine(s);
     const uint64_t op_issue[6] = {m->l1.ssync_cycles,   m->l1.csync_cycles,   m->l1.cacheop_cycles,
                                   m->l1.cacheop_cycles, m->l1.cacheop_cycles, m->l1.cacheop_cycles};
     R.hit = m->l1.hit_cycles;
+    R.fast = m->fast_path;
     R.mode = (int)m->initial_mode;
     for (;;) {
         if (o->stop && *o->stop) {
             end = BF_END_INTERRUPTED;
             break;
         }
-        int rc = bf_trace_next(r, &rec);
-        if (rc == BF_EEOF)
-            break;
-        if (rc != BF_OK) {
-            snprintf(err, errn, "%s", bf_trace_error(r));
-            end = BF_END_INPUT;
-            break;
+        if (ibatch == nbatch) {
+            int rc = bf_trace_next_batch(r, batch, REPLAY_BATCH, &nbatch);
+            ibatch = 0;
+            if (rc == BF_EEOF)
+                break;
+            if (rc != BF_OK) {
+                snprintf(err, errn, "%s", bf_trace_error(r));
+                end = BF_END_INPUT;
+                break;
+            }
         }
+        const bf_trace_rec *rec = &batch[ibatch++];
         R.recno++;
         st->records++;
         if ((R.recno & (BF_REPLAY_PROGRESS_EVERY - 1)) == 0 && o->on_progress)
             o->on_progress(o->progress_ctx, R.recno, bf_trace_bytes_read(r));
         int f = 0;
-        switch (rec.type) {
+        switch (rec->type) {
         case BF_REC_IFETCH:
             /* a `cont` record is the rest of the previous reference, cut by the trace mapper: the
             ** same instruction, the same reference (rule 6) */
-            if (!rec.cont) {
+            if (!rec->cont) {
                 st->instructions++;
                 st->ifetches++;
             }
-            f = access1(&R, &rec, BF_ACC_IFETCH, rec.addr, rec.size, rec.cont && R.in_instr);
-            if (!rec.cont)
+            f = access1(&R, rec, BF_ACC_IFETCH, rec->addr, rec->size, rec->cont && R.in_instr);
+            if (!rec->cont)
                 R.in_instr = f == 0; /* data after a skipped fetch are instructions of their own */
             break;
         case BF_REC_LOAD:
         case BF_REC_STORE:
         case BF_REC_MODIFY: {
-            int attached = R.in_instr || rec.cont;
+            int attached = R.in_instr || rec->cont;
             if (!attached)
                 st->instructions++;
-            if (rec.type != BF_REC_STORE) {
-                st->loads += !rec.cont;
-                f = access1(&R, &rec, BF_ACC_READ, rec.addr, rec.size, attached);
+            if (rec->type != BF_REC_STORE) {
+                st->loads += !rec->cont;
+                f = access1(&R, rec, BF_ACC_READ, rec->addr, rec->size, attached);
                 attached = 1; /* the store half of an M shares the instruction */
             }
-            if (!f && (rec.type == BF_REC_STORE ||
-                       (rec.type == BF_REC_MODIFY && o->compat != BF_COMPAT_CACHEGRIND))) {
-                st->stores += !rec.cont;
-                f = access1(&R, &rec, BF_ACC_WRITE, rec.addr, rec.size, attached);
+            if (!f && (rec->type == BF_REC_STORE ||
+                       (rec->type == BF_REC_MODIFY && o->compat != BF_COMPAT_CACHEGRIND))) {
+                st->stores += !rec->cont;
+                f = access1(&R, rec, BF_ACC_WRITE, rec->addr, rec->size, attached);
             }
             break;
         }
         case BF_REC_GAP:
             R.in_instr = 0;
-            R.t += rec.value;
-            st->busy += rec.value;
-            st->gap_cycles += rec.value;
+            R.t += rec->value;
+            st->busy += rec->value;
+            st->gap_cycles += rec->value;
             break;
         case BF_REC_OP: {
             R.in_instr = 0;
-            uint32_t n = rec.count ? rec.count : 1;
+            uint32_t n = rec->count ? rec->count : 1;
             for (uint32_t i = 0; i < n && !f; i++) {
                 st->ops++;
-                st->busy += op_issue[rec.op < 6 ? rec.op : 0];
-                f = op1(&R, &rec, rec.op, rec.addr + 32u * i);
+                st->busy += op_issue[rec->op < 6 ? rec->op : 0];
+                f = op1(&R, rec, rec->op, rec->addr + 32u * i);
             }
             break;
         }
         case BF_REC_MODE:
-            R.mode = rec.mode;
+            R.mode = rec->mode;
             st->mode_changes++;
             break;
         case BF_REC_MMR:
             st->mmr_writes++;
-            if (bf_memsys_mmr_write(s, rec.addr, (uint32_t)rec.value, R.t) != BF_OK)
+            if (bf_memsys_mmr_write(s, rec->addr, (uint32_t)rec->value, R.t) != BF_OK)
                 f = -1;
             break;
         case BF_REC_DMA: {
             /* rule 7: the transfer starts at its start time (not before the current time) and
             ** runs beside the core, which does not wait for it; its EBIU traffic delays the
             ** core's later external accesses */
-            bf_cycles start = rec.has_start && rec.start > R.t ? rec.start : R.t, end;
-            if (R.dma_free[rec.chan] > start)
-                start = R.dma_free[rec.chan]; /* a channel runs one transfer at a time */
+            bf_cycles start = rec->has_start && rec->start > R.t ? rec->start : R.t, end;
+            if (R.dma_free[rec->chan] > start)
+                start = R.dma_free[rec->chan]; /* a channel runs one transfer at a time */
             int dfault;
             bf_addr daddr;
             st->dma_records++;
-            if (bf_memsys_dma(s, rec.addr, rec.addr2, rec.value, start, &end, &dfault, &daddr) != BF_OK) {
+            if (bf_memsys_dma(s, rec->addr, rec->addr2, rec->value, start, &end, &dfault, &daddr) != BF_OK) {
                 f = -1;
                 break;
             }
             st->dma_busy += end - start;
-            R.dma_free[rec.chan] = end;
+            R.dma_free[rec->chan] = end;
             if (dfault) {
                 st->dma_faults++;
                 bf_fault_info fi;
                 memset(&fi, 0, sizeof fi);
                 fi.record = R.recno;
-                fi.line = rec.line;
+                fi.line = rec->line;
                 fi.kind = BF_ACC_WRITE;
                 fi.mode = R.mode;
                 fi.addr = daddr;
@@ -266,14 +300,14 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
                 snprintf(fi.text, sizeof fi.text,
                          "%s (DMA channel %u, hardware error) at 0x%08X\n DMA of %llu bytes 0x%08X -> "
                          "0x%08X, record %llu\n trace: %s:%llu",
-                         bf_fault_name(dfault), rec.chan, daddr, (unsigned long long)rec.value, rec.addr,
-                         rec.addr2, (unsigned long long)R.recno,
-                         o->trace_name ? o->trace_name : "trace", (unsigned long long)rec.line);
+                         bf_fault_name(dfault), rec->chan, daddr, (unsigned long long)rec->value, rec->addr,
+                         rec->addr2, (unsigned long long)R.recno,
+                         o->trace_name ? o->trace_name : "trace", (unsigned long long)rec->line);
                 if (o->on_fault)
                     o->on_fault(o->ctx, &fi);
                 f = 1;
             } else {
-                st->dma_bytes += rec.value;
+                st->dma_bytes += rec->value;
             }
             break;
         }
@@ -283,14 +317,14 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
             st->cycles = R.t;
             st->stall_total = st->cycles - st->busy;
             if (o->on_phase)
-                o->on_phase(o->phase_ctx, rec.name ? rec.name : "", R.recno);
+                o->on_phase(o->phase_ctx, rec->name ? rec->name : "", R.recno);
             break;
         default:
             break;
         }
         if (f < 0) {
             snprintf(err, errn, "%s:%llu: the memory system failed on this record",
-                     o->trace_name ? o->trace_name : "trace", (unsigned long long)rec.line);
+                     o->trace_name ? o->trace_name : "trace", (unsigned long long)rec->line);
             end = BF_END_ERROR;
             break;
         }

@@ -385,6 +385,11 @@ int bf_tio_peek(bf_tio_in *in, size_t want, const uint8_t **p, size_t *n)
     return BF_OK;
 }
 
+void bf_tio_skip(bf_tio_in *in, size_t n)
+{
+    in->pos += n;
+}
+
 int bf_tio_line(bf_tio_in *in, char **line, size_t *len)
 {
     for (;;) {

@@ -43,6 +43,8 @@ void bf_tio_where(const bf_tio_in *in, const char *msg, char *err, size_t errn);
 
 /* Make at least want bytes (or all that is left) visible without consuming them. */
 int bf_tio_peek(bf_tio_in *in, size_t want, const uint8_t **p, size_t *n);
+/* Consume n bytes of those the last bf_tio_peek made visible (n <= its *n). */
+void bf_tio_skip(bf_tio_in *in, size_t n);
 /* Next line: BF_OK, BF_EEOF, BF_EINPUT (line too long, NUL byte, corrupt or truncated
 ** compressed data), BF_EIO (read error). */
 int bf_tio_line(bf_tio_in *in, char **line, size_t *len);

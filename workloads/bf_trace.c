@@ -48,7 +48,10 @@ const size_t bf_trace_reader_stat_count = BF_ARRAY_SIZE(bf_trace_reader_stat_des
 
 /* Binary format constants (docs/trace-format.md, "Binary format"). */
 static const uint8_t bin_magic[8] = {0x89, 'B', 'F', 'T', '\r', '\n', 0x1a, '\n'};
-enum { BIN_VERSION = 1, BIN_UNIT = 16, BIN_END = 0xff, BIN_HDR_MAX = BF_TRACE_HEADER_MAX };
+/* Version 2 (written): an access is one 8-byte record, every other record 16 bytes as in version
+** 1 (still read), where every record is a 16-byte unit. Extensions and padding: 16-byte units. */
+enum { BIN_VERSION = 2, BIN_UNIT = 16, BIN_ACC_V2 = 8, BIN_END = 0xff,
+       BIN_HDR_MAX = BF_TRACE_HEADER_MAX };
 enum { HDR_MAX_PAIRS = 128 };
 
 struct bf_trace_reader {
@@ -74,6 +77,7 @@ struct bf_trace_reader {
     /* binary */
     uint64_t recno;
     int bin_end;
+    int bin_ver; /* 1 or 2 */
     char name[BF_TRACE_NAME_MAX + 1];
     char pin_names[BF_TRACE_MAX_PINS][BF_TRACE_NAME_MAX + 1];
     bf_trace_reader_stats st;
@@ -668,11 +672,13 @@ static int native_bin_open(bf_trace_reader *r)
         return fail(r, BF_EINPUT, "truncated: file ends inside the header");
     uint16_t ver = rd16(h + 8), unit = rd16(h + 10);
     uint32_t tlen = rd32(h + 12);
-    if (ver != BIN_VERSION)
-        return fail(r, BF_EINPUT, "unsupported binary version %u (this reader: %d)", ver,
+    if (ver < 1 || ver > BIN_VERSION)
+        return fail(r, BF_EINPUT, "unsupported binary version %u (this reader: 1 to %d)", ver,
                     BIN_VERSION);
-    if (unit != BIN_UNIT)
-        return fail(r, BF_EINPUT, "record unit of %u bytes (expected %d)", unit, BIN_UNIT);
+    if (unit != (ver == 1 ? BIN_UNIT : BIN_ACC_V2))
+        return fail(r, BF_EINPUT, "record unit of %u bytes (expected %d for version %u)", unit,
+                    ver == 1 ? BIN_UNIT : BIN_ACC_V2, ver);
+    r->bin_ver = ver;
     if (tlen > BIN_HDR_MAX)
         return fail(r, BF_EINPUT, "header text of %u bytes (at most %d)", tlen, BIN_HDR_MAX);
     uint32_t padded = (tlen + BIN_UNIT - 1) / BIN_UNIT * BIN_UNIT;
@@ -703,14 +709,45 @@ static int native_bin_open(bf_trace_reader *r)
     return BF_OK;
 }
 
+/* A version-2 access record (8 bytes at u: type 0..3, 0, size u16, address u32). */
+static int bin_access_v2(bf_trace_reader *r, const uint8_t *u, bf_trace_rec *rec)
+{
+    uint32_t a = rd32(u + 4), b = rd16(u + 2);
+    if (u[1])
+        return fail(r, BF_EINPUT, "reserved field not zero");
+    if (b == 0 || b > BF_TRACE_MAX_ACCESS)
+        return fail(r, BF_EINPUT, "size %u out of range (1..%d)", b, BF_TRACE_MAX_ACCESS);
+    int rc = check_span(r, a, b, "access");
+    if (rc)
+        return rc;
+    rec->type = u[0];
+    rec->addr = a;
+    rec->size = b;
+    rec->misaligned = (u[0] != BF_REC_IFETCH && !aligned(a, b)) ? (uint8_t)r->misal : 0;
+    return BF_OK;
+}
+
 static int native_bin_next(bf_trace_reader *r, bf_trace_rec *rec)
 {
     if (r->bin_end)
         return BF_EEOF;
     uint8_t u[BIN_UNIT];
     size_t got;
+    int rc;
     r->recno++;
-    int rc = bf_tio_read(r->in, u, BIN_UNIT, &got);
+    rec->line = r->recno;
+    if (r->bin_ver >= 2) {
+        /* the first 8 bytes tell an access (complete) from a 16-byte record */
+        rc = bf_tio_read(r->in, u, BIN_ACC_V2, &got);
+        if (rc == BF_OK && u[0] < 4)
+            return bin_access_v2(r, u, rec);
+        if (rc == BF_OK) {
+            rc = bf_tio_read(r->in, u + BIN_ACC_V2, BIN_UNIT - BIN_ACC_V2, &got);
+            got += BIN_ACC_V2;
+        }
+    } else {
+        rc = bf_tio_read(r->in, u, BIN_UNIT, &got);
+    }
     if (rc == BF_EEOF && got == 0)
         return fail(r, BF_EINPUT, "truncated: no end record");
     if (rc == BF_EEOF)
@@ -719,7 +756,6 @@ static int native_bin_next(bf_trace_reader *r, bf_trace_rec *rec)
         return fail_io(r, rc);
     uint8_t type = u[0], sub = u[1], ext = u[2], flags = u[3];
     uint32_t a = rd32(u + 4), b = rd32(u + 8), c = rd32(u + 12);
-    rec->line = r->recno;
     if (type == BIN_END) {
         uint64_t count = (uint64_t)a | (uint64_t)b << 32;
         if (count != r->recno - 1)
@@ -1278,6 +1314,47 @@ int bf_trace_next(bf_trace_reader *r, bf_trace_rec *rec)
     if (rc == BF_OK)
         r->st.records++;
     return rc;
+}
+
+/* Version-2 binary accesses straight from the input buffer into recs; stops at anything else
+** (another record type, a field the full decoder would refuse, the end of the buffer), which
+** bf_trace_next then reads. Returns the records decoded. */
+static size_t bin_v2_accesses(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
+{
+    const uint8_t *p;
+    size_t avail, k = 0, used = 0;
+    if (bf_tio_peek(r->in, max * BIN_ACC_V2, &p, &avail) != BF_OK)
+        return 0;
+    while (k < max && avail - used >= BIN_ACC_V2 && p[used] < 4 && p[used + 1] == 0) {
+        const uint8_t *u = p + used;
+        uint32_t b = rd16(u + 2), a = rd32(u + 4);
+        if (b == 0 || b > BF_TRACE_MAX_ACCESS || (uint64_t)a + b - 1 > 0xffffffffu)
+            break;
+        bf_trace_rec *rec = &recs[k++];
+        *rec = (bf_trace_rec){.type = u[0], .addr = a, .size = b, .line = ++r->recno};
+        rec->misaligned = (u[0] != BF_REC_IFETCH && !aligned(a, b)) ? (uint8_t)r->misal : 0;
+        used += BIN_ACC_V2;
+    }
+    bf_tio_skip(r->in, used);
+    r->st.records += k;
+    return k;
+}
+
+int bf_trace_next_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max, size_t *n)
+{
+    size_t k = 0;
+    int rc = BF_OK;
+    while (k < max) {
+        if (r->fmt == BF_FMT_NATIVE_BIN && r->bin_ver >= 2 && !r->rc && !r->bin_end &&
+            (k += bin_v2_accesses(r, recs + k, max - k)) == max)
+            break;
+        if ((rc = bf_trace_next(r, &recs[k])) != BF_OK)
+            break;
+        if (recs[k++].type == BF_REC_PHASE)
+            break;
+    }
+    *n = k;
+    return k ? BF_OK : rc;
 }
 
 const char *bf_trace_error(const bf_trace_reader *r)

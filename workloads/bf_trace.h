@@ -116,6 +116,11 @@ int bf_trace_open(const char *path, const bf_trace_options *o, bf_trace_reader *
                   size_t errn);
 /* Next record: BF_OK, BF_EEOF at the end, BF_EINPUT/BF_EIO with bf_trace_error() set. */
 int bf_trace_next(bf_trace_reader *r, bf_trace_rec *rec);
+/* Up to max records into recs[0 .. *n): BF_OK with *n >= 1, or what bf_trace_next returns at the
+** end or on an error (*n = 0; records before an error come first, in an earlier batch). A phase
+** record ends its batch (its name is valid until the next call). The same records as
+** bf_trace_next; version-2 binary accesses are decoded in a tight loop from the input buffer. */
+int bf_trace_next_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max, size_t *n);
 const char *bf_trace_error(const bf_trace_reader *r); /* "file:line: reason" */
 int bf_trace_detected_format(const bf_trace_reader *r);
 /* The address map in force so far, as text ("host 0x... -> 0x..." lines) for provenance. */

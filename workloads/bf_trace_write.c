@@ -10,7 +10,8 @@
 ** count or MMR value above 32 bits, an unknown type) is refused with BF_EINPUT, never truncated.
 **
 ** Algorithm: text records are formatted by hand (hex digits from a table) into a line buffer;
-** binary records are packed little-endian into 16-byte units (docs/trace-format.md). Header
+** binary records are packed little-endian, format version 2: an access in 8 bytes, every other
+** record in 16-byte units (docs/trace-format.md). Header
 ** pairs are buffered until the first record; the binary end record carries the record count.
 ** Invariant: the output is a complete, readable trace once bf_trace_writer_close returns BF_OK.
 */
@@ -23,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { WBIN_UNIT = 16 };
+enum { WBIN_UNIT = 16, WBIN_ACC = 8, WBIN_VERSION = 2 };
 static const uint8_t wbin_magic[8] = {0x89, 'B', 'F', 'T', '\r', '\n', 0x1a, '\n'};
 
 struct bf_trace_writer {
@@ -116,9 +117,9 @@ static int start(bf_trace_writer *w)
     } else {
         uint8_t h[16];
         memcpy(h, wbin_magic, 8);
-        h[8] = 1; /* version */
+        h[8] = WBIN_VERSION;
         h[9] = 0;
-        h[10] = WBIN_UNIT;
+        h[10] = WBIN_ACC; /* the unit: an access record */
         h[11] = 0;
         put32(h + 12, (uint32_t)w->hdr_len);
         bf_tio_write(w->out, h, sizeof h);
@@ -270,9 +271,11 @@ static int write_bin(bf_trace_writer *w, const bf_trace_rec *r)
     case BF_REC_IFETCH:
     case BF_REC_LOAD:
     case BF_REC_STORE:
-    case BF_REC_MODIFY:
+    case BF_REC_MODIFY: /* size <= BF_TRACE_MAX_ACCESS fits 16 bits (check) */
+        u[2] = (uint8_t)r->size;
+        u[3] = (uint8_t)(r->size >> 8);
         put32(u + 4, r->addr);
-        put32(u + 8, r->size);
+        n = WBIN_ACC;
         break;
     case BF_REC_GAP:
         put32(u + 8, (uint32_t)r->value);

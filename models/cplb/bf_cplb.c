@@ -35,10 +35,13 @@
 **   1. Each entry keeps base and mask precomputed, its BF_REQ_* attributes and a 4-bit
 **      permission set indexed by (write, user). A check scans the 16 entries of its side, or
 **      takes the shortcut of rule 2, then applies rule A2 in order.
-**   2. Last-hit shortcut: each side remembers the entry that served its last access. If the
+**   2. Shortcut memo: each side remembers, per 1 MB of address space (MEMO slots, direct
+**      mapped by address bits 25:20), the entry that last served an access there. If the
 **      address falls in that entry and the entry is exclusive (no other valid entry of the
 **      side overlaps it), the access hits exactly that entry, because any other entry that
-**      matched would overlap it. Exclusivity is recomputed on every table change.
+**      matched would overlap it. Exclusivity is recomputed, and the memo cleared, on every
+**      table change and every enable change. The replay fast path (bf_cplb_check_hit) reads
+**      the same memo.
 **   3. Linux policy (final cplb-nompu): boot tables hold the fixed entries, the rest start
 **      invalid. On a miss the handler walks the bounds table to the first bound whose end is
 **      above the address; a bound with data 0 is a hole (real fault). Else it loads the 4 MB
@@ -47,7 +50,7 @@
 **      miss_handler_cycles and retries the access.
 **
 ** Invariant: for each side, ent.excl == 1 iff the entry is valid and no other valid entry of
-** the side overlaps it; side.last is -1 or a valid entry index.
+** the side overlaps it; each side.memo slot is -1 or a valid entry index.
 */
 #include "bf_cplb.h"
 
@@ -70,8 +73,10 @@ enum {
     MAX_BOUNDS = 10,
     PAGE_SHIFT_BITS = 16,
     PAGE_MASK_BITS = 3u << 16,
-    NO_ENTRY = 0xFF
+    NO_ENTRY = 0xFF,
+    MEMO = 64 /* rule 2: shortcut memo slots per side, one per 1 MB (address bits 25:20) */
 };
+#define MEMO_SLOT(a) (((a) >> 20) & (MEMO - 1u))
 
 /* Memory-map constants the Linux bounds use (reference section 1). */
 #define ASYNC_BANK0_BASE 0x20000000u
@@ -112,7 +117,7 @@ typedef struct cplb_side {
     cplb_ent e[NENT];
     bf_cplb_entry view[NENT]; /* {addr, data} as software sees the MMRs */
     int enabled;
-    int last;           /* entry of the last single hit, -1 if none */
+    int8_t memo[MEMO];  /* rule 2: per 1 MB slot, the entry of the last single hit, -1 if none */
     int first_switched; /* Linux: entries below this index are fixed */
     int rr;             /* Linux: round-robin index */
     int nbounds;
@@ -490,7 +495,7 @@ static void side_recompute_excl(cplb_side *s)
             if (j != i && s->e[j].valid && ents_overlap(e, &s->e[j]))
                 e->excl = 0;
     }
-    s->last = -1;
+    memset(s->memo, -1, sizeof s->memo);
 }
 
 static void ent_retire(bf_cplb *p, cplb_side *s, cplb_ent *e)
@@ -625,7 +630,8 @@ int bf_cplb_create(const bf_cplb_config *c, bf_cplb_stats *stats, bf_cplb **out)
     p->st = stats ? stats : &p->own_stats;
     p->s[0].enabled = c->dcplb_enable != 0;
     p->s[1].enabled = c->icplb_enable != 0;
-    p->s[0].last = p->s[1].last = -1;
+    memset(p->s[0].memo, -1, sizeof p->s[0].memo);
+    memset(p->s[1].memo, -1, sizeof p->s[1].memo);
     if (c->policy == BF_CPLB_POLICY_LINUX) {
         char msg[200];
         if (layout_compute(c, &p->lay, msg, sizeof msg)) {
@@ -675,6 +681,14 @@ static int misaligned(bf_addr addr, uint32_t size, int instr)
     return (addr & (align - 1u)) != 0;
 }
 
+/* Rule 2: the memo's entry for addr, if it holds addr and no other valid entry overlaps it (then
+** it is the only match); -1 otherwise. */
+static inline int memo_serves(const cplb_side *s, bf_addr addr)
+{
+    int i = s->memo[MEMO_SLOT(addr)];
+    return i >= 0 && s->e[i].excl && (addr & s->e[i].mask) == s->e[i].base ? i : -1;
+}
+
 static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t size, int write,
                          int user, int dag1, int cacheop, int *region_out, attempt *a)
 {
@@ -684,14 +698,10 @@ static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t siz
     int hits = 0, idx = -1;
     uint32_t matched = 0;
     if (s->enabled) {
-        if (s->last >= 0) {
-            const cplb_ent *e = &s->e[s->last];
-            if (e->excl && (addr & e->mask) == e->base) {
-                hits = 1;
-                idx = s->last;
-                matched = 1u << idx;
-                p->st->fast_hits++;
-            }
+        if ((idx = memo_serves(s, addr)) >= 0) {
+            hits = 1;
+            matched = 1u << idx;
+            p->st->fast_hits++;
         }
         if (!hits) {
             for (int i = 0; i < NENT; i++) {
@@ -895,7 +905,7 @@ static void check_addr(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int w
     if (a.entry >= 0) {
         cplb_ent *e = &s->e[a.entry];
         e->hits++;
-        s->last = a.entry;
+        s->memo[MEMO_SLOT(addr)] = (int8_t)a.entry;
         res->attrs = bf_map_is_external(region) ? e->attrs : (uint32_t)BF_REQ_ATTR_KNOWN;
     } else {
         res->attrs = BF_REQ_ATTR_KNOWN;
@@ -931,6 +941,31 @@ static int check_common(bf_cplb *p, const bf_req *rq, bf_cplb_result *res, int c
     return BF_OK;
 }
 
+/* The fast path's check: the cases where check_common would end in one attempt on the memo's
+** entry without any fault or second word, with the same counts; 0 (nothing touched) otherwise.
+** Rule A2 in order for such an access: one match (no multi-hit), alignment, the entry's
+** permission; an SDRAM address has no implicit rule, miss or hardware error, and its attributes
+** are the entry's. */
+uint32_t bf_cplb_check_hit(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int write, int user)
+{
+    cplb_side *s = &p->s[instr];
+    int i;
+    if (!s->enabled || addr >= p->cfg.sdram_bytes || (i = memo_serves(s, addr)) < 0)
+        return 0;
+    cplb_ent *e = &s->e[i];
+    if (misaligned(addr, size, instr) || !((e->perm >> ((write << 1) | user)) & 1u))
+        return 0;
+    if (!instr && size > 4 && ((addr ^ ((addr + size - 1u) & ~3u)) & ~(KB - 1)))
+        return 0; /* a second word in another 1 KB block: check_common checks it too */
+    if (instr)
+        p->st->ichecks++;
+    else
+        p->st->dchecks++;
+    p->st->fast_hits++;
+    e->hits++;
+    return e->attrs;
+}
+
 int bf_cplb_check(bf_cplb *p, const bf_req *rq, bf_cplb_result *res)
 {
     return check_common(p, rq, res, 0);
@@ -962,7 +997,7 @@ void bf_cplb_enable(bf_cplb *p, int instr, int on)
 {
     cplb_side *s = &p->s[instr ? 1 : 0];
     s->enabled = on != 0;
-    s->last = -1;
+    memset(s->memo, -1, sizeof s->memo);
 }
 
 int bf_cplb_write(bf_cplb *p, int instr, int idx, uint32_t addr, uint32_t data)

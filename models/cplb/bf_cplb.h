@@ -134,7 +134,7 @@ typedef struct bf_cplb_result {
     X(U64, dchecks, "cplb.dchecks", "accesses", "data accesses checked by the DCPLB stage")        \
     X(U64, ichecks, "cplb.ichecks", "accesses", "instruction fetches checked by the ICPLB stage")  \
     X(U64, fast_hits, "cplb.fast_hits", "accesses",                                                \
-      "checks answered by the last-hit entry without scanning the table")                          \
+      "checks answered by the shortcut memo (the entry that last served the same 1 MB) without scanning the table")                          \
     X(U64, dreloads, "cplb.dcplb_reloads", "events", "DCPLB entries loaded by the miss handler")   \
     X(U64, ireloads, "cplb.icplb_reloads", "events", "ICPLB entries loaded by the miss handler")   \
     X(U64, devictions, "cplb.dcplb_evictions", "events",                                           \
@@ -183,6 +183,12 @@ void bf_cplb_destroy(bf_cplb *p);
 ** reloads and the access is retried (result.handler > 0). BF_EINPUT if kind, mode or size
 ** (0) are out of range; faults are model outcomes in *res. */
 int bf_cplb_check(bf_cplb *p, const bf_req *rq, bf_cplb_result *res);
+
+/* The fast path (sim/bf_memsys.c): an SDRAM access that the side's shortcut memo serves alone,
+** aligned and permitted, is checked exactly as bf_cplb_check would (same counts, no handler, no
+** fault) and its BF_REQ_* attributes returned (never 0: BF_REQ_ATTR_KNOWN is set). Anything else
+** returns 0 with nothing changed: the caller runs bf_cplb_check. instr/write/user are 0 or 1. */
+uint32_t bf_cplb_check_hit(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int write, int user);
 
 /* Register views for reports and tests. */
 uint32_t bf_cplb_status(const bf_cplb *p, int instr);            /* DCPLB_STATUS / ICPLB_STATUS */

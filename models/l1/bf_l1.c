@@ -1131,6 +1131,55 @@ int bf_l1_access(bf_l1 *l1, const bf_req *rq, bf_resp *rs)
     return rc;
 }
 
+/* The fast path: a core hit on one cached line of SDRAM, counted and timed exactly as
+** bf_l1_access would (region counter, lookup counters, LRU stamp, dirty bit, the wait for a word
+** of the line in flight) without a request or response. Declines (0, nothing touched) whatever
+** else could happen: a miss, a second line, a write-through store (it enters the write buffer),
+** miss classification, and BF_REQ_CONT (the caller never passes one). */
+int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_cycles now,
+              bf_cycles *ready)
+{
+    uint32_t line = a >> L1_LINE_SHIFT;
+    if (a >= l1->cfg.sdram_bytes || !(attrs & BF_REQ_CACHEABLE) || l1_last_line(a, size) != line)
+        return 0;
+    int compat = l1->cfg.compat != BF_L1_COMPAT_NONE;
+    bf_cycles t = now;
+    if (kind == BF_ACC_IFETCH) {
+        if (!l1->ion || l1->ish.node)
+            return 0;
+        l1_line *set = &l1->iline[l1_set(&l1->iix, a) * L1_IWAYS];
+        int w = 0;
+        while (w < L1_IWAYS && set[w].tag != line)
+            w++;
+        if (w == L1_IWAYS)
+            return 0;
+        set[w].stamp = ++l1->iclock;
+        l1_wait_inflight(l1, &l1->ifb, line, a, &t);
+        l1_icount(l1->st, 0, -1);
+        if (compat)
+            l1->iprev_miss = 0;
+    } else {
+        int write = kind == BF_ACC_WRITE;
+        if (!l1->dbanks || l1->dsh.node || (write && (attrs & BF_REQ_WT)))
+            return 0;
+        uint32_t bank;
+        l1_line *L = l1_dfind(l1_dset(l1, a, &bank), line);
+        if (!L)
+            return 0;
+        L->stamp = ++l1->dclock;
+        L->dirty |= (uint8_t)write;
+        l1_wait_inflight(l1, &l1->dfb, line, a, &t);
+        l1_dcount(l1->st, write, bank, 0, -1);
+        if (compat) {
+            l1->dprev_miss = 0;
+            l1->dprev_bank = (int)bank;
+        }
+    }
+    l1->st->rgn_sdram++;
+    *ready = t + l1->cfg.hit_cycles;
+    return 1;
+}
+
 /* ---------------------------------------------------------------- operations */
 
 int bf_l1_op(bf_l1 *l1, int op, const bf_req *rq, bf_resp *rs)

@@ -180,6 +180,11 @@ void bf_l1_destroy(bf_l1 *l1);
 ** an access that L1 itself forbids (a cache-configured half used as SRAM, data access to
 ** instruction SRAM). */
 int bf_l1_access(bf_l1 *l1, const bf_req *rq, bf_resp *rs);
+/* The fast path of a core access (kind, a, size >= 1, CPLB attributes attrs, issued at now): if
+** it is a hit on one cached line of SDRAM it is served exactly as bf_l1_access would serve it,
+** *ready set to rs.ready, and 1 returned; otherwise 0 with nothing changed (call bf_l1_access). */
+int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_cycles now,
+              bf_cycles *ready);
 
 /* A cache or sync operation (bf_op) at rq->addr (ignored by SSYNC/CSYNC), with rq->now and the
 ** page attributes in rq->flags. */

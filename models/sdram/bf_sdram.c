@@ -77,12 +77,17 @@ typedef struct sd_bank {
     uint64_t pre_ok; /* earliest SCLK for a PRECHARGE (tRAS, tWR) */
 } sd_bank;
 
+typedef struct sd_recip {
+    uint64_t d, m; /* divisor, floor((2^64 - 1) / d) */
+} sd_recip;
+
 struct bf_sdram {
     bf_sdram_config cfg;
     bf_sdram_timing t;
     bf_sdram_stats *st;
     bf_sdram_stats own; /* used when the caller passes no stats */
     uint64_t c, k;      /* CCLK:SCLK ratio reduced: c / k */
+    sd_recip rc, rk;    /* division by c and by k */
     uint64_t bus_free;  /* SCLK edge at which the external bus is free */
     uint64_t pab_free;  /* SCLK edge at which the PAB is free */
     uint64_t next_ref;  /* SCLK due time of the next auto-refresh */
@@ -230,21 +235,41 @@ static uint64_t gcd64(uint64_t a, uint64_t b)
 }
 
 /* ceil(x * num / den) without overflow for num, den < 2^31 and any x. */
-static uint64_t mul_div_ceil(uint64_t x, uint64_t num, uint64_t den)
+/* Exact division by a fixed divisor without a divide instruction (every request converts
+** between CCLK and SCLK several times; a 64-bit div costs tens of cycles): m = floor((2^64-1)/d)
+** gives floor(x m / 2^64) >= x/d - 2 for any 64-bit x, and the remainder corrects it. */
+static sd_recip recip(uint64_t d)
 {
-    uint64_t q = x / den, r = x % den;
-    return q * num + (r * num + den - 1) / den;
+    return (sd_recip){d, UINT64_MAX / d};
 }
 
-static uint64_t mul_div_floor(uint64_t x, uint64_t num, uint64_t den)
+static inline uint64_t div_by(const sd_recip *v, uint64_t x, uint64_t *rem)
 {
-    uint64_t q = x / den, r = x % den;
-    return q * num + r * num / den;
+    __extension__ typedef unsigned __int128 u128;
+    uint64_t q = (uint64_t)(((u128)x * v->m) >> 64), r = x - q * v->d;
+    while (r >= v->d) {
+        q++;
+        r -= v->d;
+    }
+    *rem = r;
+    return q;
+}
+
+static uint64_t mul_div_ceil(uint64_t x, uint64_t num, const sd_recip *den)
+{
+    uint64_t r, r2, q = div_by(den, x, &r);
+    return q * num + div_by(den, r * num + den->d - 1, &r2);
+}
+
+static uint64_t mul_div_floor(uint64_t x, uint64_t num, const sd_recip *den)
+{
+    uint64_t r, r2, q = div_by(den, x, &r);
+    return q * num + div_by(den, r * num, &r2);
 }
 
 static bf_cycles edge_cclk(const bf_sdram *s, uint64_t k)
 {
-    return mul_div_ceil(k, s->c, s->k);
+    return mul_div_ceil(k, s->c, &s->rk);
 }
 
 /* First SCLK edge at or after core time now: the smallest k with ceil(k c / k_) >= now, i.e.
@@ -253,7 +278,7 @@ static uint64_t arrival_edge(const bf_sdram *s, bf_cycles now)
 {
     if (now == 0)
         return 0;
-    return mul_div_floor(now - 1, s->k, s->c) + 1;
+    return mul_div_floor(now - 1, s->k, &s->rc) + 1;
 }
 
 bf_cycles bf_sdram_edge_cclk(const bf_sdram *s, uint64_t k)
@@ -327,6 +352,8 @@ int bf_sdram_create(const bf_sdram_config *c, bf_sdram_stats *stats, bf_sdram **
     uint64_t g = gcd64(c->cclk_hz, c->sclk_hz);
     s->c = c->cclk_hz / g;
     s->k = c->sclk_hz / g;
+    s->rc = recip(s->c);
+    s->rk = recip(s->k);
     s->next_ref = s->t.refresh_period_sclk;
     s->async_last_rd = -1;
     s->row_mask = (1u << (s->t.bank_shift - s->t.caw - 1)) - 1u;
@@ -455,13 +482,16 @@ static void record_read_latency(bf_sdram *s, uint64_t lat)
     if (lat > st->read_lat_max)
         st->read_lat_max = lat;
     s->hist[hist_bucket(lat)]++;
-    uint64_t *coarse[] = {&st->read_lat_h0, &st->read_lat_h1, &st->read_lat_h2,
-                          &st->read_lat_h3, &st->read_lat_h4, &st->read_lat_h5,
-                          &st->read_lat_h6, &st->read_lat_h7, &st->read_lat_h8};
+    static const size_t coarse_off[] = {
+        offsetof(bf_sdram_stats, read_lat_h0), offsetof(bf_sdram_stats, read_lat_h1),
+        offsetof(bf_sdram_stats, read_lat_h2), offsetof(bf_sdram_stats, read_lat_h3),
+        offsetof(bf_sdram_stats, read_lat_h4), offsetof(bf_sdram_stats, read_lat_h5),
+        offsetof(bf_sdram_stats, read_lat_h6), offsetof(bf_sdram_stats, read_lat_h7),
+        offsetof(bf_sdram_stats, read_lat_h8)};
     unsigned c = lat < 32 ? 0 : log2_floor(lat) - 4;
     if (c > 8)
         c = 8;
-    (*coarse[c])++;
+    (*stat_at(s, coarse_off[c]))++;
 }
 
 /* ---- the port --------------------------------------------------------------------------- */
@@ -554,8 +584,10 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
         addr &= ~(uint64_t)(rq->size - 1);
     const uint64_t last = addr + rq->size - 1;
     uint32_t sd_bytes = s->t.enabled ? s->t.bank_bytes : 0;
-    int rgn = bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)addr);
-    if (last > 0xFFFFFFFFu || bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)last) != rgn)
+    /* one classification: a request wholly inside SDRAM (nearly all) needs no map lookup */
+    int rgn = last < sd_bytes ? BF_RGN_SDRAM : bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)addr);
+    if (last >= sd_bytes &&
+        (last > 0xFFFFFFFFu || bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)last) != rgn))
         return fault(s, rq, rs, a + O);
 
     uint64_t ready_s, done_s; /* SCLK edges */
@@ -697,7 +729,7 @@ int bf_sdram_first(const bf_sdram *s, const bf_req *a, const bf_req *b)
 void bf_sdram_finalize(bf_sdram *s, bf_cycles end)
 {
     /* Last SCLK edge at or before `end`. */
-    uint64_t end_k = mul_div_floor(end, s->k, s->c);
+    uint64_t end_k = mul_div_floor(end, s->k, &s->rc);
     if (end_k >= s->next_ref)
         refresh_before(s, end_k, 0, end_k);
     bf_sdram_stats *st = s->st;

@@ -96,9 +96,12 @@ static void round_trip(const char *dir)
     static char a[1 << 16], b[1 << 16];
     long na = file_bytes(tmp("rt1.bft"), a, sizeof a), nb = file_bytes(tmp("rt2.bft"), b, sizeof b);
     BF_CHECK(na > 0 && na == nb && memcmp(a, b, (size_t)na) == 0);
-    /* Binary size: 16 header + 48 text ("program: round-trip\nmisaligned: fault\n" = 38 -> 48)
-    ** + 19 records + 1 DMA extension + 2 phase names of one unit each + end = 16+48+23*16. */
-    BF_CHECK_EQ(file_bytes(tmp("rt.bftb"), a, sizeof a), 16 + 48 + 23 * 16);
+    /* Binary size (version 2): 16 header + 48 text ("program: round-trip\nmisaligned: fault\n"
+    ** = 38 -> 48) + 5 accesses of 8 bytes (I, L, S, M, L) + 14 other records, 1 DMA extension,
+    ** 2 phase names of one unit each and the end record in 16-byte units = 16+48+5*8+18*16. */
+    BF_CHECK_EQ(file_bytes(tmp("rt.bftb"), a, sizeof a), 16 + 48 + 5 * 8 + 18 * 16);
+    BF_CHECK_EQ(a[8], 2);  /* version */
+    BF_CHECK_EQ(a[10], 8); /* unit: an access record */
 
     bf_trace_reader *r;
     char err[256];
@@ -132,14 +135,20 @@ static void put32(uint8_t *p, uint32_t v)
     p[3] = (uint8_t)(v >> 24);
 }
 
-/* Header (no text) + one LOAD 4 at 0x100 + end record counting 1. */
-static size_t image(uint8_t *b)
+/* A header without text: magic, version, unit; the bytes up to n zeroed. */
+static void header(uint8_t *b, size_t n, uint8_t version, uint8_t unit)
 {
     static const uint8_t magic[8] = {0x89, 'B', 'F', 'T', '\r', '\n', 0x1a, '\n'};
-    memset(b, 0, 64);
+    memset(b, 0, n);
     memcpy(b, magic, 8);
-    b[8] = 1;
-    b[10] = 16;
+    b[8] = version;
+    b[10] = unit;
+}
+
+/* Version 1: header (no text) + one LOAD 4 at 0x100 + end record counting 1. */
+static size_t image(uint8_t *b)
+{
+    header(b, 64, 1, 16);
     b[16] = BF_REC_LOAD;
     put32(b + 20, 0x100);
     put32(b + 24, 4);
@@ -181,8 +190,11 @@ static void binary_errors(void)
     b[1] = 'X';
     BF_CHECK_STR(bin_err(b, n), "t: header: not a bfsim binary trace (bad magic)");
     n = image(b);
-    b[8] = 2;
-    BF_CHECK_STR(bin_err(b, n), "t: header: unsupported binary version 2 (this reader: 1)");
+    b[8] = 3;
+    BF_CHECK_STR(bin_err(b, n), "t: header: unsupported binary version 3 (this reader: 1 to 2)");
+    n = image(b);
+    b[10] = 8; /* version 1 with the unit of version 2 */
+    BF_CHECK_STR(bin_err(b, n), "t: header: record unit of 8 bytes (expected 16 for version 1)");
     n = image(b);
     b[19] = 0x80; /* flags of the LOAD */
     BF_CHECK_STR(bin_err(b, n), "t: record 1: reserved bits set in a type 1 record");
@@ -192,6 +204,66 @@ static void binary_errors(void)
     n = image(b);
     b[16] = 42;
     BF_CHECK_STR(bin_err(b, n), "t: record 1: unknown record type 42");
+}
+
+/* Version 2: header (no text) + LOAD 4 at 0x100 in 8 bytes + GAP 5 (16 bytes) + end counting 2. */
+static size_t image2(uint8_t *b)
+{
+    header(b, 80, 2, 8);
+    b[16] = BF_REC_LOAD;
+    b[18] = 4; /* size, u16 */
+    put32(b + 20, 0x100);
+    b[24] = BF_REC_GAP;
+    put32(b + 32, 5);
+    b[40] = 0xff;
+    put32(b + 44, 2);
+    return 56;
+}
+
+static void binary_v2(void)
+{
+    uint8_t b[80];
+    size_t n = image2(b);
+    BF_CHECK_STR(bin_err(b, n), "(no error)");
+    static wl_recs w;
+    bf_trace_options o;
+    bf_trace_options_default(&o);
+    wl_read(NULL, (const char *)b, n, &o, &w); /* detected by its magic */
+    BF_CHECK_EQ(w.rc, BF_EEOF);
+    BF_CHECK_EQ(w.n, 2);
+    BF_CHECK_EQ(w.r[0].type, BF_REC_LOAD);
+    BF_CHECK_EQ(w.r[0].addr, 0x100);
+    BF_CHECK_EQ(w.r[0].size, 4);
+    BF_CHECK_EQ(w.r[0].line, 1);
+    BF_CHECK_EQ(w.r[1].type, BF_REC_GAP);
+    BF_CHECK_EQ(w.r[1].value, 5);
+    BF_CHECK_EQ(w.r[1].line, 2);
+    for (size_t cut = 16; cut < n; cut++) {
+        const char *e = bin_err(b, cut);
+        BF_CHECK(strstr(e, "truncated") != NULL);
+    }
+    BF_CHECK_STR(bin_err(b, 20), "t: record 1: truncated: file ends inside a record");
+    BF_CHECK_STR(bin_err(b, 24), "t: record 2: truncated: no end record");
+    BF_CHECK_STR(bin_err(b, 36), "t: record 2: truncated: file ends inside a record");
+    BF_CHECK_STR(bin_err(b, 40), "t: record 3: truncated: no end record");
+    n = image2(b);
+    b[17] = 1; /* the reserved byte of an access */
+    BF_CHECK_STR(bin_err(b, n), "t: record 1: reserved field not zero");
+    n = image2(b);
+    b[18] = 0;
+    BF_CHECK_STR(bin_err(b, n), "t: record 1: size 0 out of range (1..4096)");
+    n = image2(b);
+    b[19] = 0x10; /* 4096 + 4 */
+    BF_CHECK_STR(bin_err(b, n), "t: record 1: size 4100 out of range (1..4096)");
+    n = image2(b);
+    put32(b + 20, 0xfffffffe); /* 4 bytes from 0xfffffffe */
+    BF_CHECK(strstr(bin_err(b, n), "runs past 0xffffffff") != NULL);
+    n = image2(b);
+    b[10] = 16;
+    BF_CHECK_STR(bin_err(b, n), "t: header: record unit of 16 bytes (expected 8 for version 2)");
+    n = image2(b);
+    put32(b + 44, 1);
+    BF_CHECK_STR(bin_err(b, n), "t: record 3: end record counts 1 records, file has 2");
 }
 
 static void writer_refuses(void)
@@ -230,6 +302,7 @@ int main(int argc, char **argv)
     }
     round_trip(argv[1]);
     binary_errors();
+    binary_v2();
     writer_refuses();
     const char *files[] = {"rt.bftb", "rt1.bft", "rt2.bft", "rt.z", "bad.bft"};
     for (size_t i = 0; i < BF_ARRAY_SIZE(files); i++)
