@@ -89,7 +89,7 @@ static const key_def keys[] = {
     {"ebiu.sdgctl", T_NUM, "0x0091998D", "", "EBIU_SDGCTL (EZ-KIT: CL3 tRAS6 tRP3 tRCD3 tWR2)",
      M(sdram.sdgctl), F_U32, 0, 0, 0xFFFFFFFFu, NULL},
     NUM32("ebiu.sdbctl", sdram.sdbctl, "0x0013", "", 0, 0xFFFF, "EBIU_SDBCTL (EZ-KIT: 32 MB, 9-bit columns)"),
-    NUM32("ebiu.sdrrc", sdram.sdrrc, "0x0737", "", 0, 0xFFF, "EBIU_SDRRC refresh divider RDIV"),
+    NUM32("ebiu.sdrrc", sdram.sdrrc, "0x0397", "", 0, 0xFFF, "EBIU_SDRRC refresh divider RDIV"),
     NUM32("ebiu.amgctl", sdram.amgctl, "0x0009", "", 0, 0x1FF, "EBIU_AMGCTL (AMCKEN, AMBEN all banks, CDPRIO bit 8)"),
     {"ebiu.ambctl0", T_NUM, "0x7BB07BB0", "", "EBIU_AMBCTL0 (banks 0, 1)", M(sdram.ambctl0), F_U32, 0,
      0, 0xFFFFFFFFu, NULL},
@@ -712,7 +712,7 @@ void bf_machine_show(const bf_machine *m, FILE *f)
     fprintf(f, "EBIU_SDBCTL  = 0x%04X      (%u MB, %u-bit columns, %s)\n", m->sdram.sdbctl,
             t.bank_bytes >> 20, t.caw, t.enabled ? "enabled" : "disabled");
     fprintf(f, "EBIU_SDRRC   = 0x%04X      (RDIV=%u: refresh every %u SCLK)\n", m->sdram.sdrrc, t.rdiv,
-            t.rdiv + t.tras + t.trp);
+            t.refresh_period_sclk);
     fprintf(f, "EBIU_AMGCTL  = 0x%04X      (AMCKEN=%d, %u async banks enabled, CDPRIO=%d)\n", m->sdram.amgctl,
             t.amcken, t.async_banks, t.cdprio);
     for (int b = 0; b < 4; b++)

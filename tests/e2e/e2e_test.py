@@ -158,39 +158,41 @@ def test_sdram_ezkit_write():
 
 
 def test_sdram_ezkit_refresh():
-    # Refresh 1 is due at SCLK 1847 + 6 + 3 = 1856 (CCLK 9280); R_busy = tRP + tRAS + tRP = 12.
-    # First read: ready at 61 (row 4 of bank 0 open). G 9199 brings t to 9260 = edge 1852, so the
-    # second read would start its commands at 1852 + 4 = 1856, exactly when the refresh falls due:
-    # the refresh goes first (PRE-all at 1856, bus busy to 1868, all rows closed), then the read
-    # is a miss: ACT 1868, READ 1871, data [1874, 1876) -> CCLK 9380, + 1 = 9381. Latency from the
+    # Refresh 1 is due at SCLK RDIV = 919 (CCLK 4595): the counter times out every RDIV SCLK, the
+    # (tRAS + tRP) of the RDIV equation is only a margin; R_busy = tRP + tRAS + tRP = 12.
+    # First read: ready at 61 (row 4 of bank 0 open). G 4514 brings t to 4575 = edge 915, so the
+    # second read would start its commands at 915 + 4 = 919, exactly when the refresh falls due:
+    # the refresh goes first (PRE-all at 919, bus busy to 931, all rows closed), then the read
+    # is a miss: ACT 931, READ 934, data [937, 939) -> CCLK 4695, + 1 = 4696. Latency from the
     # arrival edge: O + R_busy + tRCD + CL + 2 = 24 SCLK = 120 CCLK.
-    col, _, _ = run(EZ, "L 0x00001000 4\nG 9199\nL 0x00001004 4", what="ezkit refresh collision")
-    expect(col, "ezkit refresh collision", core__cycles=9381, sdram__refreshes=1,
+    col, _, _ = run(EZ, "L 0x00001000 4\nG 4514\nL 0x00001004 4", what="ezkit refresh collision")
+    expect(col, "ezkit refresh collision", core__cycles=4696, sdram__refreshes=1,
            sdram__refresh_collisions=1, sdram__refresh_wait_sclk=12, sdram__row_misses=2,
            sdram__row_hits=0)
-    # One edge earlier (G 9194: t = 9255 = edge 1851) the read starts at 1855 < 1856: it is served
-    # first as a row hit, 9 SCLK -> edge 1860 = CCLK 9300, + 1 = 9301; the refresh waits for it
+    # One edge earlier (G 4509: t = 4570 = edge 914) the read starts at 918 < 919: it is served
+    # first as a row hit, 9 SCLK -> edge 923 = CCLK 4615, + 1 = 4616; the refresh waits for it
     # (counted at the end of the run).
-    base, _, _ = run(EZ, "L 0x00001000 4\nG 9194\nL 0x00001004 4", what="ezkit refresh baseline")
-    expect(base, "ezkit refresh baseline", core__cycles=9301, sdram__refreshes=1,
+    base, _, _ = run(EZ, "L 0x00001000 4\nG 4509\nL 0x00001004 4", what="ezkit refresh baseline")
+    expect(base, "ezkit refresh baseline", core__cycles=4616, sdram__refreshes=1,
            sdram__refresh_collisions=0, sdram__row_hits=1)
     if col and base:
-        # refresh cost vs a hit: (9381 - 9260) - (9301 - 9255) = 121 - 46 = 75 CCLK
+        # refresh cost vs a hit: (4696 - 4575) - (4616 - 4570) = 121 - 46 = 75 CCLK
         # = (R_busy + tRCD) x 5 = 15 SCLK
-        check((col["core.cycles"] - 9260) - (base["core.cycles"] - 9255) == 75,
+        check((col["core.cycles"] - 4575) - (base["core.cycles"] - 4570) == 75,
               "ezkit refresh cost = R_busy + tRCD = 15 SCLK = 75 CCLK")
     # A long idle gap: G 100000 -> t 100061 = arrival edge 20013 (CCLK 100065), s = 20017. The
-    # refreshes due at 1856 x k for k = 1..10 (18560 <= 20017 < 20416) all run before it; the
+    # refreshes due at 919 x k for k = 1..21 (19299 <= 20017 < 20218) all run before it; the
     # first closes row 4, so the read is a miss: ACT 20017, READ 20020, data [20023, 20025) ->
-    # CCLK 100125, + 1 = 100126. The run ends before refresh 11 (20416): sdram.refreshes = 10.
+    # CCLK 100125, + 1 = 100126. The run ends before refresh 22 (20218): sdram.refreshes = 21
+    # (10 with the old 4K-row RDIV + tRAS + tRP period of 1856).
     s, _, _ = run(EZ, "L 0x00001000 4\nG 100000\nL 0x00001004 4", what="ezkit idle refreshes")
-    expect(s, "ezkit idle refreshes", core__cycles=100126, sdram__refreshes=10,
+    expect(s, "ezkit idle refreshes", core__cycles=100126, sdram__refreshes=21,
            sdram__refresh_collisions=0, sdram__row_misses=2, sdram__row_hits=0)
     # ebiu.refresh_sclk = 20: R_busy = tRP + 20 = 23, latency 4 + 23 + 3 + 3 + 2 = 35 SCLK from
-    # edge 1852: edge 1887 = CCLK 9435, + 1 = 9436.
-    s, _, _ = run(EZ, "L 0x00001000 4\nG 9199\nL 0x00001004 4", "ebiu.refresh_sclk=20",
+    # edge 915: edge 950 = CCLK 4750, + 1 = 4751.
+    s, _, _ = run(EZ, "L 0x00001000 4\nG 4514\nL 0x00001004 4", "ebiu.refresh_sclk=20",
                   what="ezkit refresh_sclk=20")
-    expect(s, "ezkit refresh_sclk=20", core__cycles=9436, sdram__refresh_wait_sclk=23)
+    expect(s, "ezkit refresh_sclk=20", core__cycles=4751, sdram__refresh_wait_sclk=23)
 
 
 def test_async_bank():
@@ -258,21 +260,21 @@ def test_sdram_boardb():
 
 
 def test_sdram_boardb_refresh():
-    # Refresh 1 due at SCLK 2083 (= 2076 + 5 + 2); R_busy = tRP + tRAS + tRP = 9.
-    # First read ready at 32. G 6206 -> t = 6238 = edge 2079 (3 x 2079 + 1); s = 2083 = due:
-    # refresh to 2092, then a miss: ACT 2092, READ 2094, data [2096, 2098) -> CCLK 6295, + 1 =
-    # 6296. Latency O + R_busy + tRCD + CL + 2 = 19 SCLK = 57 CCLK from the arrival edge.
-    col, _, _ = run(BB, "L 0x00001000 4\nG 6206\nL 0x00001004 4", what="board B refresh collision")
-    expect(col, "board B refresh collision", core__cycles=6296, sdram__refreshes=1,
+    # Refresh 1 due at SCLK RDIV = 1034 (0x040A); R_busy = tRP + tRAS + tRP = 9.
+    # First read ready at 32. G 3059 -> t = 3091 = edge 1030 (3 x 1030 + 1); s = 1034 = due:
+    # refresh to 1043, then a miss: ACT 1043, READ 1045, data [1047, 1049) -> CCLK 3148, + 1 =
+    # 3149. Latency O + R_busy + tRCD + CL + 2 = 19 SCLK = 57 CCLK from the arrival edge.
+    col, _, _ = run(BB, "L 0x00001000 4\nG 3059\nL 0x00001004 4", what="board B refresh collision")
+    expect(col, "board B refresh collision", core__cycles=3149, sdram__refreshes=1,
            sdram__refresh_collisions=1, sdram__refresh_wait_sclk=9, sdram__row_misses=2)
-    # One edge earlier (G 6203: t = 6235 = edge 2078): s = 2082, served first as a hit,
-    # data [2084, 2086) -> CCLK 6259, + 1 = 6260 (8 SCLK = 24 CCLK).
-    base, _, _ = run(BB, "L 0x00001000 4\nG 6203\nL 0x00001004 4", what="board B refresh baseline")
-    expect(base, "board B refresh baseline", core__cycles=6260, sdram__refresh_collisions=0,
+    # One edge earlier (G 3056: t = 3088 = edge 1029): s = 1033, served first as a hit,
+    # data [1035, 1037) -> CCLK 3112, + 1 = 3113 (8 SCLK = 24 CCLK).
+    base, _, _ = run(BB, "L 0x00001000 4\nG 3056\nL 0x00001004 4", what="board B refresh baseline")
+    expect(base, "board B refresh baseline", core__cycles=3113, sdram__refresh_collisions=0,
            sdram__row_hits=1, sdram__refreshes=1)
     if col and base:
-        # refresh cost vs a hit: (6296 - 6238) - (6260 - 6235) = 58 - 25 = 33 CCLK = 11 SCLK
-        check((col["core.cycles"] - 6238) - (base["core.cycles"] - 6235) == 33,
+        # refresh cost vs a hit: (3149 - 3091) - (3113 - 3088) = 58 - 25 = 33 CCLK = 11 SCLK
+        check((col["core.cycles"] - 3091) - (base["core.cycles"] - 3088) == 33,
               "board B refresh cost = R_busy + tRCD = 11 SCLK = 33 CCLK")
 
 
@@ -351,7 +353,7 @@ def test_sdram_writeback():
 
 # Board B on the D-cache machine: the same DCPLBs, board B clocks and EBIU registers.
 BB_DC = ("clock.cclk=400000000", "clock.sclk=133333333", "ebiu.sdgctl=0x00911149",
-         "ebiu.sdbctl=0x0037", "ebiu.sdrrc=0x081C")
+         "ebiu.sdbctl=0x0037", "ebiu.sdrrc=0x040A")
 
 
 def test_sdram_boardb_fill():
