@@ -182,14 +182,17 @@ int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_re
     bf_cplb_result res;
     memset(&res, 0, sizeof res);
     if (op != BF_OP_SSYNC && op != BF_OP_CSYNC) {
-        /* line ops check the line address: misses raise the exception, protection is ignored */
+        /* line ops go through the cache-op rule (bf_cplb_check_cacheop): the line address is
+        ** checked, misses and multiple hits raise the exception, protection (including the
+        ** implicit user/DAG1 MMR rule) and the hardware errors of ordinary accesses do not: a
+        ** cache instruction on reserved space or an MMR is a no-op in L1 */
         r.kind = op == BF_OP_IFLUSH ? BF_ACC_IFETCH : BF_ACC_READ;
         r.addr = rq->addr & ~31u;
         r.size = 1;
-        int rc = bf_cplb_check(s->cplb, &r, &res);
+        int rc = bf_cplb_check_cacheop(s->cplb, &r, &res);
         if (rc)
             return rc;
-        if (res.fault && res.fault != BF_FAULT_CPLB_PROT) {
+        if (res.fault) {
             if (resout)
                 *resout = res;
             memset(rs, 0, sizeof *rs);

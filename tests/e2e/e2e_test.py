@@ -590,6 +590,30 @@ CMD_DI = "linux.cmdline=mem=50M max_mem=64M$#"
 CMD_I = "linux.cmdline=mem=50M max_mem=64M#"
 
 
+def test_cacheop_checks():
+    # Issue 12 item 3: cache instructions go through the cache-op rule (GDB sim
+    # mmu_check_cache_addr; docs/models/cplb.md): the line address is checked, a CPLB miss still
+    # raises its exception, protection and the ordinary accesses' hardware errors do not.
+    # EZ machine (both CPLB groups off): FLUSH of reserved space 0x30000000 (an ordinary access
+    # there is hardware error 0x03), a user-mode FLUSH and PREFETCH of the system MMR 0xFFC00A00
+    # (an ordinary user access there is EXCAUSE 0x23) and an IFLUSH of 0x30000000: no fault, each
+    # is a no-op costing l1.cacheop_cycles = 1, so core.cycles = 4 (the MODE record is free).
+    s, _, err = run(EZ, "FLUSH 0x30000000\nMODE user\nFLUSH 0xffc00a00\nPREFETCH 0xffc00a00\n"
+                    "IFLUSH 0x30000000", what="cache ops off-map")
+    expect(s, "cache ops off-map", core__faults=0, core__cycles=4, core__ops=4,
+           cplb__faults__protection=0, l1__dcache__fills=0)
+    # The ordinary accesses still fault: a user load of 0xFFC00A00 is EXCAUSE 0x23 (exit 3) and a
+    # load of 0x30000000 hardware error 0x03.
+    _, _, err = run(EZ, "MODE user\nL 0xffc00a00 4", expect_rc=3, what="user MMR load")
+    check("0x23" in err, f"user MMR load: EXCAUSE 0x23 ({err!r})")
+    _, _, err = run(EZ, "L 0x30000000 4", expect_rc=3, what="reserved load")
+    check("0x03" in err, f"reserved load: hardware error 0x03 ({err!r})")
+    # DC machine (DCPLBs on, 8 x 4 MB over 0..32 MB): FLUSH 0x02000000 matches no entry: DCPLB
+    # miss, EXCAUSE 0x26, reported for the line address.
+    _, _, err = run(DC, "FLUSH 0x02000010", expect_rc=3, what="flush miss")
+    check("0x26" in err and "0x02000000" in err, f"flush miss: EXCAUSE 0x26 at the line ({err!r})")
+
+
 def test_cplb_layout():
     # mem=50M max_mem=64M$#: _ramend 50 MB, memory_end 49 MB, reserved [50 MB, 64 MB) data-
     # cacheable. A read at 55 MB (0x03700000) misses (handler 100 CCLK), loads the 4 MB page
