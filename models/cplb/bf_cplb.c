@@ -12,8 +12,10 @@
 **       0xFF800000-0xFFBFFFFF.
 **   A2. Exception priority, highest first: multiple hits > misaligned > protection > miss
 **       (PRM order as quoted by the GDB sim). Hardware errors (reserved space, data access to
-**       L1 instruction SRAM, non-32-bit core MMR access) come from the access itself, so they
-**       are raised only when no exception was.
+**       L1 instruction SRAM) come from the access itself, so they are raised only when no
+**       exception was; a non-32-bit core MMR access is raised at the same point, as EXCAUSE
+**       0x2E (illegal use of a supervisor resource; ADI sys/exception.h, GDB sim
+**       dv_bfin_mmr_require_32), which writes the status and fault-address registers.
 **   A3. Natural alignment: 2-byte accesses on 2 bytes, 4-byte and larger data accesses on 4 bytes
 **       (an 8-byte record is taken as two 32-bit accesses), 1-byte never misaligned, fetches on
 **       2 bytes (EXCAUSE 0x2A). Cache instructions are checked on their 32-byte line address.
@@ -765,7 +767,7 @@ static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t siz
         a->hwerr = BF_HWERR_EXTERN_ADDR;
     } else if (region == BF_RGN_CORE_MMR && size != 4) {
         a->fault = BF_FAULT_MMR_ILLEGAL;
-        a->hwerr = BF_HWERR_SYSTEM_MMR;
+        a->excause = BF_EXC_ILLEGAL_SUPV;
     }
 }
 
@@ -1086,6 +1088,8 @@ const char *bf_cplb_excause_name(int excause)
         return "Instruction fetch CPLB miss";
     case BF_EXC_ICPLB_MULTI:
         return "Instruction fetch multiple CPLB hits";
+    case BF_EXC_ILLEGAL_SUPV:
+        return "Illegal use of a supervisor resource";
     default:
         return "unknown exception";
     }

@@ -44,7 +44,8 @@ enum {
     BF_EXC_ICPLB_PROT = 0x2B,
     BF_EXC_ICPLB_MISS = 0x2C,
     BF_EXC_ICPLB_MULTI = 0x2D,
-    BF_EXC_MISALIGNED_I = 0x2A /* misaligned instruction (fetch not 2-byte aligned) */
+    BF_EXC_MISALIGNED_I = 0x2A, /* misaligned instruction (fetch not 2-byte aligned) */
+    BF_EXC_ILLEGAL_SUPV = 0x2E  /* illegal use of a supervisor resource (non-32-bit core MMR) */
 };
 
 /* Hardware-error causes (SEQSTAT[18:14]) the CPLB stage can report in bf_cplb_result.hwerr. */

@@ -292,26 +292,38 @@ static void test_implicit_rules(void)
     BF_CHECK_EQ(r.fault, BF_FAULT_MMR_ILLEGAL);
     BF_CHECK_EQ(r.excause, 0x2C);
     BF_CHECK_EQ(bf_cplb_status(p, 1), 0x000A0000);
-    /* 16-bit access to a core MMR (32-bit only): hardware error, no exception, registers kept. */
+    /* 16-bit supervisor read of DMEM_CONTROL (core MMRs are 32-bit only): EXCAUSE 0x2E, illegal
+    ** use of a supervisor resource (issue 12 item 4; was hardware error 0x02, the *system* MMR
+    ** error). No entry covers 0xFFE00004 (dcplb10 ends at 0xFFBFFFFF): DCPLB_STATUS = SUPV =
+    ** 0x00020000 (no match bits, read, DAG0, no ILLADDR), DCPLB_FAULT_ADDR = 0xFFE00004. */
     r = acc(p, RD, SUPV, 0xFFE00004, 2);
     BF_CHECK_EQ(r.fault, BF_FAULT_MMR_ILLEGAL);
-    BF_CHECK_EQ(r.excause, 0);
-    BF_CHECK_EQ(r.hwerr, BF_HWERR_SYSTEM_MMR);
-    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00060000);
+    BF_CHECK_EQ(r.excause, 0x2E);
+    BF_CHECK_EQ(r.hwerr, 0);
+    BF_CHECK_EQ(r.status, 0x00020000);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020000);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFE00004);
+    /* An 8-bit supervisor write of 0xFFE00008: 0x2E, status RW | SUPV = 0x00030000. */
+    r = acc(p, WR, SUPV, 0xFFE00008, 1);
+    BF_CHECK_EQ(r.excause, 0x2E);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00030000);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFE00008);
+    /* A 32-bit access there is fine. */
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0xFFE00004, 4).fault, BF_FAULT_NONE);
     /* Reserved space under a valid CPLB: external-address hardware error, registers kept. */
     r = acc(p, RD, SUPV, 0x30000000, 4);
     BF_CHECK_EQ(r.fault, BF_FAULT_HWERR_EXTERN);
     BF_CHECK_EQ(r.excause, 0);
     BF_CHECK_EQ(r.hwerr, BF_HWERR_EXTERN_ADDR);
     BF_CHECK_EQ(r.fault_addr, 0x30000000);
-    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFC00A10);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFE00008);
     /* SDRAM above the populated 64 MB is reserved too. */
     BF_CHECK_EQ(acc(p, WR, SUPV, 0x04000000, 4).fault, BF_FAULT_HWERR_EXTERN);
     /* Data access to L1 instruction SRAM: hardware error (illegal L1 access). */
     r = acc(p, RD, SUPV, 0xFFA00000, 4);
     BF_CHECK_EQ(r.fault, BF_FAULT_L1_ILLEGAL);
     BF_CHECK_EQ(r.hwerr, BF_HWERR_EXTERN_ADDR);
-    BF_CHECK_EQ(st.fault_mmr_illegal, 4);
+    BF_CHECK_EQ(st.fault_mmr_illegal, 5);
     BF_CHECK_EQ(st.fault_hwerr_extern, 2);
     BF_CHECK_EQ(st.fault_l1_illegal, 1);
     bf_cplb_destroy(p);

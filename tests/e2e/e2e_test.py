@@ -614,6 +614,21 @@ def test_cacheop_checks():
     check("0x26" in err and "0x02000000" in err, f"flush miss: EXCAUSE 0x26 at the line ({err!r})")
 
 
+def test_core_mmr_width():
+    # Issue 12 item 4: core MMRs are 32-bit only; a 16-bit supervisor read of DMEM_CONTROL
+    # (0xFFE00004) is EXCAUSE 0x2E (illegal use of a supervisor resource), not hardware error
+    # 0x02. The exception writes DCPLB_STATUS = supervisor (bit 17) = 0x00020000 (no entry
+    # matched: both CPLB groups are off; read; ILLADDR clear) and DCPLB_FAULT_ADDR = 0xffe00004.
+    _, _, err = run(EZ, "L 0xffe00004 2", expect_rc=3, what="16-bit core MMR read")
+    check("EXCAUSE 0x2E" in err and "Hardware error" not in err,
+          f"16-bit core MMR read: EXCAUSE 0x2E ({err!r})")
+    check("DCPLB_STATUS 0x00020000" in err and "DCPLB_FAULT_ADDR 0xffe00004" in err,
+          f"16-bit core MMR read: status and fault address ({err!r})")
+    # A 32-bit read is served (core.mmr_cycles), no fault.
+    s, _, _ = run(EZ, "L 0xffe00004 4", what="32-bit core MMR read")
+    expect(s, "32-bit core MMR read", core__faults=0)
+
+
 def test_cplb_layout():
     # mem=50M max_mem=64M$#: _ramend 50 MB, memory_end 49 MB, reserved [50 MB, 64 MB) data-
     # cacheable. A read at 55 MB (0x03700000) misses (handler 100 CCLK), loads the 4 MB page
