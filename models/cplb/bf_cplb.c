@@ -29,7 +29,10 @@
 **   A6. With ENxCPLB off nothing is matched; only alignment and the implicit rules apply, and
 **       every access is uncached (attrs = BF_REQ_ATTR_KNOWN).
 **   A7. An exception writes xCPLB_STATUS (bits 15:0 the matching entries, 16 write, 17
-**       supervisor, 18 DAG1, 19 ILLADDR on a miss) and xCPLB_FAULT_ADDR; hardware errors do not.
+**       supervisor, 18 DAG1, 19 ILLADDR) and xCPLB_FAULT_ADDR; hardware errors do not. ILLADDR
+**       means "non-existent memory" (ADI sys/exception.h): it is set on a miss whose address is
+**       reserved space (no memory behind it), not on an ordinary miss to populated memory (the
+**       GDB sim sets it on every miss; reference section 3).
 **       The GDB sim also copies the PC into the ICPLB registers on data faults; there is no PC
 **       here, so it is not done.
 **
@@ -664,7 +667,8 @@ typedef struct attempt {
     int fault;   /* bf_fault */
     int excause; /* 0 for none or a hardware error */
     int hwerr;
-    int miss; /* ILLADDR: the exception is a miss */
+    int miss;    /* the exception is a miss (the Linux handler runs) */
+    int illaddr; /* ILLADDR: the missed address is non-existent memory */
     uint32_t matched;
     int entry; /* serving entry, -1 if none */
 } attempt;
@@ -753,6 +757,7 @@ static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t siz
         a->fault = BF_FAULT_CPLB_MISS;
         a->excause = instr ? BF_EXC_ICPLB_MISS : BF_EXC_DCPLB_MISS;
         a->miss = 1;
+        a->illaddr = region == BF_RGN_RESERVED;
         return;
     }
     a->entry = idx;
@@ -856,7 +861,7 @@ static void check_addr(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int w
         if (a.excause) {
             s->status = a.matched | (write ? BF_CPLB_STATUS_RW : 0u) |
                         (user ? 0u : BF_CPLB_STATUS_SUPV) | (dag1 ? BF_CPLB_STATUS_DAG1 : 0u) |
-                        (a.miss ? BF_CPLB_STATUS_ILLADDR : 0u);
+                        (a.illaddr ? BF_CPLB_STATUS_ILLADDR : 0u);
             s->fault_addr = addr;
             if (a.excause == BF_EXC_DCPLB_MULTI || a.excause == BF_EXC_ICPLB_MULTI)
                 p->st->multi_hits++;

@@ -56,7 +56,7 @@ enum {
     BF_CPLB_STATUS_RW = 1u << 16,     /* 1 = write */
     BF_CPLB_STATUS_SUPV = 1u << 17,   /* 1 = supervisor mode */
     BF_CPLB_STATUS_DAG1 = 1u << 18,   /* 1 = DAG1 */
-    BF_CPLB_STATUS_ILLADDR = 1u << 19 /* set on a miss */
+    BF_CPLB_STATUS_ILLADDR = 1u << 19 /* miss to non-existent (reserved) memory */
 };
 
 enum { BF_CPLB_POLICY_EXPLICIT = 0, BF_CPLB_POLICY_LINUX = 1 };
