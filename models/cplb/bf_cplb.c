@@ -426,10 +426,13 @@ const char *bf_cplb_config_check(const bf_cplb_config *c)
     case 1 * MB:
     case 2 * MB:
     case 4 * MB:
+    case 8 * MB:
+    case 16 * MB:
+    case 32 * MB:
         break;
     default:
-        return "linux.dma_uncached must be 0, 128K, 256K, 512K, 1M, 2M or 4M (Kconfig "
-               "DMA_UNCACHED_*)";
+        return "linux.dma_uncached must be 0, 128K, 256K, 512K, 1M, 2M, 4M, 8M, 16M or 32M "
+               "(Kconfig DMA_UNCACHED_*)";
     }
     if (linux_fixed_count(c) > NENT - 1) {
         snprintf(msg, sizeof msg,

@@ -376,6 +376,35 @@ static void test_anomaly_cap_and_dma(void)
     BF_CHECK_EQ(r.attrs, KNOWN);
     BF_CHECK_EQ(bf_cplb_table(p, 0)[3].addr, 0x03F00000);
     bf_cplb_destroy(p);
+    /* 8 MB DMA zone (Kconfig DMA_UNCACHED_8M), cap off, 64 MB: memory_end = uncached_end =
+    ** 64M - 8M = 56M (0x03800000). 55 MB (0x03700000) is cacheable: the 4 MB page 52M..56M lies
+    ** in the DGENERIC bound [3M.., 56M) -> entry 3 = 0x03400000, DGENERIC|4M = 0x0003129D.
+    ** 57 MB (0x03900000) is in the DMA bound [56M, 64M): its 4 MB page 56M..60M fits ->
+    ** entry 4 = 0x03800000, DNON_CHBL|4M = COMMON 0x29D | 4M = 0x0003029D, uncached. */
+    c = lcfg("");
+    c.anomaly_05000263 = 0;
+    c.dma_uncached_bytes = 8 * MB;
+    p = make(&c, NULL);
+    bf_cplb_get_layout(p, &L);
+    BF_CHECK_EQ(L.memory_end, 0x03800000);
+    BF_CHECK_EQ(L.uncached_end, 0x03800000);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x03700000, 4).attrs, BF_REQ_CACHEABLE | KNOWN);
+    BF_CHECK_EQ(bf_cplb_table(p, 0)[3].addr, 0x03400000);
+    BF_CHECK_EQ(bf_cplb_table(p, 0)[3].data, 0x0003129D);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x03900000, 4).attrs, KNOWN);
+    BF_CHECK_EQ(bf_cplb_table(p, 0)[4].addr, 0x03800000);
+    BF_CHECK_EQ(bf_cplb_table(p, 0)[4].data, 0x0003029D);
+    bf_cplb_destroy(p);
+    /* 32 MB DMA zone on 64 MB: memory_end 32M; 40 MB (0x02800000) is uncached. */
+    c = lcfg("");
+    c.anomaly_05000263 = 0;
+    c.dma_uncached_bytes = 32 * MB;
+    p = make(&c, NULL);
+    bf_cplb_get_layout(p, &L);
+    BF_CHECK_EQ(L.memory_end, 32 * MB);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x02800000, 4).attrs, KNOWN);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x01F00000, 4).attrs, BF_REQ_CACHEABLE | KNOWN);
+    bf_cplb_destroy(p);
     /* No DMA zone: all 64 MB cacheable; the 4 MB page 60M..64M fits. */
     c = lcfg("");
     c.anomaly_05000263 = 0;
