@@ -581,6 +581,7 @@ static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t war
     m->sdram.cclk_hz = m->cclk_hz;
     m->sdram.sclk_hz = m->sclk_hz;
     m->cplb.part = m->part;
+    m->cplb.l1_dmc = (int)m->dmc;
     m->cplb.sdram_bytes = sdram;
     m->cplb.dcplb_enable = (int)m->dcplb_enable;
     m->cplb.icplb_enable = (int)m->icplb_enable;

@@ -154,6 +154,7 @@ void bf_cplb_config_default(bf_cplb_config *c)
     c->l1_requires_cplb = 1;
     c->anomaly_05000263 = 1;
     c->anomaly_05000158 = 1;
+    c->l1_dmc = 3; /* Linux BF533 DMEM_CNTR = ACACHE_BCACHE */
 }
 
 int bf_cplb_memparse(const char *s, uint32_t *out, const char **end)
@@ -248,10 +249,25 @@ static uint32_t kernel_pages(const bf_cplb_config *c)
     return (uint32_t)(((uint64_t)c->kernel_end + 4 * MB - 1) / (4 * MB));
 }
 
-/* Fixed (boot-table) entries per side under the Linux policy: guard, kernel pages, L1. */
-static int linux_fixed_count(const bf_cplb_config *c)
+/* cplbinit.c writes the L1 data DCPLB only `if (L1_DATA_A_LENGTH || L1_DATA_B_LENGTH)`:
+** mem_map.h gives those lengths as the L1 data SRAM left outside the cache halves. BF533 always
+** keeps its SRAM-only lower halves; on BF532/BF531 (SRAM/cache halves only) bank A is cache
+** when DMC = 10 or 11 and bank B when DMC = 11, and the BF531 has no bank B. */
+static int linux_l1_data_entry(const bf_cplb_config *c)
 {
-    return (c->null_guard ? 1 : 0) + (int)kernel_pages(c) + 1;
+    bf_map_range r;
+    if (bf_map_range_of(c->part, BF_RGN_L1_DATA_A, 0, &r) ||
+        bf_map_range_of(c->part, BF_RGN_L1_DATA_B, 0, &r))
+        return 1;
+    int a_sram = bf_map_range_of(c->part, BF_RGN_L1_DATA_A_CACHE, 0, &r) && c->l1_dmc < 2;
+    int b_sram = bf_map_range_of(c->part, BF_RGN_L1_DATA_B_CACHE, 0, &r) && c->l1_dmc != 3;
+    return a_sram || b_sram;
+}
+
+/* Fixed (boot-table) entries per side under the Linux policy: guard, kernel pages, L1. */
+static int linux_fixed_count(const bf_cplb_config *c, int instr)
+{
+    return (c->null_guard ? 1 : 0) + (int)kernel_pages(c) + (instr || linux_l1_data_entry(c));
 }
 
 static int is_size_token(const char *tok, const char *name)
@@ -434,7 +450,10 @@ const char *bf_cplb_config_check(const bf_cplb_config *c)
         return "linux.dma_uncached must be 0, 128K, 256K, 512K, 1M, 2M, 4M, 8M, 16M or 32M "
                "(Kconfig DMA_UNCACHED_*)";
     }
-    if (linux_fixed_count(c) > NENT - 1) {
+    if (c->l1_dmc != 0 && c->l1_dmc != 2 && c->l1_dmc != 3)
+        return "l1_dmc must be 0 (00), 2 (10) or 3 (11)";
+    /* the I side always holds the L1 entry, so it has the most fixed entries */
+    if (linux_fixed_count(c, 1) > NENT - 1) {
         snprintf(msg, sizeof msg,
                  "linux.kernel_end 0x%08x needs %u fixed 4 MB entries: at most %d fit with one "
                  "switched entry left",
@@ -576,7 +595,7 @@ static void build_linux(bf_cplb *p)
             bf_map_range_of(c->part, BF_RGN_L1_INST, 0, &r);
             ent_load(p, 1, i++, r.start,
                      BF_CPLB_USER_RD | BF_CPLB_VALID | BF_CPLB_LOCK | BF_CPLB_PAGE_4M);
-        } else {
+        } else if (linux_l1_data_entry(c)) {
             if (!bf_map_range_of(c->part, BF_RGN_L1_DATA_A, 0, &r))
                 bf_map_range_of(c->part, BF_RGN_L1_DATA_A_CACHE, 0, &r);
             ent_load(p, 0, i++, r.start, BF_CPLB_LOCK | common_data(c) | BF_CPLB_PAGE_4M);

@@ -88,6 +88,8 @@ typedef struct bf_cplb_config {
                              (0 = GDB sim: L1 is valid without one) */
     int anomaly_05000263; /* 1: cap memory_end at 60 MB (56 MB with null_guard) when icache */
     int anomaly_05000158; /* 1: set bit 9 (0x200) in CPLB_COMMON/SDRAM_OOPS, as Linux does */
+    int l1_dmc;           /* DMEM_CONTROL.DMC (0, 2 = bank A cache, 3 = A and B cache): the Linux
+                             policy installs its L1 data DCPLB only if L1 data SRAM is left */
 } bf_cplb_config;
 
 /* The memory layout the Linux policy derives from sdram_bytes and the command line. */
