@@ -1132,6 +1132,9 @@ int bf_l1_op(bf_l1 *l1, int op, const bf_req *rq, bf_resp *rs)
         st->op_ssync++;
         bf_cycles d;
         rc = l1_drain_all(l1, t, &d);
+        /* SSYNC completes only when every outstanding system access has: line fills and
+        ** PREFETCHes in flight included, not only the write and victim buffers */
+        d = l1_max(d, l1_max(l1->dfb.done, l1->ifb.done));
         st->stall_ssync_drain += d - t;
         t = d;
         cost = l1->cfg.ssync_cycles;

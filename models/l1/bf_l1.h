@@ -126,7 +126,7 @@ typedef struct bf_l1_config {
     X(U64, stall_uncached, "l1.stall.uncached", "cycles",                                          \
       "core cycles waiting for uncached loads and fetches")                                        \
     X(U64, stall_ssync_drain, "l1.stall.ssync_drain", "cycles",                                    \
-      "core cycles SSYNC waited for the write and victim buffers to drain")                        \
+      "core cycles SSYNC waited for the write/victim buffers to drain and fills in flight")        \
     X(U64, op_ssync, "l1.ops.ssync", "ops", "SSYNC instructions")                                  \
     X(U64, op_csync, "l1.ops.csync", "ops", "CSYNC instructions")                                  \
     X(U64, op_flush, "l1.ops.flush", "ops", "FLUSH instructions (one line each)")                  \

@@ -351,6 +351,22 @@ def test_sdram_writeback():
            l1__stall__uncached=168, l1__uncached__reads=1)
 
 
+def test_ssync_fill():
+    # Issue 12 item 8: SSYNC completes only when every outstanding system access has, fills
+    # included. PREFETCH 0x1000 at 0 (1 cycle) starts the fill of row 4, bank 0 (idle): ACT 4,
+    # READ 7, data [10, 26) -> done CCLK 130. SSYNC at 1 waits to 130 (l1.stall.ssync_drain 129),
+    # then 10: core.cycles 140 (was 11).
+    s, _, _ = run(DC, "PREFETCH 0x00001000\nSSYNC", what="prefetch then ssync")
+    expect(s, "prefetch then ssync", core__cycles=140, l1__stall__ssync_drain=129,
+           l1__dcache__prefetch_fills=1)
+    check_breakdown(s, "prefetch then ssync")
+    # A load miss at 0x1008: ready at its critical word, CCLK 60 (core 61); SSYNC at 61 waits
+    # for the rest of the fill to 130 (stall 69), then 10: 140 (was 71).
+    s, _, _ = run(DC, "L 0x00001008 4\nSSYNC", what="miss then ssync")
+    expect(s, "miss then ssync", core__cycles=140, l1__stall__fill=60, l1__stall__ssync_drain=69)
+    check_breakdown(s, "miss then ssync")
+
+
 # Board B on the D-cache machine: the same DCPLBs, board B clocks and EBIU registers.
 BB_DC = ("clock.cclk=400000000", "clock.sclk=133333333", "ebiu.sdgctl=0x00911149",
          "ebiu.sdbctl=0x0037", "ebiu.sdrrc=0x040A")

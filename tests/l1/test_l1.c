@@ -550,6 +550,21 @@ static void t_ssync(void)
     BF_CHECK_EQ(f.st.stall_wbuf_full, 4);
     BF_CHECK_EQ(f.st.wbuf_full, 1);
     fx_close(&f);
+
+    /* Issue 12 item 8: SSYNC also waits for line fills in flight. PREFETCH of line 0x400 at
+    ** t=100 costs 1 (ready 101); its fill runs to 100 + line latency 50 = 150. SSYNC at 101
+    ** waits for it: stall 49, ready 150 + 10 = 160 (it was 111, ignoring the fill). A load miss
+    ** of 0x800 at 200 is ready at its critical word, 221; SSYNC at 221 waits for the rest of the
+    ** fill to 250: stall 29, ready 260. Total ssync_drain stall 49 + 29 = 78. */
+    fx_config(&f);
+    fx_open(&f);
+    BF_CHECK_EQ(op(&f, BF_OP_PREFETCH, 0x400, 100).ready, 101);
+    BF_CHECK_EQ(op(&f, BF_OP_SSYNC, 0, 101).ready, 160);
+    BF_CHECK_EQ(f.st.stall_ssync_drain, 49);
+    BF_CHECK_EQ(rd(&f, 0x800, 200).ready, 221);
+    BF_CHECK_EQ(op(&f, BF_OP_SSYNC, 0, 221).ready, 260);
+    BF_CHECK_EQ(f.st.stall_ssync_drain, 49 + 29);
+    fx_close(&f);
 }
 
 /* L1 SRAM versus cache (reference section 2). DMC=10, IMC=1:
