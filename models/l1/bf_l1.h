@@ -98,6 +98,10 @@ typedef struct bf_l1_config {
       "core stores to external memory or system MMRs that bypass the D-cache")                     \
     X(U64, ufetches, "l1.uncached.fetches", "accesses",                                            \
       "instruction fetches from external memory that bypass the I-cache")                          \
+    X(U64, ufetch_blocks, "l1.uncached.fetch_blocks", "reads",                                     \
+      "aligned 64-bit blocks read from external memory for uncached fetches")                      \
+    X(U64, ufetch_reused, "l1.uncached.fetch_reused", "blocks",                                    \
+      "uncached fetch blocks served by the block read just before (no external read)")             \
     X(U64, sram_accesses, "l1.sram.accesses", "accesses",                                          \
       "core accesses served by L1 SRAM, scratchpad or core MMRs without going outside")            \
     X(U64, dma_accesses, "l1.dma.accesses", "accesses", "DMA requests seen by the L1 model")       \

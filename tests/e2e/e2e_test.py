@@ -195,6 +195,19 @@ def test_sdram_ezkit_refresh():
     expect(s, "ezkit refresh_sclk=20", core__cycles=4751, sdram__refresh_wait_sclk=23)
 
 
+def test_ufetch_block():
+    # Issue 12 item 9: uncached instruction fetches read aligned 64-bit blocks. EZ machine (no
+    # I-cache): I 0x1000 2 reads block 0x1000 (8 bytes = 4 beats) from an idle bank: ACT 4,
+    # READ 7, data [10, 14) -> CCLK 70, + 1 = 71. I 0x1002/0x1004/0x1006 are in that block: no
+    # external read, 1 cycle each -> 74. I 0x1008 4 at 74 (arrival edge 15) reads block 0x1008,
+    # a row hit: O + CL + 4 = 11 SCLK -> edge 26 = CCLK 130, + 1 = 131. Two SDRAM reads, not 5.
+    s, _, _ = run(EZ, "I 0x1000 2\nI 0x1002 2\nI 0x1004 2\nI 0x1006 2\nI 0x1008 4",
+                  what="uncached fetch blocks")
+    expect(s, "uncached fetch blocks", core__cycles=131, sdram__reads__core=2,
+           l1__uncached__fetches=5, l1__uncached__fetch_blocks=2, l1__uncached__fetch_reused=3,
+           l1__stall__uncached=126, sdram__row_misses=1, sdram__row_hits=1)
+
+
 def test_async_bank():
     # Async bank 0 (0x20000000), AMBCTL0[15:0] = 0x7BB0: TT code 0 = 4, ST 3, HT 2, RAT 11, WAT 7;
     # 16-bit bus. A 32-bit read at 0: 2 beats x (3 + 11 + 2) + O = 36 SCLK -> CCLK 180, + 1 = 181.

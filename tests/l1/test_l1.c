@@ -228,8 +228,9 @@ static void t_ilru(void)
 /* Way locking. (1) With L0..L3 filled (invalid-first puts Lk in Way k), lock Way0 (ILOC=0001):
 ** L4, L5, L6, L7 may only replace Ways 1..3: L4 evicts L1, L5 evicts L2, L6 evicts L3, L7 evicts
 ** L4; L0 survives and hits. Without the lock L0 would be the LRU line at L4 and be evicted.
-** (2) ILOC=1111: a miss cannot allocate; it is fetched uncached (BF_SRC_CORE read, ready at
-** t + 20 + 1) and misses again the next time. */
+** (2) ILOC=1111: a miss cannot allocate; it is fetched uncached (BF_SRC_CORE read of its 64-bit
+** block, ready at t + 20 + 1) and misses again the next time, but that fetch is wholly inside
+** the block read just before, so it issues no second external read (issue 12 item 9). */
 static void t_iloc(void)
 {
     fx f;
@@ -253,7 +254,8 @@ static void t_iloc(void)
     BF_CHECK_EQ(r.ready, t + 21);
     BF_CHECK_EQ(fe(&f, 9 * ISTRIDE, t += 100, WB).hit, 0);
     BF_CHECK_EQ(f.st.ilocked_bypass, 2);
-    BF_CHECK_EQ(fake_count(&f.ext, BF_SRC_CORE, BF_ACC_IFETCH), core_reads + 2);
+    BF_CHECK_EQ(fake_count(&f.ext, BF_SRC_CORE, BF_ACC_IFETCH), core_reads + 1);
+    BF_CHECK_EQ(f.st.ufetch_reused, 1);
     fx_close(&f);
 
     /* the same sequence without the lock loses L0 */
@@ -1009,6 +1011,42 @@ static void t_crosscheck(void)
     }
 }
 
+/* Issue 12 item 9: uncached fetches read aligned 64-bit blocks (fake external memory: a read is
+** ready 20 cycles after it is issued; hit_cycles 1). Four 16-bit fetches 0x1000, 0x1002,
+** 0x1004, 0x1006 at t = 0, 21, 22, 23: the first reads block 0x1000 (8 bytes), ready 20 -> 21;
+** the other three are inside it: no external read, ready t + 1 (22, 23, 24). 0x1008 at 24
+** reads block 0x1008: 24 + 20 + 1 = 45. A 32-bit fetch at 0x100C (still in block 0x1008) at 45:
+** ready 46. A 32-bit fetch at 0x100E at 46 spans blocks 0x1008 (reused) and 0x1010 (read):
+** ready 46 + 21 = 67. Then 0x1000 at 67: block 0x1000 is no longer the last one: read again,
+** 88. Totals: 8 fetches, 4 block reads of 8 bytes, 5 reuses; uncached stall 20 * 4 = 80. An
+** IFLUSH of the line forgets the block: 0x1002 at 100 after IFLUSH 0x1000 reads it again. */
+static void t_ufetch_block(void)
+{
+    fx f;
+    fx_config(&f);
+    fx_open(&f);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1000, 2, 0, UNC).ready, 21);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1002, 2, 21, UNC).ready, 22);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1004, 2, 22, UNC).ready, 23);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1006, 2, 23, UNC).ready, 24);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1008, 2, 24, UNC).ready, 45);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x100C, 4, 45, UNC).ready, 46);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x100E, 4, 46, UNC).ready, 67);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1000, 2, 67, UNC).ready, 88);
+    BF_CHECK_EQ(f.st.ufetches, 8);
+    BF_CHECK_EQ(f.st.ufetch_blocks, 4);
+    BF_CHECK_EQ(f.st.ufetch_reused, 5);
+    BF_CHECK_EQ(f.st.stall_uncached, 80);
+    BF_CHECK_EQ(fake_count(&f.ext, BF_SRC_CORE, BF_ACC_IFETCH), 4);
+    BF_CHECK_EQ(f.ext.log[0].addr, 0x1000);
+    BF_CHECK_EQ(f.ext.log[0].size, 8);
+    BF_CHECK_EQ(f.ext.log[2].addr, 0x1010);
+    op(&f, BF_OP_IFLUSH, 0x1000, 99);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1002, 2, 100, UNC).ready, 121);
+    BF_CHECK_EQ(f.st.ufetch_blocks, 5);
+    fx_close(&f);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -1029,7 +1067,8 @@ static const struct {
              {"straddle", t_straddle},
              {"fill", t_fill},
              {"stall_invariant", t_stall_invariant},
-             {"crosscheck", t_crosscheck}};
+             {"crosscheck", t_crosscheck},
+             {"ufetch_block", t_ufetch_block}};
 
 int main(int argc, char **argv)
 {
