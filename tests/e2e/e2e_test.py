@@ -658,6 +658,50 @@ def test_core_mmr_width():
     expect(s, "32-bit core MMR read", core__faults=0)
 
 
+def test_mmr_cplb_writes():
+    # Issue 12 item 10: MMR records that write xCPLB_ADDRn/DATAn are applied (explicit policy);
+    # writes to other CPLB, cache-control and EBIU registers are input errors naming the register.
+    # DC machine: DCPLB1 = 0x00400000 4 MB uncached (0x3009D). A load there is uncached; then,
+    # as the PRM requires, the group is disabled (DMEM_CONTROL 0x1009: ENDM | DMC=10 | PORT_PREF0,
+    # ENDCPLB clear; DMC unchanged, so no invalidation), DCPLB_DATA1 (0xFFE00204) = 0x3109D
+    # (write-back cacheable) and DCPLB_ADDR1 (0xFFE00104) = 0x00400000 are written, and the group
+    # re-enabled (0x100B): the pair takes effect then, and the same load is a D-cache miss (fill).
+    body = """L 0x00400000 4
+              MMR 0xffe00004 0x00001009
+              MMR 0xffe00204 0x0003109d
+              MMR 0xffe00104 0x00400000
+              MMR 0xffe00004 0x0000100b
+              L 0x00400010 4
+              L 0x00400014 4"""
+    s, _, _ = run(DC, body, what="rewrite DCPLB1")
+    expect(s, "rewrite DCPLB1", l1__uncached__reads=1, l1__dcache__fills=1, l1__dcache__reads=2,
+           l1__dcache__read_misses=1,
+           core__faults=0)
+    # With the group still enabled a pair takes effect at each write: DCPLB_ADDR2 = 0x00100000
+    # against DCPLB_DATA2 = 0x3109D (4 MB page) is misaligned: exit 2, naming both registers.
+    _, _, err = run(DC, "MMR 0xffe00108 0x00100000", expect_rc=2, what="misaligned ADDR2")
+    check("DCPLB_ADDR2 0x00100000 is not aligned" in err and "DCPLB_DATA2 0x0003109d" in err
+          and ":2:" in err, f"misaligned ADDR2: message ({err!r})")
+    # Written while disabled, the misaligned pair is refused when the group is enabled (line 4).
+    _, _, err = run(DC, "MMR 0xffe00004 0x00001009\nMMR 0xffe00108 0x00100000\n"
+                    "MMR 0xffe00004 0x0000100b", expect_rc=2, what="misaligned at enable")
+    check("DCPLB_ADDR2" in err and ":4:" in err, f"misaligned at enable: line 4 ({err!r})")
+    # EBIU, cache-test and status registers are refused, named.
+    for rec, name in (("MMR 0xffc00a18 0x00000397", "EBIU_SDRRC"),
+                      ("MMR 0xffc00a10 0x0091998d", "EBIU_SDGCTL"),
+                      ("MMR 0xffc00a04 0x7bb07bb0", "EBIU_AMBCTL0"),
+                      ("MMR 0xffe00300 0x00000000", "DTEST_COMMAND"),
+                      ("MMR 0xffe01008 0x00000000", "ICPLB_STATUS")):
+        _, _, err = run(DC, rec, expect_rc=2, what=name)
+        check(name in err, f"{name}: named in the error ({err!r})")
+    # Under the Linux policy the manager owns the tables: a CPLB write is refused.
+    _, _, err = run(LX, "MMR 0xffe00204 0x0003109d", expect_rc=2, what="linux CPLB write")
+    check("DCPLB_DATA1" in err and "cplb.policy" in err, f"linux CPLB write ({err!r})")
+    # An MMR without memory-system effect (UART0_THR 0xFFC00400) is still accepted.
+    s, _, _ = run(DC, "MMR 0xffc00400 0x00000041", what="other MMR")
+    expect(s, "other MMR", core__faults=0)
+
+
 def test_cplb_layout():
     # mem=50M max_mem=64M$#: _ramend 50 MB, memory_end 49 MB, reserved [50 MB, 64 MB) data-
     # cacheable. A read at 55 MB (0x03700000) misses (handler 100 CCLK), loads the 4 MB page
