@@ -82,6 +82,8 @@ static const key_def keys[] = {
           "SSYNC handshake beyond the buffer drain (GDB sim value)"),
     NUM32("l1.cacheop_cycles", l1.cacheop_cycles, "1", "cycles", 0, 10000,
           "ESTIMATE: issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH"),
+    ENUMI("l1.dcbs_set_selects", l1.dcbs_set_bank_a, "b", "b=0,a=1",
+          "ESTIMATE: DMC=11: the bank that DCBS's address bit (A[14]/A[23]) set selects"),
     BOOLI("l1.classify_misses", l1.classify_misses, "0",
           "split misses into compulsory/capacity/conflict (as DineroIV -ccc)"),
     NUM32("core.mmr_cycles", core_mmr_cycles, "1", "cycles", 0, 10000, "ESTIMATE: core MMR access"),

@@ -157,7 +157,7 @@ struct bf_l1 {
     bf_l1_stats dummy;
     uint32_t dmem, imem;
     /* D-cache runtime: banks in use 0 (off), 1 or 2; bank = (addr >> bank_shift) & bank_mask */
-    uint32_t dbanks, bank_shift, bank_mask;
+    uint32_t dbanks, bank_shift, bank_mask, bank_flip;
     l1_index dix, iix;
     int ion;
     uint32_t ilock; /* ILOC: bit w set = Way w locked */
@@ -247,6 +247,8 @@ const char *bf_l1_config_check(const bf_l1_config *c)
         return "victim_depth: must be 1..16 lines";
     if (c->critical_word_first != 0 && c->critical_word_first != 1)
         return "critical_word_first: must be 0 or 1";
+    if (c->dcbs_set_bank_a != 0 && c->dcbs_set_bank_a != 1)
+        return "dcbs_set_bank_a: must be 0 or 1";
     if (c->classify_misses != 0 && c->classify_misses != 1)
         return "classify_misses: must be 0 or 1";
     return NULL;
@@ -378,6 +380,7 @@ static void l1_apply_dmem(bf_l1 *l1, uint32_t v)
     l1->dbanks = dmc == 3 ? 2 : dmc == 2 ? 1 : 0;
     l1->bank_shift = L1_DCBS(v) ? L1_DCBS1_BIT : L1_DCBS0_BIT;
     l1->bank_mask = l1->dbanks == 2 ? 1u : 0u;
+    l1->bank_flip = l1->bank_mask & (uint32_t)l1->cfg.dcbs_set_bank_a;
 }
 
 static void l1_apply_imem(bf_l1 *l1, uint32_t v)
@@ -695,7 +698,7 @@ static int l1_fill(bf_l1 *l1, l1_fillbuf *fb, bf_addr a, int kind, bf_cycles *t)
 
 static inline l1_line *l1_dset(bf_l1 *l1, bf_addr a, uint32_t *bank)
 {
-    *bank = (a >> l1->bank_shift) & l1->bank_mask;
+    *bank = ((a >> l1->bank_shift) & l1->bank_mask) ^ l1->bank_flip;
     return &l1->dline[*bank][l1_set(&l1->dix, a) * L1_DWAYS];
 }
 

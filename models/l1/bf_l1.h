@@ -39,6 +39,8 @@ typedef struct bf_l1_config {
     uint32_t cacheop_cycles;  /* issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH (ESTIMATE 1) */
     int classify_misses;      /* 1: compulsory/capacity/conflict split (costs memory and time) */
     uint32_t core_mmr_cycles; /* core MMR access served inside the core, core cycles (ESTIMATE 1) */
+    int dcbs_set_bank_a;      /* ESTIMATE 0: with DMC=11 the DCBS-selected address bit set picks
+                                 bank B (0) or bank A (1); docs/models/l1.md "DCBS polarity" */
 } bf_l1_config;
 
 /* Per-component statistics. The required names of the foundation issue come first. */

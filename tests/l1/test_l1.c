@@ -332,6 +332,36 @@ static void t_dcbs(void)
     rd(&f, 0x800000u, t += 100);
     BF_CHECK_EQ(f.st.bank_b_accesses, 1);
     fx_close(&f);
+
+    /* Issue 12 item 11: the polarity is an ESTIMATE key (dcbs_set_bank_a). With it set, DCBS=0:
+    ** A[14] = 0 picks bank B, A[14] = 1 bank A. The same 2 x 4 reads of 0, 8K, 16K, 24K: 0 and
+    ** 8K (A[14] = 0) now go to bank B, 16K and 24K to bank A; counts swap between the banks and
+    ** the hit/miss totals are the same (the banks are identical): 4 misses, 4 lookups each. The
+    ** line at 0x4000 lands in bank A: bank_a_misses = 2 (it was bank B's 2). */
+    fx_config(&f);
+    f.c.dmem_control = DMC_AB;
+    f.c.dcbs_set_bank_a = 1;
+    fx_open(&f);
+    t = 0;
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < 4; k++)
+            rd(&f, (bf_addr)k * DSTRIDE, t += 100);
+    BF_CHECK_EQ(f.st.dread_misses, 4);
+    BF_CHECK_EQ(f.st.bank_a_accesses, 4);
+    BF_CHECK_EQ(f.st.bank_b_accesses, 4);
+    BF_CHECK_EQ(f.st.bank_a_misses, 2);
+    BF_CHECK_EQ(f.st.bank_b_misses, 2);
+    rd(&f, 0x0u, t += 100); /* A[14] = 0: bank B */
+    BF_CHECK_EQ(f.st.bank_b_accesses, 5);
+    fx_close(&f);
+    /* with one cache bank (DMC=10) the key changes nothing: everything goes to bank A */
+    fx_config(&f);
+    f.c.dmem_control = DMC_A;
+    f.c.dcbs_set_bank_a = 1;
+    fx_open(&f);
+    rd(&f, 0x4000u, 0);
+    BF_CHECK_EQ(f.st.bank_a_accesses, 1);
+    fx_close(&f);
 }
 
 /* Index choice, one bank. Blackfin index: set = sub-bank A[13:12] and A[10:5], so 0x0, 0x800 (A[11]
