@@ -53,6 +53,8 @@ static const key_def keys[] = {
     {"machine.name", T_STR, "", "", "machine name for reports (default: the first config file's name)",
      M(name), F_STR, sizeof(((bf_machine *)0)->name), 0, 0, NULL},
     ENUMI("machine.part", part, "bf533", "bf531=0,bf532=1,bf533=2", "processor part (memory map, L1 sizes)"),
+    ENUM32("machine.silicon_rev", silicon_rev, "0.3", "0.3=3,0.4=4,0.5=5,0.6=6",
+           "silicon revision: sets the anomaly switches (05000158/05000263 before 0.5, 05000273 before 0.6)"),
     {"clock.cclk", T_FREQ, "594MHz", "Hz", "core clock CCLK", M(cclk_hz), F_U64, 0, 1000000,
      1000000000, NULL},
     {"clock.sclk", T_FREQ, "118.8MHz", "Hz", "system clock SCLK (EBIU, max 133.33 MHz)", M(sclk_hz),
@@ -147,9 +149,11 @@ static const key_def keys[] = {
     ENUMI("linux.dcache", cplb.dcache_mode, "wb", "off=0,wb=1,wt=2", "SDRAM_DGENERIC: write-back, write-through or uncached"),
     BOOLI("linux.icache", cplb.icache, "1", "SDRAM_IGENERIC cacheable"),
     BOOLI("linux.anomaly_05000263", cplb.anomaly_05000263, "1",
-          "cap memory_end at 60 MB (56 MB with the null guard) when external memory is I-cacheable"),
+          "override: cap memory_end at 60 MB (56 MB with the null guard) when external memory is "
+          "I-cacheable (unset: on for machine.silicon_rev < 0.5)"),
     BOOLI("linux.anomaly_05000158", cplb.anomaly_05000158, "1",
-          "set bit 9 (0x200) in the Linux DCPLB attribute words"),
+          "override: set bit 9 (0x200) in the Linux DCPLB attribute words (unset: on for "
+          "machine.silicon_rev < 0.5)"),
     {"alloc.mem", T_SIZE, "0", "bytes", "memory managed by `bfsim alloc` (0: the SDRAM size)",
      M(alloc_mem_bytes), F_U32, 0, 0, 0xFFFFFFFFu, NULL},
     {"alloc.kernel", T_SIZE, "0", "bytes", "kernel image reserved at the bottom of managed memory",
@@ -561,9 +565,22 @@ static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t war
                  (unsigned long long)maxcclk);
         return BF_ECONFIG;
     }
+    /* anomaly switches from the silicon revision (Linux mach-bf533 anomaly.h, list rev F):
+    ** 05000158 and 05000263 are "__SILICON_REVISION__ < 5", 05000273 "< 6"; an explicit
+    ** linux.anomaly_* key overrides its switch */
+    static const char *const rev_keys[2] = {"linux.anomaly_05000263", "linux.anomaly_05000158"};
+    int *const rev_fields[2] = {&m->cplb.anomaly_05000263, &m->cplb.anomaly_05000158};
+    for (int k = 0; k < 2; k++) {
+        int ki = find_key(rev_keys[k]);
+        if (strcmp(m->origin[ki], "default") && strcmp(m->origin[ki], "derived from machine.silicon_rev"))
+            continue; /* set explicitly: an override */
+        *rev_fields[k] = m->silicon_rev < 5;
+        snprintf(m->value[ki], sizeof m->value[ki], "%d", *rev_fields[k]);
+        snprintf(m->origin[ki], sizeof m->origin[ki], "derived from machine.silicon_rev");
+    }
     if (warn && warnn) {
         warn[0] = 0;
-        if (m->cclk_hz < 2 * m->sclk_hz)
+        if (m->silicon_rev < 6 && m->cclk_hz < 2 * m->sclk_hz)
             snprintf(warn, warnn,
                      "warning: CCLK %llu Hz < 2 x SCLK %llu Hz: anomaly 05000273 (SDRAM writes may be "
                      "lost on silicon before 0.6)",

@@ -8,6 +8,8 @@ bfsim's own output.
 """
 import json
 import os
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -152,6 +154,41 @@ def test_config_show():
     check("DMEM_CONTROL = 0x0000100F" in out, "derived DMEM_CONTROL printed")
     # EZ-KIT SDGCTL 0x0091998D decodes to CL3 tRAS6 tRP3 tRCD3 tWR2 (reference section 5)
     check("CL=3 tRAS=6 tRP=3 tRCD=3 tWR=2" in out, "SDGCTL fields decoded")
+
+
+def test_silicon_rev():
+    # Issue 12 item 12: machine.silicon_rev drives the anomaly switches (Linux mach-bf533
+    # anomaly.h, list rev F): 05000158 and 05000263 are "__SILICON_REVISION__ < 5", 05000273
+    # "< 6". Machine: Linux policy, 64 MB (SDBCTL 0x0025), I-cache on, no null guard, no mem=.
+    d = tmpdir()
+    ini = write(os.path.join(d, "lx.ini"), "[cplb]\npolicy = linux\ndcplb_enable = 1\n"
+                "icplb_enable = 1\n[linux]\nicache = 1\nnull_guard = 0\n[ebiu]\nsdbctl = 0x0025\n")
+    # rev 0.3 (default): 64M - 1M DMA = 63 MB capped at 60 MB (0x03c00000) by 05000263; the
+    # kernel DCPLB is DGENERIC with bit 9: 0x1000 L1_CHBL | 0x29D COMMON | 4M = 0x0003129d.
+    rc, out, err = bfsim("config", "show", "--config", ini)
+    check(rc == 0 and "memory_end     0x03c00000" in out and "data 0x0003129d" in out,
+          f"rev 0.3: capped at 60 MB, bit 9 set ({err})")
+    check(re.search(r"linux.anomaly_05000263\s+= 1\s+; derived from machine.silicon_rev", out)
+          is not None, "rev 0.3: 05000263 derived on")
+    # rev 0.5: no cap (memory_end = 63 MB = 0x03f00000), no bit 9: 0x0003109d.
+    rc, out, err = bfsim("config", "show", "--config", ini, "--set", "machine.silicon_rev=0.5")
+    check(rc == 0 and "memory_end     0x03f00000" in out and "data 0x0003109d" in out,
+          f"rev 0.5: no cap, no bit 9 ({err})")
+    # an explicit key overrides its switch: rev 0.5 with linux.anomaly_05000263=1 is capped again
+    rc, out, err = bfsim("config", "show", "--config", ini, "--set", "machine.silicon_rev=0.5",
+                         "--set", "linux.anomaly_05000263=1")
+    check(rc == 0 and "memory_end     0x03c00000" in out and "data 0x0003109d" in out,
+          f"rev 0.5 + override: capped, no bit 9 ({err})")
+    # 05000273 (CCLK < 2 x SCLK) warns before 0.6 only: CCLK 200 MHz, SCLK 118.8 MHz
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "clock.cclk=200MHz",
+                         "--set", "machine.silicon_rev=0.5")
+    check(rc == 0 and "05000273" in err, f"rev 0.5 warns for 05000273 ({err})")
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "clock.cclk=200MHz",
+                         "--set", "machine.silicon_rev=0.6")
+    check(rc == 0 and "05000273" not in err, f"rev 0.6 does not warn ({err})")
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "machine.silicon_rev=0.2")
+    check(rc == 2 and "machine.silicon_rev" in err, f"rev 0.2 refused ({err})")
+    shutil.rmtree(d, ignore_errors=True)
 
 
 def test_config_include():
