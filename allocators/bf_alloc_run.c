@@ -4,7 +4,8 @@
 ** What it does, per record:
 **  1. kmalloc, vmalloc, malloc -> xAlloc(size); cache_alloc -> xCacheAlloc, else xAlloc;
 **     pages_alloc -> xAllocPages(order), else xAlloc(PAGE_SIZE << order); mmap -> xMmap, else
-**     xAlloc. A record without GFP bits (0) asks GFP_KERNEL (malloc: GFP_USER).
+**     xAlloc. A record that gives no GFP asks GFP_KERNEL (malloc: GFP_USER); one that gives 0
+**     asks GFP_NOWAIT (0: may not sleep or reclaim, ALLOC_HARDER in the buddy family).
 **  2. A free goes back the way its allocation came (the live table remembers): xFreePages with
 **     the order, xCacheFree with the record's cache name, else xFreeSize(size) when the
 **     allocator has it (bootmem), else xFree. A free whose allocation failed is skipped.
@@ -388,7 +389,9 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
 {
     const bf_alloc_methods *am = r->am;
     bf_alloc_run_stats *st = &r->res->stats;
-    uint32_t gfp = rec->gfp ? rec->gfp : rec->op == BF_AOP_MALLOC ? BF_GFP_USER : BF_GFP_KERNEL;
+    uint32_t gfp = rec->has_gfp || rec->gfp ? rec->gfp
+                   : rec->op == BF_AOP_MALLOC ? BF_GFP_USER
+                                              : BF_GFP_KERNEL;
     live e;
     memset(&e, 0, sizeof(e));
     e.id = rec->id;

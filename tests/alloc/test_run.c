@@ -14,7 +14,7 @@
 
 #include <math.h>
 
-static bf_arec recs[16];
+static bf_arec recs[64];
 static size_t nrecs, pos;
 
 static void add(int op, uint64_t id, uint64_t size, unsigned order, const char *name)
@@ -171,5 +171,28 @@ int main(void)
         bf_alloc_result_free(&res);
     }
     at_teardown(&t);
+
+    /* Issue 12 item 13: a record that gives GFP 0 (GFP_NOWAIT) is not a record without GFP.
+    ** Buddy, 64 pages, min_free_kbytes 64 (pages_min 16, see test_buddy.c test_gfp), 63 free;
+    ** 63 order-0 pages_alloc records. Without GFP (GFP_KERNEL): the slow path at min needs
+    ** free > 16: 63 - 16 = 47 successes, 16 failures. With an explicit 0: no __GFP_WAIT, so
+    ** ALLOC_HARDER: min = 16 - 16/4 = 12, free > 12: 63 - 12 = 51 successes, 12 failures (before
+    ** issue 12 the explicit 0 was replayed as GFP_KERNEL: 47). */
+    static const uint64_t want_fail[2] = {16, 12};
+    for (int given = 0; given < 2; given++) {
+        at_setup(&t, 0x100000, 64 * 4096, 11, 64);
+        nrecs = pos = 0;
+        for (uint64_t k = 1; k <= 63; k++) {
+            add(BF_AOP_PAGES_ALLOC, k, 0, 0, NULL);
+            recs[nrecs - 1].has_gfp = (uint8_t)given; /* gfp stays 0 */
+        }
+        memset(&o, 0, sizeof(o));
+        rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+        BF_CHECK_EQ(rc, BF_OK);
+        BF_CHECK_EQ(res.stats.allocs, 63);
+        BF_CHECK_EQ(res.stats.failures, want_fail[given]);
+        bf_alloc_result_free(&res);
+        at_teardown(&t);
+    }
     return bf_test_exit();
 }
