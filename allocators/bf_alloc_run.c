@@ -27,7 +27,9 @@
 **    free, else 1 - (1 + free_pages / 2^j) / free_blocks (mm/vmstat.c, integer arithmetic x1000);
 **  - footprint = managed - reserved - free bytes (allocated blocks, their rounding, the
 **    allocator's metadata); J&W #3 = peak footprint / live requested at that point - 1, J&W #4 =
-**    peak footprint / peak live requested - 1, both sampled (exact with sample_every = 1).
+**    peak footprint / peak live requested - 1. The footprint peak is tracked after every
+**    operation that can raise it (all but frees: a walk each time, untimed), the peak live
+**    requested after every allocation; sample_every only thins the time series.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "bf_alloc_run.h"
@@ -304,13 +306,26 @@ static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
     bf_alloc_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
 }
 
-static void take_sample(run *r, bf_alloc_sample *s)
+/* Walk the free space into r->w_* and raise the footprint peak if the footprint is above it. */
+static void walk_and_peak(run *r)
 {
     amem_save sv = measure_begin(r);
     r->w_free = r->w_largest = 0;
     memset(r->w_nr, 0, sizeof(r->w_nr));
     r->am->xWalk(r->st, walk_visit, r);
     measure_end(r, sv);
+    bf_alloc_run_stats *st = &r->res->stats;
+    uint64_t managed = r->env->size - r->reserved;
+    uint64_t fp = managed > r->w_free ? managed - r->w_free : 0;
+    if (fp > st->footprint_peak) {
+        st->footprint_peak = fp;
+        r->fp_peak_live_req = r->live_req;
+    }
+}
+
+static void take_sample(run *r, bf_alloc_sample *s)
+{
+    walk_and_peak(r);
     memset(s, 0, sizeof(*s));
     bf_alloc_run_stats *st = &r->res->stats;
     s->op = st->ops;
@@ -325,12 +340,6 @@ static void take_sample(run *r, bf_alloc_sample *s)
         s->nr_free[o] = r->w_nr[o];
         s->unusable[o] = bf_alloc_unusable_index(r->w_nr, s->norders, o);
         s->fragindex[o] = bf_alloc_frag_index(r->w_nr, s->norders, o);
-    }
-    uint64_t managed = r->env->size - r->reserved;
-    uint64_t fp = managed > r->w_free ? managed - r->w_free : 0;
-    if (fp > st->footprint_peak) {
-        st->footprint_peak = fp;
-        r->fp_peak_live_req = r->live_req;
     }
     if (!st->samples || r->w_largest < st->largest_free_min)
         st->largest_free_min = r->w_largest;
@@ -677,8 +686,11 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
                 break;
             }
         }
+        int is_free = rec.op < BF_AOP_PHASE && rec.op % 2 == 1;
         if (opts->sample_every && res->stats.ops % opts->sample_every == 0)
             rc = periodic_sample(&r);
+        else if (!is_free)
+            walk_and_peak(&r); /* peaks at every operation, not only at the samples */
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
     }

@@ -66,7 +66,8 @@
     X(U64, internal_peak_bytes, "alloc.frag.internal_peak_bytes", "bytes",                         \
       "maximum internal fragmentation over the run")                                               \
     X(U64, footprint_peak, "alloc.footprint.peak_bytes", "bytes",                                  \
-      "maximum memory in use by the allocator (managed minus reserved minus free bytes), sampled") \
+      "maximum memory in use by the allocator (managed minus reserved minus free bytes), after "    \
+      "every operation")                                                                           \
     X(F64, jw3_pct, "alloc.frag.jw3_pct", "percent",                                               \
       "Johnstone-Wilson fragmentation #3: peak footprint over the live requested bytes at that "   \
       "point, minus 100%")                                                                         \

@@ -194,5 +194,34 @@ int main(void)
         bf_alloc_result_free(&res);
         at_teardown(&t);
     }
+
+    /* Issue 12 item 14: peaks are tracked at every operation, not at the samples. Buddy, 64 pages
+    ** (page 0 = metadata, 63 free), min_free_kbytes 4; no periodic samples (sample_every 0):
+    **   op 0: pages_alloc order 4 -> free 47, footprint 64 - 47 = 17 pages = 69632 B, live
+    **         requested 16 pages = 65536 B (the peaks of both);
+    **   op 1: pages_free -> free 63; op 2: pages_alloc order 0 -> footprint 2 pages = 8192 B.
+    ** footprint_peak = 69632, J&W #3 = #4 = 69632 / 65536 - 1 = 6.25 %. Sampled only at the end
+    ** (the old behaviour) the peak would have been 8192 and #4 = 8192 / 65536 - 1 = -87.5 %. */
+    at_setup(&t, 0x100000, 64 * 4096, 11, 4);
+    nrecs = pos = 0;
+    add(BF_AOP_PAGES_ALLOC, 1, 0, 4, NULL);
+    add(BF_AOP_PAGES_FREE, 1, 0, 4, NULL);
+    add(BF_AOP_PAGES_ALLOC, 2, 0, 0, NULL);
+    memset(&o, 0, sizeof(o));
+    rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+    BF_CHECK_EQ(rc, BF_OK);
+    BF_CHECK_EQ(res.stats.footprint_peak, 69632);
+    BF_CHECK_EQ(res.stats.peak_live_requested, 65536);
+    BF_CHECK(fabs(res.stats.jw3_pct - 6.25) < 1e-9);
+    BF_CHECK(fabs(res.stats.jw4_pct - 6.25) < 1e-9);
+    bf_alloc_result_free(&res);
+    /* the same with a sample every operation gives the same peaks */
+    pos = 0;
+    o.sample_every = 1;
+    rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+    BF_CHECK_EQ(res.stats.footprint_peak, 69632);
+    BF_CHECK(fabs(res.stats.jw4_pct - 6.25) < 1e-9);
+    bf_alloc_result_free(&res);
+    at_teardown(&t);
     return bf_test_exit();
 }
