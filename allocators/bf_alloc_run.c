@@ -460,8 +460,14 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         st->failures++;
         bf_alloc_sample s;
         take_sample(r, &s);
-        if (s.free_bytes >= e.size)
-            st->failures_with_free_memory++;
+        if (s.free_bytes >= e.size) {
+            /* enough free memory: held back by the watermark reserve, or fragmented */
+            uint64_t keep = r->am->xReserveBytes ? r->am->xReserveBytes(r->st, gfp) : 0;
+            if (s.free_bytes < e.size + keep)
+                st->failures_in_reserve++;
+            else
+                st->failures_with_free_memory++;
+        }
         if (!r->failed_once) {
             r->failed_once = 1;
             unsigned o = rec->op == BF_AOP_PAGES_ALLOC

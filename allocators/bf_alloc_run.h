@@ -32,8 +32,11 @@
       "frees not issued because the allocation they pair with had failed")                         \
     X(U64, failures, "alloc.failures", "operations", "allocation requests that failed")            \
     X(U64, failures_with_free_memory, "alloc.failures_with_free_memory", "operations",             \
-      "failed allocations made while the total free memory was at least the request (external "    \
-      "fragmentation, or a buddy watermark reserve)")                                              \
+      "failed allocations made while the free memory covered the request and the allocator's "     \
+      "watermark reserve for its GFP (external fragmentation)")                                    \
+    X(U64, failures_in_reserve, "alloc.failures_in_reserve", "operations",                         \
+      "failed allocations made while the free memory covered the request but not the request "     \
+      "plus the watermark reserve for its GFP (buddy family: the min watermark held it back)")     \
     X(U64, allocs_before_failure, "alloc.allocs_before_failure", "operations",                     \
       "successful allocations before the first failure (all of them if none failed)")              \
     X(U64, mmaps_before_failure, "alloc.mmaps_before_failure", "operations",                       \
