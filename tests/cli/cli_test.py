@@ -210,6 +210,26 @@ def test_alloc_compare():
     if all(n in names for n in ("alloc.frag.internal_pct", "alloc.frag.internal_peak_bytes")):
         check(names.index("alloc.frag.internal_peak_bytes") - names.index("alloc.frag.internal_pct")
               == 2, "the peak is shown beside the end value")
+    # Issue 12 item 17: without --config the machine is the uClinux default on an EZ-KIT (I-cache,
+    # 32 KB write-back D-cache, Linux CPLB manager), and every report names the machine.
+    check("latencies from machine uclinux-default" in out and "I-cache on" in out
+          and "D-cache 32 KB (banks A+B) write-back" in out, f"compare names the machine ({out})")
+    s = "tests/workloads/data/native_sample.bfa"
+    rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db")
+    check(rc == 0 and "# latencies from machine uclinux-default" in out, f"report names it ({err})")
+    mean = lambda text: float(re.search(r"^alloc.latency.mean_cycles\s+(\S+)", text, re.M).group(1))
+    rc2, out2, err2 = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db",
+                            "--config", "configs/ezkit-nocache.ini")
+    check(rc2 == 0 and "D-cache off" in out2, f"nocache report names its machine ({err2})")
+    if rc == 0 and rc2 == 0:
+        # the same metadata accesses (1406 reads, 1600 writes), cached vs uncached SDRAM
+        check(mean(out) < mean(out2), f"D-cache default is faster ({mean(out)} vs {mean(out2)})")
+    rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db", "--json")
+    check(rc == 0 and "uclinux-default" in json.loads(out)["run"].get("machine", ""), f"json machine ({err})")
+    # --set overrides the default: D-cache off
+    rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db",
+                         "--set", "l1.dmc=00")
+    check(rc == 0 and "D-cache off" in out, f"--set overrides the default machine ({err})")
 
 
 def test_config_include():
