@@ -298,6 +298,16 @@ static void t_lruprio(void)
     fx_close(&f);
 }
 
+/* The reads of t_dcbs: 0, 8K, 16K, 24K twice, 100 cycles apart; returns the last time. */
+static bf_cycles dcbs_rounds(fx *f)
+{
+    bf_cycles t = 0;
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < 4; k++)
+            rd(f, (bf_addr)k * DSTRIDE, t += 100);
+    return t;
+}
+
 /* DCBS with both banks cache (DMC=11), bit selection. Lines 0, 8K, 16K, 24K all index set 0.
 ** DCBS=0: A[14] picks the bank: 0 and 8K go to bank A, 16K and 24K to bank B: the four lines fit
 ** (2 per bank), so the second round hits: 4 misses, 4 hits, 4 accesses per bank.
@@ -309,10 +319,7 @@ static void t_dcbs(void)
     fx_config(&f);
     f.c.dmem_control = DMC_AB;
     fx_open(&f);
-    bf_cycles t = 0;
-    for (int round = 0; round < 2; round++)
-        for (int k = 0; k < 4; k++)
-            rd(&f, (bf_addr)k * DSTRIDE, t += 100);
+    bf_cycles t = dcbs_rounds(&f);
     BF_CHECK_EQ(f.st.dread_misses, 4);
     BF_CHECK_EQ(f.st.bank_a_accesses, 4);
     BF_CHECK_EQ(f.st.bank_b_accesses, 4);
@@ -322,10 +329,7 @@ static void t_dcbs(void)
     fx_config(&f);
     f.c.dmem_control = DMC_AB | DCBS;
     fx_open(&f);
-    t = 0;
-    for (int round = 0; round < 2; round++)
-        for (int k = 0; k < 4; k++)
-            rd(&f, (bf_addr)k * DSTRIDE, t += 100);
+    t = dcbs_rounds(&f);
     BF_CHECK_EQ(f.st.dread_misses, 8);
     BF_CHECK_EQ(f.st.bank_a_accesses, 8);
     BF_CHECK_EQ(f.st.bank_b_accesses, 0);
@@ -342,10 +346,7 @@ static void t_dcbs(void)
     f.c.dmem_control = DMC_AB;
     f.c.dcbs_set_bank_a = 1;
     fx_open(&f);
-    t = 0;
-    for (int round = 0; round < 2; round++)
-        for (int k = 0; k < 4; k++)
-            rd(&f, (bf_addr)k * DSTRIDE, t += 100);
+    t = dcbs_rounds(&f);
     BF_CHECK_EQ(f.st.dread_misses, 4);
     BF_CHECK_EQ(f.st.bank_a_accesses, 4);
     BF_CHECK_EQ(f.st.bank_b_accesses, 4);
