@@ -695,7 +695,7 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         int is_free = rec.op < BF_AOP_PHASE && rec.op % 2 == 1;
         if (opts->sample_every && res->stats.ops % opts->sample_every == 0)
             rc = periodic_sample(&r);
-        else if (!is_free)
+        else if (!is_free && (opts->peak_every <= 1 || res->stats.ops % opts->peak_every == 0))
             walk_and_peak(&r); /* peaks at every operation, not only at the samples */
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
