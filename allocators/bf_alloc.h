@@ -95,6 +95,9 @@ typedef struct bf_alloc_methods {
                                                     free_bootmem(addr, size); NULL: xFree */
     size_t (*xInfo)(void *st, char *buf, size_t n); /* /proc-style text (buddyinfo for the buddy
                                                     family), snprintf semantics; may be NULL */
+    /* added by issue 12: free bytes the allocator keeps back from a request with these GFP bits
+    ** (the buddy family's min watermark after ALLOC_HIGH/ALLOC_HARDER); NULL: none */
+    uint64_t (*xReserveBytes)(void *st, uint32_t gfp);
 } bf_alloc_methods;
 
 /* Lookup by name: bootmem, buddy, slab, slob, pa2, np2, nommu, tlsf. NULL if unknown. */

@@ -80,6 +80,7 @@ const bf_alloc_env *bf_buddy_env(const bf_buddy *b);
 const char *bf_buddy_check(bf_buddy *b);
 void bf_buddy_walk(bf_buddy *b, void (*visit)(void *, bf_addr, uint64_t, int), void *arg);
 size_t bf_buddy_info(bf_buddy *b, char *buf, size_t n);
+uint64_t bf_buddy_reserve_bytes(bf_buddy *b, uint32_t gfp); /* min watermark for gfp, bytes */
 
 extern const bf_alloc_methods bf_alloc_buddy;
 extern const bf_alloc_methods bf_alloc_bootmem;

@@ -4,7 +4,8 @@
 ** What it does, per record:
 **  1. kmalloc, vmalloc, malloc -> xAlloc(size); cache_alloc -> xCacheAlloc, else xAlloc;
 **     pages_alloc -> xAllocPages(order), else xAlloc(PAGE_SIZE << order); mmap -> xMmap, else
-**     xAlloc. A record without GFP bits (0) asks GFP_KERNEL (malloc: GFP_USER).
+**     xAlloc. A record that gives no GFP asks GFP_KERNEL (malloc: GFP_USER); one that gives 0
+**     asks GFP_NOWAIT (0: may not sleep or reclaim, ALLOC_HARDER in the buddy family).
 **  2. A free goes back the way its allocation came (the live table remembers): xFreePages with
 **     the order, xCacheFree with the record's cache name, else xFreeSize(size) when the
 **     allocator has it (bootmem), else xFree. A free whose allocation failed is skipped.
@@ -26,7 +27,9 @@
 **    free, else 1 - (1 + free_pages / 2^j) / free_blocks (mm/vmstat.c, integer arithmetic x1000);
 **  - footprint = managed - reserved - free bytes (allocated blocks, their rounding, the
 **    allocator's metadata); J&W #3 = peak footprint / live requested at that point - 1, J&W #4 =
-**    peak footprint / peak live requested - 1, both sampled (exact with sample_every = 1).
+**    peak footprint / peak live requested - 1. The footprint peak is tracked after every
+**    operation that can raise it (all but frees: a walk each time, untimed), the peak live
+**    requested after every allocation; sample_every only thins the time series.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "bf_alloc_run.h"
@@ -303,13 +306,26 @@ static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
     bf_alloc_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
 }
 
-static void take_sample(run *r, bf_alloc_sample *s)
+/* Walk the free space into r->w_* and raise the footprint peak if the footprint is above it. */
+static void walk_and_peak(run *r)
 {
     amem_save sv = measure_begin(r);
     r->w_free = r->w_largest = 0;
     memset(r->w_nr, 0, sizeof(r->w_nr));
     r->am->xWalk(r->st, walk_visit, r);
     measure_end(r, sv);
+    bf_alloc_run_stats *st = &r->res->stats;
+    uint64_t managed = r->env->size - r->reserved;
+    uint64_t fp = managed > r->w_free ? managed - r->w_free : 0;
+    if (fp > st->footprint_peak) {
+        st->footprint_peak = fp;
+        r->fp_peak_live_req = r->live_req;
+    }
+}
+
+static void take_sample(run *r, bf_alloc_sample *s)
+{
+    walk_and_peak(r);
     memset(s, 0, sizeof(*s));
     bf_alloc_run_stats *st = &r->res->stats;
     s->op = st->ops;
@@ -324,12 +340,6 @@ static void take_sample(run *r, bf_alloc_sample *s)
         s->nr_free[o] = r->w_nr[o];
         s->unusable[o] = bf_alloc_unusable_index(r->w_nr, s->norders, o);
         s->fragindex[o] = bf_alloc_frag_index(r->w_nr, s->norders, o);
-    }
-    uint64_t managed = r->env->size - r->reserved;
-    uint64_t fp = managed > r->w_free ? managed - r->w_free : 0;
-    if (fp > st->footprint_peak) {
-        st->footprint_peak = fp;
-        r->fp_peak_live_req = r->live_req;
     }
     if (!st->samples || r->w_largest < st->largest_free_min)
         st->largest_free_min = r->w_largest;
@@ -388,7 +398,9 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
 {
     const bf_alloc_methods *am = r->am;
     bf_alloc_run_stats *st = &r->res->stats;
-    uint32_t gfp = rec->gfp ? rec->gfp : rec->op == BF_AOP_MALLOC ? BF_GFP_USER : BF_GFP_KERNEL;
+    uint32_t gfp = rec->has_gfp || rec->gfp ? rec->gfp
+                   : rec->op == BF_AOP_MALLOC ? BF_GFP_USER
+                                              : BF_GFP_KERNEL;
     live e;
     memset(&e, 0, sizeof(e));
     e.id = rec->id;
@@ -448,8 +460,14 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         st->failures++;
         bf_alloc_sample s;
         take_sample(r, &s);
-        if (s.free_bytes >= e.size)
-            st->failures_with_free_memory++;
+        if (s.free_bytes >= e.size) {
+            /* enough free memory: held back by the watermark reserve, or fragmented */
+            uint64_t keep = r->am->xReserveBytes ? r->am->xReserveBytes(r->st, gfp) : 0;
+            if (s.free_bytes < e.size + keep)
+                st->failures_in_reserve++;
+            else
+                st->failures_with_free_memory++;
+        }
         if (!r->failed_once) {
             r->failed_once = 1;
             unsigned o = rec->op == BF_AOP_PAGES_ALLOC
@@ -674,8 +692,11 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
                 break;
             }
         }
+        int is_free = rec.op < BF_AOP_PHASE && rec.op % 2 == 1;
         if (opts->sample_every && res->stats.ops % opts->sample_every == 0)
             rc = periodic_sample(&r);
+        else if (!is_free && (opts->peak_every <= 1 || res->stats.ops % opts->peak_every == 0))
+            walk_and_peak(&r); /* peaks at every operation, not only at the samples */
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
     }

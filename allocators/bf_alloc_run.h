@@ -32,8 +32,11 @@
       "frees not issued because the allocation they pair with had failed")                         \
     X(U64, failures, "alloc.failures", "operations", "allocation requests that failed")            \
     X(U64, failures_with_free_memory, "alloc.failures_with_free_memory", "operations",             \
-      "failed allocations made while the total free memory was at least the request (external "    \
-      "fragmentation, or a buddy watermark reserve)")                                              \
+      "failed allocations made while the free memory covered the request and the allocator's "     \
+      "watermark reserve for its GFP (external fragmentation)")                                    \
+    X(U64, failures_in_reserve, "alloc.failures_in_reserve", "operations",                         \
+      "failed allocations made while the free memory covered the request but not the request "     \
+      "plus the watermark reserve for its GFP (buddy family: the min watermark held it back)")     \
     X(U64, allocs_before_failure, "alloc.allocs_before_failure", "operations",                     \
       "successful allocations before the first failure (all of them if none failed)")              \
     X(U64, mmaps_before_failure, "alloc.mmaps_before_failure", "operations",                       \
@@ -66,7 +69,8 @@
     X(U64, internal_peak_bytes, "alloc.frag.internal_peak_bytes", "bytes",                         \
       "maximum internal fragmentation over the run")                                               \
     X(U64, footprint_peak, "alloc.footprint.peak_bytes", "bytes",                                  \
-      "maximum memory in use by the allocator (managed minus reserved minus free bytes), sampled") \
+      "maximum memory in use by the allocator (managed minus reserved minus free bytes), after "    \
+      "every operation")                                                                           \
     X(F64, jw3_pct, "alloc.frag.jw3_pct", "percent",                                               \
       "Johnstone-Wilson fragmentation #3: peak footprint over the live requested bytes at that "   \
       "point, minus 100%")                                                                         \
@@ -131,6 +135,9 @@ typedef struct bf_alloc_run_opts {
     int check_every_op;    /* N > 0: call xCheck after every Nth operation (1: every one) and at
                               the end; stop at the first broken invariant */
     uint64_t sample_every; /* take a sample every N operations (0: only at the end) */
+    uint64_t peak_every;   /* walk for the footprint peak after every Nth non-free operation:
+                              0 or 1 = every one (exact J&W #3/#4); larger thins it (a walk per
+                              operation costs host time, e.g. on the large suite workloads) */
     FILE *dump_events;     /* "INDEX OP ID RESULT" per operation, or NULL */
     void (*on_sample)(void *arg, const bf_alloc_sample *s); /* or NULL */
     void *arg;

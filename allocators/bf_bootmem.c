@@ -346,6 +346,12 @@ static size_t bootmem_info(void *st, char *buf, size_t n)
     return k > 0 ? (size_t)k : 0;
 }
 
+static uint64_t bootmem_reserve_bytes(void *st, uint32_t gfp)
+{
+    bootmem *s = st;
+    return s->handed_over ? bf_buddy_reserve_bytes(s->buddy, gfp) : 0; /* bootmem: no watermark */
+}
+
 const bf_alloc_methods bf_alloc_bootmem = {
     .name = "bootmem",
     .xCreate = bootmem_create,
@@ -358,6 +364,7 @@ const bf_alloc_methods bf_alloc_bootmem = {
     .xCheck = bootmem_check,
     .xWalk = bootmem_walk,
     .xPhase = bootmem_phase,
+    .xReserveBytes = bootmem_reserve_bytes,
     .xReclaimable = bootmem_reclaimable,
     .xFreeSize = bootmem_free_size,
     .xInfo = bootmem_info,

@@ -726,6 +726,26 @@ static size_t buddy_info(void *st, char *buf, size_t n)
     return bf_buddy_info(st, buf, n);
 }
 
+/* The min watermark of the first zone a request with these GFP bits tries, as the slow path
+** applies it (watermark_ok: ALLOC_HIGH halves it, ALLOC_HARDER takes a quarter off), in bytes:
+** a request of R bytes fails on the watermark alone while R <= free < R + this. */
+uint64_t bf_buddy_reserve_bytes(bf_buddy *b, uint32_t gfp)
+{
+    unsigned zl[2], cz;
+    zonelist(b, gfp, zl, &cz);
+    int64_t min = bf_amem_r32(b->m, zf(b, zl[0], 12));
+    if (gfp & BF_GFP_HIGH)
+        min -= min / 2;
+    if (!(gfp & BF_GFP_WAIT))
+        min -= min / 4;
+    return (uint64_t)min * b->env.page_size;
+}
+
+static uint64_t buddy_reserve_bytes(void *st, uint32_t gfp)
+{
+    return bf_buddy_reserve_bytes(st, gfp);
+}
+
 const bf_alloc_methods bf_alloc_buddy = {
     .name = "buddy",
     .xCreate = buddy_create,
@@ -739,4 +759,5 @@ const bf_alloc_methods bf_alloc_buddy = {
     .xWalk = buddy_walk,
     .xReclaimable = buddy_reclaimable,
     .xInfo = buddy_info,
+    .xReserveBytes = buddy_reserve_bytes,
 };

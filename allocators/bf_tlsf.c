@@ -4,7 +4,9 @@
 ** algorithm (reference kernel-allocators section 6), not from any existing implementation.
 **
 ** What it models: the O(1) good-fit allocator a real-time kernel would use instead of buddy +
-** slab. It manages the whole memory minus the reserved ranges: every free range is one pool.
+** slab. It manages the whole memory minus the reserved pages (bf_alloc_page_reserved: the
+** env.reserved ranges, and page 0 when memory starts at 0, as every allocator): every run of
+** unreserved pages is one pool.
 **
 ** Assumptions
 **  - 32-bit target: block sizes are multiples of 4 bytes (ALIGN_LOG2 = 2), pointers are 4 bytes,
@@ -43,6 +45,7 @@
 
 #include "bf_alloc.h"
 #include "bf_alloc_util.h"
+#include "bf_alloc_int.h"
 
 enum {
     TLSF_ALIGN_LOG2 = 2,                    /* 4-byte granules (32-bit target) */
@@ -189,12 +192,6 @@ static void tlsf_add_pool(tlsf_state *s, bf_addr start, uint32_t len)
     s->npools++;
 }
 
-static int tlsf_cmp_range(const void *a, const void *b)
-{
-    const bf_arange *x = a, *y = b;
-    return x->start < y->start ? -1 : x->start > y->start;
-}
-
 /* ---- methods ------------------------------------------------------------------------------- */
 
 static void tlsf_destroy(void *st)
@@ -212,12 +209,8 @@ static int tlsf_create(const bf_alloc_env *env, void **out)
     if (!env || bf_alloc_env_check(env) || env->tlsf_sl_log2 > TLSF_SL_LOG2_MAX)
         return BF_ECONFIG;
     tlsf_state *s = calloc(1, sizeof *s);
-    bf_arange *rs = calloc(env->nreserved + 1, sizeof *rs);
-    if (!s || !rs) {
-        free(s);
-        free(rs);
+    if (!s)
         return BF_ENOMEM;
-    }
     s->m = env->mem;
     s->page_size = env->page_size;
     s->sl_log2 = env->tlsf_sl_log2;
@@ -229,27 +222,24 @@ static int tlsf_create(const bf_alloc_env *env, void **out)
     /* Worst case: every reserved range splits one free range, and large ranges are cut at 2 GB. */
     s->pools = calloc(env->nreserved + 3, sizeof *s->pools);
     if (!s->pools) {
-        free(rs);
         tlsf_destroy(s);
         return BF_ENOMEM;
     }
-    if (env->nreserved)
-        memcpy(rs, env->reserved, env->nreserved * sizeof *rs);
-    qsort(rs, env->nreserved, sizeof *rs, tlsf_cmp_range);
 
-    /* Free ranges = [base, base+size) minus the reserved ranges, in address order. */
-    uint64_t cur = env->base, end = (uint64_t)env->base + env->size;
+    /* Free ranges = the runs of unreserved pages, in address order (each reserved range ends at
+    ** most one run, page 0 only trims the first). */
+    uint32_t npages = bf_alloc_npages(env);
     int have_ctl = 0;
-    for (size_t i = 0; i <= env->nreserved; i++) {
-        uint64_t gs = cur, ge = end;
-        if (i < env->nreserved) {
-            uint64_t rs0 = rs[i].start, re = (uint64_t)rs[i].start + rs[i].len;
-            ge = rs0 < end ? rs0 : end;
-            if (re > cur)
-                cur = re;
-        } else {
-            cur = end;
-        }
+    for (uint32_t p = 0; p < npages;) {
+        while (p < npages && bf_alloc_page_reserved(env, p))
+            p++;
+        uint32_t q = p;
+        while (q < npages && !bf_alloc_page_reserved(env, q))
+            q++;
+        if (q == p)
+            break;
+        uint64_t gs = bf_alloc_pfn_addr(env, p), ge = gs + (uint64_t)(q - p) * env->page_size;
+        p = q;
         gs = (gs + TLSF_ALIGN - 1) & ~(uint64_t)(TLSF_ALIGN - 1);
         ge &= ~(uint64_t)(TLSF_ALIGN - 1);
         if (ge <= gs)
@@ -278,7 +268,6 @@ static int tlsf_create(const bf_alloc_env *env, void **out)
             gs += len;
         }
     }
-    free(rs);
     if (!have_ctl || s->m->failed) {
         tlsf_destroy(s);
         return BF_ECONFIG;

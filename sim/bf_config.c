@@ -53,6 +53,8 @@ static const key_def keys[] = {
     {"machine.name", T_STR, "", "", "machine name for reports (default: the first config file's name)",
      M(name), F_STR, sizeof(((bf_machine *)0)->name), 0, 0, NULL},
     ENUMI("machine.part", part, "bf533", "bf531=0,bf532=1,bf533=2", "processor part (memory map, L1 sizes)"),
+    ENUM32("machine.silicon_rev", silicon_rev, "0.3", "0.3=3,0.4=4,0.5=5,0.6=6",
+           "silicon revision: sets the anomaly switches (05000158/05000263 before 0.5, 05000273 before 0.6)"),
     {"clock.cclk", T_FREQ, "594MHz", "Hz", "core clock CCLK", M(cclk_hz), F_U64, 0, 1000000,
      1000000000, NULL},
     {"clock.sclk", T_FREQ, "118.8MHz", "Hz", "system clock SCLK (EBIU, max 133.33 MHz)", M(sclk_hz),
@@ -82,6 +84,8 @@ static const key_def keys[] = {
           "SSYNC handshake beyond the buffer drain (GDB sim value)"),
     NUM32("l1.cacheop_cycles", l1.cacheop_cycles, "1", "cycles", 0, 10000,
           "ESTIMATE: issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH"),
+    ENUMI("l1.dcbs_set_selects", l1.dcbs_set_bank_a, "b", "b=0,a=1",
+          "ESTIMATE: DMC=11: the bank that DCBS's address bit (A[14]/A[23]) set selects"),
     BOOLI("l1.classify_misses", l1.classify_misses, "0",
           "split misses into compulsory/capacity/conflict (as DineroIV -ccc)"),
     NUM32("core.mmr_cycles", core_mmr_cycles, "1", "cycles", 0, 10000, "ESTIMATE: core MMR access"),
@@ -91,7 +95,7 @@ static const key_def keys[] = {
     {"ebiu.sdgctl", T_NUM, "0x0091998D", "", "EBIU_SDGCTL (EZ-KIT: CL3 tRAS6 tRP3 tRCD3 tWR2)",
      M(sdram.sdgctl), F_U32, 0, 0, 0xFFFFFFFFu, NULL},
     NUM32("ebiu.sdbctl", sdram.sdbctl, "0x0013", "", 0, 0xFFFF, "EBIU_SDBCTL (EZ-KIT: 32 MB, 9-bit columns)"),
-    NUM32("ebiu.sdrrc", sdram.sdrrc, "0x0737", "", 0, 0xFFF, "EBIU_SDRRC refresh divider RDIV"),
+    NUM32("ebiu.sdrrc", sdram.sdrrc, "0x0397", "", 0, 0xFFF, "EBIU_SDRRC refresh divider RDIV"),
     NUM32("ebiu.amgctl", sdram.amgctl, "0x0009", "", 0, 0x1FF, "EBIU_AMGCTL (AMCKEN, AMBEN all banks, CDPRIO bit 8)"),
     {"ebiu.ambctl0", T_NUM, "0x7BB07BB0", "", "EBIU_AMBCTL0 (banks 0, 1)", M(sdram.ambctl0), F_U32, 0,
      0, 0xFFFFFFFFu, NULL},
@@ -147,9 +151,11 @@ static const key_def keys[] = {
     ENUMI("linux.dcache", cplb.dcache_mode, "wb", "off=0,wb=1,wt=2", "SDRAM_DGENERIC: write-back, write-through or uncached"),
     BOOLI("linux.icache", cplb.icache, "1", "SDRAM_IGENERIC cacheable"),
     BOOLI("linux.anomaly_05000263", cplb.anomaly_05000263, "1",
-          "cap memory_end at 60 MB (56 MB with the null guard) when external memory is I-cacheable"),
+          "override: cap memory_end at 60 MB (56 MB with the null guard) when external memory is "
+          "I-cacheable (unset: on for machine.silicon_rev < 0.5)"),
     BOOLI("linux.anomaly_05000158", cplb.anomaly_05000158, "1",
-          "set bit 9 (0x200) in the Linux DCPLB attribute words"),
+          "override: set bit 9 (0x200) in the Linux DCPLB attribute words (unset: on for "
+          "machine.silicon_rev < 0.5)"),
     {"alloc.mem", T_SIZE, "0", "bytes", "memory managed by `bfsim alloc` (0: the SDRAM size)",
      M(alloc_mem_bytes), F_U32, 0, 0, 0xFFFFFFFFu, NULL},
     {"alloc.kernel", T_SIZE, "0", "bytes", "kernel image reserved at the bottom of managed memory",
@@ -561,9 +567,22 @@ static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t war
                  (unsigned long long)maxcclk);
         return BF_ECONFIG;
     }
+    /* anomaly switches from the silicon revision (Linux mach-bf533 anomaly.h, list rev F):
+    ** 05000158 and 05000263 are "__SILICON_REVISION__ < 5", 05000273 "< 6"; an explicit
+    ** linux.anomaly_* key overrides its switch */
+    static const char *const rev_keys[2] = {"linux.anomaly_05000263", "linux.anomaly_05000158"};
+    int *const rev_fields[2] = {&m->cplb.anomaly_05000263, &m->cplb.anomaly_05000158};
+    for (int k = 0; k < 2; k++) {
+        int ki = find_key(rev_keys[k]);
+        if (strcmp(m->origin[ki], "default") && strcmp(m->origin[ki], "derived from machine.silicon_rev"))
+            continue; /* set explicitly: an override */
+        *rev_fields[k] = m->silicon_rev < 5;
+        snprintf(m->value[ki], sizeof m->value[ki], "%d", *rev_fields[k]);
+        snprintf(m->origin[ki], sizeof m->origin[ki], "derived from machine.silicon_rev");
+    }
     if (warn && warnn) {
         warn[0] = 0;
-        if (m->cclk_hz < 2 * m->sclk_hz)
+        if (m->silicon_rev < 6 && m->cclk_hz < 2 * m->sclk_hz)
             snprintf(warn, warnn,
                      "warning: CCLK %llu Hz < 2 x SCLK %llu Hz: anomaly 05000273 (SDRAM writes may be "
                      "lost on silicon before 0.6)",
@@ -583,6 +602,7 @@ static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t war
     m->sdram.cclk_hz = m->cclk_hz;
     m->sdram.sclk_hz = m->sclk_hz;
     m->cplb.part = m->part;
+    m->cplb.l1_dmc = (int)m->dmc;
     m->cplb.sdram_bytes = sdram;
     m->cplb.dcplb_enable = (int)m->dcplb_enable;
     m->cplb.icplb_enable = (int)m->icplb_enable;
@@ -714,7 +734,7 @@ void bf_machine_show(const bf_machine *m, FILE *f)
     fprintf(f, "EBIU_SDBCTL  = 0x%04X      (%u MB, %u-bit columns, %s)\n", m->sdram.sdbctl,
             t.bank_bytes >> 20, t.caw, t.enabled ? "enabled" : "disabled");
     fprintf(f, "EBIU_SDRRC   = 0x%04X      (RDIV=%u: refresh every %u SCLK)\n", m->sdram.sdrrc, t.rdiv,
-            t.rdiv + t.tras + t.trp);
+            t.refresh_period_sclk);
     fprintf(f, "EBIU_AMGCTL  = 0x%04X      (AMCKEN=%d, %u async banks enabled, CDPRIO=%d)\n", m->sdram.amgctl,
             t.amcken, t.async_banks, t.cdprio);
     for (int b = 0; b < 4; b++)

@@ -20,6 +20,7 @@
 typedef struct bf_machine {
     char name[128];        /* machine.name, else the first config file's base name */
     int part;              /* bf_part */
+    uint32_t silicon_rev;  /* machine.silicon_rev: 3..6 for 0.3..0.6; drives the anomaly switches */
     uint64_t cclk_hz;      /* core clock */
     uint64_t sclk_hz;      /* system clock */
     uint64_t clkin_hz;     /* CLKIN; non-zero: CCLK and SCLK come from PLL_CTL/PLL_DIV */

@@ -4,8 +4,16 @@
 ** Path of a core access (rules, in order):
 **  1. CPLB stage (models/cplb): permissions, exceptions, page attributes; the Linux manager's
 **     miss handler time delays the access (core.stall.cplb). A fault ends the access there.
-**  2. Core MMRs (0xFFE00000..) are served here at core.mmr_cycles (ESTIMATE); DMEM_CONTROL and
-**     IMEM_CONTROL values arrive as MMR trace records through bf_memsys_mmr_write.
+**  2. Core MMRs (0xFFE00000..) are served here at core.mmr_cycles (ESTIMATE); register values
+**     arrive as MMR trace records through bf_memsys_mmr_write: DMEM_CONTROL, IMEM_CONTROL and
+**     xCPLB_ADDRn/DATAn are applied (rule 5); the other CPLB, cache-control, EBIU and PLL
+**     registers are refused as input errors naming the register; other MMRs have no effect on
+**     the memory system and are only counted.
+**  5. xCPLB_ADDRn/DATAn writes (explicit policy only) go to a pending pair per entry. With the
+**     group disabled (ENxCPLB = 0), as the PRM requires for a rewrite, the pairs written take
+**     effect when DMEM_CONTROL/IMEM_CONTROL enables the group again; with the group enabled the
+**     pair takes effect at once. A pair whose ADDR is not aligned to its DATA's page size, when
+**     it takes effect, is an input error.
 **  3. Everything else goes to L1 (models/l1) with the page attributes; L1 serves SRAM and cache
 **     hits itself and sends fills, uncached accesses, write-buffer drains and victim write-backs
 **     to the EBIU port (models/sdram), which also serves the system MMRs.
@@ -45,6 +53,9 @@ struct bf_memsys {
     uint8_t l1d_b[32 * 1024];     /* bank B 0xFF900000..0xFF907FFF */
     uint8_t l1i[80 * 1024];       /* 0xFFA00000..0xFFA13FFF */
     uint8_t scratch[4 * 1024];    /* 0xFFB00000..0xFFB00FFF */
+    bf_cplb_entry pend[2][16];    /* xCPLB_ADDRn/DATAn as written, [0] D, [1] I (rule 5) */
+    uint16_t pend_dirty[2];       /* entries written since they last took effect */
+    int cplb_on[2];               /* ENDCPLB / ENICPLB as last written */
 };
 
 void bf_memsys_destroy(bf_memsys *s)
@@ -96,6 +107,10 @@ int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *
             (rc = reg_add(reg, bf_l1_stat_desc, bf_l1_stat_count, &s->l1_stats, err, errn)) ||
             (rc = reg_add(reg, bf_sdram_stat_desc, bf_sdram_stat_count, &s->sdram_stats, err, errn)))
             goto fail;
+    }
+    for (int side = 0; side < 2; side++) {
+        memcpy(s->pend[side], bf_cplb_table(s->cplb, side), sizeof s->pend[side]);
+        s->cplb_on[side] = (int)(side ? m->icplb_enable : m->dcplb_enable);
     }
     *out = s;
     return BF_OK;
@@ -209,14 +224,17 @@ int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_re
     bf_cplb_result res;
     memset(&res, 0, sizeof res);
     if (op != BF_OP_SSYNC && op != BF_OP_CSYNC) {
-        /* line ops check the line address: misses raise the exception, protection is ignored */
+        /* line ops go through the cache-op rule (bf_cplb_check_cacheop): the line address is
+        ** checked, misses and multiple hits raise the exception, protection (including the
+        ** implicit user/DAG1 MMR rule) and the hardware errors of ordinary accesses do not: a
+        ** cache instruction on reserved space or an MMR is a no-op in L1 */
         r.kind = op == BF_OP_IFLUSH ? BF_ACC_IFETCH : BF_ACC_READ;
         r.addr = rq->addr & ~31u;
         r.size = 1;
-        int rc = bf_cplb_check(s->cplb, &r, &res);
+        int rc = bf_cplb_check_cacheop(s->cplb, &r, &res);
         if (rc)
             return rc;
-        if (res.fault && res.fault != BF_FAULT_CPLB_PROT) {
+        if (res.fault) {
             if (resout)
                 *resout = res;
             memset(rs, 0, sizeof *rs);
@@ -274,16 +292,100 @@ int bf_memsys_dma(bf_memsys *s, bf_addr src, bf_addr dst, uint64_t bytes, bf_cyc
     return BF_OK;
 }
 
-int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles now)
+/* Registers an MMR record may not write: they would change the memory system in ways the
+** replay does not apply (rule 2). */
+static const struct {
+    bf_addr addr;
+    const char *name, *why;
+} mmr_refused[] = {
+    {0xFFC00000u, "PLL_CTL", "the clocks are configuration (clock.*)"},
+    {0xFFC00004u, "PLL_DIV", "the clocks are configuration (clock.*)"},
+    {0xFFC00A00u, "EBIU_AMGCTL", "EBIU registers are configuration (ebiu.amgctl)"},
+    {0xFFC00A04u, "EBIU_AMBCTL0", "EBIU registers are configuration (ebiu.ambctl0)"},
+    {0xFFC00A08u, "EBIU_AMBCTL1", "EBIU registers are configuration (ebiu.ambctl1)"},
+    {0xFFC00A10u, "EBIU_SDGCTL", "EBIU registers are configuration (ebiu.sdgctl)"},
+    {0xFFC00A14u, "EBIU_SDBCTL", "EBIU registers are configuration (ebiu.sdbctl)"},
+    {0xFFC00A18u, "EBIU_SDRRC", "EBIU registers are configuration (ebiu.sdrrc)"},
+    {0xFFC00A1Cu, "EBIU_SDSTAT", "EBIU registers are configuration"},
+    {0xFFE00000u, "SRAM_BASE_ADDRESS", "read-only"},
+    {0xFFE00008u, "DCPLB_STATUS", "read-only"},
+    {0xFFE0000Cu, "DCPLB_FAULT_ADDR", "read-only"},
+    {0xFFE00300u, "DTEST_COMMAND", "cache test accesses are not modelled"},
+    {0xFFE00400u, "DTEST_DATA0", "cache test accesses are not modelled"},
+    {0xFFE00404u, "DTEST_DATA1", "cache test accesses are not modelled"},
+    {0xFFE01008u, "ICPLB_STATUS", "read-only"},
+    {0xFFE0100Cu, "ICPLB_FAULT_ADDR", "read-only"},
+    {0xFFE01300u, "ITEST_COMMAND", "cache test accesses are not modelled"},
+    {0xFFE01400u, "ITEST_DATA0", "cache test accesses are not modelled"},
+    {0xFFE01404u, "ITEST_DATA1", "cache test accesses are not modelled"},
+};
+
+static const char *const side_name[2] = {"DCPLB", "ICPLB"};
+
+/* Rule 5: entries written while the group was disabled take effect (it is being enabled). */
+static int cplb_commit(bf_memsys *s, int side, int idx, char *err, size_t errn)
+{
+    const bf_cplb_entry *e = &s->pend[side][idx];
+    if (bf_cplb_write(s->cplb, side, idx, e->addr, e->data) != BF_OK) {
+        snprintf(err, errn, "%s_ADDR%d 0x%08x is not aligned to the page size of %s_DATA%d 0x%08x",
+                 side_name[side], idx, e->addr, side_name[side], idx, e->data);
+        return BF_EINPUT;
+    }
+    s->pend_dirty[side] &= (uint16_t)~(1u << idx);
+    return BF_OK;
+}
+
+static int cplb_enable(bf_memsys *s, int side, int on, char *err, size_t errn)
+{
+    if (on)
+        for (int i = 0; i < 16; i++)
+            if ((s->pend_dirty[side] >> i) & 1u)
+                if (cplb_commit(s, side, i, err, errn))
+                    return BF_EINPUT;
+    s->cplb_on[side] = on;
+    bf_cplb_enable(s->cplb, side, on);
+    return BF_OK;
+}
+
+int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles now, char *err,
+                        size_t errn)
 {
     s->stats.mmr_accesses++;
     if (addr == 0xFFE00004u) { /* DMEM_CONTROL */
-        bf_cplb_enable(s->cplb, 0, (value >> 1) & 1);
+        if (cplb_enable(s, 0, (value >> 1) & 1, err, errn))
+            return BF_EINPUT;
         return bf_l1_write_dmem_control(s->l1, value, now);
     }
     if (addr == 0xFFE01004u) { /* IMEM_CONTROL */
-        bf_cplb_enable(s->cplb, 1, (value >> 1) & 1);
+        if (cplb_enable(s, 1, (value >> 1) & 1, err, errn))
+            return BF_EINPUT;
         return bf_l1_write_imem_control(s->l1, value, now);
+    }
+    /* xCPLB_ADDRn 0xFFE0x100 + 4n, xCPLB_DATAn 0xFFE0x200 + 4n (x = 0 D, 1 I) */
+    bf_addr off = addr & 0xFFFFEFFFu;
+    if ((addr & 0xFFFFE000u) == 0xFFE00000u && off >= 0xFFE00100u && off < 0xFFE00240u &&
+        (off & 0xC0u) == 0) {
+        int side = (addr >> 12) & 1, data = off >= 0xFFE00200u, idx = (int)((off & 0x3Fu) >> 2);
+        if (s->m.cplb.policy != BF_CPLB_POLICY_EXPLICIT) {
+            snprintf(err, errn,
+                     "%s_%s%d: cplb.policy = linux manages the CPLB tables itself (replaying "
+                     "CPLB writes needs cplb.policy = explicit)",
+                     side_name[side], data ? "DATA" : "ADDR", idx);
+            return BF_EINPUT;
+        }
+        if (data)
+            s->pend[side][idx].data = value;
+        else
+            s->pend[side][idx].addr = value;
+        s->pend_dirty[side] |= (uint16_t)(1u << idx);
+        return s->cplb_on[side] ? cplb_commit(s, side, idx, err, errn) : BF_OK;
+    }
+    for (size_t i = 0; i < BF_ARRAY_SIZE(mmr_refused); i++) {
+        if (mmr_refused[i].addr == addr) {
+            snprintf(err, errn, "%s (0x%08x): a write is not applied by the replay: %s",
+                     mmr_refused[i].name, addr, mmr_refused[i].why);
+            return BF_EINPUT;
+        }
     }
     return BF_OK;
 }

@@ -50,8 +50,11 @@ int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_re
 int bf_memsys_dma(bf_memsys *s, bf_addr src, bf_addr dst, uint64_t bytes, bf_cycles start,
                   bf_cycles *end, int *fault, bf_addr *fault_addr);
 
-/* A control-register write (DMEM_CONTROL, IMEM_CONTROL); others are counted and ignored. */
-int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles now);
+/* A control-register write: DMEM_CONTROL, IMEM_CONTROL and xCPLB_ADDRn/DATAn are applied (see
+** the rules in bf_memsys.c); writes to the other CPLB, cache-control, EBIU and PLL registers
+** are BF_EINPUT with a message naming the register in err; other MMRs are only counted. */
+int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles now, char *err,
+                        size_t errn);
 /* End of run: drain buffers; returns the time everything outside the core is idle. */
 int bf_memsys_finish(bf_memsys *s, bf_cycles now, bf_cycles *idle);
 

@@ -266,11 +266,22 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
             R.mode = rec->mode;
             st->mode_changes++;
             break;
-        case BF_REC_MMR:
+        case BF_REC_MMR: {
             st->mmr_writes++;
-            if (bf_memsys_mmr_write(s, rec->addr, (uint32_t)rec->value, R.t) != BF_OK)
+            char why[200];
+            int mrc = bf_memsys_mmr_write(s, rec->addr, (uint32_t)rec->value, R.t, why, sizeof why);
+            if (mrc == BF_EINPUT) {
+                snprintf(err, errn, "%s:%llu: MMR 0x%08x 0x%08x: %s",
+                         o->trace_name ? o->trace_name : "trace", (unsigned long long)rec->line,
+                         rec->addr, (uint32_t)rec->value, why);
+                st->cycles = R.t;
+                st->stall_total = st->cycles - st->busy;
+                return BF_END_INPUT;
+            }
+            if (mrc != BF_OK)
                 f = -1;
             break;
+        }
         case BF_REC_DMA: {
             /* rule 7: the transfer starts at its start time (not before the current time) and
             ** runs beside the core, which does not wait for it; its EBIU traffic delays the

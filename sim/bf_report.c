@@ -231,8 +231,9 @@ const size_t bf_compare_nrows = BF_ARRAY_SIZE(bf_compare_rows);
 
 /* Key statistics of an allocator comparison. */
 const char *const bf_alloc_compare_rows[] = {
-    "alloc.allocs", "alloc.failures", "alloc.failures_with_free_memory", "alloc.mmaps_before_failure",
-    "alloc.frag.internal_pct", "alloc.frag.jw3_pct", "alloc.frag.jw4_pct", "alloc.footprint.peak_bytes",
+    "alloc.allocs", "alloc.failures", "alloc.failures_with_free_memory", "alloc.failures_in_reserve",
+    "alloc.mmaps_before_failure", "alloc.frag.internal_pct", "alloc.frag.internal_bytes",
+    "alloc.frag.internal_peak_bytes", "alloc.frag.jw3_pct", "alloc.frag.jw4_pct", "alloc.footprint.peak_bytes",
     "alloc.largest_free_min_bytes", "alloc.first_failure.unusable_index", "alloc.latency.mean_cycles",
     "alloc.latency.p50_cycles", "alloc.latency.p99_cycles", "alloc.latency.max_cycles",
     "alloc.host.mean_ns", "alloc.meta.reads", "alloc.meta.writes"};

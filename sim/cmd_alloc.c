@@ -192,6 +192,25 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
     return BF_OK;
 }
 
+/* Which machine the latencies come from, for every report: name, part, caches, CPLB policy. */
+static void machine_desc(const bf_machine *m, char *buf, size_t n)
+{
+    static const char *const dc[4] = {"off", "reserved", "16 KB (bank A)", "32 KB (banks A+B)"};
+    snprintf(buf, n, "%s (%s, CCLK %llu MHz, SDRAM %u MB; I-cache %s, D-cache %s%s; CPLBs %s%s%s)",
+             m->name, bf_part_name(m->part), (unsigned long long)(m->cclk_hz / 1000000),
+             bf_machine_sdram_bytes(m) >> 20, m->imc ? "on" : "off", dc[m->dmc & 3],
+             m->dmc && m->cplb.policy == BF_CPLB_POLICY_LINUX
+                 ? (m->cplb.dcache_mode == BF_CPLB_DCACHE_WT ? " write-through"
+                    : m->cplb.dcache_mode == BF_CPLB_DCACHE_WB ? " write-back"
+                                                               : " (pages uncached)")
+                 : "",
+             m->dcplb_enable || m->icplb_enable ? "on, " : "off",
+             m->dcplb_enable || m->icplb_enable
+                 ? (m->cplb.policy == BF_CPLB_POLICY_LINUX ? "Linux manager" : "explicit tables")
+                 : "",
+             m->alloc_meta_l1 ? "; metadata in L1 SRAM" : "");
+}
+
 int bf_cmd_alloc(int argc, char **argv)
 {
     const char *cmd = "alloc";
@@ -211,10 +230,13 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_opts_add(o, "compare", BF_OPT_STRING, NULL, "all, or a comma-separated list: one column per allocator");
     bf_opts_add(o, "workload,w", BF_OPT_STRING, NULL, "allocation trace");
     bf_opts_add(o, "workload-format", BF_OPT_STRING, "auto", "auto|native|ftrace|malloclab|ltrace");
-    bf_opts_add(o, "config,c", BF_OPT_MULTI, NULL, "machine config (default: EZ-KIT defaults)");
+    bf_opts_add(o, "config,c", BF_OPT_MULTI, NULL,
+                "machine config (default: the uClinux default on an EZ-KIT: I-cache, 32 KB write-back D-cache)");
     bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key (alloc.nr_trim_pages=0, ...)");
     bf_opts_add(o, "mem", BF_OPT_STRING, NULL, "managed memory, same as --set alloc.mem=SIZE");
     bf_opts_add(o, "check", BF_OPT_FLAG, NULL, "verify every invariant after every operation");
+    bf_opts_add(o, "peak-every", BF_OPT_STRING, "1",
+                "footprint-peak walk period, operations (1: every one, exact J&W #3/#4)");
     bf_opts_add(o, "check-every", BF_OPT_STRING, NULL,
                 "verify every invariant after every Nth operation and at the end (implies --check)");
     bf_opts_add(o, "sample-every", BF_OPT_STRING, "1000", "time-series sample period, operations");
@@ -281,7 +303,14 @@ int bf_cmd_alloc(int argc, char **argv)
     m = calloc(1, sizeof *m);
     size_t nc = bf_opts_count(o, "config"), ns = bf_opts_count(o, "set");
     files = calloc(nc + 1, sizeof *files);
-    const char **sets = calloc(ns + 2, sizeof *sets);
+    /* Without --config the machine is the uClinux default on an EZ-KIT (as
+    ** configs/ezkit-icache-dcacheAB-wb.ini): I-cache on, both data banks' upper halves a 32 KB
+    ** write-back D-cache, the Linux CPLB manager. Given first, so --set overrides it. */
+    static const char *const uclinux_default[] = {
+        "machine.name=uclinux-default", "l1.dmc=11", "l1.dcbs=0", "l1.imc=1", "cplb.policy=linux",
+        "cplb.dcplb_enable=1", "cplb.icplb_enable=1", "linux.dcache=wb", "linux.icache=1"};
+    const size_t ndef = nc ? 0 : BF_ARRAY_SIZE(uclinux_default);
+    const char **sets = calloc(ns + ndef + 2, sizeof *sets);
     char memset_kv[64];
     if (!m || !files || !sets) {
         free(sets);
@@ -291,6 +320,8 @@ int bf_cmd_alloc(int argc, char **argv)
     for (size_t i = 0; i < nc; i++)
         files[i] = bf_opts_get_at(o, "config", i);
     size_t nsets = 0;
+    for (size_t i = 0; i < ndef; i++)
+        sets[nsets++] = uclinux_default[i];
     if (bf_opts_get(o, "mem")) {
         snprintf(memset_kv, sizeof memset_kv, "alloc.mem=%s", bf_opts_get(o, "mem"));
         sets[nsets++] = memset_kv;
@@ -309,6 +340,11 @@ int bf_cmd_alloc(int argc, char **argv)
     const char *tf = bf_opts_get(o, "format");
     if (*end || (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json"))) {
         rc = bf_cmd_fail(cmd, 2, "%s", *end ? "--sample-every expects a number" : "--format expects text, markdown, csv or json");
+        goto out;
+    }
+    unsigned long long peak_every = strtoull(bf_opts_get(o, "peak-every"), &end, 10);
+    if (*end || peak_every < 1) {
+        rc = bf_cmd_fail(cmd, 2, "--peak-every: '%s' is not a number from 1", bf_opts_get(o, "peak-every"));
         goto out;
     }
     int check_every = bf_opts_has(o, "check") ? 1 : 0;
@@ -398,6 +434,7 @@ int bf_cmd_alloc(int argc, char **argv)
         memset(&ro, 0, sizeof ro);
         ro.check_every_op = check_every;
         ro.sample_every = every;
+        ro.peak_every = peak_every;
         ro.dump_events = njobs == 1 ? dump : NULL;
         ro.on_sample = on_sample;
         ro.arg = &sink;
@@ -461,9 +498,11 @@ int bf_cmd_alloc(int argc, char **argv)
     }
     if (rc >= 0)
         goto out;
+    char mdesc[400];
+    machine_desc(m, mdesc, sizeof mdesc);
     if (njobs == 1 && bf_opts_has(o, "json")) {
         const char *fields[] = {"allocator", ams[0]->name, "workload", workload, "workload_hash", whash,
-                                "config_name", m->name};
+                                "config_name", m->name, "machine", mdesc};
         bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, jobs[0].reg, NULL, NULL);
     } else if (njobs == 1) {
         uint32_t mem = m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m);
@@ -471,6 +510,7 @@ int bf_cmd_alloc(int argc, char **argv)
                "DMA region)\n",
                ams[0]->name, workload, mem >> 10,
                (mem - m->alloc_kernel_bytes - m->alloc_dma_bytes) >> 10);
+        printf("# latencies from machine %s\n", mdesc);
         for (size_t k = 0; k < bf_stats_count(jobs[0].reg); k++)
             if (!strncmp(bf_stats_at(jobs[0].reg, k)->name, "alloc.", 6)) {
                 const bf_stat_desc *d = bf_stats_at(jobs[0].reg, k);
@@ -491,8 +531,28 @@ int bf_cmd_alloc(int argc, char **argv)
             cols[i].name = ams[i]->name;
             cols[i].reg = jobs[i].reg;
         }
-        bf_report_compare(stdout, bf_opts_has(o, "json") ? "json" : tf, cols, njobs, bf_alloc_compare_rows,
-                          bf_alloc_compare_nrows, 0);
+        const char *cf = bf_opts_has(o, "json") ? "json" : tf;
+        if (strcmp(cf, "json")) {
+            printf("%slatencies from machine %s\n", strcmp(cf, "markdown") ? "# " : "", mdesc);
+            if (!strcmp(cf, "markdown"))
+                printf("\n");
+            bf_report_compare(stdout, cf, cols, njobs, bf_alloc_compare_rows, bf_alloc_compare_nrows, 0);
+        } else {
+            /* the same JSON object with a "machine" member first */
+            char *js = NULL;
+            size_t jn = 0;
+            FILE *jf = open_memstream(&js, &jn);
+            if (jf) {
+                bf_report_compare(jf, cf, cols, njobs, bf_alloc_compare_rows, bf_alloc_compare_nrows, 0);
+                fclose(jf);
+            }
+            if (js && jn > 1 && js[0] == '{') {
+                fputs("{\"machine\": ", stdout);
+                bf_json_string(stdout, mdesc);
+                printf(", %s", js + 1);
+            }
+            free(js);
+        }
         free(cols);
     }
     rc = 0;

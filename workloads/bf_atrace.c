@@ -565,6 +565,7 @@ static int native_tail(bf_atrace_reader *r, const char *p, bf_arec *rec, int gfp
         } else if (gfp_ok && stage < 1) {
             if (bf_gfp_parse(p, n, &rec->gfp) != 0)
                 return fail(r, BF_EINPUT, "bad GFP flags '%s'", bf_parse_tok(p, t, sizeof t));
+            rec->has_gfp = 1;
             stage = 1;
         } else {
             return fail(r, BF_EINPUT, "unexpected '%s' after the record", bf_parse_tok(p, t, sizeof t));
@@ -721,7 +722,10 @@ static void ftrace_gfp(bf_atrace_reader *r, const char *f, bf_arec *rec)
 {
     size_t n;
     const char *v = kv_get(f, "gfp_flags", &n);
-    if (v && bf_gfp_parse(v, n, &rec->gfp) != 0)
+    if (!v)
+        return;
+    rec->has_gfp = 1;
+    if (bf_gfp_parse(v, n, &rec->gfp) != 0)
         r->st.unknown_gfp++;
 }
 
@@ -1608,21 +1612,26 @@ int bf_atrace_write(bf_atrace_writer *w, const bf_arec *r)
         snprintf(w->err, sizeof w->err, "%s record needs a name without blanks", op);
         return BF_EINPUT;
     }
-    bf_gfp_format(r->gfp, g, sizeof g);
+    /* GFP is written when the record has it: an explicit 0 (GFP_NOWAIT) as "0", none as nothing */
+    g[0] = ' ';
+    if (r->has_gfp || r->gfp)
+        bf_gfp_format(r->gfp, g + 1, sizeof g - 1);
+    else
+        g[0] = '\0';
     switch (r->op) {
     case BF_AOP_KMALLOC:
     case BF_AOP_VMALLOC:
-        n = snprintf(b, sizeof b, "%s %" PRIu64 " %" PRIu64 " %s", op, r->id, r->size, g);
+        n = snprintf(b, sizeof b, "%s %" PRIu64 " %" PRIu64 "%s", op, r->id, r->size, g);
         break;
     case BF_AOP_CACHE_ALLOC:
-        n = snprintf(b, sizeof b, "%s %s %" PRIu64 " %" PRIu64 " %s", op, r->name, r->id, r->size,
+        n = snprintf(b, sizeof b, "%s %s %" PRIu64 " %" PRIu64 "%s", op, r->name, r->id, r->size,
                      g);
         break;
     case BF_AOP_CACHE_FREE:
         n = snprintf(b, sizeof b, "%s %s %" PRIu64, op, r->name, r->id);
         break;
     case BF_AOP_PAGES_ALLOC:
-        n = snprintf(b, sizeof b, "%s %" PRIu64 " %u %s", op, r->id, r->order, g);
+        n = snprintf(b, sizeof b, "%s %" PRIu64 " %u%s", op, r->id, r->order, g);
         break;
     case BF_AOP_PAGES_FREE:
         n = snprintf(b, sizeof b, "%s %" PRIu64 " %u", op, r->id, r->order);

@@ -62,8 +62,9 @@ enum {
 typedef struct bf_arec {
     uint8_t op;    /* bf_aop */
     uint8_t order; /* page order */
-    uint16_t pad;
-    uint32_t gfp;     /* GFP bits */
+    uint8_t has_gfp; /* 1: the record gave GFP bits (0 given = GFP_NOWAIT), 0: none given */
+    uint8_t pad;
+    uint32_t gfp;     /* GFP bits (meaningful with has_gfp, or when non-zero) */
     uint64_t id;      /* allocation identity, unique while live */
     uint64_t size;    /* requested bytes */
     uint64_t value;   /* BF_AOP_RECLAIMABLE pages */

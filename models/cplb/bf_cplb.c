@@ -12,8 +12,10 @@
 **       0xFF800000-0xFFBFFFFF.
 **   A2. Exception priority, highest first: multiple hits > misaligned > protection > miss
 **       (PRM order as quoted by the GDB sim). Hardware errors (reserved space, data access to
-**       L1 instruction SRAM, non-32-bit core MMR access) come from the access itself, so they
-**       are raised only when no exception was.
+**       L1 instruction SRAM) come from the access itself, so they are raised only when no
+**       exception was; a non-32-bit core MMR access is raised at the same point, as EXCAUSE
+**       0x2E (illegal use of a supervisor resource; ADI sys/exception.h, GDB sim
+**       dv_bfin_mmr_require_32), which writes the status and fault-address registers.
 **   A3. Natural alignment: 2-byte accesses on 2 bytes, 4-byte and larger data accesses on 4 bytes
 **       (an 8-byte record is taken as two 32-bit accesses), 1-byte never misaligned, fetches on
 **       2 bytes (EXCAUSE 0x2A). Cache instructions are checked on their 32-byte line address.
@@ -27,7 +29,10 @@
 **   A6. With ENxCPLB off nothing is matched; only alignment and the implicit rules apply, and
 **       every access is uncached (attrs = BF_REQ_ATTR_KNOWN).
 **   A7. An exception writes xCPLB_STATUS (bits 15:0 the matching entries, 16 write, 17
-**       supervisor, 18 DAG1, 19 ILLADDR on a miss) and xCPLB_FAULT_ADDR; hardware errors do not.
+**       supervisor, 18 DAG1, 19 ILLADDR) and xCPLB_FAULT_ADDR; hardware errors do not. ILLADDR
+**       means "non-existent memory" (ADI sys/exception.h): it is set on a miss whose address is
+**       reserved space (no memory behind it), not on an ordinary miss to populated memory (the
+**       GDB sim sets it on every miss; reference section 3).
 **       The GDB sim also copies the PC into the ICPLB registers on data faults; there is no PC
 **       here, so it is not done.
 **
@@ -154,6 +159,7 @@ void bf_cplb_config_default(bf_cplb_config *c)
     c->l1_requires_cplb = 1;
     c->anomaly_05000263 = 1;
     c->anomaly_05000158 = 1;
+    c->l1_dmc = 3; /* Linux BF533 DMEM_CNTR = ACACHE_BCACHE */
 }
 
 int bf_cplb_memparse(const char *s, uint32_t *out, const char **end)
@@ -248,10 +254,25 @@ static uint32_t kernel_pages(const bf_cplb_config *c)
     return (uint32_t)(((uint64_t)c->kernel_end + 4 * MB - 1) / (4 * MB));
 }
 
-/* Fixed (boot-table) entries per side under the Linux policy: guard, kernel pages, L1. */
-static int linux_fixed_count(const bf_cplb_config *c)
+/* cplbinit.c writes the L1 data DCPLB only `if (L1_DATA_A_LENGTH || L1_DATA_B_LENGTH)`:
+** mem_map.h gives those lengths as the L1 data SRAM left outside the cache halves. BF533 always
+** keeps its SRAM-only lower halves; on BF532/BF531 (SRAM/cache halves only) bank A is cache
+** when DMC = 10 or 11 and bank B when DMC = 11, and the BF531 has no bank B. */
+static int linux_l1_data_entry(const bf_cplb_config *c)
 {
-    return (c->null_guard ? 1 : 0) + (int)kernel_pages(c) + 1;
+    bf_map_range r;
+    if (bf_map_range_of(c->part, BF_RGN_L1_DATA_A, 0, &r) ||
+        bf_map_range_of(c->part, BF_RGN_L1_DATA_B, 0, &r))
+        return 1;
+    int a_sram = bf_map_range_of(c->part, BF_RGN_L1_DATA_A_CACHE, 0, &r) && c->l1_dmc < 2;
+    int b_sram = bf_map_range_of(c->part, BF_RGN_L1_DATA_B_CACHE, 0, &r) && c->l1_dmc != 3;
+    return a_sram || b_sram;
+}
+
+/* Fixed (boot-table) entries per side under the Linux policy: guard, kernel pages, L1. */
+static int linux_fixed_count(const bf_cplb_config *c, int instr)
+{
+    return (c->null_guard ? 1 : 0) + (int)kernel_pages(c) + (instr || linux_l1_data_entry(c));
 }
 
 static int is_size_token(const char *tok, const char *name)
@@ -426,12 +447,18 @@ const char *bf_cplb_config_check(const bf_cplb_config *c)
     case 1 * MB:
     case 2 * MB:
     case 4 * MB:
+    case 8 * MB:
+    case 16 * MB:
+    case 32 * MB:
         break;
     default:
-        return "linux.dma_uncached must be 0, 128K, 256K, 512K, 1M, 2M or 4M (Kconfig "
-               "DMA_UNCACHED_*)";
+        return "linux.dma_uncached must be 0, 128K, 256K, 512K, 1M, 2M, 4M, 8M, 16M or 32M "
+               "(Kconfig DMA_UNCACHED_*)";
     }
-    if (linux_fixed_count(c) > NENT - 1) {
+    if (c->l1_dmc != 0 && c->l1_dmc != 2 && c->l1_dmc != 3)
+        return "l1_dmc must be 0 (00), 2 (10) or 3 (11)";
+    /* the I side always holds the L1 entry, so it has the most fixed entries */
+    if (linux_fixed_count(c, 1) > NENT - 1) {
         snprintf(msg, sizeof msg,
                  "linux.kernel_end 0x%08x needs %u fixed 4 MB entries: at most %d fit with one "
                  "switched entry left",
@@ -573,7 +600,7 @@ static void build_linux(bf_cplb *p)
             bf_map_range_of(c->part, BF_RGN_L1_INST, 0, &r);
             ent_load(p, 1, i++, r.start,
                      BF_CPLB_USER_RD | BF_CPLB_VALID | BF_CPLB_LOCK | BF_CPLB_PAGE_4M);
-        } else {
+        } else if (linux_l1_data_entry(c)) {
             if (!bf_map_range_of(c->part, BF_RGN_L1_DATA_A, 0, &r))
                 bf_map_range_of(c->part, BF_RGN_L1_DATA_A_CACHE, 0, &r);
             ent_load(p, 0, i++, r.start, BF_CPLB_LOCK | common_data(c) | BF_CPLB_PAGE_4M);
@@ -668,7 +695,8 @@ typedef struct attempt {
     int fault;   /* bf_fault */
     int excause; /* 0 for none or a hardware error */
     int hwerr;
-    int miss; /* ILLADDR: the exception is a miss */
+    int miss;    /* the exception is a miss (the Linux handler runs) */
+    int illaddr; /* ILLADDR: the missed address is non-existent memory */
     uint32_t matched;
     int entry; /* serving entry, -1 if none */
 } attempt;
@@ -761,6 +789,7 @@ static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t siz
         a->fault = BF_FAULT_CPLB_MISS;
         a->excause = instr ? BF_EXC_ICPLB_MISS : BF_EXC_DCPLB_MISS;
         a->miss = 1;
+        a->illaddr = region == BF_RGN_RESERVED;
         return;
     }
     a->entry = idx;
@@ -775,7 +804,7 @@ static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t siz
         a->hwerr = BF_HWERR_EXTERN_ADDR;
     } else if (region == BF_RGN_CORE_MMR && size != 4) {
         a->fault = BF_FAULT_MMR_ILLEGAL;
-        a->hwerr = BF_HWERR_SYSTEM_MMR;
+        a->excause = BF_EXC_ILLEGAL_SUPV;
     }
 }
 
@@ -864,7 +893,7 @@ static void check_addr(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int w
         if (a.excause) {
             s->status = a.matched | (write ? BF_CPLB_STATUS_RW : 0u) |
                         (user ? 0u : BF_CPLB_STATUS_SUPV) | (dag1 ? BF_CPLB_STATUS_DAG1 : 0u) |
-                        (a.miss ? BF_CPLB_STATUS_ILLADDR : 0u);
+                        (a.illaddr ? BF_CPLB_STATUS_ILLADDR : 0u);
             s->fault_addr = addr;
             if (a.excause == BF_EXC_DCPLB_MULTI || a.excause == BF_EXC_ICPLB_MULTI)
                 p->st->multi_hits++;
@@ -1121,6 +1150,8 @@ const char *bf_cplb_excause_name(int excause)
         return "Instruction fetch CPLB miss";
     case BF_EXC_ICPLB_MULTI:
         return "Instruction fetch multiple CPLB hits";
+    case BF_EXC_ILLEGAL_SUPV:
+        return "Illegal use of a supervisor resource";
     default:
         return "unknown exception";
     }

@@ -44,7 +44,8 @@ enum {
     BF_EXC_ICPLB_PROT = 0x2B,
     BF_EXC_ICPLB_MISS = 0x2C,
     BF_EXC_ICPLB_MULTI = 0x2D,
-    BF_EXC_MISALIGNED_I = 0x2A /* misaligned instruction (fetch not 2-byte aligned) */
+    BF_EXC_MISALIGNED_I = 0x2A, /* misaligned instruction (fetch not 2-byte aligned) */
+    BF_EXC_ILLEGAL_SUPV = 0x2E  /* illegal use of a supervisor resource (non-32-bit core MMR) */
 };
 
 /* Hardware-error causes (SEQSTAT[18:14]) the CPLB stage can report in bf_cplb_result.hwerr. */
@@ -55,7 +56,7 @@ enum {
     BF_CPLB_STATUS_RW = 1u << 16,     /* 1 = write */
     BF_CPLB_STATUS_SUPV = 1u << 17,   /* 1 = supervisor mode */
     BF_CPLB_STATUS_DAG1 = 1u << 18,   /* 1 = DAG1 */
-    BF_CPLB_STATUS_ILLADDR = 1u << 19 /* set on a miss */
+    BF_CPLB_STATUS_ILLADDR = 1u << 19 /* miss to non-existent (reserved) memory */
 };
 
 enum { BF_CPLB_POLICY_EXPLICIT = 0, BF_CPLB_POLICY_LINUX = 1 };
@@ -87,6 +88,8 @@ typedef struct bf_cplb_config {
                              (0 = GDB sim: L1 is valid without one) */
     int anomaly_05000263; /* 1: cap memory_end at 60 MB (56 MB with null_guard) when icache */
     int anomaly_05000158; /* 1: set bit 9 (0x200) in CPLB_COMMON/SDRAM_OOPS, as Linux does */
+    int l1_dmc;           /* DMEM_CONTROL.DMC (0, 2 = bank A cache, 3 = A and B cache): the Linux
+                             policy installs its L1 data DCPLB only if L1 data SRAM is left */
 } bf_cplb_config;
 
 /* The memory layout the Linux policy derives from sdram_bytes and the command line. */

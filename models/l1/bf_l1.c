@@ -31,6 +31,10 @@
 **     and LRU-updated (cg_sim.c). Region, fault and uncached decisions use the first byte.
 **  8. Any change of DMC or DCBS invalidates the whole D-cache, and any change of IMC the whole
 **     I-cache, without write-back; queued buffer writes still drain.
+**  9. An uncached instruction fetch reads whole aligned 64-bit blocks (the sequencer's fetch
+**     unit): the block read last is remembered, and a fetch wholly inside it issues no external
+**     read and waits only for that read to be ready. Any IMEM_CONTROL write and an IFLUSH of
+**     its line forget the block; stores to it do not (self-modifying code is not modelled).
 **
 ** Algorithm: per access, classify the first byte's region (SDRAM by one compare, else the map
 ** table); external memory goes through the cache named by the kind (D or I) if the page is
@@ -70,6 +74,7 @@ enum {
     L1_DCBS0_BIT = 14,     /* DCBS=0: A[14] picks the bank */
     L1_DCBS1_BIT = 23,     /* DCBS=1: A[23] picks the bank */
     L1_WORD_BYTES = 4,     /* write-buffer entries are 32-bit */
+    L1_FETCH_BLOCK = 8,    /* the sequencer fetches aligned 64-bit blocks */
     L1_MAX_WBUF = 64,
     L1_MAX_VICTIM = 16,
     L1_SDRAM_MAX = 128u << 20
@@ -156,7 +161,7 @@ struct bf_l1 {
     bf_l1_stats dummy;
     uint32_t dmem, imem;
     /* D-cache runtime: banks in use 0 (off), 1 or 2; bank = (addr >> bank_shift) & bank_mask */
-    uint32_t dbanks, bank_shift, bank_mask;
+    uint32_t dbanks, bank_shift, bank_mask, bank_flip;
     l1_index dix, iix;
     int ion;
     uint32_t ilock; /* ILOC: bit w set = Way w locked */
@@ -164,6 +169,8 @@ struct bf_l1 {
     int dprev_miss, iprev_miss; /* compat: the last counted reference missed (for BF_REQ_CONT) */
     int dprev_bank;             /* compat: bank the last D reference was counted in */
     l1_fillbuf dfb, ifb;
+    bf_addr ufetch_block;     /* aligned 64-bit block of the last uncached fetch (~0u: none) */
+    bf_cycles ufetch_ready;   /* when that block's read was ready */
     l1_buf wb, vb;
     bf_cycles ext_last;
     uint32_t ext_clamps; /* times an issue had to be moved forward (bf_l1_check reports it) */
@@ -245,6 +252,8 @@ const char *bf_l1_config_check(const bf_l1_config *c)
         return "victim_depth: must be 1..16 lines";
     if (c->critical_word_first != 0 && c->critical_word_first != 1)
         return "critical_word_first: must be 0 or 1";
+    if (c->dcbs_set_bank_a != 0 && c->dcbs_set_bank_a != 1)
+        return "dcbs_set_bank_a: must be 0 or 1";
     if (c->classify_misses != 0 && c->classify_misses != 1)
         return "classify_misses: must be 0 or 1";
     return NULL;
@@ -376,6 +385,7 @@ static void l1_apply_dmem(bf_l1 *l1, uint32_t v)
     l1->dbanks = dmc == 3 ? 2 : dmc == 2 ? 1 : 0;
     l1->bank_shift = L1_DCBS(v) ? L1_DCBS1_BIT : L1_DCBS0_BIT;
     l1->bank_mask = l1->dbanks == 2 ? 1u : 0u;
+    l1->bank_flip = l1->bank_mask & (uint32_t)l1->cfg.dcbs_set_bank_a;
 }
 
 static void l1_apply_imem(bf_l1 *l1, uint32_t v)
@@ -423,6 +433,7 @@ int bf_l1_create(const bf_l1_config *c, bf_port ext, bf_l1_stats *stats, bf_l1 *
                   &l1->dummy.dinval_dirty);
     l1_invalidate(l1->iline, BF_ARRAY_SIZE(l1->iline), &l1->dummy.dinval_dirty);
     l1->dfb.line = l1->ifb.line = L1_NOTAG;
+    l1->ufetch_block = ~(bf_addr)0;
     l1->wb.depth = c->wbuf_depth;
     l1->wb.source = BF_SRC_WBUF;
     l1->vb.depth = c->victim_depth;
@@ -481,6 +492,7 @@ int bf_l1_write_imem_control(bf_l1 *l1, uint32_t value, bf_cycles now)
         l1_shadow_reset(&l1->ish, L1_ISETS * L1_IWAYS);
     }
     l1_apply_imem(l1, value);
+    l1->ufetch_block = ~(bf_addr)0;
     return BF_OK;
 }
 
@@ -691,7 +703,7 @@ static int l1_fill(bf_l1 *l1, l1_fillbuf *fb, bf_addr a, int kind, bf_cycles *t)
 
 static inline l1_line *l1_dset(bf_l1 *l1, bf_addr a, uint32_t *bank)
 {
-    *bank = (a >> l1->bank_shift) & l1->bank_mask;
+    *bank = ((a >> l1->bank_shift) & l1->bank_mask) ^ l1->bank_flip;
     return &l1->dline[*bank][l1_set(&l1->dix, a) * L1_DWAYS];
 }
 
@@ -981,14 +993,45 @@ static int l1_fetch_cached(bf_l1 *l1, const bf_req *rq, uint32_t attrs, bf_cycle
 
 /* ---------------------------------------------------------------- uncached, SRAM, faults */
 
+/* An uncached fetch (assumption 9): each aligned 64-bit block it touches is read once; a block
+** equal to the one read last is not read again, the fetch waits for that earlier read. */
+static int l1_uncached_fetch(bf_l1 *l1, const bf_req *rq, bf_cycles *t)
+{
+    uint32_t size = rq->size ? rq->size : 1;
+    const bf_addr mask = ~(bf_addr)(L1_FETCH_BLOCK - 1);
+    bf_addr b = rq->addr & mask, last = (bf_addr)(rq->addr + size - 1u) & mask;
+    int rc = l1_drain_before(l1, *t);
+    bf_cycles ready = *t;
+    for (;; b += L1_FETCH_BLOCK) {
+        if (b == l1->ufetch_block) {
+            l1->st->ufetch_reused++;
+            ready = l1_max(ready, l1->ufetch_ready);
+        } else {
+            bf_resp rs;
+            rc |= l1_ext(l1, *t, b, L1_FETCH_BLOCK, BF_ACC_IFETCH, BF_SRC_CORE, &rs);
+            l1->st->ufetch_blocks++;
+            l1->ufetch_block = b;
+            l1->ufetch_ready = rs.ready;
+            ready = l1_max(ready, rs.ready);
+        }
+        if (b == last)
+            break;
+    }
+    l1->st->stall_uncached += ready - *t;
+    *t = ready;
+    return rc;
+}
+
 /* An uncached load or fetch: forwarded from the write buffer if wholly inside one entry still
 ** there, else an external read the core waits for. */
 static int l1_uncached_read(bf_l1 *l1, const bf_req *rq, int kind, bf_cycles *t, int *fwd)
 {
     uint32_t size = rq->size ? rq->size : 1;
     *fwd = 0;
+    if (kind == BF_ACC_IFETCH)
+        return l1_uncached_fetch(l1, rq, t);
     int rc = l1_drain_before(l1, *t);
-    if (kind != BF_ACC_IFETCH) {
+    {
         l1_buf *b = &l1->wb;
         l1_buf_retire(b, *t);
         for (uint32_t i = 0; i < b->count; i++) {
@@ -1196,6 +1239,9 @@ int bf_l1_op(bf_l1 *l1, int op, const bf_req *rq, bf_resp *rs)
         st->op_ssync++;
         bf_cycles d;
         rc = l1_drain_all(l1, t, &d);
+        /* SSYNC completes only when every outstanding system access has: line fills and
+        ** PREFETCHes in flight included, not only the write and victim buffers */
+        d = l1_max(d, l1_max(l1->dfb.done, l1->ifb.done));
         st->stall_ssync_drain += d - t;
         t = d;
         cost = l1->cfg.ssync_cycles;
@@ -1228,6 +1274,8 @@ int bf_l1_op(bf_l1 *l1, int op, const bf_req *rq, bf_resp *rs)
     }
     case BF_OP_IFLUSH: {
         st->op_iflush++;
+        if ((l1->ufetch_block >> L1_LINE_SHIFT) == line)
+            l1->ufetch_block = ~(bf_addr)0;
         if (!l1->ion)
             break;
         l1_line *s = &l1->iline[l1_set(&l1->iix, a) * L1_IWAYS];

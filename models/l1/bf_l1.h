@@ -39,6 +39,8 @@ typedef struct bf_l1_config {
     uint32_t cacheop_cycles;  /* issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH (ESTIMATE 1) */
     int classify_misses;      /* 1: compulsory/capacity/conflict split (costs memory and time) */
     uint32_t core_mmr_cycles; /* core MMR access served inside the core, core cycles (ESTIMATE 1) */
+    int dcbs_set_bank_a;      /* ESTIMATE 0: with DMC=11 the DCBS-selected address bit set picks
+                                 bank B (0) or bank A (1); docs/models/l1.md "DCBS polarity" */
 } bf_l1_config;
 
 /* Per-component statistics. The required names of the foundation issue come first. */
@@ -98,6 +100,10 @@ typedef struct bf_l1_config {
       "core stores to external memory or system MMRs that bypass the D-cache")                     \
     X(U64, ufetches, "l1.uncached.fetches", "accesses",                                            \
       "instruction fetches from external memory that bypass the I-cache")                          \
+    X(U64, ufetch_blocks, "l1.uncached.fetch_blocks", "reads",                                     \
+      "aligned 64-bit blocks read from external memory for uncached fetches")                      \
+    X(U64, ufetch_reused, "l1.uncached.fetch_reused", "blocks",                                    \
+      "uncached fetch blocks served by the block read just before (no external read)")             \
     X(U64, sram_accesses, "l1.sram.accesses", "accesses",                                          \
       "core accesses served by L1 SRAM, scratchpad or core MMRs without going outside")            \
     X(U64, dma_accesses, "l1.dma.accesses", "accesses", "DMA requests seen by the L1 model")       \
@@ -126,7 +132,7 @@ typedef struct bf_l1_config {
     X(U64, stall_uncached, "l1.stall.uncached", "cycles",                                          \
       "core cycles waiting for uncached loads and fetches")                                        \
     X(U64, stall_ssync_drain, "l1.stall.ssync_drain", "cycles",                                    \
-      "core cycles SSYNC waited for the write and victim buffers to drain")                        \
+      "core cycles SSYNC waited for the write/victim buffers to drain and fills in flight")        \
     X(U64, op_ssync, "l1.ops.ssync", "ops", "SSYNC instructions")                                  \
     X(U64, op_csync, "l1.ops.csync", "ops", "CSYNC instructions")                                  \
     X(U64, op_flush, "l1.ops.flush", "ops", "FLUSH instructions (one line each)")                  \

@@ -27,7 +27,9 @@
 **      default 2: the 32-bit EAB word), done = end of the sixteenth beat. A request that crosses a
 *row boundary is split into one command sequence
 **      per row (overhead paid once).
-**   7. Auto-refresh k (k >= 1) is due at SCLK k * (RDIV + tRAS + tRP). It starts when due or
+**   7. Auto-refresh k (k >= 1) is due at SCLK k * RDIV: the controller's counter times out every
+**      RDIV SCLK; the (tRAS + tRP) term of the RDIV equation is only a margin for a refresh
+**      delayed by an access in progress (reference section 5). It starts when due or
 **      when the bus frees up, before any request that would start at or after its due time; it
 **      precharges all banks (waiting for their pre_ok) and then occupies the bus for tRP +
 **      refresh_sclk (ESTIMATE; 0 means tRAS + tRP, the row cycle time the RDIV equation
@@ -108,7 +110,7 @@ void bf_sdram_config_default(bf_sdram_config *c)
     c->sclk_hz = 118800000;     /* VCO / SSEL 5 */
     c->sdgctl = 0x0091998D;     /* TWR2|TRCD3|TRP3|TRAS6|CL3|SCTLE|PSS (U-Boot EZ-KIT) */
     c->sdbctl = 0x0013;         /* EBCAW 9 | EBSZ 32 MB | EBE */
-    c->sdrrc = 0x0737;          /* RDIV 1847 = floor(118.8e6 * 64 ms / 4096) - (6 + 3) */
+    c->sdrrc = 0x0397;          /* RDIV 919 = floor(118.8e6 * 64 ms / 8192) - (6 + 3): 8K-refresh */
     c->amgctl = 0x0009;         /* AMCKEN | AMBEN all banks, CDPRIO 0 */
     c->ambctl0 = 0x7BB07BB0;    /* banks 0, 1: Linux default 0x7BB0 */
     c->ambctl1 = 0x99B37BB0;    /* bank 2: 0x7BB0, bank 3: 0x99B3 */
@@ -147,7 +149,7 @@ void bf_sdram_decode(const bf_sdram_config *c, bf_sdram_timing *t)
     t->bank_shift = (uint32_t)__builtin_ctz(t->bank_bytes) - 2;
     t->rdiv = fld(c->sdrrc, 0, 12);
     t->enabled = t->sctle && t->ebe;
-    t->refresh_period_sclk = t->rdiv + t->tras + t->trp;
+    t->refresh_period_sclk = t->rdiv;
     t->refresh_busy_sclk = t->trp + (c->refresh_sclk ? c->refresh_sclk : t->tras + t->trp);
     uint32_t amben = fld(c->amgctl, 1, 3);
     t->async_banks = amben >= 4 ? 4 : amben;
@@ -209,8 +211,8 @@ const char *bf_sdram_config_check(const bf_sdram_config *c)
         (c->fill_critical_bytes & (c->fill_critical_bytes - 1)))
         return "fill_critical_bytes: must be 2, 4, 8, 16 or 32";
     if (t.refresh_busy_sclk >= t.refresh_period_sclk)
-        return "EBIU_SDRRC.RDIV: refresh period RDIV + tRAS + tRP must exceed the refresh busy "
-               "time tRP + refresh_sclk";
+        return "EBIU_SDRRC.RDIV: the refresh period RDIV must exceed the refresh busy time "
+               "tRP + refresh_sclk";
     if (c->amgctl > 0xFFFFu) /* bits 7:4 read as 1 after reset (0x00F2): not checked */
         return "EBIU_AMGCTL: 16-bit register, bits 31:16 must be 0";
     for (unsigned n = 0; n < t.async_banks; n++) {

@@ -47,7 +47,7 @@ typedef struct bf_sdram_timing {
     int ebufe, fbbrw;             /* SDGCTL.EBUFE, SDGCTL.FBBRW */
     uint32_t row_bytes;           /* 2^caw columns x 2 bytes (16-bit bus) */
     uint32_t bank_shift;          /* internal bank = addr >> bank_shift & 3 (ESTIMATE) */
-    uint32_t refresh_period_sclk; /* RDIV + tRAS + tRP */
+    uint32_t refresh_period_sclk; /* RDIV */
     uint32_t refresh_busy_sclk;   /* tRP + (refresh_sclk ? refresh_sclk : tRAS + tRP) */
     uint32_t async_banks;         /* banks enabled by AMGCTL.AMBEN (0..4) */
     int amcken, cdprio;           /* AMGCTL.AMCKEN, AMGCTL.CDPRIO */

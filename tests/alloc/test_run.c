@@ -14,7 +14,7 @@
 
 #include <math.h>
 
-static bf_arec recs[16];
+static bf_arec recs[64];
 static size_t nrecs, pos;
 
 static void add(int op, uint64_t id, uint64_t size, unsigned order, const char *name)
@@ -92,7 +92,10 @@ int main(void)
     BF_CHECK_EQ(s->frees, 1);
     BF_CHECK_EQ(s->frees_skipped, 1);
     BF_CHECK_EQ(s->failures, 2);
-    BF_CHECK_EQ(s->failures_with_free_memory, 1); /* 20000 <= 24576 free; 200000 > 114688 */
+    /* 20000 <= 24576 free, and 24576 >= 20000 + the 1-page (4096 B) min watermark: fragmentation;
+    ** 200000 > 114688: not enough free memory at all */
+    BF_CHECK_EQ(s->failures_with_free_memory, 1);
+    BF_CHECK_EQ(s->failures_in_reserve, 0);
     BF_CHECK_EQ(s->first_failure_op, 3);
     BF_CHECK_EQ(s->allocs_before_failure, 3);
     BF_CHECK_EQ(s->mmaps_before_failure, 1);
@@ -170,6 +173,64 @@ int main(void)
             fprintf(stderr, "%s: %s\n", all[i]->name, res.error);
         bf_alloc_result_free(&res);
     }
+    at_teardown(&t);
+
+    /* Issue 12 item 13: a record that gives GFP 0 (GFP_NOWAIT) is not a record without GFP.
+    ** Buddy, 64 pages, min_free_kbytes 64 (pages_min 16, see test_buddy.c test_gfp), 63 free;
+    ** 63 order-0 pages_alloc records. Without GFP (GFP_KERNEL): the slow path at min needs
+    ** free > 16: 63 - 16 = 47 successes, 16 failures. With an explicit 0: no __GFP_WAIT, so
+    ** ALLOC_HARDER: min = 16 - 16/4 = 12, free > 12: 63 - 12 = 51 successes, 12 failures (before
+    ** issue 12 the explicit 0 was replayed as GFP_KERNEL: 47). */
+    static const uint64_t want_fail[2] = {16, 12};
+    for (int given = 0; given < 2; given++) {
+        at_setup(&t, 0x100000, 64 * 4096, 11, 64);
+        nrecs = pos = 0;
+        for (uint64_t k = 1; k <= 63; k++) {
+            add(BF_AOP_PAGES_ALLOC, k, 0, 0, NULL);
+            recs[nrecs - 1].has_gfp = (uint8_t)given; /* gfp stays 0 */
+        }
+        memset(&o, 0, sizeof(o));
+        rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+        BF_CHECK_EQ(rc, BF_OK);
+        BF_CHECK_EQ(res.stats.allocs, 63);
+        BF_CHECK_EQ(res.stats.failures, want_fail[given]);
+        /* Issue 12 item 16: every one of these failures leaves free memory for the page (16 or
+        ** 12 pages free) but inside the min watermark for its GFP (GFP_KERNEL 16 pages = 65536
+        ** B; GFP_NOWAIT 16 - 16/4 = 12 pages = 49152 B): free < 4096 + reserve, so they count as
+        ** failures in the reserve, not as failures with (usable) free memory. */
+        BF_CHECK_EQ(res.stats.failures_in_reserve, want_fail[given]);
+        BF_CHECK_EQ(res.stats.failures_with_free_memory, 0);
+        bf_alloc_result_free(&res);
+        at_teardown(&t);
+    }
+
+    /* Issue 12 item 14: peaks are tracked at every operation, not at the samples. Buddy, 64 pages
+    ** (page 0 = metadata, 63 free), min_free_kbytes 4; no periodic samples (sample_every 0):
+    **   op 0: pages_alloc order 4 -> free 47, footprint 64 - 47 = 17 pages = 69632 B, live
+    **         requested 16 pages = 65536 B (the peaks of both);
+    **   op 1: pages_free -> free 63; op 2: pages_alloc order 0 -> footprint 2 pages = 8192 B.
+    ** footprint_peak = 69632, J&W #3 = #4 = 69632 / 65536 - 1 = 6.25 %. Sampled only at the end
+    ** (the old behaviour) the peak would have been 8192 and #4 = 8192 / 65536 - 1 = -87.5 %. */
+    at_setup(&t, 0x100000, 64 * 4096, 11, 4);
+    nrecs = pos = 0;
+    add(BF_AOP_PAGES_ALLOC, 1, 0, 4, NULL);
+    add(BF_AOP_PAGES_FREE, 1, 0, 4, NULL);
+    add(BF_AOP_PAGES_ALLOC, 2, 0, 0, NULL);
+    memset(&o, 0, sizeof(o));
+    rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+    BF_CHECK_EQ(rc, BF_OK);
+    BF_CHECK_EQ(res.stats.footprint_peak, 69632);
+    BF_CHECK_EQ(res.stats.peak_live_requested, 65536);
+    BF_CHECK(fabs(res.stats.jw3_pct - 6.25) < 1e-9);
+    BF_CHECK(fabs(res.stats.jw4_pct - 6.25) < 1e-9);
+    bf_alloc_result_free(&res);
+    /* the same with a sample every operation gives the same peaks */
+    pos = 0;
+    o.sample_every = 1;
+    rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+    BF_CHECK_EQ(res.stats.footprint_peak, 69632);
+    BF_CHECK(fabs(res.stats.jw4_pct - 6.25) < 1e-9);
+    bf_alloc_result_free(&res);
     at_teardown(&t);
     return bf_test_exit();
 }

@@ -139,6 +139,34 @@ static void test_pools(void)
     ab_close(&e);
 }
 
+/* Issue 12 item 15: page 0 is reserved when memory starts at 0, as for every allocator (0 is
+** the failure value). 1 MiB at 0 with no reserved range: the control structure takes
+** [0x1000, 0x1CF8) (3320 bytes), the pool is [0x1CF8, 0x100000), its free block's size word +
+** payload = 0x100000 - 0x1CF8 - 4, and the first user pointer is 0x1CFC (it was 0x0CFC, with
+** the control block at address 0). Footprint = managed - reserved page 0 - free = 0x100000 -
+** 0x1000 - (0x100000 - 0x1CF8 - 4) = 3320 + 4 = 3324 B (it was -772 B). */
+static void test_page0(void)
+{
+    ab_env e;
+    ab_env_layout(&e, 1u << 20, 1);
+    e.env.nreserved = 0;
+    BF_CHECK_EQ(ab_env_create(&e, "tlsf"), BF_OK);
+    tlsf_state *s = e.st;
+    BF_CHECK_EQ(s->ctl, 0x1000);
+    BF_CHECK_EQ(s->npools, 1);
+    BF_CHECK_EQ(s->pools[0].start, 0x1CF8);
+    const uint64_t free0 = 0x100000 - 0x1CF8 - 4;
+    BF_CHECK_EQ(ab_walk_free_bytes(&e), free0);
+    BF_CHECK_EQ(bf_alloc_reserved_bytes(&e.env), 0x1000);
+    BF_CHECK_EQ((1u << 20) - bf_alloc_reserved_bytes(&e.env) - free0, 3324);
+    bf_addr a;
+    BF_CHECK_EQ(e.ops->xAlloc(e.st, 100, BF_GFP_KERNEL, &a), BF_OK);
+    BF_CHECK_EQ(a, 0x1CFC);
+    BF_CHECK_EQ(e.ops->xFree(e.st, a), BF_OK);
+    BF_CHECK_EQ(ab_walk_free_bytes(&e), free0);
+    ab_close(&e);
+}
+
 /* A smaller second level (2^2 lists): SMALL = 16, 28 first-level classes. */
 static void test_sl_log2(void)
 {
@@ -163,6 +191,7 @@ static void test_sl_log2(void)
 
 int main(void)
 {
+    test_page0();
     test_mapping();
     test_placement();
     test_pools();

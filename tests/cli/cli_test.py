@@ -8,6 +8,8 @@ bfsim's own output.
 """
 import json
 import os
+import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -152,6 +154,86 @@ def test_config_show():
     check("DMEM_CONTROL = 0x0000100F" in out, "derived DMEM_CONTROL printed")
     # EZ-KIT SDGCTL 0x0091998D decodes to CL3 tRAS6 tRP3 tRCD3 tWR2 (reference section 5)
     check("CL=3 tRAS=6 tRP=3 tRCD=3 tWR=2" in out, "SDGCTL fields decoded")
+
+
+def test_silicon_rev():
+    # Issue 12 item 12: machine.silicon_rev drives the anomaly switches (Linux mach-bf533
+    # anomaly.h, list rev F): 05000158 and 05000263 are "__SILICON_REVISION__ < 5", 05000273
+    # "< 6". Machine: Linux policy, 64 MB (SDBCTL 0x0025), I-cache on, no null guard, no mem=.
+    d = tmpdir()
+    ini = write(os.path.join(d, "lx.ini"), "[cplb]\npolicy = linux\ndcplb_enable = 1\n"
+                "icplb_enable = 1\n[linux]\nicache = 1\nnull_guard = 0\n[ebiu]\nsdbctl = 0x0025\n")
+    # rev 0.3 (default): 64M - 1M DMA = 63 MB capped at 60 MB (0x03c00000) by 05000263; the
+    # kernel DCPLB is DGENERIC with bit 9: 0x1000 L1_CHBL | 0x29D COMMON | 4M = 0x0003129d.
+    rc, out, err = bfsim("config", "show", "--config", ini)
+    check(rc == 0 and "memory_end     0x03c00000" in out and "data 0x0003129d" in out,
+          f"rev 0.3: capped at 60 MB, bit 9 set ({err})")
+    check(re.search(r"linux.anomaly_05000263\s+= 1\s+; derived from machine.silicon_rev", out)
+          is not None, "rev 0.3: 05000263 derived on")
+    # rev 0.5: no cap (memory_end = 63 MB = 0x03f00000), no bit 9: 0x0003109d.
+    rc, out, err = bfsim("config", "show", "--config", ini, "--set", "machine.silicon_rev=0.5")
+    check(rc == 0 and "memory_end     0x03f00000" in out and "data 0x0003109d" in out,
+          f"rev 0.5: no cap, no bit 9 ({err})")
+    # an explicit key overrides its switch: rev 0.5 with linux.anomaly_05000263=1 is capped again
+    rc, out, err = bfsim("config", "show", "--config", ini, "--set", "machine.silicon_rev=0.5",
+                         "--set", "linux.anomaly_05000263=1")
+    check(rc == 0 and "memory_end     0x03c00000" in out and "data 0x0003109d" in out,
+          f"rev 0.5 + override: capped, no bit 9 ({err})")
+    # 05000273 (CCLK < 2 x SCLK) warns before 0.6 only: CCLK 200 MHz, SCLK 118.8 MHz
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "clock.cclk=200MHz",
+                         "--set", "machine.silicon_rev=0.5")
+    check(rc == 0 and "05000273" in err, f"rev 0.5 warns for 05000273 ({err})")
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "clock.cclk=200MHz",
+                         "--set", "machine.silicon_rev=0.6")
+    check(rc == 0 and "05000273" not in err, f"rev 0.6 does not warn ({err})")
+    rc, out, err = bfsim("config", "check", "--config", CFG, "--set", "machine.silicon_rev=0.2")
+    check(rc == 2 and "machine.silicon_rev" in err, f"rev 0.2 refused ({err})")
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_alloc_compare():
+    # Issue 12 item 16: --compare shows the internal fragmentation at the end beside its peak,
+    # and splits failures with usable free memory from failures inside the watermark reserve.
+    # tests/workloads/data/native_sample.bfa frees everything, so internal_bytes at the end is 0
+    # for both. Buddy rounds every byte request up to pages: kmalloc 100 -> 4096 (3996 lost),
+    # cache_alloc 192 -> 4096 (3904), mmap 12288 -> order 2 = 16384 (4096), malloc 24 -> 4096
+    # (4072); pages_alloc order 3 and vmalloc 65536 fit exactly: peak 3996 + 3904 + 4096 + 4072 =
+    # 16068 B, with all six live at once. TLSF keeps 4-byte multiples as asked: peak 0.
+    rc, out, err = bfsim("alloc", "--compare", "buddy,tlsf", "--workload",
+                         "tests/workloads/data/native_sample.bfa", "--no-db")
+    check(rc == 0, f"alloc --compare exits 0 ({err})")
+    rows = {ln.split()[0]: ln.split()[1:] for ln in out.splitlines() if ln.startswith("alloc.")}
+    names = [ln.split()[0] for ln in out.splitlines() if ln.startswith("alloc.")]
+    check(rows.get("alloc.frag.internal_bytes") == ["0", "0"], f"internal at the end ({out})")
+    check(rows.get("alloc.frag.internal_peak_bytes") == ["16068", "0"], f"internal peak ({out})")
+    check("alloc.failures_in_reserve" in rows, f"failures in the reserve row ({out})")
+    if all(n in names for n in ("alloc.frag.internal_pct", "alloc.frag.internal_peak_bytes")):
+        check(names.index("alloc.frag.internal_peak_bytes") - names.index("alloc.frag.internal_pct")
+              == 2, "the peak is shown beside the end value")
+    # Issue 12 item 17: without --config the machine is the uClinux default on an EZ-KIT (I-cache,
+    # 32 KB write-back D-cache, Linux CPLB manager), and every report names the machine.
+    check("latencies from machine uclinux-default" in out and "I-cache on" in out
+          and "D-cache 32 KB (banks A+B) write-back" in out, f"compare names the machine ({out})")
+    s = "tests/workloads/data/native_sample.bfa"
+    rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db")
+    check(rc == 0 and "# latencies from machine uclinux-default" in out, f"report names it ({err})")
+    mean = lambda text: float(re.search(r"^alloc.latency.mean_cycles\s+(\S+)", text, re.M).group(1))
+    rc2, out2, err2 = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db",
+                            "--config", "configs/ezkit-nocache.ini")
+    check(rc2 == 0 and "D-cache off" in out2, f"nocache report names its machine ({err2})")
+    if rc == 0 and rc2 == 0:
+        # the same metadata accesses (1406 reads, 1600 writes), cached vs uncached SDRAM
+        check(mean(out) < mean(out2), f"D-cache default is faster ({mean(out)} vs {mean(out2)})")
+    rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db", "--json")
+    check(rc == 0 and "uclinux-default" in json.loads(out)["run"].get("machine", ""), f"json machine ({err})")
+    # --peak-every thins the footprint-peak walks (1 = exact); 0 is refused
+    rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db",
+                         "--peak-every", "0")
+    check(rc == 2 and "--peak-every" in err, f"--peak-every 0 refused ({err})")
+    # --set overrides the default: D-cache off
+    rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db",
+                         "--set", "l1.dmc=00")
+    check(rc == 0 and "D-cache off" in out, f"--set overrides the default machine ({err})")
 
 
 def test_config_include():

@@ -2,7 +2,7 @@
 ** cplb.exceptions: the CPLB stage under the explicit policy. One check per EXCAUSE code, per
 ** priority pair, per page size, per implicit rule, with the xCPLB_STATUS / FAULT_ADDR contents
 ** expected after each exception (status bits: 15:0 matching entries, 16 write, 17 supervisor,
-** 18 DAG1, 19 ILLADDR on a miss; reference section 3).
+** 18 DAG1, 19 ILLADDR on a miss to non-existent memory; reference section 3).
 */
 #include "cplb_test_util.h"
 
@@ -55,27 +55,40 @@ static void test_miss(void)
     bf_cplb_stats st = {0};
     bf_cplb *p = make(&c, &st);
     /* Supervisor read of 0x8000: no entry covers it -> DCPLB miss 0x26; status = SUPV (bit 17)
-    ** | ILLADDR (bit 19) = 0x000A0000, no entry bits. Explicit policy: no handler, no cost. */
+    ** = 0x00020000, no entry bits, and no ILLADDR (bit 19): 0x8000 is populated SDRAM, an
+    ** ordinary miss (issue 12 item 5: ILLADDR is "non-existent memory", ADI sys/exception.h).
+    ** Explicit policy: no handler, no cost. */
     bf_cplb_result r = acc(p, RD, SUPV, 0x8000, 4);
     BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MISS);
     BF_CHECK_EQ(r.excause, 0x26);
-    BF_CHECK_EQ(r.status, 0x000A0000);
-    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x000A0000);
+    BF_CHECK_EQ(r.status, 0x00020000);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020000);
     BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x8000);
     BF_CHECK_EQ(r.handler, 0);
     BF_CHECK_EQ(r.attrs, 0);
     BF_CHECK_EQ(st.dmisses, 1);
     BF_CHECK_EQ(st.fault_miss, 1);
-    /* User fetch of 0x8000 -> ICPLB miss 0x2C; status = ILLADDR only (user) = 0x00080000; the
+    /* User fetch of 0x8000 -> ICPLB miss 0x2C; status = 0 (user, read, populated memory); the
     ** DCPLB registers keep their values. */
     r = acc(p, IF, USER, 0x8000, 2);
     BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MISS);
     BF_CHECK_EQ(r.excause, 0x2C);
-    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x00080000);
+    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x00000000);
     BF_CHECK_EQ(bf_cplb_fault_addr(p, 1), 0x8000);
-    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x000A0000);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020000);
     BF_CHECK_EQ(st.imisses, 1);
     BF_CHECK_EQ(st.supv_misses, 1);
+    /* Supervisor write of 0x30000000 (reserved space: no memory behind it) misses every DCPLB:
+    ** 0x26 with ILLADDR: status = ILLADDR | SUPV | RW = 0x00080000 + 0x00020000 + 0x00010000 =
+    ** 0x000B0000. */
+    r = acc(p, WR, SUPV, 0x30000000, 4);
+    BF_CHECK_EQ(r.excause, 0x26);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x000B0000);
+    /* The same past the populated 64 MB of SDRAM (0x04000000 is reserved here): ILLADDR, read:
+    ** 0x000A0000. */
+    r = acc(p, RD, SUPV, 0x04000000, 4);
+    BF_CHECK_EQ(r.excause, 0x26);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x000A0000);
     bf_cplb_destroy(p);
 }
 
@@ -287,31 +300,44 @@ static void test_implicit_rules(void)
     BF_CHECK_EQ(bf_cplb_check(p, &q, &r), BF_OK);
     BF_CHECK_EQ(r.excause, 0x23);
     BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00060000);
-    /* Fetch from core MMR space: the ICPLB miss exception 0x2C (GDB sim), status SUPV|ILLADDR. */
+    /* Fetch from core MMR space: the ICPLB miss exception 0x2C (GDB sim), status SUPV = 0x00020000
+    ** (the memory exists, so no ILLADDR). */
     r = acc(p, IF, SUPV, 0xFFE00000, 4);
     BF_CHECK_EQ(r.fault, BF_FAULT_MMR_ILLEGAL);
     BF_CHECK_EQ(r.excause, 0x2C);
-    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x000A0000);
-    /* 16-bit access to a core MMR (32-bit only): hardware error, no exception, registers kept. */
+    BF_CHECK_EQ(bf_cplb_status(p, 1), 0x00020000);
+    /* 16-bit supervisor read of DMEM_CONTROL (core MMRs are 32-bit only): EXCAUSE 0x2E, illegal
+    ** use of a supervisor resource (issue 12 item 4; was hardware error 0x02, the *system* MMR
+    ** error). No entry covers 0xFFE00004 (dcplb10 ends at 0xFFBFFFFF): DCPLB_STATUS = SUPV =
+    ** 0x00020000 (no match bits, read, DAG0, no ILLADDR), DCPLB_FAULT_ADDR = 0xFFE00004. */
     r = acc(p, RD, SUPV, 0xFFE00004, 2);
     BF_CHECK_EQ(r.fault, BF_FAULT_MMR_ILLEGAL);
-    BF_CHECK_EQ(r.excause, 0);
-    BF_CHECK_EQ(r.hwerr, BF_HWERR_SYSTEM_MMR);
-    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00060000);
+    BF_CHECK_EQ(r.excause, 0x2E);
+    BF_CHECK_EQ(r.hwerr, 0);
+    BF_CHECK_EQ(r.status, 0x00020000);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020000);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFE00004);
+    /* An 8-bit supervisor write of 0xFFE00008: 0x2E, status RW | SUPV = 0x00030000. */
+    r = acc(p, WR, SUPV, 0xFFE00008, 1);
+    BF_CHECK_EQ(r.excause, 0x2E);
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00030000);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFE00008);
+    /* A 32-bit access there is fine. */
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0xFFE00004, 4).fault, BF_FAULT_NONE);
     /* Reserved space under a valid CPLB: external-address hardware error, registers kept. */
     r = acc(p, RD, SUPV, 0x30000000, 4);
     BF_CHECK_EQ(r.fault, BF_FAULT_HWERR_EXTERN);
     BF_CHECK_EQ(r.excause, 0);
     BF_CHECK_EQ(r.hwerr, BF_HWERR_EXTERN_ADDR);
     BF_CHECK_EQ(r.fault_addr, 0x30000000);
-    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFC00A10);
+    BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0xFFE00008);
     /* SDRAM above the populated 64 MB is reserved too. */
     BF_CHECK_EQ(acc(p, WR, SUPV, 0x04000000, 4).fault, BF_FAULT_HWERR_EXTERN);
     /* Data access to L1 instruction SRAM: hardware error (illegal L1 access). */
     r = acc(p, RD, SUPV, 0xFFA00000, 4);
     BF_CHECK_EQ(r.fault, BF_FAULT_L1_ILLEGAL);
     BF_CHECK_EQ(r.hwerr, BF_HWERR_EXTERN_ADDR);
-    BF_CHECK_EQ(st.fault_mmr_illegal, 4);
+    BF_CHECK_EQ(st.fault_mmr_illegal, 5);
     BF_CHECK_EQ(st.fault_hwerr_extern, 2);
     BF_CHECK_EQ(st.fault_l1_illegal, 1);
     bf_cplb_destroy(p);

@@ -165,7 +165,8 @@ static void test_mem_max_mem(void)
     BF_CHECK_EQ(r.entry, 3);
     BF_CHECK_EQ(bf_cplb_table(p, 0)[3].addr, 0x03400000);
     BF_CHECK_EQ(bf_cplb_table(p, 0)[3].data, 0x0003129D);
-    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x000A0000);
+    /* status = SUPV only (0x00020000): 55 MB is populated SDRAM, so no ILLADDR (bit 19). */
+    BF_CHECK_EQ(bf_cplb_status(p, 0), 0x00020000);
     BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x03700000);
     BF_CHECK_EQ(st.dmisses, 1);
     BF_CHECK_EQ(st.dreloads, 1);
@@ -186,6 +187,7 @@ static void test_mem_max_mem(void)
     BF_CHECK_EQ(r.excause, 0x26);
     BF_CHECK_EQ(r.handler, 100);
     BF_CHECK_EQ(r.reloaded, 0);
+    /* 70 MB lies above the 64 MB of SDRAM: non-existent memory, so ILLADDR | SUPV = 0x000A0000. */
     BF_CHECK_EQ(bf_cplb_status(p, 0), 0x000A0000);
     BF_CHECK_EQ(bf_cplb_fault_addr(p, 0), 0x04600000);
     BF_CHECK_EQ(st.fault_miss, 1);
@@ -374,6 +376,35 @@ static void test_anomaly_cap_and_dma(void)
     BF_CHECK_EQ(r.attrs, KNOWN);
     BF_CHECK_EQ(bf_cplb_table(p, 0)[3].addr, 0x03F00000);
     bf_cplb_destroy(p);
+    /* 8 MB DMA zone (Kconfig DMA_UNCACHED_8M), cap off, 64 MB: memory_end = uncached_end =
+    ** 64M - 8M = 56M (0x03800000). 55 MB (0x03700000) is cacheable: the 4 MB page 52M..56M lies
+    ** in the DGENERIC bound [3M.., 56M) -> entry 3 = 0x03400000, DGENERIC|4M = 0x0003129D.
+    ** 57 MB (0x03900000) is in the DMA bound [56M, 64M): its 4 MB page 56M..60M fits ->
+    ** entry 4 = 0x03800000, DNON_CHBL|4M = COMMON 0x29D | 4M = 0x0003029D, uncached. */
+    c = lcfg("");
+    c.anomaly_05000263 = 0;
+    c.dma_uncached_bytes = 8 * MB;
+    p = make(&c, NULL);
+    bf_cplb_get_layout(p, &L);
+    BF_CHECK_EQ(L.memory_end, 0x03800000);
+    BF_CHECK_EQ(L.uncached_end, 0x03800000);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x03700000, 4).attrs, BF_REQ_CACHEABLE | KNOWN);
+    BF_CHECK_EQ(bf_cplb_table(p, 0)[3].addr, 0x03400000);
+    BF_CHECK_EQ(bf_cplb_table(p, 0)[3].data, 0x0003129D);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x03900000, 4).attrs, KNOWN);
+    BF_CHECK_EQ(bf_cplb_table(p, 0)[4].addr, 0x03800000);
+    BF_CHECK_EQ(bf_cplb_table(p, 0)[4].data, 0x0003029D);
+    bf_cplb_destroy(p);
+    /* 32 MB DMA zone on 64 MB: memory_end 32M; 40 MB (0x02800000) is uncached. */
+    c = lcfg("");
+    c.anomaly_05000263 = 0;
+    c.dma_uncached_bytes = 32 * MB;
+    p = make(&c, NULL);
+    bf_cplb_get_layout(p, &L);
+    BF_CHECK_EQ(L.memory_end, 32 * MB);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x02800000, 4).attrs, KNOWN);
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x01F00000, 4).attrs, BF_REQ_CACHEABLE | KNOWN);
+    bf_cplb_destroy(p);
     /* No DMA zone: all 64 MB cacheable; the 4 MB page 60M..64M fits. */
     c = lcfg("");
     c.anomaly_05000263 = 0;
@@ -446,6 +477,53 @@ static void test_describe(void)
     bf_cplb_destroy(p);
 }
 
+/* Issue 12 item 7: cplbinit.c writes the L1 data DCPLB only if L1_DATA_A_LENGTH ||
+** L1_DATA_B_LENGTH, and mach-bf533 mem_map.h gives those as the L1 data SRAM left outside the
+** cache halves: BF533 always keeps 16 KB SRAM per bank; BF532 (A, B: 16 KB SRAM/cache each) keeps
+** bank B with DMC = 10 and nothing with DMC = 11; BF531 (bank A only) nothing with any D-cache. */
+static void test_l1_data_entry_by_part(void)
+{
+    static const struct {
+        int part, dmc, has_l1d;
+        uint32_t l1d_addr;
+    } cases[] = {
+        {BF_PART_BF533, 3, 1, 0xFF800000}, /* lower halves stay SRAM */
+        {BF_PART_BF533, 0, 1, 0xFF800000},
+        {BF_PART_BF532, 3, 0, 0},          /* A and B both cache: both lengths 0 */
+        {BF_PART_BF532, 2, 1, 0xFF804000}, /* B stays SRAM: L1_DATA_B_LENGTH 0x4000 */
+        {BF_PART_BF532, 0, 1, 0xFF804000},
+        {BF_PART_BF531, 2, 0, 0},          /* A cache, no bank B */
+        {BF_PART_BF531, 0, 1, 0xFF804000},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        bf_cplb_config c = lcfg("");
+        c.part = cases[k].part;
+        c.l1_dmc = cases[k].dmc;
+        bf_cplb *p = make(&c, NULL);
+        const bf_cplb_entry *d = bf_cplb_table(p, 0);
+        /* D side: guard [0] + one 4 MB kernel page [1] (kernel_end 3 MB) + the L1 data entry
+        ** [2] if any: first_switched 3 with it, 2 without. The I side always has L1 code: 3. */
+        BF_CHECK_EQ(bf_cplb_first_switched(p, 0), 2 + cases[k].has_l1d);
+        BF_CHECK_EQ(bf_cplb_first_switched(p, 1), 3);
+        if (cases[k].has_l1d) {
+            BF_CHECK_EQ(d[2].addr, cases[k].l1d_addr);
+            BF_CHECK_EQ(d[2].data, 0x0003029F); /* 4M | LOCK | COMMON */
+        } else {
+            BF_CHECK_EQ(d[2].data, 0);
+            /* the first reload (8 MB, cacheable 4 MB page 0x00800000) goes to entry 2 */
+            bf_cplb_result r = acc(p, RD, SUPV, 0x00800000, 4);
+            BF_CHECK_EQ(r.reloaded, 1);
+            BF_CHECK_EQ(r.entry, 2);
+            BF_CHECK_EQ(d[2].addr, 0x00800000);
+        }
+        bf_cplb_destroy(p);
+    }
+    /* l1_dmc 01 is reserved. */
+    bf_cplb_config c = lcfg("");
+    c.l1_dmc = 1;
+    BF_CHECK_STR(bf_cplb_config_check(&c), "l1_dmc must be 0 (00), 2 (10) or 3 (11)");
+}
+
 int main(void)
 {
     test_boot_tables();
@@ -456,5 +534,6 @@ int main(void)
     test_anomaly_cap_and_dma();
     test_hot_pages();
     test_describe();
+    test_l1_data_entry_by_part();
     return bf_test_exit();
 }

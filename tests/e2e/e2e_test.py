@@ -158,39 +158,54 @@ def test_sdram_ezkit_write():
 
 
 def test_sdram_ezkit_refresh():
-    # Refresh 1 is due at SCLK 1847 + 6 + 3 = 1856 (CCLK 9280); R_busy = tRP + tRAS + tRP = 12.
-    # First read: ready at 61 (row 4 of bank 0 open). G 9199 brings t to 9260 = edge 1852, so the
-    # second read would start its commands at 1852 + 4 = 1856, exactly when the refresh falls due:
-    # the refresh goes first (PRE-all at 1856, bus busy to 1868, all rows closed), then the read
-    # is a miss: ACT 1868, READ 1871, data [1874, 1876) -> CCLK 9380, + 1 = 9381. Latency from the
+    # Refresh 1 is due at SCLK RDIV = 919 (CCLK 4595): the counter times out every RDIV SCLK, the
+    # (tRAS + tRP) of the RDIV equation is only a margin; R_busy = tRP + tRAS + tRP = 12.
+    # First read: ready at 61 (row 4 of bank 0 open). G 4514 brings t to 4575 = edge 915, so the
+    # second read would start its commands at 915 + 4 = 919, exactly when the refresh falls due:
+    # the refresh goes first (PRE-all at 919, bus busy to 931, all rows closed), then the read
+    # is a miss: ACT 931, READ 934, data [937, 939) -> CCLK 4695, + 1 = 4696. Latency from the
     # arrival edge: O + R_busy + tRCD + CL + 2 = 24 SCLK = 120 CCLK.
-    col, _, _ = run(EZ, "L 0x00001000 4\nG 9199\nL 0x00001004 4", what="ezkit refresh collision")
-    expect(col, "ezkit refresh collision", core__cycles=9381, sdram__refreshes=1,
+    col, _, _ = run(EZ, "L 0x00001000 4\nG 4514\nL 0x00001004 4", what="ezkit refresh collision")
+    expect(col, "ezkit refresh collision", core__cycles=4696, sdram__refreshes=1,
            sdram__refresh_collisions=1, sdram__refresh_wait_sclk=12, sdram__row_misses=2,
            sdram__row_hits=0)
-    # One edge earlier (G 9194: t = 9255 = edge 1851) the read starts at 1855 < 1856: it is served
-    # first as a row hit, 9 SCLK -> edge 1860 = CCLK 9300, + 1 = 9301; the refresh waits for it
+    # One edge earlier (G 4509: t = 4570 = edge 914) the read starts at 918 < 919: it is served
+    # first as a row hit, 9 SCLK -> edge 923 = CCLK 4615, + 1 = 4616; the refresh waits for it
     # (counted at the end of the run).
-    base, _, _ = run(EZ, "L 0x00001000 4\nG 9194\nL 0x00001004 4", what="ezkit refresh baseline")
-    expect(base, "ezkit refresh baseline", core__cycles=9301, sdram__refreshes=1,
+    base, _, _ = run(EZ, "L 0x00001000 4\nG 4509\nL 0x00001004 4", what="ezkit refresh baseline")
+    expect(base, "ezkit refresh baseline", core__cycles=4616, sdram__refreshes=1,
            sdram__refresh_collisions=0, sdram__row_hits=1)
     if col and base:
-        # refresh cost vs a hit: (9381 - 9260) - (9301 - 9255) = 121 - 46 = 75 CCLK
+        # refresh cost vs a hit: (4696 - 4575) - (4616 - 4570) = 121 - 46 = 75 CCLK
         # = (R_busy + tRCD) x 5 = 15 SCLK
-        check((col["core.cycles"] - 9260) - (base["core.cycles"] - 9255) == 75,
+        check((col["core.cycles"] - 4575) - (base["core.cycles"] - 4570) == 75,
               "ezkit refresh cost = R_busy + tRCD = 15 SCLK = 75 CCLK")
     # A long idle gap: G 100000 -> t 100061 = arrival edge 20013 (CCLK 100065), s = 20017. The
-    # refreshes due at 1856 x k for k = 1..10 (18560 <= 20017 < 20416) all run before it; the
+    # refreshes due at 919 x k for k = 1..21 (19299 <= 20017 < 20218) all run before it; the
     # first closes row 4, so the read is a miss: ACT 20017, READ 20020, data [20023, 20025) ->
-    # CCLK 100125, + 1 = 100126. The run ends before refresh 11 (20416): sdram.refreshes = 10.
+    # CCLK 100125, + 1 = 100126. The run ends before refresh 22 (20218): sdram.refreshes = 21
+    # (10 with the old 4K-row RDIV + tRAS + tRP period of 1856).
     s, _, _ = run(EZ, "L 0x00001000 4\nG 100000\nL 0x00001004 4", what="ezkit idle refreshes")
-    expect(s, "ezkit idle refreshes", core__cycles=100126, sdram__refreshes=10,
+    expect(s, "ezkit idle refreshes", core__cycles=100126, sdram__refreshes=21,
            sdram__refresh_collisions=0, sdram__row_misses=2, sdram__row_hits=0)
     # ebiu.refresh_sclk = 20: R_busy = tRP + 20 = 23, latency 4 + 23 + 3 + 3 + 2 = 35 SCLK from
-    # edge 1852: edge 1887 = CCLK 9435, + 1 = 9436.
-    s, _, _ = run(EZ, "L 0x00001000 4\nG 9199\nL 0x00001004 4", "ebiu.refresh_sclk=20",
+    # edge 915: edge 950 = CCLK 4750, + 1 = 4751.
+    s, _, _ = run(EZ, "L 0x00001000 4\nG 4514\nL 0x00001004 4", "ebiu.refresh_sclk=20",
                   what="ezkit refresh_sclk=20")
-    expect(s, "ezkit refresh_sclk=20", core__cycles=9436, sdram__refresh_wait_sclk=23)
+    expect(s, "ezkit refresh_sclk=20", core__cycles=4751, sdram__refresh_wait_sclk=23)
+
+
+def test_ufetch_block():
+    # Issue 12 item 9: uncached instruction fetches read aligned 64-bit blocks. EZ machine (no
+    # I-cache): I 0x1000 2 reads block 0x1000 (8 bytes = 4 beats) from an idle bank: ACT 4,
+    # READ 7, data [10, 14) -> CCLK 70, + 1 = 71. I 0x1002/0x1004/0x1006 are in that block: no
+    # external read, 1 cycle each -> 74. I 0x1008 4 at 74 (arrival edge 15) reads block 0x1008,
+    # a row hit: O + CL + 4 = 11 SCLK -> edge 26 = CCLK 130, + 1 = 131. Two SDRAM reads, not 5.
+    s, _, _ = run(EZ, "I 0x1000 2\nI 0x1002 2\nI 0x1004 2\nI 0x1006 2\nI 0x1008 4",
+                  what="uncached fetch blocks")
+    expect(s, "uncached fetch blocks", core__cycles=131, sdram__reads__core=2,
+           l1__uncached__fetches=5, l1__uncached__fetch_blocks=2, l1__uncached__fetch_reused=3,
+           l1__stall__uncached=126, sdram__row_misses=1, sdram__row_hits=1)
 
 
 def test_async_bank():
@@ -258,21 +273,21 @@ def test_sdram_boardb():
 
 
 def test_sdram_boardb_refresh():
-    # Refresh 1 due at SCLK 2083 (= 2076 + 5 + 2); R_busy = tRP + tRAS + tRP = 9.
-    # First read ready at 32. G 6206 -> t = 6238 = edge 2079 (3 x 2079 + 1); s = 2083 = due:
-    # refresh to 2092, then a miss: ACT 2092, READ 2094, data [2096, 2098) -> CCLK 6295, + 1 =
-    # 6296. Latency O + R_busy + tRCD + CL + 2 = 19 SCLK = 57 CCLK from the arrival edge.
-    col, _, _ = run(BB, "L 0x00001000 4\nG 6206\nL 0x00001004 4", what="board B refresh collision")
-    expect(col, "board B refresh collision", core__cycles=6296, sdram__refreshes=1,
+    # Refresh 1 due at SCLK RDIV = 1034 (0x040A); R_busy = tRP + tRAS + tRP = 9.
+    # First read ready at 32. G 3059 -> t = 3091 = edge 1030 (3 x 1030 + 1); s = 1034 = due:
+    # refresh to 1043, then a miss: ACT 1043, READ 1045, data [1047, 1049) -> CCLK 3148, + 1 =
+    # 3149. Latency O + R_busy + tRCD + CL + 2 = 19 SCLK = 57 CCLK from the arrival edge.
+    col, _, _ = run(BB, "L 0x00001000 4\nG 3059\nL 0x00001004 4", what="board B refresh collision")
+    expect(col, "board B refresh collision", core__cycles=3149, sdram__refreshes=1,
            sdram__refresh_collisions=1, sdram__refresh_wait_sclk=9, sdram__row_misses=2)
-    # One edge earlier (G 6203: t = 6235 = edge 2078): s = 2082, served first as a hit,
-    # data [2084, 2086) -> CCLK 6259, + 1 = 6260 (8 SCLK = 24 CCLK).
-    base, _, _ = run(BB, "L 0x00001000 4\nG 6203\nL 0x00001004 4", what="board B refresh baseline")
-    expect(base, "board B refresh baseline", core__cycles=6260, sdram__refresh_collisions=0,
+    # One edge earlier (G 3056: t = 3088 = edge 1029): s = 1033, served first as a hit,
+    # data [1035, 1037) -> CCLK 3112, + 1 = 3113 (8 SCLK = 24 CCLK).
+    base, _, _ = run(BB, "L 0x00001000 4\nG 3056\nL 0x00001004 4", what="board B refresh baseline")
+    expect(base, "board B refresh baseline", core__cycles=3113, sdram__refresh_collisions=0,
            sdram__row_hits=1, sdram__refreshes=1)
     if col and base:
-        # refresh cost vs a hit: (6296 - 6238) - (6260 - 6235) = 58 - 25 = 33 CCLK = 11 SCLK
-        check((col["core.cycles"] - 6238) - (base["core.cycles"] - 6235) == 33,
+        # refresh cost vs a hit: (3149 - 3091) - (3113 - 3088) = 58 - 25 = 33 CCLK = 11 SCLK
+        check((col["core.cycles"] - 3091) - (base["core.cycles"] - 3088) == 33,
               "board B refresh cost = R_busy + tRCD = 11 SCLK = 33 CCLK")
 
 
@@ -349,9 +364,25 @@ def test_sdram_writeback():
            l1__stall__uncached=168, l1__uncached__reads=1)
 
 
+def test_ssync_fill():
+    # Issue 12 item 8: SSYNC completes only when every outstanding system access has, fills
+    # included. PREFETCH 0x1000 at 0 (1 cycle) starts the fill of row 4, bank 0 (idle): ACT 4,
+    # READ 7, data [10, 26) -> done CCLK 130. SSYNC at 1 waits to 130 (l1.stall.ssync_drain 129),
+    # then 10: core.cycles 140 (was 11).
+    s, _, _ = run(DC, "PREFETCH 0x00001000\nSSYNC", what="prefetch then ssync")
+    expect(s, "prefetch then ssync", core__cycles=140, l1__stall__ssync_drain=129,
+           l1__dcache__prefetch_fills=1)
+    check_breakdown(s, "prefetch then ssync")
+    # A load miss at 0x1008: ready at its critical word, CCLK 60 (core 61); SSYNC at 61 waits
+    # for the rest of the fill to 130 (stall 69), then 10: 140 (was 71).
+    s, _, _ = run(DC, "L 0x00001008 4\nSSYNC", what="miss then ssync")
+    expect(s, "miss then ssync", core__cycles=140, l1__stall__fill=60, l1__stall__ssync_drain=69)
+    check_breakdown(s, "miss then ssync")
+
+
 # Board B on the D-cache machine: the same DCPLBs, board B clocks and EBIU registers.
 BB_DC = ("clock.cclk=400000000", "clock.sclk=133333333", "ebiu.sdgctl=0x00911149",
-         "ebiu.sdbctl=0x0037", "ebiu.sdrrc=0x081C")
+         "ebiu.sdbctl=0x0037", "ebiu.sdrrc=0x040A")
 
 
 def test_sdram_boardb_fill():
@@ -586,6 +617,89 @@ def test_wb_vs_wt():
 
 CMD_DI = "linux.cmdline=mem=50M max_mem=64M$#"
 CMD_I = "linux.cmdline=mem=50M max_mem=64M#"
+
+
+def test_cacheop_checks():
+    # Issue 12 item 3: cache instructions go through the cache-op rule (GDB sim
+    # mmu_check_cache_addr; docs/models/cplb.md): the line address is checked, a CPLB miss still
+    # raises its exception, protection and the ordinary accesses' hardware errors do not.
+    # EZ machine (both CPLB groups off): FLUSH of reserved space 0x30000000 (an ordinary access
+    # there is hardware error 0x03), a user-mode FLUSH and PREFETCH of the system MMR 0xFFC00A00
+    # (an ordinary user access there is EXCAUSE 0x23) and an IFLUSH of 0x30000000: no fault, each
+    # is a no-op costing l1.cacheop_cycles = 1, so core.cycles = 4 (the MODE record is free).
+    s, _, err = run(EZ, "FLUSH 0x30000000\nMODE user\nFLUSH 0xffc00a00\nPREFETCH 0xffc00a00\n"
+                    "IFLUSH 0x30000000", what="cache ops off-map")
+    expect(s, "cache ops off-map", core__faults=0, core__cycles=4, core__ops=4,
+           cplb__faults__protection=0, l1__dcache__fills=0)
+    # The ordinary accesses still fault: a user load of 0xFFC00A00 is EXCAUSE 0x23 (exit 3) and a
+    # load of 0x30000000 hardware error 0x03.
+    _, _, err = run(EZ, "MODE user\nL 0xffc00a00 4", expect_rc=3, what="user MMR load")
+    check("0x23" in err, f"user MMR load: EXCAUSE 0x23 ({err!r})")
+    _, _, err = run(EZ, "L 0x30000000 4", expect_rc=3, what="reserved load")
+    check("0x03" in err, f"reserved load: hardware error 0x03 ({err!r})")
+    # DC machine (DCPLBs on, 8 x 4 MB over 0..32 MB): FLUSH 0x02000000 matches no entry: DCPLB
+    # miss, EXCAUSE 0x26, reported for the line address.
+    _, _, err = run(DC, "FLUSH 0x02000010", expect_rc=3, what="flush miss")
+    check("0x26" in err and "0x02000000" in err, f"flush miss: EXCAUSE 0x26 at the line ({err!r})")
+
+
+def test_core_mmr_width():
+    # Issue 12 item 4: core MMRs are 32-bit only; a 16-bit supervisor read of DMEM_CONTROL
+    # (0xFFE00004) is EXCAUSE 0x2E (illegal use of a supervisor resource), not hardware error
+    # 0x02. The exception writes DCPLB_STATUS = supervisor (bit 17) = 0x00020000 (no entry
+    # matched: both CPLB groups are off; read; ILLADDR clear) and DCPLB_FAULT_ADDR = 0xffe00004.
+    _, _, err = run(EZ, "L 0xffe00004 2", expect_rc=3, what="16-bit core MMR read")
+    check("EXCAUSE 0x2E" in err and "Hardware error" not in err,
+          f"16-bit core MMR read: EXCAUSE 0x2E ({err!r})")
+    check("DCPLB_STATUS 0x00020000" in err and "DCPLB_FAULT_ADDR 0xffe00004" in err,
+          f"16-bit core MMR read: status and fault address ({err!r})")
+    # A 32-bit read is served (core.mmr_cycles), no fault.
+    s, _, _ = run(EZ, "L 0xffe00004 4", what="32-bit core MMR read")
+    expect(s, "32-bit core MMR read", core__faults=0)
+
+
+def test_mmr_cplb_writes():
+    # Issue 12 item 10: MMR records that write xCPLB_ADDRn/DATAn are applied (explicit policy);
+    # writes to other CPLB, cache-control and EBIU registers are input errors naming the register.
+    # DC machine: DCPLB1 = 0x00400000 4 MB uncached (0x3009D). A load there is uncached; then,
+    # as the PRM requires, the group is disabled (DMEM_CONTROL 0x1009: ENDM | DMC=10 | PORT_PREF0,
+    # ENDCPLB clear; DMC unchanged, so no invalidation), DCPLB_DATA1 (0xFFE00204) = 0x3109D
+    # (write-back cacheable) and DCPLB_ADDR1 (0xFFE00104) = 0x00400000 are written, and the group
+    # re-enabled (0x100B): the pair takes effect then, and the same load is a D-cache miss (fill).
+    body = """L 0x00400000 4
+              MMR 0xffe00004 0x00001009
+              MMR 0xffe00204 0x0003109d
+              MMR 0xffe00104 0x00400000
+              MMR 0xffe00004 0x0000100b
+              L 0x00400010 4
+              L 0x00400014 4"""
+    s, _, _ = run(DC, body, what="rewrite DCPLB1")
+    expect(s, "rewrite DCPLB1", l1__uncached__reads=1, l1__dcache__fills=1, l1__dcache__reads=2,
+           l1__dcache__read_misses=1,
+           core__faults=0)
+    # With the group still enabled a pair takes effect at each write: DCPLB_ADDR2 = 0x00100000
+    # against DCPLB_DATA2 = 0x3109D (4 MB page) is misaligned: exit 2, naming both registers.
+    _, _, err = run(DC, "MMR 0xffe00108 0x00100000", expect_rc=2, what="misaligned ADDR2")
+    check("DCPLB_ADDR2 0x00100000 is not aligned" in err and "DCPLB_DATA2 0x0003109d" in err
+          and ":2:" in err, f"misaligned ADDR2: message ({err!r})")
+    # Written while disabled, the misaligned pair is refused when the group is enabled (line 4).
+    _, _, err = run(DC, "MMR 0xffe00004 0x00001009\nMMR 0xffe00108 0x00100000\n"
+                    "MMR 0xffe00004 0x0000100b", expect_rc=2, what="misaligned at enable")
+    check("DCPLB_ADDR2" in err and ":4:" in err, f"misaligned at enable: line 4 ({err!r})")
+    # EBIU, cache-test and status registers are refused, named.
+    for rec, name in (("MMR 0xffc00a18 0x00000397", "EBIU_SDRRC"),
+                      ("MMR 0xffc00a10 0x0091998d", "EBIU_SDGCTL"),
+                      ("MMR 0xffc00a04 0x7bb07bb0", "EBIU_AMBCTL0"),
+                      ("MMR 0xffe00300 0x00000000", "DTEST_COMMAND"),
+                      ("MMR 0xffe01008 0x00000000", "ICPLB_STATUS")):
+        _, _, err = run(DC, rec, expect_rc=2, what=name)
+        check(name in err, f"{name}: named in the error ({err!r})")
+    # Under the Linux policy the manager owns the tables: a CPLB write is refused.
+    _, _, err = run(LX, "MMR 0xffe00204 0x0003109d", expect_rc=2, what="linux CPLB write")
+    check("DCPLB_DATA1" in err and "cplb.policy" in err, f"linux CPLB write ({err!r})")
+    # An MMR without memory-system effect (UART0_THR 0xFFC00400) is still accepted.
+    s, _, _ = run(DC, "MMR 0xffc00400 0x00000041", what="other MMR")
+    expect(s, "other MMR", core__faults=0)
 
 
 def test_cplb_layout():

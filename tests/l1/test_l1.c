@@ -228,8 +228,9 @@ static void t_ilru(void)
 /* Way locking. (1) With L0..L3 filled (invalid-first puts Lk in Way k), lock Way0 (ILOC=0001):
 ** L4, L5, L6, L7 may only replace Ways 1..3: L4 evicts L1, L5 evicts L2, L6 evicts L3, L7 evicts
 ** L4; L0 survives and hits. Without the lock L0 would be the LRU line at L4 and be evicted.
-** (2) ILOC=1111: a miss cannot allocate; it is fetched uncached (BF_SRC_CORE read, ready at
-** t + 20 + 1) and misses again the next time. */
+** (2) ILOC=1111: a miss cannot allocate; it is fetched uncached (BF_SRC_CORE read of its 64-bit
+** block, ready at t + 20 + 1) and misses again the next time, but that fetch is wholly inside
+** the block read just before, so it issues no second external read (issue 12 item 9). */
 static void t_iloc(void)
 {
     fx f;
@@ -253,7 +254,8 @@ static void t_iloc(void)
     BF_CHECK_EQ(r.ready, t + 21);
     BF_CHECK_EQ(fe(&f, 9 * ISTRIDE, t += 100, WB).hit, 0);
     BF_CHECK_EQ(f.st.ilocked_bypass, 2);
-    BF_CHECK_EQ(fake_count(&f.ext, BF_SRC_CORE, BF_ACC_IFETCH), core_reads + 2);
+    BF_CHECK_EQ(fake_count(&f.ext, BF_SRC_CORE, BF_ACC_IFETCH), core_reads + 1);
+    BF_CHECK_EQ(f.st.ufetch_reused, 1);
     fx_close(&f);
 
     /* the same sequence without the lock loses L0 */
@@ -296,6 +298,16 @@ static void t_lruprio(void)
     fx_close(&f);
 }
 
+/* The reads of t_dcbs: 0, 8K, 16K, 24K twice, 100 cycles apart; returns the last time. */
+static bf_cycles dcbs_rounds(fx *f)
+{
+    bf_cycles t = 0;
+    for (int round = 0; round < 2; round++)
+        for (int k = 0; k < 4; k++)
+            rd(f, (bf_addr)k * DSTRIDE, t += 100);
+    return t;
+}
+
 /* DCBS with both banks cache (DMC=11), bit selection. Lines 0, 8K, 16K, 24K all index set 0.
 ** DCBS=0: A[14] picks the bank: 0 and 8K go to bank A, 16K and 24K to bank B: the four lines fit
 ** (2 per bank), so the second round hits: 4 misses, 4 hits, 4 accesses per bank.
@@ -307,10 +319,7 @@ static void t_dcbs(void)
     fx_config(&f);
     f.c.dmem_control = DMC_AB;
     fx_open(&f);
-    bf_cycles t = 0;
-    for (int round = 0; round < 2; round++)
-        for (int k = 0; k < 4; k++)
-            rd(&f, (bf_addr)k * DSTRIDE, t += 100);
+    bf_cycles t = dcbs_rounds(&f);
     BF_CHECK_EQ(f.st.dread_misses, 4);
     BF_CHECK_EQ(f.st.bank_a_accesses, 4);
     BF_CHECK_EQ(f.st.bank_b_accesses, 4);
@@ -320,15 +329,39 @@ static void t_dcbs(void)
     fx_config(&f);
     f.c.dmem_control = DMC_AB | DCBS;
     fx_open(&f);
-    t = 0;
-    for (int round = 0; round < 2; round++)
-        for (int k = 0; k < 4; k++)
-            rd(&f, (bf_addr)k * DSTRIDE, t += 100);
+    t = dcbs_rounds(&f);
     BF_CHECK_EQ(f.st.dread_misses, 8);
     BF_CHECK_EQ(f.st.bank_a_accesses, 8);
     BF_CHECK_EQ(f.st.bank_b_accesses, 0);
     rd(&f, 0x800000u, t += 100);
     BF_CHECK_EQ(f.st.bank_b_accesses, 1);
+    fx_close(&f);
+
+    /* Issue 12 item 11: the polarity is an ESTIMATE key (dcbs_set_bank_a). With it set, DCBS=0:
+    ** A[14] = 0 picks bank B, A[14] = 1 bank A. The same 2 x 4 reads of 0, 8K, 16K, 24K: 0 and
+    ** 8K (A[14] = 0) now go to bank B, 16K and 24K to bank A; counts swap between the banks and
+    ** the hit/miss totals are the same (the banks are identical): 4 misses, 4 lookups each. The
+    ** line at 0x4000 lands in bank A: bank_a_misses = 2 (it was bank B's 2). */
+    fx_config(&f);
+    f.c.dmem_control = DMC_AB;
+    f.c.dcbs_set_bank_a = 1;
+    fx_open(&f);
+    t = dcbs_rounds(&f);
+    BF_CHECK_EQ(f.st.dread_misses, 4);
+    BF_CHECK_EQ(f.st.bank_a_accesses, 4);
+    BF_CHECK_EQ(f.st.bank_b_accesses, 4);
+    BF_CHECK_EQ(f.st.bank_a_misses, 2);
+    BF_CHECK_EQ(f.st.bank_b_misses, 2);
+    rd(&f, 0x0u, t += 100); /* A[14] = 0: bank B */
+    BF_CHECK_EQ(f.st.bank_b_accesses, 5);
+    fx_close(&f);
+    /* with one cache bank (DMC=10) the key changes nothing: everything goes to bank A */
+    fx_config(&f);
+    f.c.dmem_control = DMC_A;
+    f.c.dcbs_set_bank_a = 1;
+    fx_open(&f);
+    rd(&f, 0x4000u, 0);
+    BF_CHECK_EQ(f.st.bank_a_accesses, 1);
     fx_close(&f);
 }
 
@@ -549,6 +582,21 @@ static void t_ssync(void)
     BF_CHECK_EQ(r.ready, 11);
     BF_CHECK_EQ(f.st.stall_wbuf_full, 4);
     BF_CHECK_EQ(f.st.wbuf_full, 1);
+    fx_close(&f);
+
+    /* Issue 12 item 8: SSYNC also waits for line fills in flight. PREFETCH of line 0x400 at
+    ** t=100 costs 1 (ready 101); its fill runs to 100 + line latency 50 = 150. SSYNC at 101
+    ** waits for it: stall 49, ready 150 + 10 = 160 (it was 111, ignoring the fill). A load miss
+    ** of 0x800 at 200 is ready at its critical word, 221; SSYNC at 221 waits for the rest of the
+    ** fill to 250: stall 29, ready 260. Total ssync_drain stall 49 + 29 = 78. */
+    fx_config(&f);
+    fx_open(&f);
+    BF_CHECK_EQ(op(&f, BF_OP_PREFETCH, 0x400, 100).ready, 101);
+    BF_CHECK_EQ(op(&f, BF_OP_SSYNC, 0, 101).ready, 160);
+    BF_CHECK_EQ(f.st.stall_ssync_drain, 49);
+    BF_CHECK_EQ(rd(&f, 0x800, 200).ready, 221);
+    BF_CHECK_EQ(op(&f, BF_OP_SSYNC, 0, 221).ready, 260);
+    BF_CHECK_EQ(f.st.stall_ssync_drain, 49 + 29);
     fx_close(&f);
 }
 
@@ -1060,6 +1108,42 @@ static void t_fast_hit(void)
     }
 }
 
+/* Issue 12 item 9: uncached fetches read aligned 64-bit blocks (fake external memory: a read is
+** ready 20 cycles after it is issued; hit_cycles 1). Four 16-bit fetches 0x1000, 0x1002,
+** 0x1004, 0x1006 at t = 0, 21, 22, 23: the first reads block 0x1000 (8 bytes), ready 20 -> 21;
+** the other three are inside it: no external read, ready t + 1 (22, 23, 24). 0x1008 at 24
+** reads block 0x1008: 24 + 20 + 1 = 45. A 32-bit fetch at 0x100C (still in block 0x1008) at 45:
+** ready 46. A 32-bit fetch at 0x100E at 46 spans blocks 0x1008 (reused) and 0x1010 (read):
+** ready 46 + 21 = 67. Then 0x1000 at 67: block 0x1000 is no longer the last one: read again,
+** 88. Totals: 8 fetches, 4 block reads of 8 bytes, 5 reuses; uncached stall 20 * 4 = 80. An
+** IFLUSH of the line forgets the block: 0x1002 at 100 after IFLUSH 0x1000 reads it again. */
+static void t_ufetch_block(void)
+{
+    fx f;
+    fx_config(&f);
+    fx_open(&f);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1000, 2, 0, UNC).ready, 21);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1002, 2, 21, UNC).ready, 22);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1004, 2, 22, UNC).ready, 23);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1006, 2, 23, UNC).ready, 24);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1008, 2, 24, UNC).ready, 45);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x100C, 4, 45, UNC).ready, 46);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x100E, 4, 46, UNC).ready, 67);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1000, 2, 67, UNC).ready, 88);
+    BF_CHECK_EQ(f.st.ufetches, 8);
+    BF_CHECK_EQ(f.st.ufetch_blocks, 4);
+    BF_CHECK_EQ(f.st.ufetch_reused, 5);
+    BF_CHECK_EQ(f.st.stall_uncached, 80);
+    BF_CHECK_EQ(fake_count(&f.ext, BF_SRC_CORE, BF_ACC_IFETCH), 4);
+    BF_CHECK_EQ(f.ext.log[0].addr, 0x1000);
+    BF_CHECK_EQ(f.ext.log[0].size, 8);
+    BF_CHECK_EQ(f.ext.log[2].addr, 0x1010);
+    op(&f, BF_OP_IFLUSH, 0x1000, 99);
+    BF_CHECK_EQ(ac(&f, BF_ACC_IFETCH, 0x1002, 2, 100, UNC).ready, 121);
+    BF_CHECK_EQ(f.st.ufetch_blocks, 5);
+    fx_close(&f);
+}
+
 static const struct {
     const char *name;
     void (*fn)(void);
@@ -1081,7 +1165,8 @@ static const struct {
              {"fill", t_fill},
              {"stall_invariant", t_stall_invariant},
              {"crosscheck", t_crosscheck},
-             {"fast_hit", t_fast_hit}};
+             {"fast_hit", t_fast_hit},
+             {"ufetch_block", t_ufetch_block}};
 
 int main(int argc, char **argv)
 {

@@ -11,8 +11,9 @@ static void test_decode(void)
     bf_sdram_config c;
     bf_sdram_timing t;
     /* EZ-KIT: SDGCTL 0x0091998D = TWR2|TRCD3|TRP3|TRAS6|CL3|SCTLE|PSS; SDBCTL 0x0013 = EBCAW 9,
-    ** 32 MB, EBE. Rows 2^9 * 2 = 1 KB; internal bank = A[24:23]; RDIV 0x737 = 1847, period
-    ** 1847 + 6 + 3 = 1856, refresh busy 3 + (6 + 3) = 12. */
+    ** 32 MB, EBE. Rows 2^9 * 2 = 1 KB; internal bank = A[24:23]; RDIV 0x397 = 919 (8K-refresh
+    ** MT48LC16M16A2), period = RDIV = 919 (the counter times out every RDIV SCLK; tRAS + tRP is
+    ** only the equation's margin), refresh busy 3 + (6 + 3) = 12. */
     board_ezkit(&c);
     BF_CHECK(bf_sdram_config_check(&c) == NULL);
     bf_sdram_decode(&c, &t);
@@ -25,8 +26,8 @@ static void test_decode(void)
     BF_CHECK_EQ(t.caw, 9);
     BF_CHECK_EQ(t.row_bytes, 1024);
     BF_CHECK_EQ(t.bank_shift, 23);
-    BF_CHECK_EQ(t.rdiv, 1847);
-    BF_CHECK_EQ(t.refresh_period_sclk, 1856);
+    BF_CHECK_EQ(t.rdiv, 919);
+    BF_CHECK_EQ(t.refresh_period_sclk, 919);
     BF_CHECK_EQ(t.refresh_busy_sclk, 12);
     BF_CHECK_EQ(t.enabled, 1);
     BF_CHECK_EQ(t.fbbrw, 0);
@@ -45,7 +46,7 @@ static void test_decode(void)
     BF_CHECK_EQ(t.async[3].rdyen, 1);
     BF_CHECK_EQ(t.async[3].rdypol, 1);
     /* Board B: SDGCTL 0x00911149 = TWR2|TRCD2|TRP2|TRAS5|CL2|SCTLE|PSS; SDBCTL 0x0037 = EBCAW 11,
-    ** 128 MB: rows 4 KB, bank = A[26:25]; period 2076 + 7 = 2083, busy 2 + 7 = 9. */
+    ** 128 MB: rows 4 KB, bank = A[26:25]; RDIV 0x40A = 1034 = period, busy 2 + 7 = 9. */
     board_b(&c);
     BF_CHECK(bf_sdram_config_check(&c) == NULL);
     bf_sdram_decode(&c, &t);
@@ -58,7 +59,7 @@ static void test_decode(void)
     BF_CHECK_EQ(t.caw, 11);
     BF_CHECK_EQ(t.row_bytes, 4096);
     BF_CHECK_EQ(t.bank_shift, 25);
-    BF_CHECK_EQ(t.refresh_period_sclk, 2083);
+    BF_CHECK_EQ(t.refresh_period_sclk, 1034);
     BF_CHECK_EQ(t.refresh_busy_sclk, 9);
     /* The GDB simulator's reset values (SDGCTL 0xE0088849: CL2 tRAS1 tRP1 tRCD1 tWR1; AMBCTL
     ** 0xFFC2: RAT = WAT = 15, HT 3, ST 4, TT 4; AMGCTL 0x00F2 = bank 0 only) decode and pass. */
@@ -100,11 +101,14 @@ static void test_check_messages(void)
     BF_CHECK_STR(bf_sdram_config_check(&c), "EBIU_SDRRC.RDIV = 0: must be 1..4095");
     c.sdrrc = 0x1000;
     BF_CHECK_STR(bf_sdram_config_check(&c), "EBIU_SDRRC: bits 31:12 must be 0 (RDIV is bits 11:0)");
-    /* RDIV 2: period 2 + 9 = 11 <= refresh busy 12. */
-    c.sdrrc = 2;
+    /* RDIV 12: period 12 <= refresh busy 3 + 9 = 12; RDIV 13 is accepted (the old rule, period
+    ** RDIV + tRAS + tRP, accepted RDIV 4 and up). */
+    c.sdrrc = 12;
     BF_CHECK_STR(bf_sdram_config_check(&c),
-                 "EBIU_SDRRC.RDIV: refresh period RDIV + tRAS + tRP must exceed the refresh busy "
-                 "time tRP + refresh_sclk");
+                 "EBIU_SDRRC.RDIV: the refresh period RDIV must exceed the refresh busy time "
+                 "tRP + refresh_sclk");
+    c.sdrrc = 13;
+    BF_CHECK(bf_sdram_config_check(&c) == NULL);
     board_ezkit(&c);
     c.sclk_hz = 150000000;
     BF_CHECK_STR(bf_sdram_config_check(&c),
@@ -189,10 +193,19 @@ static void test_rdiv(void)
     /* Reference oracle: 133 MHz, 64 ms, 4096 rows, tRAS + tRP = 7 -> 0x817 (U-Boot EZKIT_RDIV):
     ** 133e6 * 0.064 / 4096 = 2078.125 -> 2078 - 7 = 2071. */
     BF_CHECK_EQ(bf_sdram_rdiv(133000000, 64000, 4096, 5, 2), 0x817);
-    /* EZ-KIT default: 118.8e6 * 0.064 / 4096 = 1856.25 -> 1856 - 9 = 1847 = 0x737. */
+    /* A 4K-refresh part at the EZ-KIT clock: 118.8e6 * 0.064 / 4096 = 1856.25 -> 1856 - 9 = 1847
+    ** = 0x737 (the old default, wrong for the EZ-KIT's SDRAM). */
     BF_CHECK_EQ(bf_sdram_rdiv(118800000, 64000, 4096, 6, 3), 0x737);
-    /* Board B: 133333333 * 0.064 / 4096 = 2083.33 -> 2083 - 7 = 2076 = 0x81C. */
-    BF_CHECK_EQ(bf_sdram_rdiv(133333333, 64000, 4096, 5, 2), 0x81C);
+    /* EZ-KIT default: MT48LC16M16A2 is an 8K-refresh part (Linux mem_init.h SDRAM_NRA 8192):
+    ** 118.8e6 * 0.064 / 8192 = 928.125 -> 928 - 9 = 919 = 0x397 (U-Boot bf533-ezkit.h: 0x398
+    ** with its own SDGCTL). */
+    BF_CHECK_EQ(bf_sdram_rdiv(118800000, 64000, 8192, 6, 3), 0x397);
+    /* Board B: 133333333 * 0.064 / 8192 = 1041.67 -> 1041 - 7 = 1034 = 0x40A. */
+    BF_CHECK_EQ(bf_sdram_rdiv(133333333, 64000, 8192, 5, 2), 0x40A);
+    /* The default config holds the EZ-KIT value. */
+    bf_sdram_config c;
+    bf_sdram_config_default(&c);
+    BF_CHECK_EQ(c.sdrrc, 0x397);
     BF_CHECK_EQ(bf_sdram_rdiv(1000, 64000, 4096, 5, 2), 0);
 }
 

@@ -2,7 +2,7 @@
 ** sdram.stats: the statistics table (required names present, unique, registrable), read-latency
 ** mean/p50/p99/max and histogram buckets, refreshes and utilisation from bf_sdram_finalize.
 ** Expectations are worked by hand from the formulas in docs/models/sdram.md (EZ-KIT: 32-bit
-** miss 60 CCLK, hit 45 CCLK, refresh every 1856 SCLK costing 12).
+** miss 60 CCLK, hit 45 CCLK, refresh every RDIV = 919 SCLK costing 12).
 */
 #include <math.h>
 
@@ -47,13 +47,14 @@ static void test_latency(void)
     bf_sdram_stats st;
     board_ezkit(&c);
     bf_sdram *s = mk(&c, &st);
-    /* One miss (60 CCLK) then 99 hits (45 CCLK each) issued 50 CCLK (10 SCLK) apart, all in row
-    ** 0, none queued, all before the first refresh (due at edge 1856; the last is issued at
-    ** CCLK 4950 = edge 990). */
+    /* One miss (60 CCLK) then 99 hits (45 CCLK each) issued 45 CCLK (9 SCLK) apart, all in row
+    ** 0, none queued (each hit's bus use [a + 4, a + 9) ends at the next one's arrival edge),
+    ** all before the first refresh (due at edge 919; the last is issued at CCLK 4455 = edge 891
+    ** and ends at 900). */
     xf(s, 0x0, 4, RD, BF_SRC_CORE, 0);
     for (int i = 1; i < 100; i++)
-        xf(s, 0x4, 4, RD, BF_SRC_ALLOC, (bf_cycles)i * 50);
-    bf_sdram_finalize(s, 5000);
+        xf(s, 0x4, 4, RD, BF_SRC_ALLOC, (bf_cycles)i * 45);
+    bf_sdram_finalize(s, 4500);
     /* Sorted: 99 x 45 then 60. p50 = rank 50 -> 45; p99 = rank 99 -> 45; max 60; mean
     ** (60 + 99 * 45) / 100 = 45.15. All 100 in the 32..63 bucket. */
     BF_CHECK_EQ(st.read_lat_count, 100);
@@ -66,22 +67,22 @@ static void test_latency(void)
     BF_CHECK_EQ(st.reads_core, 1);
     BF_CHECK_EQ(st.reads_alloc, 99);
     /* Busy: the miss occupies [4,12) = 8 SCLK, each hit [s, s+5) = 5: 8 + 99 * 5 = 503. End
-    ** at CCLK 5000 = edge 1000, no refresh yet: utilisation 503 / 1000. */
+    ** at CCLK 4500 = edge 900, no refresh yet: utilisation 503 / 900. */
     BF_CHECK_EQ(st.busy_sclk, 503);
-    BF_CHECK_EQ(st.elapsed_sclk, 1000);
-    BF_CHECK(fabs(st.utilisation - 0.503) < 1e-12);
+    BF_CHECK_EQ(st.elapsed_sclk, 900);
+    BF_CHECK(fabs(st.utilisation - 503.0 / 900.0) < 1e-12);
     BF_CHECK_EQ(st.refreshes, 0);
-    /* Finalize at CCLK 5 * 20 * 1856 = 185600 (edge 37120): refreshes 1..20 are due by then,
+    /* Finalize at CCLK 5 * 20 * 919 = 91900 (edge 18380): refreshes 1..20 are due by then,
     ** the first with row 0 open (its PRE at the due time), each 12 SCLK: busy 503 + 240 = 743.
-    ** The 20th runs [37120, 37132), so elapsed extends to 37132. */
-    bf_sdram_finalize(s, 185600);
+    ** The 20th runs [18380, 18392), so elapsed extends to 18392. */
+    bf_sdram_finalize(s, 91900);
     BF_CHECK_EQ(st.refreshes, 20);
     BF_CHECK_EQ(st.refresh_busy_sclk, 240);
     BF_CHECK_EQ(st.busy_sclk, 743);
-    BF_CHECK_EQ(st.elapsed_sclk, 37132);
-    BF_CHECK(fabs(st.utilisation - 743.0 / 37132.0) < 1e-12);
+    BF_CHECK_EQ(st.elapsed_sclk, 18392);
+    BF_CHECK(fabs(st.utilisation - 743.0 / 18392.0) < 1e-12);
     /* Finalize again: nothing new. */
-    bf_sdram_finalize(s, 185600);
+    bf_sdram_finalize(s, 91900);
     BF_CHECK_EQ(st.refreshes, 20);
     bf_sdram_destroy(s);
 }

@@ -291,84 +291,84 @@ static void test_tras(void)
     bf_sdram_destroy(s);
 }
 
-/* Auto-refresh every RDIV + tRAS + tRP SCLK; costs tRP + (tRAS + tRP) of bus time and closes
-** all rows. */
+/* Auto-refresh every RDIV SCLK (the counter's time-out; tRAS + tRP is only the RDIV equation's
+** margin); costs tRP + (tRAS + tRP) of bus time and closes all rows. */
 static void test_refresh(void)
 {
     bf_sdram_config c;
     bf_sdram_stats st;
     board_ezkit(&c);
     bf_sdram *s = mk(&c, &st);
-    /* Open row 0 of bank 0 (miss, done 12). Refresh 1 is due at 1856 (CCLK 9280). A 32-bit read
-    ** of the same row at now 9260 (edge 1852) would start at 1856 >= due, so the refresh goes
-    ** first: [1856, 1868); the row is closed, so the read is a miss: ACT 1868, READ 1871, data
-    ** [1874,1876): 1876 -> 9380, latency 120 instead of the hit's 45. Refresh cost to this
+    /* Open row 0 of bank 0 (miss, done 12). Refresh 1 is due at RDIV = 919 (CCLK 4595). A 32-bit
+    ** read of the same row at now 4575 (edge 915) would start at 915 + 4 = 919 >= due, so the
+    ** refresh goes first: [919, 931); the row is closed, so the read is a miss: ACT 931, READ
+    ** 934, data [937,939): 939 -> 4695, latency 120 instead of the hit's 45. Refresh cost to this
     ** access: 75 CCLK = (busy 12 + tRCD 3) * 5. */
     xf(s, 0x0, 4, RD, BF_SRC_CORE, 0);
-    bf_resp r = xf(s, 0x4, 4, RD, BF_SRC_CORE, 9260);
-    BF_CHECK_EQ(r.ready, 9380);
-    BF_CHECK_EQ(r.ready - 9260 - 45, (12 + 3) * 5);
+    bf_resp r = xf(s, 0x4, 4, RD, BF_SRC_CORE, 4575);
+    BF_CHECK_EQ(r.ready, 4695);
+    BF_CHECK_EQ(r.ready - 4575 - 45, (12 + 3) * 5);
     BF_CHECK_EQ(st.refreshes, 1);
     BF_CHECK_EQ(st.refresh_collisions, 1);
     BF_CHECK_EQ(st.refresh_wait_sclk, 12);
     BF_CHECK_EQ(st.refresh_busy_sclk, 12);
     BF_CHECK_EQ(st.row_misses, 2);
-    /* Refresh 2 is due at 3712. A read at now 18535 (edge 3707) starts at 3711 < 3712: served
-    ** first, a hit (row 0 reopened at 1868): data [3714,3716): 18580, latency 45. */
-    r = xf(s, 0x8, 4, RD, BF_SRC_CORE, 18535);
-    BF_CHECK_EQ(r.ready - 18535, 45);
-    /* The refresh then waits for the bus: [3716, 3728). A read at now 18560 (edge 3712) is
-    ** delayed by it (wait 3728 - 3716 = 12) and misses: ACT 3728, READ 3731, done 3736 ->
-    ** 18680, latency 120. */
-    r = xf(s, 0xC, 4, RD, BF_SRC_CORE, 18560);
-    BF_CHECK_EQ(r.ready, 18680);
+    /* Refresh 2 is due at 2 x 919 = 1838. A read at now 9165 (edge 1833) starts at 1837 < 1838:
+    ** served first, a hit (row 0 reopened at 931): data [1840,1842): 9210, latency 45. */
+    r = xf(s, 0x8, 4, RD, BF_SRC_CORE, 9165);
+    BF_CHECK_EQ(r.ready - 9165, 45);
+    /* The refresh then waits for the bus: [1842, 1854). A read at now 9190 (edge 1838) is
+    ** delayed by it (wait 1854 - 1842 = 12) and misses: ACT 1854, READ 1857, done 1862 ->
+    ** 9310, latency 120. */
+    r = xf(s, 0xC, 4, RD, BF_SRC_CORE, 9190);
+    BF_CHECK_EQ(r.ready, 9310);
     BF_CHECK_EQ(st.refreshes, 2);
     BF_CHECK_EQ(st.refresh_wait_sclk, 24);
-    /* A long idle gap: refreshes 3..10 (due 5568 .. 18560) run at their due times. A read at now
-    ** 92780 (edge 18556; start 18560 = due of refresh 10): refresh 10 occupies [18560,18572),
-    ** then a miss: done 18580 -> 92900, latency 120. */
-    r = xf(s, 0x10, 4, RD, BF_SRC_CORE, 92780);
-    BF_CHECK_EQ(r.ready, 92900);
+    /* A long idle gap: refreshes 3..10 (due 2757 .. 9190) run at their due times. A read at now
+    ** 45930 (edge 9186; start 9190 = due of refresh 10): refresh 10 occupies [9190,9202),
+    ** then a miss: done 9202 + 3 + 3 + 2 = 9210 -> 46050, latency 120. */
+    r = xf(s, 0x10, 4, RD, BF_SRC_CORE, 45930);
+    BF_CHECK_EQ(r.ready, 46050);
     BF_CHECK_EQ(st.refreshes, 10);
     BF_CHECK_EQ(st.refresh_busy_sclk, 120);
     bf_sdram_destroy(s);
 
-    /* Board B: period 2076 + 5 + 2 = 2083, busy 2 + 5 + 2 = 9. Open row 0 at now 4 (done 11).
-    ** A 32-bit read at now 6238 (edge 2079, 3*2079+1) would start at 2083 = due: refresh
-    ** [2083,2092), then a miss: ACT 2092, READ 2094, data [2096,2098): edge 2098 = 6295, latency
+    /* Board B: period RDIV = 1034, busy 2 + 5 + 2 = 9. Open row 0 at now 4 (done 11). A 32-bit
+    ** read at now 3091 (edge 1030, 3*1030+1) would start at 1034 = due: refresh [1034,1043),
+    ** then a miss: ACT 1043, READ 1045, data [1047,1049): edge 1049 = 3148, latency
     ** 57 = 3 * (4 + 9 + 2 + 2 + 2); the hit would be 24, so the refresh cost is 33 = 3 * (9 + 2).
     */
     board_b(&c);
     s = mk(&c, &st);
     xf(s, 0x0, 4, RD, BF_SRC_CORE, 4);
-    r = xf(s, 0x4, 4, RD, BF_SRC_CORE, 6238);
-    BF_CHECK_EQ(r.ready, 6295);
+    r = xf(s, 0x4, 4, RD, BF_SRC_CORE, 3091);
+    BF_CHECK_EQ(r.ready, 3148);
     BF_CHECK_EQ(st.refreshes, 1);
     BF_CHECK_EQ(st.refresh_wait_sclk, 9);
     bf_sdram_destroy(s);
 
     /* The refresh's precharge-all waits for tWR of a write that just ended. 32-bit write-buffer
-    ** drain at now 9230 (edge 1846): s 1850, miss: ACT 1850, WRITE 1853, data [1853,1855);
-    ** pre_ok = max(1850 + 6, 1855 + 2) = 1857. Refresh 1 (due 1856) precharges at 1857 and
-    ** ends at 1857 + 12 = 1869. A read of the row at now 9260 (edge 1852) then misses: done
-    ** 1869 + 3 + 3 + 2 = 1877 -> 9385. refresh_busy_sclk counts from the due time: 13. */
+    ** drain at now 4545 (edge 909): s 913, miss: ACT 913, WRITE 916, data [916,918) (done 918 =
+    ** CCLK 4590); pre_ok = max(913 + 6, 918 + 2) = 920. Refresh 1 (due 919) precharges at 920
+    ** and ends at 920 + 12 = 932. A read of the row at now 4575 (edge 915) then misses: done
+    ** 932 + 3 + 3 + 2 = 940 -> 4700. refresh_busy_sclk counts from the due time: 13. */
     board_ezkit(&c);
     s = mk(&c, &st);
-    r = xf(s, 0x0, 4, WR, BF_SRC_WBUF, 9230);
-    BF_CHECK_EQ(r.done, 9275);
-    r = xf(s, 0x4, 4, RD, BF_SRC_CORE, 9260);
-    BF_CHECK_EQ(r.ready, 9385);
+    r = xf(s, 0x0, 4, WR, BF_SRC_WBUF, 4545);
+    BF_CHECK_EQ(r.done, 4590);
+    r = xf(s, 0x4, 4, RD, BF_SRC_CORE, 4575);
+    BF_CHECK_EQ(r.ready, 4700);
     BF_CHECK_EQ(st.refresh_busy_sclk, 13);
     bf_sdram_destroy(s);
 
     /* refresh_sclk set explicitly (ESTIMATE override) to 20: busy = tRP + 20 = 23 (EZ-KIT). Same
-    ** collision as the first case: refresh [1856, 1879), miss done 1879 + 8 = 1887 -> 9435. */
+    ** collision as the first case: refresh [919, 942), miss done 942 + 8 = 950 -> 4750. */
     board_ezkit(&c);
     c.refresh_sclk = 20;
     s = mk(&c, &st);
     xf(s, 0x0, 4, RD, BF_SRC_CORE, 0);
-    r = xf(s, 0x4, 4, RD, BF_SRC_CORE, 9260);
-    BF_CHECK_EQ(r.ready, 9435);
+    r = xf(s, 0x4, 4, RD, BF_SRC_CORE, 4575);
+    BF_CHECK_EQ(r.ready, 4750);
     bf_sdram_destroy(s);
 }
 

@@ -264,6 +264,43 @@ static void gfp(void)
     BF_CHECK_STR(b, "GFP_KERNEL|__GFP_ZERO");
     bf_gfp_format(0, b, sizeof b);
     BF_CHECK_STR(b, "0");
+
+    /* Issue 12 item 13: an explicit 0 (GFP_NOWAIT) is kept apart from no GFP. Record 0 gives
+    ** "0": has_gfp 1, gfp 0; record 1 gives nothing: has_gfp 0; record 2 gives GFP_KERNEL. */
+    wl_arecs w;
+    wl_aread(NULL, "#bfsim-alloc 1\nkmalloc 1 100 0\nkmalloc 2 100\nkmalloc 3 100 GFP_KERNEL\n",
+             BF_AFMT_AUTO, 0, &w);
+    BF_CHECK_EQ(w.rc, BF_EEOF);
+    BF_CHECK_EQ(w.n, 3);
+    BF_CHECK_EQ(A(0).has_gfp, 1);
+    BF_CHECK_EQ(A(0).gfp, 0);
+    BF_CHECK_EQ(A(1).has_gfp, 0);
+    BF_CHECK_EQ(A(1).gfp, 0);
+    BF_CHECK_EQ(A(2).has_gfp, 1);
+    BF_CHECK_EQ(A(2).gfp, BF_GFP_KERNEL);
+    /* the writer keeps the difference: "kmalloc 1 100 0" and "kmalloc 2 100" */
+    char path[] = "/tmp/bfwl-gfp0-XXXXXX";
+    int fd = mkstemp(path);
+    BF_CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    close(fd);
+    bf_atrace_writer *wr;
+    char err[256];
+    BF_CHECK_EQ(bf_atrace_writer_open(path, BF_COMP_NONE, &wr, err, sizeof err), BF_OK);
+    for (size_t i = 0; i < w.n; i++)
+        BF_CHECK_EQ(bf_atrace_write(wr, &A(i)), BF_OK);
+    BF_CHECK_EQ(bf_atrace_writer_close(wr, err, sizeof err), BF_OK);
+    FILE *f = fopen(path, "r");
+    char text[512] = "";
+    size_t got = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    text[got] = '\0';
+    if (f)
+        fclose(f);
+    unlink(path);
+    BF_CHECK(strstr(text, "\nkmalloc 1 100 0\n") != NULL);
+    BF_CHECK(strstr(text, "\nkmalloc 2 100\n") != NULL);
+    BF_CHECK(strstr(text, "\nkmalloc 3 100 GFP_KERNEL\n") != NULL);
 }
 
 static void writer_round_trip(const char *dir)
