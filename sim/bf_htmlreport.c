@@ -420,8 +420,9 @@ static void bars(FILE *f, const hr_bars *b)
         double gx = x0 + gw * (double)c, base = y1;
         for (size_t s = 0; s < b->nser; s++) {
             double v = b->v[c * b->nser + s];
-            if (!(v > 0))
-                continue;
+            if (!(v >= 0))
+                continue; /* a zero is drawn (height 0, with its tooltip): all-zero charts
+                             such as the miss rates of an L1-resident kernel still hold data */
             double hgt = plot_h * v / top;
             double x = b->stacked ? gx + gw * 0.2 : gx + gw * 0.1 + bw * (double)s;
             double y = b->stacked ? base - hgt : y1 - hgt;
