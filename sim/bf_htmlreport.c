@@ -1143,7 +1143,7 @@ static void trend_chart(hr *h, const bf_regdb_regression *g, const bf_regdb_move
         fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\"%s/>", lx,
                 44 - 11, colors[i], i == 2 ? " fill-opacity=\"0.25\"" : "");
         fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"legend\">%s</text>", lx + 20, 44, names[i]);
-        lx += 44 + 8 * (int)strlen(names[i]);
+        lx += 40 + 7 * (int)strlen(names[i]); /* as legend() */
     }
     y_axis(f, bot, top, step, x0, x1, y0, y1, ylabel);
 #define TY(v) (y1 - (y1 - y0) * ((v) - bot) / (top - bot))
@@ -1205,26 +1205,25 @@ static void fmt_tol(char *buf, size_t n, double tol)
         snprintf(buf, n, "%g %%", tol * 100);
 }
 
+/* before, then s escaped, then after. */
+static void esc_in(FILE *f, const char *before, const char *s, const char *after)
+{
+    fputs(before, f);
+    esc(f, s);
+    fputs(after, f);
+}
+
 static int regression_section(hr *h, const bf_regdb_regression *g)
 {
     FILE *f = h->f;
-    fputs("<h2 id=\"regression\">Regression</h2>\n<p>Suite <b>", f);
-    esc(f, g->suite_name);
-    fputs("</b>", f);
+    esc_in(f, "<h2 id=\"regression\">Regression</h2>\n<p>Suite <b>", g->suite_name, "</b>");
     if (g->id) {
         fprintf(f, ", regression %lld", (long long)g->id);
-        if (g->shard) {
-            fputs(" (shard ", f);
-            esc(f, g->shard);
-            fputs(")", f);
-        }
-        fputs(": status <b>", f);
-        esc(f, g->status);
-        fputs("</b>, started ", f);
-        esc(f, g->start_time);
-        fputs(" UTC at git revision <code>", f);
-        esc(f, g->git_rev);
-        fputs("</code>", f);
+        if (g->shard)
+            esc_in(f, " (shard ", g->shard, ")");
+        esc_in(f, ": status <b>", g->status, "</b>, started ");
+        esc_in(f, "", g->start_time, " UTC at git revision <code>");
+        esc_in(f, "", g->git_rev, "</code>");
     } else {
         fputs(": the newest stored record of each job", f);
     }
@@ -1234,9 +1233,7 @@ static int regression_section(hr *h, const bf_regdb_regression *g)
         fputs(" It was not compared with a baseline: nothing moved.</p>\n", f);
         return BF_OK;
     }
-    fputs(" Compared with the baseline <code>", f);
-    esc(f, g->baseline);
-    fputs("</code>.</p>\n", f);
+    esc_in(f, " Compared with the baseline <code>", g->baseline, "</code>.</p>\n");
     if (!g->nmoves) {
         fputs("<p>No statistic moved out of its tolerance.</p>\n", f);
         return BF_OK;
@@ -1248,17 +1245,12 @@ static int regression_section(hr *h, const bf_regdb_regression *g)
     char b[64];
     for (size_t i = 0; i < g->nmoves; i++) {
         const bf_regdb_move *m = &g->moves[i];
-        fputs("<tr><th class=\"name\">", f);
-        esc(f, m->job);
-        fputs("</th><th class=\"name\">", f);
-        esc(f, m->stat);
+        esc_in(f, "<tr><th class=\"name\">", m->job, "</th>");
+        esc_in(f, "<th class=\"name\">", m->stat, "</th>");
         /* baseline: data-job/data-bstat (the browser test reads the baseline file); now: the
         ** stored metric of the job's run (data-run/data-stat, checked against the database) */
-        fputs("</th><td data-job=\"", f);
-        esc(f, m->job);
-        fputs("\" data-bstat=\"", f);
-        esc(f, m->stat);
-        fputs("\">", f);
+        esc_in(f, "<td data-job=\"", m->job, "\"");
+        esc_in(f, " data-bstat=\"", m->stat, "\">");
         if (m->base_text)
             esc(f, m->base_text);
         else {

@@ -350,6 +350,20 @@ int bf_regdb_metrics(bf_results *db, int64_t run_id, bf_regdb_metric_cb cb, void
 
 /* ---- moves, trends ------------------------------------------------------------------------ */
 
+/* Room for one more element in *v (n used of *cap, elements of size sz): 0, or BF_ENOMEM. */
+static int grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? 2 * *cap : 16;
+    void *nv = realloc(*(void **)v, nc * sz);
+    if (!nv)
+        return BF_ENOMEM;
+    *(void **)v = nv;
+    *cap = nc;
+    return 0;
+}
+
 static void bind_num(sqlite3_stmt *st, int i, double v)
 {
     if (isfinite(v))
@@ -481,16 +495,9 @@ int bf_regdb_load(bf_results *db, int64_t reg_id, bf_regdb_regression *out, char
     int rc = BF_OK;
     size_t cap = 0;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (out->nmoves == cap) {
-            size_t nc = cap ? 2 * cap : 16;
-            bf_regdb_move *nv = realloc(out->moves, nc * sizeof *nv);
-            if (!nv) {
-                rc = BF_ENOMEM;
-                snprintf(err, errn, "out of memory");
-                break;
-            }
-            out->moves = nv;
-            cap = nc;
+        if ((rc = grow(&out->moves, out->nmoves, &cap, sizeof *out->moves))) {
+            snprintf(err, errn, "out of memory");
+            break;
         }
         bf_regdb_move *m = &out->moves[out->nmoves++];
         m->job = col_dup(st, 0);
@@ -527,16 +534,9 @@ int bf_regdb_runs(bf_results *db, int64_t reg_id, int64_t **ids, size_t *n, char
     int rc = BF_OK, step;
     size_t cap = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-        if (*n == cap) {
-            size_t nc = cap ? 2 * cap : 64;
-            int64_t *nv = realloc(*ids, nc * sizeof *nv);
-            if (!nv) {
-                rc = BF_ENOMEM;
-                snprintf(err, errn, "out of memory");
-                break;
-            }
-            *ids = nv;
-            cap = nc;
+        if ((rc = grow(ids, *n, &cap, sizeof **ids))) {
+            snprintf(err, errn, "out of memory");
+            break;
         }
         (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
     }

@@ -273,6 +273,9 @@ def test_report_cli():
         (["report", "--db", db, "--runs", "1"], "--out DIR is required"),
         (["report", "--db", os.path.join(d, "missing.db"), "--runs", "1", "--out", out], "does not exist"),
         (["report", "--db", db, "--last", "0", "--out", out], "--last: '0' is not a number"),
+        (["report", "--db", db, "--runs", "1", "--regression", "1", "--out", out], "give exactly one of --runs"),
+        (["report", "--db", db, "--regression", "x", "--out", out], "--regression: 'x' is not a regression id"),
+        (["report", "--db", db, "--regression", "1", "--out", out], "no regression 1"),
         (["compare", "--configs", EZKIT[1], "--trace", DEFAULT_TRACE, "--no-db", "--html", out],
          "cannot go with --no-db"),
     ]
