@@ -26,6 +26,10 @@ int bf_cmd_report(int argc, char **argv);
 /* --html DIR of compare and alloc: the report of the runs just stored. -1 or the exit code. */
 int bf_cmd_html(const char *cmd, bf_results *db, const int64_t *ids, size_t n, const char *dir,
                 const char *title);
+/* The same with the regression section of reg (NULL: none): regress --html, report --regression. */
+struct bf_regdb_regression;
+int bf_cmd_html_reg(const char *cmd, bf_results *db, const int64_t *ids, size_t n, const char *dir,
+                    const char *title, const struct bf_regdb_regression *reg);
 
 void bf_cmd_install_signals(void);
 int bf_cmd_fail(const char *cmd, int code, const char *fmt, const char *msg);

@@ -80,6 +80,19 @@ static const char k_migration_regressions[] =
     "CREATE INDEX regressions_suite ON regressions(suite_name);"
     "CREATE INDEX regression_jobs_run ON regression_jobs(run_id);";
 
+/* 3 -> 4: what a regression was compared with (bf_regdb_store_moves): the baseline file's path
+** and, per moved statistic, baseline and now with the relative change and the tolerance, so that
+** `bfsim report --regression ID` can draw the regression without the baseline file. */
+static const char k_migration_regression_moves[] =
+    "ALTER TABLE regressions ADD COLUMN baseline TEXT;"
+    "CREATE TABLE regression_moves ("
+    " regression_id INTEGER NOT NULL REFERENCES regressions(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"
+    " job TEXT NOT NULL, stat TEXT NOT NULL,"
+    " baseline REAL, baseline_text TEXT, now REAL, now_text TEXT,"
+    " change REAL, tolerance REAL,"
+    " PRIMARY KEY (regression_id, seq));";
+
 /* Forward migrations: step i brings the schema from version i to i + 1. Never edit a step that
 ** has been released; add one. */
 static const char *const k_migrations[BF_RESULTS_SCHEMA_VERSION] = {
@@ -118,6 +131,8 @@ static const char *const k_migrations[BF_RESULTS_SCHEMA_VERSION] = {
     "CREATE INDEX metrics_name ON metrics(name);",
     /* 2 -> 3 */
     k_migration_regressions,
+    /* 3 -> 4 */
+    k_migration_regression_moves,
 };
 
 static const char *const k_status[] = {"ok", "fault", "failed", "interrupted"};

@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* Schema version this binary writes (PRAGMA user_version). */
-#define BF_RESULTS_SCHEMA_VERSION 3
+#define BF_RESULTS_SCHEMA_VERSION 4
 /* PRAGMA application_id of a bfsim results database: "BFSM". */
 #define BF_RESULTS_APPLICATION_ID 0x4246534D
 /* Busy timeout used by bf_results_open, milliseconds. */

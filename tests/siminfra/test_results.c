@@ -153,8 +153,13 @@ static void test_create_and_migrate(void)
     BF_CHECK_EQ(rc, 0);
     bf_results_close(db);
     /* ... through every later step: version 3 (issue 10) adds regressions and gives the run
-    ** that existed before a 32-hex-digit run_key */
-    BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), 3);
+    ** that existed before a 32-hex-digit run_key; version 4 (issue 15) the stored comparison
+    ** of a regression (regressions.baseline, regression_moves) */
+    BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), BF_RESULTS_SCHEMA_VERSION);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'regression_moves'"), 1);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('regressions')"
+                             " WHERE name = 'baseline'"),
+                1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'faults'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM runs WHERE config_name = 'ezkit-icache'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name IN"
