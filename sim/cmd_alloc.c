@@ -16,6 +16,7 @@
 
 #include "bf_alloc_run.h"
 #include "bf_cmd.h"
+#include "bf_file.h"
 #include "bf_report.h"
 
 typedef struct alloc_job {
@@ -160,11 +161,10 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.gp", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errn, "%.900s: %s", path, strerror(errno));
+    bf_file_out fo;
+    if (bf_file_open(&fo, path, err, errn))
         return BF_EIO;
-    }
+    FILE *f = fo.f;
     fprintf(f,
             "# gnuplot script written by bfsim alloc; data columns: op free largest_free live unusable_order4 failures\n"
             "set terminal png size 900,900\nset output '%s/%s.png'\nset multiplot layout 3,1 title '%s'\n"
@@ -175,7 +175,8 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
             "set yrange [*:*]\nset ylabel 'failures'\n"
             "plot '%s' using 1:6 with steps title 'allocation failures'\nunset multiplot\n",
             dir, name, title, data, data, data);
-    fclose(f);
+    if (bf_file_commit(&fo, err, errn))
+        return BF_EIO;
     char cmdline[2200];
     snprintf(cmdline, sizeof cmdline, "gnuplot '%s' 2>&1", path);
     int st = system(cmdline);
@@ -238,6 +239,7 @@ int bf_cmd_alloc(int argc, char **argv)
     size_t njobs = 0, ndone = 0;
     bf_results *db = NULL;
     FILE *dump = NULL;
+    bf_file_out dumpf = {NULL, NULL, NULL}; /* renamed into place only if the command succeeds */
     const char **files = NULL;
     if ((!an == !cmp) || !workload) {
         rc = bf_cmd_fail(cmd, 2, "%s", !workload ? "--workload FILE is required"
@@ -322,9 +324,18 @@ int bf_cmd_alloc(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "--plot: cannot create the directory: %s", strerror(errno));
         goto out;
     }
-    if (bf_opts_get(o, "dump-events") && !(dump = fopen(bf_opts_get(o, "dump-events"), "w"))) {
-        rc = bf_cmd_fail(cmd, 2, "--dump-events: cannot write the file: %s", strerror(errno));
+    const char *dumpp = bf_opts_get(o, "dump-events");
+    if (dumpp && (bf_file_same(dumpp, workload) || bf_file_same(dumpp, bf_opts_get(o, "db")))) {
+        rc = bf_cmd_fail(cmd, 2, "--dump-events %s is an input of this command: refusing to overwrite it",
+                         dumpp);
         goto out;
+    }
+    if (dumpp) {
+        if (bf_file_open(&dumpf, dumpp, err, sizeof err)) {
+            rc = bf_cmd_fail(cmd, 2, "--dump-events: cannot write the file: %s", err);
+            goto out;
+        }
+        dump = dumpf.f;
     }
     char whash[65], herr[512];
     if (bf_hash_file(workload, whash, herr, sizeof herr)) {
@@ -371,14 +382,16 @@ int bf_cmd_alloc(int argc, char **argv)
         }
         series_sink sink = {db, NULL, 0};
         char datapath[1100];
+        bf_file_out plotf = {NULL, NULL, NULL};
         if (plotdir) {
             snprintf(datapath, sizeof datapath, "%s/%s.dat", plotdir, am->name);
-            if (!(sink.plot = fopen(datapath, "w"))) {
+            if (bf_file_open(&plotf, datapath, err, sizeof err)) {
                 if (db)
                     bf_results_abort(db, "failed");
-                rc = bf_cmd_fail(cmd, 2, "--plot: %s", strerror(errno));
+                rc = bf_cmd_fail(cmd, 2, "--plot: %s", err);
                 break;
             }
+            sink.plot = plotf.f;
         }
         bf_alloc_run_opts ro;
         memset(&ro, 0, sizeof ro);
@@ -390,8 +403,10 @@ int bf_cmd_alloc(int argc, char **argv)
         ro.keep_samples = db != NULL;
         int jrc = run_one(m, am, workload, aformat, &ro, &jobs[i], err, sizeof err);
         ndone = i + 1;
-        if (sink.plot)
-            fclose(sink.plot);
+        if (sink.plot && (jrc || bf_stop_flag))
+            bf_file_discard(&plotf);
+        else if (sink.plot && bf_file_commit(&plotf, err, sizeof err))
+            jrc = BF_EIO;
         if (jrc) {
             if (db)
                 bf_results_abort(db, "failed");
@@ -487,8 +502,10 @@ out:
     free(ams);
     free(files);
     free(m);
-    if (dump && fclose(dump) != 0 && rc == 0)
-        rc = bf_cmd_fail(cmd, 2, "--dump-events: %s", strerror(errno));
+    if (dump && rc == 0 && bf_file_commit(&dumpf, err, sizeof err))
+        rc = bf_cmd_fail(cmd, 2, "--dump-events: %s", err);
+    else if (dump && rc != 0)
+        bf_file_discard(&dumpf);
     if (db)
         bf_results_close(db);
     bf_opts_free(o);

@@ -3,11 +3,13 @@
 ** summary behind the command line. Everything streams: constant memory whatever the trace length.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bf_cmd.h"
+#include "bf_file.h"
 #include "bf_report.h"
 
 static void add_reader_options(bf_opts *o)
@@ -87,8 +89,13 @@ static int trace_convert(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", fmt < 0 ? "--to: expects text or binary" : "--compress: expects none, gzip or zstd");
         goto out;
     }
+    if (bf_file_same(in, outp)) {
+        rc = bf_cmd_fail(cmd, 2, "--out %s is the input file: refusing to overwrite it", outp);
+        goto out;
+    }
     if ((rc = open_reader(o, cmd, in, &r)) >= 0)
         goto out;
+    bf_cmd_install_signals();
     char err[1024];
     if (bf_trace_writer_open(outp, fmt, comp, &w, err, sizeof err)) {
         rc = bf_cmd_fail(cmd, 2, "%s", err);
@@ -109,6 +116,10 @@ static int trace_convert(int argc, char **argv)
     int n;
     uint64_t count = 0;
     while ((n = bf_trace_next(r, &rec)) == BF_OK) {
+        if (bf_stop_flag) {
+            rc = bf_cmd_fail(cmd, 130, "interrupted: %s not written", outp);
+            goto out;
+        }
         if (bf_trace_write(w, &rec)) {
             rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_writer_error(w));
             goto out;
@@ -138,11 +149,10 @@ static int trace_convert(int argc, char **argv)
     fprintf(stderr, "bfsim trace convert: %llu records written to %s\n", (unsigned long long)count, outp);
     rc = 0;
 out:
-    if (w) {
+    if (w) { /* never leave a half-written output: an existing file keeps its content */
         char e2[256];
+        bf_trace_writer_cancel(w);
         bf_trace_writer_close(w, e2, sizeof e2);
-        if (rc && strcmp(bf_opts_get(o, "out"), "-"))
-            remove(bf_opts_get(o, "out")); /* never leave a half-written output */
     }
     if (r)
         bf_trace_close(r);
@@ -184,10 +194,15 @@ static int trace_stats(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
         goto out;
     }
+    bf_cmd_install_signals();
     bf_trace_rec rec;
     int n;
-    while ((n = bf_trace_next(r, &rec)) == BF_OK)
+    while ((n = bf_trace_next(r, &rec)) == BF_OK && !bf_stop_flag)
         bf_trace_summary_add(s, &rec);
+    if (bf_stop_flag) {
+        rc = bf_cmd_fail(cmd, 130, "%s", "interrupted");
+        goto out;
+    }
     if (n != BF_EEOF) {
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_error(r));
         goto out;
@@ -263,9 +278,12 @@ static int trace_head(int argc, char **argv)
         goto out;
     const char *path = bf_opts_get(o, "trace");
     char *end;
-    unsigned long long n = strtoull(bf_opts_get(o, "lines"), &end, 10);
-    if (!path || *end) {
-        rc = bf_cmd_fail(cmd, 2, "%s", !path ? "--trace FILE is required" : "-n expects a number");
+    const char *ns = bf_opts_get(o, "lines");
+    errno = 0;
+    unsigned long long n = strtoull(ns, &end, 10);
+    if (!path || *end || !*ns || *ns == '-' || *ns == '+' || errno == ERANGE) {
+        rc = bf_cmd_fail(cmd, 2, "%s", !path ? "--trace FILE is required"
+                                             : "-n expects a number of records (0 or more)");
         goto out;
     }
     if ((rc = open_reader(o, cmd, path, &r)) >= 0)
@@ -280,13 +298,19 @@ static int trace_head(int argc, char **argv)
         if (bf_trace_header_at(r, i, &k, &v))
             bf_trace_writer_header(w, k, v);
     }
+    bf_cmd_install_signals();
     bf_trace_rec rec;
     int nr = BF_OK;
-    for (unsigned long long i = 0; i < n && (nr = bf_trace_next(r, &rec)) == BF_OK; i++)
+    for (unsigned long long i = 0; i < n && (nr = bf_trace_next(r, &rec)) == BF_OK; i++) {
+        if (bf_stop_flag) {
+            rc = bf_cmd_fail(cmd, 130, "%s", "interrupted");
+            goto out;
+        }
         if (bf_trace_write(w, &rec)) {
             rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_writer_error(w));
             goto out;
         }
+    }
     if (nr != BF_OK && nr != BF_EEOF) {
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_error(r));
         goto out;

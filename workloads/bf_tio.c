@@ -21,6 +21,8 @@
 */
 #include "bf_tio.h"
 
+#include "bf_file.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -447,6 +449,8 @@ int bf_tio_read(bf_tio_in *in, void *dst, size_t n, size_t *got)
 struct bf_tio_out {
     FILE *f;
     int own_f;
+    bf_file_out fo; /* own_f: the temporary file renamed into place at a clean close */
+    int cancelled;  /* bf_tio_out_cancel: discard at close */
     int comp;
     z_stream z;
     int z_live;
@@ -547,12 +551,12 @@ int bf_tio_out_open(const char *path, int compression, int level, bf_tio_out **o
     if (strcmp(path, "-") == 0) {
         o->f = stdout;
     } else {
-        o->f = fopen(path, "wb");
-        if (!o->f) {
-            seterr(err, errn, "%s: %s", path, strerror(errno));
+        int frc = bf_file_open(&o->fo, path, err, errn);
+        if (frc) {
             bf_tio_out_close(o, NULL, 0);
-            return BF_EIO;
+            return frc;
         }
+        o->f = o->fo.f;
         o->own_f = 1;
     }
     *out = o;
@@ -581,20 +585,32 @@ const char *bf_tio_out_error(const bf_tio_out *o)
     return o->err;
 }
 
+void bf_tio_out_cancel(bf_tio_out *o)
+{
+    if (o)
+        o->cancelled = 1;
+}
+
 int bf_tio_out_close(bf_tio_out *o, char *err, size_t errn)
 {
     if (!o)
         return BF_OK;
-    if (o->f) {
+    if (o->cancelled && !o->rc) {
+        seterr(o->err, sizeof o->err, "%s: not written (cancelled)", o->name);
+        o->rc = BF_ESTATE;
+    }
+    if (o->f && !o->cancelled) {
         out_flush(o, 1);
-        if (fflush(o->f) != 0 && !o->rc) {
+        if (!o->own_f && fflush(o->f) != 0 && !o->rc) {
             seterr(o->err, sizeof o->err, "%s: write error: %s", o->name, strerror(errno));
             o->rc = BF_EIO;
         }
-        if (o->own_f && fclose(o->f) != 0 && !o->rc) {
-            seterr(o->err, sizeof o->err, "%s: close error: %s", o->name, strerror(errno));
+    }
+    if (o->own_f) {
+        if (o->rc)
+            bf_file_discard(&o->fo); /* the destination keeps its old content */
+        else if (bf_file_commit(&o->fo, o->err, sizeof o->err))
             o->rc = BF_EIO;
-        }
     }
     int rc = o->rc;
     if (rc)

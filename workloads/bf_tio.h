@@ -51,6 +51,9 @@ int bf_tio_read(bf_tio_in *in, void *dst, size_t n, size_t *got);
 int bf_tio_out_open(const char *path, int compression, int level, bf_tio_out **out, char *err,
                     size_t errn);
 int bf_tio_write(bf_tio_out *o, const void *p, size_t n);
+/* The output goes to a temporary file beside path, renamed over path only by a clean close.
+** Cancel: the next close discards everything written (path keeps its old content). */
+void bf_tio_out_cancel(bf_tio_out *o);
 /* Finish the compressed stream, flush and close; returns the first error seen (and frees o). */
 int bf_tio_out_close(bf_tio_out *o, char *err, size_t errn);
 const char *bf_tio_out_error(const bf_tio_out *o);

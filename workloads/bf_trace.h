@@ -184,6 +184,9 @@ int bf_trace_writer_header(bf_trace_writer *w, const char *key, const char *valu
  */
 int bf_trace_write(bf_trace_writer *w, const bf_trace_rec *rec);
 const char *bf_trace_writer_error(const bf_trace_writer *w);
+/* Give up the output: the next close writes nothing and leaves an existing file as it was
+** (files are written to a temporary beside the destination and renamed at a clean close). */
+void bf_trace_writer_cancel(bf_trace_writer *w);
 /* Finishes the file (binary: end record with the record count), frees w, returns the first
 ** error (message copied to err). */
 int bf_trace_writer_close(bf_trace_writer *w, char *err, size_t errn);

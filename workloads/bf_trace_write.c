@@ -339,6 +339,12 @@ const char *bf_trace_writer_error(const bf_trace_writer *w)
     return w->err;
 }
 
+void bf_trace_writer_cancel(bf_trace_writer *w)
+{
+    if (w)
+        bf_tio_out_cancel(w->out);
+}
+
 int bf_trace_writer_close(bf_trace_writer *w, char *err, size_t errn)
 {
     if (!w)
