@@ -603,7 +603,7 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
     }
     uint64_t reads0 = env->mem->reads, writes0 = env->mem->writes;
     bf_arec rec;
-    while (rc == BF_OK) {
+    while (rc == BF_OK && !(opts->stop && *opts->stop)) {
         memset(&rec, 0, sizeof(rec));
         int nrc = next(ctx, &rec);
         if (nrc == BF_EEOF)
@@ -679,7 +679,7 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
     }
-    if (r.st && rc == BF_OK && opts->check_every_op) {
+    if (r.st && rc == BF_OK && opts->check_every_op && !(opts->stop && *opts->stop)) {
         /* with a check period > 1, the state at the end is checked too */
         amem_save sv = measure_begin(&r);
         const char *msg = am->xCheck(r.st);

@@ -36,6 +36,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -52,6 +53,11 @@ struct bf_results {
     int in_txn;         /* 1 between metrics_begin and commit/abort */
     uint64_t fault_seq; /* next faults.seq of cur_run */
     sqlite3_stmt *st_metric, *st_fault, *st_series;
+    int busy_ms;                  /* lock wait bound, milliseconds */
+    struct timespec wait_start;   /* when the current lock wait began */
+    int wait_noted;               /* on_wait called for the current wait */
+    bf_results_open_opts opts;
+    int schema;                   /* user_version after open */
 };
 
 /* Forward migrations: step i brings the schema from version i to i + 1. Never edit a step that
@@ -90,7 +96,19 @@ static const char *const k_migrations[BF_RESULTS_SCHEMA_VERSION] = {
     "CREATE INDEX runs_config_hash ON runs(config_hash);"
     "CREATE INDEX runs_workload_hash ON runs(workload_hash);"
     "CREATE INDEX metrics_name ON metrics(name);",
+    /* 2 -> 3: the process id of a run, so that a 'running' row whose process is gone (kill -9,
+    ** SIGHUP, a lock that outlived it) is shown as 'abandoned'. */
+    "ALTER TABLE runs ADD COLUMN pid INTEGER;",
 };
+
+/* What list, show and export read: runs with the status 'abandoned' for a running row whose
+** process (on this host) no longer exists. A TEMP view, so the file itself is not changed. */
+static const char k_runs_view[] =
+    "CREATE TEMP VIEW runs_shown AS SELECT id, start_time, end_time,"
+    " CASE WHEN status = 'running' AND bf_run_gone(host, pid) THEN 'abandoned' ELSE status END"
+    " AS status, version, git_rev, command_line, command, config_name, config_text, config_hash,"
+    " workload_path, workload_hash, engine, host, pid FROM main.runs";
+static const char k_runs_view_v2[] = "CREATE TEMP VIEW runs_shown AS SELECT *, NULL AS pid FROM main.runs";
 
 static const char *const k_status[] = {"ok", "fault", "failed", "interrupted"};
 
@@ -226,14 +244,56 @@ static int check_path(bf_results *r, int create, char *err, size_t errn)
     return rc;
 }
 
-/* Bring the schema to `target` inside one write transaction. */
-static int migrate(bf_results *r, int64_t target, char *err, size_t errn)
+/* Wait for another process's lock: poll every 10 ms up to busy_ms, give up at once when the
+** stop flag is set (SIGINT), tell the caller once after a second of waiting. */
+static int busy_wait(void *arg, int count)
 {
-    int rc = exec(r, "BEGIN IMMEDIATE", err, errn, "cannot start the schema migration");
-    if (rc)
-        return rc;
-    int64_t v = 0;
-    rc = query_int(r, "PRAGMA user_version", &v, err, errn, "cannot read the schema version");
+    bf_results *r = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0) {
+        r->wait_start = now;
+        r->wait_noted = 0;
+    }
+    if (r->opts.stop && *r->opts.stop)
+        return 0;
+    long ms = (long)(now.tv_sec - r->wait_start.tv_sec) * 1000 +
+              (now.tv_nsec - r->wait_start.tv_nsec) / 1000000;
+    if (ms >= r->busy_ms)
+        return 0;
+    if (ms >= 1000 && !r->wait_noted && r->opts.on_wait) {
+        r->wait_noted = 1;
+        r->opts.on_wait(r->path, r->busy_ms);
+    }
+    struct timespec d = {0, 10 * 1000000};
+    nanosleep(&d, NULL);
+    return 1;
+}
+
+void bf_results_set_busy_timeout(bf_results *r, int ms)
+{
+    if (r)
+        r->busy_ms = ms > 0 ? ms : BF_RESULTS_BUSY_TIMEOUT_MS;
+}
+
+/* bf_run_gone(host, pid): 1 if the run's process was on this host and no longer exists. */
+static void run_gone(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+    (void)argc;
+    static char me[256];
+    if (!me[0] && gethostname(me, sizeof me - 1) != 0)
+        snprintf(me, sizeof me, "unknown");
+    const unsigned char *host = sqlite3_value_text(v[0]);
+    sqlite3_int64 pid = sqlite3_value_int64(v[1]);
+    int gone = host && pid > 0 && strcmp((const char *)host, me) == 0 &&
+               kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    sqlite3_result_int(c, gone);
+}
+
+/* Bring the schema to `target`; the caller holds the write transaction. */
+static int migrate(bf_results *r, int64_t v, int64_t target, char *err, size_t errn)
+{
+    int rc = BF_OK;
     for (; !rc && v < target; v++) {
         char sql[96];
         rc = exec(r, k_migrations[v], err, errn, "schema migration failed");
@@ -246,10 +306,41 @@ static int migrate(bf_results *r, int64_t target, char *err, size_t errn)
             rc = exec(r, sql, err, errn, "schema migration failed");
         }
     }
+    return rc;
+}
+
+/* Inside a transaction: is this a bfsim database we can use? Its schema version in *version. */
+static int check_file(bf_results *r, int integrity, int64_t *version, char *err, size_t errn)
+{
+    int64_t appid = 0, tables = 0;
+    int rc = query_int(r, "PRAGMA user_version", version, err, errn, "cannot read");
     if (!rc)
-        rc = exec(r, "COMMIT", err, errn, "cannot commit the schema migration");
+        rc = query_int(r, "PRAGMA application_id", &appid, err, errn, "cannot read");
+    if (!rc)
+        rc = query_int(r, "SELECT count(*) FROM sqlite_master", &tables, err, errn, "cannot read");
     if (rc)
-        rollback(r);
+        return rc;
+    if ((appid != 0 && appid != BF_RESULTS_APPLICATION_ID) || (appid == 0 && tables > 0))
+        return fail(r, BF_EDB, err, errn,
+                    "results database '%s': not a bfsim results database (another "
+                    "application's SQLite file); choose another --db",
+                    r->path);
+    if (*version > BF_RESULTS_SCHEMA_VERSION)
+        return fail(r, BF_EDB, err, errn,
+                    "results database '%s': schema version %lld is newer than this bfsim "
+                    "supports (%d); use a newer bfsim or another --db",
+                    r->path, (long long)*version, BF_RESULTS_SCHEMA_VERSION);
+    if (integrity && tables > 0) {
+        /* a page-corrupted file is refused before anything is simulated into it */
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(r->db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_step(st) != SQLITE_ROW)
+            rc = db_fail(r, err, errn, "integrity check failed");
+        else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+            rc = fail(r, BF_EDB, err, errn, "results database '%s' is corrupt: %s", r->path,
+                      (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
     return rc;
 }
 
@@ -271,43 +362,59 @@ static int open_db(bf_results *r, const bf_results_open_opts *opts, char *err, s
                     sqlite3_errmsg(r->db), e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
     }
     sqlite3_extended_result_codes(r->db, 1);
-    sqlite3_busy_timeout(r->db, opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms
-                                                          : BF_RESULTS_BUSY_TIMEOUT_MS);
+    r->opts = *opts;
+    bf_results_set_busy_timeout(r, opts->busy_timeout_ms);
+    sqlite3_busy_handler(r->db, busy_wait, r);
     if (sqlite3_db_readonly(r->db, "main") == 1)
         return fail(r, BF_EIO, err, errn, "results database '%s' is read-only", r->path);
+    if (sqlite3_create_function(r->db, "bf_run_gone", 2, SQLITE_UTF8, NULL, run_gone, NULL,
+                                NULL) != SQLITE_OK)
+        return db_fail(r, err, errn, "cannot configure");
 
-    /* Read-only checks first: a file we refuse is left exactly as it was. */
-    int64_t version = 0, appid = 0, tables = 0;
-    rc = query_int(r, "PRAGMA user_version", &version, err, errn, "cannot read");
-    if (!rc)
-        rc = query_int(r, "PRAGMA application_id", &appid, err, errn, "cannot read");
-    if (!rc)
-        rc = query_int(r, "SELECT count(*) FROM sqlite_master", &tables, err, errn, "cannot read");
-    if (rc)
+    /* A new (empty) file is switched to WAL before anything else, so that processes creating
+    ** it at once never meet the rollback-journal lock upgrade that SQLite refuses without
+    ** waiting. Then the checks read one snapshot (BEGIN ... COMMIT), and the creation or
+    ** migration is one BEGIN IMMEDIATE transaction (it waits for the lock) that checks again:
+    ** another process may have created the schema meanwhile. A file we refuse is left exactly
+    ** as it was (nothing is written to a non-empty file before the checks). */
+    struct stat fst;
+    if ((stat(r->path, &fst) != 0 || fst.st_size == 0) &&
+        (rc = exec(r, "PRAGMA journal_mode = WAL", err, errn, "cannot switch to WAL mode")))
         return rc;
-    if ((appid != 0 && appid != BF_RESULTS_APPLICATION_ID) || (appid == 0 && tables > 0))
-        return fail(r, BF_EDB, err, errn,
-                    "results database '%s': not a bfsim results database (another "
-                    "application's SQLite file); choose another --db",
-                    r->path);
-    if (version > BF_RESULTS_SCHEMA_VERSION)
-        return fail(r, BF_EDB, err, errn,
-                    "results database '%s': schema version %lld is newer than this bfsim "
-                    "supports (%d); use a newer bfsim or another --db",
-                    r->path, (long long)version, BF_RESULTS_SCHEMA_VERSION);
-
+    int64_t version = 0;
+    rc = exec(r, "BEGIN", err, errn, "cannot read");
+    if (!rc)
+        rc = check_file(r, opts->create, &version, err, errn);
+    if (!rc)
+        rc = exec(r, "COMMIT", err, errn, "cannot read");
+    if (!rc && version < target) {
+        rc = exec(r, "BEGIN IMMEDIATE", err, errn, "cannot start the schema migration");
+        if (!rc)
+            rc = check_file(r, 0, &version, err, errn);
+        if (!rc)
+            rc = migrate(r, version, target, err, errn);
+        if (!rc)
+            rc = exec(r, "COMMIT", err, errn, "cannot commit the schema migration");
+        if (!rc)
+            version = target;
+    }
+    if (rc) {
+        rollback(r);
+        return rc;
+    }
+    r->schema = (int)version;
     rc = exec(r, "PRAGMA foreign_keys = ON", err, errn, "cannot configure");
     if (!rc)
         rc = exec(r, "PRAGMA journal_mode = WAL", err, errn, "cannot switch to WAL mode");
-    if (!rc && version < target)
-        rc = migrate(r, target, err, errn);
+    if (!rc)
+        rc = exec(r, version >= 3 ? k_runs_view : k_runs_view_v2, err, errn, "cannot configure");
     return rc;
 }
 
 int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_results **out,
                        char *err, size_t errn)
 {
-    static const bf_results_open_opts k_default = {1, BF_RESULTS_BUSY_TIMEOUT_MS, 0};
+    static const bf_results_open_opts k_default = {1, BF_RESULTS_BUSY_TIMEOUT_MS, 0, NULL, NULL};
     if (!out)
         return BF_EINPUT;
     *out = NULL;
@@ -337,7 +444,7 @@ int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_re
 
 int bf_results_open(const char *path, int create, bf_results **out, char *err, size_t errn)
 {
-    bf_results_open_opts o = {create, BF_RESULTS_BUSY_TIMEOUT_MS, 0};
+    bf_results_open_opts o = {create, BF_RESULTS_BUSY_TIMEOUT_MS, 0, NULL, NULL};
     return bf_results_open_ex(path, &o, out, err, errn);
 }
 
@@ -403,10 +510,15 @@ int bf_results_begin(bf_results *r, const bf_run_info *in, int64_t *run_id, char
     if (r->in_txn)
         return fail(r, BF_ESTATE, err, errn, "results database '%s': a run's metrics are open",
                     r->path);
-    static const char sql[] =
-        "INSERT INTO runs (start_time, status, version, git_rev, command_line, command,"
-        " config_name, config_text, config_hash, workload_path, workload_hash, engine, host)"
-        " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /* runs.pid exists from schema version 3 (the tests open older versions) */
+    const char *sql =
+        r->schema >= 3
+            ? "INSERT INTO runs (start_time, status, version, git_rev, command_line, command,"
+              " config_name, config_text, config_hash, workload_path, workload_hash, engine, host,"
+              " pid) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            : "INSERT INTO runs (start_time, status, version, git_rev, command_line, command,"
+              " config_name, config_text, config_hash, workload_path, workload_hash, engine, host)"
+              " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(r, err, errn, "cannot record the run");
@@ -418,6 +530,8 @@ int bf_results_begin(bf_results *r, const bf_run_info *in, int64_t *run_id, char
                        in->workload_hash, in->engine,      in->host};
     for (size_t i = 0; i < BF_ARRAY_SIZE(v); i++)
         bind_text(st, (int)i + 2, v[i]);
+    if (r->schema >= 3)
+        sqlite3_bind_int64(st, (int)BF_ARRAY_SIZE(v) + 2, (sqlite3_int64)getpid());
     int rc = step_done(r, st, err, errn, "cannot record the run");
     sqlite3_finalize(st);
     if (rc)
@@ -555,6 +669,23 @@ static int set_status(bf_results *r, const char *status, char *err, size_t errn)
     if (!rc && sqlite3_changes(r->db) != 1)
         rc = fail(r, BF_ESTATE, err, errn, "results database '%s': run %lld is not running",
                   r->path, (long long)r->cur_run);
+    return rc;
+}
+
+int bf_results_workload_hash(bf_results *r, const char *hash_hex, char *err, size_t errn)
+{
+    if (!r || !hash_hex)
+        return BF_EINPUT;
+    if (!r->in_txn)
+        return not_open(r);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db, "UPDATE runs SET workload_hash = ? WHERE id = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_fail(r, err, errn, "cannot record the workload hash");
+    bind_text(st, 1, hash_hex);
+    sqlite3_bind_int64(st, 2, r->cur_run);
+    int rc = step_done(r, st, err, errn, "cannot record the workload hash");
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -825,7 +956,7 @@ int bf_results_list(bf_results *r, FILE *out, const char *format, char *err, siz
     static const char sql[] =
         "SELECT r.id, r.start_time, r.end_time, r.status, r.command, r.engine, r.config_name,"
         " r.workload_path, (SELECT count(*) FROM metrics m WHERE m.run_id = r.id) AS metrics"
-        " FROM runs r ORDER BY r.id";
+        " FROM runs_shown r ORDER BY r.id";
     int rc = read_begin(r, err, errn);
     if (rc)
         return rc;
@@ -944,7 +1075,7 @@ int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format
     if (rc)
         return rc;
     sqlite3_stmt *run = NULL;
-    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs WHERE id = ?1", -1, &run, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs_shown WHERE id = ?1", -1, &run, NULL) != SQLITE_OK)
         return read_end(r, db_fail(r, err, errn, "cannot read"));
     sqlite3_bind_int64(run, 1, run_id);
     int s = sqlite3_step(run);
@@ -991,11 +1122,11 @@ int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, s
                              "SELECT r.id AS run_id, r.start_time, r.end_time, r.status, r.command,"
                              " r.engine, r.version, r.git_rev, r.config_name, r.config_hash,"
                              " r.workload_path, r.workload_hash, r.host, m.name AS metric, m.value,"
-                             " m.unit FROM runs r LEFT JOIN metrics m ON m.run_id = r.id"
+                             " m.unit FROM runs_shown r LEFT JOIN metrics m ON m.run_id = r.id"
                              " ORDER BY r.id, m.rowid",
                              -1, FMT_CSV, "", err, errn));
     sqlite3_stmt *run = NULL;
-    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs ORDER BY id", -1, &run, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs_shown ORDER BY id", -1, &run, NULL) != SQLITE_OK)
         return read_end(r, db_fail(r, err, errn, "cannot read"));
     int s, n = 0;
     fputc('[', out);
@@ -1015,12 +1146,7 @@ int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, s
 
 /* ---- SHA-256 (FIPS 180-4) ---- */
 
-typedef struct sha256 {
-    uint32_t h[8];
-    uint64_t bytes;      /* message length so far */
-    unsigned char b[64]; /* partial block */
-    size_t nb;
-} sha256;
+typedef bf_hash sha256;
 
 /* Section 4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64
 ** primes. */
@@ -1121,6 +1247,21 @@ static void sha_final(sha256 *s, char out_hex[65])
         out_hex[2 * i + 1] = hex[byte & 15];
     }
     out_hex[64] = '\0';
+}
+
+void bf_hash_init(bf_hash *h)
+{
+    sha_init(h);
+}
+
+void bf_hash_update(void *h, const void *p, size_t n)
+{
+    sha_update(h, p, n);
+}
+
+void bf_hash_final(bf_hash *h, char out_hex[65])
+{
+    sha_final(h, out_hex);
 }
 
 void bf_hash_text(const char *s, size_t n, char out_hex[65])

@@ -4,6 +4,7 @@
 */
 #include "bf_sim.h"
 #include "bf_alloc_run.h"
+#include "bf_results.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -136,6 +137,12 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         topt.misaligned = BF_MISALIGNED_COUNT_ONCE;
     bf_trace_reader *r = NULL;
     char terr[512];
+    bf_hash hash;
+    bf_byte_tap tap = {bf_hash_update, &hash};
+    bf_hash_init(&hash);
+    if (o->hash)
+        topt.tap = &tap;
+    snprintf(out->whash, sizeof out->whash, "not computed");
     if ((rc = bf_trace_open(trace, &topt, &r, terr, sizeof terr))) {
         snprintf(err, errn, "%s", terr);
         bf_sim_free(out);
@@ -149,6 +156,15 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     ro.on_phase = on_phase;
     ro.phase_ctx = out;
     out->end = bf_replay_run(out->ms, r, &ro, &out->rst, err, errn);
+    if (o->hash && (out->end == BF_END_OK || out->end == BF_END_FAULT)) {
+        /* the hash covers the whole file even when the run stopped at a fault */
+        if (bf_trace_drain(r) == BF_OK) {
+            bf_hash_final(&hash, out->whash);
+        } else {
+            snprintf(err, errn, "%s", bf_trace_error(r));
+            out->end = BF_END_INPUT;
+        }
+    }
     bf_trace_close(r);
     phase_close(out); /* the last phase runs to the end of the trace */
     bf_cycles idle = out->rst.cycles;

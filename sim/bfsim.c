@@ -34,6 +34,15 @@ static void on_signal(int sig)
     bf_stop_flag = 1;
 }
 
+/* Until a command installs on_signal (it then checks bf_stop_flag in its loops), SIGINT, SIGTERM
+** and SIGHUP end the process at once with exit 130: nothing has been written yet, or only by
+** SQLite transactions, which a dead process leaves intact. */
+static void on_signal_exit(int sig)
+{
+    (void)sig;
+    _exit(130);
+}
+
 void bf_cmd_install_signals(void)
 {
     struct sigaction sa;
@@ -42,10 +51,45 @@ void bf_cmd_install_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL); /* a closed terminal ends the run as interrupted, too */
+}
+
+int bf_cmd_db_fail(const char *cmd, const char *err)
+{
+    if (bf_stop_flag)
+        return bf_cmd_fail(cmd, 130, "interrupted while waiting for the results database (%s)", err);
+    return bf_cmd_fail(cmd, 2, "%s", err);
+}
+
+static const char *wait_cmd = "";
+
+static void on_db_wait(const char *path, int max_ms)
+{
+    fprintf(stderr, "bfsim %s: results database '%s' is locked by another process; waiting up to "
+                    "%d s (Ctrl-C to give up)\n",
+            wait_cmd, path, max_ms / 1000);
+}
+
+static int env_busy_ms(void)
+{
+    const char *busy = getenv("BFSIM_DB_BUSY_MS");
+    return busy ? atoi(busy) : 0;
+}
+
+void bf_cmd_final_wait(bf_results *db)
+{
+    int ms = env_busy_ms();
+    bf_results_set_busy_timeout(db, ms > 0 ? ms : BF_CMD_FINAL_WAIT_MS);
 }
 
 int bf_cmd_fail(const char *cmd, int code, const char *fmt, const char *msg)
 {
+    if (bf_stop_flag && code != 0) {
+        /* a signal arrived: whatever failed after it (an interrupted read, a lock wait given
+        ** up) is the interruption, exit 130 */
+        fprintf(stderr, "bfsim %s: interrupted\n", cmd);
+        return 130;
+    }
     fprintf(stderr, "bfsim %s: ", cmd);
     fprintf(stderr, fmt, msg);
     fputc('\n', stderr);
@@ -105,10 +149,12 @@ int bf_cmd_open_db(bf_opts *o, const char *cmd, int create, bf_results **db)
     memset(&ro, 0, sizeof ro);
     ro.create = create;
     /* BFSIM_DB_BUSY_MS: how long to wait for another process's lock (default 5 s) */
-    const char *busy = getenv("BFSIM_DB_BUSY_MS");
-    ro.busy_timeout_ms = busy ? atoi(busy) : 0;
+    ro.busy_timeout_ms = env_busy_ms();
+    ro.stop = &bf_stop_flag;
+    ro.on_wait = on_db_wait;
+    wait_cmd = cmd;
     if (bf_results_open_ex(path, &ro, db, err, sizeof err))
-        return bf_cmd_fail(cmd, 2, "%s", err);
+        return bf_cmd_db_fail(cmd, err);
     return -1;
 }
 
@@ -274,6 +320,13 @@ int main(int argc, char **argv)
         printf("bfsim %s (%s)\n", BF_VERSION, BF_GIT_REV);
         return 0;
     }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal_exit;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
     for (size_t i = 0; i < BF_ARRAY_SIZE(commands); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

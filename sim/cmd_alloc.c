@@ -25,6 +25,7 @@ typedef struct alloc_job {
     bf_amem mem;
     bf_alloc_result res;
     int rc;
+    char whash[65]; /* SHA-256 of the workload, computed while it is read (hash asked for) */
 } alloc_job;
 
 static void job_free(alloc_job *j)
@@ -116,9 +117,10 @@ static void on_sample(void *arg, const bf_alloc_sample *s)
 
 /* One allocator on one workload. */
 static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *workload, int aformat,
-                   const bf_alloc_run_opts *ropt, alloc_job *j, char *err, size_t errn)
+                   const bf_alloc_run_opts *ropt, int hash, alloc_job *j, char *err, size_t errn)
 {
     memset(j, 0, sizeof *j);
+    snprintf(j->whash, sizeof j->whash, "not computed");
     j->reg = bf_stats_new();
     if (!j->reg) {
         snprintf(err, errn, "out of memory");
@@ -132,11 +134,20 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     if ((rc = make_env(m, j, &env, res, err, errn)))
         return rc;
     bf_atrace_reader *r;
-    if ((rc = bf_atrace_open(workload, aformat, &r, err, errn)))
+    bf_hash h;
+    bf_byte_tap tap = {bf_hash_update, &h};
+    bf_hash_init(&h);
+    if ((rc = bf_atrace_open_tap(workload, aformat, hash ? &tap : NULL, &r, err, errn)))
         return rc;
     bf_alloc_run_opts o = *ropt;
     o.measure_port = bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
     rc = bf_alloc_run_reader(am, &env, r, &o, &j->res);
+    if (!rc && hash && !bf_stop_flag) { /* the hash covers the whole file, one pass */
+        if ((rc = bf_atrace_drain(r)) == BF_OK)
+            bf_hash_final(&h, j->whash);
+        else
+            snprintf(j->res.error, sizeof j->res.error, "%s", bf_atrace_error(r));
+    }
     if (rc == BF_EINPUT && bf_atrace_error(r) && bf_atrace_error(r)[0] && !j->res.error[0])
         snprintf(err, errn, "%s", bf_atrace_error(r));
     else if (rc && j->res.error[0])
@@ -337,11 +348,13 @@ int bf_cmd_alloc(int argc, char **argv)
         }
         dump = dumpf.f;
     }
-    char whash[65], herr[512];
-    if (bf_hash_file(workload, whash, herr, sizeof herr)) {
-        rc = bf_cmd_fail(cmd, 2, "%s", herr);
+    struct stat wst;
+    if (njobs > 1 && (!strcmp(workload, "-") || (stat(workload, &wst) == 0 && !S_ISREG(wst.st_mode)))) {
+        rc = bf_cmd_fail(cmd, 2, "--workload %s: --compare reads the workload once per allocator; "
+                                 "give a regular file, not a pipe or stdin", workload);
         goto out;
     }
+    bf_cmd_install_signals();
     if (!bf_opts_has(o, "no-db") && (rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0)
         goto out;
     jobs = calloc(njobs, sizeof *jobs);
@@ -351,7 +364,6 @@ int bf_cmd_alloc(int argc, char **argv)
     }
     char cmdline[4096];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
-    bf_cmd_install_signals();
     rc = -1;
     for (size_t i = 0; i < njobs && rc < 0; i++) {
         const bf_alloc_methods *am = ams[i];
@@ -372,11 +384,11 @@ int bf_cmd_alloc(int argc, char **argv)
             ri.config_text = ctext;
             ri.config_hash = chash;
             ri.workload_path = workload;
-            ri.workload_hash = whash;
+            ri.workload_hash = NULL; /* stored with the metrics, once the workload is read */
             int brc = bf_results_begin(db, &ri, &run_id, err, sizeof err);
             free(ctext);
             if (brc) {
-                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
         }
@@ -401,7 +413,9 @@ int bf_cmd_alloc(int argc, char **argv)
         ro.on_sample = on_sample;
         ro.arg = &sink;
         ro.keep_samples = db != NULL;
-        int jrc = run_one(m, am, workload, aformat, &ro, &jobs[i], err, sizeof err);
+        ro.stop = &bf_stop_flag;
+        int jrc = run_one(m, am, workload, aformat, &ro, db || bf_opts_has(o, "json"), &jobs[i], err,
+                          sizeof err);
         ndone = i + 1;
         if (sink.plot && (jrc || bf_stop_flag))
             bf_file_discard(&plotf);
@@ -409,7 +423,7 @@ int bf_cmd_alloc(int argc, char **argv)
             jrc = BF_EIO;
         if (jrc) {
             if (db)
-                bf_results_abort(db, "failed");
+                bf_results_abort(db, bf_stop_flag ? "interrupted" : "failed");
             rc = bf_cmd_fail(cmd, jrc == BF_ENOMEM ? 1 : 2, "%s", err);
             break;
         }
@@ -420,8 +434,11 @@ int bf_cmd_alloc(int argc, char **argv)
             break;
         }
         if (db) {
-            if (bf_results_metrics_begin(db, run_id, err, sizeof err)) {
-                rc = bf_cmd_fail(cmd, 2, "%s", err);
+            bf_cmd_final_wait(db);
+            if (bf_results_metrics_begin(db, run_id, err, sizeof err) ||
+                bf_results_workload_hash(db, jobs[i].whash, err, sizeof err)) {
+                bf_results_abort(db, "failed");
+                rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
             int bad = 0;
@@ -441,12 +458,14 @@ int bf_cmd_alloc(int argc, char **argv)
                                         s->norders > 4 ? s->unusable[4] / 1000.0 : 0);
             }
             if (bad) {
+                snprintf(err, sizeof err, "%s", bf_results_errmsg(db));
                 bf_results_abort(db, "failed");
-                rc = bf_cmd_fail(cmd, 2, "%s", "cannot write to the results database");
+                rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
             if (bf_results_commit(db, "ok", err, sizeof err)) {
-                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                bf_results_abort(db, "failed");
+                rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
         }
@@ -461,7 +480,7 @@ int bf_cmd_alloc(int argc, char **argv)
     if (rc >= 0)
         goto out;
     if (njobs == 1 && bf_opts_has(o, "json")) {
-        const char *fields[] = {"allocator", ams[0]->name, "workload", workload, "workload_hash", whash,
+        const char *fields[] = {"allocator", ams[0]->name, "workload", workload, "workload_hash", jobs[0].whash,
                                 "config_name", m->name};
         bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, jobs[0].reg, NULL, NULL);
     } else if (njobs == 1) {

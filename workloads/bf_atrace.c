@@ -1366,12 +1366,26 @@ static int open_with(bf_tio_in *in, int format, bf_atrace_reader **out, char *er
 
 int bf_atrace_open(const char *path, int format, bf_atrace_reader **out, char *err, size_t errn)
 {
+    return bf_atrace_open_tap(path, format, NULL, out, err, errn);
+}
+
+int bf_atrace_open_tap(const char *path, int format, const bf_byte_tap *tap,
+                       bf_atrace_reader **out, char *err, size_t errn)
+{
     *out = NULL;
     bf_tio_in *in;
-    int rc = bf_tio_open(path, &in, err, errn);
+    int rc = bf_tio_open_tap(path, tap, &in, err, errn);
     if (rc)
         return rc;
     return open_with(in, format, out, err, errn);
+}
+
+int bf_atrace_drain(bf_atrace_reader *r)
+{
+    int rc = bf_tio_drain(r->in);
+    if (rc)
+        snprintf(r->err, sizeof r->err, "%s", bf_tio_error(r->in));
+    return rc;
 }
 
 int bf_atrace_open_mem(const void *data, size_t n, const char *name, int format,

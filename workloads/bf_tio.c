@@ -51,7 +51,17 @@ struct bf_tio_in {
     uint64_t line;
     char name[256];
     char err[BF_TIO_ERR];
+    bf_byte_tap tap; /* fn NULL: none */
 };
+
+/* Every read from the file goes through here, so that the tap sees each byte once. */
+static size_t tio_fread(bf_tio_in *in, void *p, size_t n)
+{
+    size_t got = fread(p, 1, n, in->f);
+    if (got && in->tap.fn)
+        in->tap.fn(in->tap.ctx, p, got);
+    return got;
+}
 
 static void seterr(char *dst, size_t n, const char *fmt, ...)
 {
@@ -77,7 +87,7 @@ static int raw_fill(bf_tio_in *in)
         in->raw_eof = 1;
         return BF_OK;
     }
-    size_t n = fread(in->raw, 1, BF_TIO_RAW, in->f);
+    size_t n = tio_fread(in, in->raw, BF_TIO_RAW);
     in->raw_pos = 0;
     in->raw_end = n;
     if (n < BF_TIO_RAW) {
@@ -98,7 +108,7 @@ static int decode_more(bf_tio_in *in)
         return BF_OK;
     if (in->comp == BF_COMP_NONE) {
         if (in->f) {
-            size_t n = fread(in->buf + in->end, 1, cap - in->end, in->f);
+            size_t n = tio_fread(in, in->buf + in->end, cap - in->end);
             in->end += n;
             if (n == 0) {
                 if (ferror(in->f)) {
@@ -197,7 +207,7 @@ static int detect_compression(bf_tio_in *in)
     if (in->f) {
         in->raw_pos = in->raw_end = 0;
         while (in->raw_end < 4 && !in->raw_eof) {
-            size_t k = fread(in->raw + in->raw_end, 1, BF_TIO_RAW - in->raw_end, in->f);
+            size_t k = tio_fread(in, in->raw + in->raw_end, BF_TIO_RAW - in->raw_end);
             if (k == 0) {
                 if (ferror(in->f)) {
                     seterr(in->err, sizeof in->err, "%s: read error: %s", in->name,
@@ -256,12 +266,37 @@ static int open_common(bf_tio_in *in, char *err, size_t errn)
 
 int bf_tio_open(const char *path, bf_tio_in **out, char *err, size_t errn)
 {
+    return bf_tio_open_tap(path, NULL, out, err, errn);
+}
+
+int bf_tio_drain(bf_tio_in *in)
+{
+    if (!in->f)
+        return BF_OK;
+    uint8_t *p = in->raw ? in->raw : (uint8_t *)in->buf;
+    size_t cap = in->raw ? BF_TIO_RAW : BF_TIO_BUF;
+    while (tio_fread(in, p, cap) == cap)
+        ;
+    in->raw_pos = in->raw_end = in->pos = in->end = 0;
+    in->raw_eof = in->eof = 1;
+    if (ferror(in->f)) {
+        seterr(in->err, sizeof in->err, "%s: read error: %s", in->name, strerror(errno));
+        return BF_EIO;
+    }
+    return BF_OK;
+}
+
+int bf_tio_open_tap(const char *path, const bf_byte_tap *tap, bf_tio_in **out, char *err,
+                    size_t errn)
+{
     *out = NULL;
     bf_tio_in *in = calloc(1, sizeof *in);
     if (!in) {
-        seterr(err, errn, "%s: out of memory", path);
+        seterr(err, errn, "%s: out of host memory (trace input)", path);
         return BF_ENOMEM;
     }
+    if (tap)
+        in->tap = *tap;
     if (strcmp(path, "-") == 0) {
         in->f = stdin;
         snprintf(in->name, sizeof in->name, "<stdin>");

@@ -1241,10 +1241,18 @@ int bf_trace_open(const char *path, const bf_trace_options *o, bf_trace_reader *
 {
     *out = NULL;
     bf_tio_in *in;
-    int rc = bf_tio_open(path, &in, err, errn);
+    int rc = bf_tio_open_tap(path, o ? o->tap : NULL, &in, err, errn);
     if (rc)
         return rc;
     return open_with(in, o, out, err, errn);
+}
+
+int bf_trace_drain(bf_trace_reader *r)
+{
+    int rc = bf_tio_drain(r->in);
+    if (rc)
+        snprintf(r->err, sizeof r->err, "%s", bf_tio_error(r->in));
+    return rc;
 }
 
 int bf_trace_open_mem(const void *data, size_t n, const char *name, const bf_trace_options *o,

@@ -106,6 +106,194 @@ def test_atomic_outputs():
     check(not [n for n in os.listdir(d) if ".tmp-" in n], f"no temporary left: {os.listdir(d)}")
 
 
+def spawn(*args, stdin=None):
+    return subprocess.Popen([BFSIM, *args], stdin=stdin, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def feed_fifo(path, src, delay=0.0):
+    """Write src's bytes into the FIFO path (in a thread: open blocks until a reader comes)."""
+    def run():
+        time.sleep(delay)
+        with open(path, "wb") as f, open(src, "rb") as g:
+            f.write(g.read())
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    return t
+
+
+def wait_running(db, n=1, timeout=30):
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            c = sqlite3.connect(db, timeout=0.1)
+            k = c.execute("select count(*) from runs where status = 'running'").fetchone()[0]
+            c.close()
+            if k >= n:
+                return True
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def statuses(db):
+    c = sqlite3.connect(db)
+    v = [r[0] for r in c.execute("select status from runs order by id")]
+    c.close()
+    return v
+
+
+def test_concurrent_create():
+    # 4: 8 processes creating the same new database at once all store their run
+    d = tmpdir()
+    db = os.path.join(d, "p.db")
+    for rnd in range(4):
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+        ps = [spawn("run", "--config", CFG, "--trace", TRACE, "--db", db) for _ in range(8)]
+        errs = [p.communicate()[1].decode() for p in ps]
+        codes = [p.returncode for p in ps]
+        check(codes == [0] * 8, f"round {rnd}: every run exits 0 (got {codes}: {set(errs)})")
+        check(statuses(db) == ["ok"] * 8, f"round {rnd}: 8 runs stored ok (got {statuses(db)})")
+
+
+def test_lock_at_end():
+    # 5: another process holds the lock when the run finishes (7 s, more than the 5 s open
+    # timeout): the run waits with a message, prints its report, stores the run, exits 0
+    d = tmpdir()
+    db = os.path.join(d, "l.db")
+    fifo = os.path.join(d, "t.fifo")
+    os.mkfifo(fifo)
+    p = spawn("run", "--config", CFG, "--trace", fifo, "--db", db)
+    check(wait_running(db), "the run row is inserted before the trace is read")
+    c = sqlite3.connect(db, isolation_level=None)
+    c.execute("begin exclusive")
+    feed_fifo(fifo, TRACE)
+    time.sleep(7)
+    c.execute("commit")
+    c.close()
+    out, err = p.communicate(timeout=120)
+    check(p.returncode == 0, f"run exits 0 after the wait (got {p.returncode}: {err.decode()})")
+    check(b"is locked by another process; waiting" in err, f"a message says it waits: {err.decode()}")
+    check(b"# stored as run 1" in out and b"core.cycles" in out, "the report is printed")
+    check(statuses(db) == ["ok"], f"the run is stored ok (got {statuses(db)})")
+
+
+def test_abandoned():
+    # 5: a run whose process is gone (kill -9) is listed as abandoned, never 'running' forever;
+    # SIGHUP ends a run as interrupted
+    d = tmpdir()
+    db = os.path.join(d, "a.db")
+    for sig, want in ((signal.SIGKILL, "abandoned"), (signal.SIGHUP, "interrupted")):
+        fifo = os.path.join(d, f"t{int(sig)}.fifo")
+        os.mkfifo(fifo)
+        p = spawn("run", "--config", CFG, "--trace", fifo, "--db", db)
+        check(wait_running(db, 1 if sig == signal.SIGKILL else 2), "run row inserted")
+        p.send_signal(sig)
+        p.wait(timeout=10)
+        try:  # unblock nothing: the reader is gone; open the FIFO non-blocking to be safe
+            os.close(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:
+            pass
+        rc, out, err = bfsim("results", "list", "--db", db, "--format", "json")
+        rows = json.loads(out) if rc == 0 else []
+        check(rows and rows[-1]["status"] == want, f"after signal {sig}: listed as {want} (got {rows})")
+    rc, out, _ = bfsim("results", "show", "1", "--db", db)
+    check(rc == 0 and "abandoned" in out, "results show says abandoned")
+
+
+def test_fifo_stdin():
+    # 6 and 7: a FIFO or stdin trace with the database and --json: one pass, the hash is the
+    # file's SHA-256 (sha256sum), for run and for alloc
+    d = tmpdir()
+    db = os.path.join(d, "f.db")
+    want = digest(TRACE)
+    fifo = os.path.join(d, "t.fifo")
+    os.mkfifo(fifo)
+    feed_fifo(fifo, TRACE)
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", fifo, "--db", db, "--json", timeout=60)
+    check(rc == 0, f"run on a FIFO with --db --json exits 0 (got {rc}: {err})")
+    check(rc == 0 and json.loads(out)["run"]["workload_hash"] == want, "JSON hash = sha256sum")
+    with open(TRACE, "rb") as f:
+        rc, out, err = bfsim("run", "--config", CFG, "--trace", "-", "--db", db, stdin=f, timeout=60)
+    check(rc == 0, f"run --trace - with --db exits 0 (got {rc}: {err})")
+    with open(WORKLOAD, "rb") as f:
+        rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", "-", "--db", db, stdin=f,
+                             timeout=120)
+    check(rc == 0, f"alloc --workload - exits 0 (got {rc}: {err})")
+    c = sqlite3.connect(db)
+    hashes = [r[0] for r in c.execute("select workload_hash from runs order by id")]
+    c.close()
+    check(hashes == [want, want, digest(WORKLOAD)], f"stored hashes are the files' SHA-256: {hashes}")
+    # a run that stops at a fault still hashes the whole file
+    t = os.path.join(d, "fault.bft")
+    with open(t, "w") as f:
+        # 0x02100000 is past the EZ-KIT's 32 MB of SDRAM: the first record faults (exit 3)
+        f.write("#bfsim-trace 1\nL 0x02100000 4\n" + "".join(f"L 0x{0x1000 + 4 * i:08X} 4\n" for i in range(20000)))
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db", "--json")
+    check(rc == 3 and json.loads(out)["run"]["workload_hash"] == digest(t), f"fault run hashes the whole file ({rc}: {err})")
+    # compare needs a file it can read once per machine
+    rc, _, err = bfsim("compare", "--configs", CFG, CFG, "--trace", "-", "--no-db", stdin=subprocess.DEVNULL)
+    check(rc == 2 and "regular file" in err, f"compare --trace - with two machines: exit 2 ({rc}: {err})")
+
+
+def interrupt_after(p, delay, sig=signal.SIGINT):
+    time.sleep(delay)
+    t0 = time.time()
+    p.send_signal(sig)
+    try:
+        out, err = p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    return p.returncode, time.time() - t0, err.decode()
+
+
+def test_signals():
+    # 8: every command stops within a second of SIGINT/SIGTERM with exit 130, nothing written
+    d = tmpdir()
+    # (a) trace convert / stats / head blocked on a FIFO
+    for sub in (["convert", "--out", os.path.join(d, "o.bfb")], ["stats"], ["head"]):
+        fifo = os.path.join(d, f"{sub[0]}.fifo")
+        os.mkfifo(fifo)
+        arg = ["--in", fifo] if sub[0] == "convert" else ["--trace", fifo]
+        p = spawn("trace", sub[0], *arg, *sub[1:])
+        w = open(fifo, "wb")  # the reader is open, and waits for bytes that never come
+        w.write(b"#bfsim-trace 1\n")
+        w.flush()
+        rc, dt, err = interrupt_after(p, 0.5)
+        w.close()
+        check(rc == 130 and dt < 1.0, f"trace {sub[0]}: SIGINT -> 130 in {dt:.2f}s (got {rc}: {err})")
+    check(not os.path.exists(os.path.join(d, "o.bfb")), "no output from an interrupted convert")
+    check(not [n for n in os.listdir(d) if ".tmp-" in n], "no temporary left")
+    # (b) alloc in the middle of a long replay with --check (minutes without the fix)
+    ev = os.path.join(d, "ev.txt")
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        p = spawn("alloc", "--allocator", "slab", "--workload", "workloads/suite/cc1.bfa.zst", "--check",
+                  "--no-db", "--dump-events", ev)
+        rc, dt, err = interrupt_after(p, 1.5, sig)
+        check(rc == 130 and dt < 1.0, f"alloc --check: signal {sig} -> 130 in {dt:.2f}s (got {rc}: {err})")
+    check(not os.path.exists(ev), "no --dump-events file from an interrupted alloc")
+    # (c) run waiting for a database another process has locked
+    db = os.path.join(d, "l.db")
+    rc, _, err = bfsim("run", "--config", CFG, "--trace", TRACE, "--db", db)
+    c = sqlite3.connect(db, isolation_level=None)
+    c.execute("begin exclusive")
+    p = spawn("run", "--config", CFG, "--trace", TRACE, "--db", db)
+    rc, dt, err = interrupt_after(p, 1.5)
+    c.execute("commit")
+    c.close()
+    check(rc == 130 and dt < 1.0, f"run waiting for a lock: SIGINT -> 130 in {dt:.2f}s (got {rc}: {err})")
+    # (d) results list and config keys: the default handler exits 130 too
+    fifo = os.path.join(d, "cfg.fifo")
+    os.mkfifo(fifo)
+    p = spawn("config", "check", "--config", fifo)
+    rc, dt, err = interrupt_after(p, 0.5, signal.SIGTERM)
+    check(rc == 130 and dt < 1.0, f"config check blocked on a FIFO: SIGTERM -> 130 (got {rc})")
+
+
 if __name__ == "__main__":
     name = sys.argv[1]
     globals()["test_" + name]()
