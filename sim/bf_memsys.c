@@ -38,6 +38,7 @@ struct bf_memsys {
     bf_memsys_stats stats;
     uint32_t sdram_bytes;
     uint8_t *sdram_mem;           /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
+    int host_oom;                 /* sdram_mem could not be allocated */
     uint8_t l1d_a[32 * 1024];     /* bank A 0xFF800000..0xFF807FFF */
     uint8_t l1d_b[32 * 1024];     /* bank B 0xFF900000..0xFF907FFF */
     uint8_t l1i[80 * 1024];       /* 0xFFA00000..0xFFA13FFF */
@@ -60,7 +61,7 @@ static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, c
     const char *dup = NULL;
     int rc = bf_stats_add(reg, d, n, base, &dup);
     if (rc)
-        snprintf(err, errn, "statistics registry: %s%s", rc == BF_ESTATE ? "duplicate stat " : "out of memory",
+        snprintf(err, errn, "statistics registry: %s%s", rc == BF_ESTATE ? "duplicate stat " : "out of host memory",
                  rc == BF_ESTATE && dup ? dup : "");
     return rc;
 }
@@ -69,7 +70,7 @@ int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *
 {
     bf_memsys *s = calloc(1, sizeof *s);
     if (!s) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     s->m = *m;
@@ -278,8 +279,10 @@ static uint8_t *backing(bf_memsys *s, bf_addr a, uint32_t n)
     if (end <= s->sdram_bytes) {
         if (!s->sdram_mem) {
             s->sdram_mem = calloc(1, s->sdram_bytes);
-            if (!s->sdram_mem)
+            if (!s->sdram_mem) {
+                s->host_oom = 1; /* never read as zero: the access fails (bf_memsys_host_oom) */
                 return NULL;
+            }
         }
         return s->sdram_mem + a;
     }
@@ -294,9 +297,11 @@ static uint8_t *backing(bf_memsys *s, bf_addr a, uint32_t n)
     return NULL;
 }
 
-static void copy_data(bf_memsys *s, const bf_req *rq)
+static int copy_data(bf_memsys *s, const bf_req *rq)
 {
     uint8_t *p = backing(s, rq->addr, rq->size);
+    if (!p && s->host_oom)
+        return BF_ENOMEM;
     if (rq->kind == BF_ACC_WRITE) {
         if (p)
             memcpy(p, rq->data, rq->size);
@@ -306,6 +311,12 @@ static void copy_data(bf_memsys *s, const bf_req *rq)
         else
             memset(rq->data, 0, rq->size);
     }
+    return BF_OK;
+}
+
+int bf_memsys_host_oom(const bf_memsys *s)
+{
+    return s->host_oom;
 }
 
 static int data_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
@@ -314,8 +325,7 @@ static int data_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     int rc = bf_memsys_access(s, rq, rs, NULL);
     if (rc || rs->fault || !rq->data)
         return rc;
-    copy_data(s, rq);
-    return BF_OK;
+    return copy_data(s, rq);
 }
 
 static int sram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
@@ -324,9 +334,7 @@ static int sram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     memset(rs, 0, sizeof *rs);
     rs->ready = rs->done = rq->now + s->m.l1.hit_cycles;
     rs->hit = 1;
-    if (rq->data)
-        copy_data(s, rq);
-    return BF_OK;
+    return rq->data ? copy_data(s, rq) : BF_OK;
 }
 
 static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
@@ -334,9 +342,7 @@ static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     memset(rs, 0, sizeof *rs);
     rs->ready = rs->done = rq->now;
     rs->hit = 1;
-    if (rq->data)
-        copy_data(ctx, rq);
-    return BF_OK;
+    return rq->data ? copy_data(ctx, rq) : BF_OK;
 }
 
 bf_port bf_memsys_functional_port(bf_memsys *s)

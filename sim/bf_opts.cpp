@@ -400,7 +400,7 @@ extern "C" int bf_opts_parse(bf_opts *o, int argc, char **argv, char *err, size_
     } catch (const po::error &e) {
         set_err(err, errn, "bfsim %s: %s", cmd, e.what());
     } catch (const std::bad_alloc &) {
-        set_err(err, errn, "bfsim %s: out of memory", cmd);
+        set_err(err, errn, "bfsim %s: out of host memory (options)", cmd);
         return BF_ENOMEM;
     } catch (...) {
         set_err(err, errn, "bfsim %s: cannot parse the command line", cmd);

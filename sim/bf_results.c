@@ -223,7 +223,7 @@ static int check_path(bf_results *r, int create, char *err, size_t errn)
         return fail(r, BF_EIO, err, errn, "results database '%s' does not exist", r->path);
     char *dir = dir_of(r->path);
     if (!dir)
-        return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of memory", r->path);
+        return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of host memory", r->path);
     int rc = BF_OK;
     if (stat(dir, &st) != 0)
         rc = fail(r, BF_EIO, err, errn, "results database '%s': directory '%s' %s", r->path, dir,
@@ -356,7 +356,7 @@ static int open_db(bf_results *r, const bf_results_open_opts *opts, char *err, s
     int flags = SQLITE_OPEN_READWRITE | (opts->create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(r->path, &r->db, flags, NULL) != SQLITE_OK) {
         if (!r->db)
-            return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of memory", r->path);
+            return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of host memory", r->path);
         int e = sqlite3_system_errno(r->db);
         return fail(r, BF_EDB, err, errn, "results database '%s': cannot open: %s%s%s%s", r->path,
                     sqlite3_errmsg(r->db), e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
@@ -429,7 +429,7 @@ int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_re
     if (!r || !r->path) {
         free(r);
         if (err && errn)
-            snprintf(err, errn, "results database '%s': out of memory", path);
+            snprintf(err, errn, "results database '%s': out of host memory", path);
         return BF_ENOMEM;
     }
     strcpy(r->path, path);

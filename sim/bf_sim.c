@@ -97,7 +97,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     memset(out, 0, sizeof *out);
     out->reg = bf_stats_new();
     if (!out->reg) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     const char *dup = NULL;
@@ -105,7 +105,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     if (!rc)
         rc = bf_stats_add(out->reg, derived_desc, derived_count, &out->der, &dup);
     if (rc) {
-        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of memory");
+        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of host memory");
         bf_sim_free(out);
         return rc;
     }
@@ -114,7 +114,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         /* Cachegrind's counting conventions live in L1 (a straddling reference is one access) */
         bf_machine *mc = malloc(sizeof *mc);
         if (!mc) {
-            snprintf(err, errn, "out of memory");
+            snprintf(err, errn, "out of host memory");
             bf_sim_free(out);
             return BF_ENOMEM;
         }

@@ -119,7 +119,7 @@ int bf_cmd_machine(bf_opts *o, const char *cmd, const char *const *files, size_t
     size_t ns = bf_opts_count(o, "set");
     const char **sets = calloc(ns ? ns : 1, sizeof *sets);
     if (!sets)
-        return bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        return bf_cmd_fail(cmd, 2, "%s", "out of host memory (the --set list)");
     for (size_t i = 0; i < ns; i++)
         sets[i] = bf_opts_get_at(o, "set", i);
     char err[1024], warn[512];

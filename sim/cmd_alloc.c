@@ -123,7 +123,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     snprintf(j->whash, sizeof j->whash, "not computed");
     j->reg = bf_stats_new();
     if (!j->reg) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     int rc = bf_memsys_create(m, j->reg, &j->ms, err, errn);
@@ -142,6 +142,12 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     bf_alloc_run_opts o = *ropt;
     o.measure_port = bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
     rc = bf_alloc_run_reader(am, &env, r, &o, &j->res);
+    if (bf_memsys_host_oom(j->ms)) { /* never simulate on with memory that reads as zero */
+        snprintf(j->res.error, sizeof j->res.error,
+                 "out of host memory (the functional store of the simulated SDRAM, %u MB)",
+                 bf_machine_sdram_bytes(m) >> 20);
+        rc = BF_ENOMEM;
+    }
     if (!rc && hash && !bf_stop_flag) { /* the hash covers the whole file, one pass */
         if ((rc = bf_atrace_drain(r)) == BF_OK)
             bf_hash_final(&h, j->whash);
@@ -161,7 +167,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     bf_memsys_finish(j->ms, j->mem.now, &idle); /* drains the buffers, finalizes EBIU statistics */
     const char *dup = NULL;
     if (bf_stats_add(j->reg, bf_alloc_run_stat_desc, bf_alloc_run_stat_count, &j->res.stats, &dup)) {
-        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of memory");
+        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of host memory");
         return BF_ENOMEM;
     }
     return BF_OK;
@@ -268,7 +274,7 @@ int bf_cmd_alloc(int argc, char **argv)
     const bf_alloc_methods *const *all = bf_alloc_all(&nall);
     ams = calloc(nall + 1, sizeof *ams);
     if (!ams) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (allocator list)");
         goto out;
     }
     if (an || strcmp(cmp, "all")) {
@@ -295,7 +301,7 @@ int bf_cmd_alloc(int argc, char **argv)
     char memset_kv[64];
     if (!m || !files || !sets) {
         free(sets);
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (machine config)");
         goto out;
     }
     for (size_t i = 0; i < nc; i++)
@@ -359,7 +365,7 @@ int bf_cmd_alloc(int argc, char **argv)
         goto out;
     jobs = calloc(njobs, sizeof *jobs);
     if (!jobs) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (job table)");
         goto out;
     }
     char cmdline[4096];
@@ -372,7 +378,7 @@ int bf_cmd_alloc(int argc, char **argv)
             size_t clen = bf_machine_text(m, NULL, 0);
             char *ctext = malloc(clen + 64), chash[65], cname[200];
             if (!ctext) {
-                rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+                rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
                 break;
             }
             bf_machine_text(m, ctext, clen + 1);
@@ -424,7 +430,7 @@ int bf_cmd_alloc(int argc, char **argv)
         if (jrc) {
             if (db)
                 bf_results_abort(db, bf_stop_flag ? "interrupted" : "failed");
-            rc = bf_cmd_fail(cmd, jrc == BF_ENOMEM ? 1 : 2, "%s", err);
+            rc = bf_cmd_fail(cmd, 2, "%s", err);
             break;
         }
         if (bf_stop_flag) {
@@ -502,7 +508,7 @@ int bf_cmd_alloc(int argc, char **argv)
     } else {
         bf_compare_col *cols = calloc(njobs, sizeof *cols);
         if (!cols) {
-            rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+            rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (comparison table)");
             goto out;
         }
         for (size_t i = 0; i < njobs; i++) {

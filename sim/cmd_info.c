@@ -57,7 +57,7 @@ static int config_sub(const char *sub, int argc, char **argv)
     if (!files || !m) {
         free(files);
         free(m);
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config)");
         goto out;
     }
     for (size_t i = 0; i < nc; i++)

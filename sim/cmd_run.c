@@ -241,7 +241,7 @@ int bf_cmd_run(int argc, char **argv)
     memset(&sim, 0, sizeof sim);
     bf_cmd_fault_log faults = {NULL, 0, 0, 1};
     if (!files || !m) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (machine config)");
         goto out2;
     }
     for (size_t i = 0; i < nc; i++)
@@ -262,7 +262,7 @@ int bf_cmd_run(int argc, char **argv)
     size_t clen = bf_machine_text(m, NULL, 0);
     char *ctext = malloc(clen + 1);
     if (!ctext) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
         goto out2;
     }
     bf_machine_text(m, ctext, clen + 1);
@@ -296,7 +296,7 @@ int bf_cmd_run(int argc, char **argv)
     if (src) {
         if (db)
             bf_results_abort(db, bf_stop_flag ? "interrupted" : "failed");
-        rc = bf_cmd_fail(cmd, src == BF_ENOMEM ? 1 : 2, "%s", err);
+        rc = bf_cmd_fail(cmd, 2, "%s", err);
         goto out2;
     }
     if (sim.end == BF_END_INPUT || sim.end == BF_END_ERROR) {
@@ -411,7 +411,7 @@ int bf_cmd_compare(int argc, char **argv)
     size_t done = 0;
     rc = -1;
     if (!ms || !sims || !cols || !rows) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (compare tables)");
         goto out;
     }
     /* load and check every machine before simulating anything */
@@ -448,7 +448,7 @@ int bf_cmd_compare(int argc, char **argv)
             size_t clen = bf_machine_text(m, NULL, 0);
             char *ctext = malloc(clen + 1), chash[65], err[1024];
             if (!ctext) {
-                rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+                rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
                 goto out;
             }
             bf_machine_text(m, ctext, clen + 1);
@@ -476,7 +476,7 @@ int bf_cmd_compare(int argc, char **argv)
             if (db)
                 bf_results_abort(db, interrupted ? "interrupted" : "failed");
             free(faults.v);
-            rc = bf_cmd_fail(cmd, interrupted ? 130 : src == BF_ENOMEM ? 1 : 2, "%s",
+            rc = bf_cmd_fail(cmd, interrupted ? 130 : 2, "%s",
                              interrupted ? "interrupted" : err);
             goto out;
         }

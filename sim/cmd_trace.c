@@ -191,7 +191,7 @@ static int trace_stats(int argc, char **argv)
     if ((rc = open_reader(o, cmd, path, &r)) >= 0)
         goto out;
     if (bf_trace_summary_new(part, (uint32_t)mb << 20, &s)) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (trace summary)");
         goto out;
     }
     bf_cmd_install_signals();
@@ -209,7 +209,7 @@ static int trace_stats(int argc, char **argv)
     }
     bf_stats *reg = bf_stats_new();
     if (!reg) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (statistics registry)");
         goto out;
     }
     bf_stats_add(reg, bf_trace_summary_stat_desc, bf_trace_summary_stat_count,

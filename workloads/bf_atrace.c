@@ -430,7 +430,7 @@ static int do_alloc(bf_atrace_reader *r, uint8_t ns, uint64_t key, uint64_t id, 
     }
     e = live_insert(r, ns, key);
     if (!e)
-        return fail(r, BF_ENOMEM, "out of memory for the live-allocation table");
+        return fail(r, BF_ENOMEM, "out of host memory for the live-allocation table");
     e->id = id;
     e->op = rec->op;
     e->order = rec->order;
@@ -936,7 +936,7 @@ static int rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
                             r->rep_hdr[1]);
             r->rep_seen = calloc((size_t)(r->rep_hdr[1] + 7) / 8 + 1, 1);
             if (!r->rep_seen)
-                return fail(r, BF_ENOMEM, "out of memory");
+                return fail(r, BF_ENOMEM, "out of host memory");
         }
         return R_COMMENT;
     }
@@ -1334,7 +1334,7 @@ static int open_with(bf_tio_in *in, int format, bf_atrace_reader **out, char *er
         r->caches = malloc((size_t)CACHE_MAX * (BF_ATRACE_NAME_MAX + 1));
     }
     if (!r || !r->freed || !r->caches) {
-        snprintf(err, errn, "%s: out of memory", bf_tio_name(in));
+        snprintf(err, errn, "%s: out of host memory", bf_tio_name(in));
         if (r) {
             free(r->freed);
             free(r->caches);
@@ -1555,7 +1555,7 @@ int bf_atrace_writer_open(const char *path, int compression, bf_atrace_writer **
     *out = NULL;
     bf_atrace_writer *w = calloc(1, sizeof *w);
     if (!w) {
-        snprintf(err, errn, "%s: out of memory", path);
+        snprintf(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;
     }
     int rc = bf_tio_out_open(path, compression, 0, &w->out, err, errn);

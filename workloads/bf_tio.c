@@ -253,12 +253,12 @@ static int open_common(bf_tio_in *in, char *err, size_t errn)
     if (in->f)
         in->raw = malloc(BF_TIO_RAW);
     if (!in->buf || (in->f && !in->raw)) {
-        seterr(err, errn, "%s: out of memory", in->name);
+        seterr(err, errn, "%s: out of host memory", in->name);
         return BF_ENOMEM;
     }
     int rc = detect_compression(in);
     if (rc) {
-        seterr(err, errn, "%s", in->err[0] ? in->err : "out of memory");
+        seterr(err, errn, "%s", in->err[0] ? in->err : "out of host memory");
         return rc;
     }
     return BF_OK;
@@ -325,7 +325,7 @@ int bf_tio_open_mem(const void *data, size_t n, const char *name, bf_tio_in **ou
     *out = NULL;
     bf_tio_in *in = calloc(1, sizeof *in);
     if (!in) {
-        seterr(err, errn, "%s: out of memory", name);
+        seterr(err, errn, "%s: out of host memory", name);
         return BF_ENOMEM;
     }
     in->mem = data ? data : (const uint8_t *)"";
@@ -561,7 +561,7 @@ int bf_tio_out_open(const char *path, int compression, int level, bf_tio_out **o
     }
     bf_tio_out *o = calloc(1, sizeof *o);
     if (!o) {
-        seterr(err, errn, "%s: out of memory", path);
+        seterr(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;
     }
     snprintf(o->name, sizeof o->name, "%s", strcmp(path, "-") == 0 ? "<stdout>" : path);
@@ -579,7 +579,7 @@ int bf_tio_out_open(const char *path, int compression, int level, bf_tio_out **o
                                                            level ? level : 3));
     }
     if (!ok) {
-        seterr(err, errn, "%s: out of memory", path);
+        seterr(err, errn, "%s: out of host memory", path);
         bf_tio_out_close(o, NULL, 0);
         return BF_ENOMEM;
     }

@@ -55,7 +55,7 @@ int bf_trace_writer_open(const char *path, int format, int compression, bf_trace
     }
     bf_trace_writer *w = calloc(1, sizeof *w);
     if (!w) {
-        snprintf(err, errn, "%s: out of memory", path);
+        snprintf(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;
     }
     int rc = bf_tio_out_open(path, compression, 0, &w->out, err, errn);

@@ -294,6 +294,43 @@ def test_signals():
     check(rc == 130 and dt < 1.0, f"config check blocked on a FIFO: SIGTERM -> 130 (got {rc})")
 
 
+def test_access_rules():
+    # 9: native data accesses of 3 or 6 bytes are input errors naming the line, in every command
+    d = tmpdir()
+    for size in (3, 6):
+        t = os.path.join(d, f"s{size}.bft")
+        with open(t, "w") as f:
+            f.write(f"#bfsim-trace 1\nL 0x00001000 4\nS 0x00001000 {size}\n")
+        for args in (["run", "--config", CFG, "--trace", t, "--no-db"], ["trace", "stats", "--trace", t],
+                     ["trace", "convert", "--in", t, "--out", os.path.join(d, "o.bfb")],
+                     ["trace", "head", "--trace", t]):
+            rc, out, err = bfsim(*args)
+            check(rc == 2 and f"s{size}.bft:3: size {size} is not a Blackfin data access" in err,
+                  f"{args[0]} {args[1]}: size {size} -> exit 2 naming line 3 (got {rc}: {err})")
+    check(not os.path.exists(os.path.join(d, "o.bfb")), "no output from a refused trace")
+    # 10: a user-mode MMR record faults like a user-mode load of that address (EXCAUSE 0x23)
+    t = os.path.join(d, "mmr.bft")
+    with open(t, "w") as f:
+        f.write("#bfsim-trace 1\nMODE user\nMMR 0xFFE00004 0x0000100F\n")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db")
+    check(rc == 3 and "EXCAUSE 0x23" in err and "user mode" in err, f"user MMR write faults ({rc}: {err})")
+    t2 = os.path.join(d, "mmr-supv.bft")
+    with open(t2, "w") as f:
+        f.write("#bfsim-trace 1\nMMR 0xFFE00004 0x0000100F\n")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t2, "--no-db")
+    check(rc == 0, f"a supervisor MMR write does not fault ({rc}: {err})")
+
+
+def test_host_oom():
+    # 11: host out of memory is exit 2 with "out of host memory" and what was being allocated;
+    # the simulated SDRAM never silently reads as zero
+    for kb in (30000, 20000):
+        p = subprocess.run(["bash", "-c", f'ulimit -v {kb}; exec "$0" "$@"', BFSIM, "alloc", "--allocator",
+                            "buddy", "--workload", WORKLOAD, "--no-db"], capture_output=True, timeout=120)
+        err = p.stderr.decode()
+        check(p.returncode == 2 and "out of host memory (" in err, f"ulimit -v {kb}: exit 2, message ({p.returncode}: {err})")
+
+
 if __name__ == "__main__":
     name = sys.argv[1]
     globals()["test_" + name]()
