@@ -26,6 +26,8 @@ int bf_cmd_parse(bf_opts *o, const char *cmd, int argc, char **argv);
 int bf_cmd_machine(bf_opts *o, const char *cmd, const char *const *files, size_t nfiles,
                    bf_machine *m);
 int bf_cmd_open_db(bf_opts *o, const char *cmd, int create, bf_results **db);
+/* --db with --no-db is an error: -1 to go on, else the exit code. */
+int bf_cmd_db_options(bf_opts *o, const char *cmd);
 /* A database failure: exit 130 when a signal ended the wait for a lock, else 2. */
 int bf_cmd_db_fail(const char *cmd, const char *err);
 /* Before storing a finished run: wait longer for another process's lock (BF_CMD_FINAL_WAIT_MS,

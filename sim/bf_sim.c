@@ -133,6 +133,12 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     /* foreign traces are mapped into this machine's SDRAM */
     topt.map_base = 0;
     topt.map_limit = bf_machine_sdram_bytes(m);
+    if (topt.map_window > topt.map_limit) {
+        snprintf(err, errn, "--map-window: %u bytes is more than the machine's SDRAM (%u bytes, ebiu.sdbctl)",
+                 topt.map_window, topt.map_limit);
+        bf_sim_free(out);
+        return BF_ECONFIG;
+    }
     if (o->ropt.compat == BF_COMPAT_CACHEGRIND && !o->misaligned_set)
         topt.misaligned = BF_MISALIGNED_COUNT_ONCE;
     bf_trace_reader *r = NULL;

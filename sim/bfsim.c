@@ -136,6 +136,13 @@ static const char *default_db = "results/bfsim.db";
 
 /* Open the results database named by --db (default results/bfsim.db; its directory is created
 ** if missing). Returns -1 on success, else the exit code. */
+int bf_cmd_db_options(bf_opts *o, const char *cmd)
+{
+    if (bf_opts_get(o, "db") && bf_opts_has(o, "no-db"))
+        return bf_cmd_fail(cmd, 2, "%s", "--db FILE and --no-db contradict each other: give one");
+    return -1;
+}
+
 int bf_cmd_open_db(bf_opts *o, const char *cmd, int create, bf_results **db)
 {
     const char *path = bf_opts_get(o, "db");
@@ -257,8 +264,12 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
     else
         return bf_cmd_fail(cmd, 2, "--map: '%s' is not first-touch or identity", mp);
     char *end;
-    unsigned long w = strtoul(bf_opts_get(o, "map-window"), &end, 0);
-    if (*end || w < 65536 || (w & (w - 1)))
+    errno = 0;
+    unsigned long long w = strtoull(bf_opts_get(o, "map-window"), &end, 0);
+    if (*end || errno || w > 0x80000000ull)
+        return bf_cmd_fail(cmd, 2, "--map-window: '%s' is not a number of bytes up to 2 GB (the largest "
+                                   "power of two in the 32-bit address space)", bf_opts_get(o, "map-window"));
+    if (w < 65536 || (w & (w - 1)))
         return bf_cmd_fail(cmd, 2, "--map-window: '%s' is not a power of two >= 65536", bf_opts_get(o, "map-window"));
     so->topt.map_window = (uint32_t)w;
     const char *mis = bf_opts_get(o, "misaligned");

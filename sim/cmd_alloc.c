@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "bf_alloc_run.h"
 #include "bf_cmd.h"
@@ -103,11 +104,13 @@ typedef struct series_sink {
     bf_results *db;
     FILE *plot;
     int failed;
+    uint64_t samples; /* lines written to the plot data */
 } series_sink;
 
 static void on_sample(void *arg, const bf_alloc_sample *s)
 {
     series_sink *k = arg;
+    k->samples += k->plot != NULL;
     if (k->plot)
         fprintf(k->plot, "%llu %llu %llu %llu %d %llu\n", (unsigned long long)s->op,
                 (unsigned long long)s->free_bytes, (unsigned long long)s->largest_free,
@@ -198,7 +201,11 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
     snprintf(cmdline, sizeof cmdline, "gnuplot '%s' 2>&1", path);
     int st = system(cmdline);
     if (st != 0) {
-        snprintf(err, errn, "gnuplot failed on %.900s (is gnuplot-nox installed?)", path);
+        if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
+            snprintf(err, errn, "--plot: gnuplot is not installed (apt-get install gnuplot-nox); the "
+                                "data and script are in %.900s", dir);
+        else
+            snprintf(err, errn, "--plot: gnuplot failed on %.900s (its messages are above)", path);
         return BF_EIO;
     }
     return BF_OK;
@@ -321,12 +328,24 @@ int bf_cmd_alloc(int argc, char **argv)
         goto out;
     }
     char *end;
-    unsigned long long every = strtoull(bf_opts_get(o, "sample-every"), &end, 10);
-    const char *tf = bf_opts_get(o, "format");
-    if (*end || (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json"))) {
-        rc = bf_cmd_fail(cmd, 2, "%s", *end ? "--sample-every expects a number" : "--format expects text, markdown, csv or json");
+    const char *se = bf_opts_get(o, "sample-every");
+    errno = 0;
+    unsigned long long every = strtoull(se, &end, 10);
+    if (*end || !*se || *se == '-' || *se == '+' || errno == ERANGE || every == 0) {
+        rc = bf_cmd_fail(cmd, 2, "--sample-every: '%s' is not a number of operations from 1 to 2^64-1", se);
         goto out;
     }
+    const char *tf = bf_opts_get(o, "format");
+    if (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json")) {
+        rc = bf_cmd_fail(cmd, 2, "%s", "--format expects text, markdown, csv or json");
+        goto out;
+    }
+    if (bf_opts_has(o, "json") && strcmp(tf, "text") && strcmp(tf, "json")) {
+        rc = bf_cmd_fail(cmd, 2, "--json and --format %s contradict each other: give one", tf);
+        goto out;
+    }
+    if ((rc = bf_cmd_db_options(o, cmd)) >= 0)
+        goto out;
     int check_every = bf_opts_has(o, "check") ? 1 : 0;
     if (bf_opts_get(o, "check-every")) {
         long ce = strtol(bf_opts_get(o, "check-every"), &end, 10);
@@ -398,7 +417,7 @@ int bf_cmd_alloc(int argc, char **argv)
                 break;
             }
         }
-        series_sink sink = {db, NULL, 0};
+        series_sink sink = {db, NULL, 0, 0};
         char datapath[1100];
         bf_file_out plotf = {NULL, NULL, NULL};
         if (plotdir) {
@@ -423,7 +442,7 @@ int bf_cmd_alloc(int argc, char **argv)
         int jrc = run_one(m, am, workload, aformat, &ro, db || bf_opts_has(o, "json"), &jobs[i], err,
                           sizeof err);
         ndone = i + 1;
-        if (sink.plot && (jrc || bf_stop_flag))
+        if (sink.plot && (jrc || bf_stop_flag || sink.samples < 2))
             bf_file_discard(&plotf);
         else if (sink.plot && bf_file_commit(&plotf, err, sizeof err))
             jrc = BF_EIO;
@@ -437,6 +456,22 @@ int bf_cmd_alloc(int argc, char **argv)
             if (db)
                 bf_results_abort(db, "interrupted");
             rc = bf_cmd_fail(cmd, 130, "%s", "interrupted");
+            break;
+        }
+        if (plotdir && sink.samples < 2) {
+            if (db)
+                bf_results_abort(db, "failed");
+            rc = bf_cmd_fail(cmd, 2, "--plot: %s has fewer than 2 samples: lower --sample-every "
+                                     "(the workload is shorter than two sample periods)", datapath);
+            break;
+        }
+        char title[256];
+        snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name, m->alloc_nr_trim_pages,
+                 (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 20, m->name);
+        if (plotdir && (jrc = write_plot(plotdir, am->name, title, datapath, err, sizeof err))) {
+            if (db)
+                bf_results_abort(db, "failed");
+            rc = bf_cmd_fail(cmd, 2, "%s", err);
             break;
         }
         if (db) {
@@ -474,13 +509,6 @@ int bf_cmd_alloc(int argc, char **argv)
                 rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
-        }
-        char title[256];
-        snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name, m->alloc_nr_trim_pages,
-                 (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 20, m->name);
-        if (plotdir && (jrc = write_plot(plotdir, am->name, title, datapath, err, sizeof err))) {
-            rc = bf_cmd_fail(cmd, 2, "%s", err);
-            break;
         }
     }
     if (rc >= 0)

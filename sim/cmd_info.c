@@ -3,6 +3,7 @@
 ** never simulate.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +38,10 @@ static int config_sub(const char *sub, int argc, char **argv)
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     if (rc >= 0)
         goto out;
+    if (keys && strcmp(bf_opts_get(o, "format"), "text") && strcmp(bf_opts_get(o, "format"), "markdown")) {
+        rc = bf_cmd_fail(cmd, 2, "--format: '%s' is not text or markdown", bf_opts_get(o, "format"));
+        goto out;
+    }
     if (keys) {
         int md = !strcmp(bf_opts_get(o, "format"), "markdown");
         if (md)
@@ -140,8 +145,10 @@ int bf_cmd_results(int argc, char **argv)
     if (!strcmp(sub, "show")) {
         const char *r = bf_opts_get(o, "run");
         char *end;
-        if (!r || (id = strtoll(r, &end, 10)) <= 0 || *end) {
-            rc = bf_cmd_fail(cmd, 2, "%s", "expects a run id: bfsim results show RUN");
+        errno = 0;
+        if (!r || (id = strtoll(r, &end, 10)) <= 0 || *end || errno == ERANGE) {
+            rc = bf_cmd_fail(cmd, 2, "expects a run id (a number from 1 to 2^63-1): bfsim results show RUN%s",
+                             r && errno == ERANGE ? " (the number given is too large)" : "");
             goto out;
         }
     }
@@ -177,6 +184,10 @@ int bf_cmd_stats(int argc, char **argv)
     const char *w = bf_opts_get(o, "what");
     if (w && strcmp(w, "list")) {
         rc = bf_cmd_fail("stats", 2, "unknown subcommand '%s' (list)", w);
+        goto out;
+    }
+    if (strcmp(bf_opts_get(o, "format"), "text") && strcmp(bf_opts_get(o, "format"), "markdown")) {
+        rc = bf_cmd_fail("stats", 2, "--format: '%s' is not text or markdown", bf_opts_get(o, "format"));
         goto out;
     }
     int md = !strcmp(bf_opts_get(o, "format"), "markdown");

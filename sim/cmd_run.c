@@ -246,7 +246,7 @@ int bf_cmd_run(int argc, char **argv)
     }
     for (size_t i = 0; i < nc; i++)
         files[i] = bf_opts_get_at(o, "config", i);
-    if ((rc = bf_cmd_machine(o, cmd, files, nc, m)) >= 0)
+    if ((rc = bf_cmd_db_options(o, cmd)) >= 0 || (rc = bf_cmd_machine(o, cmd, files, nc, m)) >= 0)
         goto out2;
     bf_sim_opts so;
     if ((rc = bf_cmd_sim_options(o, cmd, &so, "format,f")) >= 0)
@@ -401,6 +401,24 @@ int bf_cmd_compare(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "--format: '%s' is not text, markdown, csv or json", tf);
         bf_opts_free(o); /* tf points into o */
         return rc;
+    }
+    if ((rc = bf_cmd_db_options(o, cmd)) >= 0) {
+        bf_opts_free(o);
+        return rc;
+    }
+    for (size_t i = 0; i < bf_opts_count(o, "stat"); i++) {
+        const char *st = bf_opts_get_at(o, "stat", i);
+        int known = 0;
+        size_t nt;
+        const bf_stat_table *t = bf_sim_stat_tables(&nt);
+        for (size_t k = 0; k < nt && !known; k++)
+            for (size_t j = 0; j < *t[k].count && !known; j++)
+                known = !strcmp(t[k].desc[j].name, st);
+        if (!known) {
+            rc = bf_cmd_fail(cmd, 2, "--stat: unknown statistic '%s' (see `bfsim stats list`)", st);
+            bf_opts_free(o);
+            return rc;
+        }
     }
     bf_machine *ms = calloc(nc, sizeof *ms);
     bf_sim *sims = calloc(nc, sizeof *sims);

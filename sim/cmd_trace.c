@@ -40,8 +40,12 @@ static int reader_options(bf_opts *o, const char *cmd, bf_trace_options *t)
     if (prc >= 0)
         return prc;
     char *end;
-    t->map_window = (uint32_t)strtoul(bf_opts_get(o, "map-window"), &end, 0);
-    const char *e = *end ? "not a number" : bf_trace_options_check(t);
+    errno = 0;
+    unsigned long long w = strtoull(bf_opts_get(o, "map-window"), &end, 0);
+    t->map_window = (uint32_t)w;
+    const char *e = *end || errno || w > 0x80000000ull
+                        ? "--map-window: not a number of bytes up to 2 GB"
+                        : bf_trace_options_check(t);
     if (e)
         return bf_cmd_fail(cmd, 2, "%s", e);
     return -1;

@@ -529,8 +529,12 @@ static int name_field(bf_atrace_reader *r, const char **pp, char *dst, const cha
         ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
              c == '_' || c == '.' || c == '-' || c == ':' || c == '(' || c == ')';
     }
+    if (n > BF_ATRACE_NAME_MAX)
+        return fail(r, BF_EINPUT, "%s '%s...' is %zu characters long (at most %d)", what,
+                    bf_parse_tok(p, t, sizeof t), n, BF_ATRACE_NAME_MAX);
     if (!ok)
-        return fail(r, BF_EINPUT, "bad %s '%s'", what, bf_parse_tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %s '%s' (letters, digits and _.:()- only)", what,
+                    bf_parse_tok(p, t, sizeof t));
     memcpy(dst, p, n);
     dst[n] = '\0';
     *pp = e;

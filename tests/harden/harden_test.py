@@ -331,6 +331,120 @@ def test_host_oom():
         check(p.returncode == 2 and "out of host memory (" in err, f"ulimit -v {kb}: exit 2, message ({p.returncode}: {err})")
 
 
+def test_config_rules():
+    # 12: a config file's size and line length are capped (/dev/zero would eat the memory)
+    d = tmpdir()
+    rc, _, err = bfsim("config", "check", "--config", "/dev/zero", timeout=20)
+    check(rc == 2 and "larger than 1048576 bytes" in err, f"/dev/zero as config: exit 2 ({rc}: {err})")
+    long_ini = os.path.join(d, "long.ini")
+    with open(long_ini, "w") as f:
+        f.write("l1.wbuf_depth = " + "4" * 5000 + "\n")
+    rc, _, err = bfsim("config", "check", "--config", long_ini)
+    check(rc == 2 and "long.ini:1: line longer than 4096" in err, f"long line: exit 2 ({rc}: {err})")
+    # 13: a key set twice in one file names both lines; two files may override each other
+    dup = os.path.join(d, "dup.ini")
+    with open(dup, "w") as f:
+        f.write("l1.wbuf_depth = 4\n# comment\nl1.wbuf_depth = 5\n")
+    rc, _, err = bfsim("config", "check", "--config", dup)
+    check(rc == 2 and "dup.ini:3: l1.wbuf_depth: set twice in this file (first at line 1)" in err,
+          f"duplicate key: both lines named ({rc}: {err})")
+    rc, _, err = bfsim("config", "check", "--config", CFG, "--config", CFG)
+    check(rc == 0, f"the same key in two files is an override ({rc}: {err})")
+    # 15: an include loop is named
+    a, b = os.path.join(d, "a.ini"), os.path.join(d, "b.ini")
+    with open(a, "w") as f:
+        f.write("include = b.ini\n")
+    with open(b, "w") as f:
+        f.write("include = a.ini\n")
+    rc, _, err = bfsim("config", "check", "--config", a)
+    check(rc == 2 and "include: loop: " in err and "a.ini -> " in err and "b.ini -> " in err,
+          f"include loop named ({rc}: {err})")
+    # 15: a model's own check names file:line and key; config check refuses what run would
+    bad = os.path.join(d, "sdrrc.ini")
+    with open(bad, "w") as f:
+        f.write("# refresh\nebiu.sdrrc = 0\n")
+    rc, _, err = bfsim("config", "check", "--config", CFG, "--config", bad)
+    check(rc == 2 and "sdrrc.ini:2: ebiu.sdrrc: " in err, f"model check names file:line and key ({rc}: {err})")
+    for extra in ([], ["--set", "cplb.policy=explicit"]):
+        rc, _, err = bfsim("config", "check", "--config", CFG, "--set", "ebiu.sdbctl=0", *extra)
+        check(rc == 2 and "ebiu.sdbctl" in err, f"sdbctl=0 {extra}: config check refuses it ({rc}: {err})")
+        rc, _, err = bfsim("run", "--config", CFG, "--set", "ebiu.sdbctl=0", *extra, "--trace", TRACE, "--no-db")
+        check(rc == 2 and "ebiu.sdbctl" in err and "map_limit" not in err, f"run names the key too ({err})")
+
+
+def test_option_rules():
+    # 13: options accepted silently before
+    W = WORKLOAD
+    for v in ("-5", "0", "99999999999999999999999"):
+        rc, _, err = bfsim("alloc", "--allocator", "buddy", "--workload", W, "--no-db", "--sample-every=" + v)
+        check(rc == 2 and "--sample-every" in err, f"--sample-every {v}: exit 2 ({rc}: {err})")
+    rc, out, err = bfsim("trace", "head", "--trace", TRACE, "-n", "-5")
+    check(rc == 2 and "-n" in err and out == "", f"trace head -n -5: exit 2 ({rc})")
+    rc, _, err = bfsim("config", "keys", "--format", "json")
+    check(rc == 2 and "json" in err, "config keys --format json: exit 2")
+    rc, _, err = bfsim("stats", "list", "--format", "csv")
+    check(rc == 2 and "csv" in err, "stats list --format csv: exit 2")
+    rc, _, err = bfsim("alloc", "--allocator", "buddy", "--workload", W, "--json", "--format", "markdown", "--no-db")
+    check(rc == 2 and "contradict" in err, f"alloc --json --format markdown: exit 2 ({err})")
+    d = tmpdir()
+    db = os.path.join(d, "x.db")
+    rc, _, err = bfsim("run", "--config", CFG, "--trace", TRACE, "--db", db, "--no-db")
+    check(rc == 2 and not os.path.exists(db), f"--db with --no-db: exit 2, nothing created ({err})")
+    rc, _, err = bfsim("compare", "--configs", CFG, "--trace", TRACE, "--no-db", "--stat", "core.nope")
+    check(rc == 2 and "core.nope" in err, f"unknown --stat: exit 2 ({err})")
+    rc, out, err = bfsim("compare", "--configs", CFG, "--trace", TRACE, "--no-db", "--stat", "core.cpi")
+    check(rc == 0, f"a known --stat is accepted ({err})")
+    # 15: messages that name the place
+    rc, _, err = bfsim("run", "--config", CFG, "--trace", TRACE, "--no-db", "--map-window", "0x100000000")
+    check(rc == 2 and "2 GB" in err, f"--map-window 2^32: the real reason ({err})")
+    rc, _, err = bfsim("run", "--config", CFG, "--trace", TRACE, "--no-db", "--map-window", "0x80000000")
+    check(rc == 2 and "more than the machine's SDRAM" in err, f"--map-window > SDRAM ({err})")
+    bfsim("run", "--config", CFG, "--trace", TRACE, "--db", db)
+    rc, _, err = bfsim("results", "show", "99999999999999999999999", "--db", db)
+    check(rc == 2 and "too large" in err and "9223372036854775807" not in err, f"huge run id ({err})")
+    w = os.path.join(d, "long.bfa")
+    with open(w, "w") as f:
+        f.write("#bfsim-alloc 1\ncache_alloc " + "c" * 100 + " 1 64\n")
+    rc, _, err = bfsim("alloc", "--allocator", "slab", "--workload", w, "--no-db")
+    check(rc == 2 and "long.bfa:2:" in err and "100 characters long (at most 63)" in err, f"long cache name ({err})")
+    pd = os.path.join(d, "plots")
+    rc, _, err = bfsim("alloc", "--allocator", "buddy", "--workload", W, "--plot", pd, "--db", db,
+                       "--sample-every", "1000000")
+    check(rc == 2 and "fewer than 2 samples" in err, f"--plot on a short workload ({err})")
+    check(statuses(db)[-1] == "failed", f"and the run is not stored as ok ({statuses(db)})")
+
+
+def test_json_and_db_messages():
+    # 14: a trace path with raw 0xFF bytes gives valid JSON (U+FFFD), as results export does
+    d = tmpdir()
+    bad = os.path.join(d.encode(), b"a\xff.bft.zst")
+    with open(TRACE, "rb") as f, open(bad, "wb") as g:
+        g.write(f.read())
+    p = subprocess.run([BFSIM, "run", "--config", CFG, "--trace", bad, "--no-db", "--json"], capture_output=True)
+    check(p.returncode == 0, "run on a non-UTF-8 path exits 0")
+    try:
+        j = json.loads(p.stdout.decode("utf-8"))
+        check(j["run"]["workload"].endswith("a\ufffd.bft.zst"), "the path is escaped as results export does")
+    except (UnicodeDecodeError, ValueError) as e:
+        check(False, f"run --json output is valid UTF-8 JSON ({e})")
+    # 15: a page-corrupted database is refused at open, naming the path and SQLite's reason,
+    # before anything is simulated; it is left as it was
+    db = os.path.join(d, "c.db")
+    for _ in range(3):
+        bfsim("run", "--config", CFG, "--trace", TRACE, "--db", db)
+    c = sqlite3.connect(db)
+    c.execute("pragma wal_checkpoint(truncate)")
+    c.close()
+    with open(db, "r+b") as f:
+        f.seek(4096 + 8)          # inside page 2 (a b-tree page), past its header start
+        f.write(b"\xff" * 64)
+    before = digest(db)
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", TRACE, "--db", db)
+    check(rc == 2 and db in err and ("corrupt" in err or "malformed" in err), f"corrupt db refused ({rc}: {err})")
+    check("core.cycles" not in out, "nothing simulated into it")
+    check(digest(db) == before, "the corrupt database is left as it was")
+
+
 if __name__ == "__main__":
     name = sys.argv[1]
     globals()["test_" + name]()
