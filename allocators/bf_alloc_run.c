@@ -29,6 +29,7 @@
 **    peak footprint / peak live requested - 1, both sampled (exact with sample_every = 1).
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
+#include "bf_hmem.h"
 #include "bf_alloc_run.h"
 #include "bf_alloc_int.h"
 
@@ -130,7 +131,7 @@ static live *lt_find(ltab *t, uint64_t id)
 static int lt_put(ltab *t, const live *e)
 {
     if ((t->n + 1) * 2 > t->cap) {
-        ltab nt = {calloc(t->cap * 2, sizeof(live)), t->cap * 2, 0};
+        ltab nt = {bf_calloc(t->cap * 2, sizeof(live)), t->cap * 2, 0};
         if (!nt.v)
             return BF_ENOMEM;
         for (size_t i = 0; i < t->cap; i++)
@@ -343,7 +344,7 @@ static int periodic_sample(run *r)
     if (r->opts->on_sample)
         r->opts->on_sample(r->opts->arg, &s);
     if (r->opts->keep_samples) {
-        bf_alloc_sample *v = realloc(r->res->samples, (r->res->nsamples + 1) * sizeof(*v));
+        bf_alloc_sample *v = bf_realloc(r->res->samples, (r->res->nsamples + 1) * sizeof(*v));
         if (!v)
             return BF_ENOMEM;
         v[r->res->nsamples++] = s;
@@ -587,11 +588,11 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
     r.opts = opts;
     r.reserved = bf_alloc_reserved_bytes(env);
     r.lt.cap = 1024;
-    r.lt.v = calloc(r.lt.cap, sizeof(live));
+    r.lt.v = bf_calloc(r.lt.cap, sizeof(live));
     hist *hs[] = {&r.lat, &r.alloc_lat, &r.free_lat, &r.host};
     int rc = r.lt.v ? BF_OK : BF_ENOMEM;
     for (size_t i = 0; i < BF_ARRAY_SIZE(hs) && rc == BF_OK; i++)
-        if (!(hs[i]->n = calloc(HIST_SIZE, sizeof(uint64_t))))
+        if (!(hs[i]->n = bf_calloc(HIST_SIZE, sizeof(uint64_t))))
             rc = BF_ENOMEM;
     if (rc == BF_OK) {
         rc = am->xCreate(env, &r.st);

@@ -8,6 +8,7 @@
 ** Invariant: the destination is either its old content or the complete new content.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_file.h"
 
 #include "bf_common.h"
@@ -45,8 +46,8 @@ int bf_file_open(bf_file_out *o, const char *path, char *err, size_t errn)
     size_t n = strlen(path);
     const char *slash = strrchr(path, '/');
     size_t dn = slash ? (size_t)(slash - path) + 1 : 0;
-    o->path = malloc(n + 1);
-    o->tmp = malloc(n + 16);
+    o->path = bf_malloc(n + 1);
+    o->tmp = bf_malloc(n + 16);
     if (!o->path || !o->tmp) {
         bf_file_discard(o);
         set_err(err, errn, path, "out of host memory (output file name)");

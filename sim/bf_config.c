@@ -14,6 +14,7 @@
 **     runs as the last word. Errata rules (CCLK < 2*SCLK, anomaly 05000273) only warn.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_config.h"
 #include "bf_file.h"
 #include "bf_opts.h"
@@ -694,7 +695,7 @@ int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
     int rc = apply_defaults(m, err, errn);
     if (rc)
         return rc;
-    load_ctx *c = calloc(1, sizeof *c);
+    load_ctx *c = bf_calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errn, "out of host memory (config loader)");
         return BF_ENOMEM;
@@ -744,7 +745,7 @@ int bf_machine_load_text(bf_machine *m, const char *text, size_t n, const char *
     int rc = apply_defaults(m, err, errn);
     if (rc)
         return rc;
-    load_ctx *c = calloc(1, sizeof *c);
+    load_ctx *c = bf_calloc(1, sizeof *c);
     if (!c) {
         snprintf(err, errn, "out of host memory (config loader)");
         return BF_ENOMEM;

@@ -14,6 +14,7 @@
 ** Invariant: every stall cycle a core access costs is counted in exactly one stall counter
 ** (core.stall.* here, l1.stall.* in L1), so the stall breakdown sums to the stalled cycles.
 */
+#include "bf_hmem.h"
 #include "bf_memsys.h"
 
 #include <stdlib.h>
@@ -68,7 +69,7 @@ static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, c
 
 int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *err, size_t errn)
 {
-    bf_memsys *s = calloc(1, sizeof *s);
+    bf_memsys *s = bf_calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
@@ -278,7 +279,7 @@ static uint8_t *backing(bf_memsys *s, bf_addr a, uint32_t n)
     uint64_t end = (uint64_t)a + n;
     if (end <= s->sdram_bytes) {
         if (!s->sdram_mem) {
-            s->sdram_mem = calloc(1, s->sdram_bytes);
+            s->sdram_mem = bf_calloc(1, s->sdram_bytes);
             if (!s->sdram_mem) {
                 s->host_oom = 1; /* never read as zero: the access fails (bf_memsys_host_oom) */
                 return NULL;

@@ -32,9 +32,11 @@
 
 #include "bf_results.h"
 
+#include "bf_hmem.h"
 #include "bf_common.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -51,6 +53,7 @@ struct bf_results {
     char msg[512];      /* last error message */
     int64_t cur_run;    /* run of the last begin / metrics_begin, 0 if none */
     int in_txn;         /* 1 between metrics_begin and commit/abort */
+    int bind_rc;        /* first failed sqlite3_bind_* since the last step_done, or 0 */
     uint64_t fault_seq; /* next faults.seq of cur_run */
     sqlite3_stmt *st_metric, *st_fault, *st_series;
     int busy_ms;                  /* lock wait bound, milliseconds */
@@ -118,6 +121,23 @@ static void copy_err(const bf_results *r, char *err, size_t errn)
         snprintf(err, errn, "%s", r->msg);
 }
 
+/* SQLite's memory comes from bf_hmem too (SQLITE_CONFIG_MALLOC), so that the test hooks of
+** bf_hmem.h fail SQLite's allocations (counted apart from ours). xSize may exceed the size asked for. */
+static void *sq_malloc(int n) { return bf_lib_malloc((size_t)n); }
+static void sq_free(void *p) { free(p); }
+static void *sq_realloc(void *p, int n) { return bf_lib_realloc(p, (size_t)n); }
+static int sq_size(void *p) { return p ? (int)malloc_usable_size(p) : 0; }
+static int sq_roundup(int n) { return (n + 7) & ~7; }
+static int sq_init(void *app) { (void)app; return SQLITE_OK; }
+static void sq_shutdown(void *app) { (void)app; }
+
+void bf_results_use_host_allocator(void)
+{
+    static const sqlite3_mem_methods m = {sq_malloc, sq_free,  sq_realloc, sq_size,
+                                          sq_roundup, sq_init, sq_shutdown, NULL};
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
+}
+
 static int fail(bf_results *r, int rc, char *err, size_t errn, const char *fmt, ...)
 {
     va_list ap;
@@ -132,6 +152,9 @@ static int fail(bf_results *r, int rc, char *err, size_t errn, const char *fmt, 
 static int db_fail(bf_results *r, char *err, size_t errn, const char *what)
 {
     int code = sqlite3_extended_errcode(r->db) & 0xff;
+    if (code == SQLITE_NOMEM)
+        return fail(r, BF_ENOMEM, err, errn, "results database '%s': %s: out of host memory (SQLite)",
+                    r->path, what);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
         return fail(r, BF_EDB, err, errn,
                     "results database '%s': database is locked (another bfsim process?)", r->path);
@@ -202,7 +225,7 @@ static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(n + 1);
+    char *d = bf_malloc(n + 1);
     if (!d)
         return NULL;
     memcpy(d, !slash ? "." : path, n);
@@ -423,9 +446,9 @@ int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_re
             snprintf(err, errn, "no results database path");
         return BF_EINPUT;
     }
-    bf_results *r = calloc(1, sizeof *r);
+    bf_results *r = bf_calloc(1, sizeof *r);
     if (r)
-        r->path = malloc(strlen(path) + 1);
+        r->path = bf_malloc(strlen(path) + 1);
     if (!r || !r->path) {
         free(r);
         if (err && errn)
@@ -476,25 +499,36 @@ const char *bf_results_errmsg(const bf_results *r)
     return r ? r->msg : "no results database";
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+/* A failed bind (SQLITE_NOMEM: the text is copied) is kept in r->bind_rc, so that step_done
+** refuses the statement instead of storing a NULL. */
+static void bind_text(bf_results *r, sqlite3_stmt *st, int i, const char *s)
 {
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
+    int rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+    if (rc != SQLITE_OK && !r->bind_rc)
+        r->bind_rc = rc;
 }
 
-static void bind_real(sqlite3_stmt *st, int i, double v)
+static void bind_real(bf_results *r, sqlite3_stmt *st, int i, double v)
 {
-    if (isfinite(v))
-        sqlite3_bind_double(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
+    int rc = isfinite(v) ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
+    if (rc != SQLITE_OK && !r->bind_rc)
+        r->bind_rc = rc;
 }
 
 /* Run a prepared statement that returns no rows; reset it for reuse. */
 static int step_done(bf_results *r, sqlite3_stmt *st, char *err, size_t errn, const char *what)
 {
+    if (r->bind_rc) {
+        int bind_rc = r->bind_rc;
+        r->bind_rc = 0;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (bind_rc == SQLITE_NOMEM)
+            return fail(r, BF_ENOMEM, err, errn, "results database '%s': %s: out of host memory (SQLite)",
+                        r->path, what);
+        return fail(r, BF_EDB, err, errn, "results database '%s': %s: %s", r->path, what,
+                    sqlite3_errstr(bind_rc));
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -524,12 +558,12 @@ int bf_results_begin(bf_results *r, const bf_run_info *in, int64_t *run_id, char
         return db_fail(r, err, errn, "cannot record the run");
     char now[32];
     now_iso(now);
-    bind_text(st, 1, now);
+    bind_text(r, st, 1, now);
     const char *v[] = {in->version,       in->git_rev,     in->command_line, in->command,
                        in->config_name,   in->config_text, in->config_hash,  in->workload_path,
                        in->workload_hash, in->engine,      in->host};
     for (size_t i = 0; i < BF_ARRAY_SIZE(v); i++)
-        bind_text(st, (int)i + 2, v[i]);
+        bind_text(r, st, (int)i + 2, v[i]);
     if (r->schema >= 3)
         sqlite3_bind_int64(st, (int)BF_ARRAY_SIZE(v) + 2, (sqlite3_int64)getpid());
     int rc = step_done(r, st, err, errn, "cannot record the run");
@@ -605,9 +639,9 @@ int bf_results_metric(bf_results *r, const char *name, double value, const char 
         return not_open(r);
     sqlite3_stmt *st = r->st_metric;
     sqlite3_bind_int64(st, 1, r->cur_run);
-    bind_text(st, 2, name);
-    bind_real(st, 3, value);
-    bind_text(st, 4, unit);
+    bind_text(r, st, 2, name);
+    bind_real(r, st, 3, value);
+    bind_text(r, st, 4, unit);
     return step_done(r, st, NULL, 0, "cannot store a metric");
 }
 
@@ -622,12 +656,12 @@ int bf_results_fault(bf_results *r, uint64_t record, const char *cause, int exca
     sqlite3_bind_int64(st, 1, r->cur_run);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)r->fault_seq);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)record);
-    bind_text(st, 4, cause);
+    bind_text(r, st, 4, cause);
     sqlite3_bind_int(st, 5, excause);
     sqlite3_bind_int64(st, 6, addr);
-    bind_text(st, 7, access);
-    bind_text(st, 8, mode);
-    bind_text(st, 9, text);
+    bind_text(r, st, 7, access);
+    bind_text(r, st, 8, mode);
+    bind_text(r, st, 9, text);
     int rc = step_done(r, st, NULL, 0, "cannot store a fault");
     if (!rc)
         r->fault_seq++;
@@ -643,10 +677,10 @@ int bf_results_series(bf_results *r, const char *series, uint64_t index, const c
         return not_open(r);
     sqlite3_stmt *st = r->st_series;
     sqlite3_bind_int64(st, 1, r->cur_run);
-    bind_text(st, 2, series);
+    bind_text(r, st, 2, series);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)index);
-    bind_text(st, 4, name);
-    bind_real(st, 5, value);
+    bind_text(r, st, 4, name);
+    bind_real(r, st, 5, value);
     return step_done(r, st, NULL, 0, "cannot store a series point");
 }
 
@@ -661,8 +695,8 @@ static int set_status(bf_results *r, const char *status, char *err, size_t errn)
         return db_fail(r, err, errn, "cannot record the run's status");
     char now[32];
     now_iso(now);
-    bind_text(st, 1, now);
-    bind_text(st, 2, status);
+    bind_text(r, st, 1, now);
+    bind_text(r, st, 2, status);
     sqlite3_bind_int64(st, 3, r->cur_run);
     int rc = step_done(r, st, err, errn, "cannot record the run's status");
     sqlite3_finalize(st);
@@ -682,7 +716,7 @@ int bf_results_workload_hash(bf_results *r, const char *hash_hex, char *err, siz
     if (sqlite3_prepare_v2(r->db, "UPDATE runs SET workload_hash = ? WHERE id = ?", -1, &st,
                            NULL) != SQLITE_OK)
         return db_fail(r, err, errn, "cannot record the workload hash");
-    bind_text(st, 1, hash_hex);
+    bind_text(r, st, 1, hash_hex);
     sqlite3_bind_int64(st, 2, r->cur_run);
     int rc = step_done(r, st, err, errn, "cannot record the workload hash");
     sqlite3_finalize(st);

@@ -60,6 +60,9 @@ typedef struct bf_results_open_opts {
 **   "results database 'P': schema version 9 is newer than this bfsim supports (2); ..."
 **   "results database 'P': database is locked (another bfsim process?)"
 */
+/* Route SQLite's memory through bf_alloc (call once, before any database is opened). */
+void bf_results_use_host_allocator(void);
+
 int bf_results_open(const char *path, int create, bf_results **out, char *err, size_t errn);
 int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_results **out,
                        char *err, size_t errn);

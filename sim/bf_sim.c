@@ -2,6 +2,7 @@
 ** bf_sim.c: one machine on one trace (see bf_sim.h). The only place that wires a trace reader,
 ** a memory system and the replay engine together, so `run`, `compare` and batch runs agree.
 */
+#include "bf_hmem.h"
 #include "bf_sim.h"
 #include "bf_alloc_run.h"
 #include "bf_results.h"
@@ -47,8 +48,8 @@ static void on_phase(void *ctx, const char *name, uint64_t record)
     if (s->phase_oom)
         return;
     if (!s->phase_last) {
-        s->phase_last = calloc(n ? n : 1, sizeof *s->phase_last);
-        s->phases = calloc(BF_SIM_MAX_PHASES, sizeof *s->phases);
+        s->phase_last = bf_calloc(n ? n : 1, sizeof *s->phase_last);
+        s->phases = bf_calloc(BF_SIM_MAX_PHASES, sizeof *s->phases);
         if (!s->phase_last || !s->phases) {
             s->phase_oom = 1;
             return;
@@ -62,7 +63,7 @@ static void on_phase(void *ctx, const char *name, uint64_t record)
         return;
     }
     bf_sim_phase *p = &s->phases[s->nphases];
-    if (!(p->delta = calloc(n ? n : 1, sizeof *p->delta))) {
+    if (!(p->delta = bf_calloc(n ? n : 1, sizeof *p->delta))) {
         s->phase_oom = 1;
         return;
     }
@@ -112,7 +113,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     int cg = o->ropt.compat == BF_COMPAT_CACHEGRIND;
     if (cg) {
         /* Cachegrind's counting conventions live in L1 (a straddling reference is one access) */
-        bf_machine *mc = malloc(sizeof *mc);
+        bf_machine *mc = bf_malloc(sizeof *mc);
         if (!mc) {
             snprintf(err, errn, "out of host memory");
             bf_sim_free(out);
@@ -173,6 +174,10 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     }
     bf_trace_close(r);
     phase_close(out); /* the last phase runs to the end of the trace */
+    if (out->phase_oom && (out->end == BF_END_OK || out->end == BF_END_FAULT)) {
+        snprintf(err, errn, "out of host memory (per-phase statistics)");
+        out->end = BF_END_NOMEM;
+    }
     bf_cycles idle = out->rst.cycles;
     if (bf_memsys_finish(out->ms, out->rst.cycles, &idle) == BF_OK && idle > out->rst.cycles)
         out->der.drain_cycles = idle - out->rst.cycles;

@@ -56,7 +56,7 @@ typedef struct bf_sim {
 /* Every stat descriptor table linked into bfsim (for `bfsim stats list` and the docs check). */
 const bf_stat_table *bf_sim_stat_tables(size_t *n);
 
-/* Run machine m on the trace; on BF_END_INPUT/BF_END_ERROR err holds the message. The caller
+/* Run machine m on the trace; on BF_END_INPUT/ERROR/NOMEM err holds the message. The caller
 ** frees with bf_sim_free. Returns a bf_rc for setup failures (err set), else BF_OK. */
 int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
                size_t errn);

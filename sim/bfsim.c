@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_opts.h"
 #include "bf_report.h"
@@ -117,7 +118,7 @@ int bf_cmd_machine(bf_opts *o, const char *cmd, const char *const *files, size_t
                    bf_machine *m)
 {
     size_t ns = bf_opts_count(o, "set");
-    const char **sets = calloc(ns ? ns : 1, sizeof *sets);
+    const char **sets = bf_calloc(ns ? ns : 1, sizeof *sets);
     if (!sets)
         return bf_cmd_fail(cmd, 2, "%s", "out of host memory (the --set list)");
     for (size_t i = 0; i < ns; i++)
@@ -323,6 +324,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    bf_hmem_init();
+    bf_results_use_host_allocator();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
+#include "bf_hmem.h"
 #include "bf_alloc_run.h"
 #include "bf_cmd.h"
 #include "bf_file.h"
@@ -279,7 +280,7 @@ int bf_cmd_alloc(int argc, char **argv)
     /* the allocators, by name */
     size_t nall;
     const bf_alloc_methods *const *all = bf_alloc_all(&nall);
-    ams = calloc(nall + 1, sizeof *ams);
+    ams = bf_calloc(nall + 1, sizeof *ams);
     if (!ams) {
         rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (allocator list)");
         goto out;
@@ -301,10 +302,10 @@ int bf_cmd_alloc(int argc, char **argv)
             ams[njobs++] = all[i];
     }
     /* the machine */
-    m = calloc(1, sizeof *m);
+    m = bf_calloc(1, sizeof *m);
     size_t nc = bf_opts_count(o, "config"), ns = bf_opts_count(o, "set");
-    files = calloc(nc + 1, sizeof *files);
-    const char **sets = calloc(ns + 2, sizeof *sets);
+    files = bf_calloc(nc + 1, sizeof *files);
+    const char **sets = bf_calloc(ns + 2, sizeof *sets);
     char memset_kv[64];
     if (!m || !files || !sets) {
         free(sets);
@@ -382,7 +383,7 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_cmd_install_signals();
     if (!bf_opts_has(o, "no-db") && (rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0)
         goto out;
-    jobs = calloc(njobs, sizeof *jobs);
+    jobs = bf_calloc(njobs, sizeof *jobs);
     if (!jobs) {
         rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (job table)");
         goto out;
@@ -395,7 +396,7 @@ int bf_cmd_alloc(int argc, char **argv)
         int64_t run_id = 0;
         if (db) {
             size_t clen = bf_machine_text(m, NULL, 0);
-            char *ctext = malloc(clen + 64), chash[65], cname[200];
+            char *ctext = bf_malloc(clen + 64), chash[65], cname[200];
             if (!ctext) {
                 rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
                 break;
@@ -534,7 +535,7 @@ int bf_cmd_alloc(int argc, char **argv)
                 printf("  %s\n", d->unit);
             }
     } else {
-        bf_compare_col *cols = calloc(njobs, sizeof *cols);
+        bf_compare_col *cols = bf_calloc(njobs, sizeof *cols);
         if (!cols) {
             rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (comparison table)");
             goto out;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_report.h"
 
@@ -57,8 +58,8 @@ static int config_sub(const char *sub, int argc, char **argv)
         goto out;
     }
     size_t nc = bf_opts_count(o, "config");
-    const char **files = calloc(nc ? nc : 1, sizeof *files);
-    bf_machine *m = calloc(1, sizeof *m);
+    const char **files = bf_calloc(nc ? nc : 1, sizeof *files);
+    bf_machine *m = bf_calloc(1, sizeof *m);
     if (!files || !m) {
         free(files);
         free(m);
@@ -75,7 +76,7 @@ static int config_sub(const char *sub, int argc, char **argv)
             bf_cplb_stats cs;
             if (bf_cplb_create(&m->cplb, &cs, &c) == BF_OK) {
                 size_t n = bf_cplb_describe(c, NULL, 0);
-                char *buf = malloc(n + 1);
+                char *buf = bf_malloc(n + 1);
                 if (buf) {
                     bf_cplb_describe(c, buf, n + 1);
                     printf("\n# CPLB memory layout\n%s", buf);

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_report.h"
 
@@ -31,7 +32,7 @@ static void log_fault(void *ctx, const bf_fault_info *f)
     if (l->print)
         fprintf(stderr, "%s\n", f->text);
     if (l->n < BF_MAX_LOGGED_FAULTS) {
-        bf_fault_info *v = realloc(l->v, (l->n + 1) * sizeof *v);
+        bf_fault_info *v = bf_realloc(l->v, (l->n + 1) * sizeof *v);
         if (v) {
             l->v = v;
             l->v[l->n++] = *f;
@@ -44,8 +45,10 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
 {
     const bf_stats *reg = sim->reg;
     char err[1024];
-    if (bf_results_metrics_begin(db, run_id, err, sizeof err))
+    if (bf_results_metrics_begin(db, run_id, err, sizeof err)) {
+        bf_results_abort(db, "failed"); /* the row must not stay 'running' */
         return bf_cmd_db_fail(cmd, err);
+    }
     if (bf_results_workload_hash(db, sim->whash, err, sizeof err)) {
         bf_results_abort(db, "failed");
         return bf_cmd_db_fail(cmd, err);
@@ -204,6 +207,7 @@ static int end_code(int end)
     case BF_END_INTERRUPTED:
         return 130;
     case BF_END_INPUT:
+    case BF_END_NOMEM:
         return 2;
     default:
         return 1;
@@ -234,8 +238,8 @@ int bf_cmd_run(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", nc ? "--trace FILE is required" : "--config FILE is required");
         goto out;
     }
-    const char **files = calloc(nc, sizeof *files);
-    bf_machine *m = calloc(1, sizeof *m);
+    const char **files = bf_calloc(nc, sizeof *files);
+    bf_machine *m = bf_calloc(1, sizeof *m);
     bf_results *db = NULL;
     bf_sim sim;
     memset(&sim, 0, sizeof sim);
@@ -260,7 +264,7 @@ int bf_cmd_run(int argc, char **argv)
     char cmdline[4096], chash[65];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
     size_t clen = bf_machine_text(m, NULL, 0);
-    char *ctext = malloc(clen + 1);
+    char *ctext = bf_malloc(clen + 1);
     if (!ctext) {
         rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
         goto out2;
@@ -299,7 +303,7 @@ int bf_cmd_run(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", err);
         goto out2;
     }
-    if (sim.end == BF_END_INPUT || sim.end == BF_END_ERROR) {
+    if (sim.end == BF_END_INPUT || sim.end == BF_END_ERROR || sim.end == BF_END_NOMEM) {
         if (db)
             bf_results_abort(db, bf_stop_flag ? "interrupted" : "failed");
         rc = bf_cmd_fail(cmd, end_code(sim.end), "%s", err);
@@ -420,11 +424,11 @@ int bf_cmd_compare(int argc, char **argv)
             return rc;
         }
     }
-    bf_machine *ms = calloc(nc, sizeof *ms);
-    bf_sim *sims = calloc(nc, sizeof *sims);
-    bf_compare_col *cols = calloc(nc, sizeof *cols);
+    bf_machine *ms = bf_calloc(nc, sizeof *ms);
+    bf_sim *sims = bf_calloc(nc, sizeof *sims);
+    bf_compare_col *cols = bf_calloc(nc, sizeof *cols);
     size_t nextra = bf_opts_count(o, "stat");
-    const char **rows = calloc(BF_ARRAY_SIZE(compare_rows) + nextra, sizeof *rows);
+    const char **rows = bf_calloc(BF_ARRAY_SIZE(compare_rows) + nextra, sizeof *rows);
     bf_results *db = NULL;
     size_t done = 0;
     rc = -1;
@@ -464,7 +468,7 @@ int bf_cmd_compare(int argc, char **argv)
         int64_t run_id = 0;
         if (db) {
             size_t clen = bf_machine_text(m, NULL, 0);
-            char *ctext = malloc(clen + 1), chash[65], err[1024];
+            char *ctext = bf_malloc(clen + 1), chash[65], err[1024];
             if (!ctext) {
                 rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
                 goto out;
@@ -489,7 +493,7 @@ int bf_cmd_compare(int argc, char **argv)
         int src = bf_sim_run(m, trace, &so, &sims[i], err, sizeof err);
         done = i + 1;
         if (src || sims[i].end == BF_END_INPUT || sims[i].end == BF_END_ERROR ||
-            sims[i].end == BF_END_INTERRUPTED) {
+            sims[i].end == BF_END_NOMEM || sims[i].end == BF_END_INTERRUPTED) {
             int interrupted = bf_stop_flag || (!src && sims[i].end == BF_END_INTERRUPTED);
             if (db)
                 bf_results_abort(db, interrupted ? "interrupted" : "failed");

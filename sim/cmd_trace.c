@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_file.h"
 #include "bf_report.h"
@@ -134,21 +135,26 @@ static int trace_convert(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_error(r));
         goto out;
     }
-    /* the address map is known only at the end of a first-touch pass: keep it as a side note */
+    /* the address map is known only at the end of a first-touch pass: keep it as a side note,
+    ** made before the output is put in place (a failure here leaves no output) */
+    size_t ml = bf_trace_describe_map(r, NULL, 0);
+    char *map = ml ? bf_malloc(ml + 1) : NULL;
+    if (ml && !map) {
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (address map note)");
+        goto out;
+    }
+    if (map)
+        bf_trace_describe_map(r, map, ml + 1);
     int wrc = bf_trace_writer_close(w, err, sizeof err);
     w = NULL;
     if (wrc) {
+        free(map);
         rc = bf_cmd_fail(cmd, 2, "%s", err);
         goto out;
     }
-    size_t ml = bf_trace_describe_map(r, NULL, 0);
-    if (ml) {
-        char *map = malloc(ml + 1);
-        if (map) {
-            bf_trace_describe_map(r, map, ml + 1);
-            fprintf(stderr, "%s", map);
-            free(map);
-        }
+    if (map) {
+        fprintf(stderr, "%s", map);
+        free(map);
     }
     fprintf(stderr, "bfsim trace convert: %llu records written to %s\n", (unsigned long long)count, outp);
     rc = 0;
@@ -216,10 +222,14 @@ static int trace_stats(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (statistics registry)");
         goto out;
     }
-    bf_stats_add(reg, bf_trace_summary_stat_desc, bf_trace_summary_stat_count,
-                 (void *)bf_trace_summary_stats_of(s), NULL);
-    bf_stats_add(reg, bf_trace_reader_stat_desc, bf_trace_reader_stat_count,
-                 (void *)bf_trace_reader_stats_of(r), NULL);
+    if (bf_stats_add(reg, bf_trace_summary_stat_desc, bf_trace_summary_stat_count,
+                     (void *)bf_trace_summary_stats_of(s), NULL) ||
+        bf_stats_add(reg, bf_trace_reader_stat_desc, bf_trace_reader_stat_count,
+                     (void *)bf_trace_reader_stats_of(r), NULL)) {
+        bf_stats_free(reg);
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (statistics registry)");
+        goto out;
+    }
     int json = bf_opts_has(o, "json");
     if (json) {
         printf("{\"trace\": ");

@@ -27,6 +27,7 @@
 ** A direct-mapped table of the last BF_ATRACE_FREED_MEMORY frees tells double frees from
 ** unmatched ones. Invariant: memory grows with the number of live allocations only.
 */
+#include "bf_hmem.h"
 #include "bf_atrace.h"
 
 #include "bf_parse.h"
@@ -290,7 +291,7 @@ static live_ent *live_find(bf_atrace_reader *r, uint8_t ns, uint64_t key)
 static int live_grow(bf_atrace_reader *r)
 {
     size_t ncap = r->live_cap ? r->live_cap * 2 : 1024;
-    live_ent *n = calloc(ncap, sizeof *n);
+    live_ent *n = bf_calloc(ncap, sizeof *n);
     if (!n)
         return BF_ENOMEM;
     for (size_t i = 0; i < r->live_cap; i++) {
@@ -938,7 +939,7 @@ static int rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
             if (r->rep_hdr[1] > 100000000u)
                 return fail(r, BF_EINPUT, "number of ids %" PRIu64 " is absurd (at most 100000000)",
                             r->rep_hdr[1]);
-            r->rep_seen = calloc((size_t)(r->rep_hdr[1] + 7) / 8 + 1, 1);
+            r->rep_seen = bf_calloc((size_t)(r->rep_hdr[1] + 7) / 8 + 1, 1);
             if (!r->rep_seen)
                 return fail(r, BF_ENOMEM, "out of host memory");
         }
@@ -1033,7 +1034,7 @@ static int ltrace_call(bf_atrace_reader *r, const char *fn, size_t fnl, const ch
     char t[48];
     const char *p = args;
     uint64_t a = 0, b = 0, ret = 0;
-    int kind; /* 0 malloc(size), 1 calloc(n,m), 2 realloc(p,size), 3 free(p), 4 (align,size) */
+    int kind; /* 0 bf_malloc(size), 1 bf_calloc(n,m), 2 bf_realloc(p,size), 3 free(p), 4 (align,size) */
     if (fnl == 6 && !memcmp(fn, "malloc", 6))
         kind = 0;
     else if ((fnl == 6 && !memcmp(fn, "valloc", 6)) || (fnl == 7 && !memcmp(fn, "pvalloc", 7)))
@@ -1108,7 +1109,7 @@ static int ltrace_call(bf_atrace_reader *r, const char *fn, size_t fnl, const ch
             int rc = do_free(r, NS_PTR, a, &fr, 0);
             if (rc)
                 return rc;
-            if (ret == 0) { /* realloc(p, 0) frees */
+            if (ret == 0) { /* bf_realloc(p, 0) frees */
                 *rec = fr;
                 return BF_OK;
             }
@@ -1292,8 +1293,8 @@ static int detect(bf_atrace_reader *r, int *fmt)
             }
             continue;
         }
-        if (strstr(line, "malloc(") || strstr(line, "free(") || strstr(line, "calloc(") ||
-            strstr(line, "realloc(")) {
+        if (strstr(line, "bf_malloc(") || strstr(line, "free(") || strstr(line, "bf_calloc(") ||
+            strstr(line, "bf_realloc(")) {
             if (strstr(line, ") = ") || strstr(line, "<unfinished ...>")) {
                 *fmt = BF_AFMT_LTRACE;
                 return BF_OK;
@@ -1332,10 +1333,10 @@ static int native_open(bf_atrace_reader *r)
 
 static int open_with(bf_tio_in *in, int format, bf_atrace_reader **out, char *err, size_t errn)
 {
-    bf_atrace_reader *r = calloc(1, sizeof *r);
+    bf_atrace_reader *r = bf_calloc(1, sizeof *r);
     if (r) {
-        r->freed = calloc(BF_ATRACE_FREED_MEMORY, sizeof *r->freed);
-        r->caches = malloc((size_t)CACHE_MAX * (BF_ATRACE_NAME_MAX + 1));
+        r->freed = bf_calloc(BF_ATRACE_FREED_MEMORY, sizeof *r->freed);
+        r->caches = bf_malloc((size_t)CACHE_MAX * (BF_ATRACE_NAME_MAX + 1));
     }
     if (!r || !r->freed || !r->caches) {
         snprintf(err, errn, "%s: out of host memory", bf_tio_name(in));
@@ -1557,7 +1558,7 @@ int bf_atrace_writer_open(const char *path, int compression, bf_atrace_writer **
                           size_t errn)
 {
     *out = NULL;
-    bf_atrace_writer *w = calloc(1, sizeof *w);
+    bf_atrace_writer *w = bf_calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;

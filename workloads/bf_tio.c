@@ -19,6 +19,7 @@
 ** Invariant: memory is raw[BF_TIO_RAW] + buf[BF_TIO_BUF + 1] + the decompressor's window, fixed
 ** at open; a line handed out stays valid until the next call on the stream.
 */
+#include "bf_hmem.h"
 #include "bf_tio.h"
 
 #include "bf_file.h"
@@ -249,9 +250,9 @@ static int detect_compression(bf_tio_in *in)
 
 static int open_common(bf_tio_in *in, char *err, size_t errn)
 {
-    in->buf = malloc(BF_TIO_BUF + 1);
+    in->buf = bf_malloc(BF_TIO_BUF + 1);
     if (in->f)
-        in->raw = malloc(BF_TIO_RAW);
+        in->raw = bf_malloc(BF_TIO_RAW);
     if (!in->buf || (in->f && !in->raw)) {
         seterr(err, errn, "%s: out of host memory", in->name);
         return BF_ENOMEM;
@@ -290,7 +291,7 @@ int bf_tio_open_tap(const char *path, const bf_byte_tap *tap, bf_tio_in **out, c
                     size_t errn)
 {
     *out = NULL;
-    bf_tio_in *in = calloc(1, sizeof *in);
+    bf_tio_in *in = bf_calloc(1, sizeof *in);
     if (!in) {
         seterr(err, errn, "%s: out of host memory (trace input)", path);
         return BF_ENOMEM;
@@ -323,7 +324,7 @@ int bf_tio_open_mem(const void *data, size_t n, const char *name, bf_tio_in **ou
                     size_t errn)
 {
     *out = NULL;
-    bf_tio_in *in = calloc(1, sizeof *in);
+    bf_tio_in *in = bf_calloc(1, sizeof *in);
     if (!in) {
         seterr(err, errn, "%s: out of host memory", name);
         return BF_ENOMEM;
@@ -559,15 +560,15 @@ int bf_tio_out_open(const char *path, int compression, int level, bf_tio_out **o
         seterr(err, errn, "%s: unknown compression %d", path, compression);
         return BF_ECONFIG;
     }
-    bf_tio_out *o = calloc(1, sizeof *o);
+    bf_tio_out *o = bf_calloc(1, sizeof *o);
     if (!o) {
         seterr(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;
     }
     snprintf(o->name, sizeof o->name, "%s", strcmp(path, "-") == 0 ? "<stdout>" : path);
     o->comp = compression;
-    o->buf = malloc(BF_TIO_RAW);
-    o->cbuf = malloc(BF_TIO_RAW);
+    o->buf = bf_malloc(BF_TIO_RAW);
+    o->cbuf = bf_malloc(BF_TIO_RAW);
     int ok = o->buf && o->cbuf;
     if (ok && compression == BF_COMP_GZIP) {
         ok = deflateInit2(&o->z, level ? level : Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,

@@ -29,6 +29,7 @@
 ** Invariant: the reader holds at most one pending access and one line; memory is fixed at open.
 ** After the first error every call returns the same error.
 */
+#include "bf_hmem.h"
 #include "bf_trace.h"
 
 #include "bf_parse.h"
@@ -1208,7 +1209,7 @@ static int open_with(bf_tio_in *in, const bf_trace_options *o, bf_trace_reader *
         bf_tio_close(in);
         return BF_ECONFIG;
     }
-    bf_trace_reader *r = calloc(1, sizeof *r);
+    bf_trace_reader *r = bf_calloc(1, sizeof *r);
     if (!r) {
         snprintf(err, errn, "%s: out of host memory", bf_tio_name(in));
         bf_tio_close(in);

@@ -14,6 +14,7 @@
 ** pairs are buffered until the first record; the binary end record carries the record count.
 ** Invariant: the output is a complete, readable trace once bf_trace_writer_close returns BF_OK.
 */
+#include "bf_hmem.h"
 #include "bf_tio.h"
 #include "bf_trace.h"
 
@@ -53,7 +54,7 @@ int bf_trace_writer_open(const char *path, int format, int compression, bf_trace
         snprintf(err, errn, "%s: the writer writes only the native text and binary formats", path);
         return BF_ECONFIG;
     }
-    bf_trace_writer *w = calloc(1, sizeof *w);
+    bf_trace_writer *w = bf_calloc(1, sizeof *w);
     if (!w) {
         snprintf(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;
