@@ -688,9 +688,8 @@ static int load_files(load_ctx *c, const char *const *files, size_t nfiles)
     return BF_OK;
 }
 
-int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
-                    const char *const *sets, size_t nsets, char *err, size_t errn, char *warn,
-                    size_t warnn)
+/* Defaults into m, then a loader context writing its messages to err (free it). */
+static int load_start(bf_machine *m, load_ctx **out, char *err, size_t errn)
 {
     int rc = apply_defaults(m, err, errn);
     if (rc)
@@ -703,6 +702,18 @@ int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
     c->m = m;
     c->err = err;
     c->errn = errn;
+    *out = c;
+    return BF_OK;
+}
+
+int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
+                    const char *const *sets, size_t nsets, char *err, size_t errn, char *warn,
+                    size_t warnn)
+{
+    load_ctx *c;
+    int rc = load_start(m, &c, err, errn);
+    if (rc)
+        return rc;
     rc = load_files(c, files, nfiles);
     free(c);
     if (rc)
@@ -742,17 +753,10 @@ int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
 int bf_machine_load_text(bf_machine *m, const char *text, size_t n, const char *name, char *err,
                          size_t errn)
 {
-    int rc = apply_defaults(m, err, errn);
+    load_ctx *c;
+    int rc = load_start(m, &c, err, errn);
     if (rc)
         return rc;
-    load_ctx *c = bf_calloc(1, sizeof *c);
-    if (!c) {
-        snprintf(err, errn, "out of host memory (config loader)");
-        return BF_ENOMEM;
-    }
-    c->m = m;
-    c->err = err;
-    c->errn = errn;
     c->no_include = 1;
     c->cur_file[0] = c->file_seq = 1;
     rc = bf_ini_parse_text(text, n, name, on_key, c, err, errn);

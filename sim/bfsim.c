@@ -44,15 +44,21 @@ static void on_signal_exit(int sig)
     _exit(130);
 }
 
-void bf_cmd_install_signals(void)
+/* SIGINT, SIGTERM and SIGHUP (a closed terminal ends the run as interrupted, too) to handler */
+static void install_stop_signals(void (*handler)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL); /* a closed terminal ends the run as interrupted, too */
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+void bf_cmd_install_signals(void)
+{
+    install_stop_signals(on_signal);
 }
 
 int bf_cmd_db_fail(const char *cmd, const char *err)
@@ -334,13 +340,7 @@ int main(int argc, char **argv)
         printf("bfsim %s (%s)\n", BF_VERSION, BF_GIT_REV);
         return 0;
     }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal_exit;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    install_stop_signals(on_signal_exit);
     for (size_t i = 0; i < BF_ARRAY_SIZE(commands); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);
