@@ -1034,7 +1034,7 @@ static int ltrace_call(bf_atrace_reader *r, const char *fn, size_t fnl, const ch
     char t[48];
     const char *p = args;
     uint64_t a = 0, b = 0, ret = 0;
-    int kind; /* 0 bf_malloc(size), 1 bf_calloc(n,m), 2 bf_realloc(p,size), 3 free(p), 4 (align,size) */
+    int kind; /* 0 malloc(size), 1 calloc(n,m), 2 realloc(p,size), 3 free(p), 4 (align,size) */
     if (fnl == 6 && !memcmp(fn, "malloc", 6))
         kind = 0;
     else if ((fnl == 6 && !memcmp(fn, "valloc", 6)) || (fnl == 7 && !memcmp(fn, "pvalloc", 7)))
@@ -1109,7 +1109,7 @@ static int ltrace_call(bf_atrace_reader *r, const char *fn, size_t fnl, const ch
             int rc = do_free(r, NS_PTR, a, &fr, 0);
             if (rc)
                 return rc;
-            if (ret == 0) { /* bf_realloc(p, 0) frees */
+            if (ret == 0) { /* realloc(p, 0) frees */
                 *rec = fr;
                 return BF_OK;
             }
@@ -1293,8 +1293,8 @@ static int detect(bf_atrace_reader *r, int *fmt)
             }
             continue;
         }
-        if (strstr(line, "bf_malloc(") || strstr(line, "free(") || strstr(line, "bf_calloc(") ||
-            strstr(line, "bf_realloc(")) {
+        if (strstr(line, "malloc(") || strstr(line, "free(") || strstr(line, "calloc(") ||
+            strstr(line, "realloc(")) {
             if (strstr(line, ") = ") || strstr(line, "<unfinished ...>")) {
                 *fmt = BF_AFMT_LTRACE;
                 return BF_OK;
