@@ -5,7 +5,9 @@
 ** atomic, POSIX rename(2)); fchmod to 0666 & ~umask so the result looks like an fopen("w") file;
 ** commit = fflush + fsync + fclose + rename; discard = fclose + unlink. Same file = equal
 ** st_dev and st_ino from stat(2), which follows symlinks.
-** Invariant: the destination is either its old content or the complete new content.
+** An existing device or FIFO (/dev/null, a pipe) is written in place: a rename over it would
+** replace the device with a regular file.
+** Invariant: a regular destination is either its old content or the complete new content.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "bf_hmem.h"
@@ -43,6 +45,16 @@ int bf_file_open(bf_file_out *o, const char *path, char *err, size_t errn)
         o->f = stdout;
         return BF_OK;
     }
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+        /* /dev/null, a FIFO, a terminal: nothing to protect, and a rename would replace it */
+        if (!(o->f = fopen(path, "wb"))) {
+            set_err(err, errn, path, strerror(errno));
+            return BF_EIO;
+        }
+        o->own = 1;
+        return BF_OK;
+    }
     size_t n = strlen(path);
     const char *slash = strrchr(path, '/');
     size_t dn = slash ? (size_t)(slash - path) + 1 : 0;
@@ -78,9 +90,12 @@ int bf_file_open(bf_file_out *o, const char *path, char *err, size_t errn)
 
 int bf_file_commit(bf_file_out *o, char *err, size_t errn)
 {
-    if (!o->tmp) { /* stdout */
+    if (!o->tmp) { /* stdout, or a device or FIFO written in place */
         int bad = o->f && fflush(o->f) != 0;
+        if (o->own && o->f && fclose(o->f) != 0)
+            bad = 1;
         o->f = NULL;
+        o->own = 0;
         if (bad)
             set_err(err, errn, "<stdout>", strerror(errno));
         return bad ? BF_EIO : BF_OK;
@@ -106,7 +121,7 @@ int bf_file_commit(bf_file_out *o, char *err, size_t errn)
 
 void bf_file_discard(bf_file_out *o)
 {
-    if (o->f && o->tmp)
+    if (o->f && (o->tmp || o->own))
         fclose(o->f);
     if (o->tmp)
         unlink(o->tmp);

@@ -4,8 +4,9 @@
 ** Rules (issue 14): an output that is one of the inputs is refused before anything is opened
 ** for writing; every output file is written to a temporary file in the same directory and
 ** renamed over the destination only when it is complete, so a failed, interrupted or killed
-** command never truncates or half-writes an existing file ("-" is stdout and is written as it
-** goes).
+** command never truncates or half-writes an existing file ("-" is stdout, and an existing device
+** or FIFO such as /dev/null is opened in place: both are written as they go; renaming over a
+** device would replace it with a regular file).
 */
 #ifndef BF_FILE_H
 #define BF_FILE_H
@@ -21,6 +22,7 @@ typedef struct bf_file_out {
     FILE *f;     /* write here */
     char *tmp;   /* the temporary file (NULL for stdout) */
     char *path;  /* the destination */
+    int own;     /* 1: f is a device or FIFO opened in place (closed by commit/discard) */
 } bf_file_out;
 
 /* Create "DIR/.NAME.tmp-XXXXXX" beside path (mode 0666 less the umask). BF_OK, or BF_EIO /

@@ -264,7 +264,7 @@ int bf_cmd_alloc(int argc, char **argv)
     size_t njobs = 0, ndone = 0;
     bf_results *db = NULL;
     FILE *dump = NULL;
-    bf_file_out dumpf = {NULL, NULL, NULL}; /* renamed into place only if the command succeeds */
+    bf_file_out dumpf = {NULL, NULL, NULL, 0}; /* renamed into place only if the command succeeds */
     const char **files = NULL;
     if ((!an == !cmp) || !workload) {
         rc = bf_cmd_fail(cmd, 2, "%s", !workload ? "--workload FILE is required"
@@ -420,7 +420,7 @@ int bf_cmd_alloc(int argc, char **argv)
         }
         series_sink sink = {db, NULL, 0, 0};
         char datapath[1100];
-        bf_file_out plotf = {NULL, NULL, NULL};
+        bf_file_out plotf = {NULL, NULL, NULL, 0};
         if (plotdir) {
             snprintf(datapath, sizeof datapath, "%s/%s.dat", plotdir, am->name);
             if (bf_file_open(&plotf, datapath, err, sizeof err)) {

@@ -46,6 +46,7 @@ import shlex
 import shutil
 import signal
 import sqlite3
+import stat
 import subprocess
 import sys
 import tempfile
@@ -210,6 +211,8 @@ def run_row(row):
         for path, h in before.items():
             if digest(path) != h:
                 problems.append(f"{os.path.basename(path)} changed")
+        if not stat.S_ISCHR(os.stat("/dev/null").st_mode):
+            problems.append("/dev/null is no longer a device (an output was renamed over it)")
         for name in os.listdir(d):
             if ".tmp-" in name:
                 problems.append(f"temporary {name} left behind")
