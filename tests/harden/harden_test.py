@@ -21,13 +21,8 @@ TRACE = "workloads/suite/memcpy-sdram-dma.bft.zst"   # 514 records
 WORKLOAD = "workloads/suite/launch.bfa.zst"
 CFG = "configs/ezkit-icache.ini"
 
-failures = []
-
-
-def check(cond, what):
-    if not cond:
-        failures.append(what)
-        print("FAIL:", what, file=sys.stderr)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from cli_test import check, failures  # noqa: E402  (the CLI tests' checker, shared)
 
 
 def bfsim(*args, timeout=300, **kw):
@@ -446,9 +441,5 @@ def test_json_and_db_messages():
 
 
 if __name__ == "__main__":
-    name = sys.argv[1]
-    globals()["test_" + name]()
-    if failures:
-        print(f"{len(failures)} check(s) failed", file=sys.stderr)
-        sys.exit(1)
-    print("ok")
+    from cli_test import main_one  # noqa: E402
+    main_one(globals())
