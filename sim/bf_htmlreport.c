@@ -28,6 +28,7 @@
 ** file, fsync, rename).
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_htmlreport.h"
 
 #include "bf_common.h"
@@ -68,7 +69,7 @@ static char *dupstr(const unsigned char *s)
     if (!s)
         s = (const unsigned char *)"";
     size_t n = strlen((const char *)s);
-    char *d = malloc(n + 1);
+    char *d = bf_malloc(n + 1);
     if (d)
         memcpy(d, s, n + 1);
     return d;
@@ -123,7 +124,7 @@ static int load_run(hr *h, int64_t id, hr_run *r)
     r->git_rev = dupstr(sqlite3_column_text(st, 5));
     sqlite3_finalize(st);
     if (!r->config || !r->command || !r->workload || !r->status || !r->start || !r->git_rev) {
-        snprintf(h->err, h->errn, "out of memory");
+        snprintf(h->err, h->errn, "out of host memory");
         return BF_ENOMEM;
     }
     if (sqlite3_prepare_v2(h->db, "SELECT name, value FROM metrics WHERE run_id = ? ORDER BY rowid",
@@ -134,18 +135,18 @@ static int load_run(hr *h, int64_t id, hr_run *r)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (r->nm == cap) {
             cap = cap ? 2 * cap : 256;
-            char **nn = realloc(r->mname, cap * sizeof *nn);
+            char **nn = bf_realloc(r->mname, cap * sizeof *nn);
             if (nn)
                 r->mname = nn;
-            double *nv = realloc(r->mval, cap * sizeof *nv);
+            double *nv = bf_realloc(r->mval, cap * sizeof *nv);
             if (nv)
                 r->mval = nv;
-            int *nz = realloc(r->mnull, cap * sizeof *nz);
+            int *nz = bf_realloc(r->mnull, cap * sizeof *nz);
             if (nz)
                 r->mnull = nz;
             if (!nn || !nv || !nz) {
                 sqlite3_finalize(st);
-                snprintf(h->err, h->errn, "out of memory");
+                snprintf(h->err, h->errn, "out of host memory");
                 return BF_ENOMEM;
             }
         }
@@ -154,7 +155,7 @@ static int load_run(hr *h, int64_t id, hr_run *r)
         r->mval[r->nm] = sqlite3_column_double(st, 1);
         if (!r->mname[r->nm]) {
             sqlite3_finalize(st);
-            snprintf(h->err, h->errn, "out of memory");
+            snprintf(h->err, h->errn, "out of host memory");
             return BF_ENOMEM;
         }
         r->nm++;
@@ -213,7 +214,7 @@ static double *series_values(hr *h, int64_t run, const char *series, const char 
             size_t nc = cap ? cap : 64;
             while (nc <= (size_t)idx)
                 nc *= 2;
-            double *nv = realloc(v, nc * sizeof *nv);
+            double *nv = bf_realloc(v, nc * sizeof *nv);
             if (!nv)
                 break;
             memset(nv + cap, 0, (nc - cap) * sizeof *nv);
@@ -628,7 +629,7 @@ static void table_of(hr *h, hr_run *const *rs, size_t n, const char *const *rows
 
 static const char **cat_names(hr_run *const *rs, size_t n)
 {
-    const char **c = calloc(n ? n : 1, sizeof *c);
+    const char **c = bf_calloc(n ? n : 1, sizeof *c);
     for (size_t i = 0; c && i < n; i++)
         c[i] = rs[i]->config;
     return c;
@@ -639,7 +640,7 @@ static int metric_bars(hr *h, hr_run *const *rs, size_t n, const char *title, co
                        const char *ylabel, const char *const *names, const char *const *labels,
                        size_t nm, double scale, int stacked, const char *unit, int shares)
 {
-    double *v = calloc(n * nm, sizeof *v);
+    double *v = bf_calloc(n * nm, sizeof *v);
     const char **cat = cat_names(rs, n);
     if (!v || !cat) {
         free(v);
@@ -716,7 +717,7 @@ static int latency_hist(hr *h, hr_run *const *rs, size_t n)
     if (!nb)
         return BF_OK;
     /* categories are the buckets, series the runs */
-    double *v = calloc(nb * n, sizeof *v);
+    double *v = bf_calloc(nb * n, sizeof *v);
     const char **ser = cat_names(rs, n);
     if (!v || !ser) {
         free(v);
@@ -810,8 +811,8 @@ static int set_heatmaps(hr *h, hr_run *const *rs, size_t n)
         any = 1;
         /* D-cache: slot = (bank * dsets + set) * dways + way */
         size_t nd = nb * dsets * dways, ni = isets * iways;
-        double *df = calloc(nd + 1, sizeof *df), *de = calloc(nd + 1, sizeof *de);
-        double *jf = calloc(ni + 1, sizeof *jf), *je = calloc(ni + 1, sizeof *je);
+        double *df = bf_calloc(nd + 1, sizeof *df), *de = bf_calloc(nd + 1, sizeof *de);
+        double *jf = bf_calloc(ni + 1, sizeof *jf), *je = bf_calloc(ni + 1, sizeof *je);
         if (!df || !de || !jf || !je) {
             free(df), free(de), free(jf), free(je);
             return BF_ENOMEM;
@@ -994,8 +995,8 @@ static int alloc_section(hr *h, hr_run *const *rs, size_t n)
     fputs("<h2 id=\"alloc\">Allocators</h2>\n", f);
     table_of(h, rs, n, bf_alloc_compare_rows, bf_alloc_compare_nrows);
     const char **ser = cat_names(rs, n);
-    size_t *np = calloc(n, sizeof *np);
-    double **x = calloc(n, sizeof *x), **y = calloc(n, sizeof *y);
+    size_t *np = bf_calloc(n, sizeof *np);
+    double **x = bf_calloc(n, sizeof *x), **y = bf_calloc(n, sizeof *y);
     int rc = ser && np && x && y ? BF_OK : BF_ENOMEM;
     struct {
         const char *member, *title, *ylabel;
@@ -1048,7 +1049,7 @@ static int alloc_section(hr *h, hr_run *const *rs, size_t n)
         rc = metric_bars(h, rs, n, "Latency of an allocation or free, per allocator", "allocator",
                          "core cycles (CCLK) per operation", lat, latl, 3, 1, 0, "cycles", 0);
     if (rc == BF_ENOMEM)
-        snprintf(h->err, h->errn, "out of memory");
+        snprintf(h->err, h->errn, "out of host memory");
     return rc;
 }
 
@@ -1070,16 +1071,16 @@ static int on_trend(void *ctx, int64_t reg_id, const char *git_rev, const char *
     hr_trend *t = ctx;
     if (t->n == t->cap) {
         size_t nc = t->cap ? 2 * t->cap : 16;
-        int64_t *r = realloc(t->reg, nc * sizeof *r);
+        int64_t *r = bf_realloc(t->reg, nc * sizeof *r);
         if (r)
             t->reg = r;
-        double *nv = r ? realloc(t->v, nc * sizeof *nv) : NULL;
+        double *nv = r ? bf_realloc(t->v, nc * sizeof *nv) : NULL;
         if (nv)
             t->v = nv;
-        char(*l)[48] = nv ? realloc(t->label, nc * sizeof *l) : NULL;
+        char(*l)[48] = nv ? bf_realloc(t->label, nc * sizeof *l) : NULL;
         if (l)
             t->label = l;
-        char(*w)[32] = l ? realloc(t->when, nc * sizeof *w) : NULL;
+        char(*w)[32] = l ? bf_realloc(t->when, nc * sizeof *w) : NULL;
         if (!w)
             return BF_ENOMEM;
         t->when = w;
@@ -1302,7 +1303,7 @@ static int regression_section(hr *h, const bf_regdb_regression *g)
         trend_free(&t);
     }
     if (rc == BF_ENOMEM)
-        snprintf(h->err, h->errn, "out of memory");
+        snprintf(h->err, h->errn, "out of host memory");
     if (!rc && skipped)
         fprintf(f,
                 "<p class=\"note\">%zu moved statistic%s not drawn: a status or a statistic one "
@@ -1341,12 +1342,12 @@ static int write_page(hr *h, const bf_htmlreport_opts *o)
         "</th><th>config</th><th>workload</th><th>status</th><th>started (UTC)</th><th>git revision"
         "</th></tr></thead><tbody>\n",
         f);
-    hr_run **sim = calloc(h->nruns, sizeof *sim), **al = calloc(h->nruns, sizeof *al);
+    hr_run **sim = bf_calloc(h->nruns, sizeof *sim), **al = bf_calloc(h->nruns, sizeof *al);
     size_t ns = 0, na = 0;
     if (!sim || !al) {
         free(sim);
         free(al);
-        snprintf(h->err, h->errn, "out of memory");
+        snprintf(h->err, h->errn, "out of host memory");
         return BF_ENOMEM;
     }
     for (size_t i = 0; i < h->nruns; i++) {
@@ -1426,9 +1427,9 @@ int bf_htmlreport_write(bf_results *db, const int64_t *ids, size_t n, const char
     h.db = bf_results_sqlite(db);
     h.err = err;
     h.errn = errn;
-    h.runs = calloc(n, sizeof *h.runs);
+    h.runs = bf_calloc(n, sizeof *h.runs);
     if (!h.runs) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     int rc = BF_OK;
@@ -1484,10 +1485,10 @@ int bf_htmlreport_last_runs(bf_results *db, size_t last, int64_t **ids, size_t *
         return BF_EDB;
     }
     sqlite3_bind_int64(st, 1, (sqlite3_int64)last);
-    int64_t *v = calloc(last ? last : 1, sizeof *v);
+    int64_t *v = bf_calloc(last ? last : 1, sizeof *v);
     if (!v) {
         sqlite3_finalize(st);
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     while (*n < last && sqlite3_step(st) == SQLITE_ROW)

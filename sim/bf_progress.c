@@ -14,6 +14,7 @@
 ** Invariant: a line is on screen iff p->drawn; every exit path through bf_progress_end clears it.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_progress.h"
 
 #include <inttypes.h>
@@ -61,7 +62,7 @@ bf_progress *bf_progress_begin(int enabled, const char *label, const char *unit,
 {
     if (!enabled)
         return NULL;
-    bf_progress *p = calloc(1, sizeof *p);
+    bf_progress *p = bf_calloc(1, sizeof *p);
     if (!p)
         return NULL;
     snprintf(p->label, sizeof p->label, "%s", label ? label : "");

@@ -17,6 +17,7 @@
 ** merging A again copies nothing.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_regdb.h"
 
 #include <math.h>
@@ -114,7 +115,7 @@ int bf_regdb_finish(bf_results *db, int64_t reg_id, const char *status, const bf
 static int attach(bf_results *db, const char *src, char *err, size_t errn)
 {
     bf_results *chk = NULL;
-    bf_results_open_opts o = {0, 0, 0};
+    bf_results_open_opts o = {0, 0, 0, NULL, NULL};
     int rc = bf_results_open_ex(src, &o, &chk, err, errn);
     bf_results_close(chk);
     if (rc)
@@ -356,7 +357,7 @@ static int grow(void *v, size_t n, size_t *cap, size_t sz)
     if (n < *cap)
         return 0;
     size_t nc = *cap ? 2 * *cap : 16;
-    void *nv = realloc(*(void **)v, nc * sz);
+    void *nv = bf_realloc(*(void **)v, nc * sz);
     if (!nv)
         return BF_ENOMEM;
     *(void **)v = nv;
@@ -425,7 +426,7 @@ int bf_regdb_store_moves(bf_results *db, int64_t reg_id, const char *baseline,
 static char *col_dup(sqlite3_stmt *st, int i)
 {
     const unsigned char *t = sqlite3_column_text(st, i);
-    return t ? strdup((const char *)t) : NULL;
+    return t ? bf_strdup((const char *)t) : NULL;
 }
 
 static double col_num(sqlite3_stmt *st, int i, double none)
@@ -496,7 +497,7 @@ int bf_regdb_load(bf_results *db, int64_t reg_id, bf_regdb_regression *out, char
     size_t cap = 0;
     while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
         if ((rc = grow(&out->moves, out->nmoves, &cap, sizeof *out->moves))) {
-            snprintf(err, errn, "out of memory");
+            snprintf(err, errn, "out of host memory");
             break;
         }
         bf_regdb_move *m = &out->moves[out->nmoves++];
@@ -535,7 +536,7 @@ int bf_regdb_runs(bf_results *db, int64_t reg_id, int64_t **ids, size_t *n, char
     size_t cap = 0;
     while ((step = sqlite3_step(st)) == SQLITE_ROW) {
         if ((rc = grow(ids, *n, &cap, sizeof **ids))) {
-            snprintf(err, errn, "out of memory");
+            snprintf(err, errn, "out of host memory");
             break;
         }
         (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
@@ -599,7 +600,7 @@ int bf_regdb_unit(bf_results *db, int64_t run_id, const char *stat, char **unit,
     *unit = strdup(t ? (const char *)t : "");
     sqlite3_finalize(st);
     if (!*unit) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     return BF_OK;

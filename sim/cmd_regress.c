@@ -36,6 +36,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bf_hmem.h"
 #include "bf_baseline.h"
 #include "bf_cmd.h"
 #include "bf_progress.h"
@@ -137,7 +138,7 @@ static pid_t start_job(regress *r, const char *self, size_t i)
     job_paths(r, i, db, errf, sizeof db);
     size_t nsets = j->kind == BF_SUITE_RUN ? s->nsets : s->nalloc_sets;
     char **sets = j->kind == BF_SUITE_RUN ? s->sets : s->alloc_sets;
-    char **argv = calloc(12 + 2 * nsets, sizeof *argv);
+    char **argv = bf_calloc(12 + 2 * nsets, sizeof *argv);
     if (!argv)
         return -1;
     size_t a = 0;
@@ -207,7 +208,7 @@ static char *err_tail(const char *errf)
     out[0] = 0;
     for (int i = 0; i < nl && o < sizeof out - 1; i++)
         o += (size_t)snprintf(out + o, sizeof out - o, "%s%.340s", i ? " | " : "", lines[i]);
-    return strdup(out);
+    return bf_strdup(out);
 }
 
 static void set_message(rg_job *j, char *m)
@@ -234,7 +235,7 @@ static int finish_job(regress *r, size_t i, int ws, char *err, size_t errn)
             char t[64];
             snprintf(t, sizeof t, "exit status %d", c);
             free(msg);
-            msg = strdup(t);
+            msg = bf_strdup(t);
         }
     } else if (WIFSIGNALED(ws) && bf_stop_flag) {
         st = "interrupted"; /* stopped by us after the grace period */
@@ -242,13 +243,13 @@ static int finish_job(regress *r, size_t i, int ws, char *err, size_t errn)
         snprintf(t, sizeof t, "did not stop within %.0f s of SIGINT: killed%s%s", RG_GRACE_S,
                  msg && *msg ? ": " : "", msg ? msg : "");
         free(msg);
-        msg = strdup(t);
+        msg = bf_strdup(t);
     } else if (WIFSIGNALED(ws)) {
         char t[1300];
         snprintf(t, sizeof t, "killed by signal %d (%s)%s%s", WTERMSIG(ws), strsignal(WTERMSIG(ws)),
                  msg && *msg ? ": " : "", msg ? msg : "");
         free(msg);
-        msg = strdup(t);
+        msg = bf_strdup(t);
     }
     snprintf(j->status, sizeof j->status, "%s", st);
     set_message(j, msg);
@@ -283,9 +284,9 @@ static int run_jobs(regress *r, int workers, bf_progress *prog)
     const char *self = "/proc/self/exe";
     if (access(self, X_OK) != 0)
         return bf_cmd_fail(k_cmd, 1, "cannot find the bfsim binary (/proc/self/exe): %s", strerror(errno));
-    rg_slot *slots = calloc((size_t)workers, sizeof *slots);
+    rg_slot *slots = bf_calloc((size_t)workers, sizeof *slots);
     if (!slots)
-        return bf_cmd_fail(k_cmd, 1, "%s", "out of memory");
+        return bf_cmd_fail(k_cmd, 2, "%s", "out of host memory (worker table)");
     size_t next = 0, running = 0, done = 0, failed = 0;
     int rc = -1, forwarded = 0; /* 1: SIGINT sent to the workers, 2: SIGKILL too */
     double stop_t = 0;
@@ -370,7 +371,7 @@ static int on_db_job(void *ctx, const char *job, const char *status, const char 
     if (!j)
         return 0; /* outside the selection, or no longer in the suite */
     snprintf(j->status, sizeof j->status, "%s", status ? status : "failed");
-    set_message(j, message ? strdup(message) : NULL);
+    set_message(j, message ? bf_strdup(message) : NULL);
     j->run_id = run_id;
     return 0;
 }
@@ -417,7 +418,7 @@ static int add_move(regress *r, const char *job, const char *stat, const bf_base
 {
     if (r->nmoves == r->cap_moves) {
         size_t nc = r->cap_moves ? 2 * r->cap_moves : 64;
-        rg_move *nm = realloc(r->moves, nc * sizeof *nm);
+        rg_move *nm = bf_realloc(r->moves, nc * sizeof *nm);
         if (!nm)
             return BF_ENOMEM;
         r->moves = nm;
@@ -461,7 +462,7 @@ static int same(const regress *r, const bf_baseline_entry *b, const bf_baseline_
 
 static int push_name(char ***v, size_t *n, const char *s)
 {
-    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    char **nv = bf_realloc(*v, (*n + 1) * sizeof *nv);
     if (!nv)
         return BF_ENOMEM;
     *v = nv;
@@ -803,7 +804,7 @@ static int write_html(regress *r, const char *dir, const char *basef)
         snprintf(title, sizeof title, "bfsim regress: suite %s, regression %lld", r->suite.name,
                  (long long)r->reg_id);
     } else {
-        ids = calloc(r->njobs ? r->njobs : 1, sizeof *ids);
+        ids = bf_calloc(r->njobs ? r->njobs : 1, sizeof *ids);
         if (!ids) {
             rc = BF_ENOMEM;
             snprintf(err, sizeof err, "out of memory");
@@ -911,7 +912,7 @@ static int parse_shard(const char *s, long *k, long *n)
 static int select_jobs(regress *r, bf_opts *o, long k, long n)
 {
     size_t nonly = bf_opts_count(o, "only");
-    r->jobs = calloc(r->suite.njobs ? r->suite.njobs : 1, sizeof *r->jobs);
+    r->jobs = bf_calloc(r->suite.njobs ? r->suite.njobs : 1, sizeof *r->jobs);
     if (!r->jobs)
         return BF_ENOMEM;
     for (size_t i = 0; i < r->suite.njobs; i++) {
@@ -1030,12 +1031,12 @@ int bf_cmd_regress(int argc, char **argv)
         }
     }
     if (select_jobs(&r, o, shk, shn)) {
-        rc = bf_cmd_fail(k_cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(k_cmd, 2, "%s", "out of host memory (job selection)");
         goto out;
     }
     double t0 = now_s();
     if (fromdb) {
-        bf_results_open_opts ro = {0, 0, 0};
+        bf_results_open_opts ro = {0, 0, 0, &bf_stop_flag, NULL};
         if (bf_results_open_ex(fromdb, &ro, &r.db, err, sizeof err)) {
             rc = bf_cmd_fail(k_cmd, 2, "%s", err);
             goto out;
@@ -1084,7 +1085,7 @@ int bf_cmd_regress(int argc, char **argv)
     if (rc < 0 && collect(&r, err, sizeof err))
         rc = bf_cmd_fail(k_cmd, 2, "%s", err);
     if (rc < 0 && r.have_base && compare(&r))
-        rc = bf_cmd_fail(k_cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(k_cmd, 2, "%s", "out of host memory (job selection)");
     int code = rc >= 0 ? rc : 0;
     if (rc < 0) {
         int bad = r.nmoves || r.nmissing || r.nadded;
@@ -1167,7 +1168,7 @@ int bf_cmd_results_merge(int argc, char **argv)
     /* check every source before writing anything */
     for (size_t i = 0; i < n; i++) {
         bf_results *s = NULL;
-        bf_results_open_opts ro = {0, 0, 0};
+        bf_results_open_opts ro = {0, 0, 0, &bf_stop_flag, NULL};
         if (bf_results_open_ex(bf_opts_get_at(o, "dbs", i), &ro, &s, err, sizeof err)) {
             rc = bf_cmd_fail(cmd, 2, "%s", err);
             goto out;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_htmlreport.h"
 
@@ -48,7 +49,7 @@ static int parse_ids(const char *s, int64_t **ids, size_t *n)
         }
         for (long long v = a; v <= b; v++) {
             if (*n == cap) {
-                int64_t *g = realloc(*ids, 2 * cap * sizeof *g);
+                int64_t *g = bf_realloc(*ids, 2 * cap * sizeof *g);
                 if (!g)
                     return -1;
                 *ids = g;
