@@ -24,6 +24,8 @@ SETUP   ";"-separated steps that make the inputs in a fresh directory $D ("-": n
           lockdb:NAME            a results database on which another process holds an
                                  exclusive lock for the whole command
           feed:NAME=PATH         a FIFO that a writer fills with PATH's bytes, then closes
+          repeat:NAME=PATH*N     PATH decompressed (zstd -dcf), N times over: an input long enough
+                                 that a signal surely arrives while it is being read
 COMMAND the bfsim arguments, split on blanks; $D is the directory, $T a small suite trace,
         $W a suite allocation workload, $C a machine config. "<FILE" feeds FILE on stdin;
         "!SIG@S" sends signal SIG after S seconds (the command must end within 1 s of it).
@@ -93,6 +95,12 @@ def setup(d, steps, held):
         elif kind == "big":
             with open(path, "ab") as f:
                 f.write(b"x" * int(val))
+        elif kind == "repeat":  # NAME=SRC*N: SRC decompressed, N times over (a long input)
+            src, _, n = val.rpartition("*")
+            data = subprocess.run(["zstd", "-dcf", src], capture_output=True, check=True).stdout
+            with open(path, "wb") as f:
+                for _ in range(int(n)):
+                    f.write(data)
         elif kind == "db":
             make_db(path)
         elif kind == "foreigndb":
