@@ -150,6 +150,8 @@ void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt)
     bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key: --set l1.wbuf_depth=8 (repeatable)");
     bf_opts_add(o, "compat", BF_OPT_STRING, "none", "counting conventions: none|cachegrind");
     bf_opts_add(o, "on-fault", BF_OPT_STRING, "stop", "on a simulated fault: stop|report|continue");
+    bf_opts_add(o, "on-hazard", BF_OPT_STRING, "report",
+                "on a DMA/cache coherency hazard: report|stop|ignore (docs/dma-coherency.md)");
     bf_opts_add(o, "map", BF_OPT_STRING, "first-touch", "foreign-trace address mapping: first-touch|identity");
     bf_opts_add(o, "map-window", BF_OPT_STRING, "65536", "first-touch window in bytes (power of two, >= 64K)");
     bf_opts_add(o, "misaligned", BF_OPT_STRING, NULL, "misaligned foreign references: split|fault|count-once (default split; count-once with --compat=cachegrind)");
@@ -203,6 +205,15 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
         so->ropt.on_fault_policy = BF_ONFAULT_CONTINUE;
     else
         return bf_cmd_fail(cmd, 2, "--on-fault: '%s' is not stop, report or continue", p);
+    const char *hp = bf_opts_get(o, "on-hazard");
+    if (!strcmp(hp, "report"))
+        so->ropt.on_hazard_policy = BF_ONHAZARD_REPORT;
+    else if (!strcmp(hp, "stop"))
+        so->ropt.on_hazard_policy = BF_ONHAZARD_STOP;
+    else if (!strcmp(hp, "ignore"))
+        so->ropt.on_hazard_policy = BF_ONHAZARD_IGNORE;
+    else
+        return bf_cmd_fail(cmd, 2, "--on-hazard: '%s' is not report, stop or ignore", hp);
     const char *mp = bf_opts_get(o, "map");
     if (!strcmp(mp, "identity"))
         so->topt.map_mode = BF_MAPMODE_IDENTITY;

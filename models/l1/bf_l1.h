@@ -16,6 +16,7 @@
 #define BF_L1_H
 
 #include "bf_common.h"
+#include "bf_hazard.h"
 #include "bf_map.h"
 #include "bf_stats.h"
 
@@ -195,6 +196,24 @@ int bf_l1_write_imem_control(bf_l1 *l1, uint32_t value, bf_cycles now);
 /* End of run: issue every buffered write to `ext` (no stall is charged); returns when the last
 ** one completes in *done. Dirty lines stay in the cache (Cachegrind and DineroIV convention). */
 int bf_l1_finish(bf_l1 *l1, bf_cycles now, bf_cycles *done);
+
+/* Coherency hazard detection (bf_hazard.h): with a detector attached, DMA writes and core stores
+** that reach memory mark the valid lines over them stale, and hits, write-backs and DMA reads of
+** dirty lines report to it. NULL detaches (the default: no flag is ever set). */
+void bf_l1_set_hazard(bf_l1 *l1, bf_hazard *hz);
+/* A DMA transfer x reads (write = 0) or writes [a, a + size) of external memory: tell the
+** detector what the caches hold there. State only: no time, no statistic, no LRU change; safe to
+** call from inside the ext port (a DMA engine arbitrating with L1's own requests). */
+void bf_l1_dma_snoop(bf_l1 *l1, bf_addr a, uint32_t size, int write, const bf_hazard_xfer *x);
+/* The fault a DMA access at a raises under the current DMEM_CONTROL/IMEM_CONTROL: BF_FAULT_L1_ILLEGAL
+** for the scratchpad or an L1 half configured as cache, BF_FAULT_HWERR_EXTERN for reserved
+** space, else BF_FAULT_NONE. */
+int bf_l1_dma_fault(const bf_l1 *l1, bf_addr a);
+/* 1 if a DMA access at a goes to the EBIU (external memory, system MMRs), 0 if L1 serves it. */
+int bf_l1_dma_is_external(const bf_l1 *l1, bf_addr a);
+/* Issue the buffered writes (write buffer, victim buffer) that start before t to `ext`, as L1
+** does itself before any external request at t (a caller that interleaves other traffic). */
+int bf_l1_drain_before(bf_l1 *l1, bf_cycles t);
 
 /* Consistency check of the model state (tests and --check runs): NULL, or a message naming the
 ** broken invariant (duplicate tag in a set, dirty invalid line, buffer over its depth, ...). */
