@@ -135,11 +135,12 @@ static void test_create_and_migrate(void)
     BF_CHECK_EQ(raw_int(path, "PRAGMA application_id"), BF_RESULTS_APPLICATION_ID);
     BF_CHECK_STR(raw_text(path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     BF_CHECK_EQ(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name"
-                              " IN ('runs', 'metrics', 'faults', 'series')"),
-                4);
+                              " IN ('runs', 'metrics', 'faults', 'series', 'hazards')"),
+                5);
 
     /* Forward migration: a version-1 database (runs and metrics only) holding one run is
-    ** brought to version 2 on the next open, and the run survives. */
+    ** brought to the current version (3: faults and series in 2, hazards in 3) on the next open,
+    ** and the run survives. */
     const char *old = scratch("v1.db");
     bf_results_open_opts o1 = {1, 100, 1};
     BF_CHECK_EQ(bf_results_open_ex(old, &o1, &db, err, sizeof err), 0);
@@ -152,8 +153,9 @@ static void test_create_and_migrate(void)
     db = open_short(old, 0, err, sizeof err, &rc);
     BF_CHECK_EQ(rc, 0);
     bf_results_close(db);
-    BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), 2);
+    BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), 3);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'faults'"), 1);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'hazards'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM runs WHERE config_name = 'ezkit-icache'"), 1);
 
     /* Without create, a missing file is an error, and nothing is created. */
