@@ -249,10 +249,7 @@ int bf_memsys_dma_submit(bf_memsys *s, const bf_hazard_xfer *x, bf_cycles start,
 
 int bf_memsys_dma_advance(bf_memsys *s, bf_cycles t, bf_cycles *next)
 {
-    /* L1's writes that could go before t go first, each after the DMA requests it arbitrates
-    ** behind; then the DMA requests before t */
-    int rc = bf_l1_drain_before(s->l1, t);
-    return rc | bf_dma_advance(s->dma, t, next);
+    return bf_dma_advance(s->dma, t, next);
 }
 
 void bf_memsys_dma_on_fault(bf_memsys *s, void (*fn)(void *, const bf_hazard_xfer *, int, bf_addr),
@@ -282,15 +279,7 @@ int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles no
 
 int bf_memsys_finish(bf_memsys *s, bf_cycles now, bf_cycles *idle)
 {
-    bf_cycles done = now, dend = now;
-    int rc = bf_l1_finish(s->l1, now, &done);
-    rc |= bf_dma_finish(s->dma, now, &dend);
-    bf_cycles e = bf_sdram_idle_at(s->sdram);
-    *idle = done > e ? done : e;
-    if (dend > *idle)
-        *idle = dend;
-    bf_sdram_finalize(s->sdram, *idle);
-    return rc;
+    return bf_dma_finish(s->dma, now, idle);
 }
 
 /* Functional backing store of an address range, or NULL (reads as zero, writes dropped). */

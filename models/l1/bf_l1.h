@@ -101,7 +101,7 @@ typedef struct bf_l1_config {
       "instruction fetches from external memory that bypass the I-cache")                          \
     X(U64, sram_accesses, "l1.sram.accesses", "accesses",                                          \
       "core accesses served by L1 SRAM, scratchpad or core MMRs without going outside")            \
-    X(U64, dma_accesses, "l1.dma.accesses", "accesses", "DMA requests seen by the L1 model")       \
+    X(U64, dma_accesses, "l1.dma.accesses", "accesses", "DMA requests to L1 SRAM (DMA to external memory goes to the EBIU, not through L1)") \
     X(U64, faults, "l1.faults", "accesses",                                                        \
       "accesses that ended in a fault reported by L1 (illegal L1 use or reserved space)")          \
     X(U64, wbuf_entries, "l1.wbuf.stores", "accesses",                                             \

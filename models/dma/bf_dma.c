@@ -272,8 +272,6 @@ int bf_dma_submit(bf_dma *d, const bf_hazard_xfer *x, bf_cycles start, bf_cycles
     }
     d->pending++;
     d->st->records++;
-    if (ch->count > d->st->queued_max)
-        d->st->queued_max = ch->count;
     int c = dma_pick(d);
     *next = c < 0 ? DMA_NONE : d->ch[c].next;
     return BF_OK;
@@ -281,11 +279,12 @@ int bf_dma_submit(bf_dma *d, const bf_hazard_xfer *x, bf_cycles start, bf_cycles
 
 int bf_dma_advance(bf_dma *d, bf_cycles t, bf_cycles *next)
 {
+    int rc = bf_l1_drain_before(d->l1, t);
     bf_req probe;
     memset(&probe, 0, sizeof probe);
     probe.now = t;
     probe.source = BF_SRC_CORE;
-    int rc = dma_run(d, &probe);
+    rc |= dma_run(d, &probe);
     int c = dma_pick(d);
     *next = c < 0 ? DMA_NONE : d->ch[c].next;
     return rc;
@@ -298,13 +297,16 @@ int bf_dma_core_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     return rc | dma_ebiu(d, rq, rs);
 }
 
-int bf_dma_finish(bf_dma *d, bf_cycles now, bf_cycles *end)
+int bf_dma_finish(bf_dma *d, bf_cycles now, bf_cycles *idle)
 {
-    int rc = dma_run(d, NULL);
     bf_cycles e = now;
+    int rc = bf_l1_finish(d->l1, now, &e); /* its drains arbitrate with the DMA requests */
+    rc |= dma_run(d, NULL);
     for (uint32_t i = 0; i < d->cfg.channels; i++)
         if (d->ch[i].free > e)
             e = d->ch[i].free;
-    *end = e;
+    bf_cycles s = bf_sdram_idle_at(d->sd);
+    *idle = e > s ? e : s;
+    bf_sdram_finalize(d->sd, *idle);
     return rc;
 }

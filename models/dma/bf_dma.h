@@ -3,7 +3,7 @@
 ** channel and moved chunk by chunk through the EBIU, interleaved in time with the core side's
 ** EBIU requests (L1 fills, uncached accesses, write-buffer drains, victim write-backs) and
 ** arbitrated per request by EBIU_AMGCTL.CDPRIO (bf_sdram_first). Feeds the coherency hazard
-** detector (bf_l1_dma_snoop). Owned by bf_memsys; single-threaded.
+** detector (bf_l1_dma_snoop). Used by sim/ (bf_memsys) and the SystemC platform; single-threaded.
 */
 #ifndef BF_DMA_H
 #define BF_DMA_H
@@ -24,9 +24,7 @@
       "cycles DMA requests waited at the EBIU directly behind a core-side request (fill, "         \
       "uncached access, drain, write-back)")                                                       \
     X(U64, core_wait, "core.dma_core_wait_cycles", "cycles",                                       \
-      "cycles core-side EBIU requests waited directly behind a DMA request")                      \
-    X(U64, queued_max, "core.dma_queue_max", "transfers",                                          \
-      "most transfers waiting on one channel at once (DMA records come faster than they run)")
+      "cycles core-side EBIU requests waited directly behind a DMA request")
 
 typedef struct bf_dma_stats {
     BF_DMA_STATS(BF_STAT_MEMBER)
@@ -67,16 +65,20 @@ typedef struct bf_dma_reject {
 int bf_dma_submit(bf_dma *d, const bf_hazard_xfer *x, bf_cycles start, bf_cycles *next,
                   bf_dma_reject *rej);
 
-/* Issue every DMA request that the EBIU serves before a core-side request at time t would be
-** (an earlier SCLK edge, or the same edge under CDPRIO=1). Returns in *next the time of the next
-** pending request ((bf_cycles)-1 if none): a caller at core time t calls this only when
-** *next <= t. */
+/* Bring the DMA up to core time t: issue L1's buffered writes that start before t
+** (bf_l1_drain_before: they arbitrate with the DMA requests like any core-side request), then
+** every DMA request that the EBIU serves before a core-side request at t would be (an earlier
+** SCLK edge, or the same edge under CDPRIO=1). Returns in *next the time of the next pending
+** request ((bf_cycles)-1 if none). The core's driver calls this before each of its steps at a
+** time t >= *next, so that DMA writes reach the hazard detector before later core accesses. */
 int bf_dma_advance(bf_dma *d, bf_cycles t, bf_cycles *next);
 
 /* The EBIU port of the core side: issues the DMA requests that go before rq, then rq. */
 int bf_dma_core_xfer(void *ctx, const bf_req *rq, bf_resp *rs);
 
-/* Run every queued transfer to its end; *end gets the last completion (or `now`). */
-int bf_dma_finish(bf_dma *d, bf_cycles now, bf_cycles *end);
+/* End of run at core time `now`: L1's buffered writes (bf_l1_finish) and every queued transfer
+** run to their ends; *idle = when L1, the DMA channels and the EBIU are all idle; the EBIU's
+** end-of-run statistics are finalized there (bf_sdram_finalize). */
+int bf_dma_finish(bf_dma *d, bf_cycles now, bf_cycles *idle);
 
 #endif
