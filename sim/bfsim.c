@@ -178,6 +178,15 @@ int bf_cmd_pins(bf_opts *o, const char *cmd, bf_trace_options *t, char names[][6
     return -1;
 }
 
+/* The index of v in the NULL-terminated names, or -1. */
+static int choice(const char *v, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    return -1;
+}
+
 int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char *fmtopt)
 {
     memset(so, 0, sizeof *so);
@@ -196,24 +205,15 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
         so->ropt.compat = BF_COMPAT_CACHEGRIND;
     else if (strcmp(c, "none"))
         return bf_cmd_fail(cmd, 2, "--compat: '%s' is not none or cachegrind", c);
+    /* policy names in the order of their BF_ONFAULT_* / BF_ONHAZARD_* values */
+    static const char *const onfault[] = {"stop", "report", "continue", NULL};
+    static const char *const onhazard[] = {"report", "stop", "ignore", NULL};
     const char *p = bf_opts_get(o, "on-fault");
-    if (!strcmp(p, "stop"))
-        so->ropt.on_fault_policy = BF_ONFAULT_STOP;
-    else if (!strcmp(p, "report"))
-        so->ropt.on_fault_policy = BF_ONFAULT_REPORT;
-    else if (!strcmp(p, "continue"))
-        so->ropt.on_fault_policy = BF_ONFAULT_CONTINUE;
-    else
+    if ((so->ropt.on_fault_policy = choice(p, onfault)) < 0)
         return bf_cmd_fail(cmd, 2, "--on-fault: '%s' is not stop, report or continue", p);
-    const char *hp = bf_opts_get(o, "on-hazard");
-    if (!strcmp(hp, "report"))
-        so->ropt.on_hazard_policy = BF_ONHAZARD_REPORT;
-    else if (!strcmp(hp, "stop"))
-        so->ropt.on_hazard_policy = BF_ONHAZARD_STOP;
-    else if (!strcmp(hp, "ignore"))
-        so->ropt.on_hazard_policy = BF_ONHAZARD_IGNORE;
-    else
-        return bf_cmd_fail(cmd, 2, "--on-hazard: '%s' is not report, stop or ignore", hp);
+    p = bf_opts_get(o, "on-hazard");
+    if ((so->ropt.on_hazard_policy = choice(p, onhazard)) < 0)
+        return bf_cmd_fail(cmd, 2, "--on-hazard: '%s' is not report, stop or ignore", p);
     const char *mp = bf_opts_get(o, "map");
     if (!strcmp(mp, "identity"))
         so->topt.map_mode = BF_MAPMODE_IDENTITY;

@@ -25,33 +25,38 @@ struct bf_cmd_fault_log {
     size_t nh;
 };
 
+/* Print a report (if asked) and keep a copy of `item` (size bytes) in the array *v of *n, up to
+** BF_MAX_LOGGED_FAULTS; out of memory only stops the keeping. */
+static void log_keep(const bf_cmd_fault_log *l, const char *text, void **v, size_t *n,
+                     const void *item, size_t size)
+{
+    if (l->print)
+        fprintf(stderr, "%s\n", text);
+    if (*n >= BF_MAX_LOGGED_FAULTS)
+        return;
+    char *p = realloc(*v, (*n + 1) * size);
+    if (p) {
+        memcpy(p + *n * size, item, size);
+        *v = p;
+        (*n)++;
+    }
+}
+
 static void log_fault(void *ctx, const bf_fault_info *f)
 {
     bf_cmd_fault_log *l = ctx;
     l->total++;
-    if (l->print)
-        fprintf(stderr, "%s\n", f->text);
-    if (l->n < BF_MAX_LOGGED_FAULTS) {
-        bf_fault_info *v = realloc(l->v, (l->n + 1) * sizeof *v);
-        if (v) {
-            l->v = v;
-            l->v[l->n++] = *f;
-        }
-    }
+    void *v = l->v;
+    log_keep(l, f->text, &v, &l->n, f, sizeof *f);
+    l->v = v;
 }
 
 static void log_hazard(void *ctx, const bf_hazard_event *e)
 {
     bf_cmd_fault_log *l = ctx;
-    if (l->print)
-        fprintf(stderr, "%s\n", e->text);
-    if (l->nh < BF_MAX_LOGGED_FAULTS) {
-        bf_hazard_event *v = realloc(l->h, (l->nh + 1) * sizeof *v);
-        if (v) {
-            l->h = v;
-            l->h[l->nh++] = *e;
-        }
-    }
+    void *v = l->h;
+    log_keep(l, e->text, &v, &l->nh, e, sizeof *e);
+    l->h = v;
 }
 
 /* The replay callbacks of a run into log l. */
