@@ -71,11 +71,20 @@ struct bf_dma {
     void *fault_ctx;
 };
 
+const char *bf_dma_config_check(const bf_dma_config *c)
+{
+    if (c->channels < 1 || c->channels > 256)
+        return "dma.channels: must be 1..256 (a trace names channels 0..255)";
+    if (c->chunk_bytes < 1 || c->chunk_bytes > 4096)
+        return "dma.chunk_bytes: must be 1..4096";
+    return NULL;
+}
+
 int bf_dma_create(const bf_dma_config *c, bf_l1 *l1, bf_sdram *sdram, bf_dma_stats *st,
                   bf_dma **out)
 {
     *out = NULL;
-    if (c->channels < 1 || c->channels > 256 || c->chunk_bytes < 1 || c->chunk_bytes > 4096)
+    if (bf_dma_config_check(c) || !l1 || !sdram)
         return BF_ECONFIG;
     bf_dma *d = calloc(1, sizeof *d);
     if (!d)

@@ -40,6 +40,9 @@ typedef struct bf_dma_config {
 
 typedef struct bf_dma bf_dma;
 
+/* NULL if usable, else a message naming the field. */
+const char *bf_dma_config_check(const bf_dma_config *c);
+
 /* A transfer that ended with a fault part-way (x: the transfer, addr: the faulting address). */
 typedef void (*bf_dma_fault_fn)(void *ctx, const bf_hazard_xfer *x, int fault, bf_addr addr);
 
