@@ -4,7 +4,7 @@ timing and the same hazards on the same trace.
 
 usage: dma_trace.py BFSIM TEST_SYSTEMC
 
-For each trace (the suite's DMA traces that hold no cache operation, memcpy-sdram-dma, and a
+For each trace (the suite's nine DMA traces, memcpy-sdram-dma, and a
 generated one in which two DMA channels and a core that misses all the time compete for the
 EBIU), each EBIU_AMGCTL.CDPRIO value and global quanta of 0 and 1000 CCLK, every statistic the
 SystemC test prints (core.cycles, core.drain_cycles, every L1, EBIU, DMA and hazard counter: 154
@@ -43,8 +43,10 @@ def contention_trace(path):
 def main():
     d = tempfile.mkdtemp(prefix="bfsim-sc-")
     traces = [os.path.join(ROOT, "workloads/suite", t) for t in
-              ("dmaio-rx-noinv.bft.zst", "dmaio-tx-noflush.bft.zst", "dmaio-overlay-noiflush.bft.zst",
-               "dmaio-rx-uncached.bft.zst", "memcpy-sdram-dma.bft.zst")]
+              ("dmaio-rx.bft.zst", "dmaio-rx-noinv.bft.zst", "dmaio-rx-dirty.bft.zst",
+               "dmaio-rx-uncached.bft.zst", "dmaio-tx.bft.zst", "dmaio-tx-noflush.bft.zst",
+               "dmaio-tx-uncached.bft.zst", "dmaio-overlay.bft.zst", "dmaio-overlay-noiflush.bft.zst",
+               "memcpy-sdram-dma.bft.zst")]
     traces.append(contention_trace(os.path.join(d, "contention.bft")))
     env = dict(os.environ, SYSTEMC_DISABLE_COPYRIGHT_MESSAGE="1")
     bad = 0

@@ -12,7 +12,8 @@
 **   late      the residual ordering error of ORDER_SYNC (a lazily drained store) is counted;
 **   trace T Q [AMGCTL]  a bfsim trace of loads, stores, fetches, gaps and DMA records replayed through the
 **             platform in DMA controller mode (core -> L1 front -> L1 -> outport -> EBIU target
-**             whose port is the DMA controller's arbiter), pages cacheable write-back below
+**             whose port is the DMA controller's arbiter; cache operations go to L1 from the
+**             core's thread), pages cacheable write-back below
 **             0x01C00000 and uncached above; prints its statistics as `name value` lines, which
 **             dma_trace.py compares with `bfsim run` on the same trace
 **             (tests/systemc/dma-trace.ini: the same pages in explicit CPLBs).
@@ -434,6 +435,28 @@ struct trace_core {
     {
         return (ready.empty() ? 0 : ready.back()) + gap;
     }
+    /* SSYNC, CSYNC, FLUSH, FLUSHINV, IFLUSH, PREFETCH: the initiator has no such transaction, so
+    ** the op goes to L1 directly from the core's thread (its write-backs and drains still cross
+    ** the outport and the EBIU target) and its time becomes a gap before the next access, as
+    ** bf_replay.c charges it (an op with count n is n ops 32 bytes apart) */
+    void cache_op(const bf_trace_rec &rec)
+    {
+        uint32_t n = rec.count ? rec.count : 1;
+        for (uint32_t i = 0; i < n; i++) {
+            bf_req rq{};
+            bf_resp rs{};
+            rq.addr = rec.op == BF_OP_SSYNC || rec.op == BF_OP_CSYNC ? 0 : rec.addr + 32u * i;
+            rq.size = 1;
+            rq.kind = rec.op == BF_OP_IFLUSH ? BF_ACC_IFETCH : BF_ACC_READ;
+            rq.source = BF_SRC_CORE;
+            rq.flags = (uint32_t)BF_REQ_ATTR_KNOWN |
+                       (rq.addr < 0x01C00000u ? (uint32_t)BF_REQ_CACHEABLE : 0u);
+            rq.now = now();
+            if (bf_l1_op(p->l1, rec.op, &rq, &rs) != BF_OK)
+                bad = true;
+            gap += rs.ready - rq.now;
+        }
+    }
     bool next(bf_tlm_access *a)
     {
         if (pending_write) {
@@ -486,8 +509,10 @@ struct trace_core {
                     pending_write = true;
                 }
                 return true;
+            } else if (rec.type == BF_REC_OP) {
+                cache_op(rec);
             } else if (rec.type != BF_REC_PHASE && rec.type != BF_REC_MODE) {
-                bad = true; /* ops and MMR writes: not expressible as initiator accesses */
+                bad = true; /* MMR writes: not expressible here */
             }
         }
     }
