@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include "bf_opts.h"
+#include "bf_progress.h"
 #include "bf_results.h"
 #include "bf_sim.h"
 
@@ -19,6 +20,12 @@ int bf_cmd_results(int argc, char **argv);
 int bf_cmd_stats(int argc, char **argv);
 int bf_cmd_trace(int argc, char **argv);
 int bf_cmd_alloc(int argc, char **argv);
+int bf_cmd_regress(int argc, char **argv);
+int bf_cmd_results_merge(int argc, char **argv); /* `bfsim results merge` (cmd_regress.c) */
+int bf_cmd_report(int argc, char **argv);
+/* --html DIR of compare and alloc: the report of the runs just stored. -1 or the exit code. */
+int bf_cmd_html(const char *cmd, bf_results *db, const int64_t *ids, size_t n, const char *dir,
+                const char *title);
 
 void bf_cmd_install_signals(void);
 int bf_cmd_fail(const char *cmd, int code, const char *fmt, const char *msg);
@@ -33,6 +40,13 @@ void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt);
 /* --pin NAME:HOST:LEN@TARGET options into t (names stored in names). -1 or the exit code. */
 int bf_cmd_pins(bf_opts *o, const char *cmd, bf_trace_options *t, char names[][64]);
 int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char *fmtopt);
+
+/* The progress line of a command (NULL unless stderr is a terminal, not --quiet, not json) for
+** work on the file path (its size gives the percent); bf_cmd_progress_replay is the replay
+** engine's on_progress with the bf_progress as its context. */
+bf_progress *bf_cmd_progress(bf_opts *o, int json, const char *label, const char *unit,
+                             const char *path);
+void bf_cmd_progress_replay(void *ctx, uint64_t records, uint64_t bytes_read);
 
 /* Store a finished simulation: metrics (every registered stat), faults and phase series, then
 ** the status, in one transaction. Returns -1 on success, else the exit code (2). */

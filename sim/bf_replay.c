@@ -283,6 +283,8 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
         }
         R.recno++;
         st->records++;
+        if ((R.recno & (BF_REPLAY_PROGRESS_EVERY - 1)) == 0 && o->on_progress)
+            o->on_progress(o->progress_ctx, R.recno, bf_trace_bytes_read(r));
         int f = 0;
         if (R.dma_next <= R.t)
             f = dma_advance(&R);

@@ -67,7 +67,12 @@ typedef struct bf_replay_opts {
     void (*on_hazard)(void *ctx, const bf_hazard_event *e); /* each hazard, unless ignored */
     void (*on_phase)(void *phase_ctx, const char *name, uint64_t record);
     void *phase_ctx;
+    /* every BF_REPLAY_PROGRESS_EVERY records: records so far and bytes of the file read (or NULL) */
+    void (*on_progress)(void *progress_ctx, uint64_t records, uint64_t bytes_read);
+    void *progress_ctx;
 } bf_replay_opts;
+
+#define BF_REPLAY_PROGRESS_EVERY 65536u /* a power of two */
 
 /* Replay every record. Returns BF_END_*; err gets the message of an input error. */
 int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_replay_stats *st,

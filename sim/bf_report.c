@@ -211,3 +211,30 @@ int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, s
     }
     return 0;
 }
+
+/* Key statistics of the comparison table. */
+const char *const bf_compare_rows[] = {
+    "core.cycles",          "core.instructions",      "core.cpi",
+    "core.stall.total",     "l1.stall.fill",          "l1.stall.fill_busy",
+    "l1.stall.wbuf_full",   "l1.stall.victim_full",   "l1.stall.uncached",
+    "l1.stall.ssync_drain", "core.stall.cplb",        "l1.icache.fetches",
+    "l1.icache.misses",     "l1.icache.miss_rate",    "l1.dcache.reads",
+    "l1.dcache.writes",     "l1.dcache.read_misses",  "l1.dcache.write_misses",
+    "l1.dcache.miss_rate",  "l1.dcache.writebacks",   "cplb.dcplb_misses",
+    "cplb.icplb_misses",    "sdram.reads.fill",       "sdram.reads.core",
+    "sdram.writes.wbuf",    "sdram.writes.victim",    "sdram.row_hits",
+    "sdram.row_misses",     "sdram.row_conflicts",    "sdram.row_hit_rate",
+    "sdram.utilisation",
+};
+
+const size_t bf_compare_nrows = BF_ARRAY_SIZE(bf_compare_rows);
+
+/* Key statistics of an allocator comparison. */
+const char *const bf_alloc_compare_rows[] = {
+    "alloc.allocs", "alloc.failures", "alloc.failures_with_free_memory", "alloc.mmaps_before_failure",
+    "alloc.frag.internal_pct", "alloc.frag.jw3_pct", "alloc.frag.jw4_pct", "alloc.footprint.peak_bytes",
+    "alloc.largest_free_min_bytes", "alloc.first_failure.unusable_index", "alloc.latency.mean_cycles",
+    "alloc.latency.p50_cycles", "alloc.latency.p99_cycles", "alloc.latency.max_cycles",
+    "alloc.host.mean_ns", "alloc.meta.reads", "alloc.meta.writes"};
+
+const size_t bf_alloc_compare_nrows = BF_ARRAY_SIZE(bf_alloc_compare_rows);

@@ -32,4 +32,10 @@ typedef struct bf_compare_col {
 int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, size_t ncols,
                       const char *const *rows, size_t nrows, int speedup);
 
+/* The rows of `compare` (and of the report's comparison table) and of `alloc --compare`. */
+extern const char *const bf_compare_rows[];
+extern const size_t bf_compare_nrows;
+extern const char *const bf_alloc_compare_rows[];
+extern const size_t bf_alloc_compare_nrows;
+
 #endif

@@ -55,6 +55,32 @@ struct bf_results {
     sqlite3_stmt *st_metric, *st_fault, *st_series, *st_hazard;
 };
 
+/* 2 -> 3: regressions (bf_regdb.c). Every run gets a random 128-bit run_key (existing ones now,
+** new ones by the trigger, so bf_results_begin need not know), unique across databases so that
+** `results merge` is idempotent; a regression groups the runs of one `bfsim regress`. */
+static const char k_migration_regressions[] =
+    "ALTER TABLE runs ADD COLUMN run_key TEXT;"
+    "UPDATE runs SET run_key = lower(hex(randomblob(16)));"
+    "CREATE UNIQUE INDEX runs_run_key ON runs(run_key);"
+    "CREATE TRIGGER runs_run_key AFTER INSERT ON runs FOR EACH ROW WHEN NEW.run_key IS NULL"
+    " BEGIN UPDATE runs SET run_key = lower(hex(randomblob(16))) WHERE id = NEW.id; END;"
+    "CREATE TABLE regressions ("
+    " id INTEGER PRIMARY KEY,"
+    " reg_key TEXT NOT NULL UNIQUE,"
+    " suite_name TEXT NOT NULL, suite_hash TEXT, git_rev TEXT, version TEXT, host TEXT,"
+    " command_line TEXT, shard TEXT,"
+    " start_time TEXT NOT NULL, end_time TEXT,"
+    " status TEXT NOT NULL CHECK (status IN ('running','passed','failed','interrupted')),"
+    " jobs INTEGER, ran INTEGER, failed INTEGER, moved INTEGER);"
+    "CREATE TABLE regression_jobs ("
+    " regression_id INTEGER NOT NULL REFERENCES regressions(id) ON DELETE CASCADE,"
+    " job TEXT NOT NULL,"
+    " run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,"
+    " status TEXT NOT NULL, message TEXT,"
+    " PRIMARY KEY (regression_id, job));"
+    "CREATE INDEX regressions_suite ON regressions(suite_name);"
+    "CREATE INDEX regression_jobs_run ON regression_jobs(run_id);";
+
 /* Forward migrations: step i brings the schema from version i to i + 1. Never edit a step that
 ** has been released; add one. */
 static const char *const k_migrations[BF_RESULTS_SCHEMA_VERSION] = {
@@ -91,7 +117,9 @@ static const char *const k_migrations[BF_RESULTS_SCHEMA_VERSION] = {
     "CREATE INDEX runs_config_hash ON runs(config_hash);"
     "CREATE INDEX runs_workload_hash ON runs(workload_hash);"
     "CREATE INDEX metrics_name ON metrics(name);",
-    /* 2 -> 3: DMA/cache coherency hazard reports (docs/dma-coherency.md): both sides' records and
+    /* 2 -> 3 */
+    k_migration_regressions,
+    /* 3 -> 4: DMA/cache coherency hazard reports (docs/dma-coherency.md): both sides' records and
     ** trace lines. */
     "CREATE TABLE hazards ("
     " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
@@ -373,6 +401,16 @@ int bf_results_schema_version(bf_results *r)
     if (!r || query_int(r, "PRAGMA user_version", &v, NULL, 0, "cannot read"))
         return -1;
     return (int)v;
+}
+
+struct sqlite3 *bf_results_sqlite(bf_results *r)
+{
+    return r ? r->db : NULL;
+}
+
+const char *bf_results_path(const bf_results *r)
+{
+    return r ? r->path : "";
 }
 
 const char *bf_results_errmsg(const bf_results *r)
@@ -863,22 +901,31 @@ static int read_end(bf_results *r, int rc)
     return rc;
 }
 
-int bf_results_list(bf_results *r, FILE *out, const char *format, char *err, size_t errn)
+/* The runs of `sql` (all runs; or with reg_id > 0 regression reg_id's, adding a job column). */
+static int list_runs(bf_results *r, FILE *out, const char *format, const char *sql, int64_t reg_id,
+                     char *err, size_t errn)
 {
     if (!r || !out)
         return BF_EINPUT;
     int fmt = parse_format(r, format, 1, err, errn);
     if (fmt < 0)
         return BF_EINPUT;
-    static const char sql[] =
-        "SELECT r.id, r.start_time, r.end_time, r.status, r.command, r.engine, r.config_name,"
-        " r.workload_path, (SELECT count(*) FROM metrics m WHERE m.run_id = r.id) AS metrics"
-        " FROM runs r ORDER BY r.id";
     int rc = read_begin(r, err, errn);
     if (rc)
         return rc;
+    if (reg_id > 0) {
+        char q[96];
+        int64_t n = 0;
+        snprintf(q, sizeof q, "SELECT count(*) FROM regressions WHERE id = %lld", (long long)reg_id);
+        rc = query_int(r, q, &n, err, errn, "cannot read");
+        if (!rc && !n)
+            rc = fail(r, BF_EINPUT, err, errn, "results database '%s': no regression %lld",
+                      r->path, (long long)reg_id);
+        if (rc)
+            return read_end(r, rc);
+    }
     if (fmt != FMT_TEXT) {
-        rc = dump(r, out, sql, -1, fmt, "", err, errn);
+        rc = dump(r, out, sql, reg_id > 0 ? reg_id : -1, fmt, "", err, errn);
         if (!rc && fmt == FMT_JSON)
             fputc('\n', out);
         return read_end(r, rc);
@@ -886,18 +933,42 @@ int bf_results_list(bf_results *r, FILE *out, const char *format, char *err, siz
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
         return read_end(r, db_fail(r, err, errn, "cannot read"));
+    if (reg_id > 0)
+        sqlite3_bind_int64(st, 1, reg_id);
     fprintf(out, "%6s  %-20s  %-11s  %-8s  %-7s  %-24s  %7s  %s\n", "id", "start (UTC)", "status",
-            "command", "engine", "config", "metrics", "workload");
+            "command", "engine", "config", "metrics", reg_id > 0 ? "job" : "workload");
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 #define COL(i) (sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "-")
         fprintf(out, "%6lld  %-20s  %-11s  %-8s  %-7s  %-24s  %7lld  %s\n",
                 (long long)sqlite3_column_int64(st, 0), COL(1), COL(3), COL(4), COL(5), COL(6),
-                (long long)sqlite3_column_int64(st, 8), COL(7));
+                (long long)sqlite3_column_int64(st, 8), COL(reg_id > 0 ? 9 : 7));
 #undef COL
     }
     rc = rc == SQLITE_DONE ? BF_OK : db_fail(r, err, errn, "cannot read");
     sqlite3_finalize(st);
     return read_end(r, rc);
+}
+
+int bf_results_list(bf_results *r, FILE *out, const char *format, char *err, size_t errn)
+{
+    static const char sql[] =
+        "SELECT r.id, r.start_time, r.end_time, r.status, r.command, r.engine, r.config_name,"
+        " r.workload_path, (SELECT count(*) FROM metrics m WHERE m.run_id = r.id) AS metrics"
+        " FROM runs r ORDER BY r.id";
+    return list_runs(r, out, format, sql, 0, err, errn);
+}
+
+int bf_results_list_regression(bf_results *r, int64_t reg_id, FILE *out, const char *format,
+                               char *err, size_t errn)
+{
+    static const char sql[] =
+        "SELECT r.id, r.start_time, r.end_time, r.status, r.command, r.engine, r.config_name,"
+        " r.workload_path, (SELECT count(*) FROM metrics m WHERE m.run_id = r.id) AS metrics,"
+        " j.job FROM regression_jobs j JOIN runs r ON r.id = j.run_id"
+        " WHERE j.regression_id = ?1 ORDER BY j.job";
+    if (reg_id <= 0)
+        return BF_EINPUT;
+    return list_runs(r, out, format, sql, reg_id, err, errn);
 }
 
 static const char k_metrics_sql[] =

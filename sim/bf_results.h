@@ -32,7 +32,7 @@ extern "C" {
 #endif
 
 /* Schema version this binary writes (PRAGMA user_version). */
-#define BF_RESULTS_SCHEMA_VERSION 3
+#define BF_RESULTS_SCHEMA_VERSION 4
 /* PRAGMA application_id of a bfsim results database: "BFSM". */
 #define BF_RESULTS_APPLICATION_ID 0x4246534D
 /* Busy timeout used by bf_results_open, milliseconds. */
@@ -109,6 +109,14 @@ int bf_results_commit(bf_results *db, const char *status, char *err, size_t errn
 ** Message in bf_results_errmsg. */
 int bf_results_abort(bf_results *db, const char *status);
 
+/* The SQLite connection, for other sim/ modules: bf_htmlreport reads runs, metrics and series with
+** it; bf_regdb keeps the regressions tables and merges databases through it (schema version 3),
+** in transactions of its own. Runs, metrics and faults are written only through the calls above. */
+struct sqlite3;
+struct sqlite3 *bf_results_sqlite(bf_results *db);
+/* The database's path as opened. */
+const char *bf_results_path(const bf_results *db);
+
 /* The message of the last failed call on db ("" if none). */
 const char *bf_results_errmsg(const bf_results *db);
 
@@ -119,6 +127,9 @@ const char *bf_results_errmsg(const bf_results *db);
 ** JSON output is one valid JSON value (strings escaped, invalid UTF-8 replaced by U+FFFD,
 ** non-finite numbers as null); CSV quotes fields as RFC 4180. Unknown run: BF_EINPUT. */
 int bf_results_list(bf_results *db, FILE *out, const char *format, char *err, size_t errn);
+/* list restricted to the runs of regression reg_id, with a job column (unknown: BF_EINPUT). */
+int bf_results_list_regression(bf_results *db, int64_t reg_id, FILE *out, const char *format,
+                               char *err, size_t errn);
 int bf_results_show(bf_results *db, int64_t run_id, FILE *out, const char *format, char *err,
                     size_t errn);
 int bf_results_export(bf_results *db, FILE *out, const char *format, char *err, size_t errn);

@@ -84,6 +84,8 @@ void bf_sim_free(bf_sim *s)
     s->nphases = 0;
     bf_memsys_destroy(s->ms);
     bf_stats_free(s->reg);
+    free(s->sets);
+    s->sets = NULL;
     s->ms = NULL;
     s->reg = NULL;
 }
@@ -130,6 +132,14 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     if (rc) {
         bf_sim_free(out);
         return rc;
+    }
+    if (o->set_stats) {
+        if (!(out->sets = calloc(1, sizeof *out->sets))) {
+            snprintf(err, errn, "out of memory");
+            bf_sim_free(out);
+            return BF_ENOMEM;
+        }
+        bf_l1_set_stats_attach(bf_memsys_l1(out->ms), out->sets);
     }
     bf_trace_options topt = o->topt;
     /* foreign traces are mapped into this machine's SDRAM */

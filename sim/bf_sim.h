@@ -24,6 +24,7 @@ typedef struct bf_sim_opts {
     char pin_names[BF_TRACE_MAX_PINS][64]; /* storage of topt.pins[].name */
     bf_replay_opts ropt;
     int misaligned_set; /* --misaligned given explicitly */
+    int set_stats;      /* --set-stats: count fills and evictions per cache set and way */
 } bf_sim_opts;
 
 /* Phase markers split the statistics: each phase keeps the deltas of the integer stats from its
@@ -49,6 +50,7 @@ typedef struct bf_sim {
     uint64_t phases_folded;
     double *phase_last;   /* snapshot at the current phase's start */
     int phase_oom;        /* host memory ran out: phases incomplete (reported) */
+    bf_l1_set_stats *sets; /* --set-stats, else NULL */
 } bf_sim;
 
 /* Every stat descriptor table linked into bfsim (for `bfsim stats list` and the docs check). */

@@ -156,6 +156,9 @@ void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt)
     bf_opts_add(o, "map-window", BF_OPT_STRING, "65536", "first-touch window in bytes (power of two, >= 64K)");
     bf_opts_add(o, "misaligned", BF_OPT_STRING, NULL, "misaligned foreign references: split|fault|count-once (default split; count-once with --compat=cachegrind)");
     bf_opts_add(o, "classify-misses", BF_OPT_FLAG, NULL, "split misses into compulsory/capacity/conflict");
+    bf_opts_add(o, "set-stats", BF_OPT_FLAG, NULL,
+                "count line fills and evictions per cache set and way (stored for `bfsim report` heatmaps)");
+    bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
     bf_opts_add(o, "pin", BF_OPT_MULTI, NULL,
                 "place a host range of a foreign trace at a BF533 address, e.g. code into L1: "
                 "--pin text:0x401000:0x8000@0xFFA00000 (repeatable, at most 8)");
@@ -242,7 +245,20 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
     if (prc >= 0)
         return prc;
     so->ropt.stop = &bf_stop_flag;
+    so->set_stats = bf_opts_has(o, "set-stats");
     return -1;
+}
+
+bf_progress *bf_cmd_progress(bf_opts *o, int json, const char *label, const char *unit,
+                             const char *path)
+{
+    return bf_progress_begin(bf_progress_wanted(bf_opts_has(o, "quiet"), json), label, unit,
+                             bf_progress_file_size(path));
+}
+
+void bf_cmd_progress_replay(void *ctx, uint64_t records, uint64_t bytes_read)
+{
+    bf_progress_update(ctx, records, bytes_read);
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -261,6 +277,8 @@ static const cmd_entry commands[] = {
     {"stats", bf_cmd_stats, "list every statistic with its unit and meaning"},
     {"trace", bf_cmd_trace, "convert, summarise or print traces"},
     {"alloc", bf_cmd_alloc, "run an allocation workload on a simulated allocator"},
+    {"regress", bf_cmd_regress, "run a suite of jobs and compare them with a baseline"},
+    {"report", bf_cmd_report, "write an HTML page with charts of stored runs"},
 };
 
 static void usage(FILE *f)

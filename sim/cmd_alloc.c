@@ -101,11 +101,15 @@ typedef struct series_sink {
     bf_results *db;
     FILE *plot;
     int failed;
+    bf_progress *prog; /* or NULL */
+    bf_atrace_reader *reader; /* set by run_one: bytes read for the progress line */
 } series_sink;
 
 static void on_sample(void *arg, const bf_alloc_sample *s)
 {
     series_sink *k = arg;
+    if (k->prog)
+        bf_progress_update(k->prog, s->op, k->reader ? bf_atrace_bytes_read(k->reader) : 0);
     if (k->plot)
         fprintf(k->plot, "%llu %llu %llu %llu %d %llu\n", (unsigned long long)s->op,
                 (unsigned long long)s->free_bytes, (unsigned long long)s->largest_free,
@@ -134,6 +138,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     if ((rc = bf_atrace_open(workload, aformat, &r, err, errn)))
         return rc;
     bf_alloc_run_opts o = *ropt;
+    ((series_sink *)o.arg)->reader = r;
     o.measure_port = bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
     rc = bf_alloc_run_reader(am, &env, r, &o, &j->res);
     if (rc == BF_EINPUT && bf_atrace_error(r) && bf_atrace_error(r)[0] && !j->res.error[0])
@@ -142,6 +147,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
         snprintf(err, errn, "%s", j->res.error);
     else if (rc)
         snprintf(err, errn, "%s: %s", am->name, bf_rc_name(rc));
+    ((series_sink *)o.arg)->reader = NULL;
     bf_atrace_close(r);
     if (rc)
         return rc;
@@ -186,13 +192,6 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
     return BF_OK;
 }
 
-static const char *const alloc_rows[] = {
-    "alloc.allocs", "alloc.failures", "alloc.failures_with_free_memory", "alloc.mmaps_before_failure",
-    "alloc.frag.internal_pct", "alloc.frag.jw3_pct", "alloc.frag.jw4_pct", "alloc.footprint.peak_bytes",
-    "alloc.largest_free_min_bytes", "alloc.first_failure.unusable_index", "alloc.latency.mean_cycles",
-    "alloc.latency.p50_cycles", "alloc.latency.p99_cycles", "alloc.latency.max_cycles",
-    "alloc.host.mean_ns", "alloc.meta.reads", "alloc.meta.writes"};
-
 int bf_cmd_alloc(int argc, char **argv)
 {
     const char *cmd = "alloc";
@@ -225,6 +224,9 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_opts_add(o, "format", BF_OPT_STRING, "text", "--compare table format: text|markdown|csv|json");
     bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
     bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the run");
+    bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
+    bf_opts_add(o, "html", BF_OPT_STRING, NULL,
+                "also write DIR/index.html, the report of these runs (as `bfsim report`)");
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     if (rc >= 0) {
         bf_opts_free(o);
@@ -234,6 +236,7 @@ int bf_cmd_alloc(int argc, char **argv)
     const char *workload = bf_opts_get(o, "workload");
     bf_machine *m = NULL;
     alloc_job *jobs = NULL;
+    int64_t *run_ids = NULL;
     const bf_alloc_methods **ams = NULL;
     size_t njobs = 0, ndone = 0;
     bf_results *db = NULL;
@@ -333,8 +336,13 @@ int bf_cmd_alloc(int argc, char **argv)
     }
     if (!bf_opts_has(o, "no-db") && (rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0)
         goto out;
+    if (bf_opts_get(o, "html") && !db) {
+        rc = bf_cmd_fail(cmd, 2, "%s", "--html reports stored runs: it cannot go with --no-db");
+        goto out;
+    }
     jobs = calloc(njobs, sizeof *jobs);
-    if (!jobs) {
+    run_ids = calloc(njobs, sizeof *run_ids);
+    if (!jobs || !run_ids) {
         rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
         goto out;
     }
@@ -369,11 +377,17 @@ int bf_cmd_alloc(int argc, char **argv)
                 break;
             }
         }
-        series_sink sink = {db, NULL, 0};
+        char plabel[160];
+        snprintf(plabel, sizeof plabel, "alloc %zu/%zu %s", i + 1, njobs, am->name);
+        series_sink sink = {db, NULL, 0,
+                            bf_cmd_progress(o, bf_opts_has(o, "json") || !strcmp(tf, "json"), plabel,
+                                            "operations", workload),
+                            NULL};
         char datapath[1100];
         if (plotdir) {
             snprintf(datapath, sizeof datapath, "%s/%s.dat", plotdir, am->name);
             if (!(sink.plot = fopen(datapath, "w"))) {
+                bf_progress_end(sink.prog);
                 if (db)
                     bf_results_abort(db, "failed");
                 rc = bf_cmd_fail(cmd, 2, "--plot: %s", strerror(errno));
@@ -389,6 +403,7 @@ int bf_cmd_alloc(int argc, char **argv)
         ro.arg = &sink;
         ro.keep_samples = db != NULL;
         int jrc = run_one(m, am, workload, aformat, &ro, &jobs[i], err, sizeof err);
+        bf_progress_end(sink.prog);
         ndone = i + 1;
         if (sink.plot)
             fclose(sink.plot);
@@ -434,6 +449,7 @@ int bf_cmd_alloc(int argc, char **argv)
                 rc = bf_cmd_fail(cmd, 2, "%s", err);
                 break;
             }
+            run_ids[i] = run_id;
         }
         char title[256];
         snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name, m->alloc_nr_trim_pages,
@@ -475,15 +491,25 @@ int bf_cmd_alloc(int argc, char **argv)
             cols[i].name = ams[i]->name;
             cols[i].reg = jobs[i].reg;
         }
-        bf_report_compare(stdout, bf_opts_has(o, "json") ? "json" : tf, cols, njobs, alloc_rows,
-                          BF_ARRAY_SIZE(alloc_rows), 0);
+        bf_report_compare(stdout, bf_opts_has(o, "json") ? "json" : tf, cols, njobs, bf_alloc_compare_rows,
+                          bf_alloc_compare_nrows, 0);
         free(cols);
     }
     rc = 0;
+    if (bf_opts_get(o, "html")) {
+        fflush(stdout);
+        char title[300];
+        snprintf(title, sizeof title, "bfsim alloc: %zu allocator%s on %s", njobs, njobs > 1 ? "s" : "",
+                 workload);
+        int hrc = bf_cmd_html(cmd, db, run_ids, njobs, bf_opts_get(o, "html"), title);
+        if (hrc >= 0)
+            rc = hrc;
+    }
 out:
     for (size_t i = 0; i < ndone; i++)
         job_free(&jobs[i]);
     free(jobs);
+    free(run_ids);
     free(ams);
     free(files);
     free(m);

@@ -107,14 +107,19 @@ int bf_cmd_config(int argc, char **argv)
 int bf_cmd_results(int argc, char **argv)
 {
     const char *sub = argc >= 2 ? argv[1] : "";
+    if (!strcmp(sub, "merge"))
+        return bf_cmd_results_merge(argc - 1, argv + 1);
     if (strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "export")) {
         int help = !strcmp(sub, "--help") || !strcmp(sub, "-h");
         fprintf(help ? stdout : stderr,
-                "usage: bfsim results list|show RUN|export [--format ...] [--db FILE]\n"
-                "  list    one line per run (text|csv|json)\n"
+                "usage: bfsim results list|show RUN|export|merge [--format ...] [--db FILE]\n"
+                "  list    one line per run (text|csv|json); --regression ID: that regression's\n"
                 "  show    one run with its config and metrics\n"
                 "  export  every run with its metrics (csv|json)\n"
+                "  merge   --into F A.db B.db ...: copy the runs and regressions F lacks\n"
                 "examples:\n  bfsim results list\n  bfsim results show 3 --format json\n"
+                "  bfsim results list --regression 2\n"
+                "  bfsim results merge --into all.db shard-1.db shard-2.db\n"
                 "  bfsim results export --format csv > runs.csv\n");
         return help ? 0 : 2;
     }
@@ -128,6 +133,8 @@ int bf_cmd_results(int argc, char **argv)
     bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
     if (!strcmp(sub, "show"))
         bf_opts_positional(o, "run", 1);
+    if (!strcmp(sub, "list"))
+        bf_opts_add(o, "regression", BF_OPT_STRING, NULL, "only the runs of this regression (bfsim regress)");
     int rc = bf_cmd_parse(o, cmd, argc - 1, argv + 1);
     if (rc >= 0)
         goto out;
@@ -137,6 +144,14 @@ int bf_cmd_results(int argc, char **argv)
         goto out;
     }
     int64_t id = 0;
+    const char *reg = !strcmp(sub, "list") ? bf_opts_get(o, "regression") : NULL;
+    if (reg) {
+        char *end;
+        if ((id = strtoll(reg, &end, 10)) <= 0 || *end) {
+            rc = bf_cmd_fail(cmd, 2, "--regression: '%s' is not a regression id", reg);
+            goto out;
+        }
+    }
     if (!strcmp(sub, "show")) {
         const char *r = bf_opts_get(o, "run");
         char *end;
@@ -150,7 +165,9 @@ int bf_cmd_results(int argc, char **argv)
         goto out;
     char err[1024];
     int r;
-    if (!strcmp(sub, "list"))
+    if (!strcmp(sub, "list") && reg)
+        r = bf_results_list_regression(db, id, stdout, fmt, err, sizeof err);
+    else if (!strcmp(sub, "list"))
         r = bf_results_list(db, stdout, fmt, err, sizeof err);
     else if (!strcmp(sub, "show"))
         r = bf_results_show(db, id, stdout, fmt, err, sizeof err);

@@ -21,6 +21,7 @@ struct bf_cmd_fault_log {
     size_t n;
     uint64_t total;
     int print;        /* print each fault and hazard on stderr as it happens */
+    bf_progress *prog; /* erased before a fault or hazard is printed (or NULL) */
     bf_hazard_event *h; /* the first BF_MAX_LOGGED_FAULTS hazards */
     size_t nh;
 };
@@ -30,8 +31,10 @@ struct bf_cmd_fault_log {
 static void log_keep(const bf_cmd_fault_log *l, const char *text, void **v, size_t *n,
                      const void *item, size_t size)
 {
-    if (l->print)
+    if (l->print) {
+        bf_progress_clear(l->prog);
         fprintf(stderr, "%s\n", text);
+    }
     if (*n >= BF_MAX_LOGGED_FAULTS)
         return;
     char *p = realloc(*v, (*n + 1) * size);
@@ -75,6 +78,43 @@ static void log_free(bf_cmd_fault_log *l)
     free(l->h);
     l->v = NULL;
     l->h = NULL;
+}
+
+/* --set-stats: series sets.dcache (index bank * BF_L1_DSETS + set) and sets.icache (index set),
+** members fills.wayN and evictions.wayN, only the nonzero ones; sets.geometry gives the shape so
+** that a reader can draw the sets never touched. docs/report.md describes the layout. */
+static int store_series_sets(bf_results *db, const char *series, const uint64_t *fills,
+                             const uint64_t *evictions, size_t nsets, size_t ways)
+{
+    for (size_t set = 0; set < nsets; set++)
+        for (size_t w = 0; w < ways; w++) {
+            size_t k = set * ways + w;
+            char name[32];
+            if (fills[k]) {
+                snprintf(name, sizeof name, "fills.way%zu", w);
+                if (bf_results_series(db, series, set, name, (double)fills[k]))
+                    return -1;
+            }
+            if (evictions[k]) {
+                snprintf(name, sizeof name, "evictions.way%zu", w);
+                if (bf_results_series(db, series, set, name, (double)evictions[k]))
+                    return -1;
+            }
+        }
+    return 0;
+}
+
+static int store_sets(bf_results *db, const bf_l1_set_stats *ss)
+{
+    const char *const gn[] = {"dbanks", "dsets", "dways", "isets", "iways"};
+    const double gv[] = {BF_L1_DBANKS, BF_L1_DSETS, BF_L1_DWAYS, BF_L1_ISETS, BF_L1_IWAYS};
+    for (size_t i = 0; i < BF_ARRAY_SIZE(gn); i++)
+        if (bf_results_series(db, "sets.geometry", 0, gn[i], gv[i]))
+            return -1;
+    return store_series_sets(db, "sets.dcache", ss->dfills, ss->devictions,
+                             (size_t)BF_L1_DBANKS * BF_L1_DSETS, BF_L1_DWAYS) ||
+           store_series_sets(db, "sets.icache", ss->ifills, ss->ievictions, BF_L1_ISETS,
+                             BF_L1_IWAYS);
 }
 
 int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_fault_log *faults,
@@ -121,6 +161,10 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
                 return bf_cmd_fail(cmd, 2, "%s", "cannot write phases to the results database");
             }
         }
+    }
+    if (sim->sets && store_sets(db, sim->sets)) {
+        bf_results_abort(db, "failed");
+        return bf_cmd_fail(cmd, 2, "%s", "cannot write set statistics to the results database");
     }
     bf_cplb_page pg[10];
     size_t np = bf_cplb_hot_pages(bf_memsys_cplb(sim->ms), pg, 10);
@@ -337,8 +381,14 @@ int bf_cmd_run(int argc, char **argv)
         }
     }
     free(ctext);
-    char err[1024];
+    char err[1024], label[160];
+    snprintf(label, sizeof label, "run %s", m->name);
+    bf_progress *prog = bf_cmd_progress(o, bf_opts_has(o, "json"), label, "records", trace);
+    faults.prog = prog;
+    so.ropt.on_progress = bf_cmd_progress_replay;
+    so.ropt.progress_ctx = prog;
     int src = bf_sim_run(m, trace, &so, &sim, err, sizeof err);
+    bf_progress_end(prog);
     if (src) {
         if (db)
             bf_results_abort(db, "failed");
@@ -395,21 +445,6 @@ out:
     return rc;
 }
 
-/* Key statistics of the comparison table. */
-static const char *const compare_rows[] = {
-    "core.cycles",          "core.instructions",      "core.cpi",
-    "core.stall.total",     "l1.stall.fill",          "l1.stall.fill_busy",
-    "l1.stall.wbuf_full",   "l1.stall.victim_full",   "l1.stall.uncached",
-    "l1.stall.ssync_drain", "core.stall.cplb",        "l1.icache.fetches",
-    "l1.icache.misses",     "l1.icache.miss_rate",    "l1.dcache.reads",
-    "l1.dcache.writes",     "l1.dcache.read_misses",  "l1.dcache.write_misses",
-    "l1.dcache.miss_rate",  "l1.dcache.writebacks",   "cplb.dcplb_misses",
-    "cplb.icplb_misses",    "sdram.reads.fill",       "sdram.reads.core",
-    "sdram.writes.wbuf",    "sdram.writes.victim",    "sdram.row_hits",
-    "sdram.row_misses",     "sdram.row_conflicts",    "sdram.row_hit_rate",
-    "sdram.utilisation",
-};
-
 int bf_cmd_compare(int argc, char **argv)
 {
     const char *cmd = "compare";
@@ -425,6 +460,8 @@ int bf_cmd_compare(int argc, char **argv)
     bf_opts_add(o, "stat", BF_OPT_MULTI, NULL, "extra statistic rows (repeatable)");
     bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
     bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the runs");
+    bf_opts_add(o, "html", BF_OPT_STRING, NULL,
+                "also write DIR/index.html, the report of these runs (as `bfsim report`)");
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     if (rc >= 0) {
         bf_opts_free(o);
@@ -442,15 +479,21 @@ int bf_cmd_compare(int argc, char **argv)
         bf_opts_free(o); /* tf points into o */
         return rc;
     }
+    if (bf_opts_get(o, "html") && bf_opts_has(o, "no-db")) {
+        bf_opts_free(o);
+        return bf_cmd_fail(cmd, 2, "%s", "--html reports stored runs: it cannot go with --no-db");
+    }
     bf_machine *ms = calloc(nc, sizeof *ms);
     bf_sim *sims = calloc(nc, sizeof *sims);
+    int64_t *run_ids = calloc(nc, sizeof *run_ids);
     bf_compare_col *cols = calloc(nc, sizeof *cols);
     size_t nextra = bf_opts_count(o, "stat");
-    const char **rows = calloc(BF_ARRAY_SIZE(compare_rows) + nextra, sizeof *rows);
+    const char **rows = calloc(bf_compare_nrows + nextra, sizeof *rows);
     bf_results *db = NULL;
+    bf_progress *prog = NULL;
     size_t done = 0;
     rc = -1;
-    if (!ms || !sims || !cols || !rows) {
+    if (!ms || !sims || !cols || !rows || !run_ids) {
         rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
         goto out;
     }
@@ -474,12 +517,14 @@ int bf_cmd_compare(int argc, char **argv)
     char cmdline[4096];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
     bf_cmd_install_signals();
+    prog = bf_cmd_progress(o, !strcmp(tf, "json"), "compare", "records", trace);
     for (size_t i = 0; i < nc; i++) {
         bf_machine *m = &ms[i];
         if (bf_opts_has(o, "classify-misses"))
             m->l1.classify_misses = 1;
         bf_cmd_fault_log faults;
         log_attach(&so, &faults);
+        faults.prog = prog;
         int64_t run_id = 0;
         if (db) {
             size_t clen = bf_machine_text(m, NULL, 0);
@@ -504,12 +549,18 @@ int bf_cmd_compare(int argc, char **argv)
                 goto out;
             }
         }
-        char err[1024];
+        char err[1024], label[160];
+        snprintf(label, sizeof label, "compare %zu/%zu %s", i + 1, nc, m->name);
+        bf_progress_label(prog, label);
+        so.ropt.on_progress = bf_cmd_progress_replay;
+        so.ropt.progress_ctx = prog;
         int src = bf_sim_run(m, trace, &so, &sims[i], err, sizeof err);
         done = i + 1;
         if (src || sims[i].end == BF_END_INPUT || sims[i].end == BF_END_ERROR ||
             sims[i].end == BF_END_INTERRUPTED) {
             int interrupted = !src && sims[i].end == BF_END_INTERRUPTED;
+            bf_progress_end(prog);
+            prog = NULL;
             if (db)
                 bf_results_abort(db, interrupted ? "interrupted" : "failed");
             log_free(&faults);
@@ -523,26 +574,41 @@ int bf_cmd_compare(int argc, char **argv)
             goto out;
         }
         log_free(&faults);
+        run_ids[i] = run_id;
         cols[i].name = m->name;
         cols[i].reg = sims[i].reg;
     }
+    bf_progress_end(prog);
+    prog = NULL;
     size_t nr = 0;
-    for (size_t i = 0; i < BF_ARRAY_SIZE(compare_rows); i++)
-        rows[nr++] = compare_rows[i];
+    for (size_t i = 0; i < bf_compare_nrows; i++)
+        rows[nr++] = bf_compare_rows[i];
     for (size_t i = 0; i < nextra; i++)
         rows[nr++] = bf_opts_get_at(o, "stat", i);
     bf_report_compare(stdout, tf, cols, nc, rows, nr, 1);
+    fflush(stdout);
     rc = 0;
+    if (bf_opts_get(o, "html")) {
+        char title[300];
+        snprintf(title, sizeof title, "bfsim compare: %zu configs on %s", nc, trace);
+        int hrc = bf_cmd_html(cmd, db, run_ids, nc, bf_opts_get(o, "html"), title);
+        if (hrc >= 0) {
+            rc = hrc;
+            goto out;
+        }
+    }
     for (size_t i = 0; i < nc; i++)
         if (sims[i].end == BF_END_FAULT)
             rc = 3;
 out:
+    bf_progress_end(prog);
     for (size_t i = 0; i < done; i++)
         bf_sim_free(&sims[i]);
     if (db)
         bf_results_close(db);
     free(ms);
     free(sims);
+    free(run_ids);
     free(cols);
     free(rows);
     bf_opts_free(o);

@@ -17,6 +17,30 @@ static void add_reader_options(bf_opts *o)
     bf_opts_add(o, "map-window", BF_OPT_STRING, "65536", "first-touch window, bytes (power of two >= 64K)");
     bf_opts_add(o, "misaligned", BF_OPT_STRING, "split", "misaligned foreign references: split|fault|count-once");
     bf_opts_add(o, "pin", BF_OPT_MULTI, NULL, "place a host range at a BF533 address: NAME:HOST:LEN@TARGET");
+    bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
+}
+
+#define READ_ALL_SINK_FAILED (-1000) /* read_all: fn refused a record (not a bf_rc) */
+
+/* Read every record of r into fn, with a progress line: BF_EEOF at a clean end, the reader's
+** error code, or READ_ALL_SINK_FAILED. */
+static int read_all(bf_opts *o, const char *label, const char *path, int json, bf_trace_reader *r,
+                    int (*fn)(void *ctx, const bf_trace_rec *rec), void *ctx)
+{
+    bf_progress *p = bf_cmd_progress(o, json, label, "records", path);
+    bf_trace_rec rec;
+    uint64_t count = 0;
+    int n;
+    while ((n = bf_trace_next(r, &rec)) == BF_OK) {
+        if (fn(ctx, &rec)) {
+            n = READ_ALL_SINK_FAILED;
+            break;
+        }
+        if ((++count & (BF_REPLAY_PROGRESS_EVERY - 1)) == 0)
+            bf_progress_update(p, count, bf_trace_bytes_read(r));
+    }
+    bf_progress_end(p);
+    return n;
 }
 
 static char pin_names[BF_TRACE_MAX_PINS][64]; /* storage of the pins' names, one command per process */
@@ -55,6 +79,24 @@ static int open_reader(bf_opts *o, const char *cmd, const char *path, bf_trace_r
     if (bf_trace_open(path, &t, r, err, sizeof err))
         return bf_cmd_fail(cmd, 2, "%s", err);
     return -1;
+}
+
+typedef struct convert_sink {
+    bf_trace_writer *w;
+    uint64_t count;
+} convert_sink;
+
+static int convert_one(void *ctx, const bf_trace_rec *rec)
+{
+    convert_sink *c = ctx;
+    c->count++;
+    return bf_trace_write(c->w, rec) != 0;
+}
+
+static int summary_one(void *ctx, const bf_trace_rec *rec)
+{
+    bf_trace_summary_add(ctx, rec);
+    return 0;
 }
 
 static int trace_convert(int argc, char **argv)
@@ -105,15 +147,12 @@ static int trace_convert(int argc, char **argv)
         if (bf_trace_header_at(r, i, &k, &v))
             bf_trace_writer_header(w, k, v);
     }
-    bf_trace_rec rec;
-    int n;
-    uint64_t count = 0;
-    while ((n = bf_trace_next(r, &rec)) == BF_OK) {
-        if (bf_trace_write(w, &rec)) {
-            rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_writer_error(w));
-            goto out;
-        }
-        count++;
+    convert_sink cs = {w, 0};
+    int n = read_all(o, "trace convert", in, 0, r, convert_one, &cs);
+    uint64_t count = cs.count;
+    if (n == READ_ALL_SINK_FAILED) {
+        rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_writer_error(w));
+        goto out;
     }
     if (n != BF_EEOF) {
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_error(r));
@@ -184,10 +223,7 @@ static int trace_stats(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
         goto out;
     }
-    bf_trace_rec rec;
-    int n;
-    while ((n = bf_trace_next(r, &rec)) == BF_OK)
-        bf_trace_summary_add(s, &rec);
+    int n = read_all(o, "trace stats", path, bf_opts_has(o, "json"), r, summary_one, s);
     if (n != BF_EEOF) {
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_error(r));
         goto out;

@@ -1513,6 +1513,11 @@ const bf_atrace_reader_stats *bf_atrace_reader_stats_of(const bf_atrace_reader *
     return &r->st;
 }
 
+uint64_t bf_atrace_bytes_read(const bf_atrace_reader *r)
+{
+    return bf_tio_bytes_read(r->in);
+}
+
 void bf_atrace_close(bf_atrace_reader *r)
 {
     if (!r)

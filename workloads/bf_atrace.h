@@ -91,6 +91,8 @@ int bf_atrace_detected_format(const bf_atrace_reader *r);
 const char *bf_aformat_name(int f);
 int bf_aformat_from_name(const char *s);
 void bf_atrace_close(bf_atrace_reader *r);
+/* Bytes of the file read so far, as stored (compressed bytes when compressed; 0 on a pipe). */
+uint64_t bf_atrace_bytes_read(const bf_atrace_reader *r);
 
 /* ---- added by the workloads library ---- */
 

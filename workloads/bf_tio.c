@@ -19,7 +19,10 @@
 ** Invariant: memory is raw[BF_TIO_RAW] + buf[BF_TIO_BUF + 1] + the decompressor's window, fixed
 ** at open; a line handed out stays valid until the next call on the stream.
 */
+#define _FILE_OFFSET_BITS 64
+#define _POSIX_C_SOURCE 200809L
 #include "bf_tio.h"
+#include <sys/types.h>
 
 #include <errno.h>
 #include <stdarg.h>
@@ -317,6 +320,14 @@ void bf_tio_close(bf_tio_in *in)
         free(in->raw);
     free(in->buf);
     free(in);
+}
+
+uint64_t bf_tio_bytes_read(const bf_tio_in *in)
+{
+    if (!in->f)
+        return in->mem_pos;
+    off_t pos = ftello(in->f); /* a pipe has none */
+    return pos > 0 ? (uint64_t)pos : 0;
 }
 
 int bf_tio_compression(const bf_tio_in *in)

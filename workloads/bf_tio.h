@@ -31,6 +31,9 @@ int bf_tio_open_mem(const void *data, size_t n, const char *name, bf_tio_in **ou
 void bf_tio_close(bf_tio_in *in);
 
 int bf_tio_compression(const bf_tio_in *in); /* bf_compression */
+/* Bytes of the input consumed so far as stored (compressed bytes for a compressed file; 0 for a
+** pipe): the progress of a read against the file's size. */
+uint64_t bf_tio_bytes_read(const bf_tio_in *in);
 const char *bf_tio_name(const bf_tio_in *in);
 uint64_t bf_tio_lineno(const bf_tio_in *in);   /* number of the line last returned */
 const char *bf_tio_error(const bf_tio_in *in); /* message of the last BF_EIO/BF_EINPUT */

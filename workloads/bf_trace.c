@@ -1290,6 +1290,11 @@ int bf_trace_detected_format(const bf_trace_reader *r)
     return r->fmt;
 }
 
+uint64_t bf_trace_bytes_read(const bf_trace_reader *r)
+{
+    return bf_tio_bytes_read(r->in);
+}
+
 int bf_trace_compression(const bf_trace_reader *r)
 {
     return bf_tio_compression(r->in);

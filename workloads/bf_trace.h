@@ -143,6 +143,8 @@ const char *bf_rec_type_name(int t);         /* "ifetch", "load", ... */
 int bf_trace_open_mem(const void *data, size_t n, const char *name, const bf_trace_options *o,
                       bf_trace_reader **out, char *err, size_t errn);
 int bf_trace_compression(const bf_trace_reader *r); /* bf_compression of the input */
+/* Bytes of the file read so far, as stored (compressed bytes when compressed; 0 on a pipe). */
+uint64_t bf_trace_bytes_read(const bf_trace_reader *r);
 /* Header "key: value" pairs of a native trace (text '#key: value' lines, binary header text),
 ** in file order; key "map" may repeat. Returns 0 when i is out of range. */
 size_t bf_trace_header_count(const bf_trace_reader *r);

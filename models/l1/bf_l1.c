@@ -75,6 +75,10 @@ enum {
     L1_SDRAM_MAX = 128u << 20
 };
 _Static_assert(L1_DSETS *L1_DWAYS *L1_LINE_BYTES == 16384, "D bank is 16 KB");
+_Static_assert((int)L1_DSETS == (int)BF_L1_DSETS && (int)L1_DWAYS == (int)BF_L1_DWAYS &&
+                   (int)L1_DBANKS == (int)BF_L1_DBANKS && (int)L1_ISETS == (int)BF_L1_ISETS &&
+                   (int)L1_IWAYS == (int)BF_L1_IWAYS,
+               "bf_l1_set_stats has the model's geometry");
 _Static_assert(L1_ISETS *L1_IWAYS *L1_LINE_BYTES == 16384, "I-cache is 16 KB");
 _Static_assert((4 << L1_DLO_BITS) == L1_DSETS, "sub-banks times D line index give the D sets");
 _Static_assert((4 << L1_ILO_BITS) == L1_ISETS, "sub-banks times I line index give the I sets");
@@ -172,6 +176,7 @@ struct bf_l1 {
     bf_hazard *hz;     /* coherency hazard detector, or NULL (no stale flag is ever set) */
     uint32_t pend;     /* 1 + slot of a stale line the current access read, 0 if none */
     bf_addr pend_addr; /* its address */
+    bf_l1_set_stats *ss; /* per-slot fills/evictions, or NULL (the usual case) */
     l1_line dline[L1_DBANKS][L1_DSETS * L1_DWAYS];
     l1_line iline[L1_ISETS * L1_IWAYS];
 };
@@ -770,6 +775,11 @@ static int l1_dallocate(bf_l1 *l1, l1_line *v, bf_addr a, bf_cycles *t)
 {
     int rc = BF_OK;
     l1_fill_wait(l1, &l1->dfb, t);
+    if (l1->ss) {
+        size_t k = l1_dslot(l1, v);
+        l1->ss->dfills[k]++;
+        l1->ss->devictions[k] += v->tag != L1_NOTAG;
+    }
     if (v->tag != L1_NOTAG) {
         l1->st->devictions++;
         if (v->dirty)
@@ -972,6 +982,11 @@ static int l1_iline(bf_l1 *l1, bf_addr a, uint32_t attrs, bf_cycles *t, int *rc,
     if (!v)
         return 2;
     l1_fill_wait(l1, &l1->ifb, t);
+    if (l1->ss) {
+        size_t k = (size_t)(v - l1->iline);
+        l1->ss->ifills[k]++;
+        l1->ss->ievictions[k] += v->tag != L1_NOTAG;
+    }
     if (v->tag != L1_NOTAG)
         l1->st->ievictions++;
     *rc |= l1_fill(l1, &l1->ifb, a, BF_ACC_IFETCH, t);
@@ -1337,6 +1352,11 @@ static const char *l1_check_buf(const l1_buf *b)
     if (used != b->used || used > b->depth)
         return "buffer occupancy exceeds its depth or disagrees with its entries";
     return NULL;
+}
+
+void bf_l1_set_stats_attach(bf_l1 *l1, bf_l1_set_stats *ss)
+{
+    l1->ss = ss;
 }
 
 const char *bf_l1_check(const bf_l1 *l1)

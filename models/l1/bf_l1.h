@@ -214,6 +214,21 @@ int bf_l1_dma_is_external(const bf_l1 *l1, bf_addr a);
 /* Issue the buffered writes (write buffer, victim buffer) that start before t to `ext`, as L1
 ** does itself before any external request at t (a caller that interleaves other traffic). */
 int bf_l1_drain_before(bf_l1 *l1, bf_cycles t);
+/* Per-set statistics (bfsim --set-stats): line fills and evictions of each slot, for the cache
+** set heatmaps. Off unless attached: the model then keeps one NULL pointer and tests it only on
+** the fill path. Indexed like the silicon: D-cache slot (bank * BF_L1_DSETS + set) * BF_L1_DWAYS
+** + way, I-cache slot set * BF_L1_IWAYS + way, where set is the cache index (sub-bank and line
+** index bits). The sums equal l1.dcache.fills / l1.dcache.evictions / l1.icache.fills /
+** l1.icache.evictions over the time it was attached. */
+enum { BF_L1_DBANKS = 2, BF_L1_DSETS = 256, BF_L1_DWAYS = 2, BF_L1_ISETS = 128, BF_L1_IWAYS = 4 };
+typedef struct bf_l1_set_stats {
+    uint64_t dfills[BF_L1_DBANKS * BF_L1_DSETS * BF_L1_DWAYS];      /* lines */
+    uint64_t devictions[BF_L1_DBANKS * BF_L1_DSETS * BF_L1_DWAYS];  /* lines */
+    uint64_t ifills[BF_L1_ISETS * BF_L1_IWAYS];                     /* lines */
+    uint64_t ievictions[BF_L1_ISETS * BF_L1_IWAYS];                 /* lines */
+} bf_l1_set_stats;
+/* Count into ss (caller-owned, zeroed by the caller, outlives l1); NULL stops counting. */
+void bf_l1_set_stats_attach(bf_l1 *l1, bf_l1_set_stats *ss);
 
 /* Consistency check of the model state (tests and --check runs): NULL, or a message naming the
 ** broken invariant (duplicate tag in a set, dirty invalid line, buffer over its depth, ...). */

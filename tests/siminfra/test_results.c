@@ -153,10 +153,21 @@ static void test_create_and_migrate(void)
     db = open_short(old, 0, err, sizeof err, &rc);
     BF_CHECK_EQ(rc, 0);
     bf_results_close(db);
-    BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), 3);
+    /* ... through every later step: version 3 (issue 10) adds regressions and gives the run
+    ** that existed before a 32-hex-digit run_key; version 4 (issue 13) adds hazards */
+    BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), 4);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'faults'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'hazards'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM runs WHERE config_name = 'ezkit-icache'"), 1);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name IN"
+                             " ('regressions', 'regression_jobs')"),
+                2);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM runs WHERE length(run_key) = 32"), 1);
+    /* a run begun after the migration gets its key from the trigger, distinct from the first */
+    db = open_short(old, 0, err, sizeof err, &rc);
+    BF_CHECK_EQ(bf_results_begin(db, &k_info, &id, err, sizeof err), 0);
+    bf_results_close(db);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(DISTINCT run_key) FROM runs WHERE length(run_key) = 32"), 2);
 
     /* Without create, a missing file is an error, and nothing is created. */
     const char *missing = scratch("missing.db");
