@@ -36,6 +36,8 @@ typedef struct bf_machine {
     uint32_t core_mmr_cycles;   /* ESTIMATE: core MMR access, CCLK */
     uint32_t initial_mode;      /* bf_mode at the start of a trace */
     int fast_path;              /* sim.fast_path: bf_memsys_access_fast in trace replay */
+    uint32_t dma_channels;      /* DMA channels a trace may name (0..dma_channels-1) */
+    uint32_t dma_chunk_bytes;   /* ESTIMATE: bytes a DMA channel moves per EBIU request */
     bf_l1_config l1;
     bf_sdram_config sdram;
     bf_cplb_config cplb;

@@ -17,13 +17,19 @@
 **  3. Everything else goes to L1 (models/l1) with the page attributes; L1 serves SRAM and cache
 **     hits itself and sends fills, uncached accesses, write-buffer drains and victim write-backs
 **     to the EBIU port (models/sdram), which also serves the system MMRs.
-**  4. Functional data (allocators only): after the timing path, bytes are copied from or to the
+**  4. DMA (bf_dma): DMA records become transfers of the DMA engine, whose requests reach the
+**     EBIU beside L1's: L1's ext port is the engine's core-side port, which issues the DMA requests
+**     that the CDPRIO arbitration puts first. The hazard detector (models/l1/bf_hazard) watches
+**     L1's lines and the DMA transfers.
+**  5. Functional data (allocators only): after the timing path, bytes are copied from or to the
 **     backing store of the region (SDRAM, L1 SRAM, scratchpad); other regions read as zero.
 ** Invariant: every stall cycle a core access costs is counted in exactly one stall counter
 ** (core.stall.* here, l1.stall.* in L1), so the stall breakdown sums to the stalled cycles.
 */
 #include "bf_hmem.h"
 #include "bf_memsys.h"
+
+#include "bf_dma.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +50,10 @@ struct bf_memsys {
     bf_cplb *cplb;
     bf_l1 *l1;
     bf_sdram *sdram;
+    bf_dma *dma;
+    bf_hazard *hz;
+    bf_dma_stats dma_stats;
+    bf_hazard_stats hz_stats;
     bf_cplb_stats cplb_stats;
     bf_l1_stats l1_stats;
     bf_sdram_stats sdram_stats;
@@ -64,6 +74,8 @@ void bf_memsys_destroy(bf_memsys *s)
 {
     if (!s)
         return;
+    bf_dma_destroy(s->dma);
+    bf_hazard_destroy(s->hz);
     bf_l1_destroy(s->l1);
     bf_sdram_destroy(s->sdram);
     bf_cplb_destroy(s->cplb);
@@ -81,6 +93,12 @@ static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, c
     return rc;
 }
 
+/* L1's ext port: the DMA engine's core side (it issues the DMA requests that go first). */
+static int ext_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    return bf_dma_core_xfer(((bf_memsys *)ctx)->dma, rq, rs);
+}
+
 int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *err, size_t errn)
 {
     bf_memsys *s = bf_calloc(1, sizeof *s);
@@ -95,10 +113,18 @@ int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *
         snprintf(err, errn, "EBIU model: %s", bf_rc_name(rc));
         goto fail;
     }
-    if ((rc = bf_l1_create(&m->l1, bf_sdram_port(s->sdram), &s->l1_stats, &s->l1))) {
+    bf_port ext = {ext_xfer, s};
+    if ((rc = bf_l1_create(&m->l1, ext, &s->l1_stats, &s->l1))) {
         snprintf(err, errn, "L1 model: %s", bf_rc_name(rc));
         goto fail;
     }
+    bf_dma_config dc = {m->dma_channels, m->dma_chunk_bytes};
+    if ((rc = bf_dma_create(&dc, s->l1, s->sdram, &s->dma_stats, &s->dma)) ||
+        (rc = bf_hazard_create(&s->hz_stats, &s->hz))) {
+        snprintf(err, errn, "DMA engine: %s", bf_rc_name(rc));
+        goto fail;
+    }
+    bf_l1_set_hazard(s->l1, s->hz);
     if ((rc = bf_cplb_create(&m->cplb, &s->cplb_stats, &s->cplb))) {
         snprintf(err, errn, "CPLB model: %s", bf_rc_name(rc));
         goto fail;
@@ -107,7 +133,9 @@ int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *
         if ((rc = reg_add(reg, bf_memsys_stat_desc, bf_memsys_stat_count, &s->stats, err, errn)) ||
             (rc = reg_add(reg, bf_cplb_stat_desc, bf_cplb_stat_count, &s->cplb_stats, err, errn)) ||
             (rc = reg_add(reg, bf_l1_stat_desc, bf_l1_stat_count, &s->l1_stats, err, errn)) ||
-            (rc = reg_add(reg, bf_sdram_stat_desc, bf_sdram_stat_count, &s->sdram_stats, err, errn)))
+            (rc = reg_add(reg, bf_sdram_stat_desc, bf_sdram_stat_count, &s->sdram_stats, err, errn)) ||
+            (rc = reg_add(reg, bf_dma_stat_desc, bf_dma_stat_count, &s->dma_stats, err, errn)) ||
+            (rc = reg_add(reg, bf_hazard_stat_desc, bf_hazard_stat_count, &s->hz_stats, err, errn)))
             goto fail;
     }
     for (int side = 0; side < 2; side++) {
@@ -260,38 +288,26 @@ int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_re
     return bf_l1_op(s->l1, op, &r, rs);
 }
 
-int bf_memsys_dma(bf_memsys *s, bf_addr src, bf_addr dst, uint64_t bytes, bf_cycles start,
-                  bf_cycles *end, int *fault, bf_addr *fault_addr)
+int bf_memsys_dma_submit(bf_memsys *s, const bf_hazard_xfer *x, bf_cycles start, bf_cycles *next,
+                         bf_dma_reject *rej)
 {
-    bf_cycles t = start;
-    *fault = BF_FAULT_NONE;
-    *fault_addr = 0;
-    for (uint64_t off = 0; off < bytes; off += BF_MEMSYS_DMA_CHUNK) {
-        uint32_t n = (uint32_t)(bytes - off < BF_MEMSYS_DMA_CHUNK ? bytes - off : BF_MEMSYS_DMA_CHUNK);
-        for (int w = 0; w < 2; w++) {
-            bf_req rq;
-            bf_resp rs;
-            memset(&rq, 0, sizeof rq);
-            rq.addr = (w ? dst : src) + (bf_addr)off;
-            rq.size = n;
-            rq.kind = w ? BF_ACC_WRITE : BF_ACC_READ;
-            rq.source = BF_SRC_DMA;
-            rq.now = t;
-            int rc = bf_l1_access(s->l1, &rq, &rs);
-            if (rc)
-                return rc;
-            if (rs.fault) {
-                *fault = rs.fault;
-                *fault_addr = rq.addr;
-                *end = t;
-                return BF_OK;
-            }
-            /* the write of a chunk starts when its read has completed */
-            t = rs.done > t ? rs.done : t;
-        }
-    }
-    *end = t;
-    return BF_OK;
+    return bf_dma_submit(s->dma, x, start, next, rej);
+}
+
+int bf_memsys_dma_advance(bf_memsys *s, bf_cycles t, bf_cycles *next)
+{
+    return bf_dma_advance(s->dma, t, next);
+}
+
+void bf_memsys_dma_on_fault(bf_memsys *s, void (*fn)(void *, const bf_hazard_xfer *, int, bf_addr),
+                            void *ctx)
+{
+    bf_dma_on_fault(s->dma, fn, ctx);
+}
+
+bf_hazard *bf_memsys_hazard(bf_memsys *s)
+{
+    return s->hz;
 }
 
 /* Registers an MMR record may not write: they would change the memory system in ways the
@@ -394,12 +410,7 @@ int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles no
 
 int bf_memsys_finish(bf_memsys *s, bf_cycles now, bf_cycles *idle)
 {
-    bf_cycles done = now;
-    int rc = bf_l1_finish(s->l1, now, &done);
-    bf_cycles e = bf_sdram_idle_at(s->sdram);
-    *idle = done > e ? done : e;
-    bf_sdram_finalize(s->sdram, *idle);
-    return rc;
+    return bf_dma_finish(s->dma, now, idle);
 }
 
 /* Functional backing store of an address range, or NULL (reads as zero, writes dropped). */

@@ -8,6 +8,7 @@
 #define BF_MEMSYS_H
 
 #include "bf_config.h"
+#include "bf_dma.h"
 
 #define BF_MEMSYS_STATS(X)                                                                         \
     X(U64, stall_cplb, "core.stall.cplb", "cycles", "core cycles spent in CPLB miss handlers")     \
@@ -41,14 +42,20 @@ int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, i
                           uint32_t flags, bf_cycles now, uint64_t record, bf_resp *rs);
 /* A cache/sync op at rq->addr (CPLB-checked for the line ops; protection ignored, misses count). */
 int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_result *res);
-/* A DMA transfer of `bytes` from src to dst starting at core time `start`, in chunks of at most
-** BF_MEMSYS_DMA_CHUNK bytes, each read then written, one chunk after the other (one channel).
-** DMA bypasses the CPLBs and the caches; external chunks go to the EBIU as BF_SRC_DMA requests,
-** L1 SRAM chunks cost nothing outside L1. *end receives the completion time; a chunk that L1
-** refuses (DMA to the scratchpad or to a cache-configured half) ends the transfer with *fault. */
-#define BF_MEMSYS_DMA_CHUNK 32u
-int bf_memsys_dma(bf_memsys *s, bf_addr src, bf_addr dst, uint64_t bytes, bf_cycles start,
-                  bf_cycles *end, int *fault, bf_addr *fault_addr);
+/* DMA (sim/bf_dma.h): queue transfer x on its channel, to start not before `start`; *next is
+** the time of the next DMA request. The replay calls bf_memsys_dma_advance(t) before a record at
+** core time t >= *next: it issues L1's buffered writes and the DMA requests that the EBIU takes
+** before a core request at t, and returns the new *next ((bf_cycles)-1: no DMA pending).
+** A transfer whose ranges start or end where DMA may not go is refused (*rej); chunks that fault
+** later (a range running through reserved space) end their transfer through the on_fault
+** callback. */
+int bf_memsys_dma_submit(bf_memsys *s, const bf_hazard_xfer *x, bf_cycles start, bf_cycles *next,
+                         bf_dma_reject *rej);
+int bf_memsys_dma_advance(bf_memsys *s, bf_cycles t, bf_cycles *next);
+void bf_memsys_dma_on_fault(bf_memsys *s, void (*fn)(void *, const bf_hazard_xfer *, int, bf_addr),
+                            void *ctx);
+/* The coherency hazard detector watching this memory system. */
+bf_hazard *bf_memsys_hazard(bf_memsys *s);
 
 /* A control-register write: DMEM_CONTROL, IMEM_CONTROL and xCPLB_ADDRn/DATAn are applied (see
 ** the rules in bf_memsys.c); writes to the other CPLB, cache-control, EBIU and PLL registers

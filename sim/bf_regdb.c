@@ -10,7 +10,7 @@
 ** Algorithm (merge, one BEGIN IMMEDIATE transaction on the target):
 **   1. A temporary map old run id -> new run id: each source run whose run_key the target lacks
 **      is inserted with a new id (its run_key kept), and mapped.
-**   2. Metrics, faults and series of the mapped runs are copied with the new ids.
+**   2. Metrics, faults, hazards and series of the mapped runs are copied with the new ids.
 **   3. The same for regressions by reg_key, then their jobs, their run ids mapped through the map
 **      or, for a run the target already held, through its run_key, and their moves.
 ** Invariant: after merge(A) the target holds every run and regression of A exactly once;
@@ -132,7 +132,7 @@ static void detach(bf_results *db)
     "start_time, end_time, status, version, git_rev, command_line, command, config_name,"         \
     " config_text, config_hash, workload_path, workload_hash, engine, host, run_key"
 
-/* Steps 1-2 of the merge: the source runs the target lacks, with metrics, faults, series.
+/* Steps 1-2 of the merge: the source runs the target lacks, with metrics, faults, hazards, series.
 ** Leaves temp.runmap (old, new) for the caller. */
 static int copy_runs(bf_results *db, char *err, size_t errn)
 {
@@ -182,6 +182,11 @@ static int copy_runs(bf_results *db, char *err, size_t errn)
                   "INSERT INTO main.faults (run_id, seq, record, cause, excause, addr, access, mode, text)"
                   " SELECT m.new, x.seq, x.record, x.cause, x.excause, x.addr, x.access, x.mode, x.text"
                   " FROM src.faults x JOIN temp.runmap m ON m.old = x.run_id;"
+                  "INSERT INTO main.hazards (run_id, seq, kind, addr, line, chan, transfer,"
+                  " dma_record, dma_line, core_record, core_line, text)"
+                  " SELECT m.new, x.seq, x.kind, x.addr, x.line, x.chan, x.transfer, x.dma_record,"
+                  " x.dma_line, x.core_record, x.core_line, x.text"
+                  " FROM src.hazards x JOIN temp.runmap m ON m.old = x.run_id;"
                   "INSERT INTO main.series (run_id, series, idx, name, value)"
                   " SELECT m.new, x.series, x.idx, x.name, x.value FROM src.series x"
                   " JOIN temp.runmap m ON m.old = x.run_id;",

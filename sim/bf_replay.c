@@ -17,15 +17,21 @@
 **  5. A fault stops the run (--on-fault=stop), or is reported and the access skipped (report), or
 **     is only counted and skipped (continue). The access never reaches L1, but the exception's
 **     time (a CPLB miss handler that found no bound) is still spent.
-**  7. A DMA record is a transfer on one channel, in 32-byte chunks (read, then write), starting at
-**     its start time or now, or when the channel's previous transfer ends, beside the core: the core does not wait for it, but its EBIU
-**     requests come first, so the core's later external accesses queue behind them (DMA
-**     priority for the whole transfer; an approximation of AMGCTL.CDPRIO=1). DMA bypasses CPLBs
-**     and caches; DMA to the scratchpad or a cache-configured L1 half is a fault.
-**  8. Fast path (sim.fast_path = 1): an access the CPLB stage's last-hit entry serves and that
-**     hits L1 is served by bf_memsys_access_fast without building a bf_req/bf_resp; anything
-**     else continues on the full chain. The statistics and times are identical either way (the
-**     suite test e2e.fast_path compares every statistic of every suite trace).
+**  7. A DMA record is a transfer queued on its channel (sim/bf_dma.c), starting at its start time
+**     or now, after the channel's earlier transfers, beside the core: the core does not wait for
+**     it; its chunk requests and the core's EBIU requests are interleaved in time and arbitrated
+**     per request by AMGCTL.CDPRIO. Before each record whose time has reached the next DMA
+**     request the engine is advanced (one compare per record otherwise). DMA bypasses CPLBs and
+**     caches. A channel beyond dma.channels, or source and destination ranges that overlap, is an
+**     input error; a range that starts or ends in the scratchpad, a cache-configured L1 half or
+**     reserved space is a fault of the record.
+**  8. Coherency hazards (models/l1/bf_hazard.h) are counted always, reported through on_hazard
+**     unless --on-hazard=ignore, and with --on-hazard=stop end the run after the record that
+**     raised one (or at the end, for one raised by DMA running on after the last record).
+**  9. Fast path (sim.fast_path = 1): an access the CPLB stage's last-hit entry serves and that
+**     hits a clean (not stale) L1 line is served by bf_memsys_access_fast without building a
+**     bf_req/bf_resp; anything else continues on the full chain. The statistics and times are
+**     identical either way (the fastpath.* tests compare every statistic of every suite trace).
 **  6. A record marked `cont` by the reader is the rest of a foreign reference that a first-touch
 **     window boundary cut in two: it belongs to the same instruction and the same reference (not
 **     counted again in core.*; with --compat=cachegrind not a new L1 access either).
@@ -50,10 +56,105 @@ typedef struct replay {
     int mode;          /* bf_mode */
     int in_instr;      /* an ifetch opened the current instruction */
     uint64_t recno;    /* records consumed */
+    uint64_t line;     /* trace line of the current record (for the hazard detector) */
     uint32_t hit;      /* l1.hit_cycles */
     int fast;          /* sim.fast_path */
-    bf_cycles dma_free[256]; /* per DMA channel: time its last transfer completed */
+    bf_cycles dma_next; /* time of the next DMA request, (bf_cycles)-1 if none is pending */
+    uint64_t dma_xfers; /* DMA transfers submitted */
+    int stop_hazard;    /* --on-hazard=stop and a hazard was raised */
+    int stop_fault;     /* --on-fault=stop and a DMA transfer faulted part-way */
 } replay;
+
+#define DMA_IDLE ((bf_cycles)-1)
+
+static const char *trace_name(const replay *R)
+{
+    return R->o->trace_name ? R->o->trace_name : "trace";
+}
+
+/* The report of a DMA fault: at the record (a refused range) or part-way through a transfer. */
+static void dma_fault_report(replay *R, const bf_hazard_xfer *x, int fault, bf_addr addr, int write)
+{
+    bf_fault_info fi;
+    memset(&fi, 0, sizeof fi);
+    fi.record = x->pos.record;
+    fi.line = x->pos.line;
+    fi.kind = write ? BF_ACC_WRITE : BF_ACC_READ;
+    fi.mode = R->mode;
+    fi.addr = addr;
+    fi.fault = fault;
+    snprintf(fi.text, sizeof fi.text,
+             "%s (DMA channel %u, hardware error) at 0x%08X\n DMA %s of %llu bytes 0x%08X -> "
+             "0x%08X, record %llu\n trace: %s:%llu",
+             bf_fault_name(fault), x->chan, addr, write ? "write" : "read",
+             (unsigned long long)x->bytes, x->src, x->dst, (unsigned long long)x->pos.record,
+             trace_name(R), (unsigned long long)x->pos.line);
+    if (R->o->on_fault)
+        R->o->on_fault(R->o->ctx, &fi);
+}
+
+static void on_dma_fault(void *ctx, const bf_hazard_xfer *x, int fault, bf_addr addr)
+{
+    replay *R = ctx;
+    dma_fault_report(R, x, fault, addr, addr - x->dst < x->bytes && addr >= x->dst);
+    if (R->o->on_fault_policy == BF_ONFAULT_STOP)
+        R->stop_fault = 1;
+}
+
+static void on_hazard(void *ctx, const bf_hazard_event *e)
+{
+    replay *R = ctx;
+    if (R->o->on_hazard_policy == BF_ONHAZARD_IGNORE)
+        return;
+    if (R->o->on_hazard)
+        R->o->on_hazard(R->o->ctx, e);
+    if (R->o->on_hazard_policy == BF_ONHAZARD_STOP)
+        R->stop_hazard = 1;
+}
+
+/* Rule 7: advance the DMA engine to the core time (called only when R->dma_next <= R->t). */
+static int dma_advance(replay *R)
+{
+    return bf_memsys_dma_advance(R->s, R->t, &R->dma_next) == BF_OK ? 0 : -1;
+}
+
+/* Rule 7: a DMA record. 0 queued, 1 refused with a fault, -1 model error, -2 input error (err). */
+static int dma_record(replay *R, const bf_trace_rec *rec, char *err, size_t errn)
+{
+    const bf_machine *m = bf_memsys_machine(R->s);
+    uint64_t n = rec->value;
+    if (rec->chan >= m->dma_channels) {
+        snprintf(err, errn, "%s:%llu: DMA channel %u: the machine has %u channels (dma.channels)",
+                 trace_name(R), (unsigned long long)rec->line, rec->chan, m->dma_channels);
+        return -2;
+    }
+    if ((uint64_t)rec->addr < (uint64_t)rec->addr2 + n && (uint64_t)rec->addr2 < (uint64_t)rec->addr + n) {
+        snprintf(err, errn,
+                 "%s:%llu: DMA source 0x%08X..0x%08llX and destination 0x%08X..0x%08llX overlap",
+                 trace_name(R), (unsigned long long)rec->line, rec->addr,
+                 (unsigned long long)(rec->addr + n - 1), rec->addr2,
+                 (unsigned long long)(rec->addr2 + n - 1));
+        return -2;
+    }
+    bf_hazard_xfer x;
+    memset(&x, 0, sizeof x);
+    x.id = ++R->dma_xfers;
+    x.chan = rec->chan;
+    x.src = rec->addr;
+    x.dst = rec->addr2;
+    x.bytes = n;
+    x.pos.record = R->recno;
+    x.pos.line = rec->line;
+    bf_cycles start = rec->has_start && rec->start > R->t ? rec->start : R->t;
+    bf_dma_reject rej;
+    if (bf_memsys_dma_submit(R->s, &x, start, &R->dma_next, &rej) != BF_OK)
+        return -1;
+    if (rej.fault) {
+        dma_fault_report(R, &x, rej.fault, rej.addr, rej.write);
+        return 1;
+    }
+    return 0;
+}
 
 static void report_fault(replay *R, const bf_trace_rec *rec, const bf_req *rq, const bf_resp *rs,
                          const bf_cplb_result *res, int kind)
@@ -194,6 +295,10 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
     R.hit = m->l1.hit_cycles;
     R.fast = m->fast_path;
     R.mode = (int)m->initial_mode;
+    R.dma_next = DMA_IDLE;
+    bf_hazard *hz = bf_memsys_hazard(s);
+    bf_hazard_watch(hz, &R.recno, &R.line, trace_name(&R), on_hazard, &R);
+    bf_memsys_dma_on_fault(s, on_dma_fault, &R);
     for (;;) {
         if (o->stop && *o->stop) {
             end = BF_END_INTERRUPTED;
@@ -212,11 +317,14 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
         }
         const bf_trace_rec *rec = &batch[ibatch++];
         R.recno++;
+        R.line = rec->line;
         st->records++;
         if ((R.recno & (BF_REPLAY_PROGRESS_EVERY - 1)) == 0 && o->on_progress)
             o->on_progress(o->progress_ctx, R.recno, bf_trace_bytes_read(r));
         int f = 0;
-        switch (rec->type) {
+        if (R.dma_next <= R.t)
+            f = dma_advance(&R);
+        switch (f ? -1 : (int)rec->type) {
         case BF_REC_IFETCH:
             /* a `cont` record is the rest of the previous reference, cut by the trace mapper: the
             ** same instruction, the same reference (rule 6) */
@@ -286,46 +394,9 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
                 f = -1;
             break;
         }
-        case BF_REC_DMA: {
-            /* rule 7: the transfer starts at its start time (not before the current time) and
-            ** runs beside the core, which does not wait for it; its EBIU traffic delays the
-            ** core's later external accesses */
-            bf_cycles start = rec->has_start && rec->start > R.t ? rec->start : R.t, end;
-            if (R.dma_free[rec->chan] > start)
-                start = R.dma_free[rec->chan]; /* a channel runs one transfer at a time */
-            int dfault;
-            bf_addr daddr;
-            st->dma_records++;
-            if (bf_memsys_dma(s, rec->addr, rec->addr2, rec->value, start, &end, &dfault, &daddr) != BF_OK) {
-                f = -1;
-                break;
-            }
-            st->dma_busy += end - start;
-            R.dma_free[rec->chan] = end;
-            if (dfault) {
-                st->dma_faults++;
-                bf_fault_info fi;
-                memset(&fi, 0, sizeof fi);
-                fi.record = R.recno;
-                fi.line = rec->line;
-                fi.kind = BF_ACC_WRITE;
-                fi.mode = R.mode;
-                fi.addr = daddr;
-                fi.fault = dfault;
-                snprintf(fi.text, sizeof fi.text,
-                         "%s (DMA channel %u, hardware error) at 0x%08X\n DMA of %llu bytes 0x%08X -> "
-                         "0x%08X, record %llu\n trace: %s:%llu",
-                         bf_fault_name(dfault), rec->chan, daddr, (unsigned long long)rec->value, rec->addr,
-                         rec->addr2, (unsigned long long)R.recno,
-                         o->trace_name ? o->trace_name : "trace", (unsigned long long)rec->line);
-                if (o->on_fault)
-                    o->on_fault(o->ctx, &fi);
-                f = 1;
-            } else {
-                st->dma_bytes += rec->value;
-            }
+        case BF_REC_DMA:
+            f = dma_record(&R, rec, err, errn);
             break;
-        }
         case BF_REC_PHASE:
             st->phases++;
             R.in_instr = 0;
@@ -335,6 +406,10 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
                 o->on_phase(o->phase_ctx, rec->name ? rec->name : "", R.recno);
             break;
         default:
+            break;
+        }
+        if (f == -2) {
+            end = BF_END_INPUT;
             break;
         }
         if (f < 0) {
@@ -350,7 +425,22 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
             }
             st->faults_skipped++;
         }
+        if (R.stop_fault || R.stop_hazard) {
+            end = R.stop_fault ? BF_END_FAULT : BF_END_HAZARD;
+            break;
+        }
     }
+    /* DMA still running after the last record runs to its end here, so that its faults and
+    ** hazards are still reported with this run's trace positions */
+    if (R.dma_next != DMA_IDLE && (end == BF_END_OK || end == BF_END_FAULT || end == BF_END_HAZARD) &&
+        bf_memsys_dma_advance(s, DMA_IDLE, &R.dma_next) != BF_OK && end == BF_END_OK) {
+        snprintf(err, errn, "%s: the memory system failed while DMA ran on", trace_name(&R));
+        end = BF_END_ERROR;
+    }
+    if (end == BF_END_OK && (R.stop_fault || R.stop_hazard))
+        end = R.stop_fault ? BF_END_FAULT : BF_END_HAZARD;
+    bf_hazard_watch(hz, NULL, NULL, NULL, NULL, NULL);
+    bf_memsys_dma_on_fault(s, NULL, NULL);
     st->cycles = R.t;
     st->stall_total = st->cycles - st->busy;
     return end;

@@ -24,10 +24,6 @@
     X(U64, mmr_writes, "core.mmr_writes", "events", "control-register write records")             \
     X(U64, mode_changes, "core.mode_changes", "events", "user/supervisor mode records")           \
     X(U64, phases, "core.phases", "events", "phase markers")                                      \
-    X(U64, dma_records, "core.dma_records", "records", "DMA transfers replayed (DMA records)")       \
-    X(U64, dma_bytes, "core.dma_bytes", "bytes", "bytes moved by DMA transfers")                  \
-    X(U64, dma_busy, "core.dma_busy_cycles", "cycles", "sum of the DMA transfers' durations (they overlap the core; not in core.cycles)") \
-    X(U64, dma_faults, "core.dma_faults", "events", "DMA transfers ended by a fault (scratchpad, cache-configured L1)") \
     X(U64, faults_skipped, "core.faults_skipped", "events", "faulting accesses skipped under --on-fault=report|continue")
 
 typedef struct bf_replay_stats {
@@ -39,10 +35,14 @@ extern const size_t bf_replay_stat_count;
 
 enum { BF_ONFAULT_STOP = 0, BF_ONFAULT_REPORT = 1, BF_ONFAULT_CONTINUE = 2 };
 enum { BF_COMPAT_NONE = 0, BF_COMPAT_CACHEGRIND = 1 };
+/* --on-hazard: report (print and store each hazard), stop (end the run after the record that
+** raised one, status fault), ignore (only count them in dma.hazards.*). */
+enum { BF_ONHAZARD_REPORT = 0, BF_ONHAZARD_STOP = 1, BF_ONHAZARD_IGNORE = 2 };
 
-/* How the run ended (BF_END_NOMEM: a host allocation failed; exit 2 like bad input). */
+/* How the run ended (BF_END_NOMEM: a host allocation failed, exit 2 like bad input;
+** BF_END_HAZARD: --on-hazard=stop, stored with status fault, exit 3). */
 enum { BF_END_OK = 0, BF_END_FAULT = 1, BF_END_INTERRUPTED = 2, BF_END_INPUT = 3, BF_END_ERROR = 4,
-       BF_END_NOMEM = 5 };
+       BF_END_NOMEM = 5, BF_END_HAZARD = 6 };
 
 typedef struct bf_fault_info {
     uint64_t record;     /* 1-based record number */
@@ -63,7 +63,9 @@ typedef struct bf_replay_opts {
                                         alignment is not a Blackfin rule (no 0x2A check) */
     volatile sig_atomic_t *stop;     /* set by a signal handler: stop at the next record */
     void (*on_fault)(void *ctx, const bf_fault_info *f);
-    void *ctx;                       /* for on_fault */
+    void *ctx;                       /* for on_fault and on_hazard */
+    int on_hazard_policy;            /* BF_ONHAZARD_* */
+    void (*on_hazard)(void *ctx, const bf_hazard_event *e); /* each hazard, unless ignored */
     void (*on_phase)(void *phase_ctx, const char *name, uint64_t record);
     void *phase_ctx;
     /* every BF_REPLAY_PROGRESS_EVERY records: records so far and bytes of the file read (or NULL) */

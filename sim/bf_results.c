@@ -55,7 +55,8 @@ struct bf_results {
     int in_txn;         /* 1 between metrics_begin and commit/abort */
     int bind_rc;        /* first failed sqlite3_bind_* since the last step_done, or 0 */
     uint64_t fault_seq; /* next faults.seq of cur_run */
-    sqlite3_stmt *st_metric, *st_fault, *st_series;
+    uint64_t hazard_seq; /* next hazards.seq of cur_run */
+    sqlite3_stmt *st_metric, *st_fault, *st_series, *st_hazard;
     int busy_ms;                  /* lock wait bound, milliseconds */
     struct timespec wait_start;   /* when the current lock wait began */
     int wait_noted;               /* on_wait called for the current wait */
@@ -145,6 +146,15 @@ static const char *const k_migrations[BF_RESULTS_SCHEMA_VERSION] = {
     /* 4 -> 5: the process id of a run, so that a 'running' row whose process is gone (kill -9,
     ** SIGHUP, a lock that outlived it) is shown as 'abandoned'. */
     "ALTER TABLE runs ADD COLUMN pid INTEGER;",
+    /* 5 -> 6: DMA/cache coherency hazard reports (docs/dma-coherency.md): both sides' records and
+    ** trace lines. */
+    "CREATE TABLE hazards ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"
+    " kind TEXT NOT NULL, addr INTEGER, line INTEGER, chan INTEGER, transfer INTEGER,"
+    " dma_record INTEGER, dma_line INTEGER, core_record INTEGER, core_line INTEGER,"
+    " text TEXT,"
+    " PRIMARY KEY (run_id, seq));",
 };
 
 /* What list, show and export read: runs with the status 'abandoned' for a running row whose
@@ -522,6 +532,7 @@ void bf_results_close(bf_results *r)
         rollback(r);
         sqlite3_finalize(r->st_metric);
         sqlite3_finalize(r->st_fault);
+        sqlite3_finalize(r->st_hazard);
         sqlite3_finalize(r->st_series);
         sqlite3_close(r->db);
     }
@@ -652,6 +663,12 @@ int bf_results_metrics_begin(bf_results *r, int64_t run_id, char *err, size_t er
                           " mode, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           err, errn);
     if (!rc)
+        rc = prepare_once(r, &r->st_hazard,
+                          "INSERT INTO hazards (run_id, seq, kind, addr, line, chan, transfer,"
+                          " dma_record, dma_line, core_record, core_line, text)"
+                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          err, errn);
+    if (!rc)
         rc = prepare_once(r, &r->st_series,
                           "INSERT INTO series (run_id, series, idx, name, value)"
                           " VALUES (?, ?, ?, ?, ?)",
@@ -675,6 +692,7 @@ int bf_results_metrics_begin(bf_results *r, int64_t run_id, char *err, size_t er
     r->in_txn = 1;
     r->cur_run = run_id;
     r->fault_seq = 0;
+    r->hazard_seq = 0;
     return BF_OK;
 }
 
@@ -718,6 +736,36 @@ int bf_results_fault(bf_results *r, uint64_t record, const char *cause, int exca
     int rc = step_done(r, st, NULL, 0, "cannot store a fault");
     if (!rc)
         r->fault_seq++;
+    return rc;
+}
+
+int bf_results_hazard(bf_results *r, const bf_results_hazard_row *h)
+{
+    if (!r || !h)
+        return BF_EINPUT;
+    if (!r->in_txn)
+        return not_open(r);
+    sqlite3_stmt *st = r->st_hazard;
+    sqlite3_bind_int64(st, 1, r->cur_run);
+    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->hazard_seq);
+    bind_text(r, st, 3, h->kind);
+    sqlite3_bind_int64(st, 4, h->addr);
+    sqlite3_bind_int64(st, 5, h->line);
+    if (h->by_dma) {
+        sqlite3_bind_int64(st, 6, h->chan);
+        sqlite3_bind_int64(st, 7, (sqlite3_int64)h->transfer);
+        sqlite3_bind_int64(st, 8, (sqlite3_int64)h->dma_record);
+        sqlite3_bind_int64(st, 9, (sqlite3_int64)h->dma_line);
+    } else {
+        for (int i = 6; i <= 9; i++)
+            sqlite3_bind_null(st, i);
+    }
+    sqlite3_bind_int64(st, 10, (sqlite3_int64)h->core_record);
+    sqlite3_bind_int64(st, 11, (sqlite3_int64)h->core_line);
+    bind_text(r, st, 12, h->text);
+    int rc = step_done(r, st, NULL, 0, "cannot store a hazard");
+    if (!rc)
+        r->hazard_seq++;
     return rc;
 }
 
@@ -1108,6 +1156,9 @@ static const char k_metrics_sql[] =
 static const char k_faults_sql[] =
     "SELECT seq, record, cause, excause, addr, access, mode, text FROM faults WHERE run_id = ?1"
     " ORDER BY seq";
+static const char k_hazards_sql[] =
+    "SELECT seq, kind, addr, line, chan, transfer, dma_record, dma_line, core_record, core_line,"
+    " text FROM hazards WHERE run_id = ?1 ORDER BY seq";
 static const char k_series_sql[] =
     "SELECT series, idx, name, value FROM series WHERE run_id = ?1 ORDER BY series, idx, name";
 
@@ -1126,10 +1177,10 @@ static int show_text(bf_results *r, sqlite3_stmt *run, FILE *f, int64_t id, char
     }
     sqlite3_stmt *st = NULL;
     int rc = BF_OK, n = 0;
-    static const char *const parts[] = {k_metrics_sql, k_faults_sql,
+    static const char *const parts[] = {k_metrics_sql, k_faults_sql, k_hazards_sql,
                                         "SELECT series, count(DISTINCT idx), count(*) FROM series"
                                         " WHERE run_id = ?1 GROUP BY series ORDER BY series"};
-    static const char *const titles[] = {"metrics", "faults", "series"};
+    static const char *const titles[] = {"metrics", "faults", "hazards", "series"};
     for (size_t p = 0; !rc && p < BF_ARRAY_SIZE(parts); p++) {
         if (sqlite3_prepare_v2(r->db, parts[p], -1, &st, NULL) != SQLITE_OK)
             return db_fail(r, err, errn, "cannot read");
@@ -1156,6 +1207,15 @@ static int show_text(bf_results *r, sqlite3_stmt *run, FILE *f, int64_t id, char
                         continue;
                     fputs(i < 7 ? ", " : ": ", f);
                     text_col(f, st, i, 0);
+                }
+            } else if (p == 2) {
+                /* the report text, indented */
+                const char *t = (const char *)sqlite3_column_text(st, 10);
+                fprintf(f, "  #%lld ", (long long)sqlite3_column_int64(st, 0));
+                for (; t && *t; t++) {
+                    fputc(*t, f);
+                    if (*t == '\n')
+                        fputs("   ", f);
                 }
             } else {
                 fprintf(
@@ -1215,6 +1275,10 @@ int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format
         if (!rc) {
             fputs(",\n\"faults\": ", out);
             rc = dump(r, out, k_faults_sql, run_id, FMT_JSON, "  ", err, errn);
+        }
+        if (!rc) {
+            fputs(",\n\"hazards\": ", out);
+            rc = dump(r, out, k_hazards_sql, run_id, FMT_JSON, "  ", err, errn);
         }
         if (!rc) {
             fputs(",\n\"series\": ", out);

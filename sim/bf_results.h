@@ -34,7 +34,7 @@ extern "C" {
 #endif
 
 /* Schema version this binary writes (PRAGMA user_version). */
-#define BF_RESULTS_SCHEMA_VERSION 5
+#define BF_RESULTS_SCHEMA_VERSION 6
 /* PRAGMA application_id of a bfsim results database: "BFSM". */
 #define BF_RESULTS_APPLICATION_ID 0x4246534D
 /* Busy timeout used by bf_results_open, milliseconds. */
@@ -97,6 +97,16 @@ int bf_results_metrics_begin(bf_results *db, int64_t run_id, char *err, size_t e
 ** (message in bf_results_errmsg: a metric name repeated in one run is an error). A non-finite
 ** value is stored as NULL. unit, access, mode and text may be NULL. */
 int bf_results_metric(bf_results *db, const char *name, double value, const char *unit);
+/* One DMA/cache coherency hazard of the run (schema 3; by_dma 0 leaves the DMA columns NULL). */
+typedef struct bf_results_hazard_row {
+    const char *kind; /* "dirty_read", ... */
+    uint32_t addr, line;
+    int by_dma;
+    uint32_t chan;
+    uint64_t transfer, dma_record, dma_line, core_record, core_line;
+    const char *text;
+} bf_results_hazard_row;
+int bf_results_hazard(bf_results *db, const bf_results_hazard_row *h);
 int bf_results_fault(bf_results *db, uint64_t record, const char *cause, int excause, uint32_t addr,
                      const char *access, const char *mode, const char *text);
 int bf_results_series(bf_results *db, const char *series, uint64_t index, const char *name,

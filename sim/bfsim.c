@@ -210,6 +210,8 @@ void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt)
     bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key: --set l1.wbuf_depth=8 (repeatable)");
     bf_opts_add(o, "compat", BF_OPT_STRING, "none", "counting conventions: none|cachegrind");
     bf_opts_add(o, "on-fault", BF_OPT_STRING, "stop", "on a simulated fault: stop|report|continue");
+    bf_opts_add(o, "on-hazard", BF_OPT_STRING, "report",
+                "on a DMA/cache coherency hazard: report|stop|ignore (docs/dma-coherency.md)");
     bf_opts_add(o, "map", BF_OPT_STRING, "first-touch", "foreign-trace address mapping: first-touch|identity");
     bf_opts_add(o, "map-window", BF_OPT_STRING, "65536", "first-touch window in bytes (power of two, >= 64K)");
     bf_opts_add(o, "misaligned", BF_OPT_STRING, NULL, "misaligned foreign references: split|fault|count-once (default split; count-once with --compat=cachegrind)");
@@ -239,6 +241,15 @@ int bf_cmd_pins(bf_opts *o, const char *cmd, bf_trace_options *t, char names[][6
     return -1;
 }
 
+/* The index of v in the NULL-terminated names, or -1. */
+static int choice(const char *v, const char *const *names)
+{
+    for (int i = 0; names[i]; i++)
+        if (!strcmp(v, names[i]))
+            return i;
+    return -1;
+}
+
 int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char *fmtopt)
 {
     memset(so, 0, sizeof *so);
@@ -257,15 +268,15 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
         so->ropt.compat = BF_COMPAT_CACHEGRIND;
     else if (strcmp(c, "none"))
         return bf_cmd_fail(cmd, 2, "--compat: '%s' is not none or cachegrind", c);
+    /* policy names in the order of their BF_ONFAULT_* / BF_ONHAZARD_* values */
+    static const char *const onfault[] = {"stop", "report", "continue", NULL};
+    static const char *const onhazard[] = {"report", "stop", "ignore", NULL};
     const char *p = bf_opts_get(o, "on-fault");
-    if (!strcmp(p, "stop"))
-        so->ropt.on_fault_policy = BF_ONFAULT_STOP;
-    else if (!strcmp(p, "report"))
-        so->ropt.on_fault_policy = BF_ONFAULT_REPORT;
-    else if (!strcmp(p, "continue"))
-        so->ropt.on_fault_policy = BF_ONFAULT_CONTINUE;
-    else
+    if ((so->ropt.on_fault_policy = choice(p, onfault)) < 0)
         return bf_cmd_fail(cmd, 2, "--on-fault: '%s' is not stop, report or continue", p);
+    p = bf_opts_get(o, "on-hazard");
+    if ((so->ropt.on_hazard_policy = choice(p, onhazard)) < 0)
+        return bf_cmd_fail(cmd, 2, "--on-hazard: '%s' is not report, stop or ignore", p);
     const char *mp = bf_opts_get(o, "map");
     if (!strcmp(mp, "identity"))
         so->topt.map_mode = BF_MAPMODE_IDENTITY;

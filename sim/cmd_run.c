@@ -22,25 +22,64 @@ struct bf_cmd_fault_log {
     bf_fault_info *v; /* the first BF_MAX_LOGGED_FAULTS faults */
     size_t n;
     uint64_t total;
-    int print;        /* print each fault on stderr as it happens */
-    bf_progress *prog; /* erased before a fault is printed (or NULL) */
+    int print;        /* print each fault and hazard on stderr as it happens */
+    bf_progress *prog; /* erased before a fault or hazard is printed (or NULL) */
+    bf_hazard_event *h; /* the first BF_MAX_LOGGED_FAULTS hazards */
+    size_t nh;
 };
+
+/* Print a report (if asked) and keep a copy of `item` (size bytes) in the array *v of *n, up to
+** BF_MAX_LOGGED_FAULTS; out of memory only stops the keeping. */
+static void log_keep(const bf_cmd_fault_log *l, const char *text, void **v, size_t *n,
+                     const void *item, size_t size)
+{
+    if (l->print) {
+        bf_progress_clear(l->prog);
+        fprintf(stderr, "%s\n", text);
+    }
+    if (*n >= BF_MAX_LOGGED_FAULTS)
+        return;
+    char *p = bf_realloc(*v, (*n + 1) * size);
+    if (p) {
+        memcpy(p + *n * size, item, size);
+        *v = p;
+        (*n)++;
+    }
+}
 
 static void log_fault(void *ctx, const bf_fault_info *f)
 {
     bf_cmd_fault_log *l = ctx;
     l->total++;
-    if (l->print) {
-        bf_progress_clear(l->prog);
-        fprintf(stderr, "%s\n", f->text);
-    }
-    if (l->n < BF_MAX_LOGGED_FAULTS) {
-        bf_fault_info *v = bf_realloc(l->v, (l->n + 1) * sizeof *v);
-        if (v) {
-            l->v = v;
-            l->v[l->n++] = *f;
-        }
-    }
+    void *v = l->v;
+    log_keep(l, f->text, &v, &l->n, f, sizeof *f);
+    l->v = v;
+}
+
+static void log_hazard(void *ctx, const bf_hazard_event *e)
+{
+    bf_cmd_fault_log *l = ctx;
+    void *v = l->h;
+    log_keep(l, e->text, &v, &l->nh, e, sizeof *e);
+    l->h = v;
+}
+
+/* The replay callbacks of a run into log l. */
+static void log_attach(bf_sim_opts *so, bf_cmd_fault_log *l)
+{
+    memset(l, 0, sizeof *l);
+    l->print = 1;
+    so->ropt.on_fault = log_fault;
+    so->ropt.on_hazard = log_hazard;
+    so->ropt.ctx = l;
+}
+
+static void log_free(bf_cmd_fault_log *l)
+{
+    free(l->v);
+    free(l->h);
+    l->v = NULL;
+    l->h = NULL;
 }
 
 /* --set-stats: series sets.dcache (index bank * BF_L1_DSETS + set) and sets.icache (index set),
@@ -109,6 +148,16 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
             snprintf(err, sizeof err, "%s", bf_results_errmsg(db));
             bf_results_abort(db, "failed");
             return bf_cmd_db_fail(cmd, err);
+        }
+    }
+    for (size_t i = 0; faults && i < faults->nh; i++) {
+        const bf_hazard_event *e = &faults->h[i];
+        bf_results_hazard_row h = {bf_hazard_kind_name(e->kind), e->addr, e->line, e->by_dma,
+                                   e->dma.chan, e->dma.id, e->dma.pos.record, e->dma.pos.line,
+                                   e->core.record, e->core.line, e->text};
+        if (bf_results_hazard(db, &h)) {
+            bf_results_abort(db, "failed");
+            return bf_cmd_fail(cmd, 2, "%s", "cannot write hazards to the results database");
         }
     }
     for (size_t p = 0; p < sim->nphases; p++) {
@@ -233,6 +282,7 @@ static const char *end_status(int end)
     case BF_END_OK:
         return "ok";
     case BF_END_FAULT:
+    case BF_END_HAZARD:
         return "fault";
     case BF_END_INTERRUPTED:
         return "interrupted";
@@ -247,6 +297,7 @@ static int end_code(int end)
     case BF_END_OK:
         return 0;
     case BF_END_FAULT:
+    case BF_END_HAZARD:
         return 3;
     case BF_END_INTERRUPTED:
         return 130;
@@ -287,7 +338,10 @@ int bf_cmd_run(int argc, char **argv)
     bf_results *db = NULL;
     bf_sim sim;
     memset(&sim, 0, sizeof sim);
-    bf_cmd_fault_log faults = {NULL, 0, 0, 1, NULL};
+    bf_sim_opts so;
+    memset(&so, 0, sizeof so);
+    bf_cmd_fault_log faults;
+    log_attach(&so, &faults);
     if (!files || !m) {
         rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (machine config)");
         goto out2;
@@ -296,13 +350,11 @@ int bf_cmd_run(int argc, char **argv)
         files[i] = bf_opts_get_at(o, "config", i);
     if ((rc = bf_cmd_db_options(o, cmd)) >= 0 || (rc = bf_cmd_machine(o, cmd, files, nc, m)) >= 0)
         goto out2;
-    bf_sim_opts so;
     if ((rc = bf_cmd_sim_options(o, cmd, &so, "format,f")) >= 0)
         goto out2;
     if (bf_opts_has(o, "classify-misses"))
         m->l1.classify_misses = 1;
-    so.ropt.on_fault = log_fault;
-    so.ropt.ctx = &faults;
+    log_attach(&so, &faults);
     int use_db = !bf_opts_has(o, "no-db");
     bf_cmd_install_signals(); /* from here on SIGINT/SIGTERM end the run as `interrupted` */
     char cmdline[4096], chash[65];
@@ -396,12 +448,15 @@ int bf_cmd_run(int argc, char **argv)
     if (sim.end == BF_END_FAULT)
         fprintf(stderr, "bfsim run: stopped at the first fault (--on-fault=stop)%s\n",
                 db ? "; run stored with status fault" : "");
+    if (sim.end == BF_END_HAZARD)
+        fprintf(stderr, "bfsim run: stopped at the first coherency hazard (--on-hazard=stop)%s\n",
+                db ? "; run stored with status fault" : "");
     rc = end_code(sim.end);
 out2:
     bf_sim_free(&sim);
     if (db)
         bf_results_close(db);
-    free(faults.v);
+    log_free(&faults);
     free(files);
     free(m);
 out:
@@ -506,9 +561,9 @@ int bf_cmd_compare(int argc, char **argv)
         bf_machine *m = &ms[i];
         if (bf_opts_has(o, "classify-misses"))
             m->l1.classify_misses = 1;
-        bf_cmd_fault_log faults = {NULL, 0, 0, 1, prog};
-        so.ropt.on_fault = log_fault;
-        so.ropt.ctx = &faults;
+        bf_cmd_fault_log faults;
+        log_attach(&so, &faults);
+        faults.prog = prog;
         int64_t run_id = 0;
         if (db) {
             size_t clen = bf_machine_text(m, NULL, 0);
@@ -547,7 +602,7 @@ int bf_cmd_compare(int argc, char **argv)
             prog = NULL;
             if (db)
                 bf_results_abort(db, interrupted ? "interrupted" : "failed");
-            free(faults.v);
+            log_free(&faults);
             rc = bf_cmd_fail(cmd, interrupted ? 130 : 2, "%s",
                              interrupted ? "interrupted" : err);
             goto out;
@@ -555,11 +610,11 @@ int bf_cmd_compare(int argc, char **argv)
         if (db)
             bf_cmd_final_wait(db);
         if (db && (rc = bf_cmd_store_sim(db, run_id, &sims[i], &faults,
-                                         sims[i].end == BF_END_FAULT ? "fault" : "ok", cmd)) >= 0) {
-            free(faults.v);
+                                         end_status(sims[i].end), cmd)) >= 0) {
+            log_free(&faults);
             goto out;
         }
-        free(faults.v);
+        log_free(&faults);
         run_ids[i] = run_id;
         cols[i].name = m->name;
         cols[i].reg = sims[i].reg;

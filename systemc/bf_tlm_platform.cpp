@@ -11,9 +11,26 @@ int bf_tlm_l1_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     return bf_l1_access(static_cast<bf_l1 *>(ctx), rq, rs);
 }
 
+/* The EBIU port without a DMA controller: DMA initiator requests are shown to the hazard detector
+** (each request one transfer, numbered by its record) before the EBIU model serves them. */
+static int ebiu_snoop_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    bf_tlm_platform *p = static_cast<bf_tlm_platform *>(ctx);
+    if (rq->source == BF_SRC_DMA) {
+        bf_hazard_xfer x{};
+        x.id = rq->record;
+        x.src = x.dst = rq->addr;
+        x.bytes = rq->size;
+        x.pos.record = rq->record;
+        bf_l1_dma_snoop(p->l1, rq->addr, rq->size, rq->kind == BF_ACC_WRITE, &x);
+    }
+    return bf_sdram_xfer(p->sdram, rq, rs);
+}
+
 bf_tlm_platform::bf_tlm_platform(sc_core::sc_module_name name, const bf_l1_config &l1c,
                                  const bf_sdram_config &sdc, bf_tlm_source_fn core_src,
-                                 bf_tlm_source_fn dma_src, int ebiu_order)
+                                 bf_tlm_source_fn dma_src, int ebiu_order,
+                                 const bf_dma_config *dmacfg)
     : sc_module(name)
 {
     const char *m = bf_sdram_config_check(&sdc);
@@ -32,14 +49,23 @@ bf_tlm_platform::bf_tlm_platform(sc_core::sc_module_name name, const bf_l1_confi
     ec.cclk_hz = sdc.cclk_hz;
     ec.sockets = dma_src ? 2 : 1; /* an unbound target socket is an elaboration error */
     ec.order = ebiu_order;
-    ebiu.reset(new bf_tlm_target("ebiu", bf_sdram_port(sdram), ec));
-    if (dma_src)
-        ebiu->set_source(1, BF_SRC_DMA);
-
     l1out.reset(new bf_tlm_outport("l1out", sdc.cclk_hz));
     rc = bf_l1_create(&l1c, l1out->port(), &l1_stats, &l1);
     if (rc != BF_OK)
         SC_REPORT_ERROR("bfsim/systemc", (std::string("bf_l1_create: ") + bf_rc_name(rc)).c_str());
+    if (bf_hazard_create(&hazard_stats, &hazard) != BF_OK)
+        SC_REPORT_ERROR("bfsim/systemc", "bf_hazard_create: out of memory");
+    bf_l1_set_hazard(l1, hazard);
+    bf_port eport = {ebiu_snoop_xfer, this};
+    if (dmacfg) {
+        rc = bf_dma_create(dmacfg, l1, sdram, &dma_stats, &dmac);
+        if (rc != BF_OK)
+            SC_REPORT_ERROR("bfsim/systemc", (std::string("bf_dma_create: ") + bf_rc_name(rc)).c_str());
+        eport = bf_port{bf_dma_core_xfer, dmac};
+    }
+    ebiu.reset(new bf_tlm_target("ebiu", eport, ec));
+    if (dma_src)
+        ebiu->set_source(1, BF_SRC_DMA);
 
     bf_tlm_target_config fc;
     bf_tlm_target_config_default(&fc);
@@ -57,8 +83,33 @@ bf_tlm_platform::bf_tlm_platform(sc_core::sc_module_name name, const bf_l1_confi
     }
 }
 
+int bf_tlm_platform::dma_submit(const bf_hazard_xfer *x, bf_cycles start, bf_cycles *next,
+                                bf_dma_reject *rej)
+{
+    return dmac ? bf_dma_submit(dmac, x, start, next, rej) : BF_ESTATE;
+}
+
+int bf_tlm_platform::dma_advance(bf_cycles t, bf_cycles *next)
+{
+    return dmac ? bf_dma_advance(dmac, t, next) : BF_ESTATE;
+}
+
+int bf_tlm_platform::finish(bf_cycles now, bf_cycles *idle)
+{
+    if (dmac)
+        return bf_dma_finish(dmac, now, idle);
+    bf_cycles done = now;
+    int rc = bf_l1_finish(l1, now, &done);
+    bf_cycles e = bf_sdram_idle_at(sdram);
+    *idle = done > e ? done : e;
+    bf_sdram_finalize(sdram, *idle);
+    return rc;
+}
+
 bf_tlm_platform::~bf_tlm_platform()
 {
+    bf_dma_destroy(dmac);
+    bf_hazard_destroy(hazard);
     if (l1)
         bf_l1_destroy(l1);
     if (sdram)

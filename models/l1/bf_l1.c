@@ -99,12 +99,17 @@ _Static_assert((4 << L1_ILO_BITS) == L1_ISETS, "sub-banks times I line index giv
 #define L1_NOTAG 0xFFFFFFFFu /* never a line number: lines are addr >> 5 < 2^27 */
 #define L1_NIL 0xFFFFFFFFu
 #define L1_ATTR_MASK (BF_REQ_CACHEABLE | BF_REQ_WT | BF_REQ_AOW | BF_REQ_LRUPRIO)
+/* l1_line.stale: set only with a hazard detector attached; a fill or an invalidation clears both,
+** a write-back of a D line clears both (memory equals the line again). */
+#define L1_STALE 1u /* DMA (or, for an I line, a core store) wrote the memory under the line */
+#define L1_LOST 2u  /* DMA wrote it while the D line was dirty: its write-back destroys that data */
 
 typedef struct l1_line {
     uint32_t tag;  /* line number (addr >> 5), L1_NOTAG when invalid */
     uint8_t dirty; /* D only */
     uint8_t prio;  /* I only: LRUPRIO of the page it was filled from */
-    uint16_t pad;
+    uint8_t stale; /* L1_STALE | L1_LOST: memory under the valid line was written (bf_hazard.h) */
+    uint8_t pad;
     uint64_t stamp; /* last lookup time in the cache's own access clock; LRU = smallest */
 } l1_line;
 
@@ -176,6 +181,9 @@ struct bf_l1 {
     bf_cycles ext_last;
     uint32_t ext_clamps; /* times an issue had to be moved forward (bf_l1_check reports it) */
     l1_shadow dsh, ish;
+    bf_hazard *hz;     /* coherency hazard detector, or NULL (no stale flag is ever set) */
+    uint32_t pend;     /* 1 + slot of a stale line the current access read, 0 if none */
+    bf_addr pend_addr; /* its address */
     bf_l1_set_stats *ss; /* per-slot fills/evictions, or NULL (the usual case) */
     l1_line dline[L1_DBANKS][L1_DSETS * L1_DWAYS];
     l1_line iline[L1_ISETS * L1_IWAYS];
@@ -375,6 +383,7 @@ static void l1_invalidate(l1_line *l, size_t n, uint64_t *dirty_dropped)
         l[i].tag = L1_NOTAG;
         l[i].dirty = 0;
         l[i].prio = 0;
+        l[i].stale = 0;
         l[i].stamp = 0;
     }
 }
@@ -631,9 +640,39 @@ static int l1_drain_all(bf_l1 *l1, bf_cycles t, bf_cycles *done)
     return rc;
 }
 
+static inline uint32_t l1_dslot(const bf_l1 *l1, const l1_line *L)
+{
+    return (uint32_t)(L - &l1->dline[0][0]);
+}
+
+static inline uint32_t l1_islot(const bf_l1 *l1, const l1_line *L)
+{
+    return BF_HAZARD_DSLOTS + (uint32_t)(L - l1->iline);
+}
+
+/* Hazard detection: a core store of [a, a+size) reaches memory (write buffer, or the write-back
+** of D slot `from`): every valid I-cache line over it becomes stale. */
+static void l1_core_wrote(bf_l1 *l1, bf_addr a, uint32_t size, uint32_t from)
+{
+    if (!l1->ion)
+        return;
+    uint32_t last = (uint32_t)(((uint64_t)a + (size ? size : 1) - 1) >> L1_LINE_SHIFT);
+    for (uint32_t ln = a >> L1_LINE_SHIFT; ln <= last; ln++) {
+        l1_line *s = &l1->iline[l1_set(&l1->iix, ln << L1_LINE_SHIFT) * L1_IWAYS];
+        for (int w = 0; w < L1_IWAYS; w++) {
+            if (s[w].tag == ln) {
+                s[w].stale |= L1_STALE;
+                bf_hazard_core_wrote(l1->hz, l1_islot(l1, &s[w]), from);
+            }
+        }
+    }
+}
+
 /* A store of size bytes at a into the write buffer at *t (stalls if full). */
 static int l1_wbuf_store(bf_l1 *l1, bf_addr a, uint32_t size, bf_cycles *t)
 {
+    if (l1->hz)
+        l1_core_wrote(l1, a, size, BF_HAZARD_SLOTS);
     uint32_t words = ((a & (L1_WORD_BYTES - 1)) + size + L1_WORD_BYTES - 1) / L1_WORD_BYTES;
     if (words > l1->wb.depth)
         words = l1->wb.depth;
@@ -649,6 +688,21 @@ static int l1_victim(bf_l1 *l1, uint32_t line, bf_cycles *t)
     int rc = l1_buf_room(l1, &l1->vb, 1, t, &l1->st->stall_victim_full, &l1->st->victim_full);
     l1_buf_push(&l1->vb, line << L1_LINE_SHIFT, L1_LINE_BYTES, 1, *t);
     l1->st->dwritebacks++;
+    return rc;
+}
+
+/* Write dirty D line L back (eviction, FLUSH, FLUSHINV) through the victim buffer. Memory then
+** equals the line: its stale flags clear, after a lost_write for each DMA write it destroys. */
+static int l1_writeback(bf_l1 *l1, l1_line *L, bf_cycles *t)
+{
+    int rc = l1_victim(l1, L->tag, t);
+    if (l1->hz) {
+        if (L->stale & L1_LOST)
+            bf_hazard_writeback(l1->hz, l1_dslot(l1, L), L->tag << L1_LINE_SHIFT);
+        l1_core_wrote(l1, L->tag << L1_LINE_SHIFT, L1_LINE_BYTES, l1_dslot(l1, L));
+    }
+    L->dirty = 0;
+    L->stale = 0;
     return rc;
 }
 
@@ -735,18 +789,19 @@ static int l1_dallocate(bf_l1 *l1, l1_line *v, bf_addr a, bf_cycles *t)
     int rc = BF_OK;
     l1_fill_wait(l1, &l1->dfb, t);
     if (l1->ss) {
-        size_t k = (size_t)(v - &l1->dline[0][0]); /* rows of dline are contiguous: the slot */
+        size_t k = l1_dslot(l1, v);
         l1->ss->dfills[k]++;
         l1->ss->devictions[k] += v->tag != L1_NOTAG;
     }
     if (v->tag != L1_NOTAG) {
         l1->st->devictions++;
         if (v->dirty)
-            rc |= l1_victim(l1, v->tag, t);
+            rc |= l1_writeback(l1, v, t);
     }
     rc |= l1_fill(l1, &l1->dfb, a, BF_ACC_READ, t);
     v->tag = a >> L1_LINE_SHIFT;
     v->dirty = 0;
+    v->stale = 0;
     v->stamp = ++l1->dclock;
     l1->st->dfills++;
     return rc;
@@ -763,7 +818,15 @@ static int l1_dline(bf_l1 *l1, bf_addr a, int write, uint32_t attrs, bf_cycles *
     l1_line *L = l1_dfind(s, line);
     if (L) {
         L->stamp = ++l1->dclock;
-        L->dirty |= (uint8_t)(write & !(attrs & BF_REQ_WT));
+        if (write & !(attrs & BF_REQ_WT) & !L->dirty) {
+            L->dirty = 1;
+            if (l1->hz)
+                bf_hazard_dirtied(l1->hz, l1_dslot(l1, L));
+        }
+        if ((L->stale & L1_STALE) && !write && !l1->pend) { /* one report per access */
+            l1->pend = 1 + l1_dslot(l1, L);
+            l1->pend_addr = a;
+        }
         l1_wait_inflight(l1, &l1->dfb, line, a, t);
         *cls = -1;
         return 0;
@@ -776,6 +839,8 @@ static int l1_dline(bf_l1 *l1, bf_addr a, int write, uint32_t attrs, bf_cycles *
     L = l1_dvictim(s);
     *rc |= l1_dallocate(l1, L, a, t);
     L->dirty = (uint8_t)(write & !(attrs & BF_REQ_WT));
+    if (L->dirty && l1->hz)
+        bf_hazard_dirtied(l1->hz, l1_dslot(l1, L));
     bf_cycles ready = l1->dfb.ready;
     if (ready > *t) {
         l1->st->stall_fill += ready - *t;
@@ -876,6 +941,10 @@ static int l1_data_cached(bf_l1 *l1, const bf_req *rq, uint32_t attrs, bf_cycles
         }
     }
     *miss = any;
+    if (l1->pend) {
+        bf_hazard_stale_hit(l1->hz, l1->pend - 1, l1->pend_addr);
+        l1->pend = 0;
+    }
     if (write && (attrs & BF_REQ_WT)) {
         *miss = 1; /* the store goes outside */
         l1->st->dwt_stores++;
@@ -912,6 +981,10 @@ static int l1_iline(bf_l1 *l1, bf_addr a, uint32_t attrs, bf_cycles *t, int *rc,
     for (int w = 0; w < L1_IWAYS; w++) {
         if (s[w].tag == line) {
             s[w].stamp = ++l1->iclock;
+            if (s[w].stale && !l1->pend) { /* one report per fetch */
+                l1->pend = 1 + l1_islot(l1, &s[w]);
+                l1->pend_addr = a;
+            }
             l1_wait_inflight(l1, &l1->ifb, line, a, t);
             *cls = -1;
             return 0;
@@ -931,6 +1004,7 @@ static int l1_iline(bf_l1 *l1, bf_addr a, uint32_t attrs, bf_cycles *t, int *rc,
         l1->st->ievictions++;
     *rc |= l1_fill(l1, &l1->ifb, a, BF_ACC_IFETCH, t);
     v->tag = line;
+    v->stale = 0;
     v->prio = (uint8_t)((attrs & BF_REQ_LRUPRIO) && !L1_LRUPRIORST(l1->imem));
     v->stamp = ++l1->iclock;
     l1->st->ifills++;
@@ -984,6 +1058,10 @@ static int l1_fetch_cached(bf_l1 *l1, const bf_req *rq, uint32_t attrs, bf_cycle
         }
     }
     *miss = any;
+    if (l1->pend) {
+        bf_hazard_stale_hit(l1->hz, l1->pend - 1, l1->pend_addr);
+        l1->pend = 0;
+    }
     if (bypass) {
         l1->st->ilocked_bypass++;
         int fwd;
@@ -1063,6 +1141,14 @@ static void l1_fault(const bf_req *rq, int fault, int excause, bf_resp *rs, bf_l
 ** section 3, "Instruction fetch from other L1 space -> violation"). */
 enum { L1_EXCAUSE_IPROT = 0x2B };
 
+/* 1 if rgn is an L1 half that DMEM_CONTROL/IMEM_CONTROL currently make cache (no SRAM access). */
+static int l1_is_cache_half(const bf_l1 *l1, int rgn)
+{
+    return (rgn == BF_RGN_L1_DATA_A_CACHE && l1->dbanks >= 1) ||
+           (rgn == BF_RGN_L1_DATA_B_CACHE && l1->dbanks == 2) ||
+           (rgn == BF_RGN_L1_INST_CACHE && l1->ion);
+}
+
 /* A request whose first byte is in L1, MMR or reserved space. Returns the issue cost. */
 static int l1_local(bf_l1 *l1, const bf_req *rq, int rgn, bf_cycles *t, bf_resp *rs, uint32_t *cost)
 {
@@ -1071,11 +1157,8 @@ static int l1_local(bf_l1 *l1, const bf_req *rq, int rgn, bf_cycles *t, bf_resp 
     *cost = l1->cfg.hit_cycles;
     switch (rgn) {
     case BF_RGN_L1_DATA_A_CACHE:
-        if (l1->dbanks >= 1)
-            goto illegal;
-        goto data_sram;
     case BF_RGN_L1_DATA_B_CACHE:
-        if (l1->dbanks == 2)
+        if (l1_is_cache_half(l1, rgn))
             goto illegal;
         goto data_sram;
     case BF_RGN_SCRATCH:
@@ -1091,7 +1174,7 @@ static int l1_local(bf_l1 *l1, const bf_req *rq, int rgn, bf_cycles *t, bf_resp 
         }
         break;
     case BF_RGN_L1_INST_CACHE:
-        if (l1->ion)
+        if (l1_is_cache_half(l1, rgn))
             goto illegal;
         /* fall through */
     case BF_RGN_L1_INST:
@@ -1195,7 +1278,7 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_
         int w = 0;
         while (w < L1_IWAYS && set[w].tag != line)
             w++;
-        if (w == L1_IWAYS)
+        if (w == L1_IWAYS || set[w].stale) /* a stale line: the full path reports the hazard */
             return 0;
         set[w].stamp = ++l1->iclock;
         l1_wait_inflight(l1, &l1->ifb, line, a, &t);
@@ -1208,7 +1291,9 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_
             return 0;
         uint32_t bank;
         l1_line *L = l1_dfind(l1_dset(l1, a, &bank), line);
-        if (!L)
+        /* a stale line (the full path reports the hazard), or with a detector attached a store
+        ** that makes a clean line dirty (the full path records when it became dirty) */
+        if (!L || L->stale || (write && !L->dirty && l1->hz))
             return 0;
         L->stamp = ++l1->dclock;
         L->dirty |= (uint8_t)write;
@@ -1265,12 +1350,12 @@ int bf_l1_op(bf_l1 *l1, int op, const bf_req *rq, bf_resp *rs)
         l1_line *L = l1_dfind(l1_dset(l1, a, &bank), line);
         if (!L)
             break;
-        if (L->dirty) {
-            rc = l1_victim(l1, line, &t);
-            L->dirty = 0;
-        }
-        if (op == BF_OP_FLUSHINV)
+        if (L->dirty)
+            rc = l1_writeback(l1, L, &t);
+        if (op == BF_OP_FLUSHINV) {
             L->tag = L1_NOTAG;
+            L->stale = 0;
+        }
         break;
     }
     case BF_OP_IFLUSH: {
@@ -1284,6 +1369,7 @@ int bf_l1_op(bf_l1 *l1, int op, const bf_req *rq, bf_resp *rs)
             if (s[w].tag == line) {
                 s[w].tag = L1_NOTAG;
                 s[w].prio = 0;
+                s[w].stale = 0;
                 st->iflushed++;
             }
         }
@@ -1331,10 +1417,14 @@ static const char *l1_check_sets(const l1_line *l, uint32_t sets, uint32_t ways,
             if (x[i].tag == L1_NOTAG) {
                 if (x[i].dirty)
                     return "a D-cache line is dirty but invalid";
+                if (x[i].stale)
+                    return "a cache line is stale but invalid";
                 continue;
             }
             if (!dside && x[i].dirty)
                 return "an I-cache line is dirty";
+            if ((x[i].stale & L1_LOST) && !x[i].dirty)
+                return "a clean D-cache line holds a lost DMA write";
             for (uint32_t j = i + 1; j < ways; j++)
                 if (x[j].tag == x[i].tag)
                     return dside ? "a D-cache set holds one line twice"
@@ -1382,4 +1472,65 @@ const char *bf_l1_check(const bf_l1 *l1)
     if (l1->ext_clamps)
         return "an external request was issued earlier than a previous one";
     return NULL;
+}
+
+/* ---------------------------------------------------------------- DMA and coherency hazards */
+
+void bf_l1_set_hazard(bf_l1 *l1, bf_hazard *hz)
+{
+    l1->hz = hz;
+}
+
+int bf_l1_dma_fault(const bf_l1 *l1, bf_addr a)
+{
+    int rgn = a < l1->cfg.sdram_bytes ? BF_RGN_SDRAM
+                                      : bf_map_region(l1->cfg.part, l1->cfg.sdram_bytes, a);
+    if (rgn == BF_RGN_SCRATCH || l1_is_cache_half(l1, rgn))
+        return BF_FAULT_L1_ILLEGAL;
+    if (rgn == BF_RGN_RESERVED)
+        return BF_FAULT_HWERR_EXTERN;
+    return BF_FAULT_NONE;
+}
+
+void bf_l1_dma_snoop(bf_l1 *l1, bf_addr a, uint32_t size, int write, const bf_hazard_xfer *x)
+{
+    if (!l1->hz)
+        return;
+    uint32_t last = l1_last_line(a, size);
+    for (uint32_t ln = a >> L1_LINE_SHIFT;; ln++) {
+        bf_addr la = (bf_addr)ln << L1_LINE_SHIFT;
+        uint32_t bank;
+        l1_line *L = l1->dbanks ? l1_dfind(l1_dset(l1, la, &bank), ln) : NULL;
+        if (L && !write && L->dirty)
+            bf_hazard_dma_read_dirty(l1->hz, l1_dslot(l1, L), la, x);
+        if (L && write) {
+            if (L->dirty && !(L->stale & L1_LOST))
+                bf_hazard_line_reset(l1->hz, l1_dslot(l1, L));
+            L->stale |= (uint8_t)(L1_STALE | (L->dirty ? L1_LOST : 0u));
+            bf_hazard_dma_wrote(l1->hz, l1_dslot(l1, L), la, L->dirty, x);
+        }
+        if (write && l1->ion) {
+            l1_line *s = &l1->iline[l1_set(&l1->iix, la) * L1_IWAYS];
+            for (int w = 0; w < L1_IWAYS; w++) {
+                if (s[w].tag == ln) {
+                    s[w].stale |= L1_STALE;
+                    bf_hazard_dma_wrote(l1->hz, l1_islot(l1, &s[w]), la, 0, x);
+                }
+            }
+        }
+        if (ln == last)
+            break;
+    }
+}
+
+int bf_l1_dma_is_external(const bf_l1 *l1, bf_addr a)
+{
+    int rgn = a < l1->cfg.sdram_bytes ? BF_RGN_SDRAM
+                                      : bf_map_region(l1->cfg.part, l1->cfg.sdram_bytes, a);
+    return bf_map_is_external(rgn) || bf_map_is_mmr(rgn);
+}
+
+int bf_l1_drain_before(bf_l1 *l1, bf_cycles t)
+{
+    return l1_drain_before(l1, t);
 }

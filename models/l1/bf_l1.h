@@ -16,6 +16,7 @@
 #define BF_L1_H
 
 #include "bf_common.h"
+#include "bf_hazard.h"
 #include "bf_map.h"
 #include "bf_stats.h"
 
@@ -106,7 +107,7 @@ typedef struct bf_l1_config {
       "uncached fetch blocks served by the block read just before (no external read)")             \
     X(U64, sram_accesses, "l1.sram.accesses", "accesses",                                          \
       "core accesses served by L1 SRAM, scratchpad or core MMRs without going outside")            \
-    X(U64, dma_accesses, "l1.dma.accesses", "accesses", "DMA requests seen by the L1 model")       \
+    X(U64, dma_accesses, "l1.dma.accesses", "accesses", "DMA requests to L1 SRAM (DMA to external memory goes to the EBIU, not through L1)") \
     X(U64, faults, "l1.faults", "accesses",                                                        \
       "accesses that ended in a fault reported by L1 (illegal L1 use or reserved space)")          \
     X(U64, wbuf_entries, "l1.wbuf.stores", "accesses",                                             \
@@ -207,6 +208,23 @@ int bf_l1_write_imem_control(bf_l1 *l1, uint32_t value, bf_cycles now);
 ** one completes in *done. Dirty lines stay in the cache (Cachegrind and DineroIV convention). */
 int bf_l1_finish(bf_l1 *l1, bf_cycles now, bf_cycles *done);
 
+/* Coherency hazard detection (bf_hazard.h): with a detector attached, DMA writes and core stores
+** that reach memory mark the valid lines over them stale, and hits, write-backs and DMA reads of
+** dirty lines report to it. NULL detaches (the default: no flag is ever set). */
+void bf_l1_set_hazard(bf_l1 *l1, bf_hazard *hz);
+/* A DMA transfer x reads (write = 0) or writes [a, a + size) of external memory: tell the
+** detector what the caches hold there. State only: no time, no statistic, no LRU change; safe to
+** call from inside the ext port (a DMA engine arbitrating with L1's own requests). */
+void bf_l1_dma_snoop(bf_l1 *l1, bf_addr a, uint32_t size, int write, const bf_hazard_xfer *x);
+/* The fault a DMA access at a raises under the current DMEM_CONTROL/IMEM_CONTROL: BF_FAULT_L1_ILLEGAL
+** for the scratchpad or an L1 half configured as cache, BF_FAULT_HWERR_EXTERN for reserved
+** space, else BF_FAULT_NONE. */
+int bf_l1_dma_fault(const bf_l1 *l1, bf_addr a);
+/* 1 if a DMA access at a goes to the EBIU (external memory, system MMRs), 0 if L1 serves it. */
+int bf_l1_dma_is_external(const bf_l1 *l1, bf_addr a);
+/* Issue the buffered writes (write buffer, victim buffer) that start before t to `ext`, as L1
+** does itself before any external request at t (a caller that interleaves other traffic). */
+int bf_l1_drain_before(bf_l1 *l1, bf_cycles t);
 /* Per-set statistics (bfsim --set-stats): line fills and evictions of each slot, for the cache
 ** set heatmaps. Off unless attached: the model then keeps one NULL pointer and tests it only on
 ** the fill path. Indexed like the silicon: D-cache slot (bank * BF_L1_DSETS + set) * BF_L1_DWAYS

@@ -495,15 +495,32 @@ def test_dma():
         check(s["core.dma_busy_cycles"] > 0 and s["core.drain_cycles"] == s["core.dma_busy_cycles"],
               "the transfer's duration is the time until the EBIU is idle")
         busy = s["core.dma_busy_cycles"]
-        # a load miss issued right after the DMA was started queues behind its EBIU traffic: the
-        # core cannot finish before the transfer has (cycles >= busy), and finishes later than the
-        # same load alone
+        # a load miss issued together with the DMA's first request: the EBIU arbitrates per
+        # request by AMGCTL.CDPRIO. EZ-KIT AMGCTL = 0x0009, CDPRIO = 0: at the shared SCLK edge the
+        # core's fill goes first, so the load costs what it costs alone and the DMA's first read
+        # waits behind it (core.dma_wait_cycles > 0). With CDPRIO = 1 (AMGCTL 0x0109) the first
+        # 32-byte DMA read goes first and the load waits for that one request only: more than
+        # alone, less than two average DMA requests (busy / 256: 128 reads and 128 writes), far
+        # less than the whole transfer (the old whole-transfer-first model gave >= busy)
         alone = run_json("--config", CFG, "--trace", small_trace(d, "L 0x00300000 4\n", "l.bft"))
-        after = run_json("--config", CFG, "--trace",
-                         small_trace(d, "DMA 0 0x00100000 0x00140000 4096\nL 0x00300000 4\n", "dl.bft"))
-        if alone and after:
-            check(after["stats"]["core.cycles"] >= busy > alone["stats"]["core.cycles"],
-                  f"the load waits for the DMA: {after['stats']['core.cycles']} >= {busy} > {alone['stats']['core.cycles']}")
+        dl = small_trace(d, "DMA 0 0x00100000 0x00140000 4096\nL 0x00300000 4\n", "dl.bft")
+        after = run_json("--config", CFG, "--trace", dl)
+        prio = run_json("--config", CFG, "--set", "ebiu.amgctl=0x0109", "--trace", dl)
+        if alone and after and prio:
+            a0, a1, a = after["stats"]["core.cycles"], prio["stats"]["core.cycles"], alone["stats"]["core.cycles"]
+            check(a0 == a, f"CDPRIO=0: the core's fill goes first: {a0} == {a}")
+            check(after["stats"]["core.dma_wait_cycles"] > 0 and after["stats"]["core.dma_core_wait_cycles"] == 0,
+                  "CDPRIO=0: DMA waited for the core, the core not for DMA")
+            check(a < a1 < a + 2 * busy / 256, f"CDPRIO=1: the load waits for one DMA request: {a} < {a1} < {a + 2 * busy / 256}")
+            check(prio["stats"]["core.dma_core_wait_cycles"] > 0, "CDPRIO=1: core.dma_core_wait_cycles counts the wait")
+        # two channels started together share the EBIU request by request (round-robin): each
+        # transfer then takes about twice as long as alone, so the sum of their durations is at
+        # least 3x one alone; on one channel they run one after the other (sum = 2x)
+        both = run_json("--config", CFG, "--trace",
+                        small_trace(d, "DMA 0 0x00100000 0x00140000 4096\nDMA 1 0x00180000 0x001C0000 4096\n", "d01.bft"))
+        if both:
+            check(both["stats"]["core.dma_busy_cycles"] >= 3 * busy, "two channels interleave")
+            check(both["stats"]["core.drain_cycles"] < 2 * busy + 200, "two channels take no longer than the serial pair")
         # one channel runs one transfer at a time: two transfers take at least twice as long as one
         two = run_json("--config", CFG, "--trace",
                        small_trace(d, "DMA 0 0x00100000 0x00140000 4096\nDMA 0 0x00180000 0x001C0000 4096\n", "d2.bft"))
@@ -513,6 +530,179 @@ def test_dma():
     t = small_trace(d, "DMA 1 0x00100000 0xFFB00000 64\n", "dmas.bft")
     rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db")
     check(rc == 3 and "DMA" in err and "0xFFB00000" in err, f"DMA to the scratchpad faults: {rc} {err}")
+
+
+# A hand-made trace with each hazard kind (ezkit-icache-dcacheAB-wb: SDRAM below 0x01F00000 is
+# cacheable write-back in both caches). Record numbers count records; trace lines are one more
+# (line 1 is the header). Worked out by hand:
+#   rec 1  L 0x100000        miss: line 0x100000 filled, clean
+#   rec 2  DMA 0 -> 0x100000 writes the valid line's memory: the line is stale
+#   rec 4  L 0x100004        hit on the stale line: stale_read 1 (DMA record 2, core record 4)
+#   rec 5  L 0x100008        stale_read 2 (one per access)
+#   rec 6  FLUSHINV          invalidates it; rec 7's load misses and refills: nothing
+#   rec 8  S 0x300000        dirties line 0x300000
+#   rec 9  DMA 1 reads 0x300000..0x30003F: line 0x300000 is dirty: dirty_read 1 (0x300020 uncached)
+#   rec 11 DMA 1 writes 0x300000 while the line is dirty; rec 13 FLUSH writes it back: lost_write 1
+#   rec 14 I 0x600000 fills an I-cache line; rec 15 DMA writes it; rec 17 fetch: stale_ifetch 1;
+#          rec 18 IFLUSH, rec 19 refetch: nothing
+#   rec 20 I 0x700000; rec 21 S 0x700004 (write-back: not in memory yet); rec 22 fetch: nothing;
+#          rec 23 FLUSH writes the store to memory; rec 24 fetch: stale_ifetch 2 (writer record 21)
+# Total 6 = 1 + 2 + 1 + 2. With write-through pages (ezkit-icache-dcacheAB-wt) stores never make a
+# line dirty and do not allocate: dirty_read 0, lost_write 0, stale_read 2; the store of rec 21
+# reaches memory through the write buffer at once, so the fetches of rec 22 and 24 are both stale:
+# stale_ifetch 3, total 5.
+HAZARD_TRACE = """L 0x00100000 4
+DMA 0 0x00200000 0x00100000 32
+G 10000
+L 0x00100004 4
+L 0x00100008 4
+FLUSHINV 0x00100000
+L 0x0010000C 4
+S 0x00300000 4
+DMA 1 0x00300000 0x00400000 64
+G 10000
+DMA 1 0x00500000 0x00300000 32
+G 10000
+FLUSH 0x00300000
+I 0x00600000 8
+DMA 2 0x00200000 0x00600000 32
+G 10000
+I 0x00600000 8
+IFLUSH 0x00600000
+I 0x00600000 8
+I 0x00700000 8
+S 0x00700004 4
+I 0x00700000 8
+FLUSH 0x00700000
+I 0x00700000 8
+"""
+HAZ = ["dma.hazards", "dma.hazards.dirty_read", "dma.hazards.stale_read", "dma.hazards.lost_write",
+       "dma.hazards.stale_ifetch"]
+
+
+def test_dma_hazards():
+    d = tmpdir()
+    t = small_trace(d, HAZARD_TRACE, "h.bft")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--json", "--no-db")
+    check(rc == 0, f"hazards are reported, not fatal, by default: {rc}")
+    s = json.loads(out)["stats"] if rc == 0 else {}
+    check([s.get(k) for k in HAZ] == [6, 1, 2, 1, 2], f"hazard counts (write-back): {[s.get(k) for k in HAZ]}")
+    check(err.count("DMA coherency hazard:") == 6, "each hazard printed on stderr")
+    check(f"stale_read at 0x00100004 (line 0x00100000)" in err and
+          "DMA side: channel 0 transfer 1 (0x00200000 -> 0x00100000, 32 bytes), record 2, trace: " + t + ":3" in err and
+          "core side: the load: record 4, trace: " + t + ":5" in err, "stale_read names both sides")
+    check("dirty_read at 0x00300000" in err and "the store that dirtied the line: record 8, trace: " + t + ":9" in err,
+          "dirty_read names the store that dirtied the line")
+    check("lost_write at 0x00300000" in err and "channel 1 transfer 3" in err and
+          "the write-back (eviction or FLUSH): record 13, trace: " + t + ":14" in err, "lost_write names the write-back")
+    check("writer: the core store that reached memory: record 21, trace: " + t + ":22" in err,
+          "stale_ifetch by core stores names the store")
+    j = run_json("--config", "configs/ezkit-icache-dcacheAB-wt.ini", "--trace", t)
+    if j:
+        v = [j["stats"][k] for k in HAZ]
+        check(v == [5, 0, 2, 0, 3], f"write-through pages: no dirty_read, no lost_write: {v}")
+    # the Linux uncached DMA region (0x01F00000 with mem=32M): nothing is cached, nothing raised
+    u = small_trace(d, "L 0x01F00000 4\nDMA 0 0x00200000 0x01F00000 32\nG 10000\nL 0x01F00004 4\n"
+                       "S 0x01F00100 4\nDMA 0 0x01F00100 0x00400000 32\nG 10000\n", "u.bft")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", u, "--json", "--no-db")
+    check(rc == 0 and json.loads(out)["stats"]["dma.hazards"] == 0 and "hazard" not in err,
+          "uncached DMA buffers raise nothing")
+    # --on-hazard=ignore: counted, not printed; stop: exit 3 after the record that raised the
+    # first hazard (record 4), run stored with status fault
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--json", "--no-db", "--on-hazard=ignore")
+    check(rc == 0 and json.loads(out)["stats"]["dma.hazards"] == 6 and "hazard" not in err,
+          "--on-hazard=ignore counts silently")
+    db = os.path.join(d, "r.db")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--json", "--db", db, "--on-hazard=stop")
+    check(rc == 3 and "stopped at the first coherency hazard (--on-hazard=stop)" in err,
+          f"--on-hazard=stop exits 3: {rc} {err}")
+    if rc == 3:
+        s = json.loads(out)["stats"]
+        check(s["core.records"] == 4 and s["dma.hazards"] == 1, "stop ends after the record that raised it")
+    c = sqlite3.connect(db)
+    check(c.execute("SELECT status FROM runs").fetchall() == [("fault",)], "stopped run stored as fault")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db", "--on-hazard=maybe")
+    check(rc == 2 and "--on-hazard: 'maybe' is not report, stop or ignore" in err, "bad --on-hazard")
+    # report: every hazard stored with both sides' records and trace lines
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--db", db)
+    check(rc == 0, "report run stored")
+    rows = c.execute("SELECT kind, addr, line, chan, transfer, dma_record, dma_line, core_record,"
+                     " core_line FROM hazards WHERE run_id = 2 ORDER BY seq").fetchall()
+    want = [("stale_read", 0x100004, 0x100000, 0, 1, 2, 3, 4, 5),
+            ("stale_read", 0x100008, 0x100000, 0, 1, 2, 3, 5, 6),
+            ("dirty_read", 0x300000, 0x300000, 1, 2, 9, 10, 8, 9),
+            ("lost_write", 0x300000, 0x300000, 1, 3, 11, 12, 13, 14),
+            ("stale_ifetch", 0x600000, 0x600000, 2, 4, 15, 16, 17, 18),
+            ("stale_ifetch", 0x700000, 0x700000, None, None, None, None, 24, 25)]
+    check(rows == want, f"hazards table: {rows}")
+    rc, out, err = bfsim("results", "show", "2", "--db", db)
+    check(rc == 0 and "hazards:" in out and "lost_write at 0x00300000" in out, "results show lists the hazards")
+    c.close()
+
+
+def test_dma_bad_input():
+    d = tmpdir()
+    # overlapping source and destination: an input error naming the trace line, exit 2
+    t = small_trace(d, "L 0x00100000 4\nDMA 0 0x00100000 0x00100010 64\n", "ov.bft")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db")
+    check(rc == 2 and f"{t}:3: DMA source 0x00100000..0x0010003F and destination 0x00100010..0x0010004F overlap" in err,
+          f"overlapping DMA is an input error: {rc} {err}")
+    # dma.channels = 12 by default (8 peripheral channels, 2 memory DMA streams of 2): channel 12
+    # is an input error, accepted once the machine has 16
+    t = small_trace(d, "DMA 12 0x00100000 0x00200000 64\n", "ch.bft")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db")
+    check(rc == 2 and f"{t}:2: DMA channel 12: the machine has 12 channels (dma.channels)" in err,
+          f"channel beyond dma.channels: {rc} {err}")
+    rc, out, err = bfsim("run", "--config", CFG, "--set", "dma.channels=16", "--trace", t, "--no-db")
+    check(rc == 0, "dma.channels=16 accepts channel 12")
+    # the upper half of data bank A is cache with DMC=11: DMA there is a fault of the record
+    t = small_trace(d, "DMA 0 0x00100000 0xFF804000 64\n", "l1c.bft")
+    rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db")
+    check(rc == 3 and "0xFF804000" in err and f"trace: {t}:2" in err, f"DMA to a cache half faults: {rc} {err}")
+    j = run_json("--config", CFG, "--trace", t, "--on-fault=report")
+    if j:
+        check(j["stats"]["core.dma_faults"] == 1 and j["stats"]["core.dma_bytes"] == 0,
+              "the refused transfer moves nothing")
+    # the same address is SRAM with DMC=00 (configs/ezkit-icache.ini): allowed
+    j = run_json("--config", "configs/ezkit-icache.ini", "--trace", t)
+    if j:
+        check(j["stats"]["core.dma_faults"] == 0 and j["stats"]["core.dma_bytes"] == 64, "DMA to L1 SRAM")
+
+
+# The suite's DMA traces (workloads/kernels/dmaio.c, 4 packets of 1024 bytes = 32 lines, read as
+# 256 words; overlays of 256 bytes = 8 lines fetched as 32 8-byte units, 4 passes per load, 4
+# loads). The core waits 64 CCLK per byte after each DMA, longer than any transfer takes (checked
+# below), so every DMA has completed before the core touches its buffer. Worked out by hand:
+#   rx, rx-uncached, tx, tx-uncached, overlay   0 (correct, or uncached)
+#   rx-noinv   packet 1's buffer is not cached when DMA writes it; packets 2..4 find the 32 lines
+#              cached by the previous checksum: 3 x 256 loads = 768 stale_read
+#   rx-dirty   the core clears the buffer (32 dirty lines) before each DMA, the FLUSHINV after it
+#              writes them back: 4 x 32 = 128 lost_write
+#   tx-noflush the core writes the 32 lines before each DMA, which reads them dirty: 4 x 32 = 128
+#              dirty_read
+#   overlay-noiflush  loads 2..4 overwrite the 8 lines cached by the previous run:
+#              3 x 4 passes x 32 fetches = 384 stale_ifetch
+SUITE_DMA = {"rx": [0, 0, 0, 0, 0], "rx-noinv": [768, 0, 768, 0, 0], "rx-dirty": [128, 0, 0, 128, 0],
+             "rx-uncached": [0] * 5, "tx": [0] * 5, "tx-noflush": [128, 128, 0, 0, 0],
+             "tx-uncached": [0] * 5, "overlay": [0] * 5, "overlay-noiflush": [384, 0, 0, 0, 384]}
+
+
+def test_dma_suite():
+    for m, want in SUITE_DMA.items():
+        t = f"workloads/suite/dmaio-{m}.bft.zst"
+        j = run_json("--config", CFG, "--trace", t, "--on-hazard=ignore")
+        if not j:
+            continue
+        s = j["stats"]
+        check([s[k] for k in HAZ] == want, f"{m}: hazards {[s[k] for k in HAZ]} == {want}")
+        nbytes = 256 if m.startswith("overlay") else 1024
+        check(s["core.dma_records"] == 4 and s["core.dma_busy_cycles"] / 4 < 64 * nbytes,
+              f"{m}: each DMA completes within the core's wait")
+    # write-through pages: the transmit without FLUSH raises nothing (the stores went through)
+    j = run_json("--config", "configs/ezkit-icache-dcacheAB-wt.ini", "--trace",
+                 "workloads/suite/dmaio-tx-noflush.bft.zst")
+    if j:
+        check(j["stats"]["dma.hazards"] == 0, "write-through transmit without FLUSH is coherent")
 
 
 def test_constant_memory():

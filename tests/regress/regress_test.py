@@ -648,7 +648,7 @@ PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
         rc, o, e = bfsim("regress", "--suite", BUNDLED, "--db", one, "-j2", *QUICK)
         check(rc == 0, f"single-process regress ({e})")
         a = db_stats(one)
-        check(len(a) == 69, f"69 jobs in the quick part ({len(a)})")
+        check(len(a) == 114, f"114 jobs in the quick part ({len(a)})")
         check_same_stats(a, db_stats(os.path.join(out, "merged.db")))
     finally:
         for p in reversed(procs):
@@ -674,7 +674,8 @@ def test_bundled_quick():
     print(out)
     check(rc == 0, f"bundled suite (quick part) matches results/baseline/bf533-default.jsonl ({rc}: {err})")
     n = len(ET.parse(junit).getroot().findall("testcase"))
-    check(n == 5 * 12 + 1 + 8, f"quick part: 5 configs x 12 kernel traces + 1 Lackey trace + 8 allocators ({n})")
+    # 21 kernel traces: the 12 DSP kernel traces and the 9 DMA traces of issue 13 (dmaio-*)
+    check(n == 5 * 21 + 1 + 8, f"quick part: 5 configs x 21 kernel traces + 1 Lackey trace + 8 allocators ({n})")
 
 
 def test_bundled_full():

@@ -135,11 +135,12 @@ static void test_create_and_migrate(void)
     BF_CHECK_EQ(raw_int(path, "PRAGMA application_id"), BF_RESULTS_APPLICATION_ID);
     BF_CHECK_STR(raw_text(path, "PRAGMA journal_mode", buf, sizeof buf), "wal");
     BF_CHECK_EQ(raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name"
-                              " IN ('runs', 'metrics', 'faults', 'series')"),
-                4);
+                              " IN ('runs', 'metrics', 'faults', 'series', 'hazards')"),
+                5);
 
     /* Forward migration: a version-1 database (runs and metrics only) holding one run is
-    ** brought to version 2 on the next open, and the run survives. */
+    ** brought to the current version (3: faults and series in 2, hazards in 3) on the next open,
+    ** and the run survives. */
     const char *old = scratch("v1.db");
     bf_results_open_opts o1 = {1, 100, 1, NULL, NULL};
     BF_CHECK_EQ(bf_results_open_ex(old, &o1, &db, err, sizeof err), 0);
@@ -154,7 +155,8 @@ static void test_create_and_migrate(void)
     bf_results_close(db);
     /* ... through every later step: version 3 (issue 10) adds regressions and gives the run
     ** that existed before a 32-hex-digit run_key; version 4 (issue 15) the stored comparison
-    ** of a regression (regressions.baseline, regression_moves); version 5 (issue 14) runs.pid */
+    ** of a regression (regressions.baseline, regression_moves); version 5 (issue 14) runs.pid;
+    ** version 6 (issue 13) the hazards table */
     BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), BF_RESULTS_SCHEMA_VERSION);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'regression_moves'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('regressions')"
@@ -162,6 +164,7 @@ static void test_create_and_migrate(void)
                 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'faults'"), 1);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'hazards'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM runs WHERE config_name = 'ezkit-icache'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name IN"
                              " ('regressions', 'regression_jobs')"),

@@ -9,7 +9,14 @@
 **   dma Q     a DMA initiator on the same EBIU makes the core's misses slower than the core
 **             alone (the C loop is the core-alone oracle, proven equal by `equal`), and
 **             prints both end times, which must not depend on Q (dma_quantum.sh);
-**   late      the residual ordering error of ORDER_SYNC (a lazily drained store) is counted.
+**   late      the residual ordering error of ORDER_SYNC (a lazily drained store) is counted;
+**   trace T Q [AMGCTL]  a bfsim trace of loads, stores, fetches, gaps and DMA records replayed through the
+**             platform in DMA controller mode (core -> L1 front -> L1 -> outport -> EBIU target
+**             whose port is the DMA controller's arbiter; cache operations go to L1 from the
+**             core's thread), pages cacheable write-back below
+**             0x01C00000 and uncached above; prints its statistics as `name value` lines, which
+**             dma_trace.py compares with `bfsim run` on the same trace
+**             (tests/systemc/dma-trace.ini: the same pages in explicit CPLBs).
 */
 #include <cstring>
 #include <string>
@@ -19,6 +26,7 @@
 
 extern "C" {
 #include "bf_test.h"
+#include "bf_trace.h"
 }
 
 /* ----------------------------------------------------------------------- the fixed sequence */
@@ -407,10 +415,156 @@ static void case_late()
                  (unsigned long long)p.ebiu->stats().late_cycles);
 }
 
+/* ----------------------------------------------------------------------- a bfsim trace */
+
+/* Streams a trace as the core initiator's accesses (the time rules of sim/bf_replay.c for traces
+** without ifetch-grouped data: each record is an instruction of its own issued when the previous
+** one is ready, gaps delay the next); DMA records go to the platform's DMA controller at the core
+** time they are reached; at the end the platform finishes from the core's thread. */
+struct trace_core {
+    bf_tlm_platform *p = nullptr;
+    bf_trace_reader *r = nullptr;
+    std::vector<bf_cycles> ready;
+    uint64_t gap = 0, xfers = 0, recno = 0;
+    bool pending_write = false; /* the store half of an M record */
+    bf_tlm_access pend{};
+    bf_cycles end = 0, idle = 0, dma_next = (bf_cycles)-1;
+    bool bad = false;
+
+    bf_cycles now() const
+    {
+        return (ready.empty() ? 0 : ready.back()) + gap;
+    }
+    /* SSYNC, CSYNC, FLUSH, FLUSHINV, IFLUSH, PREFETCH: the initiator has no such transaction, so
+    ** the op goes to L1 directly from the core's thread (its write-backs and drains still cross
+    ** the outport and the EBIU target) and its time becomes a gap before the next access, as
+    ** bf_replay.c charges it (an op with count n is n ops 32 bytes apart) */
+    void cache_op(const bf_trace_rec &rec)
+    {
+        uint32_t n = rec.count ? rec.count : 1;
+        for (uint32_t i = 0; i < n; i++) {
+            bf_req rq{};
+            bf_resp rs{};
+            rq.addr = rec.op == BF_OP_SSYNC || rec.op == BF_OP_CSYNC ? 0 : rec.addr + 32u * i;
+            rq.size = 1;
+            rq.kind = rec.op == BF_OP_IFLUSH ? BF_ACC_IFETCH : BF_ACC_READ;
+            rq.source = BF_SRC_CORE;
+            rq.flags = (uint32_t)BF_REQ_ATTR_KNOWN |
+                       (rq.addr < 0x01C00000u ? (uint32_t)BF_REQ_CACHEABLE : 0u);
+            rq.now = now();
+            if (bf_l1_op(p->l1, rec.op, &rq, &rs) != BF_OK)
+                bad = true;
+            gap += rs.ready - rq.now;
+        }
+    }
+    bool next(bf_tlm_access *a)
+    {
+        if (pending_write) {
+            pending_write = false;
+            *a = pend;
+            return true;
+        }
+        bf_trace_rec rec;
+        for (;;) {
+            int rc = bf_trace_next(r, &rec);
+            if (rc != BF_OK) {
+                bad = rc != BF_EEOF;
+                end = now();
+                p->finish(end, &idle);
+                return false;
+            }
+            recno++;
+            if (dma_next <= now() && p->dma_advance(now(), &dma_next) != BF_OK)
+                bad = true; /* as bf_replay.c rule 7 */
+            if (rec.type == BF_REC_GAP) {
+                gap += rec.value;
+            } else if (rec.type == BF_REC_DMA) {
+                bf_hazard_xfer x{};
+                x.id = ++xfers;
+                x.chan = rec.chan;
+                x.src = rec.addr;
+                x.dst = rec.addr2;
+                x.bytes = rec.value;
+                x.pos.record = recno;
+                x.pos.line = rec.line;
+                bf_cycles t = now(), start = rec.has_start && rec.start > t ? rec.start : t;
+                bf_dma_reject rej;
+                if (p->dma_submit(&x, start, &dma_next, &rej) != BF_OK || rej.fault)
+                    bad = true;
+            } else if (rec.type <= BF_REC_MODIFY) {
+                *a = bf_tlm_access{};
+                a->addr = rec.addr;
+                a->size = rec.size;
+                a->gap = gap;
+                gap = 0;
+                a->kind = rec.type == BF_REC_IFETCH  ? BF_ACC_IFETCH
+                          : rec.type == BF_REC_STORE ? BF_ACC_WRITE
+                                                     : BF_ACC_READ;
+                a->flags = (uint32_t)BF_REQ_ATTR_KNOWN |
+                           (rec.addr < 0x01C00000u ? (uint32_t)BF_REQ_CACHEABLE : 0u);
+                if (rec.type == BF_REC_MODIFY) {
+                    pend = *a;
+                    pend.kind = BF_ACC_WRITE;
+                    pend.gap = 0;
+                    pending_write = true;
+                }
+                return true;
+            } else if (rec.type == BF_REC_OP) {
+                cache_op(rec);
+            } else if (rec.type != BF_REC_PHASE && rec.type != BF_REC_MODE) {
+                bad = true; /* MMR writes: not expressible here */
+            }
+        }
+    }
+};
+
+static void print_stats(const bf_stat_desc *d, size_t n, const void *base)
+{
+    for (size_t i = 0; i < n; i++)
+        if (d[i].type == BF_STAT_U64)
+            std::printf("%s %llu\n", d[i].name,
+                        (unsigned long long)*(const uint64_t *)((const char *)base + d[i].offset));
+}
+
+static void case_trace(const char *path, uint64_t quantum, uint32_t amgctl)
+{
+    bf_l1_config lc;
+    bf_l1_config_default(&lc);
+    bf_sdram_config sc;
+    bf_sdram_config_default(&sc);
+    sc.amgctl = amgctl;
+    bf_dma_config dc = {12, 32};
+    trace_core tc;
+    bf_trace_options o;
+    bf_trace_options_default(&o);
+    char err[512];
+    if (bf_trace_open(path, &o, &tc.r, err, sizeof err) != BF_OK) {
+        std::fprintf(stderr, "%s\n", err);
+        BF_CHECK(0);
+        return;
+    }
+    bf_tlm_platform p("p", lc, sc, [&tc](bf_tlm_access *a) { return tc.next(a); },
+                      bf_tlm_source_fn(), BF_TLM_ORDER_SYNC, &dc);
+    tc.p = &p;
+    p.core->ready_log = &tc.ready;
+    tlm_utils::tlm_quantumkeeper::set_global_quantum(p.ebiu->clock().from_cclk(quantum));
+    sc_core::sc_start();
+    bf_trace_close(tc.r);
+    BF_CHECK(p.core->finished());
+    BF_CHECK(!tc.bad);
+    BF_CHECK_EQ(p.core->faults, 0);
+    std::printf("core.cycles %llu\ncore.drain_cycles %llu\n", (unsigned long long)tc.end,
+                (unsigned long long)(tc.idle > tc.end ? tc.idle - tc.end : 0));
+    print_stats(bf_l1_stat_desc, bf_l1_stat_count, &p.l1_stats);
+    print_stats(bf_sdram_stat_desc, bf_sdram_stat_count, &p.sdram_stats);
+    print_stats(bf_dma_stat_desc, bf_dma_stat_count, &p.dma_stats);
+    print_stats(bf_hazard_stat_desc, bf_hazard_stat_count, &p.hazard_stats);
+}
+
 int sc_main(int argc, char **argv)
 {
     const std::string c = argc > 1 ? argv[1] : "";
-    const uint64_t q = argc > 2 ? strtoull(argv[2], nullptr, 0) : 0;
+    const uint64_t q = argc > 2 && c != "trace" ? strtoull(argv[2], nullptr, 0) : 0;
     if (c == "equal")
         case_equal(q);
     else if (c == "fault")
@@ -419,6 +573,9 @@ int sc_main(int argc, char **argv)
         case_dma(q);
     else if (c == "late")
         case_late();
+    else if (c == "trace" && argc > 3)
+        case_trace(argv[2], strtoull(argv[3], nullptr, 0),
+                   argc > 4 ? (uint32_t)strtoul(argv[4], nullptr, 0) : 0x0009u);
     else {
         std::fprintf(stderr, "usage: test_systemc equal|fault|dma|late [QUANTUM_CYCLES]\n");
         return 2;

@@ -49,6 +49,8 @@ enum {
     BFI_L1_INST_BASE = 0xFFA00000u,   /* L1 instruction SRAM */
     BFI_SCRATCH_BASE = 0xFFB00000u,   /* scratchpad */
     BFI_SCRATCH_BYTES = 0x1000u,      /* 4 KB, never cache */
+    BFI_ASYNC_BASE = 0x20000000u,     /* async memory bank 0 (a device's memory, flash) */
+    BFI_ASYNC_BYTES = 0x100000u,      /* 1 MB per bank */
     BFI_DMEM_CONTROL = 0xFFE00004u,   /* L1 data memory control MMR */
     BFI_FETCH_BYTES = 8,              /* instruction fetch unit (64 bits) */
     BFI_MAX_ARRAYS = 32
@@ -60,6 +62,7 @@ typedef enum bfi_place {
     BFI_SCRATCH,       /* scratchpad SRAM */
     BFI_SDRAM,         /* external SDRAM (cacheable) */
     BFI_L1_INST,       /* L1 instruction SRAM (code only) */
+    BFI_ASYNC,         /* async memory bank 0: device memory or flash, reached by DMA */
     BFI_PLACE_COUNT
 } bfi_place;
 
@@ -104,7 +107,7 @@ static inline void bfi_config_default(bfi_config *c)
 static inline const char *bfi_place_name(int p)
 {
     static const char *const names[BFI_PLACE_COUNT] = {"l1_data_a", "l1_data_b", "scratch", "sdram",
-                                                       "l1_inst"};
+                                                       "l1_inst",   "async"};
     return p >= 0 && p < BFI_PLACE_COUNT ? names[p] : "?";
 }
 
@@ -152,6 +155,10 @@ static inline void bfi_region(const bfi_config *c, int p, uint32_t *base, uint32
     case BFI_L1_INST:
         *base = BFI_L1_INST_BASE;
         *size = c->l1_inst_bytes;
+        break;
+    case BFI_ASYNC:
+        *base = BFI_ASYNC_BASE;
+        *size = BFI_ASYNC_BYTES;
         break;
     default:
         *base = c->sdram_base;
@@ -359,6 +366,12 @@ static inline void bfi_flush(bfi_trace *t, const void *p, size_t bytes)
 static inline void bfi_flushinv(bfi_trace *t, const void *p, size_t bytes)
 {
     bfi_cacheop(t, "FLUSHINV", p, bytes);
+}
+
+/* IFLUSH of the I-cache lines over [p, p+bytes) (code loaded or patched as data). */
+static inline void bfi_iflush(bfi_trace *t, const void *p, size_t bytes)
+{
+    bfi_cacheop(t, "IFLUSH", p, bytes);
 }
 
 /* Phase marker; name must match [A-Za-z0-9_.-]+. */
