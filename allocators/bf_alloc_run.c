@@ -306,21 +306,63 @@ static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
     bf_alloc_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
 }
 
-/* Walk the free space into r->w_* and raise the footprint peak if the footprint is above it. */
-static void walk_and_peak(run *r)
+/* Raise the footprint peak if the footprint with `free_bytes` free is above it. */
+static void raise_peak(run *r, uint64_t free_bytes)
+{
+    bf_alloc_run_stats *st = &r->res->stats;
+    uint64_t managed = r->env->size - r->reserved;
+    uint64_t fp = managed > free_bytes ? managed - free_bytes : 0;
+    if (fp > st->footprint_peak) {
+        st->footprint_peak = fp;
+        r->fp_peak_live_req = r->live_req;
+    }
+}
+
+/* Walk the free space into r->w_* (untimed). */
+static void walk_free(run *r)
 {
     amem_save sv = measure_begin(r);
     r->w_free = r->w_largest = 0;
     memset(r->w_nr, 0, sizeof(r->w_nr));
     r->am->xWalk(r->st, walk_visit, r);
     measure_end(r, sv);
-    bf_alloc_run_stats *st = &r->res->stats;
-    uint64_t managed = r->env->size - r->reserved;
-    uint64_t fp = managed > r->w_free ? managed - r->w_free : 0;
-    if (fp > st->footprint_peak) {
-        st->footprint_peak = fp;
-        r->fp_peak_live_req = r->live_req;
-    }
+}
+
+/* Walk the free space into r->w_* and raise the footprint peak if the footprint is above it. */
+static void walk_and_peak(run *r)
+{
+    walk_free(r);
+    raise_peak(r, r->w_free);
+}
+
+/* The footprint peak after an operation: from the allocator's free-memory counters when it keeps
+** them (xFreeBytes), else from a walk. */
+static void track_peak(run *r)
+{
+    uint64_t largest;
+    if (r->am->xFreeBytes)
+        raise_peak(r, r->am->xFreeBytes(r->st, &largest));
+    else
+        walk_and_peak(r);
+}
+
+/* With checks on: the allocator's counters must agree with a walk (NULL if they do). */
+static const char *check_counters(run *r, char *buf, size_t n)
+{
+    uint64_t largest;
+    if (!r->am->xFreeBytes)
+        return NULL;
+    uint64_t fb = r->am->xFreeBytes(r->st, &largest);
+    walk_free(r);
+    if (fb == r->w_free && (largest == BF_ALLOC_LARGEST_UNKNOWN || largest == r->w_largest))
+        return NULL;
+    snprintf(buf, n,
+             "%s: free-memory counters say %llu bytes free (largest block %lld) but the walk finds "
+             "%llu (largest %llu)",
+             r->am->name, (unsigned long long)fb,
+             largest == BF_ALLOC_LARGEST_UNKNOWN ? -1ll : (long long)largest,
+             (unsigned long long)r->w_free, (unsigned long long)r->w_largest);
+    return buf;
 }
 
 static void take_sample(run *r, bf_alloc_sample *s)
@@ -458,12 +500,26 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
     if (!out) {
         dump(r, idx, rec, "FAIL");
         st->failures++;
+        /* Each failure is a measurement point (free bytes, largest free block); the first one
+        ** takes a full sample (free blocks per order, the indices), the others come from the
+        ** allocator's counters when it keeps the largest free block too, else from a walk. */
         bf_alloc_sample s;
-        take_sample(r, &s);
-        if (s.free_bytes >= e.size) {
+        uint64_t free_bytes, largest = BF_ALLOC_LARGEST_UNKNOWN;
+        if (r->failed_once && r->am->xFreeBytes)
+            free_bytes = r->am->xFreeBytes(r->st, &largest);
+        if (largest == BF_ALLOC_LARGEST_UNKNOWN) {
+            take_sample(r, &s);
+            free_bytes = s.free_bytes;
+        } else {
+            raise_peak(r, free_bytes);
+            if (!st->samples || largest < st->largest_free_min)
+                st->largest_free_min = largest;
+            st->samples++;
+        }
+        if (free_bytes >= e.size) {
             /* enough free memory: held back by the watermark reserve, or fragmented */
             uint64_t keep = r->am->xReserveBytes ? r->am->xReserveBytes(r->st, gfp) : 0;
-            if (s.free_bytes < e.size + keep)
+            if (free_bytes < e.size + keep)
                 st->failures_in_reserve++;
             else
                 st->failures_with_free_memory++;
@@ -683,6 +739,9 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
             amem_save sv = measure_begin(&r);
             const char *msg = am->xCheck(r.st);
             measure_end(&r, sv);
+            char cbuf[200];
+            if (!msg)
+                msg = check_counters(&r, cbuf, sizeof(cbuf));
             if (msg) {
                 snprintf(res->error, sizeof(res->error), "op %llu (%s %llu, line %llu): %s",
                          (unsigned long long)idx, bf_alloc_op_name(rec.op),
@@ -695,8 +754,8 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         int is_free = rec.op < BF_AOP_PHASE && rec.op % 2 == 1;
         if (opts->sample_every && res->stats.ops % opts->sample_every == 0)
             rc = periodic_sample(&r);
-        else if (!is_free && (opts->peak_every <= 1 || res->stats.ops % opts->peak_every == 0))
-            walk_and_peak(&r); /* peaks at every operation, not only at the samples */
+        else if (!is_free)
+            track_peak(&r); /* peaks at every operation, not only at the samples */
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
     }
@@ -705,6 +764,9 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         amem_save sv = measure_begin(&r);
         const char *msg = am->xCheck(r.st);
         measure_end(&r, sv);
+        char cbuf[200];
+        if (!msg)
+            msg = check_counters(&r, cbuf, sizeof(cbuf));
         if (msg) {
             snprintf(res->error, sizeof(res->error), "at the end of the workload: %s", msg);
             rc = BF_ESTATE;

@@ -135,9 +135,6 @@ typedef struct bf_alloc_run_opts {
     int check_every_op;    /* N > 0: call xCheck after every Nth operation (1: every one) and at
                               the end; stop at the first broken invariant */
     uint64_t sample_every; /* take a sample every N operations (0: only at the end) */
-    uint64_t peak_every;   /* walk for the footprint peak after every Nth non-free operation:
-                              0 or 1 = every one (exact J&W #3/#4); larger thins it (a walk per
-                              operation costs host time, e.g. on the large suite workloads) */
     FILE *dump_events;     /* "INDEX OP ID RESULT" per operation, or NULL */
     void (*on_sample)(void *arg, const bf_alloc_sample *s); /* or NULL */
     void *arg;

@@ -235,8 +235,6 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key (alloc.nr_trim_pages=0, ...)");
     bf_opts_add(o, "mem", BF_OPT_STRING, NULL, "managed memory, same as --set alloc.mem=SIZE");
     bf_opts_add(o, "check", BF_OPT_FLAG, NULL, "verify every invariant after every operation");
-    bf_opts_add(o, "peak-every", BF_OPT_STRING, "1",
-                "footprint-peak walk period, operations (1: every one, exact J&W #3/#4)");
     bf_opts_add(o, "check-every", BF_OPT_STRING, NULL,
                 "verify every invariant after every Nth operation and at the end (implies --check)");
     bf_opts_add(o, "sample-every", BF_OPT_STRING, "1000", "time-series sample period, operations");
@@ -342,11 +340,6 @@ int bf_cmd_alloc(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", *end ? "--sample-every expects a number" : "--format expects text, markdown, csv or json");
         goto out;
     }
-    unsigned long long peak_every = strtoull(bf_opts_get(o, "peak-every"), &end, 10);
-    if (*end || peak_every < 1) {
-        rc = bf_cmd_fail(cmd, 2, "--peak-every: '%s' is not a number from 1", bf_opts_get(o, "peak-every"));
-        goto out;
-    }
     int check_every = bf_opts_has(o, "check") ? 1 : 0;
     if (bf_opts_get(o, "check-every")) {
         long ce = strtol(bf_opts_get(o, "check-every"), &end, 10);
@@ -434,7 +427,6 @@ int bf_cmd_alloc(int argc, char **argv)
         memset(&ro, 0, sizeof ro);
         ro.check_every_op = check_every;
         ro.sample_every = every;
-        ro.peak_every = peak_every;
         ro.dump_events = njobs == 1 ? dump : NULL;
         ro.on_sample = on_sample;
         ro.arg = &sink;
