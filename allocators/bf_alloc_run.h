@@ -101,7 +101,10 @@
       "slowest allocation, core cycles")                                                           \
     X(F64, free_lat_mean, "alloc.latency.free_mean_cycles", "cycles", "mean core cycles per free") \
     X(U64, free_lat_max, "alloc.latency.free_max_cycles", "cycles", "slowest free, core cycles")   \
-    X(F64, host_mean, "alloc.host.mean_ns", "ns", "mean host nanoseconds per allocation or free")  \
+    X(F64, host_mean, "alloc.host.mean_ns", "ns",                                                  \
+      "mean host nanoseconds inside an allocation or free call, every call timed with the CPU's "   \
+      "cycle counter (x86 TSC, AArch64 CNTVCT; CLOCK_MONOTONIC elsewhere) scaled to ns by its "      \
+      "rate over the run; wall-clock: includes time slices lost to other processes")               \
     X(U64, host_p50, "alloc.host.p50_ns", "ns", "median host nanoseconds per allocation or free")  \
     X(U64, host_p99, "alloc.host.p99_ns", "ns",                                                    \
       "99th percentile of host ns per allocation or free")                                         \

@@ -132,6 +132,7 @@ typedef struct slab_state {
     bf_addr all[1 + 2 * SLAB_NCLASS_MAX + SLAB_MAX_CACHES];
     uint32_t all_size[1 + 2 * SLAB_NCLASS_MAX + SLAB_MAX_CACHES]; /* host: object size of all[i] */
     uint64_t free_obj_bytes; /* host: free objects x their size over every cache (xFreeBytes) */
+    unsigned max_slab_order; /* host: largest slab order of any cache set up (xFreeBytes) */
     size_t nnamed;
     slab_named named[SLAB_MAX_CACHES];
     uint8_t *scratch; /* host: per-object marks for check and walk */
@@ -285,6 +286,8 @@ static uint32_t slab_setup(slab_state *s, bf_addr c, uint64_t objsize, int hwali
     bf_amem_w32(s->pg.m, c + KC_SIZE, size);
     bf_amem_w32(s->pg.m, c + KC_NUM, num);
     bf_amem_w32(s->pg.m, c + KC_ORDER, order);
+    if (order > s->max_slab_order)
+        s->max_slab_order = order;
     bf_amem_w32(s->pg.m, c + KC_FLAGS, (off ? CF_OFF_SLAB : 0) | (dma ? CF_DMA : 0));
     bf_amem_w32(s->pg.m, c + KC_COLOUR, left / colour_off);
     bf_amem_w32(s->pg.m, c + KC_COLOUR_OFF, colour_off);
@@ -847,13 +850,15 @@ static void slab_walk(void *st, bfa_visit_fn visit, void *arg)
     bfa_pages_walk(st, slab_walk_span, slab_walk_emit, visit, arg);
 }
 
-/* The buddy's free pages plus every free object; the walk merges runs of free objects within a
-** slab, so the largest free extent needs a walk. */
+/* The buddy's free pages plus every free object. The walk merges runs of free objects within a
+** slab, which are shorter than the slab: when the buddy holds a free block at least as large as
+** the largest slab, that block is the largest free extent; otherwise it needs a walk. */
 static uint64_t slab_free_bytes(void *st, uint64_t *largest)
 {
     slab_state *s = st;
     uint64_t pages_free = bfa_pages_free_bytes(&s->pg, largest);
-    *largest = BF_ALLOC_LARGEST_UNKNOWN;
+    if (*largest < ((uint64_t)s->pg.page_size << s->max_slab_order))
+        *largest = BF_ALLOC_LARGEST_UNKNOWN;
     return pages_free + s->free_obj_bytes;
 }
 

@@ -627,13 +627,15 @@ static void slob_walk(void *st, bfa_visit_fn visit, void *arg)
     bfa_pages_walk(st, slob_walk_span, slob_walk_emit, visit, arg);
 }
 
-/* The buddy's free pages plus the free units of every SLOB page; the largest free extent (a
-** block inside a page, or a buddy block) needs a walk. */
+/* The buddy's free pages plus the free units of every SLOB page. A SLOB page's free blocks are
+** smaller than a page (a wholly free page goes back to the buddy): when the buddy holds a free
+** page, its largest block is the largest free extent; otherwise it needs a walk. */
 static uint64_t slob_free_bytes(void *st, uint64_t *largest)
 {
     slob_state *s = st;
     uint64_t pages_free = bfa_pages_free_bytes(&s->pg, largest);
-    *largest = BF_ALLOC_LARGEST_UNKNOWN;
+    if (*largest < s->pg.page_size)
+        *largest = BF_ALLOC_LARGEST_UNKNOWN;
     return pages_free + s->free_units * SLOB_UNIT;
 }
 
