@@ -431,15 +431,34 @@ static uint8_t *backing(bf_memsys *s, bf_addr a, uint32_t n)
     return NULL;
 }
 
+/* memcpy with the allocators' word, half-word and byte sizes inlined (the per-access hot path) */
+static void copy_bytes(uint8_t *d, const uint8_t *src, uint32_t n)
+{
+    switch (n) {
+    case 4:
+        memcpy(d, src, 4);
+        break;
+    case 2:
+        memcpy(d, src, 2);
+        break;
+    case 1:
+        *d = *src;
+        break;
+    default:
+        memcpy(d, src, n);
+        break;
+    }
+}
+
 static void copy_data(bf_memsys *s, const bf_req *rq)
 {
     uint8_t *p = backing(s, rq->addr, rq->size);
     if (rq->kind == BF_ACC_WRITE) {
         if (p)
-            memcpy(p, rq->data, rq->size);
+            copy_bytes(p, rq->data, rq->size);
     } else {
         if (p)
-            memcpy(rq->data, p, rq->size);
+            copy_bytes(rq->data, p, rq->size);
         else
             memset(rq->data, 0, rq->size);
     }
