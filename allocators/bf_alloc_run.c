@@ -35,6 +35,7 @@
 **    requested after every allocation; sample_every only thins the time series.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
+#include "bf_hmem.h"
 #include "bf_alloc_run.h"
 #include "bf_alloc_int.h"
 
@@ -136,7 +137,7 @@ static live *lt_find(ltab *t, uint64_t id)
 static int lt_put(ltab *t, const live *e)
 {
     if ((t->n + 1) * 2 > t->cap) {
-        ltab nt = {calloc(t->cap * 2, sizeof(live)), t->cap * 2, 0};
+        ltab nt = {bf_calloc(t->cap * 2, sizeof(live)), t->cap * 2, 0};
         if (!nt.v)
             return BF_ENOMEM;
         for (size_t i = 0; i < t->cap; i++)
@@ -399,7 +400,7 @@ static int periodic_sample(run *r)
     if (r->opts->on_sample)
         r->opts->on_sample(r->opts->arg, &s);
     if (r->opts->keep_samples) {
-        bf_alloc_sample *v = realloc(r->res->samples, (r->res->nsamples + 1) * sizeof(*v));
+        bf_alloc_sample *v = bf_realloc(r->res->samples, (r->res->nsamples + 1) * sizeof(*v));
         if (!v)
             return BF_ENOMEM;
         v[r->res->nsamples++] = s;
@@ -693,11 +694,11 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
     r.opts = opts;
     r.reserved = bf_alloc_reserved_bytes(env);
     r.lt.cap = 1024;
-    r.lt.v = calloc(r.lt.cap, sizeof(live));
+    r.lt.v = bf_calloc(r.lt.cap, sizeof(live));
     hist *hs[] = {&r.lat, &r.alloc_lat, &r.free_lat, &r.host};
     int rc = r.lt.v ? BF_OK : BF_ENOMEM;
     for (size_t i = 0; i < BF_ARRAY_SIZE(hs) && rc == BF_OK; i++)
-        if (!(hs[i]->n = calloc(HIST_SIZE, sizeof(uint64_t))))
+        if (!(hs[i]->n = bf_calloc(HIST_SIZE, sizeof(uint64_t))))
             rc = BF_ENOMEM;
     if (rc == BF_OK) {
         rc = am->xCreate(env, &r.st);
@@ -711,7 +712,7 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
     r.ns0 = host_ns();
     r.tick0 = host_ticks();
     bf_arec rec;
-    while (rc == BF_OK) {
+    while (rc == BF_OK && !(opts->stop && *opts->stop)) {
         memset(&rec, 0, sizeof(rec));
         int nrc = next(ctx, &rec);
         if (nrc == BF_EEOF)
@@ -793,7 +794,7 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
     }
-    if (r.st && rc == BF_OK && opts->check_every_op) {
+    if (r.st && rc == BF_OK && opts->check_every_op && !(opts->stop && *opts->stop)) {
         /* with a check period > 1, the state at the end is checked too */
         amem_save sv = measure_begin(&r);
         const char *msg = am->xCheck(r.st);

@@ -18,6 +18,7 @@
 #ifndef BF_ALLOC_RUN_H
 #define BF_ALLOC_RUN_H
 
+#include <signal.h>
 #include <stdio.h>
 
 #include "bf_alloc.h"
@@ -146,6 +147,9 @@ typedef struct bf_alloc_run_opts {
     uint64_t stop_after_failures;
     /* untimed access to the same bytes, used for the driver's measurements (xfer NULL: none) */
     bf_port measure_port;
+    /* when *stop becomes non-zero (a signal handler), the replay ends after the current
+    ** operation, without the final check; NULL: never */
+    volatile sig_atomic_t *stop;
 } bf_alloc_run_opts;
 
 typedef struct bf_alloc_result {

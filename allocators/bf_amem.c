@@ -20,6 +20,7 @@
 ** (ready = done = now + latency). An access outside the array faults with
 ** BF_FAULT_HWERR_EXTERN and moves no data.
 */
+#include "bf_hmem.h"
 #include "bf_alloc_int.h"
 
 #include <stdlib.h>
@@ -129,10 +130,10 @@ int bf_flatmem_create(bf_addr base, uint32_t size, uint32_t latency, bf_flatmem 
     *out = NULL;
     if (size == 0 || (uint64_t)base + size > 0x100000000ull)
         return BF_ECONFIG;
-    bf_flatmem *f = calloc(1, sizeof(*f));
+    bf_flatmem *f = bf_calloc(1, sizeof(*f));
     if (!f)
         return BF_ENOMEM;
-    f->bytes = calloc(1, size);
+    f->bytes = bf_calloc(1, size);
     if (!f->bytes) {
         free(f);
         return BF_ENOMEM;

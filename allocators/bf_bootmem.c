@@ -31,6 +31,7 @@
 ** pages. Invariants (xCheck): the bitmap's clear bits count free_pages; reserved ranges, the
 ** metadata and the last partial page are marked reserved; after the hand-over, the buddy's.
 */
+#include "bf_hmem.h"
 #include "bf_alloc_int.h"
 
 #include <stdio.h>
@@ -122,7 +123,7 @@ static int bootmem_create(const bf_alloc_env *env, void **state)
     *state = NULL;
     if (bf_alloc_env_check(env))
         return BF_ECONFIG;
-    bootmem *s = calloc(1, sizeof(*s));
+    bootmem *s = bf_calloc(1, sizeof(*s));
     if (!s)
         return BF_ENOMEM;
     s->env = *env;

@@ -52,6 +52,7 @@
 ** pages and reserved pages partition the memory without overlap; free_pages matches the lists;
 ** the LRU list matches lru_count; nommu regions cover allocated order-0 pages.
 */
+#include "bf_hmem.h"
 #include "bf_alloc_int.h"
 
 #include <stdio.h>
@@ -329,14 +330,14 @@ uint32_t bf_buddy_meta_bytes(const bf_alloc_env *env)
 int bf_buddy_init_at(const bf_alloc_env *env, bf_addr meta, bf_buddy **out)
 {
     *out = NULL;
-    bf_buddy *b = calloc(1, sizeof(*b));
+    bf_buddy *b = bf_calloc(1, sizeof(*b));
     if (!b)
         return BF_ENOMEM;
     b->env = *env;
     b->m = env->mem;
     b->npages = bf_alloc_npages(env);
     b->max_order = env->max_order;
-    b->scratch = calloc(1, b->npages / 8 + 1);
+    b->scratch = bf_calloc(1, b->npages / 8 + 1);
     if (!b->scratch) {
         free(b);
         return BF_ENOMEM;

@@ -26,6 +26,7 @@
 ** Invariants (xCheck): the run heads tile memory exactly (interior pages 0); the list holds
 ** exactly the free runs, once each, with consistent back links and count; free pages match.
 */
+#include "bf_hmem.h"
 #include "bf_alloc_int.h"
 
 #include <stdio.h>
@@ -177,13 +178,13 @@ static int np2_create(const bf_alloc_env *env, void **state)
     *state = NULL;
     if (bf_alloc_env_check(env))
         return BF_ECONFIG;
-    np2 *s = calloc(1, sizeof(*s));
+    np2 *s = bf_calloc(1, sizeof(*s));
     if (!s)
         return BF_ENOMEM;
     s->env = *env;
     s->m = env->mem;
     s->npages = bf_alloc_npages(env);
-    s->scratch = calloc(1, s->npages / 8 + 1);
+    s->scratch = bf_calloc(1, s->npages / 8 + 1);
     uint32_t bytes = 16 + 12 * s->npages;
     s->meta_pages = (bytes + env->page_size - 1) / env->page_size;
     if (!s->scratch || bf_alloc_carve(env, s->meta_pages, &s->meta_pfn) != BF_OK) {

@@ -23,6 +23,7 @@
 ** free pages have index 0; every allocation's pages are all set and carry the same index, and
 ** allocations, free pages and reserved pages partition memory.
 */
+#include "bf_hmem.h"
 #include "bf_alloc_int.h"
 
 #include <stdio.h>
@@ -96,7 +97,7 @@ static int pa2_create(const bf_alloc_env *env, void **state)
     *state = NULL;
     if (bf_alloc_env_check(env) || bf_alloc_npages(env) > 0xFFFFu)
         return BF_ECONFIG;
-    pa2 *s = calloc(1, sizeof(*s));
+    pa2 *s = bf_calloc(1, sizeof(*s));
     if (!s)
         return BF_ENOMEM;
     s->env = *env;

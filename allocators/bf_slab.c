@@ -56,6 +56,7 @@
 #include <string.h>
 
 #include "bf_alloc.h"
+#include "bf_hmem.h"
 #include "bf_alloc_util.h"
 
 enum {
@@ -476,7 +477,7 @@ static int slab_create(const bf_alloc_env *env, void **out)
     *out = NULL;
     if (!env || bf_alloc_env_check(env))
         return BF_ECONFIG;
-    slab_state *s = calloc(1, sizeof *s);
+    slab_state *s = bf_calloc(1, sizeof *s);
     if (!s)
         return BF_ENOMEM;
     s->max_order = env->max_order;
@@ -672,7 +673,7 @@ static int slab_scratch(slab_state *s, size_t n)
 {
     if (n <= s->scratch_n)
         return 1;
-    uint8_t *p = realloc(s->scratch, n);
+    uint8_t *p = bf_realloc(s->scratch, n);
     if (!p)
         return 0;
     s->scratch = p;

@@ -51,6 +51,7 @@
 #include <string.h>
 
 #include "bf_alloc.h"
+#include "bf_hmem.h"
 #include "bf_alloc_util.h"
 
 enum {
@@ -337,7 +338,7 @@ static int slob_create(const bf_alloc_env *env, void **out)
     *out = NULL;
     if (!env || bf_alloc_env_check(env) || env->page_size > SLOB_PAGE_MAX)
         return BF_ECONFIG;
-    slob_state *s = calloc(1, sizeof *s);
+    slob_state *s = bf_calloc(1, sizeof *s);
     if (!s)
         return BF_ENOMEM;
     s->upp = env->page_size / SLOB_UNIT;

@@ -44,6 +44,7 @@
 #include <string.h>
 
 #include "bf_alloc.h"
+#include "bf_hmem.h"
 #include "bf_alloc_util.h"
 #include "bf_alloc_int.h"
 
@@ -211,7 +212,7 @@ static int tlsf_create(const bf_alloc_env *env, void **out)
     *out = NULL;
     if (!env || bf_alloc_env_check(env) || env->tlsf_sl_log2 > TLSF_SL_LOG2_MAX)
         return BF_ECONFIG;
-    tlsf_state *s = calloc(1, sizeof *s);
+    tlsf_state *s = bf_calloc(1, sizeof *s);
     if (!s)
         return BF_ENOMEM;
     s->m = env->mem;
@@ -223,7 +224,7 @@ static int tlsf_create(const bf_alloc_env *env, void **out)
     s->fl_count = TLSF_FL_MAX - s->fl_shift + 1;
     s->ctl_size = CTL_SL_BITMAP + 4 * s->fl_count * (1 + s->sl_count);
     /* Worst case: every reserved range splits one free range, and large ranges are cut at 2 GB. */
-    s->pools = calloc(env->nreserved + 3, sizeof *s->pools);
+    s->pools = bf_calloc(env->nreserved + 3, sizeof *s->pools);
     if (!s->pools) {
         tlsf_destroy(s);
         return BF_ENOMEM;

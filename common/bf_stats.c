@@ -5,6 +5,7 @@
 ** no two entries share a name. Registration is linear in the number of stats already present
 ** (a few hundred at most, once per run); reading a value is one indexed load.
 */
+#include "bf_hmem.h"
 #include "bf_stats.h"
 
 #include <stdlib.h>
@@ -23,7 +24,7 @@ struct bf_stats {
 
 bf_stats *bf_stats_new(void)
 {
-    return calloc(1, sizeof(bf_stats));
+    return bf_calloc(1, sizeof(bf_stats));
 }
 
 void bf_stats_free(bf_stats *r)
@@ -54,7 +55,7 @@ int bf_stats_add(bf_stats *r, const bf_stat_desc *d, size_t n, void *base, const
         size_t cap = r->cap ? r->cap : 64;
         while (cap < r->n + n)
             cap *= 2;
-        bf_stat_entry *v = realloc(r->v, cap * sizeof(*v));
+        bf_stat_entry *v = bf_realloc(r->v, cap * sizeof(*v));
         if (!v)
             return BF_ENOMEM;
         r->v = v;

@@ -9,6 +9,7 @@
 ** Invariant: after read or sort, entries are in (job, stat) order and no pair repeats.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_baseline.h"
 
 #include <errno.h>
@@ -26,16 +27,16 @@ int bf_baseline_add(bf_baseline *b, const char *job, const char *stat, double va
 {
     if (b->n == b->cap) {
         size_t nc = b->cap ? b->cap * 2 : 256;
-        bf_baseline_entry *nv = realloc(b->v, nc * sizeof *nv);
+        bf_baseline_entry *nv = bf_realloc(b->v, nc * sizeof *nv);
         if (!nv)
             return BF_ENOMEM;
         b->v = nv;
         b->cap = nc;
     }
     bf_baseline_entry *e = &b->v[b->n];
-    e->job = strdup(job);
-    e->stat = strdup(stat);
-    e->text = text ? strdup(text) : NULL;
+    e->job = bf_strdup(job);
+    e->stat = bf_strdup(stat);
+    e->text = text ? bf_strdup(text) : NULL;
     e->value = text ? NAN : value;
     if (!e->job || !e->stat || (text && !e->text)) {
         free(e->job);
@@ -356,7 +357,7 @@ int bf_baseline_write_file(const char *path, int (*fill)(FILE *f, const void *ar
                            char *err, size_t errn)
 {
     size_t pl = strlen(path);
-    char *tmp = malloc(pl + 5);
+    char *tmp = bf_malloc(pl + 5);
     if (!tmp)
         return BF_ENOMEM;
     memcpy(tmp, path, pl);

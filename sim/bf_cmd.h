@@ -26,6 +26,10 @@ int bf_cmd_report(int argc, char **argv);
 /* --html DIR of compare and alloc: the report of the runs just stored. -1 or the exit code. */
 int bf_cmd_html(const char *cmd, bf_results *db, const int64_t *ids, size_t n, const char *dir,
                 const char *title);
+/* The same with the regression section of reg (NULL: none): regress --html, report --regression. */
+struct bf_regdb_regression;
+int bf_cmd_html_reg(const char *cmd, bf_results *db, const int64_t *ids, size_t n, const char *dir,
+                    const char *title, const struct bf_regdb_regression *reg);
 
 void bf_cmd_install_signals(void);
 int bf_cmd_fail(const char *cmd, int code, const char *fmt, const char *msg);
@@ -33,6 +37,14 @@ int bf_cmd_parse(bf_opts *o, const char *cmd, int argc, char **argv);
 int bf_cmd_machine(bf_opts *o, const char *cmd, const char *const *files, size_t nfiles,
                    bf_machine *m);
 int bf_cmd_open_db(bf_opts *o, const char *cmd, int create, bf_results **db);
+/* --db with --no-db is an error: -1 to go on, else the exit code. */
+int bf_cmd_db_options(bf_opts *o, const char *cmd);
+/* A database failure: exit 130 when a signal ended the wait for a lock, else 2. */
+int bf_cmd_db_fail(const char *cmd, const char *err);
+/* Before storing a finished run: wait longer for another process's lock (BF_CMD_FINAL_WAIT_MS,
+** or BFSIM_DB_BUSY_MS), since giving up would throw the run away. */
+#define BF_CMD_FINAL_WAIT_MS 120000
+void bf_cmd_final_wait(bf_results *db);
 void bf_cmd_line(int argc, char **argv, char *buf, size_t n);
 void bf_cmd_run_info(bf_run_info *ri, const char *command, const char *cmdline);
 /* fmtopt: the option that names the trace format ("format,f" for run, "trace-format" for compare) */

@@ -14,7 +14,9 @@
 **     runs as the last word. Errata rules (CCLK < 2*SCLK, anomaly 05000273) only warn.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_config.h"
+#include "bf_file.h"
 #include "bf_opts.h"
 
 #include <ctype.h>
@@ -446,7 +448,12 @@ typedef struct load_ctx {
     char *err;
     size_t errn;
     int depth;
-    int no_include; /* text loads (fuzzing): `include` is refused */
+    int no_include;       /* text loads (fuzzing): `include` is refused */
+    unsigned file_seq;    /* number of the file being read (each load_file: a new one) */
+    unsigned cur_file[9]; /* file_seq of each open file, by include depth */
+    const char *paths[9]; /* the open files, by include depth (to name an include loop) */
+    unsigned set_in[BF_CFG_MAX_KEYS];  /* file_seq that set each key (duplicates in one file) */
+    unsigned set_line[BF_CFG_MAX_KEYS];
 } load_ctx;
 
 static int load_file(load_ctx *c, const char *path);
@@ -466,6 +473,16 @@ static int on_key(void *vc, const char *key, const char *value, const char *file
             const char *slash = strrchr(file, '/');
             int dl = slash ? (int)(slash - file + 1) : 0;
             snprintf(path, sizeof path, "%.*s%s", dl, file, value);
+        }
+        for (int d = 0; d <= c->depth; d++) {
+            if (c->paths[d] && bf_file_same(c->paths[d], path)) {
+                int o = snprintf(c->err, c->errn, "%s:%u: include: loop: ", file, line);
+                for (int k = d; k <= c->depth && o > 0 && (size_t)o < c->errn; k++)
+                    o += snprintf(c->err + o, c->errn - (size_t)o, "%s -> ", c->paths[k]);
+                if (o > 0 && (size_t)o < c->errn)
+                    snprintf(c->err + o, c->errn - (size_t)o, "%s", path);
+                return BF_ECONFIG;
+            }
         }
         if (c->depth >= 8) {
             snprintf(c->err, c->errn, "%s:%u: include: nested more than 8 deep", file, line);
@@ -487,6 +504,13 @@ static int on_key(void *vc, const char *key, const char *value, const char *file
         snprintf(c->err, c->errn, "%s:%u: %s: unknown key (see `bfsim config keys`)", file, line, key);
         return BF_ECONFIG;
     }
+    if (c->set_in[ki] && c->set_in[ki] == c->cur_file[c->depth]) {
+        snprintf(c->err, c->errn, "%s:%u: %s: set twice in this file (first at line %u)", file, line,
+                 key, c->set_line[ki]);
+        return BF_ECONFIG;
+    }
+    c->set_in[ki] = c->cur_file[c->depth];
+    c->set_line[ki] = line;
     char why[384];
     int rc = apply(c->m, ki, value, why, sizeof why);
     if (rc) {
@@ -500,7 +524,11 @@ static int on_key(void *vc, const char *key, const char *value, const char *file
 
 static int load_file(load_ctx *c, const char *path)
 {
-    return bf_ini_parse_file(path, on_key, c, c->err, c->errn);
+    c->cur_file[c->depth] = ++c->file_seq;
+    c->paths[c->depth] = path;
+    int rc = bf_ini_parse_file(path, on_key, c, c->err, c->errn);
+    c->paths[c->depth] = NULL;
+    return rc;
 }
 
 uint32_t bf_machine_sdram_bytes(const bf_machine *m)
@@ -514,6 +542,36 @@ static const char *origin_of(const bf_machine *m, const char *key)
 {
     int ki = find_key(key);
     return ki >= 0 ? m->origin[ki] : "?";
+}
+
+/* A model's own check names its struct field or register; say which key (and where it was set)
+** that comes from. First match wins: more specific prefixes first. */
+static const struct {
+    const char *prefix, *key;
+} k_model_keys[] = {
+    {"EBIU_SDRRC", "ebiu.sdrrc"},      {"EBIU_SDGCTL", "ebiu.sdgctl"},
+    {"EBIU_SDBCTL", "ebiu.sdbctl"},    {"EBIU_AMGCTL", "ebiu.amgctl"},
+    {"sdram_bytes", "ebiu.sdbctl"},    {"fill_critical_bytes", "ebiu.fill_critical_bytes"},
+    {"sdram ESTIMATE", "ebiu.refresh_sclk"}, {"CLKIN", "clock.clkin"},
+    {"PLL_CTL", "clock.pll_ctl"},      {"PLL_DIV", "clock.pll_div"},
+    {"cclk_hz", "clock.cclk"},         {"sclk_hz", "clock.sclk"},
+    {"hit_cycles", "l1.hit_cycles"},   {"victim_depth", "l1.victim_depth"},
+    {"wbuf_depth", "l1.wbuf_depth"},   {"dmem_control", "l1.dmc"},
+    {"index_mode", "l1.index"},        {"critical_word_first", "l1.critical_word_first"},
+    {"linux.cmdline", "linux.cmdline"}, {"linux.dcache", "linux.dcache"},
+    {"linux.dma_uncached", "linux.dma_uncached"}, {"cplb.policy", "cplb.policy"},
+};
+
+static void model_fail(const bf_machine *m, const char *e, char *err, size_t errn)
+{
+    for (size_t i = 0; i < BF_ARRAY_SIZE(k_model_keys); i++) {
+        size_t n = strlen(k_model_keys[i].prefix);
+        if (strncmp(e, k_model_keys[i].prefix, n) == 0) {
+            snprintf(err, errn, "%s: %s: %s", origin_of(m, k_model_keys[i].key), k_model_keys[i].key, e);
+            return;
+        }
+    }
+    snprintf(err, errn, "machine '%s': %s", m->name, e);
 }
 
 /* Compose the model configs from the keyed fields; check cross-field rules naming keys. */
@@ -588,6 +646,13 @@ static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t war
                      "lost on silicon before 0.6)",
                      (unsigned long long)m->cclk_hz, (unsigned long long)m->sclk_hz);
     }
+    if (!sdram) {
+        /* what `config check` passes, `run` and `alloc` accept: traces and allocations are
+        ** placed in SDRAM (trace.map_limit = the SDRAM size) */
+        snprintf(err, errn, "%s: ebiu.sdbctl: EBCE (bit 0) = 0 disables the SDRAM, which bfsim needs "
+                            "to place traces and allocations", origin_of(m, "ebiu.sdbctl"));
+        return BF_ECONFIG;
+    }
     if (m->alloc_mem_bytes && m->alloc_mem_bytes % 4096) {
         snprintf(err, errn, "%s: alloc.mem: %u is not a multiple of the 4 KB page", origin_of(m, "alloc.mem"),
                  m->alloc_mem_bytes);
@@ -608,16 +673,9 @@ static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t war
     m->cplb.icplb_enable = (int)m->icplb_enable;
 
     const char *e;
-    if ((e = bf_sdram_config_check(&m->sdram))) {
-        snprintf(err, errn, "machine '%s': %s", m->name, e);
-        return BF_ECONFIG;
-    }
-    if ((e = bf_l1_config_check(&m->l1))) {
-        snprintf(err, errn, "machine '%s': %s", m->name, e);
-        return BF_ECONFIG;
-    }
-    if ((e = bf_cplb_config_check(&m->cplb))) {
-        snprintf(err, errn, "machine '%s': %s", m->name, e);
+    if ((e = bf_sdram_config_check(&m->sdram)) || (e = bf_l1_config_check(&m->l1)) ||
+        (e = bf_cplb_config_check(&m->cplb))) {
+        model_fail(m, e, err, errn);
         return BF_ECONFIG;
     }
     return BF_OK;
@@ -642,19 +700,46 @@ static int apply_defaults(bf_machine *m, char *err, size_t errn)
     return BF_OK;
 }
 
-int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
-                    const char *const *sets, size_t nsets, char *err, size_t errn, char *warn,
-                    size_t warnn)
+static int load_files(load_ctx *c, const char *const *files, size_t nfiles)
+{
+    for (size_t i = 0; i < nfiles; i++) {
+        int rc = load_file(c, files[i]);
+        if (rc)
+            return rc == BF_EIO ? BF_EIO : rc == BF_ENOMEM ? BF_ENOMEM : BF_ECONFIG;
+    }
+    return BF_OK;
+}
+
+/* Defaults into m, then a loader context writing its messages to err (free it). */
+static int load_start(bf_machine *m, load_ctx **out, char *err, size_t errn)
 {
     int rc = apply_defaults(m, err, errn);
     if (rc)
         return rc;
-    load_ctx c = {m, err, errn, 0, 0};
-    for (size_t i = 0; i < nfiles; i++) {
-        rc = load_file(&c, files[i]);
-        if (rc)
-            return rc == BF_EIO ? BF_EIO : BF_ECONFIG;
+    load_ctx *c = bf_calloc(1, sizeof *c);
+    if (!c) {
+        snprintf(err, errn, "out of host memory (config loader)");
+        return BF_ENOMEM;
     }
+    c->m = m;
+    c->err = err;
+    c->errn = errn;
+    *out = c;
+    return BF_OK;
+}
+
+int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
+                    const char *const *sets, size_t nsets, char *err, size_t errn, char *warn,
+                    size_t warnn)
+{
+    load_ctx *c;
+    int rc = load_start(m, &c, err, errn);
+    if (rc)
+        return rc;
+    rc = load_files(c, files, nfiles);
+    free(c);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < nsets; i++) {
         char key[128], val[512], why[384];
         if (bf_parse_set(sets[i], key, sizeof key, val, sizeof val, why, sizeof why)) {
@@ -690,11 +775,14 @@ int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
 int bf_machine_load_text(bf_machine *m, const char *text, size_t n, const char *name, char *err,
                          size_t errn)
 {
-    int rc = apply_defaults(m, err, errn);
+    load_ctx *c;
+    int rc = load_start(m, &c, err, errn);
     if (rc)
         return rc;
-    load_ctx c = {m, err, errn, 0, 1};
-    rc = bf_ini_parse_text(text, n, name, on_key, &c, err, errn);
+    c->no_include = 1;
+    c->cur_file[0] = c->file_seq = 1;
+    rc = bf_ini_parse_text(text, n, name, on_key, c, err, errn);
+    free(c);
     if (rc)
         return BF_ECONFIG;
     if (!m->name[0])

@@ -9,7 +9,11 @@
 **      SDRAM read-latency histogram (sdram.read_latency.hist.*), the set heatmaps (series
 **      sets.*, runs made with --set-stats) and the phases (series phase.*);
 **   2. for allocator runs the table (bf_alloc_compare_rows), the series `alloc` over time,
-**      internal fragmentation and latency percentiles.
+**      internal fragmentation and latency percentiles;
+**   3. for a regression (opts->reg) its moved statistics (baseline, now, change, tolerance, as
+**      bf_regdb stored them) and, per moved numeric statistic, its trend over the stored
+**      regressions of the suite up to this one (bf_regdb_trend), with the baseline and the
+**      tolerance band; the value axis of a trend spans the data, not 0.
 **
 ** Assumptions:
 **   1. Charts are SVG written here: a chart is a few rectangles, lines and labels, so a
@@ -24,6 +28,7 @@
 ** file, fsync, rename).
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_htmlreport.h"
 
 #include "bf_common.h"
@@ -49,6 +54,7 @@ typedef struct hr_run {
 } hr_run;
 
 typedef struct hr {
+    bf_results *results;
     sqlite3 *db;
     FILE *f;
     hr_run *runs;
@@ -63,7 +69,7 @@ static char *dupstr(const unsigned char *s)
     if (!s)
         s = (const unsigned char *)"";
     size_t n = strlen((const char *)s);
-    char *d = malloc(n + 1);
+    char *d = bf_malloc(n + 1);
     if (d)
         memcpy(d, s, n + 1);
     return d;
@@ -118,7 +124,7 @@ static int load_run(hr *h, int64_t id, hr_run *r)
     r->git_rev = dupstr(sqlite3_column_text(st, 5));
     sqlite3_finalize(st);
     if (!r->config || !r->command || !r->workload || !r->status || !r->start || !r->git_rev) {
-        snprintf(h->err, h->errn, "out of memory");
+        snprintf(h->err, h->errn, "out of host memory");
         return BF_ENOMEM;
     }
     if (sqlite3_prepare_v2(h->db, "SELECT name, value FROM metrics WHERE run_id = ? ORDER BY rowid",
@@ -129,18 +135,18 @@ static int load_run(hr *h, int64_t id, hr_run *r)
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         if (r->nm == cap) {
             cap = cap ? 2 * cap : 256;
-            char **nn = realloc(r->mname, cap * sizeof *nn);
+            char **nn = bf_realloc(r->mname, cap * sizeof *nn);
             if (nn)
                 r->mname = nn;
-            double *nv = realloc(r->mval, cap * sizeof *nv);
+            double *nv = bf_realloc(r->mval, cap * sizeof *nv);
             if (nv)
                 r->mval = nv;
-            int *nz = realloc(r->mnull, cap * sizeof *nz);
+            int *nz = bf_realloc(r->mnull, cap * sizeof *nz);
             if (nz)
                 r->mnull = nz;
             if (!nn || !nv || !nz) {
                 sqlite3_finalize(st);
-                snprintf(h->err, h->errn, "out of memory");
+                snprintf(h->err, h->errn, "out of host memory");
                 return BF_ENOMEM;
             }
         }
@@ -149,7 +155,7 @@ static int load_run(hr *h, int64_t id, hr_run *r)
         r->mval[r->nm] = sqlite3_column_double(st, 1);
         if (!r->mname[r->nm]) {
             sqlite3_finalize(st);
-            snprintf(h->err, h->errn, "out of memory");
+            snprintf(h->err, h->errn, "out of host memory");
             return BF_ENOMEM;
         }
         r->nm++;
@@ -208,7 +214,7 @@ static double *series_values(hr *h, int64_t run, const char *series, const char 
             size_t nc = cap ? cap : 64;
             while (nc <= (size_t)idx)
                 nc *= 2;
-            double *nv = realloc(v, nc * sizeof *nv);
+            double *nv = bf_realloc(v, nc * sizeof *nv);
             if (!nv)
                 break;
             memset(nv + cap, 0, (nc - cap) * sizeof *nv);
@@ -344,12 +350,12 @@ static void svg_close(FILE *f)
     fputs("</svg></figure>\n", f);
 }
 
-/* Value axis on the left from 0 to top with its label; plot area [x0,x1] x [y0 (top), y1]. */
-static void y_axis(FILE *f, double top, double step, int x0, int x1, int y0, int y1,
+/* Value axis on the left from bot to top with its label; plot area [x0,x1] x [y0 (top), y1]. */
+static void y_axis(FILE *f, double bot, double top, double step, int x0, int x1, int y0, int y1,
                    const char *label)
 {
-    for (double t = 0; t <= top * 1.0000001; t += step) {
-        double y = y1 - (y1 - y0) * t / top;
+    for (double t = bot; t <= top + (top - bot) * 1e-7; t += step) {
+        double y = y1 - (y1 - y0) * (t - bot) / (top - bot);
         char b[32];
         fmt_tick(b, sizeof b, t);
         fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>", x0, x1, y,
@@ -408,15 +414,16 @@ static void bars(FILE *f, const hr_bars *b)
     if (b->nser > 1)
         legend(f, b->ser, b->nser, 44, 1);
     int x0 = ML, x1 = W - MR;
-    y_axis(f, top, step, x0, x1, y0, y1, b->ylabel);
+    y_axis(f, 0, top, step, x0, x1, y0, y1, b->ylabel);
     double gw = (double)(x1 - x0) / (double)b->ncat;
     double bw = b->stacked ? gw * 0.6 : gw * 0.8 / (double)b->nser;
     for (size_t c = 0; c < b->ncat; c++) {
         double gx = x0 + gw * (double)c, base = y1;
         for (size_t s = 0; s < b->nser; s++) {
             double v = b->v[c * b->nser + s];
-            if (!(v > 0))
-                continue;
+            if (!(v >= 0))
+                continue; /* a zero is drawn (height 0, with its tooltip): all-zero charts
+                             such as the miss rates of an L1-resident kernel still hold data */
             double hgt = plot_h * v / top;
             double x = b->stacked ? gx + gw * 0.2 : gx + gw * 0.1 + bw * (double)s;
             double y = b->stacked ? base - hgt : y1 - hgt;
@@ -476,7 +483,7 @@ static void lines(FILE *f, const hr_lines *l)
     if (l->nser > 1)
         legend(f, l->ser, l->nser, 44, 1);
     int x0 = ML, x1 = W - MR;
-    y_axis(f, ytop, ystep, x0, x1, y0, y1, l->ylabel);
+    y_axis(f, 0, ytop, ystep, x0, x1, y0, y1, l->ylabel);
     for (double t = 0; t <= xtop * 1.0000001; t += xstep) {
         double x = x0 + (x1 - x0) * t / xtop;
         char b[32];
@@ -622,7 +629,7 @@ static void table_of(hr *h, hr_run *const *rs, size_t n, const char *const *rows
 
 static const char **cat_names(hr_run *const *rs, size_t n)
 {
-    const char **c = calloc(n ? n : 1, sizeof *c);
+    const char **c = bf_calloc(n ? n : 1, sizeof *c);
     for (size_t i = 0; c && i < n; i++)
         c[i] = rs[i]->config;
     return c;
@@ -633,7 +640,7 @@ static int metric_bars(hr *h, hr_run *const *rs, size_t n, const char *title, co
                        const char *ylabel, const char *const *names, const char *const *labels,
                        size_t nm, double scale, int stacked, const char *unit, int shares)
 {
-    double *v = calloc(n * nm, sizeof *v);
+    double *v = bf_calloc(n * nm, sizeof *v);
     const char **cat = cat_names(rs, n);
     if (!v || !cat) {
         free(v);
@@ -710,7 +717,7 @@ static int latency_hist(hr *h, hr_run *const *rs, size_t n)
     if (!nb)
         return BF_OK;
     /* categories are the buckets, series the runs */
-    double *v = calloc(nb * n, sizeof *v);
+    double *v = bf_calloc(nb * n, sizeof *v);
     const char **ser = cat_names(rs, n);
     if (!v || !ser) {
         free(v);
@@ -804,8 +811,8 @@ static int set_heatmaps(hr *h, hr_run *const *rs, size_t n)
         any = 1;
         /* D-cache: slot = (bank * dsets + set) * dways + way */
         size_t nd = nb * dsets * dways, ni = isets * iways;
-        double *df = calloc(nd + 1, sizeof *df), *de = calloc(nd + 1, sizeof *de);
-        double *jf = calloc(ni + 1, sizeof *jf), *je = calloc(ni + 1, sizeof *je);
+        double *df = bf_calloc(nd + 1, sizeof *df), *de = bf_calloc(nd + 1, sizeof *de);
+        double *jf = bf_calloc(ni + 1, sizeof *jf), *je = bf_calloc(ni + 1, sizeof *je);
         if (!df || !de || !jf || !je) {
             free(df), free(de), free(jf), free(je);
             return BF_ENOMEM;
@@ -988,8 +995,8 @@ static int alloc_section(hr *h, hr_run *const *rs, size_t n)
     fputs("<h2 id=\"alloc\">Allocators</h2>\n", f);
     table_of(h, rs, n, bf_alloc_compare_rows, bf_alloc_compare_nrows);
     const char **ser = cat_names(rs, n);
-    size_t *np = calloc(n, sizeof *np);
-    double **x = calloc(n, sizeof *x), **y = calloc(n, sizeof *y);
+    size_t *np = bf_calloc(n, sizeof *np);
+    double **x = bf_calloc(n, sizeof *x), **y = bf_calloc(n, sizeof *y);
     int rc = ser && np && x && y ? BF_OK : BF_ENOMEM;
     struct {
         const char *member, *title, *ylabel;
@@ -1042,7 +1049,266 @@ static int alloc_section(hr *h, hr_run *const *rs, size_t n)
         rc = metric_bars(h, rs, n, "Latency of an allocation or free, per allocator", "allocator",
                          "core cycles (CCLK) per operation", lat, latl, 3, 1, 0, "cycles", 0);
     if (rc == BF_ENOMEM)
-        snprintf(h->err, h->errn, "out of memory");
+        snprintf(h->err, h->errn, "out of host memory");
+    return rc;
+}
+
+/* ------------------------------------------------------------------------ the regression */
+
+/* Trend charts drawn at most (worst moves first); the table lists every move. */
+#define HR_MAX_TRENDS 24
+
+typedef struct hr_trend {
+    size_t n, cap;
+    int64_t *reg;
+    double *v;
+    char (*label)[48]; /* "#ID rev7" */
+    char (*when)[32];
+} hr_trend;
+
+static int on_trend(void *ctx, int64_t reg_id, const char *git_rev, const char *start, double v)
+{
+    hr_trend *t = ctx;
+    if (t->n == t->cap) {
+        size_t nc = t->cap ? 2 * t->cap : 16;
+        int64_t *r = bf_realloc(t->reg, nc * sizeof *r);
+        if (r)
+            t->reg = r;
+        double *nv = r ? bf_realloc(t->v, nc * sizeof *nv) : NULL;
+        if (nv)
+            t->v = nv;
+        char(*l)[48] = nv ? bf_realloc(t->label, nc * sizeof *l) : NULL;
+        if (l)
+            t->label = l;
+        char(*w)[32] = l ? bf_realloc(t->when, nc * sizeof *w) : NULL;
+        if (!w)
+            return BF_ENOMEM;
+        t->when = w;
+        t->cap = nc;
+    }
+    t->reg[t->n] = reg_id;
+    t->v[t->n] = v;
+    snprintf(t->label[t->n], sizeof t->label[0], "#%lld %.7s", (long long)reg_id,
+             git_rev && *git_rev ? git_rev : "?");
+    snprintf(t->when[t->n], sizeof t->when[0], "%s", start ? start : "");
+    t->n++;
+    return 0;
+}
+
+static void trend_free(hr_trend *t)
+{
+    free(t->reg);
+    free(t->v);
+    free(t->label);
+    free(t->when);
+}
+
+/* One moved statistic over the regressions t (oldest first): its value per regression (a line
+** and a point each, the current regression's larger), the baseline it was compared with (dashed)
+** and the tolerance band around it. The value axis spans the data, not 0: a 0.2 % move must show. */
+static void trend_chart(hr *h, const bf_regdb_regression *g, const bf_regdb_move *m,
+                        const hr_trend *t, const char *unit)
+{
+    FILE *f = h->f;
+    int has_base = isfinite(m->base), band = has_base && isfinite(m->tol) && m->tol > 0;
+    double lo = t->v[0], hi = t->v[0];
+    for (size_t i = 0; i < t->n; i++) {
+        lo = t->v[i] < lo ? t->v[i] : lo;
+        hi = t->v[i] > hi ? t->v[i] : hi;
+    }
+    double blo = band ? m->base - fabs(m->base) * m->tol : m->base;
+    double bhi = band ? m->base + fabs(m->base) * m->tol : m->base;
+    if (has_base) {
+        lo = blo < lo ? blo : lo;
+        hi = bhi > hi ? bhi : hi;
+    }
+    double span = hi - lo;
+    if (!(span > 0))
+        span = fabs(hi) > 0 ? fabs(hi) * 0.02 : 1;
+    double step = nice_step(span / 4);
+    double bot = floor((lo - span * 0.05) / step) * step, top = ceil((hi + span * 0.05) / step) * step;
+    if (!(top > bot))
+        top = bot + step;
+    char title[400], ylabel[200];
+    snprintf(title, sizeof title, "%s of %s over the regressions of suite %s", m->stat, m->job,
+             g->suite_name);
+    snprintf(ylabel, sizeof ylabel, "%s (%s)", m->stat, unit && *unit ? unit : "count");
+    int y0 = 44 + LEGEND_ROW + 10, plot_h = 220, y1 = y0 + plot_h, hgt = y1 + 70;
+    int x0 = ML, x1 = W - MR;
+    svg_open(f, hgt, title);
+    /* legend: the value, the baseline, the band */
+    const char *names[] = {"this job's value in each regression", "baseline", "tolerance band"};
+    const char *colors[] = {k_colors[0], k_colors[1], "#59a14f"};
+    int lx = ML;
+    for (int i = 0; i < (band ? 3 : has_base ? 2 : 1); i++) {
+        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" fill=\"%s\"%s/>", lx,
+                44 - 11, colors[i], i == 2 ? " fill-opacity=\"0.25\"" : "");
+        fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"legend\">%s</text>", lx + 20, 44, names[i]);
+        lx += 40 + 7 * (int)strlen(names[i]); /* as legend() */
+    }
+    y_axis(f, bot, top, step, x0, x1, y0, y1, ylabel);
+#define TY(v) (y1 - (y1 - y0) * ((v) - bot) / (top - bot))
+    if (band)
+        fprintf(f,
+                "<rect class=\"band\" x=\"%d\" y=\"%.1f\" width=\"%d\" height=\"%.1f\" "
+                "fill=\"#59a14f\" fill-opacity=\"0.18\"><title>tolerance: %g %% around the "
+                "baseline</title></rect>",
+                x0, TY(bhi), x1 - x0, TY(blo) - TY(bhi), m->tol * 100);
+    char vb[48];
+    if (has_base) {
+        fmt_value(vb, sizeof vb, m->base);
+        fprintf(f,
+                "<line class=\"baseline\" x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"2\" stroke-dasharray=\"8 5\"><title>baseline: %s %s</title></line>",
+                x0, x1, TY(m->base), TY(m->base), k_colors[1], vb, unit);
+    }
+    double gw = (double)(x1 - x0) / (double)t->n;
+    size_t every = t->n > 12 ? (t->n + 11) / 12 : 1; /* at most 12 x labels */
+    fprintf(f, "<polyline class=\"data\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"",
+            k_colors[0]);
+    for (size_t i = 0; i < t->n; i++)
+        fprintf(f, "%s%.1f,%.1f", i ? " " : "", x0 + gw * ((double)i + 0.5), TY(t->v[i]));
+    fputs("\"><title>", f);
+    esc(f, m->job);
+    fputs("</title></polyline>", f);
+    for (size_t i = 0; i < t->n; i++) {
+        double cx = x0 + gw * ((double)i + 0.5);
+        int cur = t->reg[i] == g->id;
+        fmt_value(vb, sizeof vb, t->v[i]);
+        fprintf(f,
+                "<circle class=\"data\" cx=\"%.1f\" cy=\"%.1f\" r=\"%d\" fill=\"%s\" "
+                "data-regression=\"%lld\" data-value=\"%.17g\"><title>regression %s (",
+                cx, TY(t->v[i]), cur ? 7 : 4, cur ? k_colors[2] : k_colors[0],
+                (long long)t->reg[i], t->v[i], t->label[i] + 1);
+        esc(f, t->when[i]);
+        fprintf(f, "): %s %s%s</title></circle>", vb, unit, cur ? ", this regression" : "");
+        if (i % every == 0 || cur) {
+            fprintf(f, "<text class=\"tick\" x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">", cx,
+                    y1 + 18);
+            esc(f, t->label[i]);
+            fputs("</text>", f);
+        }
+    }
+#undef TY
+    x_label(f, hgt - 12,
+            "regression, oldest first by start time (#id, git revision); red: this regression");
+    svg_close(f);
+}
+
+/* A tolerance as the table shows it. */
+static void fmt_tol(char *buf, size_t n, double tol)
+{
+    if (!isfinite(tol) || tol < 0)
+        snprintf(buf, n, "-");
+    else if (tol == 0)
+        snprintf(buf, n, "exact");
+    else
+        snprintf(buf, n, "%g %%", tol * 100);
+}
+
+/* before, then s escaped, then after. */
+static void esc_in(FILE *f, const char *before, const char *s, const char *after)
+{
+    fputs(before, f);
+    esc(f, s);
+    fputs(after, f);
+}
+
+static int regression_section(hr *h, const bf_regdb_regression *g)
+{
+    FILE *f = h->f;
+    esc_in(f, "<h2 id=\"regression\">Regression</h2>\n<p>Suite <b>", g->suite_name, "</b>");
+    if (g->id) {
+        fprintf(f, ", regression %lld", (long long)g->id);
+        if (g->shard)
+            esc_in(f, " (shard ", g->shard, ")");
+        esc_in(f, ": status <b>", g->status, "</b>, started ");
+        esc_in(f, "", g->start_time, " UTC at git revision <code>");
+        esc_in(f, "", g->git_rev, "</code>");
+    } else {
+        fputs(": the newest stored record of each job", f);
+    }
+    fprintf(f, "; %lld jobs, %lld ran, %lld failed, %lld statistics moved.", (long long)g->jobs,
+            (long long)g->ran, (long long)g->failed, (long long)g->moved);
+    if (!g->baseline) {
+        fputs(" It was not compared with a baseline: nothing moved.</p>\n", f);
+        return BF_OK;
+    }
+    esc_in(f, " Compared with the baseline <code>", g->baseline, "</code>.</p>\n");
+    if (!g->nmoves) {
+        fputs("<p>No statistic moved out of its tolerance.</p>\n", f);
+        return BF_OK;
+    }
+    fputs("<h3>Moved statistics (worst first)</h3>\n<div class=\"scroll\"><table class=\"moves\">"
+          "<thead><tr><th>job</th><th>statistic</th><th>baseline</th><th>now</th><th>change</th>"
+          "<th>tolerance</th></tr></thead><tbody>\n",
+          f);
+    char b[64];
+    for (size_t i = 0; i < g->nmoves; i++) {
+        const bf_regdb_move *m = &g->moves[i];
+        esc_in(f, "<tr><th class=\"name\">", m->job, "</th>");
+        esc_in(f, "<th class=\"name\">", m->stat, "</th>");
+        /* baseline: data-job/data-bstat (the browser test reads the baseline file); now: the
+        ** stored metric of the job's run (data-run/data-stat, checked against the database) */
+        esc_in(f, "<td data-job=\"", m->job, "\"");
+        esc_in(f, " data-bstat=\"", m->stat, "\">");
+        if (m->base_text)
+            esc(f, m->base_text);
+        else {
+            fmt_value(b, sizeof b, m->base);
+            fputs(b, f);
+        }
+        if (m->now_text || !m->run_id) {
+            fputs("</td><td>", f);
+            esc(f, m->now_text ? m->now_text : "n/a");
+        } else {
+            fmt_value(b, sizeof b, m->now);
+            fprintf(f, "</td><td data-run=\"%lld\" data-stat=\"", (long long)m->run_id);
+            esc(f, m->stat);
+            fprintf(f, "\">%s", b);
+        }
+        if (isfinite(m->rel))
+            snprintf(b, sizeof b, "%+.4f %%", m->rel * 100);
+        else
+            snprintf(b, sizeof b, "%s", m->base_text || m->now_text ? "changed" : "new value");
+        fprintf(f, "</td><td class=\"change\">%s</td>", b);
+        fmt_tol(b, sizeof b, m->tol);
+        fprintf(f, "<td>%s</td></tr>\n", b);
+    }
+    fputs("</tbody></table></div>\n<h3>Trends over the stored regressions of the suite</h3>\n", f);
+    size_t drawn = 0, skipped = 0;
+    int rc = BF_OK;
+    for (size_t i = 0; i < g->nmoves && !rc; i++) {
+        const bf_regdb_move *m = &g->moves[i];
+        if (m->now_text || m->base_text || !m->run_id) {
+            skipped++; /* a status, or a stat one side lacks: no line to draw */
+            continue;
+        }
+        if (drawn == HR_MAX_TRENDS) {
+            skipped += 1;
+            continue;
+        }
+        hr_trend t;
+        memset(&t, 0, sizeof t);
+        char *unit = NULL;
+        rc = bf_regdb_trend(h->results, g->suite_name, m->job, m->stat, g->id, on_trend, &t,
+                            h->err, h->errn);
+        if (!rc)
+            rc = bf_regdb_unit(h->results, m->run_id, m->stat, &unit, h->err, h->errn);
+        if (!rc && t.n) {
+            trend_chart(h, g, m, &t, unit);
+            drawn++;
+        }
+        free(unit);
+        trend_free(&t);
+    }
+    if (rc == BF_ENOMEM)
+        snprintf(h->err, h->errn, "out of host memory");
+    if (!rc && skipped)
+        fprintf(f,
+                "<p class=\"note\">%zu moved statistic%s not drawn: a status or a statistic one "
+                "side lacks has no trend, and at most %d trends are drawn (the worst first).</p>\n",
+                skipped, skipped == 1 ? "" : "s", HR_MAX_TRENDS);
     return rc;
 }
 
@@ -1058,6 +1324,7 @@ static const char k_css[] =
     ".title{font-size:17px;font-weight:bold}"
     "svg .subtitle{font-size:13px}svg .tick{font-size:12px}svg .legend{font-size:13px}"
     "svg .axis-label{font-size:14px}svg .grid{stroke:#e4e4e4}svg .axis{stroke:#444}"
+    "table.moves th.name{white-space:nowrap}td.change{font-weight:bold}"
     ".note{font-size:13px;color:#444}code{font-size:13px}";
 
 static int write_page(hr *h, const bf_htmlreport_opts *o)
@@ -1075,12 +1342,12 @@ static int write_page(hr *h, const bf_htmlreport_opts *o)
         "</th><th>config</th><th>workload</th><th>status</th><th>started (UTC)</th><th>git revision"
         "</th></tr></thead><tbody>\n",
         f);
-    hr_run **sim = calloc(h->nruns, sizeof *sim), **al = calloc(h->nruns, sizeof *al);
+    hr_run **sim = bf_calloc(h->nruns, sizeof *sim), **al = bf_calloc(h->nruns, sizeof *al);
     size_t ns = 0, na = 0;
     if (!sim || !al) {
         free(sim);
         free(al);
-        snprintf(h->err, h->errn, "out of memory");
+        snprintf(h->err, h->errn, "out of host memory");
         return BF_ENOMEM;
     }
     for (size_t i = 0; i < h->nruns; i++) {
@@ -1104,6 +1371,8 @@ static int write_page(hr *h, const bf_htmlreport_opts *o)
         rc = sim_section(h, sim, ns);
     if (!rc && na)
         rc = alloc_section(h, al, na);
+    if (!rc && o && o->reg)
+        rc = regression_section(h, o->reg);
     if (!rc && o && o->extra && o->extra(f, o->extra_arg)) {
         snprintf(h->err, h->errn, "cannot write the extra report section");
         rc = BF_EIO;
@@ -1154,12 +1423,13 @@ int bf_htmlreport_write(bf_results *db, const int64_t *ids, size_t n, const char
     }
     hr h;
     memset(&h, 0, sizeof h);
+    h.results = db;
     h.db = bf_results_sqlite(db);
     h.err = err;
     h.errn = errn;
-    h.runs = calloc(n, sizeof *h.runs);
+    h.runs = bf_calloc(n, sizeof *h.runs);
     if (!h.runs) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     int rc = BF_OK;
@@ -1215,10 +1485,10 @@ int bf_htmlreport_last_runs(bf_results *db, size_t last, int64_t **ids, size_t *
         return BF_EDB;
     }
     sqlite3_bind_int64(st, 1, (sqlite3_int64)last);
-    int64_t *v = calloc(last ? last : 1, sizeof *v);
+    int64_t *v = bf_calloc(last ? last : 1, sizeof *v);
     if (!v) {
         sqlite3_finalize(st);
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     while (*n < last && sqlite3_step(st) == SQLITE_ROW)

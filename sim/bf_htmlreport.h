@@ -9,7 +9,9 @@
 ** for the allocator runs (command alloc): the comparison table, free memory, largest free block
 ** and unusable-free-space index over time, internal fragmentation and latency percentiles.
 ** Every chart is SVG written here directly (docs/report.md says why); every number in the tables
-** is the stored value. A caller can append sections of its own (regress adds the regression).
+** is the stored value. With a regression (regress --html, report --regression): its moved
+** statistics with baseline, now, change and tolerance, and each moved statistic's trend over the
+** stored regressions of the suite. A caller can also append sections of its own.
 **
 ** The page is written to DIR/index.html through a temporary file in DIR renamed over it, so a
 ** reader never sees half a page and a failure leaves the previous page (if any) in place.
@@ -21,6 +23,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bf_regdb.h"
 #include "bf_results.h"
 
 typedef struct bf_htmlreport_opts {
@@ -28,6 +31,9 @@ typedef struct bf_htmlreport_opts {
     /* More sections after the built-in ones (or NULL): write HTML to f, return 0 or -1. */
     int (*extra)(FILE *f, void *arg);
     void *extra_arg;
+    /* The regression section (NULL: none): the moves in report order; id 0 for a comparison
+    ** not stored as a regression (regress --from-db), whose trend then spans every regression. */
+    const bf_regdb_regression *reg;
 } bf_htmlreport_opts;
 
 /* Write DIR/index.html (DIR is created if missing) for runs ids[0..n) in that order. Returns

@@ -22,6 +22,7 @@
 ** Invariant: every stall cycle a core access costs is counted in exactly one stall counter
 ** (core.stall.* here, l1.stall.* in L1), so the stall breakdown sums to the stalled cycles.
 */
+#include "bf_hmem.h"
 #include "bf_memsys.h"
 
 #include <stdlib.h>
@@ -49,6 +50,7 @@ struct bf_memsys {
     bf_memsys_stats stats;
     uint32_t sdram_bytes;
     uint8_t *sdram_mem;           /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
+    int host_oom;                 /* sdram_mem could not be allocated */
     uint8_t l1d_a[32 * 1024];     /* bank A 0xFF800000..0xFF807FFF */
     uint8_t l1d_b[32 * 1024];     /* bank B 0xFF900000..0xFF907FFF */
     uint8_t l1i[80 * 1024];       /* 0xFFA00000..0xFFA13FFF */
@@ -74,16 +76,16 @@ static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, c
     const char *dup = NULL;
     int rc = bf_stats_add(reg, d, n, base, &dup);
     if (rc)
-        snprintf(err, errn, "statistics registry: %s%s", rc == BF_ESTATE ? "duplicate stat " : "out of memory",
+        snprintf(err, errn, "statistics registry: %s%s", rc == BF_ESTATE ? "duplicate stat " : "out of host memory",
                  rc == BF_ESTATE && dup ? dup : "");
     return rc;
 }
 
 int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *err, size_t errn)
 {
-    bf_memsys *s = calloc(1, sizeof *s);
+    bf_memsys *s = bf_calloc(1, sizeof *s);
     if (!s) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     s->m = *m;
@@ -414,9 +416,11 @@ static uint8_t *backing(bf_memsys *s, bf_addr a, uint32_t n)
     uint64_t end = (uint64_t)a + n;
     if (end <= s->sdram_bytes) {
         if (!s->sdram_mem) {
-            s->sdram_mem = calloc(1, s->sdram_bytes);
-            if (!s->sdram_mem)
+            s->sdram_mem = bf_calloc(1, s->sdram_bytes);
+            if (!s->sdram_mem) {
+                s->host_oom = 1; /* never read as zero: the access fails (bf_memsys_host_oom) */
                 return NULL;
+            }
         }
         return s->sdram_mem + a;
     }
@@ -450,9 +454,11 @@ static void copy_bytes(uint8_t *d, const uint8_t *src, uint32_t n)
     }
 }
 
-static void copy_data(bf_memsys *s, const bf_req *rq)
+static int copy_data(bf_memsys *s, const bf_req *rq)
 {
     uint8_t *p = backing(s, rq->addr, rq->size);
+    if (!p && s->host_oom)
+        return BF_ENOMEM;
     if (rq->kind == BF_ACC_WRITE) {
         if (p)
             copy_bytes(p, rq->data, rq->size);
@@ -462,6 +468,12 @@ static void copy_data(bf_memsys *s, const bf_req *rq)
         else
             memset(rq->data, 0, rq->size);
     }
+    return BF_OK;
+}
+
+int bf_memsys_host_oom(const bf_memsys *s)
+{
+    return s->host_oom;
 }
 
 /* The allocators' metadata accesses take the same fast path as trace records (sim.fast_path):
@@ -482,8 +494,7 @@ static int data_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
         rc = bf_memsys_access(s, rq, rs, NULL);
     if (rc || rs->fault || !rq->data)
         return rc;
-    copy_data(s, rq);
-    return BF_OK;
+    return copy_data(s, rq);
 }
 
 static int sram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
@@ -492,9 +503,7 @@ static int sram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     memset(rs, 0, sizeof *rs);
     rs->ready = rs->done = rq->now + s->m.l1.hit_cycles;
     rs->hit = 1;
-    if (rq->data)
-        copy_data(s, rq);
-    return BF_OK;
+    return rq->data ? copy_data(s, rq) : BF_OK;
 }
 
 static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
@@ -502,9 +511,7 @@ static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     memset(rs, 0, sizeof *rs);
     rs->ready = rs->done = rq->now;
     rs->hit = 1;
-    if (rq->data)
-        copy_data(ctx, rq);
-    return BF_OK;
+    return rq->data ? copy_data(ctx, rq) : BF_OK;
 }
 
 bf_port bf_memsys_functional_port(bf_memsys *s)

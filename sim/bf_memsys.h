@@ -55,6 +55,9 @@ int bf_memsys_dma(bf_memsys *s, bf_addr src, bf_addr dst, uint64_t bytes, bf_cyc
 ** are BF_EINPUT with a message naming the register in err; other MMRs are only counted. */
 int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles now, char *err,
                         size_t errn);
+/* 1 if the functional SDRAM store could not be allocated (host out of memory): the data
+** accesses that needed it failed with BF_ENOMEM instead of reading zeros. */
+int bf_memsys_host_oom(const bf_memsys *s);
 /* End of run: drain buffers; returns the time everything outside the core is idle. */
 int bf_memsys_finish(bf_memsys *s, bf_cycles now, bf_cycles *idle);
 

@@ -400,7 +400,7 @@ extern "C" int bf_opts_parse(bf_opts *o, int argc, char **argv, char *err, size_
     } catch (const po::error &e) {
         set_err(err, errn, "bfsim %s: %s", cmd, e.what());
     } catch (const std::bad_alloc &) {
-        set_err(err, errn, "bfsim %s: out of memory", cmd);
+        set_err(err, errn, "bfsim %s: out of host memory (options)", cmd);
         return BF_ENOMEM;
     } catch (...) {
         set_err(err, errn, "bfsim %s: cannot parse the command line", cmd);
@@ -587,6 +587,11 @@ extern "C" int bf_ini_parse_text(const char *text, size_t n, const char *name, b
             const void *nl = memchr(text + pos, '\n', n - pos);
             size_t end = nl ? (size_t)((const char *)nl - text) : n;
             line++;
+            if (end - pos > BF_INI_MAX_LINE) {
+                set_err(err, errn, "%s:%u: line longer than %d bytes", fname.c_str(), line,
+                        BF_INI_MAX_LINE);
+                return BF_EINPUT;
+            }
             int rc = ini_line(st, std::string(text + pos, end - pos), line);
             if (rc)
                 return rc;
@@ -621,8 +626,15 @@ extern "C" int bf_ini_parse_file(const char *path, bf_ini_cb cb, void *ctx, char
     try {
         char buf[8192];
         size_t got;
-        while ((got = fread(buf, 1, sizeof buf, f)) > 0)
+        while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
             text.append(buf, got);
+            if (text.size() > BF_INI_MAX_BYTES) { /* /dev/zero, a trace given as a config */
+                set_err(err, errn, "%s: larger than %d bytes: not a config file", path,
+                        BF_INI_MAX_BYTES);
+                rc = BF_EINPUT;
+                break;
+            }
+        }
         if (ferror(f)) {
             set_err(err, errn, "cannot read %s: %s", path, strerror(errno));
             rc = BF_EIO;

@@ -108,6 +108,9 @@ typedef int (*bf_ini_cb)(void *ctx, const char *key, const char *value, const ch
 /* Parse an INI file. Returns 0; BF_EIO "cannot open FILE: No such file or directory";
 ** BF_EINPUT "FILE:LINE: reason" for a syntax error (nothing after that line is reported);
 ** or the callback's non-zero return. */
+/* A config file is at most BF_INI_MAX_BYTES, each line at most BF_INI_MAX_LINE bytes (else
+** BF_EINPUT "file: larger than ..." / "file:line: line longer than ..."). */
+enum { BF_INI_MAX_BYTES = 1 << 20, BF_INI_MAX_LINE = 4096 };
 int bf_ini_parse_file(const char *path, bf_ini_cb cb, void *ctx, char *err, size_t errn);
 
 /* The same on text in memory (n bytes, need not be NUL-terminated); name stands for the file

@@ -8,12 +8,17 @@
 **      on CLOCK_MONOTONIC, so a caller may update as often as it likes (the replay engine does
 **      every 65536 records).
 **   3. rate = done / elapsed; percent = bytes / total_bytes; ETA = elapsed * (total - bytes) /
-**      bytes, shown once some bytes have been read and the size is known.
+**      bytes, shown once some bytes have been read and the size is known. Work counted in units
+**      of known total (no total_bytes) uses done and total_units the same way, and shows
+**      "done/total unit".
 ** Invariant: a line is on screen iff p->drawn; every exit path through bf_progress_end clears it.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_progress.h"
 
+#include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +30,8 @@ struct bf_progress {
     char label[96];
     char unit[24];
     uint64_t total_bytes; /* 0: unknown */
+    uint64_t total_units; /* 0: unknown */
+    char note[64];
     double t0;            /* seconds, CLOCK_MONOTONIC, at begin */
     double last;          /* seconds of the last draw */
     int drawn;            /* a line is on screen */
@@ -55,7 +62,7 @@ bf_progress *bf_progress_begin(int enabled, const char *label, const char *unit,
 {
     if (!enabled)
         return NULL;
-    bf_progress *p = calloc(1, sizeof *p);
+    bf_progress *p = bf_calloc(1, sizeof *p);
     if (!p)
         return NULL;
     snprintf(p->label, sizeof p->label, "%s", label ? label : "");
@@ -71,10 +78,24 @@ void bf_progress_label(bf_progress *p, const char *label)
         snprintf(p->label, sizeof p->label, "%s", label ? label : "");
 }
 
-/* 1234567 -> "1.23 M"; below 10000 the plain number. */
+void bf_progress_total_units(bf_progress *p, uint64_t total)
+{
+    if (p)
+        p->total_units = total;
+}
+
+void bf_progress_note(bf_progress *p, const char *note)
+{
+    if (p)
+        snprintf(p->note, sizeof p->note, "%s", note ? note : "");
+}
+
+/* 1234567 -> "1.23 M"; below 10000 the plain number (below 10 with one decimal: 0.4 jobs/s). */
 static void human(char *buf, size_t n, double v)
 {
-    if (v < 1e4)
+    if (v < 10 && v != floor(v))
+        snprintf(buf, n, "%.1f", v);
+    else if (v < 1e4)
         snprintf(buf, n, "%.0f", v);
     else if (v < 1e6)
         snprintf(buf, n, "%.1f k", v / 1e3);
@@ -85,12 +106,22 @@ static void human(char *buf, size_t n, double v)
 }
 
 void bf_progress_format(char *buf, size_t n, const char *label, const char *unit, uint64_t done,
-                        uint64_t bytes, uint64_t total_bytes, double elapsed)
+                        uint64_t bytes, uint64_t total_bytes, uint64_t total_units,
+                        const char *note, double elapsed)
 {
     char d[32], r[32];
     human(d, sizeof d, (double)done);
     human(r, sizeof r, elapsed > 0 ? (double)done / elapsed : 0);
-    int k = snprintf(buf, n, "%s: %s %s, %s %s/s", label, d, unit, r, unit);
+    int k;
+    if (!total_bytes && total_units) { /* counted in units: done/total, and they give the % */
+        k = snprintf(buf, n, "%s: %" PRIu64 "/%" PRIu64 " %s%s%s, %s %s/s", label, done,
+                     total_units, unit, note && *note ? ", " : "", note ? note : "", r, unit);
+        bytes = done;
+        total_bytes = total_units;
+    } else {
+        k = snprintf(buf, n, "%s: %s %s%s%s, %s %s/s", label, d, unit, note && *note ? ", " : "",
+                     note ? note : "", r, unit);
+    }
     if (k < 0 || (size_t)k >= n || !total_bytes)
         return;
     double frac = (double)bytes / (double)total_bytes;
@@ -117,7 +148,7 @@ void bf_progress_update(bf_progress *p, uint64_t done, uint64_t bytes)
         return; /* also after a clear: a fault report is not overwritten at once */
     char line[256];
     bf_progress_format(line, sizeof line, p->label, p->unit, done, bytes, p->total_bytes,
-                       t - p->t0);
+                       p->total_units, p->note, t - p->t0);
     fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
     p->last = t;

@@ -1,10 +1,11 @@
 /*
 ** bf_progress.h: one live status line on stderr for long commands (run, compare, alloc, trace
-** convert, trace stats; regress can reuse it).
+** convert, trace stats, regress).
 **
 ** The line says what is being done, how many records or operations are done, the rate, and
 ** where the input's size is known the percent and the ETA (from the bytes of the file read so
-** far, compressed bytes for a compressed file). It is drawn only on a terminal: never on a
+** far, compressed bytes for a compressed file), or, for work counted in units whose total is
+** known (regress: jobs), done/total with the percent and ETA from the units. It is drawn only on a terminal: never on a
 ** pipe or a file, never in --json mode, never with --quiet (bf_progress_wanted decides once).
 ** Redraws are throttled to BF_PROGRESS_PERIOD_MS; bf_progress_end clears the line, so the
 ** command's own output starts on a clean line. Host time is used only to draw: nothing the
@@ -34,6 +35,11 @@ bf_progress *bf_progress_begin(int enabled, const char *label, const char *unit,
 uint64_t bf_progress_file_size(const char *path);
 /* Change the label between steps (compare: "config 2/5 ezkit-icache"). */
 void bf_progress_label(bf_progress *p, const char *label);
+/* The work is `total` units (bf_progress_total_units): the line shows done/total and the percent
+** and ETA come from the units (when no total_bytes was given). */
+void bf_progress_total_units(bf_progress *p, uint64_t total);
+/* A short note after the count (regress: "2 failed"); NULL or "" for none. */
+void bf_progress_note(bf_progress *p, const char *note);
 /* done units so far and bytes of the input read; redraws at most every BF_PROGRESS_PERIOD_MS. */
 void bf_progress_update(bf_progress *p, uint64_t done, uint64_t bytes);
 /* Erase the line (if drawn) before other output on stderr; the next update redraws it. */
@@ -41,8 +47,10 @@ void bf_progress_clear(bf_progress *p);
 /* Clear the line (if drawn) and free. */
 void bf_progress_end(bf_progress *p);
 
-/* The text of one line (without "\r" and the clear): exposed for tests. elapsed in seconds. */
+/* The text of one line (without "\r" and the clear): exposed for tests. elapsed in seconds;
+** total_units 0 and note NULL for a line counted by bytes. */
 void bf_progress_format(char *buf, size_t n, const char *label, const char *unit, uint64_t done,
-                        uint64_t bytes, uint64_t total_bytes, double elapsed);
+                        uint64_t bytes, uint64_t total_bytes, uint64_t total_units,
+                        const char *note, double elapsed);
 
 #endif

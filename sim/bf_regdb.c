@@ -12,16 +12,18 @@
 **      is inserted with a new id (its run_key kept), and mapped.
 **   2. Metrics, faults and series of the mapped runs are copied with the new ids.
 **   3. The same for regressions by reg_key, then their jobs, their run ids mapped through the map
-**      or, for a run the target already held, through its run_key.
+**      or, for a run the target already held, through its run_key, and their moves.
 ** Invariant: after merge(A) the target holds every run and regression of A exactly once;
 ** merging A again copies nothing.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_regdb.h"
 
 #include <math.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bf_common.h"
@@ -113,7 +115,7 @@ int bf_regdb_finish(bf_results *db, int64_t reg_id, const char *status, const bf
 static int attach(bf_results *db, const char *src, char *err, size_t errn)
 {
     bf_results *chk = NULL;
-    bf_results_open_opts o = {0, 0, 0};
+    bf_results_open_opts o = {0, 0, 0, NULL, NULL};
     int rc = bf_results_open_ex(src, &o, &chk, err, errn);
     bf_results_close(chk);
     if (rc)
@@ -264,9 +266,11 @@ int bf_regdb_merge(bf_results *db, const char *src, int64_t *added_runs, int64_t
                   "INSERT INTO temp.regmap (old) SELECT id FROM src.regressions"
                   " WHERE reg_key NOT IN (SELECT reg_key FROM main.regressions);"
                   "INSERT INTO main.regressions (reg_key, suite_name, suite_hash, git_rev, version,"
-                  " host, command_line, shard, start_time, end_time, status, jobs, ran, failed, moved)"
+                  " host, command_line, shard, start_time, end_time, status, jobs, ran, failed, moved,"
+                  " baseline)"
                   " SELECT reg_key, suite_name, suite_hash, git_rev, version, host, command_line,"
-                  " shard, start_time, end_time, status, jobs, ran, failed, moved FROM src.regressions"
+                  " shard, start_time, end_time, status, jobs, ran, failed, moved, baseline"
+                  " FROM src.regressions"
                   " WHERE id IN (SELECT old FROM temp.regmap) ORDER BY id;"
                   "UPDATE temp.regmap SET new = (SELECT m.id FROM main.regressions m"
                   " JOIN src.regressions x ON x.reg_key = m.reg_key WHERE x.id = regmap.old);"
@@ -274,7 +278,12 @@ int bf_regdb_merge(bf_results *db, const char *src, int64_t *added_runs, int64_t
                   " SELECT g.new, j.job,"
                   " (SELECT mr.id FROM src.runs sr JOIN main.runs mr ON mr.run_key = sr.run_key"
                   "  WHERE sr.id = j.run_id), j.status, j.message"
-                  " FROM src.regression_jobs j JOIN temp.regmap g ON g.old = j.regression_id;",
+                  " FROM src.regression_jobs j JOIN temp.regmap g ON g.old = j.regression_id;"
+                  "INSERT INTO main.regression_moves (regression_id, seq, job, stat, baseline,"
+                  " baseline_text, now, now_text, change, tolerance)"
+                  " SELECT g.new, x.seq, x.job, x.stat, x.baseline, x.baseline_text, x.now,"
+                  " x.now_text, x.change, x.tolerance"
+                  " FROM src.regression_moves x JOIN temp.regmap g ON g.old = x.regression_id;",
                   err, errn, "cannot merge the regressions");
     if (!rc && count(db, "SELECT count(*) FROM temp.regmap", added_regs))
         rc = rfail(db, err, errn, "cannot merge");
@@ -338,4 +347,261 @@ int bf_regdb_metrics(bf_results *db, int64_t run_id, bf_regdb_metric_cb cb, void
         rc = rfail(db, err, errn, "cannot read the metrics");
     sqlite3_finalize(st);
     return rc;
+}
+
+/* ---- moves, trends ------------------------------------------------------------------------ */
+
+/* Room for one more element in *v (n used of *cap, elements of size sz): 0, or BF_ENOMEM. */
+static int grow(void *v, size_t n, size_t *cap, size_t sz)
+{
+    if (n < *cap)
+        return 0;
+    size_t nc = *cap ? 2 * *cap : 16;
+    void *nv = bf_realloc(*(void **)v, nc * sz);
+    if (!nv)
+        return BF_ENOMEM;
+    *(void **)v = nv;
+    *cap = nc;
+    return 0;
+}
+
+static void bind_num(sqlite3_stmt *st, int i, double v)
+{
+    if (isfinite(v))
+        sqlite3_bind_double(st, i, v);
+    else
+        sqlite3_bind_null(st, i); /* NaN: no value; INFINITY (change): not comparable */
+}
+
+int bf_regdb_store_moves(bf_results *db, int64_t reg_id, const char *baseline,
+                         const bf_regdb_move *moves, size_t n, char *err, size_t errn)
+{
+    sqlite3 *s = bf_results_sqlite(db);
+    sqlite3_stmt *ins = NULL, *up = NULL;
+    int rc = exec(db, "BEGIN IMMEDIATE", err, errn, "cannot record the comparison");
+    if (!rc && (sqlite3_prepare_v2(s, "UPDATE regressions SET baseline = ? WHERE id = ?", -1, &up,
+                                   NULL) != SQLITE_OK ||
+                sqlite3_prepare_v2(s,
+                                   "INSERT INTO regression_moves (regression_id, seq, job, stat,"
+                                   " baseline, baseline_text, now, now_text, change, tolerance)"
+                                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                   -1, &ins, NULL) != SQLITE_OK))
+        rc = rfail(db, err, errn, "cannot record the comparison");
+    if (!rc) {
+        bind_text(up, 1, baseline);
+        sqlite3_bind_int64(up, 2, reg_id);
+        if (sqlite3_step(up) != SQLITE_DONE)
+            rc = rfail(db, err, errn, "cannot record the comparison");
+    }
+    char del[96];
+    snprintf(del, sizeof del, "DELETE FROM regression_moves WHERE regression_id = %lld",
+             (long long)reg_id);
+    if (!rc)
+        rc = exec(db, del, err, errn, "cannot record the comparison");
+    for (size_t i = 0; !rc && i < n; i++) {
+        const bf_regdb_move *m = &moves[i];
+        sqlite3_bind_int64(ins, 1, reg_id);
+        sqlite3_bind_int64(ins, 2, (sqlite3_int64)i);
+        bind_text(ins, 3, m->job);
+        bind_text(ins, 4, m->stat);
+        bind_num(ins, 5, m->base);
+        bind_text(ins, 6, m->base_text);
+        bind_num(ins, 7, m->now);
+        bind_text(ins, 8, m->now_text);
+        bind_num(ins, 9, m->rel);
+        bind_num(ins, 10, m->tol);
+        if (sqlite3_step(ins) != SQLITE_DONE)
+            rc = rfail(db, err, errn, "cannot record a moved statistic");
+        sqlite3_reset(ins);
+    }
+    sqlite3_finalize(ins);
+    sqlite3_finalize(up);
+    if (!rc)
+        rc = exec(db, "COMMIT", err, errn, "cannot commit the comparison");
+    if (rc)
+        rollback(s);
+    return rc;
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+    const unsigned char *t = sqlite3_column_text(st, i);
+    return t ? bf_strdup((const char *)t) : NULL;
+}
+
+static double col_num(sqlite3_stmt *st, int i, double none)
+{
+    return sqlite3_column_type(st, i) == SQLITE_NULL ? none : sqlite3_column_double(st, i);
+}
+
+void bf_regdb_free(bf_regdb_regression *r)
+{
+    for (size_t i = 0; i < r->nmoves; i++) {
+        free((char *)r->moves[i].job);
+        free((char *)r->moves[i].stat);
+        free((char *)r->moves[i].base_text);
+        free((char *)r->moves[i].now_text);
+    }
+    free(r->moves);
+    free(r->suite_name);
+    free(r->git_rev);
+    free(r->start_time);
+    free(r->status);
+    free(r->baseline);
+    free(r->shard);
+    memset(r, 0, sizeof *r);
+}
+
+int bf_regdb_load(bf_results *db, int64_t reg_id, bf_regdb_regression *out, char *err, size_t errn)
+{
+    memset(out, 0, sizeof *out);
+    sqlite3 *s = bf_results_sqlite(db);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(s,
+                           "SELECT suite_name, git_rev, start_time, status, baseline, shard, jobs,"
+                           " ran, failed, moved FROM regressions WHERE id = ?",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rfail(db, err, errn, "cannot read the regression");
+    sqlite3_bind_int64(st, 1, reg_id);
+    int step = sqlite3_step(st);
+    if (step == SQLITE_ROW) {
+        out->id = reg_id;
+        out->suite_name = col_dup(st, 0);
+        out->git_rev = col_dup(st, 1);
+        out->start_time = col_dup(st, 2);
+        out->status = col_dup(st, 3);
+        out->baseline = col_dup(st, 4);
+        out->shard = col_dup(st, 5);
+        out->jobs = sqlite3_column_int64(st, 6);
+        out->ran = sqlite3_column_int64(st, 7);
+        out->failed = sqlite3_column_int64(st, 8);
+        out->moved = sqlite3_column_int64(st, 9);
+    }
+    sqlite3_finalize(st);
+    if (step == SQLITE_DONE) {
+        snprintf(err, errn, "results database '%s': no regression %lld", bf_results_path(db),
+                 (long long)reg_id);
+        return BF_EINPUT;
+    }
+    if (step != SQLITE_ROW || !out->suite_name)
+        return rfail(db, err, errn, "cannot read the regression");
+    if (sqlite3_prepare_v2(s,
+                           "SELECT m.job, m.stat, m.baseline, m.baseline_text, m.now, m.now_text,"
+                           " m.change, m.tolerance, j.run_id FROM regression_moves m"
+                           " LEFT JOIN regression_jobs j ON j.regression_id = m.regression_id"
+                           " AND j.job = m.job WHERE m.regression_id = ? ORDER BY m.seq",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rfail(db, err, errn, "cannot read the moved statistics");
+    sqlite3_bind_int64(st, 1, reg_id);
+    int rc = BF_OK;
+    size_t cap = 0;
+    while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = grow(&out->moves, out->nmoves, &cap, sizeof *out->moves))) {
+            snprintf(err, errn, "out of host memory");
+            break;
+        }
+        bf_regdb_move *m = &out->moves[out->nmoves++];
+        m->job = col_dup(st, 0);
+        m->stat = col_dup(st, 1);
+        m->base = col_num(st, 2, NAN);
+        m->base_text = col_dup(st, 3);
+        m->now = col_num(st, 4, NAN);
+        m->now_text = col_dup(st, 5);
+        m->rel = col_num(st, 6, INFINITY);
+        m->tol = col_num(st, 7, NAN);
+        m->run_id = sqlite3_column_int64(st, 8);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = rfail(db, err, errn, "cannot read the moved statistics");
+    sqlite3_finalize(st);
+    if (rc)
+        bf_regdb_free(out);
+    return rc;
+}
+
+int bf_regdb_runs(bf_results *db, int64_t reg_id, int64_t **ids, size_t *n, char *err,
+                  size_t errn)
+{
+    *ids = NULL;
+    *n = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(bf_results_sqlite(db),
+                           "SELECT j.run_id FROM regression_jobs j JOIN runs r ON r.id = j.run_id"
+                           " WHERE j.regression_id = ? AND r.status IN ('ok', 'fault')"
+                           " ORDER BY j.job",
+                           -1, &st, NULL) != SQLITE_OK)
+        return rfail(db, err, errn, "cannot read the regression's runs");
+    sqlite3_bind_int64(st, 1, reg_id);
+    int rc = BF_OK, step;
+    size_t cap = 0;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        if ((rc = grow(ids, *n, &cap, sizeof **ids))) {
+            snprintf(err, errn, "out of host memory");
+            break;
+        }
+        (*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = rfail(db, err, errn, "cannot read the regression's runs");
+    sqlite3_finalize(st);
+    if (rc) {
+        free(*ids);
+        *ids = NULL;
+        *n = 0;
+    }
+    return rc;
+}
+
+int bf_regdb_trend(bf_results *db, const char *suite_name, const char *job, const char *stat,
+                   int64_t upto, bf_regdb_trend_cb cb, void *ctx, char *err, size_t errn)
+{
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(
+            bf_results_sqlite(db),
+            "SELECT g.id, g.git_rev, g.start_time, m.value FROM regressions g"
+            " JOIN regression_jobs j ON j.regression_id = g.id"
+            " JOIN metrics m ON m.run_id = j.run_id AND m.name = ?3"
+            " WHERE g.suite_name = ?1 AND j.job = ?2 AND j.status IN ('ok', 'fault')"
+            " AND m.value IS NOT NULL AND (?4 = 0 OR EXISTS (SELECT 1 FROM regressions u"
+            "  WHERE u.id = ?4 AND (g.start_time < u.start_time"
+            "  OR (g.start_time = u.start_time AND g.id <= u.id))))"
+            " ORDER BY g.start_time, g.id",
+            -1, &st, NULL) != SQLITE_OK)
+        return rfail(db, err, errn, "cannot read the trend");
+    bind_text(st, 1, suite_name);
+    bind_text(st, 2, job);
+    bind_text(st, 3, stat);
+    sqlite3_bind_int64(st, 4, upto);
+    int rc = BF_OK, step;
+    while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+        rc = cb(ctx, sqlite3_column_int64(st, 0), (const char *)sqlite3_column_text(st, 1),
+                (const char *)sqlite3_column_text(st, 2), sqlite3_column_double(st, 3));
+        if (rc)
+            break;
+    }
+    if (!rc && step != SQLITE_DONE)
+        rc = rfail(db, err, errn, "cannot read the trend");
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int bf_regdb_unit(bf_results *db, int64_t run_id, const char *stat, char **unit, char *err,
+                  size_t errn)
+{
+    *unit = NULL;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(bf_results_sqlite(db),
+                           "SELECT unit FROM metrics WHERE run_id = ? AND name = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return rfail(db, err, errn, "cannot read a unit");
+    sqlite3_bind_int64(st, 1, run_id);
+    bind_text(st, 2, stat);
+    const unsigned char *t = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_text(st, 0) : NULL;
+    *unit = strdup(t ? (const char *)t : "");
+    sqlite3_finalize(st);
+    if (!*unit) {
+        snprintf(err, errn, "out of host memory");
+        return BF_ENOMEM;
+    }
+    return BF_OK;
 }

@@ -1,12 +1,15 @@
 /*
-** bf_regdb.h: regressions in the results database, and merging databases (schema version 3).
+** bf_regdb.h: regressions in the results database, and merging databases (schema version 4).
 **
 ** A regression is one `bfsim regress` (or one shard of it): a `regressions` row (suite name,
 ** SHA-256 of the suite file, bfsim's git revision, shard, start, end, status, counts) and one
 ** `regression_jobs` row per job (job id, status, message, and the run it produced). Every run has
 ** a `run_key` (128 random bits, hex) and every regression a `reg_key`, unique across databases,
 ** so that merging is idempotent: a run or regression whose key the target already holds is
-** skipped.
+** skipped. A regression compared with a baseline also keeps the baseline's path and its moved
+** statistics (`regression_moves`: baseline, now, relative change, tolerance, worst first), so its
+** report can be drawn later without the baseline file; the trend of a statistic is read from the
+** runs of the suite's regressions.
 **
 ** Errors return a bf_rc with a message naming the database.
 */
@@ -62,5 +65,49 @@ int bf_regdb_jobs(bf_results *db, const char *suite_name, int64_t reg_id, bf_reg
 typedef int (*bf_regdb_metric_cb)(void *ctx, const char *name, double value);
 int bf_regdb_metrics(bf_results *db, int64_t run_id, bf_regdb_metric_cb cb, void *ctx, char *err,
                      size_t errn);
+
+/* A statistic that moved out of tolerance (or a status that changed, or a stat on one side only). */
+typedef struct bf_regdb_move {
+    const char *job, *stat;
+    double base, now;                 /* NaN when the side lacks it or holds a text */
+    double rel;                       /* (now - base) / |base|; INFINITY when not comparable */
+    const char *base_text, *now_text; /* a status ("ok"), "-" for a side that lacks the stat, or NULL */
+    double tol;                       /* the stat's tolerance (relative) */
+    int64_t run_id;                   /* the job's run in this regression (0: none) */
+} bf_regdb_move;
+
+/* Record that regression reg_id was compared with `baseline` (a path) and moved moves[0..n)
+** (in report order), in one transaction; replaces what was recorded before. */
+int bf_regdb_store_moves(bf_results *db, int64_t reg_id, const char *baseline,
+                         const bf_regdb_move *moves, size_t n, char *err, size_t errn);
+
+/* A regression's row and recorded moves (bf_regdb_load, freed by bf_regdb_free). */
+typedef struct bf_regdb_regression {
+    int64_t id;
+    char *suite_name, *git_rev, *start_time, *status, *baseline, *shard; /* baseline NULL: none */
+    int64_t jobs, ran, failed, moved;
+    bf_regdb_move *moves; /* strings owned */
+    size_t nmoves;
+} bf_regdb_regression;
+/* BF_EINPUT (with a message) for an unknown regression id. */
+int bf_regdb_load(bf_results *db, int64_t reg_id, bf_regdb_regression *out, char *err, size_t errn);
+void bf_regdb_free(bf_regdb_regression *r);
+
+/* The runs of regression reg_id that hold statistics (jobs ok or fault), in job order
+** (*ids malloc'd; *n may be 0). */
+int bf_regdb_runs(bf_results *db, int64_t reg_id, int64_t **ids, size_t *n, char *err,
+                  size_t errn);
+
+/* The trend of one job's statistic over the regressions of a suite, oldest first (by start time,
+** then id), up to and including regression `upto` (0: all): cb once per regression whose job
+** stored the statistic. */
+typedef int (*bf_regdb_trend_cb)(void *ctx, int64_t reg_id, const char *git_rev,
+                                 const char *start_time, double value);
+int bf_regdb_trend(bf_results *db, const char *suite_name, const char *job, const char *stat,
+                   int64_t upto, bf_regdb_trend_cb cb, void *ctx, char *err, size_t errn);
+
+/* The unit stored with statistic `stat` of run run_id ("" when none): *unit is malloc'd. */
+int bf_regdb_unit(bf_results *db, int64_t run_id, const char *stat, char **unit, char *err,
+                  size_t errn);
 
 #endif

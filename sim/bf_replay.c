@@ -268,6 +268,10 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
             break;
         case BF_REC_MMR: {
             st->mmr_writes++;
+            /* an MMR write is a store: in user mode it takes the same DCPLB protection fault
+            ** (EXCAUSE 0x23) as a user-mode load or store of that address, and writes nothing */
+            if (R.mode == BF_MODE_USER && (f = access1(&R, rec, BF_ACC_WRITE, rec->addr, 4, 0)))
+                break;
             char why[200];
             int mrc = bf_memsys_mmr_write(s, rec->addr, (uint32_t)rec->value, R.t, why, sizeof why);
             if (mrc == BF_EINPUT) {

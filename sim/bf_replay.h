@@ -40,8 +40,9 @@ extern const size_t bf_replay_stat_count;
 enum { BF_ONFAULT_STOP = 0, BF_ONFAULT_REPORT = 1, BF_ONFAULT_CONTINUE = 2 };
 enum { BF_COMPAT_NONE = 0, BF_COMPAT_CACHEGRIND = 1 };
 
-/* How the run ended. */
-enum { BF_END_OK = 0, BF_END_FAULT = 1, BF_END_INTERRUPTED = 2, BF_END_INPUT = 3, BF_END_ERROR = 4 };
+/* How the run ended (BF_END_NOMEM: a host allocation failed; exit 2 like bad input). */
+enum { BF_END_OK = 0, BF_END_FAULT = 1, BF_END_INTERRUPTED = 2, BF_END_INPUT = 3, BF_END_ERROR = 4,
+       BF_END_NOMEM = 5 };
 
 typedef struct bf_fault_info {
     uint64_t record;     /* 1-based record number */

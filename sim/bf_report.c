@@ -2,38 +2,15 @@
 ** bf_report.c: JSON, text, CSV and Markdown output (see bf_report.h). No state.
 */
 #include "bf_report.h"
+#include "bf_results.h"
 
 #include <math.h>
 #include <string.h>
 
 void bf_json_string(FILE *f, const char *s)
 {
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        switch (*p) {
-        case '"':
-            fputs("\\\"", f);
-            break;
-        case '\\':
-            fputs("\\\\", f);
-            break;
-        case '\n':
-            fputs("\\n", f);
-            break;
-        case '\r':
-            fputs("\\r", f);
-            break;
-        case '\t':
-            fputs("\\t", f);
-            break;
-        default:
-            if (*p < 0x20)
-                fprintf(f, "\\u%04x", *p);
-            else
-                fputc(*p, f);
-        }
-    }
-    fputc('"', f);
+    /* the program's one JSON string writer (escapes, invalid UTF-8 as U+FFFD) */
+    bf_results_json_str(f, s ? s : "");
 }
 
 void bf_print_number(FILE *f, double v, int integer)

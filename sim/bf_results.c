@@ -32,10 +32,13 @@
 
 #include "bf_results.h"
 
+#include "bf_hmem.h"
 #include "bf_common.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <math.h>
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -50,8 +53,14 @@ struct bf_results {
     char msg[512];      /* last error message */
     int64_t cur_run;    /* run of the last begin / metrics_begin, 0 if none */
     int in_txn;         /* 1 between metrics_begin and commit/abort */
+    int bind_rc;        /* first failed sqlite3_bind_* since the last step_done, or 0 */
     uint64_t fault_seq; /* next faults.seq of cur_run */
     sqlite3_stmt *st_metric, *st_fault, *st_series;
+    int busy_ms;                  /* lock wait bound, milliseconds */
+    struct timespec wait_start;   /* when the current lock wait began */
+    int wait_noted;               /* on_wait called for the current wait */
+    bf_results_open_opts opts;
+    int schema;                   /* user_version after open */
 };
 
 /* 2 -> 3: regressions (bf_regdb.c). Every run gets a random 128-bit run_key (existing ones now,
@@ -79,6 +88,19 @@ static const char k_migration_regressions[] =
     " PRIMARY KEY (regression_id, job));"
     "CREATE INDEX regressions_suite ON regressions(suite_name);"
     "CREATE INDEX regression_jobs_run ON regression_jobs(run_id);";
+
+/* 3 -> 4: what a regression was compared with (bf_regdb_store_moves): the baseline file's path
+** and, per moved statistic, baseline and now with the relative change and the tolerance, so that
+** `bfsim report --regression ID` can draw the regression without the baseline file. */
+static const char k_migration_regression_moves[] =
+    "ALTER TABLE regressions ADD COLUMN baseline TEXT;"
+    "CREATE TABLE regression_moves ("
+    " regression_id INTEGER NOT NULL REFERENCES regressions(id) ON DELETE CASCADE,"
+    " seq INTEGER NOT NULL,"
+    " job TEXT NOT NULL, stat TEXT NOT NULL,"
+    " baseline REAL, baseline_text TEXT, now REAL, now_text TEXT,"
+    " change REAL, tolerance REAL,"
+    " PRIMARY KEY (regression_id, seq));";
 
 /* Forward migrations: step i brings the schema from version i to i + 1. Never edit a step that
 ** has been released; add one. */
@@ -118,7 +140,21 @@ static const char *const k_migrations[BF_RESULTS_SCHEMA_VERSION] = {
     "CREATE INDEX metrics_name ON metrics(name);",
     /* 2 -> 3 */
     k_migration_regressions,
+    /* 3 -> 4 */
+    k_migration_regression_moves,
+    /* 4 -> 5: the process id of a run, so that a 'running' row whose process is gone (kill -9,
+    ** SIGHUP, a lock that outlived it) is shown as 'abandoned'. */
+    "ALTER TABLE runs ADD COLUMN pid INTEGER;",
 };
+
+/* What list, show and export read: runs with the status 'abandoned' for a running row whose
+** process (on this host) no longer exists. A TEMP view, so the file itself is not changed. */
+static const char k_runs_view[] =
+    "CREATE TEMP VIEW runs_shown AS SELECT id, start_time, end_time,"
+    " CASE WHEN status = 'running' AND bf_run_gone(host, pid) THEN 'abandoned' ELSE status END"
+    " AS status, version, git_rev, command_line, command, config_name, config_text, config_hash,"
+    " workload_path, workload_hash, engine, host, pid FROM main.runs";
+static const char k_runs_view_v2[] = "CREATE TEMP VIEW runs_shown AS SELECT *, NULL AS pid FROM main.runs";
 
 static const char *const k_status[] = {"ok", "fault", "failed", "interrupted"};
 
@@ -126,6 +162,23 @@ static void copy_err(const bf_results *r, char *err, size_t errn)
 {
     if (err && errn)
         snprintf(err, errn, "%s", r->msg);
+}
+
+/* SQLite's memory comes from bf_hmem too (SQLITE_CONFIG_MALLOC), so that the test hooks of
+** bf_hmem.h fail SQLite's allocations (counted apart from ours). xSize may exceed the size asked for. */
+static void *sq_malloc(int n) { return bf_lib_malloc((size_t)n); }
+static void sq_free(void *p) { free(p); }
+static void *sq_realloc(void *p, int n) { return bf_lib_realloc(p, (size_t)n); }
+static int sq_size(void *p) { return p ? (int)malloc_usable_size(p) : 0; }
+static int sq_roundup(int n) { return (n + 7) & ~7; }
+static int sq_init(void *app) { (void)app; return SQLITE_OK; }
+static void sq_shutdown(void *app) { (void)app; }
+
+void bf_results_use_host_allocator(void)
+{
+    static const sqlite3_mem_methods m = {sq_malloc, sq_free,  sq_realloc, sq_size,
+                                          sq_roundup, sq_init, sq_shutdown, NULL};
+    sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
 }
 
 static int fail(bf_results *r, int rc, char *err, size_t errn, const char *fmt, ...)
@@ -142,6 +195,9 @@ static int fail(bf_results *r, int rc, char *err, size_t errn, const char *fmt, 
 static int db_fail(bf_results *r, char *err, size_t errn, const char *what)
 {
     int code = sqlite3_extended_errcode(r->db) & 0xff;
+    if (code == SQLITE_NOMEM)
+        return fail(r, BF_ENOMEM, err, errn, "results database '%s': %s: out of host memory (SQLite)",
+                    r->path, what);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
         return fail(r, BF_EDB, err, errn,
                     "results database '%s': database is locked (another bfsim process?)", r->path);
@@ -212,7 +268,7 @@ static char *dir_of(const char *path)
 {
     const char *slash = strrchr(path, '/');
     size_t n = !slash ? 1 : slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(n + 1);
+    char *d = bf_malloc(n + 1);
     if (!d)
         return NULL;
     memcpy(d, !slash ? "." : path, n);
@@ -233,7 +289,7 @@ static int check_path(bf_results *r, int create, char *err, size_t errn)
         return fail(r, BF_EIO, err, errn, "results database '%s' does not exist", r->path);
     char *dir = dir_of(r->path);
     if (!dir)
-        return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of memory", r->path);
+        return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of host memory", r->path);
     int rc = BF_OK;
     if (stat(dir, &st) != 0)
         rc = fail(r, BF_EIO, err, errn, "results database '%s': directory '%s' %s", r->path, dir,
@@ -254,14 +310,56 @@ static int check_path(bf_results *r, int create, char *err, size_t errn)
     return rc;
 }
 
-/* Bring the schema to `target` inside one write transaction. */
-static int migrate(bf_results *r, int64_t target, char *err, size_t errn)
+/* Wait for another process's lock: poll every 10 ms up to busy_ms, give up at once when the
+** stop flag is set (SIGINT), tell the caller once after a second of waiting. */
+static int busy_wait(void *arg, int count)
 {
-    int rc = exec(r, "BEGIN IMMEDIATE", err, errn, "cannot start the schema migration");
-    if (rc)
-        return rc;
-    int64_t v = 0;
-    rc = query_int(r, "PRAGMA user_version", &v, err, errn, "cannot read the schema version");
+    bf_results *r = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (count == 0) {
+        r->wait_start = now;
+        r->wait_noted = 0;
+    }
+    if (r->opts.stop && *r->opts.stop)
+        return 0;
+    long ms = (long)(now.tv_sec - r->wait_start.tv_sec) * 1000 +
+              (now.tv_nsec - r->wait_start.tv_nsec) / 1000000;
+    if (ms >= r->busy_ms)
+        return 0;
+    if (ms >= 1000 && !r->wait_noted && r->opts.on_wait) {
+        r->wait_noted = 1;
+        r->opts.on_wait(r->path, r->busy_ms);
+    }
+    struct timespec d = {0, 10 * 1000000};
+    nanosleep(&d, NULL);
+    return 1;
+}
+
+void bf_results_set_busy_timeout(bf_results *r, int ms)
+{
+    if (r)
+        r->busy_ms = ms > 0 ? ms : BF_RESULTS_BUSY_TIMEOUT_MS;
+}
+
+/* bf_run_gone(host, pid): 1 if the run's process was on this host and no longer exists. */
+static void run_gone(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+    (void)argc;
+    static char me[256];
+    if (!me[0] && gethostname(me, sizeof me - 1) != 0)
+        snprintf(me, sizeof me, "unknown");
+    const unsigned char *host = sqlite3_value_text(v[0]);
+    sqlite3_int64 pid = sqlite3_value_int64(v[1]);
+    int gone = host && pid > 0 && strcmp((const char *)host, me) == 0 &&
+               kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    sqlite3_result_int(c, gone);
+}
+
+/* Bring the schema to `target`; the caller holds the write transaction. */
+static int migrate(bf_results *r, int64_t v, int64_t target, char *err, size_t errn)
+{
+    int rc = BF_OK;
     for (; !rc && v < target; v++) {
         char sql[96];
         rc = exec(r, k_migrations[v], err, errn, "schema migration failed");
@@ -274,10 +372,41 @@ static int migrate(bf_results *r, int64_t target, char *err, size_t errn)
             rc = exec(r, sql, err, errn, "schema migration failed");
         }
     }
+    return rc;
+}
+
+/* Inside a transaction: is this a bfsim database we can use? Its schema version in *version. */
+static int check_file(bf_results *r, int integrity, int64_t *version, char *err, size_t errn)
+{
+    int64_t appid = 0, tables = 0;
+    int rc = query_int(r, "PRAGMA user_version", version, err, errn, "cannot read");
     if (!rc)
-        rc = exec(r, "COMMIT", err, errn, "cannot commit the schema migration");
+        rc = query_int(r, "PRAGMA application_id", &appid, err, errn, "cannot read");
+    if (!rc)
+        rc = query_int(r, "SELECT count(*) FROM sqlite_master", &tables, err, errn, "cannot read");
     if (rc)
-        rollback(r);
+        return rc;
+    if ((appid != 0 && appid != BF_RESULTS_APPLICATION_ID) || (appid == 0 && tables > 0))
+        return fail(r, BF_EDB, err, errn,
+                    "results database '%s': not a bfsim results database (another "
+                    "application's SQLite file); choose another --db",
+                    r->path);
+    if (*version > BF_RESULTS_SCHEMA_VERSION)
+        return fail(r, BF_EDB, err, errn,
+                    "results database '%s': schema version %lld is newer than this bfsim "
+                    "supports (%d); use a newer bfsim or another --db",
+                    r->path, (long long)*version, BF_RESULTS_SCHEMA_VERSION);
+    if (integrity && tables > 0) {
+        /* a page-corrupted file is refused before anything is simulated into it */
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(r->db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK ||
+            sqlite3_step(st) != SQLITE_ROW)
+            rc = db_fail(r, err, errn, "integrity check failed");
+        else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
+            rc = fail(r, BF_EDB, err, errn, "results database '%s' is corrupt: %s", r->path,
+                      (const char *)sqlite3_column_text(st, 0));
+        sqlite3_finalize(st);
+    }
     return rc;
 }
 
@@ -293,49 +422,65 @@ static int open_db(bf_results *r, const bf_results_open_opts *opts, char *err, s
     int flags = SQLITE_OPEN_READWRITE | (opts->create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(r->path, &r->db, flags, NULL) != SQLITE_OK) {
         if (!r->db)
-            return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of memory", r->path);
+            return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of host memory", r->path);
         int e = sqlite3_system_errno(r->db);
         return fail(r, BF_EDB, err, errn, "results database '%s': cannot open: %s%s%s%s", r->path,
                     sqlite3_errmsg(r->db), e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
     }
     sqlite3_extended_result_codes(r->db, 1);
-    sqlite3_busy_timeout(r->db, opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms
-                                                          : BF_RESULTS_BUSY_TIMEOUT_MS);
+    r->opts = *opts;
+    bf_results_set_busy_timeout(r, opts->busy_timeout_ms);
+    sqlite3_busy_handler(r->db, busy_wait, r);
     if (sqlite3_db_readonly(r->db, "main") == 1)
         return fail(r, BF_EIO, err, errn, "results database '%s' is read-only", r->path);
+    if (sqlite3_create_function(r->db, "bf_run_gone", 2, SQLITE_UTF8, NULL, run_gone, NULL,
+                                NULL) != SQLITE_OK)
+        return db_fail(r, err, errn, "cannot configure");
 
-    /* Read-only checks first: a file we refuse is left exactly as it was. */
-    int64_t version = 0, appid = 0, tables = 0;
-    rc = query_int(r, "PRAGMA user_version", &version, err, errn, "cannot read");
-    if (!rc)
-        rc = query_int(r, "PRAGMA application_id", &appid, err, errn, "cannot read");
-    if (!rc)
-        rc = query_int(r, "SELECT count(*) FROM sqlite_master", &tables, err, errn, "cannot read");
-    if (rc)
+    /* A new (empty) file is switched to WAL before anything else, so that processes creating
+    ** it at once never meet the rollback-journal lock upgrade that SQLite refuses without
+    ** waiting. Then the checks read one snapshot (BEGIN ... COMMIT), and the creation or
+    ** migration is one BEGIN IMMEDIATE transaction (it waits for the lock) that checks again:
+    ** another process may have created the schema meanwhile. A file we refuse is left exactly
+    ** as it was (nothing is written to a non-empty file before the checks). */
+    struct stat fst;
+    if ((stat(r->path, &fst) != 0 || fst.st_size == 0) &&
+        (rc = exec(r, "PRAGMA journal_mode = WAL", err, errn, "cannot switch to WAL mode")))
         return rc;
-    if ((appid != 0 && appid != BF_RESULTS_APPLICATION_ID) || (appid == 0 && tables > 0))
-        return fail(r, BF_EDB, err, errn,
-                    "results database '%s': not a bfsim results database (another "
-                    "application's SQLite file); choose another --db",
-                    r->path);
-    if (version > BF_RESULTS_SCHEMA_VERSION)
-        return fail(r, BF_EDB, err, errn,
-                    "results database '%s': schema version %lld is newer than this bfsim "
-                    "supports (%d); use a newer bfsim or another --db",
-                    r->path, (long long)version, BF_RESULTS_SCHEMA_VERSION);
-
+    int64_t version = 0;
+    rc = exec(r, "BEGIN", err, errn, "cannot read");
+    if (!rc)
+        rc = check_file(r, opts->create, &version, err, errn);
+    if (!rc)
+        rc = exec(r, "COMMIT", err, errn, "cannot read");
+    if (!rc && version < target) {
+        rc = exec(r, "BEGIN IMMEDIATE", err, errn, "cannot start the schema migration");
+        if (!rc)
+            rc = check_file(r, 0, &version, err, errn);
+        if (!rc)
+            rc = migrate(r, version, target, err, errn);
+        if (!rc)
+            rc = exec(r, "COMMIT", err, errn, "cannot commit the schema migration");
+        if (!rc)
+            version = target;
+    }
+    if (rc) {
+        rollback(r);
+        return rc;
+    }
+    r->schema = (int)version;
     rc = exec(r, "PRAGMA foreign_keys = ON", err, errn, "cannot configure");
     if (!rc)
         rc = exec(r, "PRAGMA journal_mode = WAL", err, errn, "cannot switch to WAL mode");
-    if (!rc && version < target)
-        rc = migrate(r, target, err, errn);
+    if (!rc)
+        rc = exec(r, version >= 5 ? k_runs_view : k_runs_view_v2, err, errn, "cannot configure");
     return rc;
 }
 
 int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_results **out,
                        char *err, size_t errn)
 {
-    static const bf_results_open_opts k_default = {1, BF_RESULTS_BUSY_TIMEOUT_MS, 0};
+    static const bf_results_open_opts k_default = {1, BF_RESULTS_BUSY_TIMEOUT_MS, 0, NULL, NULL};
     if (!out)
         return BF_EINPUT;
     *out = NULL;
@@ -344,13 +489,13 @@ int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_re
             snprintf(err, errn, "no results database path");
         return BF_EINPUT;
     }
-    bf_results *r = calloc(1, sizeof *r);
+    bf_results *r = bf_calloc(1, sizeof *r);
     if (r)
-        r->path = malloc(strlen(path) + 1);
+        r->path = bf_malloc(strlen(path) + 1);
     if (!r || !r->path) {
         free(r);
         if (err && errn)
-            snprintf(err, errn, "results database '%s': out of memory", path);
+            snprintf(err, errn, "results database '%s': out of host memory", path);
         return BF_ENOMEM;
     }
     strcpy(r->path, path);
@@ -365,7 +510,7 @@ int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_re
 
 int bf_results_open(const char *path, int create, bf_results **out, char *err, size_t errn)
 {
-    bf_results_open_opts o = {create, BF_RESULTS_BUSY_TIMEOUT_MS, 0};
+    bf_results_open_opts o = {create, BF_RESULTS_BUSY_TIMEOUT_MS, 0, NULL, NULL};
     return bf_results_open_ex(path, &o, out, err, errn);
 }
 
@@ -407,25 +552,36 @@ const char *bf_results_errmsg(const bf_results *r)
     return r ? r->msg : "no results database";
 }
 
-static void bind_text(sqlite3_stmt *st, int i, const char *s)
+/* A failed bind (SQLITE_NOMEM: the text is copied) is kept in r->bind_rc, so that step_done
+** refuses the statement instead of storing a NULL. */
+static void bind_text(bf_results *r, sqlite3_stmt *st, int i, const char *s)
 {
-    if (s)
-        sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(st, i);
+    int rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
+    if (rc != SQLITE_OK && !r->bind_rc)
+        r->bind_rc = rc;
 }
 
-static void bind_real(sqlite3_stmt *st, int i, double v)
+static void bind_real(bf_results *r, sqlite3_stmt *st, int i, double v)
 {
-    if (isfinite(v))
-        sqlite3_bind_double(st, i, v);
-    else
-        sqlite3_bind_null(st, i);
+    int rc = isfinite(v) ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
+    if (rc != SQLITE_OK && !r->bind_rc)
+        r->bind_rc = rc;
 }
 
 /* Run a prepared statement that returns no rows; reset it for reuse. */
 static int step_done(bf_results *r, sqlite3_stmt *st, char *err, size_t errn, const char *what)
 {
+    if (r->bind_rc) {
+        int bind_rc = r->bind_rc;
+        r->bind_rc = 0;
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        if (bind_rc == SQLITE_NOMEM)
+            return fail(r, BF_ENOMEM, err, errn, "results database '%s': %s: out of host memory (SQLite)",
+                        r->path, what);
+        return fail(r, BF_EDB, err, errn, "results database '%s': %s: %s", r->path, what,
+                    sqlite3_errstr(bind_rc));
+    }
     int rc = sqlite3_step(st);
     sqlite3_reset(st);
     sqlite3_clear_bindings(st);
@@ -441,21 +597,28 @@ int bf_results_begin(bf_results *r, const bf_run_info *in, int64_t *run_id, char
     if (r->in_txn)
         return fail(r, BF_ESTATE, err, errn, "results database '%s': a run's metrics are open",
                     r->path);
-    static const char sql[] =
-        "INSERT INTO runs (start_time, status, version, git_rev, command_line, command,"
-        " config_name, config_text, config_hash, workload_path, workload_hash, engine, host)"
-        " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    /* runs.pid exists from schema version 5 (the tests open older versions) */
+    const char *sql =
+        r->schema >= 5
+            ? "INSERT INTO runs (start_time, status, version, git_rev, command_line, command,"
+              " config_name, config_text, config_hash, workload_path, workload_hash, engine, host,"
+              " pid) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            : "INSERT INTO runs (start_time, status, version, git_rev, command_line, command,"
+              " config_name, config_text, config_hash, workload_path, workload_hash, engine, host)"
+              " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
         return db_fail(r, err, errn, "cannot record the run");
     char now[32];
     now_iso(now);
-    bind_text(st, 1, now);
+    bind_text(r, st, 1, now);
     const char *v[] = {in->version,       in->git_rev,     in->command_line, in->command,
                        in->config_name,   in->config_text, in->config_hash,  in->workload_path,
                        in->workload_hash, in->engine,      in->host};
     for (size_t i = 0; i < BF_ARRAY_SIZE(v); i++)
-        bind_text(st, (int)i + 2, v[i]);
+        bind_text(r, st, (int)i + 2, v[i]);
+    if (r->schema >= 5)
+        sqlite3_bind_int64(st, (int)BF_ARRAY_SIZE(v) + 2, (sqlite3_int64)getpid());
     int rc = step_done(r, st, err, errn, "cannot record the run");
     sqlite3_finalize(st);
     if (rc)
@@ -529,9 +692,9 @@ int bf_results_metric(bf_results *r, const char *name, double value, const char 
         return not_open(r);
     sqlite3_stmt *st = r->st_metric;
     sqlite3_bind_int64(st, 1, r->cur_run);
-    bind_text(st, 2, name);
-    bind_real(st, 3, value);
-    bind_text(st, 4, unit);
+    bind_text(r, st, 2, name);
+    bind_real(r, st, 3, value);
+    bind_text(r, st, 4, unit);
     return step_done(r, st, NULL, 0, "cannot store a metric");
 }
 
@@ -546,12 +709,12 @@ int bf_results_fault(bf_results *r, uint64_t record, const char *cause, int exca
     sqlite3_bind_int64(st, 1, r->cur_run);
     sqlite3_bind_int64(st, 2, (sqlite3_int64)r->fault_seq);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)record);
-    bind_text(st, 4, cause);
+    bind_text(r, st, 4, cause);
     sqlite3_bind_int(st, 5, excause);
     sqlite3_bind_int64(st, 6, addr);
-    bind_text(st, 7, access);
-    bind_text(st, 8, mode);
-    bind_text(st, 9, text);
+    bind_text(r, st, 7, access);
+    bind_text(r, st, 8, mode);
+    bind_text(r, st, 9, text);
     int rc = step_done(r, st, NULL, 0, "cannot store a fault");
     if (!rc)
         r->fault_seq++;
@@ -567,10 +730,10 @@ int bf_results_series(bf_results *r, const char *series, uint64_t index, const c
         return not_open(r);
     sqlite3_stmt *st = r->st_series;
     sqlite3_bind_int64(st, 1, r->cur_run);
-    bind_text(st, 2, series);
+    bind_text(r, st, 2, series);
     sqlite3_bind_int64(st, 3, (sqlite3_int64)index);
-    bind_text(st, 4, name);
-    bind_real(st, 5, value);
+    bind_text(r, st, 4, name);
+    bind_real(r, st, 5, value);
     return step_done(r, st, NULL, 0, "cannot store a series point");
 }
 
@@ -585,14 +748,31 @@ static int set_status(bf_results *r, const char *status, char *err, size_t errn)
         return db_fail(r, err, errn, "cannot record the run's status");
     char now[32];
     now_iso(now);
-    bind_text(st, 1, now);
-    bind_text(st, 2, status);
+    bind_text(r, st, 1, now);
+    bind_text(r, st, 2, status);
     sqlite3_bind_int64(st, 3, r->cur_run);
     int rc = step_done(r, st, err, errn, "cannot record the run's status");
     sqlite3_finalize(st);
     if (!rc && sqlite3_changes(r->db) != 1)
         rc = fail(r, BF_ESTATE, err, errn, "results database '%s': run %lld is not running",
                   r->path, (long long)r->cur_run);
+    return rc;
+}
+
+int bf_results_workload_hash(bf_results *r, const char *hash_hex, char *err, size_t errn)
+{
+    if (!r || !hash_hex)
+        return BF_EINPUT;
+    if (!r->in_txn)
+        return not_open(r);
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(r->db, "UPDATE runs SET workload_hash = ? WHERE id = ?", -1, &st,
+                           NULL) != SQLITE_OK)
+        return db_fail(r, err, errn, "cannot record the workload hash");
+    bind_text(r, st, 1, hash_hex);
+    sqlite3_bind_int64(st, 2, r->cur_run);
+    int rc = step_done(r, st, err, errn, "cannot record the workload hash");
+    sqlite3_finalize(st);
     return rc;
 }
 
@@ -906,7 +1086,7 @@ int bf_results_list(bf_results *r, FILE *out, const char *format, char *err, siz
     static const char sql[] =
         "SELECT r.id, r.start_time, r.end_time, r.status, r.command, r.engine, r.config_name,"
         " r.workload_path, (SELECT count(*) FROM metrics m WHERE m.run_id = r.id) AS metrics"
-        " FROM runs r ORDER BY r.id";
+        " FROM runs_shown r ORDER BY r.id";
     return list_runs(r, out, format, sql, 0, err, errn);
 }
 
@@ -916,7 +1096,7 @@ int bf_results_list_regression(bf_results *r, int64_t reg_id, FILE *out, const c
     static const char sql[] =
         "SELECT r.id, r.start_time, r.end_time, r.status, r.command, r.engine, r.config_name,"
         " r.workload_path, (SELECT count(*) FROM metrics m WHERE m.run_id = r.id) AS metrics,"
-        " j.job FROM regression_jobs j JOIN runs r ON r.id = j.run_id"
+        " j.job FROM regression_jobs j JOIN runs_shown r ON r.id = j.run_id"
         " WHERE j.regression_id = ?1 ORDER BY j.job";
     if (reg_id <= 0)
         return BF_EINPUT;
@@ -1015,7 +1195,7 @@ int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format
     if (rc)
         return rc;
     sqlite3_stmt *run = NULL;
-    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs WHERE id = ?1", -1, &run, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs_shown WHERE id = ?1", -1, &run, NULL) != SQLITE_OK)
         return read_end(r, db_fail(r, err, errn, "cannot read"));
     sqlite3_bind_int64(run, 1, run_id);
     int s = sqlite3_step(run);
@@ -1062,11 +1242,11 @@ int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, s
                              "SELECT r.id AS run_id, r.start_time, r.end_time, r.status, r.command,"
                              " r.engine, r.version, r.git_rev, r.config_name, r.config_hash,"
                              " r.workload_path, r.workload_hash, r.host, m.name AS metric, m.value,"
-                             " m.unit FROM runs r LEFT JOIN metrics m ON m.run_id = r.id"
+                             " m.unit FROM runs_shown r LEFT JOIN metrics m ON m.run_id = r.id"
                              " ORDER BY r.id, m.rowid",
                              -1, FMT_CSV, "", err, errn));
     sqlite3_stmt *run = NULL;
-    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs ORDER BY id", -1, &run, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs_shown ORDER BY id", -1, &run, NULL) != SQLITE_OK)
         return read_end(r, db_fail(r, err, errn, "cannot read"));
     int s, n = 0;
     fputc('[', out);
@@ -1086,12 +1266,7 @@ int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, s
 
 /* ---- SHA-256 (FIPS 180-4) ---- */
 
-typedef struct sha256 {
-    uint32_t h[8];
-    uint64_t bytes;      /* message length so far */
-    unsigned char b[64]; /* partial block */
-    size_t nb;
-} sha256;
+typedef bf_hash sha256;
 
 /* Section 4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64
 ** primes. */
@@ -1192,6 +1367,21 @@ static void sha_final(sha256 *s, char out_hex[65])
         out_hex[2 * i + 1] = hex[byte & 15];
     }
     out_hex[64] = '\0';
+}
+
+void bf_hash_init(bf_hash *h)
+{
+    sha_init(h);
+}
+
+void bf_hash_update(void *h, const void *p, size_t n)
+{
+    sha_update(h, p, n);
+}
+
+void bf_hash_final(bf_hash *h, char out_hex[65])
+{
+    sha_final(h, out_hex);
 }
 
 void bf_hash_text(const char *s, size_t n, char out_hex[65])

@@ -9,7 +9,8 @@
 **      add rows to it, and bf_results_commit sets the end time and final status in that same
 **      transaction. bf_results_abort instead rolls the rows back and records the status (failed,
 **      interrupted) in a transaction of its own.
-** A run left 'running' is one whose process died without reaching either.
+** A run left 'running' is one whose process died without reaching either; list, show and export
+** show it as 'abandoned' once its process (runs.pid on this host) no longer exists.
 **
 ** The database uses WAL mode and a busy timeout, so parallel bfsim processes can share it; its
 ** schema is versioned with PRAGMA user_version and migrated forward on open (a database newer
@@ -25,6 +26,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 
 #ifdef __cplusplus
@@ -32,7 +34,7 @@ extern "C" {
 #endif
 
 /* Schema version this binary writes (PRAGMA user_version). */
-#define BF_RESULTS_SCHEMA_VERSION 3
+#define BF_RESULTS_SCHEMA_VERSION 5
 /* PRAGMA application_id of a bfsim results database: "BFSM". */
 #define BF_RESULTS_APPLICATION_ID 0x4246534D
 /* Busy timeout used by bf_results_open, milliseconds. */
@@ -45,6 +47,9 @@ typedef struct bf_results_open_opts {
     int busy_timeout_ms; /* wait this long for another process's lock; <= 0: the default */
     int schema_version;  /* migrate only up to this version; 0: BF_RESULTS_SCHEMA_VERSION.
                             For tests of the migrations. */
+    volatile sig_atomic_t *stop;           /* when set (by a signal handler), stop waiting for a
+                                              lock at once (the call fails "locked") */
+    void (*on_wait)(const char *path, int max_ms); /* called once per wait after 1 s of waiting */
 } bf_results_open_opts;
 
 /* Open (and with create, create) a results database. Messages:
@@ -55,10 +60,15 @@ typedef struct bf_results_open_opts {
 **   "results database 'P': schema version 9 is newer than this bfsim supports (2); ..."
 **   "results database 'P': database is locked (another bfsim process?)"
 */
+/* Route SQLite's memory through bf_alloc (call once, before any database is opened). */
+void bf_results_use_host_allocator(void);
+
 int bf_results_open(const char *path, int create, bf_results **out, char *err, size_t errn);
 int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_results **out,
                        char *err, size_t errn);
 void bf_results_close(bf_results *db);
+/* Change how long to wait for another process's lock (<= 0: the default). */
+void bf_results_set_busy_timeout(bf_results *db, int ms);
 
 /* The schema version of the open database (user_version). */
 int bf_results_schema_version(bf_results *db);
@@ -91,6 +101,9 @@ int bf_results_fault(bf_results *db, uint64_t record, const char *cause, int exc
                      const char *access, const char *mode, const char *text);
 int bf_results_series(bf_results *db, const char *series, uint64_t index, const char *name,
                       double value);
+/* Record the workload's content hash (known only once it has been read) in the open
+** transaction. */
+int bf_results_workload_hash(bf_results *db, const char *hash_hex, char *err, size_t errn);
 /* Set end time and status (ok | fault | failed | interrupted) and commit everything together.
 ** On failure everything is rolled back and the run stays 'running'. */
 int bf_results_commit(bf_results *db, const char *status, char *err, size_t errn);
@@ -135,6 +148,16 @@ void bf_results_csv_str(FILE *f, const char *s);
 /* SHA-256 (FIPS 180-4) as 64 lowercase hex digits and a NUL. bf_hash_file streams the file:
 ** BF_EIO "cannot open F: reason" / "cannot read F: reason". */
 void bf_hash_text(const char *s, size_t n, char out_hex[65]);
+/* Incremental: init, update with each piece (a bf_byte_tap function: ctx is the bf_hash), final. */
+typedef struct bf_hash {
+    uint32_t h[8];
+    uint64_t bytes;      /* message length so far */
+    unsigned char b[64]; /* partial block */
+    size_t nb;
+} bf_hash;
+void bf_hash_init(bf_hash *h);
+void bf_hash_update(void *h, const void *p, size_t n);
+void bf_hash_final(bf_hash *h, char out_hex[65]);
 int bf_hash_file(const char *path, char out_hex[65], char *err, size_t errn);
 
 #ifdef __cplusplus

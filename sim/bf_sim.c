@@ -2,8 +2,10 @@
 ** bf_sim.c: one machine on one trace (see bf_sim.h). The only place that wires a trace reader,
 ** a memory system and the replay engine together, so `run`, `compare` and batch runs agree.
 */
+#include "bf_hmem.h"
 #include "bf_sim.h"
 #include "bf_alloc_run.h"
+#include "bf_results.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,8 +48,8 @@ static void on_phase(void *ctx, const char *name, uint64_t record)
     if (s->phase_oom)
         return;
     if (!s->phase_last) {
-        s->phase_last = calloc(n ? n : 1, sizeof *s->phase_last);
-        s->phases = calloc(BF_SIM_MAX_PHASES, sizeof *s->phases);
+        s->phase_last = bf_calloc(n ? n : 1, sizeof *s->phase_last);
+        s->phases = bf_calloc(BF_SIM_MAX_PHASES, sizeof *s->phases);
         if (!s->phase_last || !s->phases) {
             s->phase_oom = 1;
             return;
@@ -61,7 +63,7 @@ static void on_phase(void *ctx, const char *name, uint64_t record)
         return;
     }
     bf_sim_phase *p = &s->phases[s->nphases];
-    if (!(p->delta = calloc(n ? n : 1, sizeof *p->delta))) {
+    if (!(p->delta = bf_calloc(n ? n : 1, sizeof *p->delta))) {
         s->phase_oom = 1;
         return;
     }
@@ -98,7 +100,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     memset(out, 0, sizeof *out);
     out->reg = bf_stats_new();
     if (!out->reg) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     const char *dup = NULL;
@@ -106,16 +108,16 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     if (!rc)
         rc = bf_stats_add(out->reg, derived_desc, derived_count, &out->der, &dup);
     if (rc) {
-        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of memory");
+        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of host memory");
         bf_sim_free(out);
         return rc;
     }
     int cg = o->ropt.compat == BF_COMPAT_CACHEGRIND;
     if (cg) {
         /* Cachegrind's counting conventions live in L1 (a straddling reference is one access) */
-        bf_machine *mc = malloc(sizeof *mc);
+        bf_machine *mc = bf_malloc(sizeof *mc);
         if (!mc) {
-            snprintf(err, errn, "out of memory");
+            snprintf(err, errn, "out of host memory");
             bf_sim_free(out);
             return BF_ENOMEM;
         }
@@ -131,7 +133,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         return rc;
     }
     if (o->set_stats) {
-        if (!(out->sets = calloc(1, sizeof *out->sets))) {
+        if (!(out->sets = bf_calloc(1, sizeof *out->sets))) {
             snprintf(err, errn, "out of memory");
             bf_sim_free(out);
             return BF_ENOMEM;
@@ -142,10 +144,22 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     /* foreign traces are mapped into this machine's SDRAM */
     topt.map_base = 0;
     topt.map_limit = bf_machine_sdram_bytes(m);
+    if (topt.map_window > topt.map_limit) {
+        snprintf(err, errn, "--map-window: %u bytes is more than the machine's SDRAM (%u bytes, ebiu.sdbctl)",
+                 topt.map_window, topt.map_limit);
+        bf_sim_free(out);
+        return BF_ECONFIG;
+    }
     if (o->ropt.compat == BF_COMPAT_CACHEGRIND && !o->misaligned_set)
         topt.misaligned = BF_MISALIGNED_COUNT_ONCE;
     bf_trace_reader *r = NULL;
     char terr[512];
+    bf_hash hash;
+    bf_byte_tap tap = {bf_hash_update, &hash};
+    bf_hash_init(&hash);
+    if (o->hash)
+        topt.tap = &tap;
+    snprintf(out->whash, sizeof out->whash, "not computed");
     if ((rc = bf_trace_open(trace, &topt, &r, terr, sizeof terr))) {
         snprintf(err, errn, "%s", terr);
         bf_sim_free(out);
@@ -159,8 +173,21 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     ro.on_phase = on_phase;
     ro.phase_ctx = out;
     out->end = bf_replay_run(out->ms, r, &ro, &out->rst, err, errn);
+    if (o->hash && (out->end == BF_END_OK || out->end == BF_END_FAULT)) {
+        /* the hash covers the whole file even when the run stopped at a fault */
+        if (bf_trace_drain(r) == BF_OK) {
+            bf_hash_final(&hash, out->whash);
+        } else {
+            snprintf(err, errn, "%s", bf_trace_error(r));
+            out->end = BF_END_INPUT;
+        }
+    }
     bf_trace_close(r);
     phase_close(out); /* the last phase runs to the end of the trace */
+    if (out->phase_oom && (out->end == BF_END_OK || out->end == BF_END_FAULT)) {
+        snprintf(err, errn, "out of host memory (per-phase statistics)");
+        out->end = BF_END_NOMEM;
+    }
     bf_cycles idle = out->rst.cycles;
     if (bf_memsys_finish(out->ms, out->rst.cycles, &idle) == BF_OK && idle > out->rst.cycles)
         out->der.drain_cycles = idle - out->rst.cycles;

@@ -25,6 +25,7 @@ typedef struct bf_sim_opts {
     bf_replay_opts ropt;
     int misaligned_set; /* --misaligned given explicitly */
     int set_stats;      /* --set-stats: count fills and evictions per cache set and way */
+    int hash;           /* compute bf_sim.whash while reading (one pass: FIFOs and stdin work) */
 } bf_sim_opts;
 
 /* Phase markers split the statistics: each phase keeps the deltas of the integer stats from its
@@ -51,12 +52,13 @@ typedef struct bf_sim {
     double *phase_last;   /* snapshot at the current phase's start */
     int phase_oom;        /* host memory ran out: phases incomplete (reported) */
     bf_l1_set_stats *sets; /* --set-stats, else NULL */
+    char whash[65];       /* SHA-256 of the trace file (bf_sim_opts.hash, runs that ended) */
 } bf_sim;
 
 /* Every stat descriptor table linked into bfsim (for `bfsim stats list` and the docs check). */
 const bf_stat_table *bf_sim_stat_tables(size_t *n);
 
-/* Run machine m on the trace; on BF_END_INPUT/BF_END_ERROR err holds the message. The caller
+/* Run machine m on the trace; on BF_END_INPUT/ERROR/NOMEM err holds the message. The caller
 ** frees with bf_sim_free. Returns a bf_rc for setup failures (err set), else BF_OK. */
 int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
                size_t errn);

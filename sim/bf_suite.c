@@ -13,6 +13,7 @@
 ** Invariant: after a successful load every job's files existed at load time and ids are unique.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_suite.h"
 
 #include <errno.h>
@@ -52,11 +53,11 @@ static int ctx_fail(suite_ctx *c, const char *file, unsigned line, const char *f
 
 static int push_str(char ***v, size_t *n, const char *s)
 {
-    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    char **nv = bf_realloc(*v, (*n + 1) * sizeof *nv);
     if (!nv)
         return BF_ENOMEM;
     *v = nv;
-    if (!(nv[*n] = strdup(s)))
+    if (!(nv[*n] = bf_strdup(s)))
         return BF_ENOMEM;
     (*n)++;
     return 0;
@@ -146,11 +147,11 @@ static int on_key(void *ctx, const char *key, const char *value, const char *fil
             s->tol_default = t;
             return 0;
         }
-        bf_suite_tol *nt = realloc(s->tols, (s->ntols + 1) * sizeof *nt);
+        bf_suite_tol *nt = bf_realloc(s->tols, (s->ntols + 1) * sizeof *nt);
         if (!nt)
             return BF_ENOMEM;
         s->tols = nt;
-        if (!(nt[s->ntols].pattern = strdup(k)))
+        if (!(nt[s->ntols].pattern = bf_strdup(k)))
             return BF_ENOMEM;
         nt[s->ntols++].rel = t;
         return 0;
@@ -206,17 +207,17 @@ static const char *base_name(const char *p)
 static int add_job(bf_suite *s, int kind, const char *id, const char *config, const char *input,
                    const char *allocator)
 {
-    bf_suite_job *nj = realloc(s->jobs, (s->njobs + 1) * sizeof *nj);
+    bf_suite_job *nj = bf_realloc(s->jobs, (s->njobs + 1) * sizeof *nj);
     if (!nj)
         return BF_ENOMEM;
     s->jobs = nj;
     bf_suite_job *j = &nj[s->njobs++];
     memset(j, 0, sizeof *j);
     j->kind = kind;
-    j->id = strdup(id);
-    j->config = config ? strdup(config) : NULL;
-    j->input = strdup(input);
-    j->allocator = allocator ? strdup(allocator) : NULL;
+    j->id = bf_strdup(id);
+    j->config = config ? bf_strdup(config) : NULL;
+    j->input = bf_strdup(input);
+    j->allocator = allocator ? bf_strdup(allocator) : NULL;
     if (!j->id || !j->input || (config && !j->config) || (allocator && !j->allocator))
         return BF_ENOMEM;
     return 0;
@@ -326,7 +327,7 @@ static char *read_all(const char *path, size_t *n)
         return NULL;
     for (;;) {
         if (len + 4096 + 1 > cap) {
-            char *nb = realloc(buf, cap = 2 * cap + 8192);
+            char *nb = bf_realloc(buf, cap = 2 * cap + 8192);
             if (!nb) {
                 free(buf);
                 fclose(f);
@@ -359,11 +360,11 @@ static int load(const char *path, const char *text, size_t n, bf_suite *s, char 
     c.s = s;
     c.err = err;
     c.errn = errn;
-    if (!(s->path = strdup(path)))
+    if (!(s->path = bf_strdup(path)))
         return BF_ENOMEM;
     const char *slash = strrchr(path, '/');
     size_t dl = slash ? (size_t)(slash - path) + 1 : 0;
-    if (!(c.dir = malloc(dl + 1)))
+    if (!(c.dir = bf_malloc(dl + 1)))
         return BF_ENOMEM;
     memcpy(c.dir, path, dl);
     c.dir[dl] = 0;

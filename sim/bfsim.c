@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_opts.h"
 #include "bf_report.h"
@@ -34,18 +35,68 @@ static void on_signal(int sig)
     bf_stop_flag = 1;
 }
 
-void bf_cmd_install_signals(void)
+/* Until a command installs on_signal (it then checks bf_stop_flag in its loops), SIGINT, SIGTERM
+** and SIGHUP end the process at once with exit 130: nothing has been written yet, or only by
+** SQLite transactions, which a dead process leaves intact. */
+static void on_signal_exit(int sig)
+{
+    (void)sig;
+    _exit(130);
+}
+
+/* SIGINT, SIGTERM and SIGHUP (a closed terminal ends the run as interrupted, too) to handler */
+static void install_stop_signals(void (*handler)(int))
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
+    sa.sa_handler = handler;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+void bf_cmd_install_signals(void)
+{
+    install_stop_signals(on_signal);
+}
+
+int bf_cmd_db_fail(const char *cmd, const char *err)
+{
+    if (bf_stop_flag)
+        return bf_cmd_fail(cmd, 130, "interrupted while waiting for the results database (%s)", err);
+    return bf_cmd_fail(cmd, 2, "%s", err);
+}
+
+static const char *wait_cmd = "";
+
+static void on_db_wait(const char *path, int max_ms)
+{
+    fprintf(stderr, "bfsim %s: results database '%s' is locked by another process; waiting up to "
+                    "%d s (Ctrl-C to give up)\n",
+            wait_cmd, path, max_ms / 1000);
+}
+
+static int env_busy_ms(void)
+{
+    const char *busy = getenv("BFSIM_DB_BUSY_MS");
+    return busy ? atoi(busy) : 0;
+}
+
+void bf_cmd_final_wait(bf_results *db)
+{
+    int ms = env_busy_ms();
+    bf_results_set_busy_timeout(db, ms > 0 ? ms : BF_CMD_FINAL_WAIT_MS);
 }
 
 int bf_cmd_fail(const char *cmd, int code, const char *fmt, const char *msg)
 {
+    if (bf_stop_flag && code != 0) {
+        /* a signal arrived: whatever failed after it (an interrupted read, a lock wait given
+        ** up) is the interruption, exit 130 */
+        fprintf(stderr, "bfsim %s: interrupted\n", cmd);
+        return 130;
+    }
     fprintf(stderr, "bfsim %s: ", cmd);
     fprintf(stderr, fmt, msg);
     fputc('\n', stderr);
@@ -73,9 +124,9 @@ int bf_cmd_machine(bf_opts *o, const char *cmd, const char *const *files, size_t
                    bf_machine *m)
 {
     size_t ns = bf_opts_count(o, "set");
-    const char **sets = calloc(ns ? ns : 1, sizeof *sets);
+    const char **sets = bf_calloc(ns ? ns : 1, sizeof *sets);
     if (!sets)
-        return bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        return bf_cmd_fail(cmd, 2, "%s", "out of host memory (the --set list)");
     for (size_t i = 0; i < ns; i++)
         sets[i] = bf_opts_get_at(o, "set", i);
     char err[1024], warn[512];
@@ -92,6 +143,13 @@ static const char *default_db = "results/bfsim.db";
 
 /* Open the results database named by --db (default results/bfsim.db; its directory is created
 ** if missing). Returns -1 on success, else the exit code. */
+int bf_cmd_db_options(bf_opts *o, const char *cmd)
+{
+    if (bf_opts_get(o, "db") && bf_opts_has(o, "no-db"))
+        return bf_cmd_fail(cmd, 2, "%s", "--db FILE and --no-db contradict each other: give one");
+    return -1;
+}
+
 int bf_cmd_open_db(bf_opts *o, const char *cmd, int create, bf_results **db)
 {
     const char *path = bf_opts_get(o, "db");
@@ -105,10 +163,12 @@ int bf_cmd_open_db(bf_opts *o, const char *cmd, int create, bf_results **db)
     memset(&ro, 0, sizeof ro);
     ro.create = create;
     /* BFSIM_DB_BUSY_MS: how long to wait for another process's lock (default 5 s) */
-    const char *busy = getenv("BFSIM_DB_BUSY_MS");
-    ro.busy_timeout_ms = busy ? atoi(busy) : 0;
+    ro.busy_timeout_ms = env_busy_ms();
+    ro.stop = &bf_stop_flag;
+    ro.on_wait = on_db_wait;
+    wait_cmd = cmd;
     if (bf_results_open_ex(path, &ro, db, err, sizeof err))
-        return bf_cmd_fail(cmd, 2, "%s", err);
+        return bf_cmd_db_fail(cmd, err);
     return -1;
 }
 
@@ -214,8 +274,12 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
     else
         return bf_cmd_fail(cmd, 2, "--map: '%s' is not first-touch or identity", mp);
     char *end;
-    unsigned long w = strtoul(bf_opts_get(o, "map-window"), &end, 0);
-    if (*end || w < 65536 || (w & (w - 1)))
+    errno = 0;
+    unsigned long long w = strtoull(bf_opts_get(o, "map-window"), &end, 0);
+    if (*end || errno || w > 0x80000000ull)
+        return bf_cmd_fail(cmd, 2, "--map-window: '%s' is not a number of bytes up to 2 GB (the largest "
+                                   "power of two in the 32-bit address space)", bf_opts_get(o, "map-window"));
+    if (w < 65536 || (w & (w - 1)))
         return bf_cmd_fail(cmd, 2, "--map-window: '%s' is not a power of two >= 65536", bf_opts_get(o, "map-window"));
     so->topt.map_window = (uint32_t)w;
     const char *mis = bf_opts_get(o, "misaligned");
@@ -284,6 +348,8 @@ static void usage(FILE *f)
 
 int main(int argc, char **argv)
 {
+    bf_hmem_init();
+    bf_results_use_host_allocator();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
@@ -292,6 +358,7 @@ int main(int argc, char **argv)
         printf("bfsim %s (%s)\n", BF_VERSION, BF_GIT_REV);
         return 0;
     }
+    install_stop_signals(on_signal_exit);
     for (size_t i = 0; i < BF_ARRAY_SIZE(commands); i++)
         if (!strcmp(argv[1], commands[i].name))
             return commands[i].fn(argc - 1, argv + 1);

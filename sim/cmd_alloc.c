@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
+#include "bf_hmem.h"
 #include "bf_alloc_run.h"
 #include "bf_cmd.h"
+#include "bf_file.h"
 #include "bf_report.h"
 
 typedef struct alloc_job {
@@ -24,6 +27,7 @@ typedef struct alloc_job {
     bf_amem mem;
     bf_alloc_result res;
     int rc;
+    char whash[65]; /* SHA-256 of the workload, computed while it is read (hash asked for) */
 } alloc_job;
 
 static void job_free(alloc_job *j)
@@ -103,6 +107,7 @@ typedef struct series_sink {
     int failed;
     bf_progress *prog; /* or NULL */
     bf_atrace_reader *reader; /* set by run_one: bytes read for the progress line */
+    uint64_t samples; /* lines written to the plot data */
 } series_sink;
 
 static void on_sample(void *arg, const bf_alloc_sample *s)
@@ -110,6 +115,7 @@ static void on_sample(void *arg, const bf_alloc_sample *s)
     series_sink *k = arg;
     if (k->prog)
         bf_progress_update(k->prog, s->op, k->reader ? bf_atrace_bytes_read(k->reader) : 0);
+    k->samples += k->plot != NULL;
     if (k->plot)
         fprintf(k->plot, "%llu %llu %llu %llu %d %llu\n", (unsigned long long)s->op,
                 (unsigned long long)s->free_bytes, (unsigned long long)s->largest_free,
@@ -119,12 +125,13 @@ static void on_sample(void *arg, const bf_alloc_sample *s)
 
 /* One allocator on one workload. */
 static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *workload, int aformat,
-                   const bf_alloc_run_opts *ropt, alloc_job *j, char *err, size_t errn)
+                   const bf_alloc_run_opts *ropt, int hash, alloc_job *j, char *err, size_t errn)
 {
     memset(j, 0, sizeof *j);
+    snprintf(j->whash, sizeof j->whash, "not computed");
     j->reg = bf_stats_new();
     if (!j->reg) {
-        snprintf(err, errn, "out of memory");
+        snprintf(err, errn, "out of host memory");
         return BF_ENOMEM;
     }
     int rc = bf_memsys_create(m, j->reg, &j->ms, err, errn);
@@ -135,12 +142,27 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     if ((rc = make_env(m, j, &env, res, err, errn)))
         return rc;
     bf_atrace_reader *r;
-    if ((rc = bf_atrace_open(workload, aformat, &r, err, errn)))
+    bf_hash h;
+    bf_byte_tap tap = {bf_hash_update, &h};
+    bf_hash_init(&h);
+    if ((rc = bf_atrace_open_tap(workload, aformat, hash ? &tap : NULL, &r, err, errn)))
         return rc;
     bf_alloc_run_opts o = *ropt;
     ((series_sink *)o.arg)->reader = r;
     o.measure_port = bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
     rc = bf_alloc_run_reader(am, &env, r, &o, &j->res);
+    if (bf_memsys_host_oom(j->ms)) { /* never simulate on with memory that reads as zero */
+        snprintf(j->res.error, sizeof j->res.error,
+                 "out of host memory (the functional store of the simulated SDRAM, %u MB)",
+                 bf_machine_sdram_bytes(m) >> 20);
+        rc = BF_ENOMEM;
+    }
+    if (!rc && hash && !bf_stop_flag) { /* the hash covers the whole file, one pass */
+        if ((rc = bf_atrace_drain(r)) == BF_OK)
+            bf_hash_final(&h, j->whash);
+        else
+            snprintf(j->res.error, sizeof j->res.error, "%s", bf_atrace_error(r));
+    }
     if (rc == BF_EINPUT && bf_atrace_error(r) && bf_atrace_error(r)[0] && !j->res.error[0])
         snprintf(err, errn, "%s", bf_atrace_error(r));
     else if (rc && j->res.error[0])
@@ -155,7 +177,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     bf_memsys_finish(j->ms, j->mem.now, &idle); /* drains the buffers, finalizes EBIU statistics */
     const char *dup = NULL;
     if (bf_stats_add(j->reg, bf_alloc_run_stat_desc, bf_alloc_run_stat_count, &j->res.stats, &dup)) {
-        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of memory");
+        snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of host memory");
         return BF_ENOMEM;
     }
     return BF_OK;
@@ -166,11 +188,10 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.gp", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, errn, "%.900s: %s", path, strerror(errno));
+    bf_file_out fo;
+    if (bf_file_open(&fo, path, err, errn))
         return BF_EIO;
-    }
+    FILE *f = fo.f;
     fprintf(f,
             "# gnuplot script written by bfsim alloc; data columns: op free largest_free live unusable_order4 failures\n"
             "set terminal png size 900,900\nset output '%s/%s.png'\nset multiplot layout 3,1 title '%s'\n"
@@ -181,12 +202,17 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
             "set yrange [*:*]\nset ylabel 'failures'\n"
             "plot '%s' using 1:6 with steps title 'allocation failures'\nunset multiplot\n",
             dir, name, title, data, data, data);
-    fclose(f);
+    if (bf_file_commit(&fo, err, errn))
+        return BF_EIO;
     char cmdline[2200];
     snprintf(cmdline, sizeof cmdline, "gnuplot '%s' 2>&1", path);
     int st = system(cmdline);
     if (st != 0) {
-        snprintf(err, errn, "gnuplot failed on %.900s (is gnuplot-nox installed?)", path);
+        if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
+            snprintf(err, errn, "--plot: gnuplot is not installed (apt-get install gnuplot-nox); the "
+                                "data and script are in %.900s", dir);
+        else
+            snprintf(err, errn, "--plot: gnuplot failed on %.900s (its messages are above)", path);
         return BF_EIO;
     }
     return BF_OK;
@@ -261,6 +287,7 @@ int bf_cmd_alloc(int argc, char **argv)
     size_t njobs = 0, ndone = 0;
     bf_results *db = NULL;
     FILE *dump = NULL;
+    bf_file_out dumpf = {NULL, NULL, NULL, 0}; /* renamed into place only if the command succeeds */
     const char **files = NULL;
     if ((!an == !cmp) || !workload) {
         rc = bf_cmd_fail(cmd, 2, "%s", !workload ? "--workload FILE is required"
@@ -276,9 +303,9 @@ int bf_cmd_alloc(int argc, char **argv)
     /* the allocators, by name */
     size_t nall;
     const bf_alloc_methods *const *all = bf_alloc_all(&nall);
-    ams = calloc(nall + 1, sizeof *ams);
+    ams = bf_calloc(nall + 1, sizeof *ams);
     if (!ams) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (allocator list)");
         goto out;
     }
     if (an || strcmp(cmp, "all")) {
@@ -298,9 +325,9 @@ int bf_cmd_alloc(int argc, char **argv)
             ams[njobs++] = all[i];
     }
     /* the machine */
-    m = calloc(1, sizeof *m);
+    m = bf_calloc(1, sizeof *m);
     size_t nc = bf_opts_count(o, "config"), ns = bf_opts_count(o, "set");
-    files = calloc(nc + 1, sizeof *files);
+    files = bf_calloc(nc + 1, sizeof *files);
     /* Without --config the machine is the uClinux default on an EZ-KIT (as
     ** configs/ezkit-icache-dcacheAB-wb.ini): I-cache on, both data banks' upper halves a 32 KB
     ** write-back D-cache, the Linux CPLB manager. Given first, so --set overrides it. */
@@ -308,11 +335,11 @@ int bf_cmd_alloc(int argc, char **argv)
         "machine.name=uclinux-default", "l1.dmc=11", "l1.dcbs=0", "l1.imc=1", "cplb.policy=linux",
         "cplb.dcplb_enable=1", "cplb.icplb_enable=1", "linux.dcache=wb", "linux.icache=1"};
     const size_t ndef = nc ? 0 : BF_ARRAY_SIZE(uclinux_default);
-    const char **sets = calloc(ns + ndef + 2, sizeof *sets);
+    const char **sets = bf_calloc(ns + ndef + 2, sizeof *sets);
     char memset_kv[64];
     if (!m || !files || !sets) {
         free(sets);
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (machine config)");
         goto out;
     }
     for (size_t i = 0; i < nc; i++)
@@ -334,12 +361,24 @@ int bf_cmd_alloc(int argc, char **argv)
         goto out;
     }
     char *end;
-    unsigned long long every = strtoull(bf_opts_get(o, "sample-every"), &end, 10);
-    const char *tf = bf_opts_get(o, "format");
-    if (*end || (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json"))) {
-        rc = bf_cmd_fail(cmd, 2, "%s", *end ? "--sample-every expects a number" : "--format expects text, markdown, csv or json");
+    const char *se = bf_opts_get(o, "sample-every");
+    errno = 0;
+    unsigned long long every = strtoull(se, &end, 10);
+    if (*end || !*se || *se == '-' || *se == '+' || errno == ERANGE || every == 0) {
+        rc = bf_cmd_fail(cmd, 2, "--sample-every: '%s' is not a number of operations from 1 to 2^64-1", se);
         goto out;
     }
+    const char *tf = bf_opts_get(o, "format");
+    if (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json")) {
+        rc = bf_cmd_fail(cmd, 2, "%s", "--format expects text, markdown, csv or json");
+        goto out;
+    }
+    if (bf_opts_has(o, "json") && strcmp(tf, "text") && strcmp(tf, "json")) {
+        rc = bf_cmd_fail(cmd, 2, "--json and --format %s contradict each other: give one", tf);
+        goto out;
+    }
+    if ((rc = bf_cmd_db_options(o, cmd)) >= 0)
+        goto out;
     int check_every = bf_opts_has(o, "check") ? 1 : 0;
     if (bf_opts_get(o, "check-every")) {
         long ce = strtol(bf_opts_get(o, "check-every"), &end, 10);
@@ -354,39 +393,49 @@ int bf_cmd_alloc(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "--plot: cannot create the directory: %s", strerror(errno));
         goto out;
     }
-    if (bf_opts_get(o, "dump-events") && !(dump = fopen(bf_opts_get(o, "dump-events"), "w"))) {
-        rc = bf_cmd_fail(cmd, 2, "--dump-events: cannot write the file: %s", strerror(errno));
+    const char *dumpp = bf_opts_get(o, "dump-events");
+    if (dumpp && (bf_file_same(dumpp, workload) || bf_file_same(dumpp, bf_opts_get(o, "db")))) {
+        rc = bf_cmd_fail(cmd, 2, "--dump-events %s is an input of this command: refusing to overwrite it",
+                         dumpp);
         goto out;
     }
-    char whash[65], herr[512];
-    if (bf_hash_file(workload, whash, herr, sizeof herr)) {
-        rc = bf_cmd_fail(cmd, 2, "%s", herr);
+    if (dumpp) {
+        if (bf_file_open(&dumpf, dumpp, err, sizeof err)) {
+            rc = bf_cmd_fail(cmd, 2, "--dump-events: cannot write the file: %s", err);
+            goto out;
+        }
+        dump = dumpf.f;
+    }
+    struct stat wst;
+    if (njobs > 1 && (!strcmp(workload, "-") || (stat(workload, &wst) == 0 && !S_ISREG(wst.st_mode)))) {
+        rc = bf_cmd_fail(cmd, 2, "--workload %s: --compare reads the workload once per allocator; "
+                                 "give a regular file, not a pipe or stdin", workload);
         goto out;
     }
+    bf_cmd_install_signals();
     if (!bf_opts_has(o, "no-db") && (rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0)
         goto out;
     if (bf_opts_get(o, "html") && !db) {
         rc = bf_cmd_fail(cmd, 2, "%s", "--html reports stored runs: it cannot go with --no-db");
         goto out;
     }
-    jobs = calloc(njobs, sizeof *jobs);
-    run_ids = calloc(njobs, sizeof *run_ids);
+    jobs = bf_calloc(njobs, sizeof *jobs);
+    run_ids = bf_calloc(njobs, sizeof *run_ids);
     if (!jobs || !run_ids) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (job table)");
         goto out;
     }
     char cmdline[4096];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
-    bf_cmd_install_signals();
     rc = -1;
     for (size_t i = 0; i < njobs && rc < 0; i++) {
         const bf_alloc_methods *am = ams[i];
         int64_t run_id = 0;
         if (db) {
             size_t clen = bf_machine_text(m, NULL, 0);
-            char *ctext = malloc(clen + 64), chash[65], cname[200];
+            char *ctext = bf_malloc(clen + 64), chash[65], cname[200];
             if (!ctext) {
-                rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+                rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
                 break;
             }
             bf_machine_text(m, ctext, clen + 1);
@@ -398,11 +447,11 @@ int bf_cmd_alloc(int argc, char **argv)
             ri.config_text = ctext;
             ri.config_hash = chash;
             ri.workload_path = workload;
-            ri.workload_hash = whash;
+            ri.workload_hash = NULL; /* stored with the metrics, once the workload is read */
             int brc = bf_results_begin(db, &ri, &run_id, err, sizeof err);
             free(ctext);
             if (brc) {
-                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
         }
@@ -411,17 +460,19 @@ int bf_cmd_alloc(int argc, char **argv)
         series_sink sink = {db, NULL, 0,
                             bf_cmd_progress(o, bf_opts_has(o, "json") || !strcmp(tf, "json"), plabel,
                                             "operations", workload),
-                            NULL};
+                            NULL, 0};
         char datapath[1100];
+        bf_file_out plotf = {NULL, NULL, NULL, 0};
         if (plotdir) {
             snprintf(datapath, sizeof datapath, "%s/%s.dat", plotdir, am->name);
-            if (!(sink.plot = fopen(datapath, "w"))) {
+            if (bf_file_open(&plotf, datapath, err, sizeof err)) {
                 bf_progress_end(sink.prog);
                 if (db)
                     bf_results_abort(db, "failed");
-                rc = bf_cmd_fail(cmd, 2, "--plot: %s", strerror(errno));
+                rc = bf_cmd_fail(cmd, 2, "--plot: %s", err);
                 break;
             }
+            sink.plot = plotf.f;
         }
         bf_alloc_run_opts ro;
         memset(&ro, 0, sizeof ro);
@@ -431,15 +482,19 @@ int bf_cmd_alloc(int argc, char **argv)
         ro.on_sample = on_sample;
         ro.arg = &sink;
         ro.keep_samples = db != NULL;
-        int jrc = run_one(m, am, workload, aformat, &ro, &jobs[i], err, sizeof err);
+        ro.stop = &bf_stop_flag;
+        int jrc = run_one(m, am, workload, aformat, &ro, db || bf_opts_has(o, "json"), &jobs[i], err,
+                          sizeof err);
         bf_progress_end(sink.prog);
         ndone = i + 1;
-        if (sink.plot)
-            fclose(sink.plot);
+        if (sink.plot && (jrc || bf_stop_flag || sink.samples < 2))
+            bf_file_discard(&plotf);
+        else if (sink.plot && bf_file_commit(&plotf, err, sizeof err))
+            jrc = BF_EIO;
         if (jrc) {
             if (db)
-                bf_results_abort(db, "failed");
-            rc = bf_cmd_fail(cmd, jrc == BF_ENOMEM ? 1 : 2, "%s", err);
+                bf_results_abort(db, bf_stop_flag ? "interrupted" : "failed");
+            rc = bf_cmd_fail(cmd, 2, "%s", err);
             break;
         }
         if (bf_stop_flag) {
@@ -448,9 +503,28 @@ int bf_cmd_alloc(int argc, char **argv)
             rc = bf_cmd_fail(cmd, 130, "%s", "interrupted");
             break;
         }
+        if (plotdir && sink.samples < 2) {
+            if (db)
+                bf_results_abort(db, "failed");
+            rc = bf_cmd_fail(cmd, 2, "--plot: %s has fewer than 2 samples: lower --sample-every "
+                                     "(the workload is shorter than two sample periods)", datapath);
+            break;
+        }
+        char title[256];
+        snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name, m->alloc_nr_trim_pages,
+                 (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 20, m->name);
+        if (plotdir && (jrc = write_plot(plotdir, am->name, title, datapath, err, sizeof err))) {
+            if (db)
+                bf_results_abort(db, "failed");
+            rc = bf_cmd_fail(cmd, 2, "%s", err);
+            break;
+        }
         if (db) {
-            if (bf_results_metrics_begin(db, run_id, err, sizeof err)) {
-                rc = bf_cmd_fail(cmd, 2, "%s", err);
+            bf_cmd_final_wait(db);
+            if (bf_results_metrics_begin(db, run_id, err, sizeof err) ||
+                bf_results_workload_hash(db, jobs[i].whash, err, sizeof err)) {
+                bf_results_abort(db, "failed");
+                rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
             int bad = 0;
@@ -470,22 +544,17 @@ int bf_cmd_alloc(int argc, char **argv)
                                         s->norders > 4 ? s->unusable[4] / 1000.0 : 0);
             }
             if (bad) {
+                snprintf(err, sizeof err, "%s", bf_results_errmsg(db));
                 bf_results_abort(db, "failed");
-                rc = bf_cmd_fail(cmd, 2, "%s", "cannot write to the results database");
+                rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
             if (bf_results_commit(db, "ok", err, sizeof err)) {
-                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                bf_results_abort(db, "failed");
+                rc = bf_cmd_db_fail(cmd, err);
                 break;
             }
             run_ids[i] = run_id;
-        }
-        char title[256];
-        snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name, m->alloc_nr_trim_pages,
-                 (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 20, m->name);
-        if (plotdir && (jrc = write_plot(plotdir, am->name, title, datapath, err, sizeof err))) {
-            rc = bf_cmd_fail(cmd, 2, "%s", err);
-            break;
         }
     }
     if (rc >= 0)
@@ -493,7 +562,7 @@ int bf_cmd_alloc(int argc, char **argv)
     char mdesc[400];
     machine_desc(m, mdesc, sizeof mdesc);
     if (njobs == 1 && bf_opts_has(o, "json")) {
-        const char *fields[] = {"allocator", ams[0]->name, "workload", workload, "workload_hash", whash,
+        const char *fields[] = {"allocator", ams[0]->name, "workload", workload, "workload_hash", jobs[0].whash,
                                 "config_name", m->name, "machine", mdesc};
         bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, jobs[0].reg, NULL, NULL);
     } else if (njobs == 1) {
@@ -514,9 +583,9 @@ int bf_cmd_alloc(int argc, char **argv)
                 printf("  %s\n", d->unit);
             }
     } else {
-        bf_compare_col *cols = calloc(njobs, sizeof *cols);
+        bf_compare_col *cols = bf_calloc(njobs, sizeof *cols);
         if (!cols) {
-            rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+            rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (comparison table)");
             goto out;
         }
         for (size_t i = 0; i < njobs; i++) {
@@ -565,8 +634,10 @@ out:
     free(ams);
     free(files);
     free(m);
-    if (dump && fclose(dump) != 0 && rc == 0)
-        rc = bf_cmd_fail(cmd, 2, "--dump-events: %s", strerror(errno));
+    if (dump && rc == 0 && bf_file_commit(&dumpf, err, sizeof err))
+        rc = bf_cmd_fail(cmd, 2, "--dump-events: %s", err);
+    else if (dump && rc != 0)
+        bf_file_discard(&dumpf);
     if (db)
         bf_results_close(db);
     bf_opts_free(o);

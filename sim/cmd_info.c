@@ -3,10 +3,12 @@
 ** never simulate.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_report.h"
 
@@ -37,6 +39,10 @@ static int config_sub(const char *sub, int argc, char **argv)
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     if (rc >= 0)
         goto out;
+    if (keys && strcmp(bf_opts_get(o, "format"), "text") && strcmp(bf_opts_get(o, "format"), "markdown")) {
+        rc = bf_cmd_fail(cmd, 2, "--format: '%s' is not text or markdown", bf_opts_get(o, "format"));
+        goto out;
+    }
     if (keys) {
         int md = !strcmp(bf_opts_get(o, "format"), "markdown");
         if (md)
@@ -52,12 +58,12 @@ static int config_sub(const char *sub, int argc, char **argv)
         goto out;
     }
     size_t nc = bf_opts_count(o, "config");
-    const char **files = calloc(nc ? nc : 1, sizeof *files);
-    bf_machine *m = calloc(1, sizeof *m);
+    const char **files = bf_calloc(nc ? nc : 1, sizeof *files);
+    bf_machine *m = bf_calloc(1, sizeof *m);
     if (!files || !m) {
         free(files);
         free(m);
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config)");
         goto out;
     }
     for (size_t i = 0; i < nc; i++)
@@ -70,7 +76,7 @@ static int config_sub(const char *sub, int argc, char **argv)
             bf_cplb_stats cs;
             if (bf_cplb_create(&m->cplb, &cs, &c) == BF_OK) {
                 size_t n = bf_cplb_describe(c, NULL, 0);
-                char *buf = malloc(n + 1);
+                char *buf = bf_malloc(n + 1);
                 if (buf) {
                     bf_cplb_describe(c, buf, n + 1);
                     printf("\n# CPLB memory layout\n%s", buf);
@@ -155,8 +161,10 @@ int bf_cmd_results(int argc, char **argv)
     if (!strcmp(sub, "show")) {
         const char *r = bf_opts_get(o, "run");
         char *end;
-        if (!r || (id = strtoll(r, &end, 10)) <= 0 || *end) {
-            rc = bf_cmd_fail(cmd, 2, "%s", "expects a run id: bfsim results show RUN");
+        errno = 0;
+        if (!r || (id = strtoll(r, &end, 10)) <= 0 || *end || errno == ERANGE) {
+            rc = bf_cmd_fail(cmd, 2, "expects a run id (a number from 1 to 2^63-1): bfsim results show RUN%s",
+                             r && errno == ERANGE ? " (the number given is too large)" : "");
             goto out;
         }
     }
@@ -194,6 +202,10 @@ int bf_cmd_stats(int argc, char **argv)
     const char *w = bf_opts_get(o, "what");
     if (w && strcmp(w, "list")) {
         rc = bf_cmd_fail("stats", 2, "unknown subcommand '%s' (list)", w);
+        goto out;
+    }
+    if (strcmp(bf_opts_get(o, "format"), "text") && strcmp(bf_opts_get(o, "format"), "markdown")) {
+        rc = bf_cmd_fail("stats", 2, "--format: '%s' is not text or markdown", bf_opts_get(o, "format"));
         goto out;
     }
     int md = !strcmp(bf_opts_get(o, "format"), "markdown");

@@ -36,8 +36,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bf_hmem.h"
 #include "bf_baseline.h"
 #include "bf_cmd.h"
+#include "bf_progress.h"
 #include "bf_regdb.h"
 #include "bf_suite.h"
 
@@ -52,11 +54,7 @@ typedef struct rg_job {
     int nmoved;
 } rg_job;
 
-typedef struct rg_move {
-    const char *job, *stat;
-    double base, now, rel;          /* rel: relative change, INFINITY when not comparable */
-    const char *base_text, *now_text; /* status lines, or "-" for a stat one side lacks */
-} rg_move;
+typedef bf_regdb_move rg_move; /* base_text/now_text: status lines, or "-" for a side lacking it */
 
 typedef struct regress {
     bf_suite suite;
@@ -140,7 +138,7 @@ static pid_t start_job(regress *r, const char *self, size_t i)
     job_paths(r, i, db, errf, sizeof db);
     size_t nsets = j->kind == BF_SUITE_RUN ? s->nsets : s->nalloc_sets;
     char **sets = j->kind == BF_SUITE_RUN ? s->sets : s->alloc_sets;
-    char **argv = calloc(12 + 2 * nsets, sizeof *argv);
+    char **argv = bf_calloc(12 + 2 * nsets, sizeof *argv);
     if (!argv)
         return -1;
     size_t a = 0;
@@ -210,7 +208,7 @@ static char *err_tail(const char *errf)
     out[0] = 0;
     for (int i = 0; i < nl && o < sizeof out - 1; i++)
         o += (size_t)snprintf(out + o, sizeof out - o, "%s%.340s", i ? " | " : "", lines[i]);
-    return strdup(out);
+    return bf_strdup(out);
 }
 
 static void set_message(rg_job *j, char *m)
@@ -237,7 +235,7 @@ static int finish_job(regress *r, size_t i, int ws, char *err, size_t errn)
             char t[64];
             snprintf(t, sizeof t, "exit status %d", c);
             free(msg);
-            msg = strdup(t);
+            msg = bf_strdup(t);
         }
     } else if (WIFSIGNALED(ws) && bf_stop_flag) {
         st = "interrupted"; /* stopped by us after the grace period */
@@ -245,13 +243,13 @@ static int finish_job(regress *r, size_t i, int ws, char *err, size_t errn)
         snprintf(t, sizeof t, "did not stop within %.0f s of SIGINT: killed%s%s", RG_GRACE_S,
                  msg && *msg ? ": " : "", msg ? msg : "");
         free(msg);
-        msg = strdup(t);
+        msg = bf_strdup(t);
     } else if (WIFSIGNALED(ws)) {
         char t[1300];
         snprintf(t, sizeof t, "killed by signal %d (%s)%s%s", WTERMSIG(ws), strsignal(WTERMSIG(ws)),
                  msg && *msg ? ": " : "", msg ? msg : "");
         free(msg);
-        msg = strdup(t);
+        msg = bf_strdup(t);
     }
     snprintf(j->status, sizeof j->status, "%s", st);
     set_message(j, msg);
@@ -268,37 +266,31 @@ static int finish_job(regress *r, size_t i, int ws, char *err, size_t errn)
     return rc;
 }
 
-static void progress(const regress *r, size_t done, size_t failed, double t0, int final)
+/* The progress line (bf_progress): jobs done/total, failures so far, rate, percent, ETA. */
+static void progress(bf_progress *p, size_t done, size_t failed)
 {
-    double el = now_s() - t0;
-    if (final) {
-        fprintf(stderr, "\r\033[K");
-        return;
-    }
-    char eta[32] = "?";
-    if (done)
-        snprintf(eta, sizeof eta, "%.0fs", el / (double)done * (double)(r->njobs - done));
-    fprintf(stderr, "\r\033[Kbfsim regress: %zu/%zu jobs done, %zu failed, %.0fs elapsed, ETA %s",
-            done, r->njobs, failed, el, eta);
-    fflush(stderr);
+    char note[48];
+    snprintf(note, sizeof note, "%zu failed", failed);
+    bf_progress_note(p, note);
+    bf_progress_update(p, done, 0);
 }
 
-/* Run every selected job with at most `workers` at once. Returns -1, or an exit code. */
-static int run_jobs(regress *r, int workers)
+/* Run every selected job with at most `workers` at once; prog (NULL: none) shows how far it has
+** got. Returns -1, or an exit code. */
+static int run_jobs(regress *r, int workers, bf_progress *prog)
 {
     /* Every job runs this very binary: a child exec'ing its /proc/self/exe (the image fork gave
     ** it) is not fooled by a rebuild that replaces the file while the regression runs. */
     const char *self = "/proc/self/exe";
     if (access(self, X_OK) != 0)
         return bf_cmd_fail(k_cmd, 1, "cannot find the bfsim binary (/proc/self/exe): %s", strerror(errno));
-    rg_slot *slots = calloc((size_t)workers, sizeof *slots);
+    rg_slot *slots = bf_calloc((size_t)workers, sizeof *slots);
     if (!slots)
-        return bf_cmd_fail(k_cmd, 1, "%s", "out of memory");
-    int tty = isatty(2);
-    double t0 = now_s();
+        return bf_cmd_fail(k_cmd, 2, "%s", "out of host memory (worker table)");
     size_t next = 0, running = 0, done = 0, failed = 0;
     int rc = -1, forwarded = 0; /* 1: SIGINT sent to the workers, 2: SIGKILL too */
-    double last_shown = 0, stop_t = 0;
+    double stop_t = 0;
+    progress(prog, 0, 0);
     char err[1024];
     while (next < r->njobs || running) {
         while (!bf_stop_flag && rc < 0 && next < r->njobs && running < (size_t)workers) {
@@ -333,16 +325,13 @@ static int run_jobs(regress *r, int workers)
             forwarded = 2;
         }
         int ws;
-        /* on a terminal (and while stopping) wake up every 200 ms: the progress line's clock and
-        ** the grace period keep going */
-        pid_t pid = waitpid(-1, &ws, tty || forwarded ? WNOHANG : 0);
+        /* with a progress line (and while stopping) wake up every 200 ms: the line's rate and
+        ** ETA and the grace period keep going */
+        pid_t pid = waitpid(-1, &ws, prog || forwarded ? WNOHANG : 0);
         if (pid == 0) {
             struct timespec ts = {0, 200000000};
             nanosleep(&ts, NULL);
-            if (tty && now_s() - last_shown >= 1.0) {
-                progress(r, done, failed, t0, 0);
-                last_shown = now_s();
-            }
+            progress(prog, done, failed);
             continue;
         }
         if (pid < 0) {
@@ -364,13 +353,8 @@ static int run_jobs(regress *r, int workers)
             rc = bf_cmd_fail(k_cmd, 2, "%s", err);
         if (!strcmp(r->jobs[slots[k].job].status, "failed"))
             failed++;
-        if (tty) {
-            progress(r, done, failed, t0, 0);
-            last_shown = now_s();
-        }
+        progress(prog, done, failed);
     }
-    if (tty)
-        progress(r, done, failed, t0, 1);
     free(slots);
     if (bf_stop_flag)
         r->interrupted = 1;
@@ -387,7 +371,7 @@ static int on_db_job(void *ctx, const char *job, const char *status, const char 
     if (!j)
         return 0; /* outside the selection, or no longer in the suite */
     snprintf(j->status, sizeof j->status, "%s", status ? status : "failed");
-    set_message(j, message ? strdup(message) : NULL);
+    set_message(j, message ? bf_strdup(message) : NULL);
     j->run_id = run_id;
     return 0;
 }
@@ -434,7 +418,7 @@ static int add_move(regress *r, const char *job, const char *stat, const bf_base
 {
     if (r->nmoves == r->cap_moves) {
         size_t nc = r->cap_moves ? 2 * r->cap_moves : 64;
-        rg_move *nm = realloc(r->moves, nc * sizeof *nm);
+        rg_move *nm = bf_realloc(r->moves, nc * sizeof *nm);
         if (!nm)
             return BF_ENOMEM;
         r->moves = nm;
@@ -451,7 +435,9 @@ static int add_move(regress *r, const char *job, const char *stat, const bf_base
         m->rel = b->value == 0 ? INFINITY : (n->value - b->value) / fabs(b->value);
     else
         m->rel = INFINITY;
+    m->tol = bf_suite_tolerance(&r->suite, stat);
     rg_job *j = find_job(r, job);
+    m->run_id = j ? j->run_id : 0;
     if (j)
         j->nmoved++;
     return 0;
@@ -476,7 +462,7 @@ static int same(const regress *r, const bf_baseline_entry *b, const bf_baseline_
 
 static int push_name(char ***v, size_t *n, const char *s)
 {
-    char **nv = realloc(*v, (*n + 1) * sizeof *nv);
+    char **nv = bf_realloc(*v, (*n + 1) * sizeof *nv);
     if (!nv)
         return BF_ENOMEM;
     *v = nv;
@@ -799,6 +785,57 @@ static int fill_junit(FILE *f, const void *arg)
     return 0;
 }
 
+/* --html DIR: the page of the jobs' runs with the regression section (bf_htmlreport). For a
+** regression run here, both come from the database, as `bfsim report --regression ID` draws
+** them; with --from-db the moves are this comparison's, the trend every stored regression's.
+** Returns -1 or an exit code. */
+static int write_html(regress *r, const char *dir, const char *basef)
+{
+    char err[1024], title[4800];
+    int64_t *ids = NULL;
+    size_t n = 0;
+    bf_regdb_regression g;
+    memset(&g, 0, sizeof g);
+    int rc = BF_OK;
+    if (r->reg_id) {
+        rc = bf_regdb_load(r->db, r->reg_id, &g, err, sizeof err);
+        if (!rc)
+            rc = bf_regdb_runs(r->db, r->reg_id, &ids, &n, err, sizeof err);
+        snprintf(title, sizeof title, "bfsim regress: suite %s, regression %lld", r->suite.name,
+                 (long long)r->reg_id);
+    } else {
+        ids = bf_calloc(r->njobs ? r->njobs : 1, sizeof *ids);
+        if (!ids) {
+            rc = BF_ENOMEM;
+            snprintf(err, sizeof err, "out of memory");
+        }
+        for (size_t i = 0; !rc && i < r->njobs; i++)
+            if (r->jobs[i].run_id &&
+                (!strcmp(r->jobs[i].status, "ok") || !strcmp(r->jobs[i].status, "fault")))
+                ids[n++] = r->jobs[i].run_id;
+        g.suite_name = r->suite.name;
+        g.baseline = r->have_base ? (char *)basef : NULL;
+        g.moves = r->moves;
+        g.nmoves = r->nmoves;
+        g.moved = (int64_t)r->nmoves;
+        g.jobs = (int64_t)r->njobs;
+        g.ran = (int64_t)r->nran;
+        g.failed = (int64_t)r->nfailed;
+        snprintf(title, sizeof title, "bfsim regress: suite %s, from %s", r->suite.name, r->db_path);
+    }
+    int code = -1;
+    if (rc)
+        code = bf_cmd_fail(k_cmd, rc == BF_ENOMEM ? 1 : 2, "%s", err);
+    else if (!n)
+        code = bf_cmd_fail(k_cmd, 2, "%s", "--html: no job of this regression stored statistics");
+    else
+        code = bf_cmd_html_reg(k_cmd, r->db, ids, n, dir, title, &g);
+    if (r->reg_id)
+        bf_regdb_free(&g);
+    free(ids);
+    return code;
+}
+
 /* The new baseline: this run's entries, and from the old one those of jobs outside the scope. */
 static int update_baseline(regress *r, const char *path, char *err, size_t errn)
 {
@@ -875,7 +912,7 @@ static int parse_shard(const char *s, long *k, long *n)
 static int select_jobs(regress *r, bf_opts *o, long k, long n)
 {
     size_t nonly = bf_opts_count(o, "only");
-    r->jobs = calloc(r->suite.njobs ? r->suite.njobs : 1, sizeof *r->jobs);
+    r->jobs = bf_calloc(r->suite.njobs ? r->suite.njobs : 1, sizeof *r->jobs);
     if (!r->jobs)
         return BF_ENOMEM;
     for (size_t i = 0; i < r->suite.njobs; i++) {
@@ -896,7 +933,8 @@ int bf_cmd_regress(int argc, char **argv)
     bf_opts *o = bf_opts_new(
         k_cmd,
         "bfsim regress --suite FILE [--baseline FILE] [--update-baseline] [-j N] [--shard K/N] "
-        "[--db F | --no-db] [--junit FILE] [--format text|markdown|json] [--from-db F]",
+        "[--db F | --no-db] [--junit FILE] [--format text|markdown|json] [--from-db F] [--html DIR] "
+        "[--quiet]",
         "Run every job of a regression suite (run jobs: each config on each trace; alloc jobs: each "
         "allocator on each workload) in parallel worker processes, store them as one regression in "
         "the results database, and compare their statistics with a baseline under the suite's "
@@ -907,7 +945,8 @@ int bf_cmd_regress(int argc, char **argv)
         "  bfsim regress --suite S --baseline B --update-baseline\n"
         "  bfsim regress --suite S --baseline B --format markdown --junit regress.xml -j 8\n"
         "  bfsim regress --suite S --shard 2/4 --db shard-2.db   (then: bfsim results merge --into all.db shard-*.db)\n"
-        "  bfsim regress --suite S --from-db all.db --baseline B");
+        "  bfsim regress --suite S --from-db all.db --baseline B\n"
+        "  bfsim regress --suite S --baseline B --html report/   (the page of docs/report.md)");
     bf_opts_add(o, "suite", BF_OPT_STRING, NULL, "suite file (INI; docs/regress.md)");
     bf_opts_add(o, "baseline", BF_OPT_STRING, NULL, "baseline file (JSON lines) to compare with");
     bf_opts_add(o, "update-baseline", BF_OPT_FLAG, NULL, "write the baseline from this run");
@@ -919,6 +958,9 @@ int bf_cmd_regress(int argc, char **argv)
     bf_opts_add(o, "junit", BF_OPT_STRING, NULL, "write a JUnit XML report to FILE");
     bf_opts_add(o, "format", BF_OPT_STRING, "text", "report format: text|markdown|json");
     bf_opts_add(o, "from-db", BF_OPT_STRING, NULL, "compare what this database holds; run nothing");
+    bf_opts_add(o, "html", BF_OPT_STRING, NULL,
+                "write DIR/index.html: the report page of the jobs' runs and the regression");
+    bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
     regress r;
     memset(&r, 0, sizeof r);
     char err[2048];
@@ -989,12 +1031,12 @@ int bf_cmd_regress(int argc, char **argv)
         }
     }
     if (select_jobs(&r, o, shk, shn)) {
-        rc = bf_cmd_fail(k_cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(k_cmd, 2, "%s", "out of host memory (job selection)");
         goto out;
     }
     double t0 = now_s();
     if (fromdb) {
-        bf_results_open_opts ro = {0, 0, 0};
+        bf_results_open_opts ro = {0, 0, 0, &bf_stop_flag, NULL};
         if (bf_results_open_ex(fromdb, &ro, &r.db, err, sizeof err)) {
             rc = bf_cmd_fail(k_cmd, 2, "%s", err);
             goto out;
@@ -1031,13 +1073,19 @@ int bf_cmd_regress(int argc, char **argv)
             goto out;
         }
         bf_cmd_install_signals();
-        rc = run_jobs(&r, (int)workers);
+        char label[160];
+        snprintf(label, sizeof label, "regress %s", r.suite.name);
+        bf_progress *prog = bf_progress_begin(
+            bf_progress_wanted(bf_opts_has(o, "quiet"), !strcmp(fmt, "json")), label, "jobs", 0);
+        bf_progress_total_units(prog, r.njobs);
+        rc = run_jobs(&r, (int)workers, prog);
+        bf_progress_end(prog);
     }
     r.seconds = now_s() - t0;
     if (rc < 0 && collect(&r, err, sizeof err))
         rc = bf_cmd_fail(k_cmd, 2, "%s", err);
     if (rc < 0 && r.have_base && compare(&r))
-        rc = bf_cmd_fail(k_cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(k_cmd, 2, "%s", "out of host memory (job selection)");
     int code = rc >= 0 ? rc : 0;
     if (rc < 0) {
         int bad = r.nmoves || r.nmissing || r.nadded;
@@ -1048,6 +1096,9 @@ int bf_cmd_regress(int argc, char **argv)
             bad = r.nfailed > 0 || r.nran < r.njobs;
         code = r.interrupted ? 130 : bad ? 1 : 0;
     }
+    if (r.reg_id && r.have_base && rc < 0 &&
+        bf_regdb_store_moves(r.db, r.reg_id, basef, r.moves, r.nmoves, err, sizeof err))
+        rc = code = bf_cmd_fail(k_cmd, 2, "%s", err);
     if (r.reg_id) {
         bf_regdb_counts cnt = {(int64_t)r.nran, (int64_t)r.nfailed, (int64_t)r.nmoves};
         const char *st = code == 130 ? "interrupted" : code == 0 ? "passed" : "failed";
@@ -1064,6 +1115,13 @@ int bf_cmd_regress(int argc, char **argv)
     if (bf_opts_get(o, "junit") && bf_baseline_write_file(bf_opts_get(o, "junit"), fill_junit, &r, err, sizeof err)) {
         code = bf_cmd_fail(k_cmd, 2, "--junit: %s", err);
         goto out_code;
+    }
+    if (bf_opts_get(o, "html") && code != 130) {
+        int hrc = write_html(&r, bf_opts_get(o, "html"), basef);
+        if (hrc >= 0) {
+            code = hrc;
+            goto out_code;
+        }
     }
     if (update && code != 130) {
         if (r.nran < r.njobs) {
@@ -1110,7 +1168,7 @@ int bf_cmd_results_merge(int argc, char **argv)
     /* check every source before writing anything */
     for (size_t i = 0; i < n; i++) {
         bf_results *s = NULL;
-        bf_results_open_opts ro = {0, 0, 0};
+        bf_results_open_opts ro = {0, 0, 0, &bf_stop_flag, NULL};
         if (bf_results_open_ex(bf_opts_get_at(o, "dbs", i), &ro, &s, err, sizeof err)) {
             rc = bf_cmd_fail(cmd, 2, "%s", err);
             goto out;

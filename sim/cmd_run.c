@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_report.h"
 
@@ -33,7 +35,7 @@ static void log_fault(void *ctx, const bf_fault_info *f)
         fprintf(stderr, "%s\n", f->text);
     }
     if (l->n < BF_MAX_LOGGED_FAULTS) {
-        bf_fault_info *v = realloc(l->v, (l->n + 1) * sizeof *v);
+        bf_fault_info *v = bf_realloc(l->v, (l->n + 1) * sizeof *v);
         if (v) {
             l->v = v;
             l->v[l->n++] = *f;
@@ -83,13 +85,20 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
 {
     const bf_stats *reg = sim->reg;
     char err[1024];
-    if (bf_results_metrics_begin(db, run_id, err, sizeof err))
-        return bf_cmd_fail(cmd, 2, "%s", err);
+    if (bf_results_metrics_begin(db, run_id, err, sizeof err)) {
+        bf_results_abort(db, "failed"); /* the row must not stay 'running' */
+        return bf_cmd_db_fail(cmd, err);
+    }
+    if (bf_results_workload_hash(db, sim->whash, err, sizeof err)) {
+        bf_results_abort(db, "failed");
+        return bf_cmd_db_fail(cmd, err);
+    }
     for (size_t i = 0; i < bf_stats_count(reg); i++) {
         const bf_stat_desc *d = bf_stats_at(reg, i);
         if (bf_results_metric(db, d->name, bf_stats_value(reg, i), d->unit)) {
+            snprintf(err, sizeof err, "%s", bf_results_errmsg(db));
             bf_results_abort(db, "failed");
-            return bf_cmd_fail(cmd, 2, "%s", "cannot write metrics to the results database");
+            return bf_cmd_db_fail(cmd, err);
         }
     }
     for (size_t i = 0; faults && i < faults->n; i++) {
@@ -97,8 +106,9 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
         if (bf_results_fault(db, f->record, bf_fault_name(f->fault), f->excause, f->addr,
                              f->kind < 0 ? "op" : bf_acc_kind_name(f->kind),
                              f->mode == BF_MODE_USER ? "user" : "supervisor", f->text)) {
+            snprintf(err, sizeof err, "%s", bf_results_errmsg(db));
             bf_results_abort(db, "failed");
-            return bf_cmd_fail(cmd, 2, "%s", "cannot write faults to the results database");
+            return bf_cmd_db_fail(cmd, err);
         }
     }
     for (size_t p = 0; p < sim->nphases; p++) {
@@ -108,8 +118,9 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
             if (sim->phases[p].delta[i] == 0)
                 continue;
             if (bf_results_series(db, series, p, bf_stats_at(reg, i)->name, sim->phases[p].delta[i])) {
+                snprintf(err, sizeof err, "%s", bf_results_errmsg(db));
                 bf_results_abort(db, "failed");
-                return bf_cmd_fail(cmd, 2, "%s", "cannot write phases to the results database");
+                return bf_cmd_db_fail(cmd, err);
             }
         }
     }
@@ -124,12 +135,15 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
             bf_results_series(db, "cplb.hot_pages", k, "size", pg[k].size) ||
             bf_results_series(db, "cplb.hot_pages", k, "instr", pg[k].instr) ||
             bf_results_series(db, "cplb.hot_pages", k, "hits", (double)pg[k].hits)) {
+            snprintf(err, sizeof err, "%s", bf_results_errmsg(db));
             bf_results_abort(db, "failed");
-            return bf_cmd_fail(cmd, 2, "%s", "cannot write to the results database");
+            return bf_cmd_db_fail(cmd, err);
         }
     }
-    if (bf_results_commit(db, status, err, sizeof err))
-        return bf_cmd_fail(cmd, 2, "%s", err);
+    if (bf_results_commit(db, status, err, sizeof err)) {
+        bf_results_abort(db, "failed");
+        return bf_cmd_db_fail(cmd, err);
+    }
     return -1;
 }
 
@@ -237,6 +251,7 @@ static int end_code(int end)
     case BF_END_INTERRUPTED:
         return 130;
     case BF_END_INPUT:
+    case BF_END_NOMEM:
         return 2;
     default:
         return 1;
@@ -267,19 +282,19 @@ int bf_cmd_run(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", nc ? "--trace FILE is required" : "--config FILE is required");
         goto out;
     }
-    const char **files = calloc(nc, sizeof *files);
-    bf_machine *m = calloc(1, sizeof *m);
+    const char **files = bf_calloc(nc, sizeof *files);
+    bf_machine *m = bf_calloc(1, sizeof *m);
     bf_results *db = NULL;
     bf_sim sim;
     memset(&sim, 0, sizeof sim);
     bf_cmd_fault_log faults = {NULL, 0, 0, 1, NULL};
     if (!files || !m) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (machine config)");
         goto out2;
     }
     for (size_t i = 0; i < nc; i++)
         files[i] = bf_opts_get_at(o, "config", i);
-    if ((rc = bf_cmd_machine(o, cmd, files, nc, m)) >= 0)
+    if ((rc = bf_cmd_db_options(o, cmd)) >= 0 || (rc = bf_cmd_machine(o, cmd, files, nc, m)) >= 0)
         goto out2;
     bf_sim_opts so;
     if ((rc = bf_cmd_sim_options(o, cmd, &so, "format,f")) >= 0)
@@ -290,24 +305,19 @@ int bf_cmd_run(int argc, char **argv)
     so.ropt.ctx = &faults;
     int use_db = !bf_opts_has(o, "no-db");
     bf_cmd_install_signals(); /* from here on SIGINT/SIGTERM end the run as `interrupted` */
-    char cmdline[4096], herr[512], whash[65], chash[65];
+    char cmdline[4096], chash[65];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
     size_t clen = bf_machine_text(m, NULL, 0);
-    char *ctext = malloc(clen + 1);
+    char *ctext = bf_malloc(clen + 1);
     if (!ctext) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
         goto out2;
     }
     bf_machine_text(m, ctext, clen + 1);
     bf_hash_text(ctext, clen, chash);
-    /* the workload's content hash identifies it in the database and the JSON; it costs a pass
-    ** over the file, so it is skipped when neither is asked for */
-    snprintf(whash, sizeof whash, "not computed");
-    if ((use_db || bf_opts_has(o, "json")) && bf_hash_file(trace, whash, herr, sizeof herr)) {
-        free(ctext);
-        rc = bf_cmd_fail(cmd, 2, "%s", herr);
-        goto out2;
-    }
+    /* the workload's content hash identifies it in the database and the JSON: computed while
+    ** the trace is read (one pass, so FIFOs and stdin work), stored with the metrics */
+    so.hash = use_db || bf_opts_has(o, "json");
     int64_t run_id = 0;
     if (use_db) {
         if ((rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0) {
@@ -320,11 +330,11 @@ int bf_cmd_run(int argc, char **argv)
         ri.config_text = ctext;
         ri.config_hash = chash;
         ri.workload_path = trace;
-        ri.workload_hash = whash;
+        ri.workload_hash = NULL; /* known once the trace has been read */
         char err[1024];
         if (bf_results_begin(db, &ri, &run_id, err, sizeof err)) {
             free(ctext);
-            rc = bf_cmd_fail(cmd, 2, "%s", err);
+            rc = bf_cmd_db_fail(cmd, err);
             goto out2;
         }
     }
@@ -339,13 +349,13 @@ int bf_cmd_run(int argc, char **argv)
     bf_progress_end(prog);
     if (src) {
         if (db)
-            bf_results_abort(db, "failed");
-        rc = bf_cmd_fail(cmd, src == BF_ENOMEM ? 1 : 2, "%s", err);
+            bf_results_abort(db, bf_stop_flag ? "interrupted" : "failed");
+        rc = bf_cmd_fail(cmd, 2, "%s", err);
         goto out2;
     }
-    if (sim.end == BF_END_INPUT || sim.end == BF_END_ERROR) {
+    if (sim.end == BF_END_INPUT || sim.end == BF_END_ERROR || sim.end == BF_END_NOMEM) {
         if (db)
-            bf_results_abort(db, "failed");
+            bf_results_abort(db, bf_stop_flag ? "interrupted" : "failed");
         rc = bf_cmd_fail(cmd, end_code(sim.end), "%s", err);
         goto out2;
     }
@@ -355,8 +365,13 @@ int bf_cmd_run(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 130, "%s", "interrupted: run recorded as interrupted, no metrics stored");
         goto out2;
     }
-    if (db && (rc = bf_cmd_store_sim(db, run_id, &sim, &faults, end_status(sim.end), cmd)) >= 0)
-        goto out2;
+    /* the report is printed even when the database cannot take the run (rc >= 0 then) */
+    int store_rc = -1;
+    if (db) {
+        bf_cmd_final_wait(db);
+        store_rc = bf_cmd_store_sim(db, run_id, &sim, &faults, end_status(sim.end), cmd);
+    }
+    const char *whash = sim.whash;
     if (bf_opts_has(o, "json")) {
         char idbuf[32];
         snprintf(idbuf, sizeof idbuf, "%lld", (long long)run_id);
@@ -371,8 +386,12 @@ int bf_cmd_run(int argc, char **argv)
         bf_report_stalls(stdout, sim.reg);
         print_phases(stdout, &sim, 0);
         print_hot_pages(stdout, &sim, 0);
-        if (db)
+        if (db && store_rc < 0)
             printf("# stored as run %lld\n", (long long)run_id);
+    }
+    if (store_rc >= 0) {
+        rc = store_rc;
+        goto out2;
     }
     if (sim.end == BF_END_FAULT)
         fprintf(stderr, "bfsim run: stopped at the first fault (--on-fault=stop)%s\n",
@@ -428,18 +447,36 @@ int bf_cmd_compare(int argc, char **argv)
         bf_opts_free(o);
         return bf_cmd_fail(cmd, 2, "%s", "--html reports stored runs: it cannot go with --no-db");
     }
-    bf_machine *ms = calloc(nc, sizeof *ms);
-    bf_sim *sims = calloc(nc, sizeof *sims);
-    int64_t *run_ids = calloc(nc, sizeof *run_ids);
-    bf_compare_col *cols = calloc(nc, sizeof *cols);
+    if ((rc = bf_cmd_db_options(o, cmd)) >= 0) {
+        bf_opts_free(o);
+        return rc;
+    }
+    for (size_t i = 0; i < bf_opts_count(o, "stat"); i++) {
+        const char *st = bf_opts_get_at(o, "stat", i);
+        int known = 0;
+        size_t nt;
+        const bf_stat_table *t = bf_sim_stat_tables(&nt);
+        for (size_t k = 0; k < nt && !known; k++)
+            for (size_t j = 0; j < *t[k].count && !known; j++)
+                known = !strcmp(t[k].desc[j].name, st);
+        if (!known) {
+            rc = bf_cmd_fail(cmd, 2, "--stat: unknown statistic '%s' (see `bfsim stats list`)", st);
+            bf_opts_free(o);
+            return rc;
+        }
+    }
+    bf_machine *ms = bf_calloc(nc, sizeof *ms);
+    bf_sim *sims = bf_calloc(nc, sizeof *sims);
+    int64_t *run_ids = bf_calloc(nc, sizeof *run_ids);
+    bf_compare_col *cols = bf_calloc(nc, sizeof *cols);
     size_t nextra = bf_opts_count(o, "stat");
-    const char **rows = calloc(bf_compare_nrows + nextra, sizeof *rows);
+    const char **rows = bf_calloc(bf_compare_nrows + nextra, sizeof *rows);
     bf_results *db = NULL;
     bf_progress *prog = NULL;
     size_t done = 0;
     rc = -1;
     if (!ms || !sims || !cols || !rows || !run_ids) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (compare tables)");
         goto out;
     }
     /* load and check every machine before simulating anything */
@@ -452,16 +489,18 @@ int bf_cmd_compare(int argc, char **argv)
     bf_sim_opts so;
     if ((rc = bf_cmd_sim_options(o, cmd, &so, "trace-format")) >= 0)
         goto out;
-    char whash[65], herr[512];
-    if (bf_hash_file(trace, whash, herr, sizeof herr)) {
-        rc = bf_cmd_fail(cmd, 2, "%s", herr);
+    struct stat tst;
+    if (nc > 1 && (!strcmp(trace, "-") || (stat(trace, &tst) == 0 && !S_ISREG(tst.st_mode)))) {
+        rc = bf_cmd_fail(cmd, 2, "--trace %s: compare reads the trace once per machine; give a "
+                                 "regular file, not a pipe or stdin", trace);
         goto out;
     }
+    so.hash = 1; /* each run hashes the trace as it reads it */
+    bf_cmd_install_signals();
     if (!bf_opts_has(o, "no-db") && (rc = bf_cmd_open_db(o, cmd, 1, &db)) >= 0)
         goto out;
     char cmdline[4096];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
-    bf_cmd_install_signals();
     prog = bf_cmd_progress(o, !strcmp(tf, "json"), "compare", "records", trace);
     for (size_t i = 0; i < nc; i++) {
         bf_machine *m = &ms[i];
@@ -473,9 +512,9 @@ int bf_cmd_compare(int argc, char **argv)
         int64_t run_id = 0;
         if (db) {
             size_t clen = bf_machine_text(m, NULL, 0);
-            char *ctext = malloc(clen + 1), chash[65], err[1024];
+            char *ctext = bf_malloc(clen + 1), chash[65], err[1024];
             if (!ctext) {
-                rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+                rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
                 goto out;
             }
             bf_machine_text(m, ctext, clen + 1);
@@ -486,11 +525,11 @@ int bf_cmd_compare(int argc, char **argv)
             ri.config_text = ctext;
             ri.config_hash = chash;
             ri.workload_path = trace;
-            ri.workload_hash = whash;
+            ri.workload_hash = NULL; /* stored with the metrics */
             int brc = bf_results_begin(db, &ri, &run_id, err, sizeof err);
             free(ctext);
             if (brc) {
-                rc = bf_cmd_fail(cmd, 2, "%s", err);
+                rc = bf_cmd_db_fail(cmd, err);
                 goto out;
             }
         }
@@ -502,17 +541,19 @@ int bf_cmd_compare(int argc, char **argv)
         int src = bf_sim_run(m, trace, &so, &sims[i], err, sizeof err);
         done = i + 1;
         if (src || sims[i].end == BF_END_INPUT || sims[i].end == BF_END_ERROR ||
-            sims[i].end == BF_END_INTERRUPTED) {
-            int interrupted = !src && sims[i].end == BF_END_INTERRUPTED;
+            sims[i].end == BF_END_NOMEM || sims[i].end == BF_END_INTERRUPTED) {
+            int interrupted = bf_stop_flag || (!src && sims[i].end == BF_END_INTERRUPTED);
             bf_progress_end(prog);
             prog = NULL;
             if (db)
                 bf_results_abort(db, interrupted ? "interrupted" : "failed");
             free(faults.v);
-            rc = bf_cmd_fail(cmd, interrupted ? 130 : src == BF_ENOMEM ? 1 : 2, "%s",
+            rc = bf_cmd_fail(cmd, interrupted ? 130 : 2, "%s",
                              interrupted ? "interrupted" : err);
             goto out;
         }
+        if (db)
+            bf_cmd_final_wait(db);
         if (db && (rc = bf_cmd_store_sim(db, run_id, &sims[i], &faults,
                                          sims[i].end == BF_END_FAULT ? "fault" : "ok", cmd)) >= 0) {
             free(faults.v);

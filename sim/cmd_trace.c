@@ -3,11 +3,14 @@
 ** summary behind the command line. Everything streams: constant memory whatever the trace length.
 */
 #define _POSIX_C_SOURCE 200809L
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bf_hmem.h"
 #include "bf_cmd.h"
+#include "bf_file.h"
 #include "bf_report.h"
 
 static void add_reader_options(bf_opts *o)
@@ -21,6 +24,7 @@ static void add_reader_options(bf_opts *o)
 }
 
 #define READ_ALL_SINK_FAILED (-1000) /* read_all: fn refused a record (not a bf_rc) */
+#define READ_ALL_INTERRUPTED (-1001) /* read_all: SIGINT/SIGTERM/SIGHUP (bf_stop_flag) */
 
 /* Read every record of r into fn, with a progress line: BF_EEOF at a clean end, the reader's
 ** error code, or READ_ALL_SINK_FAILED. */
@@ -32,6 +36,10 @@ static int read_all(bf_opts *o, const char *label, const char *path, int json, b
     uint64_t count = 0;
     int n;
     while ((n = bf_trace_next(r, &rec)) == BF_OK) {
+        if (bf_stop_flag) {
+            n = READ_ALL_INTERRUPTED;
+            break;
+        }
         if (fn(ctx, &rec)) {
             n = READ_ALL_SINK_FAILED;
             break;
@@ -62,8 +70,12 @@ static int reader_options(bf_opts *o, const char *cmd, bf_trace_options *t)
     if (prc >= 0)
         return prc;
     char *end;
-    t->map_window = (uint32_t)strtoul(bf_opts_get(o, "map-window"), &end, 0);
-    const char *e = *end ? "not a number" : bf_trace_options_check(t);
+    errno = 0;
+    unsigned long long w = strtoull(bf_opts_get(o, "map-window"), &end, 0);
+    t->map_window = (uint32_t)w;
+    const char *e = *end || errno || w > 0x80000000ull
+                        ? "--map-window: not a number of bytes up to 2 GB"
+                        : bf_trace_options_check(t);
     if (e)
         return bf_cmd_fail(cmd, 2, "%s", e);
     return -1;
@@ -129,8 +141,13 @@ static int trace_convert(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", fmt < 0 ? "--to: expects text or binary" : "--compress: expects none, gzip or zstd");
         goto out;
     }
+    if (bf_file_same(in, outp)) {
+        rc = bf_cmd_fail(cmd, 2, "--out %s is the input file: refusing to overwrite it", outp);
+        goto out;
+    }
     if ((rc = open_reader(o, cmd, in, &r)) >= 0)
         goto out;
+    bf_cmd_install_signals();
     char err[1024];
     if (bf_trace_writer_open(outp, fmt, comp, &w, err, sizeof err)) {
         rc = bf_cmd_fail(cmd, 2, "%s", err);
@@ -150,6 +167,10 @@ static int trace_convert(int argc, char **argv)
     convert_sink cs = {w, 0};
     int n = read_all(o, "trace convert", in, 0, r, convert_one, &cs);
     uint64_t count = cs.count;
+    if (n == READ_ALL_INTERRUPTED) {
+        rc = bf_cmd_fail(cmd, 130, "interrupted: %s not written", outp);
+        goto out;
+    }
     if (n == READ_ALL_SINK_FAILED) {
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_writer_error(w));
         goto out;
@@ -158,30 +179,34 @@ static int trace_convert(int argc, char **argv)
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_error(r));
         goto out;
     }
-    /* the address map is known only at the end of a first-touch pass: keep it as a side note */
+    /* the address map is known only at the end of a first-touch pass: keep it as a side note,
+    ** made before the output is put in place (a failure here leaves no output) */
+    size_t ml = bf_trace_describe_map(r, NULL, 0);
+    char *map = ml ? bf_malloc(ml + 1) : NULL;
+    if (ml && !map) {
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (address map note)");
+        goto out;
+    }
+    if (map)
+        bf_trace_describe_map(r, map, ml + 1);
     int wrc = bf_trace_writer_close(w, err, sizeof err);
     w = NULL;
     if (wrc) {
+        free(map);
         rc = bf_cmd_fail(cmd, 2, "%s", err);
         goto out;
     }
-    size_t ml = bf_trace_describe_map(r, NULL, 0);
-    if (ml) {
-        char *map = malloc(ml + 1);
-        if (map) {
-            bf_trace_describe_map(r, map, ml + 1);
-            fprintf(stderr, "%s", map);
-            free(map);
-        }
+    if (map) {
+        fprintf(stderr, "%s", map);
+        free(map);
     }
     fprintf(stderr, "bfsim trace convert: %llu records written to %s\n", (unsigned long long)count, outp);
     rc = 0;
 out:
-    if (w) {
+    if (w) { /* never leave a half-written output: an existing file keeps its content */
         char e2[256];
+        bf_trace_writer_cancel(w);
         bf_trace_writer_close(w, e2, sizeof e2);
-        if (rc && strcmp(bf_opts_get(o, "out"), "-"))
-            remove(bf_opts_get(o, "out")); /* never leave a half-written output */
     }
     if (r)
         bf_trace_close(r);
@@ -220,23 +245,32 @@ static int trace_stats(int argc, char **argv)
     if ((rc = open_reader(o, cmd, path, &r)) >= 0)
         goto out;
     if (bf_trace_summary_new(part, (uint32_t)mb << 20, &s)) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (trace summary)");
         goto out;
     }
+    bf_cmd_install_signals();
     int n = read_all(o, "trace stats", path, bf_opts_has(o, "json"), r, summary_one, s);
+    if (n == READ_ALL_INTERRUPTED) {
+        rc = bf_cmd_fail(cmd, 130, "%s", "interrupted");
+        goto out;
+    }
     if (n != BF_EEOF) {
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_error(r));
         goto out;
     }
     bf_stats *reg = bf_stats_new();
     if (!reg) {
-        rc = bf_cmd_fail(cmd, 1, "%s", "out of memory");
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (statistics registry)");
         goto out;
     }
-    bf_stats_add(reg, bf_trace_summary_stat_desc, bf_trace_summary_stat_count,
-                 (void *)bf_trace_summary_stats_of(s), NULL);
-    bf_stats_add(reg, bf_trace_reader_stat_desc, bf_trace_reader_stat_count,
-                 (void *)bf_trace_reader_stats_of(r), NULL);
+    if (bf_stats_add(reg, bf_trace_summary_stat_desc, bf_trace_summary_stat_count,
+                     (void *)bf_trace_summary_stats_of(s), NULL) ||
+        bf_stats_add(reg, bf_trace_reader_stat_desc, bf_trace_reader_stat_count,
+                     (void *)bf_trace_reader_stats_of(r), NULL)) {
+        bf_stats_free(reg);
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (statistics registry)");
+        goto out;
+    }
     int json = bf_opts_has(o, "json");
     if (json) {
         printf("{\"trace\": ");
@@ -299,9 +333,12 @@ static int trace_head(int argc, char **argv)
         goto out;
     const char *path = bf_opts_get(o, "trace");
     char *end;
-    unsigned long long n = strtoull(bf_opts_get(o, "lines"), &end, 10);
-    if (!path || *end) {
-        rc = bf_cmd_fail(cmd, 2, "%s", !path ? "--trace FILE is required" : "-n expects a number");
+    const char *ns = bf_opts_get(o, "lines");
+    errno = 0;
+    unsigned long long n = strtoull(ns, &end, 10);
+    if (!path || *end || !*ns || *ns == '-' || *ns == '+' || errno == ERANGE) {
+        rc = bf_cmd_fail(cmd, 2, "%s", !path ? "--trace FILE is required"
+                                             : "-n expects a number of records (0 or more)");
         goto out;
     }
     if ((rc = open_reader(o, cmd, path, &r)) >= 0)
@@ -316,13 +353,19 @@ static int trace_head(int argc, char **argv)
         if (bf_trace_header_at(r, i, &k, &v))
             bf_trace_writer_header(w, k, v);
     }
+    bf_cmd_install_signals();
     bf_trace_rec rec;
     int nr = BF_OK;
-    for (unsigned long long i = 0; i < n && (nr = bf_trace_next(r, &rec)) == BF_OK; i++)
+    for (unsigned long long i = 0; i < n && (nr = bf_trace_next(r, &rec)) == BF_OK; i++) {
+        if (bf_stop_flag) {
+            rc = bf_cmd_fail(cmd, 130, "%s", "interrupted");
+            goto out;
+        }
         if (bf_trace_write(w, &rec)) {
             rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_writer_error(w));
             goto out;
         }
+    }
     if (nr != BF_OK && nr != BF_EEOF) {
         rc = bf_cmd_fail(cmd, 2, "%s", bf_trace_error(r));
         goto out;

@@ -27,6 +27,7 @@
 ** A direct-mapped table of the last BF_ATRACE_FREED_MEMORY frees tells double frees from
 ** unmatched ones. Invariant: memory grows with the number of live allocations only.
 */
+#include "bf_hmem.h"
 #include "bf_atrace.h"
 
 #include "bf_parse.h"
@@ -290,7 +291,7 @@ static live_ent *live_find(bf_atrace_reader *r, uint8_t ns, uint64_t key)
 static int live_grow(bf_atrace_reader *r)
 {
     size_t ncap = r->live_cap ? r->live_cap * 2 : 1024;
-    live_ent *n = calloc(ncap, sizeof *n);
+    live_ent *n = bf_calloc(ncap, sizeof *n);
     if (!n)
         return BF_ENOMEM;
     for (size_t i = 0; i < r->live_cap; i++) {
@@ -430,7 +431,7 @@ static int do_alloc(bf_atrace_reader *r, uint8_t ns, uint64_t key, uint64_t id, 
     }
     e = live_insert(r, ns, key);
     if (!e)
-        return fail(r, BF_ENOMEM, "out of memory for the live-allocation table");
+        return fail(r, BF_ENOMEM, "out of host memory for the live-allocation table");
     e->id = id;
     e->op = rec->op;
     e->order = rec->order;
@@ -529,8 +530,12 @@ static int name_field(bf_atrace_reader *r, const char **pp, char *dst, const cha
         ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
              c == '_' || c == '.' || c == '-' || c == ':' || c == '(' || c == ')';
     }
+    if (n > BF_ATRACE_NAME_MAX)
+        return fail(r, BF_EINPUT, "%s '%s...' is %zu characters long (at most %d)", what,
+                    bf_parse_tok(p, t, sizeof t), n, BF_ATRACE_NAME_MAX);
     if (!ok)
-        return fail(r, BF_EINPUT, "bad %s '%s'", what, bf_parse_tok(p, t, sizeof t));
+        return fail(r, BF_EINPUT, "bad %s '%s' (letters, digits and _.:()- only)", what,
+                    bf_parse_tok(p, t, sizeof t));
     memcpy(dst, p, n);
     dst[n] = '\0';
     *pp = e;
@@ -938,9 +943,9 @@ static int rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
             if (r->rep_hdr[1] > 100000000u)
                 return fail(r, BF_EINPUT, "number of ids %" PRIu64 " is absurd (at most 100000000)",
                             r->rep_hdr[1]);
-            r->rep_seen = calloc((size_t)(r->rep_hdr[1] + 7) / 8 + 1, 1);
+            r->rep_seen = bf_calloc((size_t)(r->rep_hdr[1] + 7) / 8 + 1, 1);
             if (!r->rep_seen)
-                return fail(r, BF_ENOMEM, "out of memory");
+                return fail(r, BF_ENOMEM, "out of host memory");
         }
         return R_COMMENT;
     }
@@ -1332,13 +1337,13 @@ static int native_open(bf_atrace_reader *r)
 
 static int open_with(bf_tio_in *in, int format, bf_atrace_reader **out, char *err, size_t errn)
 {
-    bf_atrace_reader *r = calloc(1, sizeof *r);
+    bf_atrace_reader *r = bf_calloc(1, sizeof *r);
     if (r) {
-        r->freed = calloc(BF_ATRACE_FREED_MEMORY, sizeof *r->freed);
-        r->caches = malloc((size_t)CACHE_MAX * (BF_ATRACE_NAME_MAX + 1));
+        r->freed = bf_calloc(BF_ATRACE_FREED_MEMORY, sizeof *r->freed);
+        r->caches = bf_malloc((size_t)CACHE_MAX * (BF_ATRACE_NAME_MAX + 1));
     }
     if (!r || !r->freed || !r->caches) {
-        snprintf(err, errn, "%s: out of memory", bf_tio_name(in));
+        snprintf(err, errn, "%s: out of host memory", bf_tio_name(in));
         if (r) {
             free(r->freed);
             free(r->caches);
@@ -1370,12 +1375,26 @@ static int open_with(bf_tio_in *in, int format, bf_atrace_reader **out, char *er
 
 int bf_atrace_open(const char *path, int format, bf_atrace_reader **out, char *err, size_t errn)
 {
+    return bf_atrace_open_tap(path, format, NULL, out, err, errn);
+}
+
+int bf_atrace_open_tap(const char *path, int format, const bf_byte_tap *tap,
+                       bf_atrace_reader **out, char *err, size_t errn)
+{
     *out = NULL;
     bf_tio_in *in;
-    int rc = bf_tio_open(path, &in, err, errn);
+    int rc = bf_tio_open_tap(path, tap, &in, err, errn);
     if (rc)
         return rc;
     return open_with(in, format, out, err, errn);
+}
+
+int bf_atrace_drain(bf_atrace_reader *r)
+{
+    int rc = bf_tio_drain(r->in);
+    if (rc)
+        snprintf(r->err, sizeof r->err, "%s", bf_tio_error(r->in));
+    return rc;
 }
 
 int bf_atrace_open_mem(const void *data, size_t n, const char *name, int format,
@@ -1548,9 +1567,9 @@ int bf_atrace_writer_open(const char *path, int compression, bf_atrace_writer **
                           size_t errn)
 {
     *out = NULL;
-    bf_atrace_writer *w = calloc(1, sizeof *w);
+    bf_atrace_writer *w = bf_calloc(1, sizeof *w);
     if (!w) {
-        snprintf(err, errn, "%s: out of memory", path);
+        snprintf(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;
     }
     int rc = bf_tio_out_open(path, compression, 0, &w->out, err, errn);

@@ -85,6 +85,11 @@ typedef enum bf_aformat {
 typedef struct bf_atrace_reader bf_atrace_reader;
 
 int bf_atrace_open(const char *path, int format, bf_atrace_reader **out, char *err, size_t errn);
+/* The same, with a tap that sees every byte read from the file (bf_trace.h), and the reading of
+** the rest of the file after an early stop (BF_OK or BF_EIO). */
+int bf_atrace_open_tap(const char *path, int format, const bf_byte_tap *tap,
+                       bf_atrace_reader **out, char *err, size_t errn);
+int bf_atrace_drain(bf_atrace_reader *r);
 /* BF_OK, BF_EEOF, or BF_EINPUT with bf_atrace_error() ("file:line: unmatched free of ptr=...") */
 int bf_atrace_next(bf_atrace_reader *r, bf_arec *rec);
 const char *bf_atrace_error(const bf_atrace_reader *r);

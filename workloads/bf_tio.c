@@ -21,8 +21,11 @@
 */
 #define _FILE_OFFSET_BITS 64
 #define _POSIX_C_SOURCE 200809L
+#include "bf_hmem.h"
 #include "bf_tio.h"
 #include <sys/types.h>
+
+#include "bf_file.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -52,7 +55,17 @@ struct bf_tio_in {
     uint64_t line;
     char name[256];
     char err[BF_TIO_ERR];
+    bf_byte_tap tap; /* fn NULL: none */
 };
+
+/* Every read from the file goes through here, so that the tap sees each byte once. */
+static size_t tio_fread(bf_tio_in *in, void *p, size_t n)
+{
+    size_t got = fread(p, 1, n, in->f);
+    if (got && in->tap.fn)
+        in->tap.fn(in->tap.ctx, p, got);
+    return got;
+}
 
 static void seterr(char *dst, size_t n, const char *fmt, ...)
 {
@@ -78,7 +91,7 @@ static int raw_fill(bf_tio_in *in)
         in->raw_eof = 1;
         return BF_OK;
     }
-    size_t n = fread(in->raw, 1, BF_TIO_RAW, in->f);
+    size_t n = tio_fread(in, in->raw, BF_TIO_RAW);
     in->raw_pos = 0;
     in->raw_end = n;
     if (n < BF_TIO_RAW) {
@@ -99,7 +112,7 @@ static int decode_more(bf_tio_in *in)
         return BF_OK;
     if (in->comp == BF_COMP_NONE) {
         if (in->f) {
-            size_t n = fread(in->buf + in->end, 1, cap - in->end, in->f);
+            size_t n = tio_fread(in, in->buf + in->end, cap - in->end);
             in->end += n;
             if (n == 0) {
                 if (ferror(in->f)) {
@@ -198,7 +211,7 @@ static int detect_compression(bf_tio_in *in)
     if (in->f) {
         in->raw_pos = in->raw_end = 0;
         while (in->raw_end < 4 && !in->raw_eof) {
-            size_t k = fread(in->raw + in->raw_end, 1, BF_TIO_RAW - in->raw_end, in->f);
+            size_t k = tio_fread(in, in->raw + in->raw_end, BF_TIO_RAW - in->raw_end);
             if (k == 0) {
                 if (ferror(in->f)) {
                     seterr(in->err, sizeof in->err, "%s: read error: %s", in->name,
@@ -240,16 +253,16 @@ static int detect_compression(bf_tio_in *in)
 
 static int open_common(bf_tio_in *in, char *err, size_t errn)
 {
-    in->buf = malloc(BF_TIO_BUF + 1);
+    in->buf = bf_malloc(BF_TIO_BUF + 1);
     if (in->f)
-        in->raw = malloc(BF_TIO_RAW);
+        in->raw = bf_malloc(BF_TIO_RAW);
     if (!in->buf || (in->f && !in->raw)) {
-        seterr(err, errn, "%s: out of memory", in->name);
+        seterr(err, errn, "%s: out of host memory", in->name);
         return BF_ENOMEM;
     }
     int rc = detect_compression(in);
     if (rc) {
-        seterr(err, errn, "%s", in->err[0] ? in->err : "out of memory");
+        seterr(err, errn, "%s", in->err[0] ? in->err : "out of host memory");
         return rc;
     }
     return BF_OK;
@@ -257,12 +270,37 @@ static int open_common(bf_tio_in *in, char *err, size_t errn)
 
 int bf_tio_open(const char *path, bf_tio_in **out, char *err, size_t errn)
 {
+    return bf_tio_open_tap(path, NULL, out, err, errn);
+}
+
+int bf_tio_drain(bf_tio_in *in)
+{
+    if (!in->f)
+        return BF_OK;
+    uint8_t *p = in->raw ? in->raw : (uint8_t *)in->buf;
+    size_t cap = in->raw ? BF_TIO_RAW : BF_TIO_BUF;
+    while (tio_fread(in, p, cap) == cap)
+        ;
+    in->raw_pos = in->raw_end = in->pos = in->end = 0;
+    in->raw_eof = in->eof = 1;
+    if (ferror(in->f)) {
+        seterr(in->err, sizeof in->err, "%s: read error: %s", in->name, strerror(errno));
+        return BF_EIO;
+    }
+    return BF_OK;
+}
+
+int bf_tio_open_tap(const char *path, const bf_byte_tap *tap, bf_tio_in **out, char *err,
+                    size_t errn)
+{
     *out = NULL;
-    bf_tio_in *in = calloc(1, sizeof *in);
+    bf_tio_in *in = bf_calloc(1, sizeof *in);
     if (!in) {
-        seterr(err, errn, "%s: out of memory", path);
+        seterr(err, errn, "%s: out of host memory (trace input)", path);
         return BF_ENOMEM;
     }
+    if (tap)
+        in->tap = *tap;
     if (strcmp(path, "-") == 0) {
         in->f = stdin;
         snprintf(in->name, sizeof in->name, "<stdin>");
@@ -289,9 +327,9 @@ int bf_tio_open_mem(const void *data, size_t n, const char *name, bf_tio_in **ou
                     size_t errn)
 {
     *out = NULL;
-    bf_tio_in *in = calloc(1, sizeof *in);
+    bf_tio_in *in = bf_calloc(1, sizeof *in);
     if (!in) {
-        seterr(err, errn, "%s: out of memory", name);
+        seterr(err, errn, "%s: out of host memory", name);
         return BF_ENOMEM;
     }
     in->mem = data ? data : (const uint8_t *)"";
@@ -463,6 +501,8 @@ int bf_tio_read(bf_tio_in *in, void *dst, size_t n, size_t *got)
 struct bf_tio_out {
     FILE *f;
     int own_f;
+    bf_file_out fo; /* own_f: the temporary file renamed into place at a clean close */
+    int cancelled;  /* bf_tio_out_cancel: discard at close */
     int comp;
     z_stream z;
     int z_live;
@@ -536,15 +576,15 @@ int bf_tio_out_open(const char *path, int compression, int level, bf_tio_out **o
         seterr(err, errn, "%s: unknown compression %d", path, compression);
         return BF_ECONFIG;
     }
-    bf_tio_out *o = calloc(1, sizeof *o);
+    bf_tio_out *o = bf_calloc(1, sizeof *o);
     if (!o) {
-        seterr(err, errn, "%s: out of memory", path);
+        seterr(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;
     }
     snprintf(o->name, sizeof o->name, "%s", strcmp(path, "-") == 0 ? "<stdout>" : path);
     o->comp = compression;
-    o->buf = malloc(BF_TIO_RAW);
-    o->cbuf = malloc(BF_TIO_RAW);
+    o->buf = bf_malloc(BF_TIO_RAW);
+    o->cbuf = bf_malloc(BF_TIO_RAW);
     int ok = o->buf && o->cbuf;
     if (ok && compression == BF_COMP_GZIP) {
         ok = deflateInit2(&o->z, level ? level : Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8,
@@ -556,19 +596,19 @@ int bf_tio_out_open(const char *path, int compression, int level, bf_tio_out **o
                                                            level ? level : 3));
     }
     if (!ok) {
-        seterr(err, errn, "%s: out of memory", path);
+        seterr(err, errn, "%s: out of host memory", path);
         bf_tio_out_close(o, NULL, 0);
         return BF_ENOMEM;
     }
     if (strcmp(path, "-") == 0) {
         o->f = stdout;
     } else {
-        o->f = fopen(path, "wb");
-        if (!o->f) {
-            seterr(err, errn, "%s: %s", path, strerror(errno));
+        int frc = bf_file_open(&o->fo, path, err, errn);
+        if (frc) {
             bf_tio_out_close(o, NULL, 0);
-            return BF_EIO;
+            return frc;
         }
+        o->f = o->fo.f;
         o->own_f = 1;
     }
     *out = o;
@@ -597,20 +637,32 @@ const char *bf_tio_out_error(const bf_tio_out *o)
     return o->err;
 }
 
+void bf_tio_out_cancel(bf_tio_out *o)
+{
+    if (o)
+        o->cancelled = 1;
+}
+
 int bf_tio_out_close(bf_tio_out *o, char *err, size_t errn)
 {
     if (!o)
         return BF_OK;
-    if (o->f) {
+    if (o->cancelled && !o->rc) {
+        seterr(o->err, sizeof o->err, "%s: not written (cancelled)", o->name);
+        o->rc = BF_ESTATE;
+    }
+    if (o->f && !o->cancelled) {
         out_flush(o, 1);
-        if (fflush(o->f) != 0 && !o->rc) {
+        if (!o->own_f && fflush(o->f) != 0 && !o->rc) {
             seterr(o->err, sizeof o->err, "%s: write error: %s", o->name, strerror(errno));
             o->rc = BF_EIO;
         }
-        if (o->own_f && fclose(o->f) != 0 && !o->rc) {
-            seterr(o->err, sizeof o->err, "%s: close error: %s", o->name, strerror(errno));
+    }
+    if (o->own_f) {
+        if (o->rc)
+            bf_file_discard(&o->fo); /* the destination keeps its old content */
+        else if (bf_file_commit(&o->fo, o->err, sizeof o->err))
             o->rc = BF_EIO;
-        }
     }
     int rc = o->rc;
     if (rc)

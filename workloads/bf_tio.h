@@ -25,6 +25,12 @@ typedef struct bf_tio_out bf_tio_out;
 
 /* Open path ("-" = stdin). On failure returns BF_EIO/BF_ENOMEM and writes "path: reason". */
 int bf_tio_open(const char *path, bf_tio_in **out, char *err, size_t errn);
+/* The same; tap (may be NULL) sees every byte read from the file, in order (bf_byte_tap). */
+int bf_tio_open_tap(const char *path, const bf_byte_tap *tap, bf_tio_in **out, char *err,
+                    size_t errn);
+/* Read the rest of the file through the tap without decoding it; the stream is at its end
+** afterwards. BF_OK or BF_EIO. */
+int bf_tio_drain(bf_tio_in *in);
 /* Read from memory (not copied: data must outlive the stream); name is used in messages. */
 int bf_tio_open_mem(const void *data, size_t n, const char *name, bf_tio_in **out, char *err,
                     size_t errn);
@@ -56,6 +62,9 @@ int bf_tio_read(bf_tio_in *in, void *dst, size_t n, size_t *got);
 int bf_tio_out_open(const char *path, int compression, int level, bf_tio_out **out, char *err,
                     size_t errn);
 int bf_tio_write(bf_tio_out *o, const void *p, size_t n);
+/* The output goes to a temporary file beside path, renamed over path only by a clean close.
+** Cancel: the next close discards everything written (path keeps its old content). */
+void bf_tio_out_cancel(bf_tio_out *o);
 /* Finish the compressed stream, flush and close; returns the first error seen (and frees o). */
 int bf_tio_out_close(bf_tio_out *o, char *err, size_t errn);
 const char *bf_tio_out_error(const bf_tio_out *o);

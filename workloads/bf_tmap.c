@@ -21,6 +21,7 @@
 ** host lines never share a target line and target % window == host % window. The hash table has
 ** at least twice as many slots as cap, so it never fills and memory is fixed at init.
 */
+#include "bf_hmem.h"
 #include "bf_tmap.h"
 
 #include <inttypes.h>
@@ -51,9 +52,9 @@ int bf_tmap_init(bf_tmap *m, const bf_trace_options *o)
     while (slots < 2u * m->cap)
         slots <<= 1;
     m->mask = slots - 1;
-    m->keys = calloc(slots, sizeof *m->keys);
-    m->vals = calloc(slots, sizeof *m->vals);
-    m->order = calloc(m->cap ? m->cap : 1, sizeof *m->order);
+    m->keys = bf_calloc(slots, sizeof *m->keys);
+    m->vals = bf_calloc(slots, sizeof *m->vals);
+    m->order = bf_calloc(m->cap ? m->cap : 1, sizeof *m->order);
     if (!m->keys || !m->vals || !m->order) {
         bf_tmap_fini(m);
         return BF_ENOMEM;

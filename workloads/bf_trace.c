@@ -29,6 +29,7 @@
 ** Invariant: the reader holds at most one pending access and one line; memory is fixed at open.
 ** After the first error every call returns the same error.
 */
+#include "bf_hmem.h"
 #include "bf_trace.h"
 
 #include "bf_parse.h"
@@ -293,6 +294,16 @@ static int aligned(uint64_t a, uint64_t s)
     return s == 1 || (s == 2 && !(a & 1)) || (!(s & 3) && !(a & 3));
 }
 
+/* The one rule for native (Blackfin) data access sizes, in every command that reads them: 1, 2
+** or a multiple of 4 bytes (whole words); 3, 5, 6, 7, ... are not accesses a Blackfin makes, so
+** they are input errors naming the line (foreign traces are split instead). */
+static int native_size(bf_trace_reader *r, int type, uint64_t s)
+{
+    if (type == BF_REC_IFETCH || s == 1 || s == 2 || !(s & 3))
+        return BF_OK;
+    return fail(r, BF_EINPUT, "size %" PRIu64 " is not a Blackfin data access (1, 2 or a multiple of 4 bytes)", s);
+}
+
 /* ---- native text ------------------------------------------------------------------------ */
 
 static int addr32(bf_trace_reader *r, const char **pp, bf_addr *a, const char *what)
@@ -354,7 +365,7 @@ static int native_access(bf_trace_reader *r, const char *p, int type, bf_trace_r
     if ((rc = expect_end(r, p)))
         return rc;
 checked:
-    if ((rc = check_span(r, a, s, "access")))
+    if ((rc = native_size(r, type, s)) || (rc = check_span(r, a, s, "access")))
         return rc;
     rec->type = (uint8_t)type;
     rec->addr = a;
@@ -782,7 +793,7 @@ static int native_bin_next(bf_trace_reader *r, bf_trace_rec *rec)
             return fail(r, BF_EINPUT, "reserved field not zero");
         if (b == 0 || b > BF_TRACE_MAX_ACCESS)
             return fail(r, BF_EINPUT, "size %u out of range (1..%d)", b, BF_TRACE_MAX_ACCESS);
-        if ((rc = check_span(r, a, b, "access")))
+        if ((rc = native_size(r, type, b)) || (rc = check_span(r, a, b, "access")))
             return rc;
         rec->type = type;
         rec->addr = a;
@@ -1234,9 +1245,9 @@ static int open_with(bf_tio_in *in, const bf_trace_options *o, bf_trace_reader *
         bf_tio_close(in);
         return BF_ECONFIG;
     }
-    bf_trace_reader *r = calloc(1, sizeof *r);
+    bf_trace_reader *r = bf_calloc(1, sizeof *r);
     if (!r) {
-        snprintf(err, errn, "%s: out of memory", bf_tio_name(in));
+        snprintf(err, errn, "%s: out of host memory", bf_tio_name(in));
         bf_tio_close(in);
         return BF_ENOMEM;
     }
@@ -1261,7 +1272,7 @@ static int open_with(bf_tio_in *in, const bf_trace_options *o, bf_trace_reader *
     else if (r->fmt == BF_FMT_NATIVE_BIN)
         rc = native_bin_open(r);
     else if (bf_tmap_init(&r->map, o) != BF_OK)
-        rc = fail(r, BF_ENOMEM, "out of memory for the address map");
+        rc = fail(r, BF_ENOMEM, "out of host memory for the address map");
 out:
     if (rc) {
         snprintf(err, errn, "%s", r->err);
@@ -1277,10 +1288,18 @@ int bf_trace_open(const char *path, const bf_trace_options *o, bf_trace_reader *
 {
     *out = NULL;
     bf_tio_in *in;
-    int rc = bf_tio_open(path, &in, err, errn);
+    int rc = bf_tio_open_tap(path, o ? o->tap : NULL, &in, err, errn);
     if (rc)
         return rc;
     return open_with(in, o, out, err, errn);
+}
+
+int bf_trace_drain(bf_trace_reader *r)
+{
+    int rc = bf_tio_drain(r->in);
+    if (rc)
+        snprintf(r->err, sizeof r->err, "%s", bf_tio_error(r->in));
+    return rc;
 }
 
 int bf_trace_open_mem(const void *data, size_t n, const char *name, const bf_trace_options *o,

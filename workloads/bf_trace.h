@@ -93,6 +93,14 @@ typedef struct bf_trace_pin {
 } bf_trace_pin;
 enum { BF_TRACE_MAX_PINS = 8 };
 
+/* A byte tap: called with every byte of a file as it is read from the host (before any
+** decompression), in order, exactly once. It lets a caller hash a workload in the same pass
+** that reads it, so that pipes, FIFOs and stdin ("-") work (sim/ passes bf_hash_update). */
+typedef struct bf_byte_tap {
+    void (*fn)(void *ctx, const void *p, size_t n);
+    void *ctx;
+} bf_byte_tap;
+
 typedef struct bf_trace_options {
     int format;          /* bf_trace_format; AUTO detects by content */
     int map_mode;        /* how foreign (host) addresses become BF533 addresses */
@@ -103,6 +111,7 @@ typedef struct bf_trace_options {
     /* Added by the workloads library: */
     int npins;                            /* pinned host ranges in use, 0..BF_TRACE_MAX_PINS */
     bf_trace_pin pins[BF_TRACE_MAX_PINS]; /* copied at open (names too) */
+    const bf_byte_tap *tap;               /* NULL, or sees every byte read from the file */
 } bf_trace_options;
 
 typedef struct bf_trace_reader bf_trace_reader;
@@ -126,6 +135,9 @@ int bf_trace_detected_format(const bf_trace_reader *r);
 /* The address map in force so far, as text ("host 0x... -> 0x..." lines) for provenance. */
 size_t bf_trace_describe_map(const bf_trace_reader *r, char *buf, size_t n);
 void bf_trace_close(bf_trace_reader *r);
+/* Read the rest of the file without decoding it (so that a tap sees every byte even when the
+** caller stops early): BF_OK or BF_EIO. */
+int bf_trace_drain(bf_trace_reader *r);
 
 /* ---- added by the workloads library ---- */
 
@@ -191,6 +203,9 @@ int bf_trace_writer_header(bf_trace_writer *w, const char *key, const char *valu
  */
 int bf_trace_write(bf_trace_writer *w, const bf_trace_rec *rec);
 const char *bf_trace_writer_error(const bf_trace_writer *w);
+/* Give up the output: the next close writes nothing and leaves an existing file as it was
+** (files are written to a temporary beside the destination and renamed at a clean close). */
+void bf_trace_writer_cancel(bf_trace_writer *w);
 /* Finishes the file (binary: end record with the record count), frees w, returns the first
 ** error (message copied to err). */
 int bf_trace_writer_close(bf_trace_writer *w, char *err, size_t errn);

@@ -15,6 +15,7 @@
 ** size (128 MB of SDRAM -> 512 KB); setting a clear bit increments that region's line count.
 ** Invariant: memory is fixed at creation whatever the trace length.
 */
+#include "bf_hmem.h"
 #include "bf_map.h"
 #include "bf_trace.h"
 
@@ -39,7 +40,7 @@ struct bf_trace_summary {
 int bf_trace_summary_new(int part, uint32_t sdram_bytes, bf_trace_summary **out)
 {
     *out = NULL;
-    bf_trace_summary *s = calloc(1, sizeof *s);
+    bf_trace_summary *s = bf_calloc(1, sizeof *s);
     if (!s)
         return BF_ENOMEM;
     s->part = part;
@@ -48,7 +49,7 @@ int bf_trace_summary_new(int part, uint32_t sdram_bytes, bf_trace_summary **out)
         if (!bf_map_range_of(part, g, sdram_bytes, &s->range[g]))
             continue;
         uint64_t nlines = ((uint64_t)s->range[g].end - s->range[g].start) / BF_TRACE_LINE_BYTES + 1;
-        s->bits[g] = calloc((size_t)(nlines + 7) / 8, 1);
+        s->bits[g] = bf_calloc((size_t)(nlines + 7) / 8, 1);
         if (!s->bits[g]) {
             bf_trace_summary_free(s);
             return BF_ENOMEM;

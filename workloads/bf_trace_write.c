@@ -15,6 +15,7 @@
 ** pairs are buffered until the first record; the binary end record carries the record count.
 ** Invariant: the output is a complete, readable trace once bf_trace_writer_close returns BF_OK.
 */
+#include "bf_hmem.h"
 #include "bf_tio.h"
 #include "bf_trace.h"
 
@@ -54,9 +55,9 @@ int bf_trace_writer_open(const char *path, int format, int compression, bf_trace
         snprintf(err, errn, "%s: the writer writes only the native text and binary formats", path);
         return BF_ECONFIG;
     }
-    bf_trace_writer *w = calloc(1, sizeof *w);
+    bf_trace_writer *w = bf_calloc(1, sizeof *w);
     if (!w) {
-        snprintf(err, errn, "%s: out of memory", path);
+        snprintf(err, errn, "%s: out of host memory", path);
         return BF_ENOMEM;
     }
     int rc = bf_tio_out_open(path, compression, 0, &w->out, err, errn);
@@ -340,6 +341,12 @@ int bf_trace_write(bf_trace_writer *w, const bf_trace_rec *rec)
 const char *bf_trace_writer_error(const bf_trace_writer *w)
 {
     return w->err;
+}
+
+void bf_trace_writer_cancel(bf_trace_writer *w)
+{
+    if (w)
+        bf_tio_out_cancel(w->out);
 }
 
 int bf_trace_writer_close(bf_trace_writer *w, char *err, size_t errn)

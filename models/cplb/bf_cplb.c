@@ -57,6 +57,7 @@
 ** Invariant: for each side, ent.excl == 1 iff the entry is valid and no other valid entry of
 ** the side overlaps it; each side.memo slot is -1 or a valid entry index.
 */
+#include "bf_hmem.h"
 #include "bf_cplb.h"
 
 #include <stdarg.h>
@@ -644,11 +645,11 @@ int bf_cplb_create(const bf_cplb_config *c, bf_cplb_stats *stats, bf_cplb **out)
     *out = NULL;
     if (bf_cplb_config_check(c))
         return BF_ECONFIG;
-    bf_cplb *p = calloc(1, sizeof *p);
+    bf_cplb *p = bf_calloc(1, sizeof *p);
     if (!p)
         return BF_ENOMEM;
-    p->s[0].hot = calloc(HOT_CAP, sizeof(hot_slot));
-    p->s[1].hot = calloc(HOT_CAP, sizeof(hot_slot));
+    p->s[0].hot = bf_calloc(HOT_CAP, sizeof(hot_slot));
+    p->s[1].hot = bf_calloc(HOT_CAP, sizeof(hot_slot));
     if (!p->s[0].hot || !p->s[1].hot) {
         bf_cplb_destroy(p);
         return BF_ENOMEM;

@@ -46,6 +46,7 @@
 ** occupancy never exceeds its depth; issued buffer entries precede unissued ones, with
 ** non-decreasing done times; ext issue times never decrease.
 */
+#include "bf_hmem.h"
 #include "bf_l1.h"
 
 #include <assert.h>
@@ -268,9 +269,9 @@ static int l1_shadow_init(l1_shadow *s, uint32_t max)
     s->hbits = 1;
     while ((1u << s->hbits) < 2 * max)
         s->hbits++;
-    s->node = malloc(sizeof *s->node * max);
-    s->bucket = malloc(sizeof *s->bucket << s->hbits);
-    s->seen = calloc((size_t)1 << (32 - L1_LINE_SHIFT - 6), sizeof *s->seen);
+    s->node = bf_malloc(sizeof *s->node * max);
+    s->bucket = bf_malloc(sizeof *s->bucket << s->hbits);
+    s->seen = bf_calloc((size_t)1 << (32 - L1_LINE_SHIFT - 6), sizeof *s->seen);
     if (!s->node || !s->bucket || !s->seen)
         return BF_ENOMEM;
     return BF_OK;
@@ -423,7 +424,7 @@ int bf_l1_create(const bf_l1_config *c, bf_port ext, bf_l1_stats *stats, bf_l1 *
     *out = NULL;
     if (bf_l1_config_check(c) || !ext.xfer)
         return BF_ECONFIG;
-    bf_l1 *l1 = calloc(1, sizeof *l1);
+    bf_l1 *l1 = bf_calloc(1, sizeof *l1);
     if (!l1)
         return BF_ENOMEM;
     l1->cfg = *c;

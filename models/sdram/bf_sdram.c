@@ -47,6 +47,7 @@
 ** right after the call (boot ROM answers use neither resource).
 ** Single-threaded; no allocation after bf_sdram_create.
 */
+#include "bf_hmem.h"
 #include "bf_sdram.h"
 
 #include <stdlib.h>
@@ -344,7 +345,7 @@ int bf_sdram_create(const bf_sdram_config *c, bf_sdram_stats *stats, bf_sdram **
     *out = NULL;
     if (bf_sdram_config_check(c))
         return BF_ECONFIG;
-    bf_sdram *s = calloc(1, sizeof *s);
+    bf_sdram *s = bf_calloc(1, sizeof *s);
     if (!s)
         return BF_ENOMEM;
     s->cfg = *c;

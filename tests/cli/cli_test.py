@@ -532,10 +532,14 @@ def test_constant_memory():
     check(rss[10000000] <= rss[1000000] * 1.05 + 1024, f"RSS flat from 1M to 10M records: {rss}")
 
 
-if __name__ == "__main__":
-    name = sys.argv[1]
-    globals()["test_" + name]()
+def main_one(tests):
+    """Run tests["test_" + argv[1]] and exit 1 if any check failed."""
+    tests["test_" + sys.argv[1]]()
     if failures:
         print(f"{len(failures)} check(s) failed", file=sys.stderr)
         sys.exit(1)
     print("ok")
+
+
+if __name__ == "__main__":
+    main_one(globals())

@@ -181,6 +181,32 @@ def test_baseline_cycle():
     f1 = cases["alloc:buddy/launch.bfa.zst"].find("failure")
     check(f1 is not None and "alloc.allocs" in f1.get("message"), "JUnit failure names the moved stat")
     check(cases["ezkit-icache/memcpy-sdram-dma.bft.zst"].find("failure") is None, "unmoved job passes")
+    # the comparison is stored with the regression (schema 4), worst first, so that `bfsim report
+    # --regression ID` can draw it without the baseline file; merging carries it along
+    con = sqlite3.connect(db)
+    reg, bpath = con.execute("select id, baseline from regressions order by id desc limit 1").fetchone()
+    mv = con.execute("select job, stat, baseline, now, change, tolerance from regression_moves"
+                     " where regression_id = ? order by seq", (reg,)).fetchall()
+    con.close()
+    check(bpath == b, f"the regression records its baseline file ({bpath})")
+    check([(m[0], m[1]) for m in mv] == [("alloc:buddy/launch.bfa.zst", "alloc.allocs"),
+                                         ("ezkit-icache/fft-l1.bft.zst", "core.cycles")],
+          f"the moved stats stored worst first ({mv})")
+    if len(mv) == 2:
+        bm2 = baseline_map([json.loads(l) for l in out_lines[1:]])
+        check(mv[0][2] == bm2["alloc:buddy/launch.bfa.zst"]["alloc.allocs"] and mv[0][3] * 2 == mv[0][2]
+              and mv[0][4] == -0.5 and mv[0][5] == 0, f"stored baseline, now, change -50 %, tolerance 0: {mv[0]}")
+        check(abs(mv[1][4] - (mv[1][3] - mv[1][2]) / mv[1][2]) < 1e-15, f"stored change of core.cycles: {mv[1]}")
+    merged = os.path.join(d, "m.db")
+    for _ in range(2):
+        rc, _, err = bfsim("results", "merge", "--into", merged, db)
+        check(rc == 0, f"merge ({err})")
+        con = sqlite3.connect(merged)
+        got = con.execute("select m.job, m.stat, m.baseline, m.now, m.change, m.tolerance from regression_moves m"
+                          " join regressions g on g.id = m.regression_id where g.baseline = ? order by g.id, m.seq",
+                          (b,)).fetchall()
+        con.close()
+        check(got == mv, f"merge copies the stored comparison once ({len(got)} rows)")
     # tolerance: 0.2 % on core.cycles lets the 0.1 % move pass; the other still fails
     s2 = small_suite(d, tol="default = 0\ncore.cycles = 0.002 ; relative\nalloc.allocs = ignore\n", file="s2.ini")
     rc, out, err = bfsim("regress", "--suite", s2, "--baseline", b, "--no-db", "-j2")

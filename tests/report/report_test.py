@@ -8,7 +8,9 @@ a title, axis labels and data elements. The expectations come from the database 
 values the page claims to show) and from rules written out in the comments, never from the page.
 """
 import glob
+import html
 import html.parser
+import json
 import os
 import pty
 import re
@@ -139,6 +141,62 @@ def test_progress():
         check(rc == 0 and not PROGRESS.search(out), f"{args[0]} json mode on a pty: no progress")
 
 
+# regress counts jobs: "regress NAME: done/total jobs, N failed, rate jobs/s, P%, ETA ..."
+REGRESS_PROGRESS = re.compile(rb"\r(regress [^:\r\n]*): (\d+)/(\d+) jobs, (\d+) failed, [0-9.]+ ?[kMG]? "
+                              rb"jobs/s, (\d+)%(, ETA [^\x1b]*)?\x1b\[K")
+
+
+def regress_suite(d, name, traces, sets=()):
+    """Two EZ-KIT configs on the given traces (paths), with --set lines for every job."""
+    ini = os.path.join(d, name + "-" + str(len(os.listdir(d))) + ".ini")
+    with open(ini, "w") as f:
+        f.write(f"[suite]\nname = {name}\nconfigs = {os.path.abspath(EZKIT[1])} {os.path.abspath(EZKIT[3])}\n"
+                f"traces = {' '.join(os.path.abspath(t) for t in traces)}\n")
+        for s in sets:
+            f.write(f"set = {s}\n")
+        # the SDRAM statistics may move by 1 %; everything else is exact, core.cycles 0.2 %
+        f.write("[tolerance]\ndefault = 0\ncore.cycles = 0.002\nsdram.* = 0.01\n")
+    return ini
+
+
+def test_regress_progress():
+    d = tmpdir()
+    # 3 traces x 2 configs, one trace corrupt: 6 jobs, 2 of them fail; -j1 so that the line is
+    # redrawn while the jobs run
+    bad = os.path.join(d, "corrupt.bft")
+    with open(bad, "w") as f:
+        f.write("#bfsim-trace 1\nL 0x00001000 4\nQ nonsense\n")
+    suite = regress_suite(d, "progress", ["workloads/suite/memcpy-sdram-dma.bft.zst", PROGRESS_TRACE, bad])
+    args = ["regress", "--suite", suite, "--no-db", "-j1"]
+    rc, out = under_pty(args)
+    check(rc == 1, f"regress with 2 failing jobs under a pty exits 1 (got {rc})")
+    lines = REGRESS_PROGRESS.findall(out)
+    check(len(lines) >= 2, f"regress: progress lines on the terminal (saw {out[:300]!r})")
+    check(all(l[0] == b"regress progress" for l in lines), "regress: progress labelled with the suite")
+    check(all(int(l[2]) == 6 for l in lines), "regress: the total is the 6 jobs")
+    done = [int(l[1]) for l in lines]
+    fails = [int(l[3]) for l in lines]
+    check(done == sorted(done) and fails == sorted(fails) and all(f <= n for f, n in zip(fails, done)),
+          f"regress: jobs done and failures rise, failures <= done ({done} {fails})")
+    check(all(int(l[4]) == int(l[1]) * 100 // 6 or abs(int(l[4]) - int(l[1]) * 100 / 6) <= 0.5 for l in lines),
+          f"regress: percent = done / total ({[(l[1], l[4]) for l in lines]})")
+    check(any(l[5] for l in lines), "regress: an ETA once a job has finished")
+    check(any(int(l[3]) >= 1 for l in lines), f"regress: failures so far are counted ({fails})")
+    ends = [m.end() for m in REGRESS_PROGRESS.finditer(out)]
+    if ends:
+        check(out.find(CLEAR, ends[-1]) == ends[-1], "regress: the line is cleared before the report")
+    check(b"FAIL: 6 jobs, 4 ran, 2 failed" in out, "regress: the report follows on the terminal")
+    # one mechanism: no other live line (the old "jobs done" format) is drawn
+    check(b"jobs done" not in out, "regress: only the bf_progress line")
+    for extra, what in ((["--quiet"], "--quiet"), (["--format", "json"], "--format json")):
+        rc, out = under_pty(args + extra)
+        check(rc == 1 and not REGRESS_PROGRESS.search(out) and b"\r\x1b" not in out,
+              f"regress {what} on a pty: no progress line ({out[:160]!r})")
+    p = subprocess.run([BFSIM, *args], capture_output=True, timeout=300)
+    check(p.returncode == 1 and b"\r" not in p.stderr and b"\x1b[" not in p.stderr + p.stdout,
+          f"regress on a pipe: no progress ({p.stderr[:160]!r})")
+
+
 # ------------------------------------------------------------------------------------------------
 # per-set statistics
 
@@ -215,6 +273,9 @@ def test_report_cli():
         (["report", "--db", db, "--runs", "1"], "--out DIR is required"),
         (["report", "--db", os.path.join(d, "missing.db"), "--runs", "1", "--out", out], "does not exist"),
         (["report", "--db", db, "--last", "0", "--out", out], "--last: '0' is not a number"),
+        (["report", "--db", db, "--runs", "1", "--regression", "1", "--out", out], "give exactly one of --runs"),
+        (["report", "--db", db, "--regression", "x", "--out", out], "--regression: 'x' is not a regression id"),
+        (["report", "--db", db, "--regression", "1", "--out", out], "no regression 1"),
         (["compare", "--configs", EZKIT[1], "--trace", DEFAULT_TRACE, "--no-db", "--html", out],
          "cannot go with --no-db"),
     ]
@@ -442,6 +503,111 @@ def test_browser_alloc():
     text = check_rendered(os.path.join(out, "index.html"), db, "phases", 2 * 16, 2 * 2)
     check("Cycles per phase" in text or "Cycles per phase" in open(os.path.join(out, "index.html")).read(),
           "phases chart present")
+
+
+def test_browser_regress():
+    if not have_chromium():
+        return
+    d = tmpdir()
+    db = os.path.join(d, "r.db")
+    base = os.path.join(d, "base.jsonl")
+    traces = ["workloads/suite/memcpy-sdram-dma.bft.zst", "workloads/suite/fft-l1.bft.zst"]
+    # 1: the baseline; 2, 3: the core-to-EBIU overhead raised twice (4 -> 6 -> 8 SCLK), which moves
+    # the SDRAM-bound job's cycles and SDRAM statistics out of tolerance (the L1-bound fft-l1 job
+    # moves less or not at all): a trend of three points per moved statistic
+    rc, out, err = bfsim("regress", "--suite", regress_suite(d, "small", traces), "--baseline", base,
+                         "--update-baseline", "--db", db, "-j2")
+    check(rc == 0, f"regress --update-baseline ({rc}: {err})")
+    pages = []
+    for i, sclk in enumerate((6, 8)):
+        out_dir = os.path.join(d, f"html{i}")
+        rc, out, err = bfsim("regress", "--suite", regress_suite(d, "small", traces, [f"ebiu.core_overhead_sclk={sclk}"]),
+                             "--baseline", base, "--db", db, "-j2", "--html", out_dir)
+        check(rc == 1 and "stats moved" in out, f"regress with a moved stat exits 1 ({rc}: {out[-300:]} {err})")
+        check(f"report written to {out_dir}/index.html" in err, f"regress --html writes the page ({err})")
+        pages.append(os.path.join(out_dir, "index.html"))
+    con = sqlite3.connect(db)
+    regs = [r[0] for r in con.execute("SELECT id FROM regressions ORDER BY start_time, id")]
+    check(len(regs) == 3, f"3 regressions stored ({regs})")
+    reg = regs[-1]
+    moves = con.execute("SELECT job, stat, baseline, baseline_text, now, now_text, change, tolerance "
+                        "FROM regression_moves WHERE regression_id = ? ORDER BY seq", (reg,)).fetchall()
+    # the stored comparison equals the baseline file and the runs' metrics
+    bl = {}
+    with open(base) as f:
+        for line in f.read().splitlines()[1:]:
+            o = json.loads(line)
+            bl[(o["job"], o["stat"])] = o["value"]
+    runs = dict(con.execute("SELECT job, run_id FROM regression_jobs WHERE regression_id = ?", (reg,)))
+    check(len(moves) >= 3, f"regression {reg} stored its moved statistics ({len(moves)})")
+    check(any(m[7] > 0 for m in moves) and any(m[7] == 0 for m in moves),
+          "moved statistics with a tolerance (sdram.*) and exact ones")
+    for job, stat, b, bt, now, nt, change, tol in moves:
+        stored = con.execute("SELECT value FROM metrics WHERE run_id = ? AND name = ?", (runs[job], stat)).fetchone()
+        check(bt is None and b == bl[(job, stat)], f"stored baseline of {job} {stat} = the file's ({b}, {bl.get((job, stat))})")
+        check(nt is None and stored and now == stored[0], f"stored now of {job} {stat} = the run's metric")
+        check(abs(change - (now - b) / abs(b)) < 1e-12 and abs(change) > tol,
+              f"{job} {stat}: change {change} = (now - baseline) / |baseline|, beyond tolerance {tol}")
+    check([abs(m[6]) for m in moves] == sorted((abs(m[6]) for m in moves), reverse=True), "moves worst first")
+    # report --regression draws the same page later, from the database alone (no baseline file)
+    os.rename(base, base + ".away")
+    out2 = os.path.join(d, "again")
+    rc, so, err = bfsim("report", "--db", db, "--regression", str(reg), "--out", out2)
+    check(rc == 0, f"report --regression {reg} ({rc}: {err})")
+    page = os.path.join(out2, "index.html")
+    check(os.path.exists(page) and open(page).read() == open(pages[-1]).read(),
+          "report --regression writes the page regress --html wrote")
+    rc, so, err = bfsim("report", "--db", db, "--regression", "99", "--out", out2)
+    check(rc == 2 and "no regression 99" in err, f"report --regression of an unknown id: exit 2 ({rc}: {err})")
+    # in the browser: the runs' numbers (and the moved stats' now) equal the database
+    njobs = len(runs)
+    text = check_rendered(page, db, "regress", njobs * 31 + len(moves), 4)
+    check("Regression" in text and "Moved statistics" in text, "regress page has the Regression section")
+    # the DOM's baseline cells equal the baseline file; changes as (now - baseline) / |baseline|
+    dom = chrome(page, "--dump-dom").stdout.decode()
+    cells = re.findall(r'<td data-job="([^"]+)" data-bstat="([^"]+)">([^<]*)</td><td data-run="(\d+)" '
+                       r'data-stat="[^"]+">([^<]*)</td><td class="change">([^<]*)</td>', dom)
+    check(len(cells) == len(moves), f"one row per moved statistic in the DOM ({len(cells)} of {len(moves)})")
+    for (job, stat, shown_b, run, shown_n, shown_c), m in zip(cells, moves):
+        check((job, stat) == (html.unescape(m[0]), m[1]), f"row order = stored order ({job} {stat})")
+        check(same_number(shown_b, bl[(m[0], m[1])]), f"{job} {stat}: baseline shown {shown_b} = file {bl[(m[0], m[1])]}")
+        check(int(run) == runs[m[0]], f"{job}: now cell names the job's run")
+        want = f"{m[6] * 100:+.4f} %"
+        check(shown_c == want, f"{job} {stat}: change shown {shown_c!r} = {want!r}")
+    # one trend chart per moved (numeric) statistic: a point per regression of the suite, the
+    # values equal to the job's metric in that regression, oldest first, this one marked
+    src = open(page).read()
+    trends = re.findall(r"<svg\b.*?</svg>", src, re.S)
+    trends = [t for t in trends if "over the regressions of suite small" in t]
+    check(len(trends) == min(len(moves), 24), f"a trend chart per moved statistic ({len(trends)})")
+    for t, m in zip(trends, moves):
+        root = ET.fromstring(t)
+        title = root.find(SVG_NS + "title").text
+        check(title.startswith(f"{m[1]} of {m[0]} "), f"trend {title!r} is of {m[0]} {m[1]}")
+        pts = [(int(e.get("data-regression")), float(e.get("data-value"))) for e in root.iter(SVG_NS + "circle")
+               if e.get("class") == "data"]
+        want = []
+        for g in regs:
+            rid = con.execute("SELECT run_id FROM regression_jobs WHERE regression_id = ? AND job = ?", (g, m[0])).fetchone()
+            v = con.execute("SELECT value FROM metrics WHERE run_id = ? AND name = ?", (rid[0], m[1])).fetchone()
+            want.append((g, v[0]))
+        check(pts == want, f"trend of {m[0]} {m[1]}: {pts} = the database's {want}")
+        check(pts[0][1] == m[2], f"trend of {m[1]}: the baseline regression's value is the baseline")
+        base_lines = [e for e in root.iter(SVG_NS + "line") if e.get("class") == "baseline"]
+        check(len(base_lines) == 1, f"trend of {m[1]}: a baseline line")
+        labels = [e.text for e in root.iter(SVG_NS + "text") if e.get("class") == "axis-label"]
+        check(any(l.startswith(m[1] + " (") for l in labels), f"trend of {m[1]}: y axis names the stat and unit ({labels})")
+        check(len([e for e in root.iter(SVG_NS + "text") if e.get("class") == "legend"]) >= 2,
+              f"trend of {m[1]}: a legend")
+    con.close()
+    # --from-db: the comparison of what the database holds, with the same section
+    os.rename(base + ".away", base)
+    out3 = os.path.join(d, "fromdb")
+    rc, so, err = bfsim("regress", "--suite", regress_suite(d, "small", traces), "--from-db", db, "--baseline", base,
+                        "--html", out3)
+    check(rc == 1 and os.path.exists(os.path.join(out3, "index.html")), f"regress --from-db --html ({rc}: {err})")
+    if rc == 1:
+        check_rendered(os.path.join(out3, "index.html"), db, "regress --from-db", njobs * 31, 4)
 
 
 def main():

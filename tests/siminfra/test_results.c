@@ -114,7 +114,7 @@ static const bf_run_info k_info = {.command_line =
 static bf_results *open_short(const char *path, int create, char *err, size_t errn, int *rc)
 {
     /* 100 ms busy timeout: the lock tests wait that long instead of 5 s. */
-    bf_results_open_opts o = {create, 100, 0};
+    bf_results_open_opts o = {create, 100, 0, NULL, NULL};
     bf_results *db = NULL;
     *rc = bf_results_open_ex(path, &o, &db, err, errn);
     return db;
@@ -141,7 +141,7 @@ static void test_create_and_migrate(void)
     /* Forward migration: a version-1 database (runs and metrics only) holding one run is
     ** brought to version 2 on the next open, and the run survives. */
     const char *old = scratch("v1.db");
-    bf_results_open_opts o1 = {1, 100, 1};
+    bf_results_open_opts o1 = {1, 100, 1, NULL, NULL};
     BF_CHECK_EQ(bf_results_open_ex(old, &o1, &db, err, sizeof err), 0);
     BF_CHECK_EQ(bf_results_schema_version(db), 1);
     int64_t id = 0;
@@ -153,8 +153,14 @@ static void test_create_and_migrate(void)
     BF_CHECK_EQ(rc, 0);
     bf_results_close(db);
     /* ... through every later step: version 3 (issue 10) adds regressions and gives the run
-    ** that existed before a 32-hex-digit run_key */
-    BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), 3);
+    ** that existed before a 32-hex-digit run_key; version 4 (issue 15) the stored comparison
+    ** of a regression (regressions.baseline, regression_moves); version 5 (issue 14) runs.pid */
+    BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), BF_RESULTS_SCHEMA_VERSION);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'regression_moves'"), 1);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('regressions')"
+                             " WHERE name = 'baseline'"),
+                1);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'faults'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM runs WHERE config_name = 'ezkit-icache'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name IN"
