@@ -31,8 +31,13 @@
 **  - footprint = managed - reserved - free bytes (allocated blocks, their rounding, the
 **    allocator's metadata); J&W #3 = peak footprint / live requested at that point - 1, J&W #4 =
 **    peak footprint / peak live requested - 1. The footprint peak is tracked after every
-**    operation that can raise it (all but frees: a walk each time, untimed), the peak live
-**    requested after every allocation; sample_every only thins the time series.
+**    operation that can raise it (all but frees), the peak live requested after every
+**    allocation; sample_every only thins the time series. The free bytes come from the
+**    allocator's host counters (xFreeBytes, exact: with checks on, each check compares them
+**    with a walk); an allocator without them is walked (untimed) each time.
+**  - Each failure is a measurement point: the first takes a full sample (a walk); the later ones
+**    take free bytes and the largest free block from the counters when the allocator knows the
+**    largest, else walk.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "bf_hmem.h"
