@@ -98,7 +98,15 @@ typedef struct bf_alloc_methods {
     /* added by issue 12: free bytes the allocator keeps back from a request with these GFP bits
     ** (the buddy family's min watermark after ALLOC_HIGH/ALLOC_HARDER); NULL: none */
     uint64_t (*xReserveBytes)(void *st, uint32_t gfp);
+    /* added by issue 11: the free bytes xWalk would add up over its free extents, from counters
+    ** the allocator keeps on the host beside its simulated metadata, updated on every
+    ** alloc/free/split/merge (no walk, no simulated access). *largest: the largest free extent
+    ** xWalk would report, or BF_ALLOC_LARGEST_UNKNOWN when that needs a walk. The replay driver
+    ** uses it after every operation and, with checks on, compares it with a walk after each
+    ** check. NULL: the driver walks. */
+    uint64_t (*xFreeBytes)(void *st, uint64_t *largest);
 } bf_alloc_methods;
+#define BF_ALLOC_LARGEST_UNKNOWN UINT64_MAX
 
 /* Lookup by name: bootmem, buddy, slab, slob, pa2, np2, nommu, tlsf. NULL if unknown. */
 const bf_alloc_methods *bf_alloc_find(const char *name);

@@ -10,7 +10,10 @@
 **     the order, xCacheFree with the record's cache name, else xFreeSize(size) when the
 **     allocator has it (bootmem), else xFree. A free whose allocation failed is skipped.
 **  3. phase -> xPhase(name); reclaimable -> xReclaimable(pages). Neither is timed.
-**  4. Latency = core time after minus before (bf_amem.now); host ns from CLOCK_MONOTONIC.
+**  4. Latency = core time after minus before (bf_amem.now). Host time per operation is read
+**     from the CPU's cycle counter (x86 TSC, AArch64 CNTVCT; elsewhere CLOCK_MONOTONIC), a few
+**     nanoseconds per read, and converted to nanoseconds with the counter's rate over the whole
+**     run (measured against CLOCK_MONOTONIC at the first and the last operation).
 **  5. Measurements (walks, xUsable, xCheck) are not charged to any operation nor counted in
 **     alloc.meta.*; they use opts.measure_port when given (untimed), else the timed port with
 **     the clock left where they ended (see bf_alloc_run.h).
@@ -28,8 +31,13 @@
 **  - footprint = managed - reserved - free bytes (allocated blocks, their rounding, the
 **    allocator's metadata); J&W #3 = peak footprint / live requested at that point - 1, J&W #4 =
 **    peak footprint / peak live requested - 1. The footprint peak is tracked after every
-**    operation that can raise it (all but frees: a walk each time, untimed), the peak live
-**    requested after every allocation; sample_every only thins the time series.
+**    operation that can raise it (all but frees), the peak live requested after every
+**    allocation; sample_every only thins the time series. The free bytes come from the
+**    allocator's host counters (xFreeBytes, exact: with checks on, each check compares them
+**    with a walk); an allocator without them is walked (untimed) each time.
+**  - Each failure is a measurement point: the first takes a full sample (a walk); the later ones
+**    take free bytes and the largest free block from the counters when the allocator knows the
+**    largest, else walk.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "bf_hmem.h"
@@ -244,7 +252,8 @@ typedef struct run {
     uint64_t w_free, w_largest;
     uint32_t w_nr[BF_ALLOC_ORDERS_MAX];
     int failed_once;
-    measure_rec mrec; /* measurement wrapper state */
+    measure_rec mrec;   /* measurement wrapper state */
+    uint64_t tick0, ns0; /* host ticks and ns at the start: the tick rate for alloc.host.* */
 } run;
 
 /*
@@ -307,21 +316,63 @@ static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
     bf_alloc_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
 }
 
-/* Walk the free space into r->w_* and raise the footprint peak if the footprint is above it. */
-static void walk_and_peak(run *r)
+/* Raise the footprint peak if the footprint with `free_bytes` free is above it. */
+static void raise_peak(run *r, uint64_t free_bytes)
+{
+    bf_alloc_run_stats *st = &r->res->stats;
+    uint64_t managed = r->env->size - r->reserved;
+    uint64_t fp = managed > free_bytes ? managed - free_bytes : 0;
+    if (fp > st->footprint_peak) {
+        st->footprint_peak = fp;
+        r->fp_peak_live_req = r->live_req;
+    }
+}
+
+/* Walk the free space into r->w_* (untimed). */
+static void walk_free(run *r)
 {
     amem_save sv = measure_begin(r);
     r->w_free = r->w_largest = 0;
     memset(r->w_nr, 0, sizeof(r->w_nr));
     r->am->xWalk(r->st, walk_visit, r);
     measure_end(r, sv);
-    bf_alloc_run_stats *st = &r->res->stats;
-    uint64_t managed = r->env->size - r->reserved;
-    uint64_t fp = managed > r->w_free ? managed - r->w_free : 0;
-    if (fp > st->footprint_peak) {
-        st->footprint_peak = fp;
-        r->fp_peak_live_req = r->live_req;
-    }
+}
+
+/* Walk the free space into r->w_* and raise the footprint peak if the footprint is above it. */
+static void walk_and_peak(run *r)
+{
+    walk_free(r);
+    raise_peak(r, r->w_free);
+}
+
+/* The footprint peak after an operation: from the allocator's free-memory counters when it keeps
+** them (xFreeBytes), else from a walk. */
+static void track_peak(run *r)
+{
+    uint64_t largest;
+    if (r->am->xFreeBytes)
+        raise_peak(r, r->am->xFreeBytes(r->st, &largest));
+    else
+        walk_and_peak(r);
+}
+
+/* With checks on: the allocator's counters must agree with a walk (NULL if they do). */
+static const char *check_counters(run *r, char *buf, size_t n)
+{
+    uint64_t largest;
+    if (!r->am->xFreeBytes)
+        return NULL;
+    uint64_t fb = r->am->xFreeBytes(r->st, &largest);
+    walk_free(r);
+    if (fb == r->w_free && (largest == BF_ALLOC_LARGEST_UNKNOWN || largest == r->w_largest))
+        return NULL;
+    snprintf(buf, n,
+             "%s: free-memory counters say %llu bytes free (largest block %lld) but the walk finds "
+             "%llu (largest %llu)",
+             r->am->name, (unsigned long long)fb,
+             largest == BF_ALLOC_LARGEST_UNKNOWN ? -1ll : (long long)largest,
+             (unsigned long long)r->w_free, (unsigned long long)r->w_largest);
+    return buf;
 }
 
 static void take_sample(run *r, bf_alloc_sample *s)
@@ -370,6 +421,27 @@ static uint64_t host_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Host ticks for the per-operation timing (see 4. at the top). */
+#if defined(__x86_64__) || defined(__i386__)
+#include <x86intrin.h>
+static inline uint64_t host_ticks(void)
+{
+    return __rdtsc();
+}
+#elif defined(__aarch64__)
+static inline uint64_t host_ticks(void)
+{
+    uint64_t v;
+    __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
+    return v;
+}
+#else
+static inline uint64_t host_ticks(void)
+{
+    return host_ns();
+}
+#endif
+
 static void dump(run *r, uint64_t idx, const bf_arec *rec, const char *result)
 {
     FILE *f = r->opts->dump_events;
@@ -388,7 +460,7 @@ static void dump(run *r, uint64_t idx, const bf_arec *rec, const char *result)
 
 static void timed_done(run *r, hist *which, bf_cycles t0, uint64_t h0)
 {
-    uint64_t h1 = host_ns();
+    uint64_t h1 = host_ticks();
     bf_cycles c = r->env->mem->now - t0;
     hist_add(&r->lat, c);
     hist_add(which, c);
@@ -415,7 +487,7 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
     bf_addr out = 0;
     int rc;
     bf_cycles t0 = r->env->mem->now;
-    uint64_t h0 = host_ns();
+    uint64_t h0 = host_ticks();
     switch (rec->op) {
     case BF_AOP_PAGES_ALLOC:
         e.size = (uint64_t)r->env->page_size << rec->order;
@@ -459,12 +531,26 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
     if (!out) {
         dump(r, idx, rec, "FAIL");
         st->failures++;
+        /* Each failure is a measurement point (free bytes, largest free block); the first one
+        ** takes a full sample (free blocks per order, the indices), the others come from the
+        ** allocator's counters when it keeps the largest free block too, else from a walk. */
         bf_alloc_sample s;
-        take_sample(r, &s);
-        if (s.free_bytes >= e.size) {
+        uint64_t free_bytes, largest = BF_ALLOC_LARGEST_UNKNOWN;
+        if (r->failed_once && r->am->xFreeBytes)
+            free_bytes = r->am->xFreeBytes(r->st, &largest);
+        if (largest == BF_ALLOC_LARGEST_UNKNOWN) {
+            take_sample(r, &s);
+            free_bytes = s.free_bytes;
+        } else {
+            raise_peak(r, free_bytes);
+            if (!st->samples || largest < st->largest_free_min)
+                st->largest_free_min = largest;
+            st->samples++;
+        }
+        if (free_bytes >= e.size) {
             /* enough free memory: held back by the watermark reserve, or fragmented */
             uint64_t keep = r->am->xReserveBytes ? r->am->xReserveBytes(r->st, gfp) : 0;
-            if (s.free_bytes < e.size + keep)
+            if (free_bytes < e.size + keep)
                 st->failures_in_reserve++;
             else
                 st->failures_with_free_memory++;
@@ -507,8 +593,10 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         st->peak_live_requested = r->live_req;
     if (r->live_alloc - r->live_req > st->internal_peak_bytes)
         st->internal_peak_bytes = r->live_alloc - r->live_req;
-    snprintf(buf, sizeof(buf), "0x%08x", (unsigned)out);
-    dump(r, idx, rec, buf);
+    if (r->opts->dump_events) {
+        snprintf(buf, sizeof(buf), "0x%08x", (unsigned)out);
+        dump(r, idx, rec, buf);
+    }
     return BF_OK;
 }
 
@@ -524,7 +612,7 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
     }
     int rc;
     bf_cycles t0 = r->env->mem->now;
-    uint64_t h0 = host_ns();
+    uint64_t h0 = host_ticks();
     if (e->kind == 1 && am->xFreePages)
         rc = am->xFreePages(r->st, e->addr, e->order);
     else if (e->kind == 2 && am->xCacheFree)
@@ -535,9 +623,11 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
         rc = am->xFree(r->st, e->addr);
     timed_done(r, &r->free_lat, t0, h0);
     st->frees++;
-    char buf[32];
-    snprintf(buf, sizeof(buf), "0x%08x", (unsigned)e->addr);
-    dump(r, idx, rec, buf);
+    if (r->opts->dump_events) {
+        char buf[32];
+        snprintf(buf, sizeof(buf), "0x%08x", (unsigned)e->addr);
+        dump(r, idx, rec, buf);
+    }
     if (rc != BF_OK) {
         snprintf(r->res->error, sizeof(r->res->error),
                  "op %llu (line %llu): %s of id %llu at 0x%08x refused: %s",
@@ -580,10 +670,13 @@ static void finish(run *r)
     st->alloc_lat_max = r->alloc_lat.max;
     st->free_lat_mean = r->free_lat.count ? r->free_lat.sum / (double)r->free_lat.count : 0;
     st->free_lat_max = r->free_lat.max;
-    st->host_mean = r->host.count ? r->host.sum / (double)r->host.count : 0;
-    st->host_p50 = hist_pct(&r->host, 50);
-    st->host_p99 = hist_pct(&r->host, 99);
-    st->host_max = r->host.max;
+    /* ticks to ns: the counter's rate over the run (1 when the ticks are ns already) */
+    uint64_t dt = host_ticks() - r->tick0, dns = host_ns() - r->ns0;
+    double ns_per_tick = dt && dns ? (double)dns / (double)dt : 1.0;
+    st->host_mean = r->host.count ? r->host.sum / (double)r->host.count * ns_per_tick : 0;
+    st->host_p50 = (uint64_t)((double)hist_pct(&r->host, 50) * ns_per_tick + 0.5);
+    st->host_p99 = (uint64_t)((double)hist_pct(&r->host, 99) * ns_per_tick + 0.5);
+    st->host_max = (uint64_t)((double)r->host.max * ns_per_tick + 0.5);
 }
 
 int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_next_fn next,
@@ -621,6 +714,8 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
                                       : bf_rc_name(rc));
     }
     uint64_t reads0 = env->mem->reads, writes0 = env->mem->writes;
+    r.ns0 = host_ns();
+    r.tick0 = host_ticks();
     bf_arec rec;
     while (rc == BF_OK && !(opts->stop && *opts->stop)) {
         memset(&rec, 0, sizeof(rec));
@@ -684,6 +779,9 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
             amem_save sv = measure_begin(&r);
             const char *msg = am->xCheck(r.st);
             measure_end(&r, sv);
+            char cbuf[200];
+            if (!msg)
+                msg = check_counters(&r, cbuf, sizeof(cbuf));
             if (msg) {
                 snprintf(res->error, sizeof(res->error), "op %llu (%s %llu, line %llu): %s",
                          (unsigned long long)idx, bf_alloc_op_name(rec.op),
@@ -696,8 +794,8 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         int is_free = rec.op < BF_AOP_PHASE && rec.op % 2 == 1;
         if (opts->sample_every && res->stats.ops % opts->sample_every == 0)
             rc = periodic_sample(&r);
-        else if (!is_free && (opts->peak_every <= 1 || res->stats.ops % opts->peak_every == 0))
-            walk_and_peak(&r); /* peaks at every operation, not only at the samples */
+        else if (!is_free)
+            track_peak(&r); /* peaks at every operation, not only at the samples */
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
     }
@@ -706,6 +804,9 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
         amem_save sv = measure_begin(&r);
         const char *msg = am->xCheck(r.st);
         measure_end(&r, sv);
+        char cbuf[200];
+        if (!msg)
+            msg = check_counters(&r, cbuf, sizeof(cbuf));
         if (msg) {
             snprintf(res->error, sizeof(res->error), "at the end of the workload: %s", msg);
             rc = BF_ESTATE;

@@ -102,7 +102,10 @@
       "slowest allocation, core cycles")                                                           \
     X(F64, free_lat_mean, "alloc.latency.free_mean_cycles", "cycles", "mean core cycles per free") \
     X(U64, free_lat_max, "alloc.latency.free_max_cycles", "cycles", "slowest free, core cycles")   \
-    X(F64, host_mean, "alloc.host.mean_ns", "ns", "mean host nanoseconds per allocation or free")  \
+    X(F64, host_mean, "alloc.host.mean_ns", "ns",                                                  \
+      "mean host nanoseconds inside an allocation or free call, every call timed with the CPU's "   \
+      "cycle counter (x86 TSC, AArch64 CNTVCT; CLOCK_MONOTONIC elsewhere) scaled to ns by its "      \
+      "rate over the run; wall-clock: includes time slices lost to other processes")               \
     X(U64, host_p50, "alloc.host.p50_ns", "ns", "median host nanoseconds per allocation or free")  \
     X(U64, host_p99, "alloc.host.p99_ns", "ns",                                                    \
       "99th percentile of host ns per allocation or free")                                         \
@@ -136,9 +139,6 @@ typedef struct bf_alloc_run_opts {
     int check_every_op;    /* N > 0: call xCheck after every Nth operation (1: every one) and at
                               the end; stop at the first broken invariant */
     uint64_t sample_every; /* take a sample every N operations (0: only at the end) */
-    uint64_t peak_every;   /* walk for the footprint peak after every Nth non-free operation:
-                              0 or 1 = every one (exact J&W #3/#4); larger thins it (a walk per
-                              operation costs host time, e.g. on the large suite workloads) */
     FILE *dump_events;     /* "INDEX OP ID RESULT" per operation, or NULL */
     void (*on_sample)(void *arg, const bf_alloc_sample *s); /* or NULL */
     void *arg;

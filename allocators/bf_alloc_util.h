@@ -85,7 +85,8 @@ static inline int bfa_pages_open(const bf_alloc_env *env, bfa_pages *p)
     p->npages = env->size / env->page_size;
     p->page_size = env->page_size;
     p->ops = bf_alloc_find("buddy");
-    if (!p->ops || !p->ops->xAllocPages || !p->ops->xFreePages || !p->ops->xWalk)
+    if (!p->ops || !p->ops->xAllocPages || !p->ops->xFreePages || !p->ops->xWalk ||
+        !p->ops->xFreeBytes)
         return BF_ESTATE;
     return p->ops->xCreate(env, &p->st);
 }
@@ -153,6 +154,12 @@ static inline size_t bfa_pages_xinfo(void *st, char *buf, size_t n)
     size_t len = p->ops->xInfo(p->st, buf, n);
     bfa_quiet_end(p->m, &q);
     return len;
+}
+
+/* The buddy's free bytes from its host counters (xFreeBytes), and its largest free block. */
+static inline uint64_t bfa_pages_free_bytes(const bfa_pages *p, uint64_t *largest)
+{
+    return p->ops->xFreeBytes(p->st, largest);
 }
 
 /* The buddy's check first, then the object allocator's own; neither is charged. */

@@ -48,6 +48,7 @@ typedef struct bootmem {
     uint32_t meta_pages;
     bf_buddy *buddy; /* page allocator, all reserved until the hand-over */
     int handed_over; /* boot phase over (a phase flag, like system_state) */
+    uint32_t free_pages; /* host mirror of the header's free_pages (xFreeBytes) */
     char msg[160];   /* xCheck message */
 } bootmem;
 
@@ -107,6 +108,7 @@ static bf_addr bootmem_core(bootmem *s, uint64_t size, uint32_t align, uint32_t 
     if (areasize) {
         bf_bm_set_range(m, s->map, start, areasize, 1);
         bf_amem_w32(m, s->hdr + 8, bf_amem_r32(m, s->hdr + 8) - areasize);
+        s->free_pages -= areasize;
     }
     return ret;
 }
@@ -148,6 +150,7 @@ static int bootmem_create(const bf_alloc_env *env, void **state)
     bf_amem_w32(m, s->hdr + 0, 0);
     bf_amem_w32(m, s->hdr + 4, 0);
     bf_amem_w32(m, s->hdr + 8, nfree);
+    s->free_pages = nfree;
     /* paging_init: mem_map and the zones come from bootmem itself */
     bf_addr mm = bootmem_core(s, bf_buddy_meta_bytes(env), env->page_size, goal_for(s, 0));
     if (mm == 0 || bf_buddy_init_at(env, mm, &s->buddy) != BF_OK) {
@@ -249,6 +252,7 @@ static int bootmem_free_size(void *st, bf_addr a, uint64_t bytes)
     if (eidx > sidx) {
         bf_bm_set_range(s->m, s->map, sidx, eidx - sidx, 0);
         bf_amem_w32(s->m, s->hdr + 8, bf_amem_r32(s->m, s->hdr + 8) + (eidx - sidx));
+        s->free_pages += eidx - sidx;
     }
     return BF_OK;
 }
@@ -329,6 +333,16 @@ static void bootmem_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int)
     }
 }
 
+/* Before the hand-over the walk reports runs of clear bits: the largest needs a bitmap scan. */
+static uint64_t bootmem_free_bytes(void *st, uint64_t *largest)
+{
+    bootmem *s = st;
+    if (s->handed_over)
+        return bf_buddy_free_bytes(s->buddy, largest);
+    *largest = BF_ALLOC_LARGEST_UNKNOWN;
+    return (uint64_t)s->free_pages * s->env.page_size;
+}
+
 static void bootmem_reclaimable(void *st, uint64_t pages)
 {
     bootmem *s = st;
@@ -364,6 +378,7 @@ const bf_alloc_methods bf_alloc_bootmem = {
     .xUsable = bootmem_usable,
     .xCheck = bootmem_check,
     .xWalk = bootmem_walk,
+    .xFreeBytes = bootmem_free_bytes,
     .xPhase = bootmem_phase,
     .xReserveBytes = bootmem_reserve_bytes,
     .xReclaimable = bootmem_reclaimable,

@@ -77,6 +77,10 @@ struct bf_buddy {
     uint32_t zend[2];
     uint8_t *scratch; /* host bitmap for xCheck only */
     char msg[200];    /* xCheck message */
+    /* host mirrors of the zones' free_pages and nr_free (xFreeBytes; the driver's check compares
+    ** them with a walk) */
+    uint64_t free_pages;
+    uint32_t nr_free[2][BF_ALLOC_ORDERS_MAX];
 };
 
 static const char *const zone_names[2] = {"DMA", "Normal"};
@@ -162,12 +166,14 @@ static void area_push(bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
     desc_set(b, pfn, BF_PG_BUDDY, o);
     list_push(b, area(b, z, o), pfn);
     add32(b->m, area(b, z, o) + 4, 1);
+    b->nr_free[z][o]++;
 }
 
 static void area_del(bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
 {
     list_del(b, area(b, z, o), pfn);
     add32(b->m, area(b, z, o) + 4, -1);
+    b->nr_free[z][o]--;
 }
 
 /* The LRU is doubly linked like the free lists; head = newest, tail = oldest. */
@@ -198,6 +204,7 @@ static void free_block(bf_buddy *b, uint32_t pfn, unsigned order)
 {
     unsigned z = zone_of(b, pfn);
     add32(b->m, zf(b, z, 8), (int32_t)(1u << order));
+    b->free_pages += 1u << order;
     while (order < b->max_order - 1) {
         uint32_t buddy = pfn ^ (1u << order);
         if (buddy < b->zstart[z] || buddy + (1u << order) > b->zend[z])
@@ -225,6 +232,7 @@ static uint32_t rmqueue(bf_buddy *b, unsigned z, unsigned order)
             area_push(b, z, cur, head + (1u << cur));
         }
         add32(b->m, zf(b, z, 8), -(int32_t)(1u << order));
+        b->free_pages -= 1u << order;
         desc_set(b, head, BF_PG_HEAD, order);
         return head;
     }
@@ -704,6 +712,26 @@ static void buddy_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), 
     bf_buddy_walk(st, visit, arg);
 }
 
+/* The walk reports each free block on its own: free bytes are the free pages, the largest extent
+** the highest order with a free block in any zone. */
+uint64_t bf_buddy_free_bytes(const bf_buddy *b, uint64_t *largest)
+{
+    *largest = 0;
+    for (unsigned z = 0; z < b->nzones; z++)
+        for (unsigned o = b->max_order; o-- > 0;)
+            if (b->nr_free[z][o]) {
+                if (((uint64_t)b->env.page_size << o) > *largest)
+                    *largest = (uint64_t)b->env.page_size << o;
+                break;
+            }
+    return b->free_pages * b->env.page_size;
+}
+
+static uint64_t buddy_free_bytes(void *st, uint64_t *largest)
+{
+    return bf_buddy_free_bytes(st, largest);
+}
+
 size_t bf_buddy_info(bf_buddy *b, char *buf, size_t n)
 {
     size_t len = 0;
@@ -758,6 +786,7 @@ const bf_alloc_methods bf_alloc_buddy = {
     .xUsable = buddy_usable,
     .xCheck = buddy_check,
     .xWalk = buddy_walk,
+    .xFreeBytes = buddy_free_bytes,
     .xReclaimable = buddy_reclaimable,
     .xInfo = buddy_info,
     .xReserveBytes = buddy_reserve_bytes,

@@ -117,6 +117,11 @@ static void nommu_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), 
     bf_buddy_walk(st, visit, arg);
 }
 
+static uint64_t nommu_free_bytes(void *st, uint64_t *largest)
+{
+    return bf_buddy_free_bytes(st, largest);
+}
+
 static void nommu_reclaimable(void *st, uint64_t pages)
 {
     bf_alloc_buddy.xReclaimable(st, pages);
@@ -138,6 +143,7 @@ const bf_alloc_methods bf_alloc_nommu = {
     .xUsable = nommu_usable,
     .xCheck = nommu_check,
     .xWalk = nommu_walk,
+    .xFreeBytes = nommu_free_bytes,
     .xReclaimable = nommu_reclaimable,
     .xMmap = nommu_mmap,
     .xInfo = nommu_info,

@@ -42,6 +42,7 @@ typedef struct np2 {
     uint32_t meta_pfn, meta_pages;
     uint8_t *scratch; /* host bitmap for xCheck only */
     char msg[160];
+    uint32_t free_pages; /* host mirror of the header's free pages (xFreeBytes) */
 } np2;
 
 static bf_addr pd(const np2 *s, uint32_t p)
@@ -87,6 +88,7 @@ static void list_del(np2 *s, uint32_t p)
 static void add_free(np2 *s, int32_t d)
 {
     bf_amem_w32(s->m, s->hdr + 8, bf_amem_r32(s->m, s->hdr + 8) + (uint32_t)d);
+    s->free_pages += (uint32_t)d;
 }
 
 static void merge(np2 *s)
@@ -197,6 +199,7 @@ static int np2_create(const bf_alloc_env *env, void **state)
     bf_amem_w32(m, s->hdr, BF_NIL);
     bf_amem_w32(m, s->hdr + 4, 0);
     bf_amem_w32(m, s->hdr + 8, 0);
+    s->free_pages = 0;
     bf_amem_w32(m, s->hdr + 12, 0);
     uint32_t head = 0;
     int head_used = -1;
@@ -341,6 +344,14 @@ static const char *np2_check(void *st)
     return NULL;
 }
 
+/* Free pages from the host mirror; the largest free run needs a walk (runs are not sorted). */
+static uint64_t np2_free_bytes(void *st, uint64_t *largest)
+{
+    np2 *s = st;
+    *largest = BF_ALLOC_LARGEST_UNKNOWN;
+    return (uint64_t)s->free_pages * s->env.page_size;
+}
+
 static void np2_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), void *arg)
 {
     np2 *s = st;
@@ -387,5 +398,6 @@ const bf_alloc_methods bf_alloc_np2 = {
     .xUsable = np2_usable,
     .xCheck = np2_check,
     .xWalk = np2_walk,
+    .xFreeBytes = np2_free_bytes,
     .xInfo = np2_info,
 };

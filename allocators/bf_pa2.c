@@ -39,6 +39,7 @@ typedef struct pa2 {
     uint32_t npages;
     uint32_t meta_pfn, meta_pages;
     char msg[160];
+    uint32_t free_pages; /* host mirror of nr_free_pages (xFreeBytes) */
 } pa2;
 
 static bf_addr idx_addr(const pa2 *s, uint32_t p)
@@ -85,6 +86,7 @@ static uint32_t pa2_get(pa2 *s, uint32_t n, uint32_t align)
     for (uint32_t i = 0; i < n; i++)
         bf_amem_w32(m, idx_addr(s, p + i), PA2_MAGIC | n);
     bf_amem_w32(m, s->hdr + 4, bf_amem_r32(m, s->hdr + 4) - n);
+    s->free_pages -= n;
     if (p == bf_amem_r32(m, s->hdr))
         bf_amem_w32(m, s->hdr, bf_bm_find(m, s->map, p + n, s->npages, 0));
     return p;
@@ -126,6 +128,7 @@ static int pa2_create(const bf_alloc_env *env, void **state)
     }
     bf_amem_w32(m, s->hdr, lowest);
     bf_amem_w32(m, s->hdr + 4, nfree);
+    s->free_pages = nfree;
     *state = s;
     return BF_OK;
 }
@@ -170,6 +173,7 @@ static int pa2_free(void *st, bf_addr a)
     for (uint32_t i = 0; i < n; i++)
         bf_amem_w32(m, idx_addr(s, p + i), 0);
     bf_amem_w32(m, s->hdr + 4, bf_amem_r32(m, s->hdr + 4) + n);
+    s->free_pages += n;
     if (p < bf_amem_r32(m, s->hdr))
         bf_amem_w32(m, s->hdr, p);
     return BF_OK;
@@ -248,6 +252,15 @@ static void pa2_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), vo
     }
 }
 
+/* Free pages from the host mirror; the walk reports runs of clear bits, whose longest needs a
+** bitmap scan. */
+static uint64_t pa2_free_bytes(void *st, uint64_t *largest)
+{
+    pa2 *s = st;
+    *largest = BF_ALLOC_LARGEST_UNKNOWN;
+    return (uint64_t)s->free_pages * s->env.page_size;
+}
+
 /* The /proc/mem_map summary line: free pages, %frag = free runs * 100 / free pages. */
 static size_t pa2_info(void *st, char *buf, size_t n)
 {
@@ -278,5 +291,6 @@ const bf_alloc_methods bf_alloc_pa2 = {
     .xUsable = pa2_usable,
     .xCheck = pa2_check,
     .xWalk = pa2_walk,
+    .xFreeBytes = pa2_free_bytes,
     .xInfo = pa2_info,
 };

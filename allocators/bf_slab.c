@@ -131,6 +131,9 @@ typedef struct slab_state {
     unsigned nclasses;    /* kmalloc classes created */
     size_t ncaches;       /* every cache, for check and reap: cache_cache, kmalloc, named */
     bf_addr all[1 + 2 * SLAB_NCLASS_MAX + SLAB_MAX_CACHES];
+    uint32_t all_size[1 + 2 * SLAB_NCLASS_MAX + SLAB_MAX_CACHES]; /* host: object size of all[i] */
+    uint64_t free_obj_bytes; /* host: free objects x their size over every cache (xFreeBytes) */
+    unsigned max_slab_order; /* host: largest slab order of any cache set up (xFreeBytes) */
     size_t nnamed;
     slab_named named[SLAB_MAX_CACHES];
     uint8_t *scratch; /* host: per-object marks for check and walk */
@@ -220,7 +223,8 @@ static bf_addr slab_general(slab_state *s, uint64_t size, int dma)
 }
 
 /* kmem_cache_create's geometry, written to the descriptor at c. 0 if no slab order fits. */
-static int slab_setup(slab_state *s, bf_addr c, uint64_t objsize, int hwalign, int dma)
+/* Returns the object size (the cache is set up), or 0 when no slab order holds such objects. */
+static uint32_t slab_setup(slab_state *s, bf_addr c, uint64_t objsize, int hwalign, int dma)
 {
     if (objsize == 0)
         objsize = 1;
@@ -283,6 +287,8 @@ static int slab_setup(slab_state *s, bf_addr c, uint64_t objsize, int hwalign, i
     bf_amem_w32(s->pg.m, c + KC_SIZE, size);
     bf_amem_w32(s->pg.m, c + KC_NUM, num);
     bf_amem_w32(s->pg.m, c + KC_ORDER, order);
+    if (order > s->max_slab_order)
+        s->max_slab_order = order;
     bf_amem_w32(s->pg.m, c + KC_FLAGS, (off ? CF_OFF_SLAB : 0) | (dma ? CF_DMA : 0));
     bf_amem_w32(s->pg.m, c + KC_COLOUR, left / colour_off);
     bf_amem_w32(s->pg.m, c + KC_COLOUR_OFF, colour_off);
@@ -292,10 +298,27 @@ static int slab_setup(slab_state *s, bf_addr c, uint64_t objsize, int hwalign, i
     bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, 0);
     bf_amem_w32(s->pg.m, c + KC_FREE_LIMIT, (1 + SLAB_NCPUS) * batch + num);
     bf_amem_w32(s->pg.m, c + KC_ACTIVE, 0);
-    return 1;
+    return size;
 }
 
 /* ---- slabs ----------------------------------------------------------------------------------- */
+
+/* Host bookkeeping beside KC_FREE_OBJECTS: every change of a cache's free-object count by
+** `delta` objects moves free_obj_bytes by delta objects of the cache's size (no simulated access). */
+static void slab_free_objs_moved(slab_state *s, bf_addr c, int64_t delta)
+{
+    for (size_t i = 0; i < s->ncaches; i++)
+        if (s->all[i] == c) {
+            s->free_obj_bytes += (uint64_t)(delta * (int64_t)s->all_size[i]);
+            return;
+        }
+}
+
+static void slab_add_cache(slab_state *s, bf_addr c, uint32_t size)
+{
+    s->all_size[s->ncaches] = size;
+    s->all[s->ncaches++] = c;
+}
 
 static void slab_destroy(slab_state *s, bf_addr c, bf_addr slab)
 {
@@ -315,9 +338,11 @@ static void slab_reap(slab_state *s)
         bf_addr c = s->all[i], head = c + KC_FREE;
         for (bf_addr n = bf_amem_r32(s->pg.m, head); n != head; n = bf_amem_r32(s->pg.m, head)) {
             sl_list_del(s, n);
-            bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS,
-                        bf_amem_r32(s->pg.m, c + KC_FREE_OBJECTS) -
-                            bf_amem_r32(s->pg.m, c + KC_NUM));
+            /* free objects read before the count per slab: the access order of main */
+            uint32_t nfree = bf_amem_r32(s->pg.m, c + KC_FREE_OBJECTS);
+            uint32_t num = bf_amem_r32(s->pg.m, c + KC_NUM);
+            bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, nfree - num);
+            slab_free_objs_moved(s, c, -(int64_t)num);
             slab_destroy(s, c, n);
         }
     }
@@ -368,6 +393,7 @@ static int slab_grow(slab_state *s, bf_addr c, uint32_t gfp)
     }
     sl_list_add_tail(s, slab, c + KC_FREE);
     bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, bf_amem_r32(s->pg.m, c + KC_FREE_OBJECTS) + num);
+    slab_free_objs_moved(s, c, num);
     return 1;
 }
 
@@ -392,6 +418,7 @@ static bf_addr slab_cache_alloc_obj(slab_state *s, bf_addr c, uint32_t gfp)
         sl_list_del(s, slab);
         sl_list_add(s, slab, c + (next == BUFCTL_END ? KC_FULL : KC_PARTIAL));
         bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, bf_amem_r32(s->pg.m, c + KC_FREE_OBJECTS) - 1);
+        slab_free_objs_moved(s, c, -1);
         bf_amem_w32(s->pg.m, c + KC_ACTIVE, bf_amem_r32(s->pg.m, c + KC_ACTIVE) + 1);
         return obj;
     }
@@ -420,6 +447,7 @@ static int slab_cache_free_obj(slab_state *s, bf_addr c, bf_addr obj)
     if (inuse == 0) {
         if (nfree > bf_amem_r32(s->pg.m, c + KC_FREE_LIMIT)) {
             bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, nfree - num);
+            slab_free_objs_moved(s, c, 1 - (int64_t)num);
             slab_destroy(s, c, slab);
             return BF_OK;
         }
@@ -428,6 +456,7 @@ static int slab_cache_free_obj(slab_state *s, bf_addr c, bf_addr obj)
         sl_list_add_tail(s, slab, c + KC_PARTIAL);
     }
     bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, nfree);
+    slab_free_objs_moved(s, c, 1);
     return BF_OK;
 }
 
@@ -470,18 +499,21 @@ static int slab_create(const bf_alloc_env *env, void **out)
     }
     /* Bootstrap: cache_cache holds the descriptors of every other cache. */
     bf_addr cc = s->meta + META_CC;
-    if (!slab_setup(s, cc, KC_BYTES, 1, 0)) {
+    uint32_t ccsize = slab_setup(s, cc, KC_BYTES, 1, 0);
+    if (!ccsize) {
         slab_destroy_state(s);
         return BF_ECONFIG;
     }
-    s->all[s->ncaches++] = cc;
+    slab_add_cache(s, cc, ccsize);
     for (unsigned i = 0; i < BF_ARRAY_SIZE(slab_class_size); i++) {
         uint32_t size = slab_class_size[i];
         if (size == 32 && s->pg.page_size != 4096)
             continue;
         bf_addr cn = slab_cache_alloc_obj(s, cc, BF_GFP_KERNEL);
         bf_addr cd = cn ? slab_cache_alloc_obj(s, cc, BF_GFP_KERNEL) : 0;
-        if (!cd || !slab_setup(s, cn, size, 1, 0) || !slab_setup(s, cd, size, 1, 1)) {
+        uint32_t nsize = cd ? slab_setup(s, cn, size, 1, 0) : 0;
+        uint32_t dsize = nsize ? slab_setup(s, cd, size, 1, 1) : 0;
+        if (!dsize) {
             if (cn)
                 slab_cache_free_obj(s, cc, cn);
             if (cd)
@@ -492,8 +524,8 @@ static int slab_create(const bf_alloc_env *env, void **out)
         bf_amem_w32(s->pg.m, e + CS_SIZE, size);
         bf_amem_w32(s->pg.m, e + CS_CACHE, cn);
         bf_amem_w32(s->pg.m, e + CS_DMACACHE, cd);
-        s->all[s->ncaches++] = cn;
-        s->all[s->ncaches++] = cd;
+        slab_add_cache(s, cn, nsize);
+        slab_add_cache(s, cd, dsize);
     }
     if (!s->nclasses || s->pg.m->failed) {
         slab_destroy_state(s);
@@ -553,14 +585,15 @@ static int slab_cache_alloc(void *st, const char *cache, uint64_t objsize, uint3
         bf_addr c = slab_cache_alloc_obj(s, cc, BF_GFP_KERNEL);
         if (!c)
             return BF_OK;
-        if (!slab_setup(s, c, objsize, 0, 0)) {
+        uint32_t csize = slab_setup(s, c, objsize, 0, 0);
+        if (!csize) {
             slab_cache_free_obj(s, cc, c);
             return BF_OK; /* no slab order holds such an object: the allocation fails */
         }
         n = &s->named[s->nnamed++];
         snprintf(n->name, sizeof n->name, "%s", name);
         n->desc = c;
-        s->all[s->ncaches++] = c;
+        slab_add_cache(s, c, csize);
     }
     *out = slab_cache_alloc_obj(s, n->desc, gfp);
     return BF_OK;
@@ -818,6 +851,18 @@ static void slab_walk(void *st, bfa_visit_fn visit, void *arg)
     bfa_pages_walk(st, slab_walk_span, slab_walk_emit, visit, arg);
 }
 
+/* The buddy's free pages plus every free object. The walk merges runs of free objects within a
+** slab, which are shorter than the slab: when the buddy holds a free block at least as large as
+** the largest slab, that block is the largest free extent; otherwise it needs a walk. */
+static uint64_t slab_free_bytes(void *st, uint64_t *largest)
+{
+    slab_state *s = st;
+    uint64_t pages_free = bfa_pages_free_bytes(&s->pg, largest);
+    if (*largest < ((uint64_t)s->pg.page_size << s->max_slab_order))
+        *largest = BF_ALLOC_LARGEST_UNKNOWN;
+    return pages_free + s->free_obj_bytes;
+}
+
 const bf_alloc_methods bf_alloc_slab = {
     .name = "slab",
     .xCreate = slab_create,
@@ -831,6 +876,7 @@ const bf_alloc_methods bf_alloc_slab = {
     .xUsable = slab_usable,
     .xCheck = slab_check,
     .xWalk = slab_walk,
+    .xFreeBytes = slab_free_bytes,
     .xPhase = bfa_pages_xphase,
     .xReclaimable = bfa_pages_xreclaimable,
     .xMmap = NULL,

@@ -85,6 +85,7 @@ typedef struct slob_state {
     size_t ncaches;
     slob_cache caches[SLOB_MAX_CACHES];
     char msg[160];
+    uint64_t free_units; /* host: PD_UNITS summed over the SLOB pages (xFreeBytes) */
 } slob_state;
 
 /* ---- geometry ---------------------------------------------------------------------------- */
@@ -219,6 +220,7 @@ static bf_addr slob_page_alloc(slob_state *s, bf_addr d, uint64_t size, uint32_t
                 bf_amem_w32(s->pg.m, d + PD_FREE, after);
             uint32_t left = bf_amem_r32(s->pg.m, d + PD_UNITS) - units;
             bf_amem_w32(s->pg.m, d + PD_UNITS, left);
+            s->free_units -= units;
             if (!left) {
                 slob_list_del(s, d + PD_NODE);
                 bf_amem_w32(s->pg.m, d + PD_FLAGS, PG_SLOB);
@@ -258,6 +260,7 @@ static bf_addr slob_alloc(slob_state *s, uint64_t size, uint32_t gfp, uint32_t a
     bf_addr d = slob_desc(s, page);
     bf_amem_w32(s->pg.m, d + PD_FLAGS, PG_SLOB | PG_ONLIST);
     bf_amem_w32(s->pg.m, d + PD_UNITS, s->upp);
+    s->free_units += s->upp;
     bf_amem_w32(s->pg.m, d + PD_FREE, page);
     slob_set(s, page, s->upp, page + s->pg.page_size);
     slob_list_add(s, d + PD_NODE, head);
@@ -276,17 +279,20 @@ static int slob_free(slob_state *s, bf_addr b, uint64_t size)
         if (flags & PG_ONLIST)
             slob_list_del(s, d + PD_NODE);
         bf_amem_w32(s->pg.m, d + PD_FLAGS, 0);
+        s->free_units -= have;
         return bfa_pages_put(&s->pg, slob_page_of(s, b), 0);
     }
     if (!(flags & PG_ONLIST)) { /* the page was full: one free block */
         bf_amem_w32(s->pg.m, d + PD_UNITS, units);
         bf_amem_w32(s->pg.m, d + PD_FREE, b);
+        s->free_units += units;
         slob_set(s, b, units, slob_page_of(s, b) + s->pg.page_size);
         slob_list_add(s, d + PD_NODE, slob_head(s, slob_list_for(size)));
         bf_amem_w32(s->pg.m, d + PD_FLAGS, PG_SLOB | PG_ONLIST);
         return BF_OK;
     }
     bf_amem_w32(s->pg.m, d + PD_UNITS, have + units);
+    s->free_units += units;
     bf_addr first = bf_amem_r32(s->pg.m, d + PD_FREE);
     if (b < first) {
         if (b + units * SLOB_UNIT == first) {
@@ -622,6 +628,18 @@ static void slob_walk(void *st, bfa_visit_fn visit, void *arg)
     bfa_pages_walk(st, slob_walk_span, slob_walk_emit, visit, arg);
 }
 
+/* The buddy's free pages plus the free units of every SLOB page. A SLOB page's free blocks are
+** smaller than a page (a wholly free page goes back to the buddy): when the buddy holds a free
+** page, its largest block is the largest free extent; otherwise it needs a walk. */
+static uint64_t slob_free_bytes(void *st, uint64_t *largest)
+{
+    slob_state *s = st;
+    uint64_t pages_free = bfa_pages_free_bytes(&s->pg, largest);
+    if (*largest < s->pg.page_size)
+        *largest = BF_ALLOC_LARGEST_UNKNOWN;
+    return pages_free + s->free_units * SLOB_UNIT;
+}
+
 const bf_alloc_methods bf_alloc_slob = {
     .name = "slob",
     .xCreate = slob_create,
@@ -635,6 +653,7 @@ const bf_alloc_methods bf_alloc_slob = {
     .xUsable = slob_usable,
     .xCheck = slob_check,
     .xWalk = slob_walk,
+    .xFreeBytes = slob_free_bytes,
     .xPhase = bfa_pages_xphase,
     .xReclaimable = bfa_pages_xreclaimable,
     .xMmap = NULL,

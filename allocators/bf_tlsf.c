@@ -85,6 +85,7 @@ typedef struct tlsf_state {
     size_t npools;
     tlsf_pool *pools; /* host: pool bounds (constants of the heap once created) */
     char msg[160];    /* check() message */
+    uint64_t free_bytes; /* host: free blocks' size + header word, as the walk counts them */
 } tlsf_state;
 
 /* ---- mapping ---------------------------------------------------------------------------- */
@@ -159,6 +160,7 @@ static void tlsf_insert(tlsf_state *s, bf_addr b, uint32_t size)
 {
     unsigned fl, sl;
     tlsf_mapping_insert(s, size, &fl, &sl);
+    s->free_bytes += (uint64_t)size + TLSF_OVERHEAD;
     bf_addr h = tlsf_head(s, fl, sl);
     bf_addr cur = bf_amem_r32(s->m, h);
     bf_amem_w32(s->m, b + 8, cur);
@@ -175,6 +177,7 @@ static void tlsf_remove_sized(tlsf_state *s, bf_addr b, uint32_t size)
     unsigned fl, sl;
     tlsf_mapping_insert(s, size, &fl, &sl);
     tlsf_remove(s, b, fl, sl);
+    s->free_bytes -= (uint64_t)size + TLSF_OVERHEAD;
 }
 
 /* ---- pools --------------------------------------------------------------------------------- */
@@ -307,6 +310,7 @@ static int tlsf_alloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
 
     uint32_t word = tlsf_word(s, b);
     uint32_t size = word & ~3u;
+    s->free_bytes -= (uint64_t)size + TLSF_OVERHEAD;
     if (size >= adj + TLSF_HDR) {
         /* Split: the remainder stays free and keeps the next block's PREV_FREE bit set. */
         bf_addr rem = b + TLSF_OVERHEAD + adj;
@@ -522,6 +526,14 @@ static void tlsf_walk(void *st, void (*visit)(void *arg, bf_addr a, uint64_t len
     bfa_quiet_end(s->m, &q);
 }
 
+/* Every free block the walk reports, from the host counter; the largest needs a walk (the top
+** non-empty list's blocks differ in size). */
+static uint64_t tlsf_free_bytes(void *st, uint64_t *largest)
+{
+    *largest = BF_ALLOC_LARGEST_UNKNOWN;
+    return ((tlsf_state *)st)->free_bytes;
+}
+
 const bf_alloc_methods bf_alloc_tlsf = {
     .name = "tlsf",
     .xCreate = tlsf_create,
@@ -535,6 +547,7 @@ const bf_alloc_methods bf_alloc_tlsf = {
     .xUsable = tlsf_usable,
     .xCheck = tlsf_check,
     .xWalk = tlsf_walk,
+    .xFreeBytes = tlsf_free_bytes,
     .xPhase = NULL,
     .xReclaimable = NULL,
 };

@@ -92,7 +92,7 @@ static const key_def keys[] = {
           "split misses into compulsory/capacity/conflict (as DineroIV -ccc)"),
     NUM32("core.mmr_cycles", core_mmr_cycles, "1", "cycles", 0, 10000, "ESTIMATE: core MMR access"),
     BOOLI("sim.fast_path", fast_path, "1",
-          "serve CPLB last-entry L1 hits without building a request (same statistics; 0 for the full path, to compare)"),
+          "serve CPLB last-entry L1 hits (trace records and allocator metadata) without building a request (same statistics; 0 for the full path, to compare)"),
     ENUM32("core.mode", initial_mode, "supervisor", "supervisor=0,user=1", "processor mode at the start of a trace"),
     NUM32("dma.channels", dma_channels, "12", "channels", 1, 256,
           "DMA channels a DMA record may name: 8 peripheral channels and 2 memory DMA streams of 2"),

@@ -223,8 +223,10 @@ int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result
     return rc;
 }
 
-int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
-                          uint32_t flags, bf_cycles now, uint64_t record, bf_resp *rs)
+/* bf_memsys_access_fast for a requester `source` (the core for traces, BF_SRC_ALLOC for the
+** allocators' data port): the source only travels with an L1 miss to the EBIU. */
+static int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
+                       uint32_t flags, bf_cycles now, uint64_t record, int source, bf_resp *rs)
 {
     /* the CPLB stage sees what bf_memsys_access presents to it (a host reference: its word) */
     int noalign = (flags & BF_REQ_NOALIGNCHK) != 0;
@@ -240,12 +242,18 @@ int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, i
     /* checked, but not an L1 hit: the rest of the chain as bf_memsys_access runs it (an SDRAM
     ** address is never a core MMR; the handler time is 0) */
     bf_req r = {.addr = addr, .size = size, .kind = (uint8_t)kind, .mode = (uint8_t)mode,
-                .source = BF_SRC_CORE, .flags = (flags & ~(uint32_t)L1_ATTRS) | attrs, .now = now,
+                .source = (uint8_t)source, .flags = (flags & ~(uint32_t)L1_ATTRS) | attrs, .now = now,
                 .record = record};
     int rc = bf_l1_access(s->l1, &r, rs);
     if (rc == BF_OK && rs->fault)
         s->stats.faults++;
     return rc == BF_OK ? 1 : -1;
+}
+
+int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
+                          uint32_t flags, bf_cycles now, uint64_t record, bf_resp *rs)
+{
+    return access_fast(s, kind, addr, size, mode, flags, now, record, BF_SRC_CORE, rs);
 }
 
 int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_result *resout)
@@ -438,6 +446,25 @@ static uint8_t *backing(bf_memsys *s, bf_addr a, uint32_t n)
     return NULL;
 }
 
+/* memcpy with the allocators' word, half-word and byte sizes inlined (the per-access hot path) */
+static void copy_bytes(uint8_t *d, const uint8_t *src, uint32_t n)
+{
+    switch (n) {
+    case 4:
+        memcpy(d, src, 4);
+        break;
+    case 2:
+        memcpy(d, src, 2);
+        break;
+    case 1:
+        *d = *src;
+        break;
+    default:
+        memcpy(d, src, n);
+        break;
+    }
+}
+
 static int copy_data(bf_memsys *s, const bf_req *rq)
 {
     uint8_t *p = backing(s, rq->addr, rq->size);
@@ -445,10 +472,10 @@ static int copy_data(bf_memsys *s, const bf_req *rq)
         return BF_ENOMEM;
     if (rq->kind == BF_ACC_WRITE) {
         if (p)
-            memcpy(p, rq->data, rq->size);
+            copy_bytes(p, rq->data, rq->size);
     } else {
         if (p)
-            memcpy(rq->data, p, rq->size);
+            copy_bytes(rq->data, p, rq->size);
         else
             memset(rq->data, 0, rq->size);
     }
@@ -460,10 +487,22 @@ int bf_memsys_host_oom(const bf_memsys *s)
     return s->host_oom;
 }
 
+/* The allocators' metadata accesses take the same fast path as trace records (sim.fast_path):
+** a CPLB memo hit and an L1 hit without building a second request; anything the fast path
+** declines (or a cache-op/continuation request) goes the full way. Bit-identical statistics
+** either way (test alloc_fastpath). */
 static int data_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
     bf_memsys *s = ctx;
-    int rc = bf_memsys_access(s, rq, rs, NULL);
+    int rc = BF_OK, done = 0;
+    if (s->m.fast_path && !(rq->flags & ~(uint32_t)BF_REQ_NOALIGNCHK) && rq->kind <= BF_ACC_IFETCH) {
+        done = access_fast(s, rq->kind, rq->addr, rq->size, rq->mode, rq->flags, rq->now,
+                           rq->record, rq->source, rs);
+        if (done < 0)
+            return BF_ESTATE;
+    }
+    if (!done)
+        rc = bf_memsys_access(s, rq, rs, NULL);
     if (rc || rs->fault || !rq->data)
         return rc;
     return copy_data(s, rq);

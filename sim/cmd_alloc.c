@@ -261,8 +261,6 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key (alloc.nr_trim_pages=0, ...)");
     bf_opts_add(o, "mem", BF_OPT_STRING, NULL, "managed memory, same as --set alloc.mem=SIZE");
     bf_opts_add(o, "check", BF_OPT_FLAG, NULL, "verify every invariant after every operation");
-    bf_opts_add(o, "peak-every", BF_OPT_STRING, "1",
-                "footprint-peak walk period, operations (1: every one, exact J&W #3/#4)");
     bf_opts_add(o, "check-every", BF_OPT_STRING, NULL,
                 "verify every invariant after every Nth operation and at the end (implies --check)");
     bf_opts_add(o, "sample-every", BF_OPT_STRING, "1000", "time-series sample period, operations");
@@ -368,11 +366,6 @@ int bf_cmd_alloc(int argc, char **argv)
     unsigned long long every = strtoull(se, &end, 10);
     if (*end || !*se || *se == '-' || *se == '+' || errno == ERANGE || every == 0) {
         rc = bf_cmd_fail(cmd, 2, "--sample-every: '%s' is not a number of operations from 1 to 2^64-1", se);
-        goto out;
-    }
-    unsigned long long peak_every = strtoull(bf_opts_get(o, "peak-every"), &end, 10);
-    if (*end || peak_every < 1) {
-        rc = bf_cmd_fail(cmd, 2, "--peak-every: '%s' is not a number from 1", bf_opts_get(o, "peak-every"));
         goto out;
     }
     const char *tf = bf_opts_get(o, "format");
@@ -485,7 +478,6 @@ int bf_cmd_alloc(int argc, char **argv)
         memset(&ro, 0, sizeof ro);
         ro.check_every_op = check_every;
         ro.sample_every = every;
-        ro.peak_every = peak_every;
         ro.dump_events = njobs == 1 ? dump : NULL;
         ro.on_sample = on_sample;
         ro.arg = &sink;

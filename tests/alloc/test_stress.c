@@ -10,7 +10,9 @@
 **    never keeps metadata inside a block it handed out;
 **  - exhaustion and recovery: allocating single pages until failure and freeing them restores
 **    the free memory seen before (sum of free extents from xWalk);
-**  - at the end, with everything freed, the free memory equals the free memory after create.
+**  - at the end, with everything freed, the free memory equals the free memory after create;
+**  - after every operation the allocator's host counters (xFreeBytes: free bytes, and the
+**    largest free block where it keeps it) equal the walk (issue 11).
 ** 2 MiB, MAX_ORDER 11, kernel-formula watermarks, 6000 operations per allocator.
 */
 #include "alloc_test.h"
@@ -35,18 +37,21 @@ static uint32_t rnd(void)
     return (uint32_t)(rng_state >> 33);
 }
 
-static uint64_t walk_free;
+static uint64_t walk_free, walk_largest;
 static void visit(void *arg, bf_addr a, uint64_t len, int used)
 {
     (void)arg;
     (void)a;
-    if (!used)
+    if (!used) {
         walk_free += len;
+        if (len > walk_largest)
+            walk_largest = len;
+    }
 }
 
 static uint64_t free_bytes(const bf_alloc_methods *am, void *st)
 {
-    walk_free = 0;
+    walk_free = walk_largest = 0;
     am->xWalk(st, visit, NULL);
     return walk_free;
 }
@@ -73,6 +78,18 @@ static int checked(const bf_alloc_methods *am, void *st, const char *what, int o
         fprintf(stderr, "%s op %d (%s): %s\n", am->name, op, what, msg);
         BF_CHECK(msg == NULL);
         return 0;
+    }
+    /* issue 11: the host free-memory counters agree with the walk after every operation */
+    BF_CHECK(am->xFreeBytes != NULL);
+    if (am->xFreeBytes) {
+        uint64_t largest, fb = am->xFreeBytes(st, &largest), wf = free_bytes(am, st);
+        if (fb != wf || (largest != BF_ALLOC_LARGEST_UNKNOWN && largest != walk_largest)) {
+            fprintf(stderr, "%s op %d (%s): counters %llu free, largest %llu; walk %llu, %llu\n",
+                    am->name, op, what, (unsigned long long)fb, (unsigned long long)largest,
+                    (unsigned long long)wf, (unsigned long long)walk_largest);
+            BF_CHECK(fb == wf);
+            return 0;
+        }
     }
     return 1;
 }

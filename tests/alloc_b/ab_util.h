@@ -362,6 +362,26 @@ static inline void ab_stress_check(ab_stress *t)
     if (!ab_sound(t->e)) {
         BF_CHECK(0);
         t->broken = 1;
+        return;
+    }
+    /* issue 11: the host free-memory counters (xFreeBytes) agree with the walk */
+    BF_CHECK(t->e->ops->xFreeBytes != NULL);
+    if (!t->e->ops->xFreeBytes)
+        return;
+    uint64_t largest, fb = t->e->ops->xFreeBytes(t->e->st, &largest);
+    ab_walk w;
+    ab_walk_collect(t->e, &w);
+    uint64_t wl = 0;
+    for (size_t i = 0; i < w.n; i++)
+        if (!w.v[i].used && w.v[i].len > wl)
+            wl = w.v[i].len;
+    free(w.v);
+    if (fb != w.free_bytes || (largest != BF_ALLOC_LARGEST_UNKNOWN && largest != wl)) {
+        fprintf(stderr, "%s: counters %llu free (largest %llu), walk %llu (largest %llu)\n",
+                t->e->ops->name, (unsigned long long)fb, (unsigned long long)largest,
+                (unsigned long long)w.free_bytes, (unsigned long long)wl);
+        BF_CHECK(0);
+        t->broken = 1;
     }
 }
 
