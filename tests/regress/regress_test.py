@@ -679,10 +679,17 @@ def test_bundled_quick():
 
 
 def test_bundled_full():
+    d = tempfile.mkdtemp(prefix="bfsim-regress-full-")
+    junit = os.path.join(d, "full.xml")
     rc, out, err = bfsim("regress", "--suite", BUNDLED, "--baseline", BUNDLED_BASELINE, "--no-db", "-j2",
-                         timeout=3600)
+                         "--junit", junit, timeout=1800)
     print(out)
     check(rc == 0, f"bundled suite matches results/baseline/bf533-default.jsonl ({rc}: {err})")
+    # every job of the suite ran and was compared: 5 configs x 27 traces, 8 allocators x 5 workloads
+    n = len(ET.parse(junit).getroot().findall("testcase")) if os.path.exists(junit) else 0
+    check(n == 5 * 27 + 8 * 5, f"the whole suite: 135 run jobs and 40 allocator jobs ({n})")
+    if not failures:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 if __name__ == "__main__":
