@@ -95,10 +95,10 @@ typedef struct bf_alloc_methods {
                                                     free_bootmem(addr, size); NULL: xFree */
     size_t (*xInfo)(void *st, char *buf, size_t n); /* /proc-style text (buddyinfo for the buddy
                                                     family), snprintf semantics; may be NULL */
-    /* added by issue 12: free bytes the allocator keeps back from a request with these GFP bits
+    /* Free bytes the allocator keeps back from a request with these GFP bits
     ** (the buddy family's min watermark after ALLOC_HIGH/ALLOC_HARDER); NULL: none */
     uint64_t (*xReserveBytes)(void *st, uint32_t gfp);
-    /* added by issue 11: the free bytes xWalk would add up over its free extents, from counters
+    /* The free bytes xWalk would add up over its free extents, from counters
     ** the allocator keeps on the host beside its simulated metadata, updated on every
     ** alloc/free/split/merge (no walk, no simulated access). *largest: the largest free extent
     ** xWalk would report, or BF_ALLOC_LARGEST_UNKNOWN when that needs a walk. The replay driver
