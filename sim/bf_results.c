@@ -346,6 +346,18 @@ static int busy_wait(void *arg, int count)
     return 1;
 }
 
+/* Switch to WAL. SQLite answers SQLITE_BUSY here without calling the busy handler when another
+** connection holds the lock that the change of journal mode needs (several processes creating
+** the same new file at once), so the wait is ours, with the same bound, stop flag and message. */
+static int switch_to_wal(bf_results *r, char *err, size_t errn)
+{
+    int rc, count = 0;
+    while ((rc = sqlite3_exec(r->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) != SQLITE_OK &&
+           (rc & 0xff) == SQLITE_BUSY && busy_wait(r, count++))
+        ;
+    return rc == SQLITE_OK ? BF_OK : db_fail(r, err, errn, "cannot switch to WAL mode");
+}
+
 void bf_results_set_busy_timeout(bf_results *r, int ms)
 {
     if (r)
@@ -455,7 +467,7 @@ static int open_db(bf_results *r, const bf_results_open_opts *opts, char *err, s
     ** as it was (nothing is written to a non-empty file before the checks). */
     struct stat fst;
     if ((stat(r->path, &fst) != 0 || fst.st_size == 0) &&
-        (rc = exec(r, "PRAGMA journal_mode = WAL", err, errn, "cannot switch to WAL mode")))
+        (rc = switch_to_wal(r, err, errn)))
         return rc;
     int64_t version = 0;
     rc = exec(r, "BEGIN", err, errn, "cannot read");
@@ -481,7 +493,7 @@ static int open_db(bf_results *r, const bf_results_open_opts *opts, char *err, s
     r->schema = (int)version;
     rc = exec(r, "PRAGMA foreign_keys = ON", err, errn, "cannot configure");
     if (!rc)
-        rc = exec(r, "PRAGMA journal_mode = WAL", err, errn, "cannot switch to WAL mode");
+        rc = switch_to_wal(r, err, errn);
     if (!rc)
         rc = exec(r, version >= 5 ? k_runs_view : k_runs_view_v2, err, errn, "cannot configure");
     return rc;
