@@ -20,8 +20,8 @@
 ** (ready = done = now + latency). An access outside the array faults with
 ** BF_FAULT_HWERR_EXTERN and moves no data.
 */
-#include "bf_hmem.h"
 #include "bf_alloc_int.h"
+#include "bf_hmem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -161,9 +161,9 @@ void bf_flatmem_destroy(bf_flatmem *f)
 
 /* ---- geometry ---- */
 
-int bf_alloc_page_reserved(const bf_alloc_env *e, uint32_t pfn)
+int bfa_page_reserved(const bf_alloc_env *e, uint32_t pfn)
 {
-    bf_addr a = bf_alloc_pfn_addr(e, pfn);
+    bf_addr a = bfa_pfn_addr(e, pfn);
     if (a == 0)
         return 1;
     for (size_t i = 0; i < e->nreserved; i++) {
@@ -174,11 +174,11 @@ int bf_alloc_page_reserved(const bf_alloc_env *e, uint32_t pfn)
     return 0;
 }
 
-int bf_alloc_carve(const bf_alloc_env *e, uint32_t pages, uint32_t *pfn)
+int bfa_carve(const bf_alloc_env *e, uint32_t pages, uint32_t *pfn)
 {
-    uint32_t n = bf_alloc_npages(e), run = 0;
+    uint32_t n = bfa_npages(e), run = 0;
     for (uint32_t p = 0; p < n; p++) {
-        run = bf_alloc_page_reserved(e, p) ? 0 : run + 1;
+        run = bfa_page_reserved(e, p) ? 0 : run + 1;
         if (run == pages) {
             *pfn = p + 1 - pages;
             return BF_OK;
@@ -190,27 +190,19 @@ int bf_alloc_carve(const bf_alloc_env *e, uint32_t pages, uint32_t *pfn)
 uint64_t bf_alloc_reserved_bytes(const bf_alloc_env *e)
 {
     uint64_t r = 0;
-    for (uint32_t p = 0; p < bf_alloc_npages(e); p++)
-        r += bf_alloc_page_reserved(e, p) ? e->page_size : 0;
+    for (uint32_t p = 0; p < bfa_npages(e); p++)
+        r += bfa_page_reserved(e, p) ? e->page_size : 0;
     return r;
-}
-
-unsigned bf_alloc_order_for(uint64_t bytes, uint32_t page_size)
-{
-    unsigned o = 0;
-    while (((uint64_t)page_size << o) < bytes)
-        o++;
-    return o;
 }
 
 /* ---- bitmaps ---- */
 
-int bf_bm_test(bf_amem *m, bf_addr map, uint32_t i)
+int bfa_bm_test(bf_amem *m, bf_addr map, uint32_t i)
 {
     return (bf_amem_r32(m, map + (i >> 5) * 4) >> (i & 31)) & 1u;
 }
 
-void bf_bm_set_range(bf_amem *m, bf_addr map, uint32_t i, uint32_t n, int value)
+void bfa_bm_set_range(bf_amem *m, bf_addr map, uint32_t i, uint32_t n, int value)
 {
     while (n) {
         uint32_t bit = i & 31, k = 32 - bit < n ? 32 - bit : n;
@@ -223,7 +215,7 @@ void bf_bm_set_range(bf_amem *m, bf_addr map, uint32_t i, uint32_t n, int value)
     }
 }
 
-uint32_t bf_bm_find(bf_amem *m, bf_addr map, uint32_t i, uint32_t n, int value)
+uint32_t bfa_bm_find(bf_amem *m, bf_addr map, uint32_t i, uint32_t n, int value)
 {
     while (i < n) {
         uint32_t v = bf_amem_r32(m, map + (i >> 5) * 4);

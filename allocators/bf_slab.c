@@ -56,8 +56,8 @@
 #include <string.h>
 
 #include "bf_alloc.h"
+#include "bf_alloc_int.h"
 #include "bf_hmem.h"
-#include "bf_alloc_util.h"
 
 enum {
     SLAB_LINE = 32,            /* bytes: L1_CACHE_BYTES, also the colour step */
@@ -304,7 +304,8 @@ static uint32_t slab_setup(slab_state *s, bf_addr c, uint64_t objsize, int hwali
 /* ---- slabs ----------------------------------------------------------------------------------- */
 
 /* Host bookkeeping beside KC_FREE_OBJECTS: every change of a cache's free-object count by
-** `delta` objects moves free_obj_bytes by delta objects of the cache's size (no simulated access). */
+** `delta` objects moves free_obj_bytes by delta objects of the cache's size (no simulated access).
+ */
 static void slab_free_objs_moved(slab_state *s, bf_addr c, int64_t delta)
 {
     for (size_t i = 0; i < s->ncaches; i++)
@@ -487,7 +488,7 @@ static int slab_create(const bf_alloc_env *env, void **out)
         slab_destroy_state(s);
         return rc;
     }
-    unsigned mo = bfa_get_order(META_MAP + 8ull * s->pg.npages, s->pg.page_size);
+    unsigned mo = bf_alloc_order_for(META_MAP + 8ull * s->pg.npages, s->pg.page_size);
     s->meta = mo < s->max_order ? bfa_pages_get(&s->pg, mo, BF_GFP_KERNEL) : 0;
     if (!s->meta) {
         slab_destroy_state(s);
@@ -625,8 +626,7 @@ static void slab_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
 static size_t slab_info(void *st, char *buf, size_t n)
 {
     slab_state *s = st;
-    bfa_quiet q;
-    bfa_quiet_begin(s->pg.m, &q);
+    bf_amem_mark q = bf_amem_mark_get(s->pg.m);
     if (!buf)
         n = 0;
     size_t len = bfa_pages_xinfo(st, buf, n);
@@ -656,7 +656,7 @@ static size_t slab_info(void *st, char *buf, size_t n)
                      (unsigned)num, 1u << bf_amem_r32(s->pg.m, c + KC_ORDER),
                      (unsigned)(total / num - free_slabs), (unsigned)(total / num));
     }
-    bfa_quiet_end(s->pg.m, &q);
+    bf_amem_rewind(s->pg.m, q);
     return len;
 }
 

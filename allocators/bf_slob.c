@@ -51,8 +51,8 @@
 #include <string.h>
 
 #include "bf_alloc.h"
+#include "bf_alloc_int.h"
 #include "bf_hmem.h"
-#include "bf_alloc_util.h"
 
 enum {
     SLOB_UNIT = 2,          /* bytes: sizeof(slob_t) with an s16 slobidx_t */
@@ -348,7 +348,7 @@ static int slob_create(const bf_alloc_env *env, void **out)
         return rc;
     }
     uint64_t bytes = 24 + (uint64_t)PD_BYTES * s->pg.npages;
-    s->meta_order = bfa_get_order(bytes, s->pg.page_size);
+    s->meta_order = bf_alloc_order_for(bytes, s->pg.page_size);
     s->meta =
         s->meta_order < env->max_order ? bfa_pages_get(&s->pg, s->meta_order, BF_GFP_KERNEL) : 0;
     if (!s->meta) {
@@ -377,7 +377,7 @@ static int slob_kmalloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
         }
         return BF_OK;
     }
-    unsigned order = bfa_get_order(bytes, s->pg.page_size);
+    unsigned order = bf_alloc_order_for(bytes, s->pg.page_size);
     if (bytes > UINT32_MAX || order >= 32)
         return BF_OK;
     bf_addr p = bfa_pages_get(&s->pg, order, gfp);
@@ -408,7 +408,7 @@ static int slob_kfree(void *st, bf_addr a)
     if ((flags & PG_LARGE) && slob_page_of(s, a) == a) {
         uint32_t size = bf_amem_r32(s->pg.m, d + PD_UNITS);
         bf_amem_w32(s->pg.m, d + PD_FLAGS, 0);
-        return bfa_pages_put(&s->pg, a, bfa_get_order(size, s->pg.page_size));
+        return bfa_pages_put(&s->pg, a, bf_alloc_order_for(size, s->pg.page_size));
     }
     return BF_EINPUT;
 }
@@ -436,7 +436,7 @@ static uint64_t slob_usable(void *st, bf_addr a)
     }
     if (flags & PG_LARGE)
         return (uint64_t)s->pg.page_size
-               << bfa_get_order(bf_amem_r32(s->pg.m, d + PD_UNITS), s->pg.page_size);
+               << bf_alloc_order_for(bf_amem_r32(s->pg.m, d + PD_UNITS), s->pg.page_size);
     return 0;
 }
 
@@ -474,7 +474,7 @@ static int slob_cache_alloc(void *st, const char *cache, uint64_t objsize, uint3
     if (size < s->pg.page_size) {
         *out = slob_alloc(s, size, gfp, align);
     } else {
-        unsigned order = bfa_get_order(size, s->pg.page_size);
+        unsigned order = bf_alloc_order_for(size, s->pg.page_size);
         *out = order < 32 ? bfa_pages_get(&s->pg, order, gfp) : 0;
     }
     return BF_OK;
@@ -491,7 +491,7 @@ static int slob_cache_free(void *st, const char *cache, bf_addr a)
     uint32_t size = bf_amem_r32(s->pg.m, c + KC_SIZE);
     if (size < s->pg.page_size)
         return slob_free(s, a, size);
-    return bfa_pages_put(&s->pg, a, bfa_get_order(size, s->pg.page_size));
+    return bfa_pages_put(&s->pg, a, bf_alloc_order_for(size, s->pg.page_size));
 }
 
 static const char *slob_fail(slob_state *s, const char *what, bf_addr a)
