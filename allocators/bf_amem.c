@@ -26,25 +26,29 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void amem_xfer(bf_amem *m, bf_addr a, uint32_t size, int kind, uint8_t *buf)
+/* One access. Inlined into each width's function: this is the per-access path of every
+** allocator operation (perf: the request memsets and the call were a sixth of SLOB's time). The
+** request is built field by field, not memset, and the response is not cleared: a port that
+** returns BF_OK sets ready and fault (bf_common.h); both get a default anyway. */
+static inline __attribute__((always_inline)) void amem_xfer(bf_amem *m, bf_addr a, uint32_t size,
+                                                            int kind, uint8_t *buf)
 {
-    bf_req rq;
+    bf_req rq = {.addr = a,
+                 .size = size,
+                 .kind = (uint8_t)kind,
+                 .mode = BF_MODE_SUPV,
+                 .source = BF_SRC_ALLOC,
+                 .now = m->now,
+                 .data = buf};
     bf_resp rs;
-    memset(&rq, 0, sizeof(rq));
-    memset(&rs, 0, sizeof(rs));
-    rq.addr = a;
-    rq.size = size;
-    rq.kind = (uint8_t)kind;
-    rq.mode = BF_MODE_SUPV;
-    rq.source = BF_SRC_ALLOC;
-    rq.now = m->now;
-    rq.data = buf;
+    rs.ready = 0;
+    rs.fault = BF_FAULT_NONE;
     if (kind == BF_ACC_WRITE)
         m->writes++;
     else
         m->reads++;
     int rc = bf_port_xfer(&m->port, &rq, &rs);
-    if (rc != BF_OK || rs.fault != BF_FAULT_NONE) {
+    if (__builtin_expect(rc != BF_OK || rs.fault != BF_FAULT_NONE, 0)) {
         m->failed = 1;
         if (kind != BF_ACC_WRITE)
             memset(buf, 0, size);

@@ -46,6 +46,11 @@
 **   mem_map after the zones: 16 bytes per page: +0 flags (u16), +2 order (u16), +4 private,
 **           +8 next, +12 prev.
 **
+** Debug builds assert (host values only, never a simulated read, so no statistic moves): a block
+** pushed on or taken from a free list is 2^order-aligned, of an order below MAX_ORDER and inside
+** its zone; the host mirrors of nr_free and free_pages never go below zero or above the pages
+** managed.
+**
 ** Invariants (xCheck): every list entry is a BUDDY head of that order, aligned, inside its
 ** zone, with consistent back links; nr_free matches each list; no free block's buddy is a free
 ** block of the same order (else it should have merged); free blocks, allocated blocks, page-cache
@@ -55,6 +60,7 @@
 #include "bf_alloc_int.h"
 #include "bf_hmem.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -161,8 +167,16 @@ static void list_del(bf_buddy *b, bf_addr headp, uint32_t pfn)
         bf_amem_w32(b->m, bf_buddy_desc(b, next) + 12, prev);
 }
 
+/* A free block of 2^o pages at pfn is aligned, of a valid order and inside zone z (rule 1). */
+static inline int block_ok(const bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
+{
+    return o < b->max_order && (pfn & ((1u << o) - 1)) == 0 && pfn >= b->zstart[z] &&
+           pfn + (1u << o) <= b->zend[z];
+}
+
 static void area_push(bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
 {
+    assert(block_ok(b, z, o, pfn));
     desc_set(b, pfn, BF_PG_BUDDY, o);
     list_push(b, area(b, z, o), pfn);
     add32(b->m, area(b, z, o) + 4, 1);
@@ -171,6 +185,7 @@ static void area_push(bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
 
 static void area_del(bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
 {
+    assert(block_ok(b, z, o, pfn) && b->nr_free[z][o] > 0);
     list_del(b, area(b, z, o), pfn);
     add32(b->m, area(b, z, o) + 4, -1);
     b->nr_free[z][o]--;
@@ -203,8 +218,10 @@ static uint32_t lru_pop_tail(bf_buddy *b)
 static void free_block(bf_buddy *b, uint32_t pfn, unsigned order)
 {
     unsigned z = zone_of(b, pfn);
+    assert(block_ok(b, z, order, pfn));
     add32(b->m, zf(b, z, 8), (int32_t)(1u << order));
     b->free_pages += 1u << order;
+    assert(b->free_pages <= b->npages);
     while (order < b->max_order - 1) {
         uint32_t buddy = pfn ^ (1u << order);
         if (buddy < b->zstart[z] || buddy + (1u << order) > b->zend[z])
@@ -232,6 +249,7 @@ static uint32_t rmqueue(bf_buddy *b, unsigned z, unsigned order)
             area_push(b, z, cur, head + (1u << cur));
         }
         add32(b->m, zf(b, z, 8), -(int32_t)(1u << order));
+        assert(b->free_pages >= 1u << order);
         b->free_pages -= 1u << order;
         desc_set(b, head, BF_PG_HEAD, order);
         return head;

@@ -48,8 +48,12 @@
 ** (0 < inuse < num) or free (inuse = 0); each slab's bufctl list holds num - inuse distinct
 ** indices below num; the cache's free-object and active counts equal the sums over its slabs; the
 ** colour offset of each slab is a multiple of 32 below colour * 32; every page of a slab maps to
-** its cache and slab and no other page maps to a cache.
+** its cache and slab and no other page maps to a cache. Debug builds assert, from values an
+** operation has read anyway (never an extra simulated access): a slab taken from the partial or
+** free list has a free object, whose address lies in managed memory; a freed object's slab has
+** no more objects in use than it holds.
 */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,7 +309,7 @@ static uint32_t slab_setup(slab_state *s, bf_addr c, uint64_t objsize, int hwali
 
 /* Host bookkeeping beside KC_FREE_OBJECTS: every change of a cache's free-object count by
 ** `delta` objects moves free_obj_bytes by delta objects of the cache's size (no simulated access).
- */
+*/
 static void slab_free_objs_moved(slab_state *s, bf_addr c, int64_t delta)
 {
     for (size_t i = 0; i < s->ncaches; i++)
@@ -411,8 +415,10 @@ static bf_addr slab_cache_alloc_obj(slab_state *s, bf_addr c, uint32_t gfp)
             }
         }
         uint32_t idx = bf_amem_r32(s->pg.m, slab + SL_FREE);
+        assert(idx != BUFCTL_END); /* partial and free slabs have a free object */
         bf_addr obj =
             bf_amem_r32(s->pg.m, slab + SL_SMEM) + idx * bf_amem_r32(s->pg.m, c + KC_SIZE);
+        assert(slab_in_range(s, obj));
         uint32_t next = bf_amem_r32(s->pg.m, slab + SL_BUFCTL + 4 * idx);
         bf_amem_w32(s->pg.m, slab + SL_FREE, next);
         bf_amem_w32(s->pg.m, slab + SL_INUSE, bf_amem_r32(s->pg.m, slab + SL_INUSE) + 1);
@@ -439,6 +445,7 @@ static int slab_cache_free_obj(slab_state *s, bf_addr c, bf_addr obj)
     if (obj < smem || (obj - smem) % size || (obj - smem) / size >= num || inuse == 0)
         return BF_EINPUT;
     uint32_t idx = (obj - smem) / size;
+    assert(inuse <= num);
     bf_amem_w32(s->pg.m, slab + SL_BUFCTL + 4 * idx, bf_amem_r32(s->pg.m, slab + SL_FREE));
     bf_amem_w32(s->pg.m, slab + SL_FREE, idx);
     bf_amem_w32(s->pg.m, slab + SL_INUSE, --inuse);

@@ -44,8 +44,12 @@
 **
 ** Invariant: in each SLOB page the free blocks are in strictly increasing address order, inside
 ** the page, never touching one another, and their units add up to the page's free-unit count,
-** which is below a whole page; a page is on a list iff that count is non-zero.
+** which is below a whole page; a page is on a list iff that count is non-zero. Debug builds
+** assert the parts a walk along a page's free list sees anyway (each block inside the page of
+** the descriptor, addresses strictly increasing, no count below zero or above a page) from the
+** values the operation has read, never with an extra simulated access.
 */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,7 +195,9 @@ static bf_addr slob_page_alloc(slob_state *s, bf_addr d, uint64_t size, uint32_t
     uint32_t units = slob_units_of(size);
     bf_addr prev = 0, cur = bf_amem_r32(s->pg.m, d + PD_FREE);
     for (;;) {
+        assert(slob_in_range(s, cur) && slob_desc(s, cur) == d);
         uint32_t avail = slob_units(s, cur);
+        assert(avail <= s->upp);
         bf_addr aligned = cur;
         uint32_t delta = 0;
         if (align) {
@@ -218,7 +224,9 @@ static bf_addr slob_page_alloc(slob_state *s, bf_addr d, uint64_t size, uint32_t
                 slob_set(s, prev, slob_units(s, prev), after);
             else
                 bf_amem_w32(s->pg.m, d + PD_FREE, after);
-            uint32_t left = bf_amem_r32(s->pg.m, d + PD_UNITS) - units;
+            uint32_t have = bf_amem_r32(s->pg.m, d + PD_UNITS);
+            assert(have >= units && s->free_units >= units);
+            uint32_t left = have - units;
             bf_amem_w32(s->pg.m, d + PD_UNITS, left);
             s->free_units -= units;
             if (!left) {
@@ -231,6 +239,7 @@ static bf_addr slob_page_alloc(slob_state *s, bf_addr d, uint64_t size, uint32_t
             return 0;
         prev = cur;
         cur = slob_next(s, cur);
+        assert(cur > prev);
     }
 }
 
@@ -307,6 +316,7 @@ static int slob_free(slob_state *s, bf_addr b, uint64_t size)
     while (b > next) {
         prev = next;
         next = slob_next(s, prev);
+        assert(next > prev);
     }
     if (!slob_last(s, prev) && b + units * SLOB_UNIT == next) {
         units += slob_units(s, next);

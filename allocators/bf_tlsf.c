@@ -38,7 +38,12 @@
 ** second-level bitmap is set iff its list is non-empty, a first-level bit iff its second-level
 ** bitmap is non-zero; no two free blocks are physically adjacent; PREV_FREE of each block equals
 ** FREE of its physical predecessor, whose address a free predecessor also stores in prev_phys.
+** Debug builds assert, from values an operation has read anyway (never an extra simulated
+** access): a list index is inside the bitmaps, a block is 4-byte sized, the block taken from
+** list (fl, sl) is free, big enough (good fit) and on the list its size maps to, and the host
+** free-byte count never goes below zero.
 */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +164,7 @@ static void tlsf_insert(tlsf_state *s, bf_addr b, uint32_t size)
 {
     unsigned fl, sl;
     tlsf_mapping_insert(s, size, &fl, &sl);
+    assert(fl < s->fl_count && sl < s->sl_count && (size & 3u) == 0 && (b & 3u) == 0);
     s->free_bytes += (uint64_t)size + TLSF_OVERHEAD;
     bf_addr h = tlsf_head(s, fl, sl);
     bf_addr cur = bf_amem_r32(s->m, h);
@@ -176,6 +182,7 @@ static void tlsf_remove_sized(tlsf_state *s, bf_addr b, uint32_t size)
     unsigned fl, sl;
     tlsf_mapping_insert(s, size, &fl, &sl);
     tlsf_remove(s, b, fl, sl);
+    assert(s->free_bytes >= (uint64_t)size + TLSF_OVERHEAD);
     s->free_bytes -= (uint64_t)size + TLSF_OVERHEAD;
 }
 
@@ -309,6 +316,12 @@ static int tlsf_alloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
 
     uint32_t word = tlsf_word(s, b);
     uint32_t size = word & ~3u;
+#ifndef NDEBUG
+    unsigned bfl, bsl;
+    tlsf_mapping_insert(s, size, &bfl, &bsl);
+    assert((word & TLSF_FREE) && size >= adj && bfl == fl && bsl == sl);
+#endif
+    assert(s->free_bytes >= (uint64_t)size + TLSF_OVERHEAD);
     s->free_bytes -= (uint64_t)size + TLSF_OVERHEAD;
     if (size >= adj + TLSF_HDR) {
         /* Split: the remainder stays free and keeps the next block's PREV_FREE bit set. */
