@@ -137,20 +137,23 @@ typedef struct bf_areplay_sample {
 } bf_areplay_sample;
 
 typedef struct bf_areplay_opts {
-    int check_every_op;    /* N > 0: call xCheck after every Nth operation (1: every one) and at
-                              the end; stop at the first broken invariant */
+    /* measurements */
     uint64_t sample_every; /* take a sample every N operations (0: only at the end) */
-    FILE *dump_events;     /* "INDEX OP ID RESULT" per operation, or NULL */
     void (*on_sample)(void *arg, const bf_areplay_sample *s); /* or NULL */
-    void *arg;
-    int keep_samples; /* also store every sample in the result (host memory grows) */
-    /* stop the replay after this many failed allocations (0: never) */
-    uint64_t stop_after_failures;
-    /* untimed access to the same bytes, used for the driver's measurements (xfer NULL: none) */
-    bf_port measure_port;
-    /* when *stop becomes non-zero (a signal handler), the replay ends after the current
-    ** operation, without the final check; NULL: never */
-    volatile sig_atomic_t *stop;
+    void *arg;                                                /* on_sample's argument */
+    int keep_samples;     /* also store every sample in the result (host memory grows) */
+    bf_port measure_port; /* untimed access to the same bytes, used for the driver's
+                             measurements (xfer NULL: none, they use the timed port) */
+    /* checks */
+    int check_every_op; /* N > 0: call xCheck after every Nth operation (1: every one) and at
+                           the end; stop at the first broken invariant */
+    /* when to stop */
+    uint64_t stop_after_failures; /* stop after this many failed allocations (0: never) */
+    volatile sig_atomic_t *stop;  /* when *stop becomes non-zero (a signal handler), the replay
+                                     ends after the current operation, without the final
+                                     check; NULL: never */
+    /* output */
+    FILE *dump_events; /* "INDEX OP ID RESULT" per operation, or NULL */
 } bf_areplay_opts;
 
 typedef struct bf_areplay_result {
