@@ -36,14 +36,12 @@ typedef struct at_env {
     void *st;
 } at_env;
 
-/* Flat memory [base, base+size) with 1 cycle per access and nothing reserved (the page-allocator
-** tests' hand-worked layouts); env defaults with max_order and min_free_kbytes given (0 = kernel
-** formula). */
-static inline void at_env_flat(at_env *e, bf_addr base, uint32_t size, unsigned max_order,
-                               uint32_t min_free_kbytes)
+/* A flat memory [base, base+size) of `latency` cycles per access and the default env on it,
+** with nothing reserved. */
+static inline void at_env_mem(at_env *e, bf_addr base, uint32_t size, uint32_t latency)
 {
     memset(e, 0, sizeof *e);
-    if (bf_flatmem_create(base, size, 1, &e->f) != BF_OK) {
+    if (bf_flatmem_create(base, size, latency, &e->f) != BF_OK) {
         fprintf(stderr, "flatmem\n");
         exit(2);
     }
@@ -52,19 +50,22 @@ static inline void at_env_flat(at_env *e, bf_addr base, uint32_t size, unsigned 
     e->env.mem = &e->m;
     e->env.base = base;
     e->env.size = size;
+}
+
+/* The page-allocator tests' hand-worked layouts: 1 cycle per access, nothing reserved,
+** max_order and min_free_kbytes given (0 = kernel formula). */
+static inline void at_env_flat(at_env *e, bf_addr base, uint32_t size, unsigned max_order,
+                               uint32_t min_free_kbytes)
+{
+    at_env_mem(e, base, size, 1);
     e->env.max_order = max_order;
     e->env.min_free_kbytes = min_free_kbytes;
 }
 
+/* The Blackfin-like layout above. */
 static inline void at_env_layout(at_env *e, uint32_t size, uint32_t latency)
 {
-    memset(e, 0, sizeof *e);
-    BF_CHECK_EQ(bf_flatmem_create(0, size, latency, &e->f), BF_OK);
-    e->m.port = bf_flatmem_port(e->f);
-    bf_alloc_env_default(&e->env);
-    e->env.mem = &e->m;
-    e->env.base = 0;
-    e->env.size = size;
+    at_env_mem(e, 0, size, latency);
     e->env.max_order = 11;
     e->res[0].start = 0;
     e->res[0].len = 0x10000;
