@@ -124,12 +124,9 @@ static inline int bfa_pages_open(const bf_alloc_env *env, bfa_pages *p)
     p->st = NULL;
     p->m = env->mem;
     p->base = env->base;
-    p->npages = env->size / env->page_size;
+    p->npages = bfa_npages(env);
     p->page_size = env->page_size;
-    p->ops = bf_alloc_find("buddy");
-    if (!p->ops || !p->ops->xAllocPages || !p->ops->xFreePages || !p->ops->xWalk ||
-        !p->ops->xFreeBytes)
-        return BF_ESTATE;
+    p->ops = &bf_alloc_buddy;
     return p->ops->xCreate(env, &p->st);
 }
 
