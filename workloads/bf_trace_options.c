@@ -73,13 +73,6 @@ int bf_compression_from_name(const char *s)
     return -1;
 }
 
-const char *bf_rec_type_name(int t)
-{
-    static const char *const n[] = {"ifetch", "load", "store", "modify", "gap",
-                                    "op",     "mode", "mmr",   "dma",    "phase"};
-    return t >= 0 && t < (int)BF_ARRAY_SIZE(n) ? n[t] : "unknown";
-}
-
 /* ---- options ---------------------------------------------------------------------------- */
 
 void bf_trace_options_default(bf_trace_options *o)
