@@ -26,6 +26,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(sizeof(void *) != 8 || sizeof(bf_trace_rec) == 64,
+               "bf_trace_rec is 64 bytes on 64-bit hosts (bf_trace.h, pad1)");
+
 #define BF_STAT_STRUCT bf_trace_reader_stats
 const bf_stat_desc bf_trace_reader_stat_desc[] = {BF_TRACE_READER_STATS(BF_STAT_DESC)};
 const size_t bf_trace_reader_stat_count = BF_ARRAY_SIZE(bf_trace_reader_stat_desc);
@@ -57,24 +60,6 @@ int bf_trace_fail_io(bf_trace_reader *r, int rc)
     snprintf(r->err, sizeof r->err, "%s", bf_tio_error(r->in));
     r->rc = rc;
     return rc;
-}
-
-/* A number field: decimal or 0x-hex (hex_only: bare hex with optional 0x). */
-int bf_trace_field(bf_trace_reader *r, const char **pp, uint64_t *v, const char *what, int hex_only)
-{
-    const char *p = bf_parse_skip(*pp);
-    char t[48];
-    if (*p == '\0')
-        return bf_trace_fail(r, BF_EINPUT, "missing %s", what);
-    int e = hex_only ? bf_parse_hex(&p, v, 1) : bf_parse_num(&p, v);
-    if (e == BF_PNUM_OVERFLOW)
-        return bf_trace_fail(r, BF_EINPUT, "%s '%s' is too large", what,
-                             bf_parse_tok(bf_parse_skip(*pp), t, sizeof t));
-    if (e != BF_PNUM_OK || !bf_parse_tokend(p))
-        return bf_trace_fail(r, BF_EINPUT, "bad %s '%s'", what,
-                             bf_parse_tok(bf_parse_skip(*pp), t, sizeof t));
-    *pp = p;
-    return BF_OK;
 }
 
 int bf_trace_expect_end(bf_trace_reader *r, const char *p)
@@ -284,24 +269,14 @@ int bf_trace_open_mem(const void *data, size_t n, const char *name, const bf_tra
 
 int bf_trace_next(bf_trace_reader *r, bf_trace_rec *rec)
 {
-    if (r->rc)
-        return r->rc;
-    memset(rec, 0, sizeof *rec);
-    int rc;
     switch (r->fmt) {
     case BF_FMT_NATIVE_TEXT:
-        rc = bf_trace_text_next(r, rec);
-        break;
+        return bf_trace_text_next(r, rec);
     case BF_FMT_NATIVE_BIN:
-        rc = bf_trace_bin_next(r, rec);
-        break;
+        return bf_trace_bin_next(r, rec);
     default:
-        rc = bf_trace_foreign_next(r, rec);
-        break;
+        return bf_trace_foreign_next(r, rec);
     }
-    if (rc == BF_OK)
-        r->st.records++;
-    return rc;
 }
 
 int bf_trace_next_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max, size_t *n)

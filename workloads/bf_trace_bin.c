@@ -121,7 +121,7 @@ static int bin_access_v2(bf_trace_reader *r, const uint8_t *u, bf_trace_rec *rec
     return BF_OK;
 }
 
-int bf_trace_bin_next(bf_trace_reader *r, bf_trace_rec *rec)
+static int bin_record(bf_trace_reader *r, bf_trace_rec *rec)
 {
     if (r->bin_end)
         return BF_EEOF;
@@ -300,4 +300,9 @@ size_t bf_trace_bin_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
     bf_tio_skip(r->in, used);
     r->st.records += k;
     return k;
+}
+
+int bf_trace_bin_next(bf_trace_reader *r, bf_trace_rec *rec)
+{
+    return bf_trace_next_with(r, rec, bin_record);
 }

@@ -78,7 +78,7 @@ int bf_trace_din_line(bf_trace_reader *r, char *s, int ext)
         }
     }
     p++;
-    uint64_t a, sz = 4;
+    uint64_t a = 0, sz = 4;
     int rc = bf_trace_field(r, &p, &a, "address", 1);
     if (rc)
         return rc;

@@ -95,44 +95,16 @@ static int emit_piece(bf_trace_reader *r, bf_trace_rec *rec)
     return BF_OK;
 }
 
-int bf_trace_set_pending(bf_trace_reader *r, int type, int op, uint64_t a, uint64_t s)
-{
-    if (s == 0 || s > BF_TRACE_MAX_ACCESS)
-        return bf_trace_fail(r, BF_EINPUT, "size %" PRIu64 " out of range (1..%d)", s,
-                             BF_TRACE_MAX_ACCESS);
-    if (a + s - 1 < a)
-        return bf_trace_fail(r, BF_EINPUT,
-                             "access 0x%" PRIx64 "+%" PRIu64 " wraps past the 64-bit space", a, s);
-    if (r->map.mode == BF_MAPMODE_IDENTITY && r->opt.npins == 0 && a + s - 1 > 0xffffffffu)
-        return bf_trace_fail(
-            r, BF_EINPUT,
-            "address 0x%" PRIx64 "+%" PRIu64 " does not fit in 32 bits (map identity)", a, s);
-    r->p_type = (uint8_t)type;
-    r->p_op = (uint8_t)op;
-    r->p_addr = a;
-    r->p_left = s;
-    r->p_line = bf_tio_lineno(r->in);
-    r->p_first = 1;
-    r->p_cont = 0;
-    int data = type == BF_REC_LOAD || type == BF_REC_STORE || type == BF_REC_MODIFY;
-    r->p_misal = (uint8_t)(data && !bf_trace_aligned(a, s));
-    r->st.misaligned += r->p_misal;
-    return BF_OK;
-}
-
-int bf_trace_foreign_next(bf_trace_reader *r, bf_trace_rec *rec)
+static int foreign_record(bf_trace_reader *r, bf_trace_rec *rec)
 {
     for (;;) {
         if (r->p_left)
             return emit_piece(r, rec);
         char *s;
         size_t n;
-        int rc = bf_tio_line(r->in, &s, &n);
-        if (rc == BF_EEOF)
-            return BF_EEOF;
+        int rc = bf_trace_line(r, &s, &n);
         if (rc)
-            return bf_trace_fail_io(r, rc);
-        r->st.lines++;
+            return rc;
         if (r->fmt == BF_FMT_LACKEY)
             rc = bf_trace_lackey_line(r, s, n);
         else
@@ -144,4 +116,9 @@ int bf_trace_foreign_next(bf_trace_reader *r, bf_trace_rec *rec)
         if (rc)
             return rc;
     }
+}
+
+int bf_trace_foreign_next(bf_trace_reader *r, bf_trace_rec *rec)
+{
+    return bf_trace_next_with(r, rec, foreign_record);
 }

@@ -19,10 +19,12 @@
 
 #include "bf_trace.h"
 
+#include "bf_parse.h"
 #include "bf_tio.h"
 #include "bf_tmap.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 enum { BF_TRACE_HDR_PAIRS = 128 }; /* header "key: value" pairs kept from a native trace */
 
@@ -61,9 +63,6 @@ struct bf_trace_reader {
 int bf_trace_fail(bf_trace_reader *r, int rc, const char *fmt, ...);
 /* Error of the I/O layer (its message already names the file and line). */
 int bf_trace_fail_io(bf_trace_reader *r, int rc);
-/* A number field: decimal or 0x-hex (hex_only: bare hex with optional 0x). */
-int bf_trace_field(bf_trace_reader *r, const char **pp, uint64_t *v, const char *what,
-                   int hex_only);
 /* Nothing but blanks left on the line. */
 int bf_trace_expect_end(bf_trace_reader *r, const char *p);
 /* A phase name: [A-Za-z0-9_.-], 1..BF_TRACE_NAME_MAX characters. */
@@ -71,6 +70,38 @@ int bf_trace_valid_name(const char *s, size_t n);
 /* Keep "key: value" of a native header comment or binary header text line (plain comments are
 ** ignored); "misaligned: fault|count-once" sets r->misal. */
 int bf_trace_header_add(bf_trace_reader *r, const char *s, size_t n);
+
+/* Next line of a text format, counted in the reader's statistics: BF_OK, BF_EEOF, or the I/O
+** layer's error (made sticky). */
+static inline int bf_trace_line(bf_trace_reader *r, char **s, size_t *n)
+{
+    int rc = bf_tio_line(r->in, s, n);
+    if (rc == BF_EEOF)
+        return BF_EEOF;
+    if (rc)
+        return bf_trace_fail_io(r, rc);
+    r->st.lines++;
+    return BF_OK;
+}
+
+/* A number field: decimal or 0x-hex (hex_only: bare hex with optional 0x). */
+static inline int bf_trace_field(bf_trace_reader *r, const char **pp, uint64_t *v, const char *what,
+                                 int hex_only)
+{
+    const char *p = bf_parse_skip(*pp);
+    char t[48];
+    if (*p == '\0')
+        return bf_trace_fail(r, BF_EINPUT, "missing %s", what);
+    int e = hex_only ? bf_parse_hex(&p, v, 1) : bf_parse_num(&p, v);
+    if (e == BF_PNUM_OVERFLOW)
+        return bf_trace_fail(r, BF_EINPUT, "%s '%s' is too large", what,
+                             bf_parse_tok(bf_parse_skip(*pp), t, sizeof t));
+    if (e != BF_PNUM_OK || !bf_parse_tokend(p))
+        return bf_trace_fail(r, BF_EINPUT, "bad %s '%s'", what,
+                             bf_parse_tok(bf_parse_skip(*pp), t, sizeof t));
+    *pp = p;
+    return BF_OK;
+}
 
 /* Blackfin natural alignment of a data access (docs/trace-format.md). */
 static inline int bf_trace_aligned(uint64_t a, uint64_t s)
@@ -99,7 +130,48 @@ static inline int bf_trace_native_size(bf_trace_reader *r, int type, uint64_t s)
         "size %" PRIu64 " is not a Blackfin data access (1, 2 or a multiple of 4 bytes)", s);
 }
 
+/* Make (type, op, host address, size) the pending access of the current line (Lackey, din). */
+static inline int bf_trace_set_pending(bf_trace_reader *r, int type, int op, uint64_t a, uint64_t s)
+{
+    if (s == 0 || s > BF_TRACE_MAX_ACCESS)
+        return bf_trace_fail(r, BF_EINPUT, "size %" PRIu64 " out of range (1..%d)", s,
+                             BF_TRACE_MAX_ACCESS);
+    if (a + s - 1 < a)
+        return bf_trace_fail(r, BF_EINPUT,
+                             "access 0x%" PRIx64 "+%" PRIu64 " wraps past the 64-bit space", a, s);
+    if (r->map.mode == BF_MAPMODE_IDENTITY && r->opt.npins == 0 && a + s - 1 > 0xffffffffu)
+        return bf_trace_fail(
+            r, BF_EINPUT,
+            "address 0x%" PRIx64 "+%" PRIu64 " does not fit in 32 bits (map identity)", a, s);
+    r->p_type = (uint8_t)type;
+    r->p_op = (uint8_t)op;
+    r->p_addr = a;
+    r->p_left = s;
+    r->p_line = bf_tio_lineno(r->in);
+    r->p_first = 1;
+    r->p_cont = 0;
+    int data = type == BF_REC_LOAD || type == BF_REC_STORE || type == BF_REC_MODIFY;
+    r->p_misal = (uint8_t)(data && !bf_trace_aligned(a, s));
+    r->st.misaligned += r->p_misal;
+    return BF_OK;
+}
+
 /* ---- the formats: open reads the header, next one record (BF_OK, BF_EEOF or the error) ---- */
+
+/* The body of every format's next(): the sticky error, a zeroed record, the record count. Each
+** format file calls it with its own static record decoder, which the compiler then inlines, so
+** that bf_trace_next costs one jump more than a decoder in the same file. */
+static inline int bf_trace_next_with(bf_trace_reader *r, bf_trace_rec *rec,
+                                     int (*decode)(bf_trace_reader *, bf_trace_rec *))
+{
+    if (r->rc)
+        return r->rc;
+    memset(rec, 0, sizeof *rec);
+    int rc = decode(r, rec);
+    if (rc == BF_OK)
+        r->st.records++;
+    return rc;
+}
 
 int bf_trace_text_open(bf_trace_reader *r);
 int bf_trace_text_next(bf_trace_reader *r, bf_trace_rec *rec);
@@ -113,8 +185,6 @@ size_t bf_trace_bin_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max);
 
 /* Foreign formats: the next piece of the pending access, else the next line parsed into it. */
 int bf_trace_foreign_next(bf_trace_reader *r, bf_trace_rec *rec);
-/* Make (type, op, host address, size) the pending access of the current line. */
-int bf_trace_set_pending(bf_trace_reader *r, int type, int op, uint64_t a, uint64_t s);
 /* Parse one line into the pending access: BF_OK, BF_TRACE_LINE_SKIP (no access on the line,
 ** counted as skipped) or an error. */
 enum { BF_TRACE_LINE_SKIP = 1 };

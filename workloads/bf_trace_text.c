@@ -18,7 +18,7 @@
 
 static int addr32(bf_trace_reader *r, const char **pp, bf_addr *a, const char *what)
 {
-    uint64_t v;
+    uint64_t v = 0;
     int rc = bf_trace_field(r, pp, &v, what, 0);
     if (rc)
         return rc;
@@ -95,7 +95,7 @@ static int native_op(bf_trace_reader *r, const char *p, int op, bf_trace_rec *re
         return rc;
     p = bf_parse_skip(p);
     if (*p) {
-        uint64_t c;
+        uint64_t c = 0;
         if ((rc = bf_trace_field(r, &p, &c, "count", 0)))
             return rc;
         if (c == 0 || c > 0xffffffffu)
@@ -187,7 +187,7 @@ static int native_line(bf_trace_reader *r, char *s, bf_trace_rec *rec)
         return bf_trace_expect_end(r, p);
     }
     if (kw(k, n, "DMA")) {
-        uint64_t ch;
+        uint64_t ch = 0;
         int rc = bf_trace_field(r, &p, &ch, "channel", 0);
         if (!rc && ch > 255)
             rc = bf_trace_fail(r, BF_EINPUT, "channel %" PRIu64 " out of range (0..255)", ch);
@@ -239,28 +239,26 @@ int bf_trace_text_open(bf_trace_reader *r)
 {
     char *s;
     size_t n;
-    int rc = bf_tio_line(r->in, &s, &n);
+    int rc = bf_trace_line(r, &s, &n);
     if (rc == BF_EEOF)
         return bf_trace_fail(r, BF_EINPUT, "empty file (expected '#bfsim-trace 1')");
     if (rc)
-        return bf_trace_fail_io(r, rc);
-    r->st.lines++;
+        return rc;
     if (strncmp(s, "#bfsim-trace", 12) != 0 || !bf_parse_isblank(s[12]))
         return bf_trace_fail(r, BF_EINPUT, "missing '#bfsim-trace 1' header line");
     const char *p = s + 12;
-    uint64_t v;
+    uint64_t v = 0;
     if ((rc = bf_trace_field(r, &p, &v, "format version", 0)) || (rc = bf_trace_expect_end(r, p)))
         return rc;
     if (v != 1)
         return bf_trace_fail(r, BF_EINPUT,
                              "unsupported format version %" PRIu64 " (this reader: 1)", v);
     for (;;) {
-        rc = bf_tio_line(r->in, &s, &n);
+        rc = bf_trace_line(r, &s, &n);
         if (rc == BF_EEOF)
             return BF_OK;
         if (rc)
-            return bf_trace_fail_io(r, rc);
-        r->st.lines++;
+            return rc;
         if (s[0] != '#') {
             r->held = 1;
             r->held_line = s;
@@ -272,7 +270,7 @@ int bf_trace_text_open(bf_trace_reader *r)
     }
 }
 
-int bf_trace_text_next(bf_trace_reader *r, bf_trace_rec *rec)
+static int text_record(bf_trace_reader *r, bf_trace_rec *rec)
 {
     for (;;) {
         char *s;
@@ -281,12 +279,9 @@ int bf_trace_text_next(bf_trace_reader *r, bf_trace_rec *rec)
             s = r->held_line;
         } else {
             size_t n;
-            int rc = bf_tio_line(r->in, &s, &n);
-            if (rc == BF_EEOF)
-                return BF_EEOF;
+            int rc = bf_trace_line(r, &s, &n);
             if (rc)
-                return bf_trace_fail_io(r, rc);
-            r->st.lines++;
+                return rc;
         }
         const char *p = bf_parse_skip(s);
         if (*p == '#' || *p == '\0') {
@@ -299,4 +294,9 @@ int bf_trace_text_next(bf_trace_reader *r, bf_trace_rec *rec)
         rec->line = bf_tio_lineno(r->in);
         return BF_OK;
     }
+}
+
+int bf_trace_text_next(bf_trace_reader *r, bf_trace_rec *rec)
+{
+    return bf_trace_next_with(r, rec, text_record);
 }

@@ -12,6 +12,17 @@
 
 #define A(i) (w.r[i])
 
+/* Make path (a mkstemp template) an empty temporary file; 0 (a failed check) if it cannot. */
+static int tmp_file(char *path)
+{
+    int fd = mkstemp(path);
+    BF_CHECK(fd >= 0);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return 1;
+}
+
 static void native(const char *dir)
 {
     wl_arecs w;
@@ -280,11 +291,8 @@ static void gfp(void)
     BF_CHECK_EQ(A(2).gfp, BF_GFP_KERNEL);
     /* the writer keeps the difference: "kmalloc 1 100 0" and "kmalloc 2 100" */
     char path[] = "/tmp/bfwl-gfp0-XXXXXX";
-    int fd = mkstemp(path);
-    BF_CHECK(fd >= 0);
-    if (fd < 0)
+    if (!tmp_file(path))
         return;
-    close(fd);
     bf_atrace_writer *wr;
     char err[256];
     BF_CHECK_EQ(bf_atrace_writer_open(path, BF_COMP_NONE, &wr, err, sizeof err), BF_OK);
@@ -306,12 +314,8 @@ static void gfp(void)
 static void writer_round_trip(const char *dir)
 {
     char path[] = "/tmp/bfwl-atrace-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        BF_CHECK(0);
+    if (!tmp_file(path))
         return;
-    }
-    close(fd);
     static const char *const samples[] = {"native_sample.bfa", "ftrace_new.txt",
                                           "ltrace_sample.txt", "sample.rep"};
     for (size_t s = 0; s < BF_ARRAY_SIZE(samples); s++) {
@@ -392,12 +396,8 @@ static void facts_names_errors(const char *dir)
     /* A gzip file written with a header, then refusals: an unknown op, a cache record without
     ** a name, a header after the first record. The file keeps the good record only. */
     char path[] = "/tmp/bfwl-afacts-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        BF_CHECK(0);
+    if (!tmp_file(path))
         return;
-    }
-    close(fd);
     bf_atrace_writer *w;
     BF_CHECK_EQ(bf_atrace_writer_open(path, BF_COMP_GZIP, &w, err, sizeof err), BF_OK);
     BF_CHECK_EQ(bf_atrace_writer_header(w, "workload", "facts"), BF_OK);
