@@ -238,46 +238,15 @@ int bf_atrace_next(bf_atrace_reader *r, bf_arec *rec)
         r->st.records++;
         return BF_OK;
     }
-    for (;;) {
-        char *s;
-        size_t n;
-        int rc = bf_tio_line(r->in, &s, &n);
-        if (rc == BF_EEOF)
-            return r->fmt == BF_AFMT_MALLOCLAB ? bf_atrace_rep_end(r) : BF_EEOF;
-        if (rc)
-            return bf_atrace_fail_io(r, rc);
-        r->st.lines++;
-        memset(rec, 0, sizeof *rec);
-        rec->line = bf_tio_lineno(r->in);
-        switch (r->fmt) {
-        case BF_AFMT_NATIVE:
-            rc = bf_atrace_native_line(r, s, rec);
-            break;
-        case BF_AFMT_FTRACE:
-            rc = bf_atrace_ftrace_line(r, s, rec);
-            break;
-        case BF_AFMT_MALLOCLAB:
-            rc = bf_atrace_rep_line(r, s, rec);
-            break;
-        default:
-            rc = bf_atrace_ltrace_line(r, s, rec);
-            break;
-        }
-        if (rc == BF_ATRACE_COMMENT) {
-            r->st.skipped++;
-            continue;
-        }
-        if (rc == BF_ATRACE_SKIP)
-            continue;
-        if (rc == BF_ATRACE_QUEUED) {
-            for (int i = 0; i < r->qn; i++)
-                r->q[i].line = rec->line;
-            return bf_atrace_next(r, rec);
-        }
-        if (rc)
-            return rc;
-        r->st.records++;
-        return BF_OK;
+    switch (r->fmt) {
+    case BF_AFMT_NATIVE:
+        return bf_atrace_native_next(r, rec);
+    case BF_AFMT_FTRACE:
+        return bf_atrace_ftrace_next(r, rec);
+    case BF_AFMT_MALLOCLAB:
+        return bf_atrace_rep_next(r, rec);
+    default:
+        return bf_atrace_ltrace_next(r, rec);
     }
 }
 

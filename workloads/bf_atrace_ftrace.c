@@ -199,7 +199,7 @@ static int ev(const char *e, size_t n, const char *name)
     return strlen(name) == n && memcmp(e, name, n) == 0;
 }
 
-int bf_atrace_ftrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
+static int ftrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
 {
     const char *p = bf_parse_skip(s);
     char t[48];
@@ -307,4 +307,9 @@ int bf_atrace_ftrace_sniff(const char *line)
            strstr(line, ": kmem_cache_free: ") || strstr(line, ": mm_page_alloc: ") ||
            strstr(line, ": mm_page_free") || strncmp(line, "kmalloc: ", 9) == 0 ||
            strncmp(line, "mm_page_alloc: ", 15) == 0 || strncmp(line, "kfree: ", 7) == 0;
+}
+
+int bf_atrace_ftrace_next(bf_atrace_reader *r, bf_arec *rec)
+{
+    return bf_atrace_next_with(r, rec, ftrace_line);
 }

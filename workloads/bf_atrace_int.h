@@ -21,6 +21,8 @@
 
 #include "bf_tio.h"
 
+#include <string.h>
+
 /* Key namespaces of the live table: the trace's own ids, pointers, page frame numbers. */
 enum { BF_ATRACE_NS_ID = 0, BF_ATRACE_NS_PTR = 1, BF_ATRACE_NS_PFN = 2 };
 /* Line outcomes besides BF_OK and the bf_rc errors (negative: never a bf_rc): no record on the
@@ -113,15 +115,53 @@ int bf_atrace_pair_alloc(bf_atrace_reader *r, uint8_t ns, uint64_t key, uint64_t
 int bf_atrace_pair_free(bf_atrace_reader *r, uint8_t ns, uint64_t key, bf_arec *rec,
                         int adopt_kind);
 
-/* ---- the formats: one line into rec (BF_OK, a line outcome or an error) ---- */
+/* ---- the formats ---- */
 
-int bf_atrace_native_open(bf_atrace_reader *r); /* the "#bfsim-alloc 1" line */
-int bf_atrace_native_line(bf_atrace_reader *r, const char *s, bf_arec *rec);
-int bf_atrace_ftrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec);
-int bf_atrace_rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec);
 /* At the end of a .rep file: BF_EEOF, or the error of a truncated file. */
 int bf_atrace_rep_end(bf_atrace_reader *r);
-int bf_atrace_ltrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec);
+
+/* The record loop of every format's next() (the queue of r->q and the sticky error are checked
+** by bf_atrace_next first): read lines and hand each to the format's static line parser, which
+** returns BF_OK with a record, a line outcome or an error. Each format file calls it with its
+** own parser, which the compiler then inlines as it did before the formats had files. */
+static inline int bf_atrace_next_with(bf_atrace_reader *r, bf_arec *rec,
+                                      int (*parse)(bf_atrace_reader *, const char *, bf_arec *))
+{
+    for (;;) {
+        char *s;
+        size_t n;
+        int rc = bf_tio_line(r->in, &s, &n);
+        if (rc == BF_EEOF)
+            return r->fmt == BF_AFMT_MALLOCLAB ? bf_atrace_rep_end(r) : BF_EEOF;
+        if (rc)
+            return bf_atrace_fail_io(r, rc);
+        r->st.lines++;
+        memset(rec, 0, sizeof *rec);
+        rec->line = bf_tio_lineno(r->in);
+        rc = parse(r, s, rec);
+        if (rc == BF_ATRACE_COMMENT) {
+            r->st.skipped++;
+            continue;
+        }
+        if (rc == BF_ATRACE_SKIP)
+            continue;
+        if (rc == BF_ATRACE_QUEUED) {
+            for (int i = 0; i < r->qn; i++)
+                r->q[i].line = rec->line;
+            return bf_atrace_next(r, rec);
+        }
+        if (rc)
+            return rc;
+        r->st.records++;
+        return BF_OK;
+    }
+}
+
+int bf_atrace_native_open(bf_atrace_reader *r); /* the "#bfsim-alloc 1" line */
+int bf_atrace_native_next(bf_atrace_reader *r, bf_arec *rec);
+int bf_atrace_ftrace_next(bf_atrace_reader *r, bf_arec *rec);
+int bf_atrace_rep_next(bf_atrace_reader *r, bf_arec *rec);
+int bf_atrace_ltrace_next(bf_atrace_reader *r, bf_arec *rec);
 
 /* Detection from one NUL-terminated line (at most 255 characters of it): non-zero when the line
 ** is typical of the format. A .rep file starts with four lines of one number each. */

@@ -159,7 +159,7 @@ static int ltrace_call(bf_atrace_reader *r, const char *fn, size_t fnl, const ch
     return bf_atrace_pair_alloc(r, BF_ATRACE_NS_PTR, ret, ++r->next_id, rec);
 }
 
-int bf_atrace_ltrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
+static int ltrace_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
 {
     const char *p = bf_parse_skip(s);
     char t[48];
@@ -269,4 +269,9 @@ int bf_atrace_ltrace_sniff(const char *line)
     return (strstr(line, "malloc(") || strstr(line, "free(") || strstr(line, "calloc(") ||
             strstr(line, "realloc(")) &&
            (strstr(line, ") = ") || strstr(line, "<unfinished ...>"));
+}
+
+int bf_atrace_ltrace_next(bf_atrace_reader *r, bf_arec *rec)
+{
+    return bf_atrace_next_with(r, rec, ltrace_line);
 }

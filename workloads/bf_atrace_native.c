@@ -195,7 +195,7 @@ static void header_keep(bf_atrace_reader *r, const char *s, size_t n)
     r->hdr[r->hdr_len++] = '\0';
 }
 
-int bf_atrace_native_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
+static int native_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
 {
     const char *p = bf_parse_skip(s);
     if (*p == '#' || *p == '\0') {
@@ -216,4 +216,9 @@ const char *bf_atrace_header_get(const bf_atrace_reader *r, const char *key)
             return bf_parse_skip(h + kn + 1);
     }
     return NULL;
+}
+
+int bf_atrace_native_next(bf_atrace_reader *r, bf_arec *rec)
+{
+    return bf_atrace_next_with(r, rec, native_line);
 }

@@ -13,7 +13,7 @@
 
 #include <inttypes.h>
 
-int bf_atrace_rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
+static int rep_line(bf_atrace_reader *r, const char *s, bf_arec *rec)
 {
     const char *p = bf_parse_skip(s);
     char t[48];
@@ -121,4 +121,9 @@ int bf_atrace_rep_sniff(const char *s, size_t n)
     while (i < n && (bf_parse_isblank(s[i]) || s[i] == '\r'))
         i++;
     return i == n;
+}
+
+int bf_atrace_rep_next(bf_atrace_reader *r, bf_arec *rec)
+{
+    return bf_atrace_next_with(r, rec, rep_line);
 }
