@@ -1,7 +1,7 @@
 /*
 ** bf_trace.c: the access-trace reader object (bf_trace_int.h): open (compression and format
-** detection by content), the record dispatch of bf_trace_next / bf_trace_next_batch, the error
-** and field helpers of every format, the native header pairs, and the accessors.
+** detection by content), the format dispatch of bf_trace_next and bf_trace_next_batch, the
+** error helpers of every format, the native header pairs, and the accessors.
 **
 ** What it models: the sequence of core-side memory events a replay engine feeds to the memory
 ** system: fetches, loads, stores, gaps, sync and cache-control ops, mode switches, control
