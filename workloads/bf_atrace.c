@@ -1,7 +1,8 @@
 /*
 ** bf_atrace.c: the allocation-trace reader object (bf_atrace_int.h): open (compression and
-** format detection by content), the record loop of bf_atrace_next over the per-format line
-** parsers, the queue of split records, the error helpers, names and accessors.
+** format detection by content), bf_atrace_next (the queue of split records, then the format's
+** own next(), which runs bf_atrace_next_with over its line parser), the error and field
+** helpers, the format names and the accessors.
 **
 ** What it models: the stream of allocation and free events an allocator replay consumes
 ** (docs/alloc-trace-format.md), with every free paired with its allocation (bf_atrace_pair.c).
