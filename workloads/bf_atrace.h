@@ -32,17 +32,11 @@ typedef enum bf_aop {
 enum {
     BF_GFP_DMA = 0x01u,
     BF_GFP_HIGHMEM = 0x02u,
+    BF_GFP_DMA32 = 0x04u,
     BF_GFP_WAIT = 0x10u,
     BF_GFP_HIGH = 0x20u,
     BF_GFP_IO = 0x40u,
     BF_GFP_FS = 0x80u,
-    BF_GFP_ATOMIC = BF_GFP_HIGH,
-    BF_GFP_NOIO = BF_GFP_WAIT,
-    BF_GFP_KERNEL = BF_GFP_WAIT | BF_GFP_IO | BF_GFP_FS,
-    BF_GFP_USER = BF_GFP_WAIT | BF_GFP_IO | BF_GFP_FS | 0x20000u, /* __GFP_HARDWALL (was 0x40000:
-                                        that is __GFP_THISNODE in 2.6.24, reference section 1.6) */
-    /* Added by the workloads library (same source): */
-    BF_GFP_DMA32 = 0x04u,
     BF_GFP_COLD = 0x100u,
     BF_GFP_NOWARN = 0x200u,
     BF_GFP_REPEAT = 0x400u,
@@ -55,13 +49,18 @@ enum {
     BF_GFP_THISNODE = 0x40000u,
     BF_GFP_RECLAIMABLE = 0x80000u,
     BF_GFP_MOVABLE = 0x100000u,
+    /* the composites */
+    BF_GFP_ATOMIC = BF_GFP_HIGH,
+    BF_GFP_NOIO = BF_GFP_WAIT,
     BF_GFP_NOFS = BF_GFP_WAIT | BF_GFP_IO,
+    BF_GFP_KERNEL = BF_GFP_WAIT | BF_GFP_IO | BF_GFP_FS,
+    BF_GFP_USER = BF_GFP_KERNEL | BF_GFP_HARDWALL,
     BF_GFP_HIGHUSER = BF_GFP_USER | BF_GFP_HIGHMEM
 };
 
 typedef struct bf_arec {
-    uint8_t op;    /* bf_aop */
-    uint8_t order; /* page order */
+    uint8_t op;      /* bf_aop */
+    uint8_t order;   /* page order */
     uint8_t has_gfp; /* 1: the record gave GFP bits (0 given = GFP_NOWAIT), 0: none given */
     uint8_t pad;
     uint32_t gfp;     /* GFP bits (meaningful with has_gfp, or when non-zero) */
@@ -82,26 +81,6 @@ typedef enum bf_aformat {
     BF_AFMT_LTRACE
 } bf_aformat;
 
-typedef struct bf_atrace_reader bf_atrace_reader;
-
-int bf_atrace_open(const char *path, int format, bf_atrace_reader **out, char *err, size_t errn);
-/* The same, with a tap that sees every byte read from the file (bf_trace.h), and the reading of
-** the rest of the file after an early stop (BF_OK or BF_EIO). */
-int bf_atrace_open_tap(const char *path, int format, const bf_byte_tap *tap,
-                       bf_atrace_reader **out, char *err, size_t errn);
-int bf_atrace_drain(bf_atrace_reader *r);
-/* BF_OK, BF_EEOF, or BF_EINPUT with bf_atrace_error() ("file:line: unmatched free of ptr=...") */
-int bf_atrace_next(bf_atrace_reader *r, bf_arec *rec);
-const char *bf_atrace_error(const bf_atrace_reader *r);
-int bf_atrace_detected_format(const bf_atrace_reader *r);
-const char *bf_aformat_name(int f);
-int bf_aformat_from_name(const char *s);
-void bf_atrace_close(bf_atrace_reader *r);
-/* Bytes of the file read so far, as stored (compressed bytes when compressed; 0 on a pipe). */
-uint64_t bf_atrace_bytes_read(const bf_atrace_reader *r);
-
-/* ---- added by the workloads library ---- */
-
 enum {
     BF_ATRACE_NAME_MAX = 63,      /* longest cache or phase name, characters */
     BF_ATRACE_SITE_MAX = 127,     /* longest call-site text kept, characters */
@@ -111,17 +90,12 @@ enum {
 };
 #define BF_ATRACE_MAX_SIZE 0x100000000ULL /* largest allocation accepted: 4 GB, the BF533 space */
 
-/* Same as bf_atrace_open, reading a memory buffer (not copied). */
-int bf_atrace_open_mem(const void *data, size_t n, const char *name, int format,
-                       bf_atrace_reader **out, char *err, size_t errn);
-/* Lenient pairing (call before the first bf_atrace_next): unmatched and double frees are skipped
-** and counted instead of being errors; an allocation at an address that is still live frees the
-** old one implicitly (counted); a realloc of an unknown pointer or id is a malloc. Default: strict.
- */
-void bf_atrace_set_lenient(bf_atrace_reader *r, int lenient);
-int bf_atrace_compression(const bf_atrace_reader *r); /* bf_compression of the input */
-const char *bf_atrace_header_get(const bf_atrace_reader *r, const char *key); /* native only */
-const char *bf_aop_name(int op); /* native keyword: "kmalloc", "kfree", ... */
+typedef struct bf_atrace_reader bf_atrace_reader;
+
+/* ---- names ---- */
+const char *bf_aformat_name(int f);      /* "auto", "native", "ftrace", "malloclab", "ltrace" */
+int bf_aformat_from_name(const char *s); /* -1 if unknown ("rep" = malloclab) */
+const char *bf_aop_name(int op);         /* native keyword: "kmalloc", "kfree", ... */
 /* GFP text (symbolic names joined by '|', or a number) to bits; 0 on success, -1 if a name is
 ** unknown (*gfp then holds the known bits). Names: GFP_KERNEL, GFP_ATOMIC, GFP_USER, GFP_DMA,
 ** GFP_NOIO, GFP_NOFS, GFP_HIGHUSER, GFP_HIGHUSER_MOVABLE, GFP_NOWAIT, and every bit both as
@@ -129,6 +103,38 @@ const char *bf_aop_name(int op); /* native keyword: "kmalloc", "kfree", ... */
 int bf_gfp_parse(const char *s, size_t n, uint32_t *gfp);
 /* Symbolic form of gfp bits ("GFP_KERNEL|__GFP_ZERO", or "0" for none) into buf. */
 size_t bf_gfp_format(uint32_t gfp, char *buf, size_t n);
+
+/* ---- reading ---- */
+/* format: bf_aformat (AUTO detects by content). On failure returns a bf_rc and writes
+** "file: reason" into err[errn]. */
+int bf_atrace_open(const char *path, int format, bf_atrace_reader **out, char *err, size_t errn);
+/* The same, with a tap that sees every byte read from the file (bf_trace.h). */
+int bf_atrace_open_tap(const char *path, int format, const bf_byte_tap *tap, bf_atrace_reader **out,
+                       char *err, size_t errn);
+/* Same as bf_atrace_open, reading a memory buffer (not copied). */
+int bf_atrace_open_mem(const void *data, size_t n, const char *name, int format,
+                       bf_atrace_reader **out, char *err, size_t errn);
+/* Lenient pairing (call before the first bf_atrace_next): unmatched and double frees are skipped
+** and counted instead of being errors; an allocation at an address that is still live frees the
+** old one implicitly (counted); a realloc of an unknown pointer or id is a malloc. Default:
+** strict. */
+void bf_atrace_set_lenient(bf_atrace_reader *r, int lenient);
+/* BF_OK, BF_EEOF, or BF_EINPUT with bf_atrace_error() ("file:line: unmatched free of ptr=...") */
+int bf_atrace_next(bf_atrace_reader *r, bf_arec *rec);
+const char *bf_atrace_error(const bf_atrace_reader *r);
+/* Read the rest of the file after an early stop, so that a tap sees every byte: BF_OK or
+** BF_EIO. */
+int bf_atrace_drain(bf_atrace_reader *r);
+void bf_atrace_close(bf_atrace_reader *r);
+
+/* ---- what the reader found ---- */
+int bf_atrace_detected_format(const bf_atrace_reader *r);
+int bf_atrace_compression(const bf_atrace_reader *r); /* bf_compression of the input */
+/* Bytes of the file read so far, as stored (compressed bytes when compressed; 0 on a pipe). */
+uint64_t bf_atrace_bytes_read(const bf_atrace_reader *r);
+/* Value of a native trace's "#key: value" header line, or NULL: the header is the comment lines
+** before the first record, read with it (so known once bf_atrace_next has returned a record). */
+const char *bf_atrace_header_get(const bf_atrace_reader *r, const char *key);
 
 #define BF_ATRACE_READER_STATS(X)                                                                  \
     X(U64, records, "atrace.records", "records", "records returned by the reader")                 \

@@ -97,7 +97,7 @@ int main(int argc, char **argv)
             access++;
     }
     fclose(f);
-    BF_CHECK(access >= 8); /* issue 6: at least 8 access traces */
+    BF_CHECK(access >= 8); /* the suite holds at least 8 access traces */
     BF_CHECK(alloc >= 5);  /* at least 4 recorded allocation traces + the launch workload */
     return bf_test_exit();
 }

@@ -2,8 +2,8 @@
 ** test_atrace.c: allocation-trace readers (native, ftrace kmem events in the old and new line
 ** layouts of reference kernel-allocators section 8.1, malloc-lab .rep, ltrace) against the
 ** hand-written samples in data/, pairing errors (unmatched and double frees) with their line,
-** lenient mode, GFP parsing (2.6.24 values, reference section 1.6), and the native writer's
-** round trip.
+** lenient mode, GFP parsing (2.6.24 values, reference section 1.6), the native writer's round
+** trip and refusals, and what a reader reports besides records (format, compression, header).
 */
 #define _POSIX_C_SOURCE 200809L
 #include "wl_test.h"
@@ -11,6 +11,17 @@
 #include <unistd.h>
 
 #define A(i) (w.r[i])
+
+/* Make path (a mkstemp template) an empty temporary file; 0 (a failed check) if it cannot. */
+static int tmp_file(char *path)
+{
+    int fd = mkstemp(path);
+    BF_CHECK(fd >= 0);
+    if (fd < 0)
+        return 0;
+    close(fd);
+    return 1;
+}
 
 static void native(const char *dir)
 {
@@ -265,7 +276,7 @@ static void gfp(void)
     bf_gfp_format(0, b, sizeof b);
     BF_CHECK_STR(b, "0");
 
-    /* Issue 12 item 13: an explicit 0 (GFP_NOWAIT) is kept apart from no GFP. Record 0 gives
+    /* An explicit 0 (GFP_NOWAIT) is kept apart from no GFP. Record 0 gives
     ** "0": has_gfp 1, gfp 0; record 1 gives nothing: has_gfp 0; record 2 gives GFP_KERNEL. */
     wl_arecs w;
     wl_aread(NULL, "#bfsim-alloc 1\nkmalloc 1 100 0\nkmalloc 2 100\nkmalloc 3 100 GFP_KERNEL\n",
@@ -280,11 +291,8 @@ static void gfp(void)
     BF_CHECK_EQ(A(2).gfp, BF_GFP_KERNEL);
     /* the writer keeps the difference: "kmalloc 1 100 0" and "kmalloc 2 100" */
     char path[] = "/tmp/bfwl-gfp0-XXXXXX";
-    int fd = mkstemp(path);
-    BF_CHECK(fd >= 0);
-    if (fd < 0)
+    if (!tmp_file(path))
         return;
-    close(fd);
     bf_atrace_writer *wr;
     char err[256];
     BF_CHECK_EQ(bf_atrace_writer_open(path, BF_COMP_NONE, &wr, err, sizeof err), BF_OK);
@@ -306,12 +314,8 @@ static void gfp(void)
 static void writer_round_trip(const char *dir)
 {
     char path[] = "/tmp/bfwl-atrace-XXXXXX";
-    int fd = mkstemp(path);
-    if (fd < 0) {
-        BF_CHECK(0);
+    if (!tmp_file(path))
         return;
-    }
-    close(fd);
     static const char *const samples[] = {"native_sample.bfa", "ftrace_new.txt",
                                           "ltrace_sample.txt", "sample.rep"};
     for (size_t s = 0; s < BF_ARRAY_SIZE(samples); s++) {
@@ -349,6 +353,81 @@ static void writer_round_trip(const char *dir)
     unlink(path);
 }
 
+/* What a reader reports besides its records (detected format, compression, native header
+** pairs), the format and op names both ways, and the writer's refusals with their messages. */
+static void facts_names_errors(const char *dir)
+{
+    static const struct {
+        const char *file;
+        int fmt;
+    } samples[] = {{"native_sample.bfa", BF_AFMT_NATIVE},
+                   {"ftrace_new.txt", BF_AFMT_FTRACE},
+                   {"sample.rep", BF_AFMT_MALLOCLAB},
+                   {"ltrace_sample.txt", BF_AFMT_LTRACE}};
+    char err[256];
+    for (size_t i = 0; i < BF_ARRAY_SIZE(samples); i++) {
+        bf_atrace_reader *r;
+        BF_CHECK_EQ(bf_atrace_open(wl_data(dir, samples[i].file), BF_AFMT_AUTO, &r, err,
+                                   sizeof err),
+                    BF_OK);
+        BF_CHECK_EQ(bf_atrace_detected_format(r), samples[i].fmt);
+        BF_CHECK_EQ(bf_atrace_compression(r), BF_COMP_NONE);
+        /* The header of native_sample.bfa is "#program: hand-written sample", read with the
+        ** comment lines before the first record; the other formats have none. */
+        bf_arec a;
+        BF_CHECK_EQ(bf_atrace_next(r, &a), BF_OK);
+        if (samples[i].fmt == BF_AFMT_NATIVE)
+            BF_CHECK_STR(bf_atrace_header_get(r, "program"), "hand-written sample");
+        BF_CHECK(bf_atrace_header_get(r, "workload") == NULL);
+        bf_atrace_close(r);
+    }
+    for (int f = BF_AFMT_AUTO; f <= BF_AFMT_LTRACE; f++)
+        BF_CHECK_EQ(bf_aformat_from_name(bf_aformat_name(f)), f);
+    BF_CHECK_STR(bf_aformat_name(BF_AFMT_MALLOCLAB), "malloclab");
+    BF_CHECK_STR(bf_aformat_name(BF_AFMT_LTRACE + 1), "unknown");
+    BF_CHECK_EQ(bf_aformat_from_name("rep"), BF_AFMT_MALLOCLAB);
+    BF_CHECK_EQ(bf_aformat_from_name("strace"), -1);
+    BF_CHECK_STR(bf_aop_name(BF_AOP_KMALLOC), "kmalloc");
+    BF_CHECK_STR(bf_aop_name(BF_AOP_CACHE_FREE), "cache_free");
+    BF_CHECK_STR(bf_aop_name(BF_AOP_RECLAIMABLE), "reclaimable");
+    BF_CHECK_STR(bf_aop_name(BF_AOP_RECLAIMABLE + 1), "unknown");
+    BF_CHECK_STR(bf_aop_name(-1), "unknown");
+
+    /* A gzip file written with a header, then refusals: an unknown op, a cache record without
+    ** a name, a header after the first record. The file keeps the good record only. */
+    char path[] = "/tmp/bfwl-afacts-XXXXXX";
+    if (!tmp_file(path))
+        return;
+    bf_atrace_writer *w;
+    BF_CHECK_EQ(bf_atrace_writer_open(path, BF_COMP_GZIP, &w, err, sizeof err), BF_OK);
+    BF_CHECK_EQ(bf_atrace_writer_header(w, "workload", "facts"), BF_OK);
+    bf_arec bad = {.op = 99};
+    BF_CHECK_EQ(bf_atrace_write(w, &bad), BF_EINPUT);
+    BF_CHECK_STR(bf_atrace_writer_error(w), "unknown allocation op 99");
+    bf_arec noname = {.op = BF_AOP_CACHE_ALLOC, .id = 1, .size = 32};
+    BF_CHECK_EQ(bf_atrace_write(w, &noname), BF_EINPUT);
+    BF_CHECK_STR(bf_atrace_writer_error(w), "cache_alloc record needs a name without blanks");
+    bf_arec good = {.op = BF_AOP_KMALLOC, .id = 7, .size = 64};
+    BF_CHECK_EQ(bf_atrace_write(w, &good), BF_OK);
+    BF_CHECK_EQ(bf_atrace_writer_header(w, "late", "x"), BF_ESTATE);
+    BF_CHECK_STR(bf_atrace_writer_error(w), "header 'late' after the first record");
+    BF_CHECK_EQ(bf_atrace_writer_close(w, err, sizeof err), BF_OK);
+    bf_atrace_reader *r;
+    BF_CHECK_EQ(bf_atrace_open(path, BF_AFMT_AUTO, &r, err, sizeof err), BF_OK);
+    BF_CHECK_EQ(bf_atrace_compression(r), BF_COMP_GZIP);
+    BF_CHECK_EQ(bf_atrace_detected_format(r), BF_AFMT_NATIVE);
+    bf_arec a;
+    BF_CHECK_EQ(bf_atrace_next(r, &a), BF_OK);
+    BF_CHECK_STR(bf_atrace_header_get(r, "workload"), "facts");
+    BF_CHECK(bf_atrace_header_get(r, "late") == NULL);
+    BF_CHECK_EQ(a.op, BF_AOP_KMALLOC);
+    BF_CHECK_EQ(a.id, 7);
+    BF_CHECK_EQ(a.size, 64);
+    BF_CHECK_EQ(bf_atrace_next(r, &a), BF_EEOF);
+    bf_atrace_close(r);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -362,5 +441,6 @@ int main(int argc, char **argv)
     ltrace(argv[1]);
     gfp();
     writer_round_trip(argv[1]);
+    facts_names_errors(argv[1]);
     return bf_test_exit();
 }

@@ -139,6 +139,21 @@ static void options_check(void)
     BF_CHECK_STR(err, "t: trace.misaligned: must be split, fault or count-once");
     BF_CHECK_EQ(bf_misaligned_from_name("count-once"), BF_MISALIGNED_COUNT_ONCE);
     BF_CHECK_EQ(bf_map_mode_from_name("identity"), BF_MAPMODE_IDENTITY);
+    /* The option names both ways (the command line's spellings, docs/trace-format.md). */
+    for (int m = BF_MISALIGNED_SPLIT; m <= BF_MISALIGNED_COUNT_ONCE; m++)
+        BF_CHECK_EQ(bf_misaligned_from_name(bf_misaligned_name(m)), m);
+    BF_CHECK_STR(bf_misaligned_name(BF_MISALIGNED_SPLIT), "split");
+    BF_CHECK_STR(bf_misaligned_name(3), "unknown");
+    BF_CHECK_EQ(bf_misaligned_from_name("once"), -1);
+    for (int m = BF_MAPMODE_FIRST_TOUCH; m <= BF_MAPMODE_IDENTITY; m++)
+        BF_CHECK_EQ(bf_map_mode_from_name(bf_map_mode_name(m)), m);
+    BF_CHECK_STR(bf_map_mode_name(BF_MAPMODE_FIRST_TOUCH), "first-touch");
+    BF_CHECK_STR(bf_map_mode_name(2), "unknown");
+    for (int c = BF_COMP_NONE; c <= BF_COMP_ZSTD; c++)
+        BF_CHECK_EQ(bf_compression_from_name(bf_compression_name(c)), c);
+    BF_CHECK_STR(bf_compression_name(BF_COMP_ZSTD), "zstd");
+    BF_CHECK_STR(bf_compression_name(-1), "unknown");
+    BF_CHECK_EQ(bf_compression_from_name("bzip2"), -1);
 }
 
 static void misaligned(void)
