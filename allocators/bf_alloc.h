@@ -1,11 +1,10 @@
 /*
 ** bf_alloc.h: one interface for every simulated allocator (as SQLite's sqlite3_mem_methods),
-** the simulated-memory accessor they keep their metadata through, and the replay driver that runs
-** an allocation workload on one of them and measures fragmentation and latency.
+** and the simulated-memory accessor they keep their metadata through.
 **
-** The library links only common/; the replay driver that feeds it workload records and measures
-** it is sim/bf_alloc_replay.h. The GFP bits of the requests (BF_GFP_*) are defined with the
-** allocation-trace records in workloads/bf_atrace.h, the one thing taken from it (header only).
+** The library depends only on common/ (the GFP bits of the requests, BF_GFP_*, are
+** common/bf_gfp.h); the replay driver that feeds it workload records and measures fragmentation
+** and latency is sim/bf_alloc_replay.h.
 **
 ** Rules every allocator keeps:
 **  1. Its metadata (free lists, page descriptors, bitmaps, block headers) lives at simulated
@@ -18,8 +17,8 @@
 #ifndef BF_ALLOC_H
 #define BF_ALLOC_H
 
-#include "bf_atrace.h" /* BF_GFP_* only */
 #include "bf_common.h"
+#include "bf_gfp.h"
 #include "bf_stats.h"
 
 /* Simulated-memory accessor: data and timing through a port, with a running core clock. */
