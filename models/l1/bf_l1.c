@@ -1149,7 +1149,7 @@ static int l1_is_cache_half(const bf_l1 *l1, int rgn)
            (rgn == BF_RGN_L1_INST_CACHE && l1->ion);
 }
 
-/* A request whose first byte is in L1, MMR or reserved space. Returns the issue cost. */
+/* A request whose first byte is in L1, system MMR or reserved space. Returns the issue cost. */
 static int l1_local(bf_l1 *l1, const bf_req *rq, int rgn, bf_cycles *t, bf_resp *rs, uint32_t *cost)
 {
     bf_l1_stats *st = l1->st;
@@ -1182,8 +1182,8 @@ static int l1_local(bf_l1 *l1, const bf_req *rq, int rgn, bf_cycles *t, bf_resp 
             goto illegal;
         break;
     case BF_RGN_CORE_MMR:
-        *cost = l1->cfg.core_mmr_cycles;
-        break;
+        /* served by the core-MMR stage in front of L1 (sim/bf_memsys.c), never here */
+        return BF_EINPUT;
     case BF_RGN_SYS_MMR: /* posted through the write buffer like any uncached store */
         if (rq->kind == BF_ACC_WRITE) {
             st->uwrites++;
@@ -1256,6 +1256,17 @@ int bf_l1_access(bf_l1 *l1, const bf_req *rq, bf_resp *rs)
     rs->ready = t + cost;
     rs->done = rs->ready;
     return rc;
+}
+
+static int l1_port_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    return bf_l1_access(ctx, rq, rs);
+}
+
+bf_port bf_l1_port(bf_l1 *l1)
+{
+    bf_port p = {l1_port_xfer, l1};
+    return p;
 }
 
 /* The fast path: a core hit on one cached line of SDRAM, counted and timed exactly as
