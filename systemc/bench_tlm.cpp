@@ -9,7 +9,9 @@
 ** Pattern (xorshift64*, fixed seed, so every run replays the same references): 20% instruction
 ** fetches looping over 12 KiB of code; 55% loads and 25% stores of 4 bytes, of which 70% walk a
 ** 256 KiB array sequentially, 28% hit a random word of a 32 KiB hot set and 2% a random word of
-** an 8 MiB cold region. All addresses are SDRAM, cacheable write-back (the L1 default).
+** an 8 MiB cold region. All addresses are SDRAM, cacheable write-back: the machine (bench_ini)
+** has the C models' L1 and EBIU defaults and explicit 4 MB CPLBs over the first 16 MB, so every
+** reference also passes the CPLB stage of the memory system, as in `bfsim run`.
 **
 ** usage: bench_tlm [REFS [QUANTUM_NS]]   (defaults 1000000 and 1000)
 */
@@ -20,6 +22,21 @@
 #include <vector>
 
 #include "bf_tlm_platform.h"
+
+static const char *const bench_ini = R"(
+[l1]
+dmc = 11
+imc = 1
+[cplb]
+policy = explicit
+dcplb_enable = 1
+icplb_enable = 1
+dcplb0 = 0x00000000 0x0003109D
+dcplb1 = 0x00400000 0x0003109D
+dcplb2 = 0x00800000 0x0003109D
+dcplb3 = 0x00C00000 0x0003109D
+icplb0 = 0x00000000 0x00031005
+)";
 
 static uint64_t bench_rng(uint64_t *s)
 {
@@ -64,12 +81,9 @@ int sc_main(int argc, char **argv)
         a.size = 4;
     }
 
-    bf_l1_config l1c;
-    bf_l1_config_default(&l1c);
-    bf_sdram_config sdc;
-    bf_sdram_config_default(&sdc);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(bench_ini);
     size_t i = 0;
-    bf_tlm_platform p("p", l1c, sdc, [&](bf_tlm_access *a) {
+    bf_tlm_platform p("p", *m, [&](bf_tlm_access *a) {
         if (i >= refs.size())
             return false;
         *a = refs[i++];
@@ -90,14 +104,12 @@ int sc_main(int argc, char **argv)
                 ",\"seconds\":%.3f,\"refs_per_s\":%.0f}\n",
                 n, secs, secs > 0 ? (double)n / secs : 0.0);
 
-    /* For reading the number (stderr only): the same references through the C API in a plain
-    ** loop, which must end at the same CCLK, and how often the EBIU target synchronised. */
-    bf_sdram_stats ss;
-    bf_l1_stats ls;
-    bf_sdram *sd = nullptr;
-    bf_l1 *l1 = nullptr;
-    if (bf_sdram_create(&sdc, &ss, &sd) != BF_OK ||
-        bf_l1_create(&l1c, bf_sdram_port(sd), &ls, &l1) != BF_OK)
+    /* For reading the number (stderr only): the same references through the C engine's memory
+    ** system in a plain loop, which must end at the same CCLK, and how often the EBIU target
+    ** synchronised. */
+    bf_memsys *ms = nullptr;
+    char err[256];
+    if (bf_memsys_create(m.get(), nullptr, &ms, err, sizeof err) != BF_OK)
         return 1;
     const auto c0 = std::chrono::steady_clock::now();
     bf_cycles t = 0;
@@ -108,7 +120,7 @@ int sc_main(int argc, char **argv)
         rq.kind = a.kind;
         rq.now = t + a.gap;
         bf_resp rs{};
-        bf_l1_access(l1, &rq, &rs);
+        bf_memsys_access(ms, &rq, &rs, nullptr);
         t = rs.ready;
     }
     const double csecs =
@@ -118,7 +130,6 @@ int sc_main(int argc, char **argv)
                  "%" PRIu64 " EBIU requests, %" PRIu64 " synchronised\n",
                  (uint64_t)p.core->end_cycles, (uint64_t)t, csecs > 0 ? (double)n / csecs : 0.0,
                  p.ebiu->stats().transactions, p.ebiu->stats().syncs);
-    bf_l1_destroy(l1);
-    bf_sdram_destroy(sd);
+    bf_memsys_destroy(ms);
     return p.core->end_cycles == t ? 0 : 1;
 }
