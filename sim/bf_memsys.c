@@ -287,10 +287,29 @@ int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result
     return rc;
 }
 
+#if defined(__GNUC__)
+#define MEMSYS_NOINLINE __attribute__((noinline))
+#else
+#define MEMSYS_NOINLINE
+#endif
+
+/* The fast path's access that the CPLB stage's memo checked (attributes attrs) but L1 did not
+** serve as a hit: the rest of the chain after the CPLB stage (no handler time). Out of line, so
+** that the hit path of access_fast stays a small function. */
+static MEMSYS_NOINLINE int fast_rest(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
+                                     uint32_t flags, bf_cycles now, uint64_t record, int source,
+                                     uint32_t attrs, bf_resp *rs)
+{
+    bf_req r = {.addr = addr, .size = size, .kind = (uint8_t)kind, .mode = (uint8_t)mode,
+                .source = (uint8_t)source, .flags = flags, .now = now, .record = record};
+    return after_cplb(s, &r, attrs, 0, rs) == BF_OK ? 1 : -1;
+}
+
 /* bf_memsys_access_fast for a requester `source` (the core for traces, BF_SRC_ALLOC for the
 ** allocators' data port): the source only travels with an L1 miss to the EBIU. */
-static int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
-                       uint32_t flags, bf_cycles now, uint64_t record, int source, bf_resp *rs)
+static inline int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
+                              uint32_t flags, bf_cycles now, uint64_t record, int source,
+                              bf_resp *rs)
 {
     /* the CPLB stage sees what cplb_stage presents to it (a host reference: its word) */
     int noalign = (flags & BF_REQ_NOALIGNCHK) != 0;
@@ -303,10 +322,8 @@ static int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int 
         rs->fault = 0;
         return 1;
     }
-    /* checked, but not an L1 hit: the rest of the chain after the CPLB stage (no handler time) */
-    bf_req r = {.addr = addr, .size = size, .kind = (uint8_t)kind, .mode = (uint8_t)mode,
-                .source = (uint8_t)source, .flags = flags, .now = now, .record = record};
-    return after_cplb(s, &r, attrs, 0, rs) == BF_OK ? 1 : -1;
+    /* checked, but not an L1 hit */
+    return fast_rest(s, kind, addr, size, mode, flags, now, record, source, attrs, rs);
 }
 
 int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
