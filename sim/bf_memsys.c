@@ -273,11 +273,6 @@ static int cplb_stage(void *ctx, const bf_req *rq, bf_resp *rs)
     return after_cplb(s, rq, res->attrs, res->handler, rs);
 }
 
-bf_port bf_memsys_core_port(bf_memsys *s)
-{
-    bf_port p = {cplb_stage, s};
-    return p;
-}
 
 int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *resout)
 {
@@ -320,6 +315,7 @@ static inline int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t siz
     if (bf_l1_hit(s->l1, kind, addr, size, attrs, now, &rs->ready)) {
         rs->done = rs->ready;
         rs->fault = 0;
+        rs->hit = 1;
         return 1;
     }
     /* checked, but not an L1 hit */
@@ -563,22 +559,41 @@ int bf_memsys_host_oom(const bf_memsys *s)
     return s->host_oom;
 }
 
-/* The allocators' metadata accesses take the same fast path as trace records (sim.fast_path):
-** a CPLB memo hit and an L1 hit without building a second request; anything the fast path
-** declines (or a cache-op/continuation request) goes the full way. Bit-identical statistics
-** either way (test alloc_fastpath). */
+/* A request arriving through a port (the allocators' data port, the SystemC core front) takes
+** the same fast path as trace records (sim.fast_path): a CPLB memo hit and an L1 hit without
+** building a second request; anything the fast path declines (or a cache-op/continuation
+** request) goes the full way from the CPLB stage. The response is complete either way.
+** Bit-identical statistics either way (tests alloc_fastpath, systemc.equal). */
+static int port_access(bf_memsys *s, const bf_req *rq, bf_resp *rs)
+{
+    if (s->m.fast_path && !(rq->flags & ~(uint32_t)BF_REQ_NOALIGNCHK) && rq->kind <= BF_ACC_IFETCH) {
+        rs->excause = 0;
+        rs->pad = 0;
+        rs->fault_addr = 0;
+        int done = access_fast(s, rq->kind, rq->addr, rq->size, rq->mode, rq->flags, rq->now,
+                               rq->record, rq->source, rs);
+        if (done)
+            return done < 0 ? BF_ESTATE : BF_OK;
+    }
+    return cplb_stage(s, rq, rs);
+}
+
+static int core_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    return port_access(ctx, rq, rs);
+}
+
+bf_port bf_memsys_core_port(bf_memsys *s)
+{
+    bf_port p = {core_xfer, s};
+    return p;
+}
+
+/* The allocators' metadata accesses, then the functional data copy. */
 static int data_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
     bf_memsys *s = ctx;
-    int rc = BF_OK, done = 0;
-    if (s->m.fast_path && !(rq->flags & ~(uint32_t)BF_REQ_NOALIGNCHK) && rq->kind <= BF_ACC_IFETCH) {
-        done = access_fast(s, rq->kind, rq->addr, rq->size, rq->mode, rq->flags, rq->now,
-                           rq->record, rq->source, rs);
-        if (done < 0)
-            return BF_ESTATE;
-    }
-    if (!done)
-        rc = bf_memsys_access(s, rq, rs, NULL);
+    int rc = port_access(s, rq, rs);
     if (rc || rs->fault || !rq->data)
         return rc;
     return copy_data(s, rq);

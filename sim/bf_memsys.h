@@ -35,8 +35,9 @@ int bf_memsys_create_ebiu(const bf_machine *m, const bf_port *ebiu, bf_stats *re
                           char *err, size_t errn);
 void bf_memsys_destroy(bf_memsys *s);
 
-/* The head of the chain as a port: bf_memsys_access without the CPLB outcome (for initiators that
-** only need the response, such as the SystemC platform's core target). */
+/* The head of the chain as a port: bf_memsys_access (through the fast path with sim.fast_path,
+** bit-identical) without the CPLB outcome and without data, for initiators that only need the
+** response, such as the SystemC platform's core front. */
 bf_port bf_memsys_core_port(bf_memsys *s);
 /* The default EBIU port: the DMA controller's core side (bf_dma_core_xfer) over the SDRAM model. */
 bf_port bf_memsys_ebiu_port(bf_memsys *s);
