@@ -10,9 +10,9 @@
 ** Pattern (xorshift64*, fixed seed, so every run replays the same references): 20% instruction
 ** fetches looping over 12 KiB of code; 55% loads and 25% stores of 4 bytes, of which 70% walk a
 ** 256 KiB array sequentially, 28% hit a random word of a 32 KiB hot set and 2% a random word of
-** an 8 MiB cold region. All addresses are SDRAM, cacheable write-back: the machine (bench_ini)
-** has the C models' L1 and EBIU defaults and explicit 4 MB CPLBs over the first 16 MB, so every
-** reference also passes the CPLB stage of the memory system, as in `bfsim run`.
+** an 8 MiB cold region. All addresses are SDRAM, cacheable write-back: the machine is
+** bf_tlm_machine()'s (explicit 4 MB CPLBs over the first 16 MB), so every reference also passes
+** the CPLB stage of the memory system, as in `bfsim run`.
 **
 ** usage: bench_tlm [REFS [QUANTUM_NS]]   (defaults 1000000 and 1000)
 */
@@ -24,21 +24,6 @@
 #include <vector>
 
 #include "bf_tlm_platform.h"
-
-static const char *const bench_ini = R"(
-[l1]
-dmc = 11
-imc = 1
-[cplb]
-policy = explicit
-dcplb_enable = 1
-icplb_enable = 1
-dcplb0 = 0x00000000 0x0003109D
-dcplb1 = 0x00400000 0x0003109D
-dcplb2 = 0x00800000 0x0003109D
-dcplb3 = 0x00C00000 0x0003109D
-icplb0 = 0x00000000 0x00031005
-)";
 
 static uint64_t bench_rng(uint64_t *s)
 {
@@ -83,7 +68,7 @@ int sc_main(int argc, char **argv)
         a.size = 4;
     }
 
-    const std::unique_ptr<bf_machine> m = bf_tlm_machine(bench_ini);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine();
     size_t i = 0;
     bf_tlm_platform p("p", *m, [&](bf_tlm_access *a) {
         if (i >= refs.size())

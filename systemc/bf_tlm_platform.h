@@ -69,8 +69,11 @@ class bf_tlm_platform : public sc_core::sc_module
     bool dmac_ = false;
 };
 
-/* The machine of INI text `ini` (bf_machine_load_text: every key's default, then the text; no
-** `include`): for the examples, the tests and the bench. Raises SC_REPORT_ERROR on a bad text. */
-std::unique_ptr<bf_machine> bf_tlm_machine(const char *ini);
+/* A machine for the examples, the tests and the bench: every key's default (the EZ-KIT board),
+** the C models' L1 layout (I-cache, write-back D-cache in both banks: l1.dmc = 11, l1.imc = 1)
+** and the [cplb] keys in `cplb` (INI lines; NULL: explicit CPLBs, both enabled, cacheable
+** write-back over the first 16 MB of data and 4 MB of code). Raises SC_REPORT_ERROR on a bad
+** text. */
+std::unique_ptr<bf_machine> bf_tlm_machine(const char *cplb = nullptr);
 
 #endif

@@ -25,18 +25,8 @@ int sc_main(int argc, char **argv)
     const int order =
         argc > 3 && std::string(argv[3]) == "pass" ? BF_TLM_ORDER_PASS : BF_TLM_ORDER_SYNC;
 
-    /* the C models' L1 and EBIU defaults; explicit CPLBs: the first 4 MB cacheable write-back */
-    const std::unique_ptr<bf_machine> m = bf_tlm_machine(R"(
-[l1]
-dmc = 11
-imc = 1
-[cplb]
-policy = explicit
-dcplb_enable = 1
-icplb_enable = 1
-dcplb0 = 0x00000000 0x0003109D
-icplb0 = 0x00000000 0x00031005
-)");
+    /* the C models' L1 and EBIU defaults; explicit CPLBs: cacheable write-back */
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine();
 
     uint32_t i = 0;
     bf_tlm_source_fn core = [&i](bf_tlm_access *a) {

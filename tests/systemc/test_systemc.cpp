@@ -34,19 +34,12 @@ extern "C" {
 #include "bf_trace.h"
 }
 
-/* The machine of the cases but `trace`: the C models' L1 and EBIU defaults (I-cache, write-back
-** D-cache in both banks, EZ-KIT SDRAM) and explicit CPLBs giving the sequences' pages their
-** attributes: cacheable write-back, with 1 MB pages at 0x00400000 and 0x00600000 uncached and
-** at 0x00500000 write-through (no allocate on write); code cacheable below 4 MB. Nothing covers
-** 0x01000000 and up (data) or 0x00400000 and up (code): a CPLB miss there. */
-static const char *const test_ini = R"(
-[machine]
-name = systemc-test
-[l1]
-dmc = 11
-imc = 1
-[cplb]
-policy = explicit
+/* The CPLBs of the cases but `trace` (bf_tlm_machine: the C models' L1 and EBIU defaults, I-cache
+** and write-back D-cache in both banks): explicit, giving the sequences' pages their attributes:
+** cacheable write-back, with 1 MB pages at 0x00400000 and 0x00600000 uncached and at 0x00500000
+** write-through (no allocate on write); code cacheable below 4 MB. Nothing covers 0x01000000 and
+** up (data) or 0x00400000 and up (code): a CPLB miss there. */
+static const char *const test_cplb = R"(policy = explicit
 dcplb_enable = 1
 icplb_enable = 1
 dcplb0 = 0x00000000 0x0003109D
@@ -60,14 +53,7 @@ icplb0 = 0x00000000 0x00031005
 )";
 
 /* The same machine under the Linux CPLB manager (misses reload, with handler time). */
-static const char *const linux_ini = R"(
-[machine]
-name = systemc-test-linux
-[l1]
-dmc = 11
-imc = 1
-[cplb]
-policy = linux
+static const char *const linux_cplb = R"(policy = linux
 dcplb_enable = 1
 icplb_enable = 1
 )";
@@ -79,7 +65,7 @@ icplb_enable = 1
 ** over 40 KiB (more than a 16 KiB bank: evictions), stores into them (dirty lines, victim
 ** write-backs), uncached stores (write-buffer drains, issued lazily by L1 with a start time in
 ** the past), write-through stores, uncached loads, instruction fetches over 20 KiB of code, and
-** gaps of 0..7 cycles (the page attributes are test_ini's CPLBs). A fixed LCG makes it the same
+** gaps of 0..7 cycles (the page attributes are test_cplb's). A fixed LCG makes it the same
 ** on every run. */
 static std::vector<bf_tlm_access> test_sequence()
 {
@@ -235,7 +221,7 @@ static bf_tlm_source_fn replay(const std::vector<bf_tlm_access> &seq, size_t *i)
 static void case_equal(uint64_t quantum)
 {
     const std::vector<bf_tlm_access> seq = test_sequence();
-    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_ini);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_cplb);
     const c_result c = run_c(*m, seq);
     BF_CHECK(c.l1.dwritebacks > 0 && c.l1.wbuf_drains > 0 && c.l1.ifills > 0 && c.l1.ureads > 0);
     BF_CHECK(c.cplb.dchecks > 0 && c.cplb.ichecks > 0 && c.l1.dwrites > 0);
@@ -264,10 +250,10 @@ static void case_equal(uint64_t quantum)
 
 /* ------------------------------------------------------------------------------------- cplb */
 
-/* Expectations (machine test_ini, explicit policy): a load of 0x01000000 (no DCPLB covers it)
+/* Expectations (test_cplb, explicit policy): a load of 0x01000000 (no DCPLB covers it)
 ** is a DCPLB miss (EXCAUSE 0x26) and a fetch at 0x00800000 (no ICPLB) an ICPLB miss (0x2C):
 ** two faults, two cplb.faults.miss, one cplb.dcplb_misses, one cplb.icplb_misses, each access
-** still spending its issue cycle. Under the Linux policy (linux_ini) the same accesses, and the
+** still spending its issue cycle. Under the Linux policy (linux_cplb) the same accesses, and the
 ** first touch of every page, are CPLB misses the manager serves: no fault, reloads, handler
 ** time charged to core.stall.cplb. Either way the platform's times and every statistic equal
 ** the C loop's. */
@@ -290,7 +276,7 @@ static void case_cplb(const std::string &policy)
         seq.push_back(a);
     }
     const bool lx = policy == "linux";
-    const std::unique_ptr<bf_machine> m = bf_tlm_machine(lx ? linux_ini : test_ini);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(lx ? linux_cplb : test_cplb);
     const c_result c = run_c(*m, seq);
     if (lx) {
         BF_CHECK_EQ(c.faults, 0);
@@ -413,7 +399,7 @@ static void case_fault()
     seq[0].addr = 0x1000, seq[0].size = 4, seq[0].kind = BF_ACC_READ;
     seq[1].addr = 0xFFA00000u, seq[1].size = 4, seq[1].kind = BF_ACC_READ;
     seq[2].addr = 0x1004, seq[2].size = 4, seq[2].kind = BF_ACC_READ;
-    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_ini);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_cplb);
     const c_result c = run_c(*m, seq);
     BF_CHECK_EQ(c.faults, 1);
     size_t i = 0;
@@ -461,7 +447,7 @@ static void case_dma(uint64_t quantum)
         a.kind = BF_ACC_READ;
         dseq.push_back(a);
     }
-    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_ini);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_cplb);
     const c_result alone = run_c(*m, seq);
 
     size_t i = 0, j = 0;
@@ -504,7 +490,7 @@ static void case_late()
     a.kind = BF_ACC_READ;
     a.addr = 0x00100000u;
     seq.push_back(a);
-    a.kind = BF_ACC_WRITE; /* uncached (test_ini) */
+    a.kind = BF_ACC_WRITE; /* uncached (test_cplb) */
     a.addr = 0x00400000u;
     seq.push_back(a);
     a.kind = BF_ACC_READ;
@@ -520,7 +506,7 @@ static void case_late()
         dseq[k].size = 32;
         dseq[k].kind = BF_ACC_READ;
     }
-    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_ini);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_cplb);
     size_t i = 0, j = 0;
     bf_tlm_platform p("p", *m, replay(seq, &i), replay(dseq, &j));
     tlm_utils::tlm_quantumkeeper::set_global_quantum(p.ebiu->clock().from_cclk(100));
