@@ -64,7 +64,8 @@ struct bf_memsys {
     bf_sdram *sdram;
     bf_dma *dma;
     bf_hazard *hz;
-    bf_port l1port;               /* the stage after the core-MMR stage: bf_l1_port */
+    bf_port cplb_next;            /* the stage after the CPLB stage: the core-MMR stage */
+    bf_port mmr_next;             /* the stage after the core-MMR stage: L1 (bf_l1_port) */
     bf_port ebiu;                 /* L1's ext port (bf_memsys_create_ebiu) */
     bf_cplb_result cplb_res;      /* the CPLB stage's outcome of the last full-path access */
     bf_dma_stats dma_stats;
@@ -108,6 +109,8 @@ static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, c
     return rc;
 }
 
+static int mmr_stage(void *ctx, const bf_req *rq, bf_resp *rs);
+
 /* L1's ext port: the EBIU port given at creation, or the DMA engine's core side (it issues the
 ** DMA requests that go first); the engine is created after L1, hence the indirection. */
 static int ext_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
@@ -150,7 +153,8 @@ int bf_memsys_create_ebiu(const bf_machine *m, const bf_port *ebiu, bf_stats *re
         goto fail;
     }
     bf_l1_set_hazard(s->l1, s->hz);
-    s->l1port = bf_l1_port(s->l1);
+    s->cplb_next = (bf_port){mmr_stage, s};
+    s->mmr_next = bf_l1_port(s->l1);
     if ((rc = bf_cplb_create(&m->cplb, &s->cplb_stats, &s->cplb))) {
         snprintf(err, errn, "CPLB model: %s", bf_rc_name(rc));
         goto fail;
@@ -208,11 +212,12 @@ static int is_core_mmr(bf_addr a)
     return a >= 0xFFE00000u;
 }
 
-/* Rule 2: the core-MMR stage. */
-static int mmr_stage(bf_memsys *s, const bf_req *rq, bf_resp *rs)
+/* Rule 2: the core-MMR stage, a port (ctx: the bf_memsys). */
+static int mmr_stage(void *ctx, const bf_req *rq, bf_resp *rs)
 {
+    bf_memsys *s = ctx;
     if (!is_core_mmr(rq->addr))
-        return s->l1port.xfer(s->l1port.ctx, rq, rs);
+        return s->mmr_next.xfer(s->mmr_next.ctx, rq, rs);
     s->stats.mmr_accesses++;
     uint32_t c = s->m.core_mmr_cycles;
     uint32_t hit = s->m.l1.hit_cycles;
@@ -232,7 +237,7 @@ static int after_cplb(bf_memsys *s, const bf_req *rq, uint32_t attrs, bf_cycles 
     r.now = rq->now + handler;
     s->stats.stall_cplb += handler;
     r.flags = (rq->flags & ~(uint32_t)L1_ATTRS) | attrs | BF_REQ_ATTR_KNOWN;
-    int rc = mmr_stage(s, &r, rs);
+    int rc = s->cplb_next.xfer(s->cplb_next.ctx, &r, rs);
     if (rc == BF_OK && rs->fault)
         s->stats.faults++;
     return rc;
