@@ -1278,7 +1278,10 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_
               bf_cycles *ready)
 {
     uint32_t line = a >> L1_LINE_SHIFT;
-    if (a >= l1->cfg.sdram_bytes || !(attrs & BF_REQ_CACHEABLE) || l1_last_line(a, size) != line)
+    /* one line: below sdram_bytes (<= 128 MB) a + size cannot wrap, so l1_last_line(a, size) ==
+    ** line is (a mod 32) + size <= 32 */
+    if (a >= l1->cfg.sdram_bytes || !(attrs & BF_REQ_CACHEABLE) ||
+        (a & (L1_LINE_BYTES - 1)) + (uint64_t)size > L1_LINE_BYTES)
         return 0;
     int compat = l1->cfg.compat != BF_L1_COMPAT_NONE;
     bf_cycles t = now;
