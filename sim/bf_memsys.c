@@ -1,27 +1,39 @@
 /*
-** bf_memsys.c: composition of the memory models into one BF533 memory system.
+** bf_memsys.c: the one builder of the BF533 memory system: the models composed into one chain of
+** ports, used by `bfsim run`, `bfsim alloc` and the SystemC platform (systemc/bf_tlm_platform.cpp).
+**
+**   core --> [CPLB stage] --> [core-MMR stage] --> L1 (bf_l1_port) --ext--> EBIU port
+**
+** The EBIU port is a parameter (bf_memsys_create_ebiu): by default the DMA controller's core side
+** (bf_dma_core_xfer) in front of the SDRAM model, both owned here; the SystemC platform passes its
+** TLM outport instead and binds its EBIU target to the same DMA/SDRAM models.
 **
 ** Path of a core access (rules, in order):
-**  1. CPLB stage (models/cplb): permissions, exceptions, page attributes; the Linux manager's
-**     miss handler time delays the access (core.stall.cplb). A fault ends the access there.
-**  2. Core MMRs (0xFFE00000..) are served here at core.mmr_cycles (ESTIMATE); register values
-**     arrive as MMR trace records through bf_memsys_mmr_write: DMEM_CONTROL, IMEM_CONTROL and
-**     xCPLB_ADDRn/DATAn are applied (rule 5); the other CPLB, cache-control, EBIU and PLL
-**     registers are refused as input errors naming the register; other MMRs have no effect on
-**     the memory system and are only counted.
-**  5. xCPLB_ADDRn/DATAn writes (explicit policy only) go to a pending pair per entry. With the
+**  1. CPLB stage (cplb_stage, over models/cplb): permissions, exceptions, page attributes; the
+**     Linux manager's miss handler time delays the access (core.stall.cplb). A fault ends the
+**     access there. Otherwise the request goes on with the page attributes in its flags, issued
+**     after the handler time.
+**  2. Core-MMR stage (mmr_stage): core MMRs (0xFFE00000..) are served there at core.mmr_cycles
+**     (ESTIMATE); everything else goes on to L1. Register values arrive as MMR trace records
+**     through bf_memsys_mmr_write: DMEM_CONTROL, IMEM_CONTROL and xCPLB_ADDRn/DATAn are applied
+**     (rule 3); the other CPLB, cache-control, EBIU and PLL registers are refused as input errors
+**     naming the register; other MMRs have no effect on the memory system and are only counted.
+**  3. xCPLB_ADDRn/DATAn writes (explicit policy only) go to a pending pair per entry. With the
 **     group disabled (ENxCPLB = 0), as the PRM requires for a rewrite, the pairs written take
 **     effect when DMEM_CONTROL/IMEM_CONTROL enables the group again; with the group enabled the
 **     pair takes effect at once. A pair whose ADDR is not aligned to its DATA's page size, when
 **     it takes effect, is an input error.
-**  3. Everything else goes to L1 (models/l1) with the page attributes; L1 serves SRAM and cache
-**     hits itself and sends fills, uncached accesses, write-buffer drains and victim write-backs
-**     to the EBIU port (models/sdram), which also serves the system MMRs.
-**  4. DMA (bf_dma): DMA records become transfers of the DMA engine, whose requests reach the
-**     EBIU beside L1's: L1's ext port is the engine's core-side port, which issues the DMA requests
-**     that the CDPRIO arbitration puts first. The hazard detector (models/l1/bf_hazard) watches
-**     L1's lines and the DMA transfers.
-**  5. Functional data (allocators only): after the timing path, bytes are copied from or to the
+**  4. L1 (models/l1) serves SRAM and cache hits itself and sends fills, uncached accesses,
+**     write-buffer drains and victim write-backs to the EBIU port (models/sdram serves SDRAM,
+**     async banks and the system MMRs).
+**  5. DMA (bf_dma): DMA records become transfers of the DMA engine, whose requests reach the
+**     EBIU beside L1's: L1's ext port is the engine's core-side port, which issues the DMA
+**     requests that the CDPRIO arbitration puts first. The hazard detector (models/l1/bf_hazard)
+**     watches L1's lines and the DMA transfers.
+**  6. Fast path (bf_memsys_access_fast, docs/performance.md): the CPLB stage's memo check
+**     (bf_cplb_check_hit) and an L1 hit (bf_l1_hit) without a request; whatever either declines
+**     continues on the same chain (rule 1, or the stage after the CPLB stage).
+**  7. Functional data (allocators only): after the timing path, bytes are copied from or to the
 **     backing store of the region (SDRAM, L1 SRAM, scratchpad); other regions read as zero.
 ** Invariant: every stall cycle a core access costs is counted in exactly one stall counter
 ** (core.stall.* here, l1.stall.* in L1), so the stall breakdown sums to the stalled cycles.
@@ -52,6 +64,10 @@ struct bf_memsys {
     bf_sdram *sdram;
     bf_dma *dma;
     bf_hazard *hz;
+    bf_port cplb_next;            /* the stage after the CPLB stage: the core-MMR stage */
+    bf_port mmr_next;             /* the stage after the core-MMR stage: L1 (bf_l1_port) */
+    bf_port ebiu;                 /* L1's ext port (bf_memsys_create_ebiu) */
+    bf_cplb_result cplb_res;      /* the CPLB stage's outcome of the last full-path access */
     bf_dma_stats dma_stats;
     bf_hazard_stats hz_stats;
     bf_cplb_stats cplb_stats;
@@ -65,7 +81,7 @@ struct bf_memsys {
     uint8_t l1d_b[32 * 1024];     /* bank B 0xFF900000..0xFF907FFF */
     uint8_t l1i[80 * 1024];       /* 0xFFA00000..0xFFA13FFF */
     uint8_t scratch[4 * 1024];    /* 0xFFB00000..0xFFB00FFF */
-    bf_cplb_entry pend[2][16];    /* xCPLB_ADDRn/DATAn as written, [0] D, [1] I (rule 5) */
+    bf_cplb_entry pend[2][16];    /* xCPLB_ADDRn/DATAn as written, [0] D, [1] I (rule 3) */
     uint16_t pend_dirty[2];       /* entries written since they last took effect */
     int cplb_on[2];               /* ENDCPLB / ENICPLB as last written */
 };
@@ -93,13 +109,23 @@ static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, c
     return rc;
 }
 
-/* L1's ext port: the DMA engine's core side (it issues the DMA requests that go first). */
+static int mmr_stage(void *ctx, const bf_req *rq, bf_resp *rs);
+
+/* L1's ext port: the EBIU port given at creation, or the DMA engine's core side (it issues the
+** DMA requests that go first); the engine is created after L1, hence the indirection. */
 static int ext_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
-    return bf_dma_core_xfer(((bf_memsys *)ctx)->dma, rq, rs);
+    bf_memsys *s = ctx;
+    return s->ebiu.xfer ? s->ebiu.xfer(s->ebiu.ctx, rq, rs) : bf_dma_core_xfer(s->dma, rq, rs);
 }
 
 int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *err, size_t errn)
+{
+    return bf_memsys_create_ebiu(m, NULL, reg, out, err, errn);
+}
+
+int bf_memsys_create_ebiu(const bf_machine *m, const bf_port *ebiu, bf_stats *reg, bf_memsys **out,
+                          char *err, size_t errn)
 {
     bf_memsys *s = bf_calloc(1, sizeof *s);
     if (!s) {
@@ -107,6 +133,8 @@ int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *
         return BF_ENOMEM;
     }
     s->m = *m;
+    if (ebiu)
+        s->ebiu = *ebiu;
     s->sdram_bytes = bf_machine_sdram_bytes(m);
     int rc;
     if ((rc = bf_sdram_create(&m->sdram, &s->sdram_stats, &s->sdram))) {
@@ -125,6 +153,8 @@ int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *
         goto fail;
     }
     bf_l1_set_hazard(s->l1, s->hz);
+    s->cplb_next = (bf_port){mmr_stage, s};
+    s->mmr_next = bf_l1_port(s->l1);
     if ((rc = bf_cplb_create(&m->cplb, &s->cplb_stats, &s->cplb))) {
         snprintf(err, errn, "CPLB model: %s", bf_rc_name(rc));
         goto fail;
@@ -153,6 +183,17 @@ const bf_machine *bf_memsys_machine(const bf_memsys *s)
 {
     return &s->m;
 }
+bf_port bf_memsys_ebiu_port(bf_memsys *s)
+{
+    bf_port p = {bf_dma_core_xfer, s->dma};
+    return p;
+}
+bf_memsys_blocks bf_memsys_stat_blocks(bf_memsys *s)
+{
+    bf_memsys_blocks b = {&s->stats,       &s->cplb_stats, &s->l1_stats,
+                          &s->sdram_stats, &s->dma_stats,  &s->hz_stats};
+    return b;
+}
 bf_cplb *bf_memsys_cplb(bf_memsys *s)
 {
     return s->cplb;
@@ -171,9 +212,42 @@ static int is_core_mmr(bf_addr a)
     return a >= 0xFFE00000u;
 }
 
-int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *resout)
+/* Rule 2: the core-MMR stage, a port (ctx: the bf_memsys). */
+static int mmr_stage(void *ctx, const bf_req *rq, bf_resp *rs)
 {
-    bf_cplb_result res;
+    bf_memsys *s = ctx;
+    if (!is_core_mmr(rq->addr))
+        return s->mmr_next.xfer(s->mmr_next.ctx, rq, rs);
+    s->stats.mmr_accesses++;
+    uint32_t c = s->m.core_mmr_cycles;
+    uint32_t hit = s->m.l1.hit_cycles;
+    s->stats.stall_mmr += c > hit ? c - hit : 0;
+    memset(rs, 0, sizeof *rs);
+    rs->ready = rs->done = rq->now + (c > hit ? c : hit);
+    rs->hit = 1;
+    return BF_OK;
+}
+
+/* The rest of the chain after the CPLB stage has checked rq with attributes attrs and handler
+** time `handler`: charge it, set the attributes, forward; count a fault raised further down. */
+static int after_cplb(bf_memsys *s, const bf_req *rq, uint32_t attrs, bf_cycles handler,
+                      bf_resp *rs)
+{
+    bf_req r = *rq;
+    r.now = rq->now + handler;
+    s->stats.stall_cplb += handler;
+    r.flags = (rq->flags & ~(uint32_t)L1_ATTRS) | attrs | BF_REQ_ATTR_KNOWN;
+    int rc = s->cplb_next.xfer(s->cplb_next.ctx, &r, rs);
+    if (rc == BF_OK && rs->fault)
+        s->stats.faults++;
+    return rc;
+}
+
+/* Rule 1: the CPLB stage, a port (ctx: the bf_memsys); its outcome stays in s->cplb_res. */
+static int cplb_stage(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    bf_memsys *s = ctx;
+    bf_cplb_result *res = &s->cplb_res;
     int rc;
     if (rq->flags & BF_REQ_NOALIGNCHK) {
         /* host-trace reference kept whole (x86 fetches, --misaligned=count-once): check the page
@@ -182,53 +256,62 @@ int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result
         bf_req a = *rq;
         a.addr &= ~(bf_addr)3;
         a.size = 1;
-        rc = bf_cplb_check(s->cplb, &a, &res);
+        rc = bf_cplb_check(s->cplb, &a, res);
     } else {
-        rc = bf_cplb_check(s->cplb, rq, &res);
+        rc = bf_cplb_check(s->cplb, rq, res);
     }
-    if (resout)
-        *resout = res;
     if (rc)
         return rc;
-    if (res.fault) {
+    if (res->fault) {
         /* the exception (and, under the Linux policy, the miss handler that found no bound) took
         ** its time before the fault was known: charge it as for a successful reload */
         memset(rs, 0, sizeof *rs);
         /* the faulting access still spent its issue cycle (stall accounting, bf_l1.h) */
-        rs->ready = rs->done = rq->now + s->m.l1.hit_cycles + res.handler;
-        rs->fault = res.fault;
-        rs->excause = res.excause;
+        rs->ready = rs->done = rq->now + s->m.l1.hit_cycles + res->handler;
+        rs->fault = res->fault;
+        rs->excause = res->excause;
         rs->fault_addr = rq->addr;
-        s->stats.stall_cplb += res.handler;
+        s->stats.stall_cplb += res->handler;
         s->stats.faults++;
         return BF_OK;
     }
-    bf_req r = *rq;
-    r.now = rq->now + res.handler;
-    s->stats.stall_cplb += res.handler;
-    r.flags = (rq->flags & ~(uint32_t)L1_ATTRS) | res.attrs | BF_REQ_ATTR_KNOWN;
-    if (is_core_mmr(r.addr)) {
-        s->stats.mmr_accesses++;
-        uint32_t c = s->m.core_mmr_cycles;
-        uint32_t hit = s->m.l1.hit_cycles;
-        s->stats.stall_mmr += c > hit ? c - hit : 0;
-        memset(rs, 0, sizeof *rs);
-        rs->ready = rs->done = r.now + (c > hit ? c : hit);
-        rs->hit = 1;
-        return BF_OK;
-    }
-    rc = bf_l1_access(s->l1, &r, rs);
-    if (rc == BF_OK && rs->fault)
-        s->stats.faults++;
+    return after_cplb(s, rq, res->attrs, res->handler, rs);
+}
+
+
+int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *resout)
+{
+    int rc = cplb_stage(s, rq, rs);
+    if (resout)
+        *resout = s->cplb_res;
     return rc;
+}
+
+#if defined(__GNUC__)
+#define MEMSYS_NOINLINE __attribute__((noinline))
+#else
+#define MEMSYS_NOINLINE
+#endif
+
+/* The fast path's access that the CPLB stage's memo checked (attributes attrs) but L1 did not
+** serve as a hit: the rest of the chain after the CPLB stage (no handler time). Out of line, so
+** that the hit path of access_fast stays a small function. */
+static MEMSYS_NOINLINE int fast_rest(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
+                                     uint32_t flags, bf_cycles now, uint64_t record, int source,
+                                     uint32_t attrs, bf_resp *rs)
+{
+    bf_req r = {.addr = addr, .size = size, .kind = (uint8_t)kind, .mode = (uint8_t)mode,
+                .source = (uint8_t)source, .flags = flags, .now = now, .record = record};
+    return after_cplb(s, &r, attrs, 0, rs) == BF_OK ? 1 : -1;
 }
 
 /* bf_memsys_access_fast for a requester `source` (the core for traces, BF_SRC_ALLOC for the
 ** allocators' data port): the source only travels with an L1 miss to the EBIU. */
-static int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
-                       uint32_t flags, bf_cycles now, uint64_t record, int source, bf_resp *rs)
+static inline int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
+                              uint32_t flags, bf_cycles now, uint64_t record, int source,
+                              bf_resp *rs)
 {
-    /* the CPLB stage sees what bf_memsys_access presents to it (a host reference: its word) */
+    /* the CPLB stage sees what cplb_stage presents to it (a host reference: its word) */
     int noalign = (flags & BF_REQ_NOALIGNCHK) != 0;
     uint32_t attrs = bf_cplb_check_hit(s->cplb, kind == BF_ACC_IFETCH, noalign ? addr & ~(bf_addr)3 : addr,
                                        noalign ? 1 : size, kind == BF_ACC_WRITE, mode == BF_MODE_USER);
@@ -237,17 +320,11 @@ static int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int 
     if (bf_l1_hit(s->l1, kind, addr, size, attrs, now, &rs->ready)) {
         rs->done = rs->ready;
         rs->fault = 0;
+        rs->hit = 1;
         return 1;
     }
-    /* checked, but not an L1 hit: the rest of the chain as bf_memsys_access runs it (an SDRAM
-    ** address is never a core MMR; the handler time is 0) */
-    bf_req r = {.addr = addr, .size = size, .kind = (uint8_t)kind, .mode = (uint8_t)mode,
-                .source = (uint8_t)source, .flags = (flags & ~(uint32_t)L1_ATTRS) | attrs, .now = now,
-                .record = record};
-    int rc = bf_l1_access(s->l1, &r, rs);
-    if (rc == BF_OK && rs->fault)
-        s->stats.faults++;
-    return rc == BF_OK ? 1 : -1;
+    /* checked, but not an L1 hit */
+    return fast_rest(s, kind, addr, size, mode, flags, now, record, source, attrs, rs);
 }
 
 int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
@@ -348,7 +425,7 @@ static const struct {
 
 static const char *const side_name[2] = {"DCPLB", "ICPLB"};
 
-/* Rule 5: entries written while the group was disabled take effect (it is being enabled). */
+/* Rule 3: entries written while the group was disabled take effect (it is being enabled). */
 static int cplb_commit(bf_memsys *s, int side, int idx, char *err, size_t errn)
 {
     const bf_cplb_entry *e = &s->pend[side][idx];
@@ -487,22 +564,41 @@ int bf_memsys_host_oom(const bf_memsys *s)
     return s->host_oom;
 }
 
-/* The allocators' metadata accesses take the same fast path as trace records (sim.fast_path):
-** a CPLB memo hit and an L1 hit without building a second request; anything the fast path
-** declines (or a cache-op/continuation request) goes the full way. Bit-identical statistics
-** either way (test alloc_fastpath). */
+/* A request arriving through a port (the allocators' data port, the SystemC core front) takes
+** the same fast path as trace records (sim.fast_path): a CPLB memo hit and an L1 hit without
+** building a second request; anything the fast path declines (or a cache-op/continuation
+** request) goes the full way from the CPLB stage. The response is complete either way.
+** Bit-identical statistics either way (tests alloc_fastpath, systemc.equal). */
+static int port_access(bf_memsys *s, const bf_req *rq, bf_resp *rs)
+{
+    if (s->m.fast_path && !(rq->flags & ~(uint32_t)BF_REQ_NOALIGNCHK) && rq->kind <= BF_ACC_IFETCH) {
+        rs->excause = 0;
+        rs->pad = 0;
+        rs->fault_addr = 0;
+        int done = access_fast(s, rq->kind, rq->addr, rq->size, rq->mode, rq->flags, rq->now,
+                               rq->record, rq->source, rs);
+        if (done)
+            return done < 0 ? BF_ESTATE : BF_OK;
+    }
+    return cplb_stage(s, rq, rs);
+}
+
+static int core_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    return port_access(ctx, rq, rs);
+}
+
+bf_port bf_memsys_core_port(bf_memsys *s)
+{
+    bf_port p = {core_xfer, s};
+    return p;
+}
+
+/* The allocators' metadata accesses, then the functional data copy. */
 static int data_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
     bf_memsys *s = ctx;
-    int rc = BF_OK, done = 0;
-    if (s->m.fast_path && !(rq->flags & ~(uint32_t)BF_REQ_NOALIGNCHK) && rq->kind <= BF_ACC_IFETCH) {
-        done = access_fast(s, rq->kind, rq->addr, rq->size, rq->mode, rq->flags, rq->now,
-                           rq->record, rq->source, rs);
-        if (done < 0)
-            return BF_ESTATE;
-    }
-    if (!done)
-        rc = bf_memsys_access(s, rq, rs, NULL);
+    int rc = port_access(s, rq, rs);
     if (rc || rs->fault || !rq->data)
         return rc;
     return copy_data(s, rq);

@@ -1,8 +1,9 @@
 /*
-** bf_memsys.h: one BF533 memory system composed of the models: CPLB check -> L1 (SRAM | cache,
-** buffers) -> EBIU (SDRAM, async banks, system MMRs). Owns the models, their stats blocks (all
-** registered in one bf_stats registry) and the functional bytes of simulated memory, so that
-** allocators can keep real metadata in it.
+** bf_memsys.h: one BF533 memory system composed of the models, the only place the chain of ports
+** is built: CPLB stage -> core-MMR stage -> L1 (SRAM | cache, buffers) -> EBIU port (by default
+** the DMA controller's core side in front of the SDRAM model, which also serves the system MMRs).
+** Owns the models, their stats blocks (registered in one bf_stats registry if one is given) and
+** the functional bytes of simulated memory, so that allocators can keep real metadata in it.
 */
 #ifndef BF_MEMSYS_H
 #define BF_MEMSYS_H
@@ -25,17 +26,40 @@ extern const size_t bf_memsys_stat_count;
 
 typedef struct bf_memsys bf_memsys;
 
-/* Build the models for machine m and register all their stats in reg. */
+/* Build the models for machine m and register all their stats in reg (may be NULL). */
 int bf_memsys_create(const bf_machine *m, bf_stats *reg, bf_memsys **out, char *err, size_t errn);
+/* The same with L1's external requests sent to *ebiu instead of the DMA controller's core side
+** (NULL: the same as bf_memsys_create). The DMA controller and the SDRAM model are still built:
+** bf_memsys_ebiu_port is what the caller's EBIU should serve the requests with. */
+int bf_memsys_create_ebiu(const bf_machine *m, const bf_port *ebiu, bf_stats *reg, bf_memsys **out,
+                          char *err, size_t errn);
 void bf_memsys_destroy(bf_memsys *s);
 
-/* A core access: CPLB, then L1/external. res (optional) receives the CPLB outcome; on a fault
+/* The head of the chain as a port: bf_memsys_access (through the fast path with sim.fast_path,
+** bit-identical) without the CPLB outcome and without data, for initiators that only need the
+** response, such as the SystemC platform's core front. */
+bf_port bf_memsys_core_port(bf_memsys *s);
+/* The default EBIU port: the DMA controller's core side (bf_dma_core_xfer) over the SDRAM model. */
+bf_port bf_memsys_ebiu_port(bf_memsys *s);
+
+/* The statistics blocks of the chain's models (whether or not a registry holds them). */
+typedef struct bf_memsys_blocks {
+    bf_memsys_stats *core;
+    bf_cplb_stats *cplb;
+    bf_l1_stats *l1;
+    bf_sdram_stats *sdram;
+    bf_dma_stats *dma;
+    bf_hazard_stats *hazard;
+} bf_memsys_blocks;
+bf_memsys_blocks bf_memsys_stat_blocks(bf_memsys *s);
+
+/* A core access: the whole chain from the CPLB stage. res (optional) receives the CPLB outcome; on a fault
 ** rs->fault/excause are set and nothing else happened. */
 int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *res);
 /* The fast path of a core access (docs/performance.md), with the fields of a bf_req as arguments
 ** (flags: BF_REQ_NOALIGNCHK only; never BF_REQ_CONT): when the CPLB stage's last-hit entry serves
 ** it (bf_cplb_check_hit), it is checked there and goes on to L1, where a hit is served without a
-** request (bf_l1_hit) and anything else by bf_l1_access; *rs gets ready/done/fault and 1 is
+** request (bf_l1_hit) and anything else by the rest of the chain; *rs gets ready/done/fault and 1 is
 ** returned. Otherwise 0 with nothing changed: call bf_memsys_access. -1: a model error. Every
 ** statistic and time is the one bf_memsys_access gives (a test compares every suite trace). */
 int bf_memsys_access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,

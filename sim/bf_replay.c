@@ -48,6 +48,12 @@ const size_t bf_replay_stat_count = BF_ARRAY_SIZE(bf_replay_stat_desc);
 
 enum { REPLAY_BATCH = 256 }; /* records decoded per bf_trace_next_batch call */
 
+#if defined(__GNUC__)
+#define REPLAY_NOINLINE __attribute__((noinline))
+#else
+#define REPLAY_NOINLINE
+#endif
+
 typedef struct replay {
     bf_memsys *s;
     const bf_replay_opts *o;
@@ -59,6 +65,7 @@ typedef struct replay {
     uint64_t line;     /* trace line of the current record (for the hazard detector) */
     uint32_t hit;      /* l1.hit_cycles */
     int fast;          /* sim.fast_path */
+    int host_ifetch;   /* o->host_ifetch */
     bf_cycles dma_next; /* time of the next DMA request, (bf_cycles)-1 if none is pending */
     uint64_t dma_xfers; /* DMA transfers submitted */
     int stop_hazard;    /* --on-hazard=stop and a hazard was raised */
@@ -197,31 +204,15 @@ static void report_fault(replay *R, const bf_trace_rec *rec, const bf_req *rq, c
         R->o->on_fault(R->o->ctx, &f);
 }
 
-/* One access; returns 1 if it faulted. */
-static int access1(replay *R, const bf_trace_rec *rec, int kind, bf_addr addr, uint32_t size,
-                   int attached)
+/* The full path of one access: the request through the whole chain (bf_memsys_access), its
+** fault reported. With fast_rs: the access was served by the fast path and L1 raised a fault
+** (fast_rs), which is only reported. Out of line: the fast path in access1 stays small. */
+static REPLAY_NOINLINE int access_full(replay *R, const bf_trace_rec *rec, int kind, bf_addr addr,
+                                       uint32_t size, uint32_t flags, bf_cycles now, int attached,
+                                       const bf_resp *fast_rs)
 {
     bf_req rq;
     bf_resp rs;
-    uint32_t flags = rec->misaligned == BF_MISAL_ONCE || (kind == BF_ACC_IFETCH && R->o->host_ifetch)
-                         ? BF_REQ_NOALIGNCHK
-                         : 0;
-    bf_cycles now = attached ? R->t - R->hit : R->t;
-    size = size ? size : 1;
-    /* rule 8: the fast path, unless the record is the rest of a cut reference */
-    int fast = R->fast && !rec->cont
-                   ? bf_memsys_access_fast(R->s, kind, addr, size, R->mode, flags, now, R->recno, &rs)
-                   : 0;
-    if (fast < 0)
-        return -1;
-    if (fast) {
-        if (rs.ready > R->t)
-            R->t = rs.ready;
-        if (!attached)
-            R->st->busy += R->hit;
-        if (!rs.fault)
-            return 0;
-    }
     memset(&rq, 0, sizeof rq);
     rq.addr = addr;
     rq.size = size;
@@ -233,8 +224,8 @@ static int access1(replay *R, const bf_trace_rec *rec, int kind, bf_addr addr, u
     if (rec->cont)
         rq.flags |= BF_REQ_CONT;
     rq.now = now;
-    if (fast) { /* a fault raised by L1 after the fast CPLB check */
-        report_fault(R, rec, &rq, &rs, NULL, kind);
+    if (fast_rs) { /* a fault raised by L1 after the fast CPLB check */
+        report_fault(R, rec, &rq, fast_rs, NULL, kind);
         return 1;
     }
     bf_cplb_result res;
@@ -249,6 +240,32 @@ static int access1(replay *R, const bf_trace_rec *rec, int kind, bf_addr addr, u
         return 1;
     }
     return 0;
+}
+
+/* One access; returns 1 if it faulted. */
+static inline int access1(replay *R, const bf_trace_rec *rec, int kind, bf_addr addr, uint32_t size,
+                          int attached)
+{
+    uint32_t flags = rec->misaligned == BF_MISAL_ONCE || (kind == BF_ACC_IFETCH && R->host_ifetch)
+                         ? BF_REQ_NOALIGNCHK
+                         : 0;
+    bf_cycles now = attached ? R->t - R->hit : R->t;
+    size = size ? size : 1;
+    /* rule 9: the fast path, unless the record is the rest of a cut reference */
+    if (R->fast && !rec->cont) {
+        bf_resp rs;
+        int fast = bf_memsys_access_fast(R->s, kind, addr, size, R->mode, flags, now, R->recno, &rs);
+        if (fast < 0)
+            return -1;
+        if (fast) {
+            if (rs.ready > R->t)
+                R->t = rs.ready;
+            if (!attached)
+                R->st->busy += R->hit;
+            return rs.fault ? access_full(R, rec, kind, addr, size, flags, now, attached, &rs) : 0;
+        }
+    }
+    return access_full(R, rec, kind, addr, size, flags, now, attached, NULL);
 }
 
 static int op1(replay *R, const bf_trace_rec *rec, int op, bf_addr addr)
@@ -294,6 +311,7 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
                                   m->l1.cacheop_cycles, m->l1.cacheop_cycles, m->l1.cacheop_cycles};
     R.hit = m->l1.hit_cycles;
     R.fast = m->fast_path;
+    R.host_ifetch = o->host_ifetch;
     R.mode = (int)m->initial_mode;
     R.dma_next = DMA_IDLE;
     bf_hazard *hz = bf_memsys_hazard(s);

@@ -1,18 +1,16 @@
 /*
 ** bf_tlm_platform.cpp: builds the two-initiator platform of bf_tlm_platform.h. Composition only:
-** the models are created with their own config checks and bound through the adapters.
+** the memory system (sim/bf_memsys) builds and checks the models and their chain; this file binds
+** its head and its EBIU side through the adapters.
 */
 #include "bf_tlm_platform.h"
 
+#include <cstring>
 #include <string>
 
-int bf_tlm_l1_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
-{
-    return bf_l1_access(static_cast<bf_l1 *>(ctx), rq, rs);
-}
-
-/* The EBIU port without a DMA controller: DMA initiator requests are shown to the hazard detector
-** (each request one transfer, numbered by its record) before the EBIU model serves them. */
+/* The EBIU port without the DMA controller: DMA initiator requests are shown to the hazard
+** detector (each request one transfer, numbered by its record) before the SDRAM model serves
+** them; L1's requests go to the SDRAM model as they are. */
 static int ebiu_snoop_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
     bf_tlm_platform *p = static_cast<bf_tlm_platform *>(ctx);
@@ -27,58 +25,42 @@ static int ebiu_snoop_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     return bf_sdram_xfer(p->sdram, rq, rs);
 }
 
-bf_tlm_platform::bf_tlm_platform(sc_core::sc_module_name name, const bf_l1_config &l1c,
-                                 const bf_sdram_config &sdc, bf_tlm_source_fn core_src,
-                                 bf_tlm_source_fn dma_src, int ebiu_order,
-                                 const bf_dma_config *dmacfg)
-    : sc_module(name)
+bf_tlm_platform::bf_tlm_platform(sc_core::sc_module_name name, const bf_machine &m,
+                                 bf_tlm_source_fn core_src, bf_tlm_source_fn dma_src,
+                                 int ebiu_order, bool dma_controller)
+    : sc_module(name), dmac_(dma_controller)
 {
-    const char *m = bf_sdram_config_check(&sdc);
-    if (m)
-        SC_REPORT_ERROR("bfsim/systemc", (std::string("sdram config: ") + m).c_str());
-    m = bf_l1_config_check(&l1c);
-    if (m)
-        SC_REPORT_ERROR("bfsim/systemc", (std::string("l1 config: ") + m).c_str());
-    int rc = bf_sdram_create(&sdc, &sdram_stats, &sdram);
-    if (rc != BF_OK)
-        SC_REPORT_ERROR("bfsim/systemc",
-                        (std::string("bf_sdram_create: ") + bf_rc_name(rc)).c_str());
+    const uint64_t cclk = m.sdram.cclk_hz;
+    l1out.reset(new bf_tlm_outport("l1out", cclk));
+    bf_port out = l1out->port();
+    char err[512];
+    if (bf_memsys_create_ebiu(&m, &out, nullptr, &ms, err, sizeof err) != BF_OK)
+        SC_REPORT_ERROR("bfsim/systemc", (std::string("memory system: ") + err).c_str());
+    stats = bf_memsys_stat_blocks(ms);
+    l1 = bf_memsys_l1(ms);
+    sdram = bf_memsys_sdram(ms);
 
     bf_tlm_target_config ec;
     bf_tlm_target_config_default(&ec);
-    ec.cclk_hz = sdc.cclk_hz;
+    ec.cclk_hz = cclk;
     ec.sockets = dma_src ? 2 : 1; /* an unbound target socket is an elaboration error */
     ec.order = ebiu_order;
-    l1out.reset(new bf_tlm_outport("l1out", sdc.cclk_hz));
-    rc = bf_l1_create(&l1c, l1out->port(), &l1_stats, &l1);
-    if (rc != BF_OK)
-        SC_REPORT_ERROR("bfsim/systemc", (std::string("bf_l1_create: ") + bf_rc_name(rc)).c_str());
-    if (bf_hazard_create(&hazard_stats, &hazard) != BF_OK)
-        SC_REPORT_ERROR("bfsim/systemc", "bf_hazard_create: out of memory");
-    bf_l1_set_hazard(l1, hazard);
-    bf_port eport = {ebiu_snoop_xfer, this};
-    if (dmacfg) {
-        rc = bf_dma_create(dmacfg, l1, sdram, &dma_stats, &dmac);
-        if (rc != BF_OK)
-            SC_REPORT_ERROR("bfsim/systemc", (std::string("bf_dma_create: ") + bf_rc_name(rc)).c_str());
-        eport = bf_port{bf_dma_core_xfer, dmac};
-    }
+    bf_port eport = dma_controller ? bf_memsys_ebiu_port(ms) : bf_port{ebiu_snoop_xfer, this};
     ebiu.reset(new bf_tlm_target("ebiu", eport, ec));
     if (dma_src)
         ebiu->set_source(1, BF_SRC_DMA);
 
     bf_tlm_target_config fc;
     bf_tlm_target_config_default(&fc);
-    fc.cclk_hz = sdc.cclk_hz;
+    fc.cclk_hz = cclk;
     fc.order = BF_TLM_ORDER_PASS;
-    bf_port front = {bf_tlm_l1_xfer, l1};
-    l1front.reset(new bf_tlm_target("l1front", front, fc));
+    corefront.reset(new bf_tlm_target("corefront", bf_memsys_core_port(ms), fc));
 
-    core.reset(new bf_tlm_initiator("core", sdc.cclk_hz, BF_SRC_CORE, std::move(core_src)));
-    core->socket.bind(l1front->socket[0]);
+    core.reset(new bf_tlm_initiator("core", cclk, BF_SRC_CORE, std::move(core_src)));
+    core->socket.bind(corefront->socket[0]);
     l1out->socket.bind(ebiu->socket[0]);
     if (dma_src) {
-        dma.reset(new bf_tlm_initiator("dma", sdc.cclk_hz, BF_SRC_DMA, std::move(dma_src)));
+        dma.reset(new bf_tlm_initiator("dma", cclk, BF_SRC_DMA, std::move(dma_src)));
         dma->socket.bind(ebiu->socket[1]);
     }
 }
@@ -86,32 +68,40 @@ bf_tlm_platform::bf_tlm_platform(sc_core::sc_module_name name, const bf_l1_confi
 int bf_tlm_platform::dma_submit(const bf_hazard_xfer *x, bf_cycles start, bf_cycles *next,
                                 bf_dma_reject *rej)
 {
-    return dmac ? bf_dma_submit(dmac, x, start, next, rej) : BF_ESTATE;
+    return dmac_ ? bf_memsys_dma_submit(ms, x, start, next, rej) : BF_ESTATE;
 }
 
 int bf_tlm_platform::dma_advance(bf_cycles t, bf_cycles *next)
 {
-    return dmac ? bf_dma_advance(dmac, t, next) : BF_ESTATE;
+    return dmac_ ? bf_memsys_dma_advance(ms, t, next) : BF_ESTATE;
 }
 
 int bf_tlm_platform::finish(bf_cycles now, bf_cycles *idle)
 {
-    if (dmac)
-        return bf_dma_finish(dmac, now, idle);
-    bf_cycles done = now;
-    int rc = bf_l1_finish(l1, now, &done);
-    bf_cycles e = bf_sdram_idle_at(sdram);
-    *idle = done > e ? done : e;
-    bf_sdram_finalize(sdram, *idle);
-    return rc;
+    return bf_memsys_finish(ms, now, idle);
 }
 
 bf_tlm_platform::~bf_tlm_platform()
 {
-    bf_dma_destroy(dmac);
-    bf_hazard_destroy(hazard);
-    if (l1)
-        bf_l1_destroy(l1);
-    if (sdram)
-        bf_sdram_destroy(sdram);
+    bf_memsys_destroy(ms);
+}
+
+std::unique_ptr<bf_machine> bf_tlm_machine(const char *cplb)
+{
+    static const char *const dflt = "policy = explicit\n"
+                                    "dcplb_enable = 1\n"
+                                    "icplb_enable = 1\n"
+                                    "dcplb0 = 0x00000000 0x0003109D\n"
+                                    "dcplb1 = 0x00400000 0x0003109D\n"
+                                    "dcplb2 = 0x00800000 0x0003109D\n"
+                                    "dcplb3 = 0x00C00000 0x0003109D\n"
+                                    "icplb0 = 0x00000000 0x00031005\n";
+    const std::string ini =
+        std::string("[l1]\ndmc = 11\nimc = 1\n[cplb]\n") + (cplb ? cplb : dflt);
+    std::unique_ptr<bf_machine> m(new bf_machine());
+    char err[512];
+    if (bf_machine_load_text(m.get(), ini.c_str(), ini.size(), "bf_tlm_machine", err,
+                             sizeof err) != BF_OK)
+        SC_REPORT_ERROR("bfsim/systemc", (std::string("machine: ") + err).c_str());
+    return m;
 }

@@ -25,10 +25,8 @@ int sc_main(int argc, char **argv)
     const int order =
         argc > 3 && std::string(argv[3]) == "pass" ? BF_TLM_ORDER_PASS : BF_TLM_ORDER_SYNC;
 
-    bf_l1_config l1c;
-    bf_l1_config_default(&l1c);
-    bf_sdram_config sdc;
-    bf_sdram_config_default(&sdc);
+    /* the C models' L1 and EBIU defaults; explicit CPLBs: cacheable write-back */
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine();
 
     uint32_t i = 0;
     bf_tlm_source_fn core = [&i](bf_tlm_access *a) {
@@ -56,7 +54,7 @@ int sc_main(int argc, char **argv)
         return true;
     };
 
-    bf_tlm_platform p("p", l1c, sdc, core, blocks ? dma : bf_tlm_source_fn(), order);
+    bf_tlm_platform p("p", *m, core, blocks ? dma : bf_tlm_source_fn(), order);
     tlm_utils::tlm_quantumkeeper::set_global_quantum(p.ebiu->clock().from_cclk(quantum));
     sc_core::sc_start();
 
@@ -81,7 +79,7 @@ int sc_main(int argc, char **argv)
     }
     std::printf("sdram.reads.fill %" PRIu64 ", sdram.reads.dma %" PRIu64
                 ", sdram.writes.victim %" PRIu64 ", sdram.utilisation %.3f\n",
-                p.sdram_stats.reads_fill, p.sdram_stats.reads_dma, p.sdram_stats.writes_victim,
-                p.sdram_stats.utilisation);
+                p.stats.sdram->reads_fill, p.stats.sdram->reads_dma, p.stats.sdram->writes_victim,
+                p.stats.sdram->utilisation);
     return p.core->errors || (p.dma && p.dma->errors) ? 1 : 0;
 }

@@ -1149,7 +1149,7 @@ static int l1_is_cache_half(const bf_l1 *l1, int rgn)
            (rgn == BF_RGN_L1_INST_CACHE && l1->ion);
 }
 
-/* A request whose first byte is in L1, MMR or reserved space. Returns the issue cost. */
+/* A request whose first byte is in L1, system MMR or reserved space. Returns the issue cost. */
 static int l1_local(bf_l1 *l1, const bf_req *rq, int rgn, bf_cycles *t, bf_resp *rs, uint32_t *cost)
 {
     bf_l1_stats *st = l1->st;
@@ -1182,8 +1182,8 @@ static int l1_local(bf_l1 *l1, const bf_req *rq, int rgn, bf_cycles *t, bf_resp 
             goto illegal;
         break;
     case BF_RGN_CORE_MMR:
-        *cost = l1->cfg.core_mmr_cycles;
-        break;
+        /* served by the core-MMR stage in front of L1 (sim/bf_memsys.c), never here */
+        return BF_EINPUT;
     case BF_RGN_SYS_MMR: /* posted through the write buffer like any uncached store */
         if (rq->kind == BF_ACC_WRITE) {
             st->uwrites++;
@@ -1258,6 +1258,17 @@ int bf_l1_access(bf_l1 *l1, const bf_req *rq, bf_resp *rs)
     return rc;
 }
 
+static int l1_port_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    return bf_l1_access(ctx, rq, rs);
+}
+
+bf_port bf_l1_port(bf_l1 *l1)
+{
+    bf_port p = {l1_port_xfer, l1};
+    return p;
+}
+
 /* The fast path: a core hit on one cached line of SDRAM, counted and timed exactly as
 ** bf_l1_access would (region counter, lookup counters, LRU stamp, dirty bit, the wait for a word
 ** of the line in flight) without a request or response. Declines (0, nothing touched) whatever
@@ -1267,7 +1278,10 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_
               bf_cycles *ready)
 {
     uint32_t line = a >> L1_LINE_SHIFT;
-    if (a >= l1->cfg.sdram_bytes || !(attrs & BF_REQ_CACHEABLE) || l1_last_line(a, size) != line)
+    /* one line: below sdram_bytes (<= 128 MB) a + size cannot wrap, so l1_last_line(a, size) ==
+    ** line is (a mod 32) + size <= 32 */
+    if (a >= l1->cfg.sdram_bytes || !(attrs & BF_REQ_CACHEABLE) ||
+        (a & (L1_LINE_BYTES - 1)) + (uint64_t)size > L1_LINE_BYTES)
         return 0;
     int compat = l1->cfg.compat != BF_L1_COMPAT_NONE;
     bf_cycles t = now;

@@ -39,7 +39,8 @@ typedef struct bf_l1_config {
     uint32_t ssync_cycles;    /* SSYNC handshake beyond the drain, core cycles (GDB sim: 10) */
     uint32_t cacheop_cycles;  /* issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH (ESTIMATE 1) */
     int classify_misses;      /* 1: compulsory/capacity/conflict split (costs memory and time) */
-    uint32_t core_mmr_cycles; /* core MMR access served inside the core, core cycles (ESTIMATE 1) */
+    uint32_t core_mmr_cycles; /* not read by L1 (the core-MMR stage of sim/bf_memsys.c serves
+                                 core MMRs at core.mmr_cycles); set by sim/bf_config.c */
     int dcbs_set_bank_a;      /* ESTIMATE 0: with DMC=11 the DCBS-selected address bit set picks
                                  bank B (0) or bank A (1); docs/models/l1.md "DCBS polarity" */
 } bf_l1_config;
@@ -185,8 +186,11 @@ void bf_l1_destroy(bf_l1 *l1);
 
 /* A core load, store or fetch. resp.ready is when the core may go on; resp.fault is set for
 ** an access that L1 itself forbids (a cache-configured half used as SRAM, data access to
-** instruction SRAM). */
+** instruction SRAM). Core MMRs (0xFFE00000..) are not L1's: the core-MMR stage in front of it
+** serves them (sim/bf_memsys.c); a core request for one is BF_EINPUT. */
 int bf_l1_access(bf_l1 *l1, const bf_req *rq, bf_resp *rs);
+/* bf_l1_access as a port (the stage of the chain in front of L1 forwards to it). */
+bf_port bf_l1_port(bf_l1 *l1);
 /* The fast path of a core access (kind, a, size >= 1, CPLB attributes attrs, issued at now): if
 ** it is a hit on one cached line of SDRAM it is served exactly as bf_l1_access would serve it,
 ** *ready set to rs.ready, and 1 returned; otherwise 0 with nothing changed (call bf_l1_access). */

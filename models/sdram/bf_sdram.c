@@ -272,7 +272,9 @@ static uint64_t mul_div_floor(uint64_t x, uint64_t num, const sd_recip *den)
 
 static bf_cycles edge_cclk(const bf_sdram *s, uint64_t k)
 {
-    return mul_div_ceil(k, s->c, &s->rk);
+    /* CCLK an integer multiple of SCLK (k_ = 1 after the gcd: every CSEL = 1 board) is the
+    ** common case: ceil(k c / 1) = k c, no division */
+    return s->k == 1 ? k * s->c : mul_div_ceil(k, s->c, &s->rk);
 }
 
 /* First SCLK edge at or after core time now: the smallest k with ceil(k c / k_) >= now, i.e.
@@ -281,6 +283,10 @@ static uint64_t arrival_edge(const bf_sdram *s, bf_cycles now)
 {
     if (now == 0)
         return 0;
+    if (s->k == 1) { /* floor(x / c): the remainder's term of mul_div_floor is 0 */
+        uint64_t r;
+        return div_by(&s->rc, now - 1, &r) + 1;
+    }
     return mul_div_floor(now - 1, s->k, &s->rc) + 1;
 }
 

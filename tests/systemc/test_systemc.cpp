@@ -1,22 +1,27 @@
 /*
-** test_systemc.cpp: the TLM-2.0 wrapper against the C models it wraps. One SystemC elaboration per
-** process, so one CTest per case:
-**   equal Q   a fixed access sequence through L1 + EBIU gives, through the wrapper with one
-**             initiator and a global quantum of Q CCLK cycles, exactly the ready times, end
-**             time and statistics of the same sequence fed to bf_l1_access in a plain C loop;
+** test_systemc.cpp: the TLM-2.0 platform against the C engine's memory system it wraps (both are
+** the chain bf_memsys builds: CPLB stage -> core-MMR stage -> L1 -> EBIU). One SystemC elaboration
+** per process, so one CTest per case:
+**   equal Q   a fixed access sequence through the platform with one initiator and a global
+**             quantum of Q CCLK cycles gives exactly the ready times, end time and statistics
+**             (memory system, CPLB, L1, SDRAM, DMA, hazards) of the same sequence fed to
+**             bf_memsys_access in a plain C loop;
 **   fault     model faults come back as TLM_ADDRESS_ERROR_RESPONSE with the bf fault in the
 **             extension; what cannot be converted gets its dedicated TLM status; DMI is refused;
+**   cplb P    the platform has the C engine's CPLBs: with P = explicit, a data access and a fetch
+**             that no entry covers raise the DCPLB and ICPLB miss exceptions (faults) where the
+**             C loop raises them; with P = linux the manager reloads on those misses and charges
+**             its handler time; every statistic and ready time equal to the C loop's;
 **   dma Q     a DMA initiator on the same EBIU makes the core's misses slower than the core
 **             alone (the C loop is the core-alone oracle, proven equal by `equal`), and
 **             prints both end times, which must not depend on Q (dma_quantum.sh);
 **   late      the residual ordering error of ORDER_SYNC (a lazily drained store) is counted;
-**   trace T Q [AMGCTL]  a bfsim trace of loads, stores, fetches, gaps and DMA records replayed through the
-**             platform in DMA controller mode (core -> L1 front -> L1 -> outport -> EBIU target
-**             whose port is the DMA controller's arbiter; cache operations go to L1 from the
-**             core's thread), pages cacheable write-back below
-**             0x01C00000 and uncached above; prints its statistics as `name value` lines, which
-**             dma_trace.py compares with `bfsim run` on the same trace
-**             (tests/systemc/dma-trace.ini: the same pages in explicit CPLBs).
+**   trace T Q [AMGCTL] CONFIG  a bfsim trace of loads, stores, fetches, gaps, cache operations
+**             and DMA records replayed through the platform in DMA controller mode on the
+**             machine of CONFIG (core -> core front -> CPLB stage -> L1 -> outport -> EBIU target
+**             whose port is the DMA controller's arbiter; cache operations go to bf_memsys_op
+**             from the core's thread); prints its statistics as `name value` lines, which
+**             dma_trace.py compares with `bfsim run` on the same trace and config.
 */
 #include <cstring>
 #include <string>
@@ -29,13 +34,39 @@ extern "C" {
 #include "bf_trace.h"
 }
 
+/* The CPLBs of the cases but `trace` (bf_tlm_machine: the C models' L1 and EBIU defaults, I-cache
+** and write-back D-cache in both banks): explicit, giving the sequences' pages their attributes:
+** cacheable write-back, with 1 MB pages at 0x00400000 and 0x00600000 uncached and at 0x00500000
+** write-through (no allocate on write); code cacheable below 4 MB. Nothing covers 0x01000000 and
+** up (data) or 0x00400000 and up (code): a CPLB miss there. */
+static const char *const test_cplb = R"(policy = explicit
+dcplb_enable = 1
+icplb_enable = 1
+dcplb0 = 0x00000000 0x0003109D
+dcplb1 = 0x00400000 0x0002009D
+dcplb2 = 0x00500000 0x0002509D
+dcplb3 = 0x00600000 0x0002009D
+dcplb4 = 0x00700000 0x0002109D
+dcplb5 = 0x00800000 0x0003109D
+dcplb6 = 0x00C00000 0x0003109D
+icplb0 = 0x00000000 0x00031005
+)";
+
+/* The same machine under the Linux CPLB manager (misses reload, with handler time). */
+static const char *const linux_cplb = R"(policy = linux
+dcplb_enable = 1
+icplb_enable = 1
+)";
+
+
 /* ----------------------------------------------------------------------- the fixed sequence */
 
 /* 1500 accesses chosen to reach every path of L1 that goes outside: sequential cacheable loads
 ** over 40 KiB (more than a 16 KiB bank: evictions), stores into them (dirty lines, victim
 ** write-backs), uncached stores (write-buffer drains, issued lazily by L1 with a start time in
 ** the past), write-through stores, uncached loads, instruction fetches over 20 KiB of code, and
-** gaps of 0..7 cycles. A fixed LCG makes it the same on every run. */
+** gaps of 0..7 cycles (the page attributes are test_cplb's). A fixed LCG makes it the same
+** on every run. */
 static std::vector<bf_tlm_access> test_sequence()
 {
     std::vector<bf_tlm_access> v;
@@ -59,17 +90,14 @@ static std::vector<bf_tlm_access> test_sequence()
             break;
         case 4: /* uncached store: write buffer */
             a.kind = BF_ACC_WRITE;
-            a.flags = BF_REQ_ATTR_KNOWN;
             a.addr = 0x00400000u + (r >> 6) % 4096 / 4 * 4;
             break;
         case 5: /* write-through store without allocate */
             a.kind = BF_ACC_WRITE;
-            a.flags = BF_REQ_ATTR_KNOWN | BF_REQ_CACHEABLE | BF_REQ_WT;
             a.addr = 0x00500000u + (r >> 6) % 8192 / 4 * 4;
             break;
         case 6: /* uncached load */
             a.kind = BF_ACC_READ;
-            a.flags = BF_REQ_ATTR_KNOWN;
             a.addr = 0x00600000u + (r >> 6) % 4096 / 4 * 4;
             break;
         default:
@@ -82,42 +110,45 @@ static std::vector<bf_tlm_access> test_sequence()
     return v;
 }
 
-/* An EBIU port that counts the requests reaching bf_sdram_xfer. */
+/* An EBIU port that counts the requests reaching the SDRAM model (as the platform's EBIU target
+** without the DMA controller serves them). */
 struct counted_port {
-    bf_sdram *s;
+    bf_memsys *ms;
     uint64_t n;
 };
+
 static int counted_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
     counted_port *c = static_cast<counted_port *>(ctx);
     c->n++;
-    return bf_sdram_xfer(c->s, rq, rs);
+    return bf_sdram_xfer(bf_memsys_sdram(c->ms), rq, rs);
 }
 
-/* The oracle: the same accesses through the C API in a plain loop (in-order core: each access
-** issues gap cycles after the previous one is ready). */
+/* The oracle: the same accesses through the C engine's memory system in a plain loop (in-order
+** core: each access issues gap cycles after the previous one is ready, a fault included). */
 struct c_result {
     std::vector<bf_cycles> ready;
     bf_cycles end = 0;
-    uint64_t ext_requests = 0;
+    uint64_t ext_requests = 0, faults = 0;
+    bf_memsys_stats core{};
+    bf_cplb_stats cplb{};
     bf_l1_stats l1{};
     bf_sdram_stats sdram{};
+    bf_dma_stats dma{};
+    bf_hazard_stats hazard{};
 };
 
-static c_result run_c(const std::vector<bf_tlm_access> &seq)
+static c_result run_c(const bf_machine &m, const std::vector<bf_tlm_access> &seq)
 {
     c_result r;
-    bf_l1_config l1c;
-    bf_l1_config_default(&l1c);
-    bf_sdram_config sdc;
-    bf_sdram_config_default(&sdc);
-    bf_sdram *s = nullptr;
-    bf_l1 *l1 = nullptr;
-    BF_CHECK_EQ(bf_sdram_create(&sdc, &r.sdram, &s), BF_OK);
-    counted_port cp = {s, 0};
+    counted_port cp = {nullptr, 0};
     bf_port ext = {counted_xfer, &cp};
-    BF_CHECK_EQ(bf_l1_create(&l1c, ext, &r.l1, &l1), BF_OK);
+    char err[512];
+    bf_memsys *ms = nullptr;
+    BF_CHECK_EQ(bf_memsys_create_ebiu(&m, &ext, nullptr, &ms, err, sizeof err), BF_OK);
+    cp.ms = ms;
     bf_cycles t = 0;
+    uint64_t k = 0;
     for (const bf_tlm_access &a : seq) {
         bf_req rq{};
         rq.addr = a.addr;
@@ -125,17 +156,49 @@ static c_result run_c(const std::vector<bf_tlm_access> &seq)
         rq.kind = a.kind;
         rq.source = BF_SRC_CORE;
         rq.flags = a.flags;
+        rq.record = ++k;
         rq.now = t + a.gap;
         bf_resp rs{};
-        BF_CHECK_EQ(bf_l1_access(l1, &rq, &rs), BF_OK);
+        BF_CHECK_EQ(bf_memsys_access(ms, &rq, &rs, nullptr), BF_OK);
+        r.faults += rs.fault != BF_FAULT_NONE;
         t = rs.ready;
         r.ready.push_back(t);
     }
     r.end = t;
     r.ext_requests = cp.n;
-    bf_l1_destroy(l1);
-    bf_sdram_destroy(s);
+    const bf_memsys_blocks b = bf_memsys_stat_blocks(ms);
+    r.core = *b.core, r.cplb = *b.cplb, r.l1 = *b.l1, r.sdram = *b.sdram, r.dma = *b.dma;
+    r.hazard = *b.hazard;
+    bf_memsys_destroy(ms);
     return r;
+}
+
+/* Every statistics block of the platform equals the C loop's. */
+static void check_same_stats(const bf_tlm_platform &p, const c_result &c)
+{
+    BF_CHECK(std::memcmp(p.stats.core, &c.core, sizeof c.core) == 0);
+    BF_CHECK(std::memcmp(p.stats.cplb, &c.cplb, sizeof c.cplb) == 0);
+    BF_CHECK(std::memcmp(p.stats.l1, &c.l1, sizeof c.l1) == 0);
+    BF_CHECK(std::memcmp(p.stats.sdram, &c.sdram, sizeof c.sdram) == 0);
+    BF_CHECK(std::memcmp(p.stats.dma, &c.dma, sizeof c.dma) == 0);
+    BF_CHECK(std::memcmp(p.stats.hazard, &c.hazard, sizeof c.hazard) == 0);
+    /* the same, readable when it fails */
+    BF_CHECK_EQ(p.stats.cplb->dchecks, c.cplb.dchecks);
+    BF_CHECK_EQ(p.stats.core->stall_cplb, c.core.stall_cplb);
+    BF_CHECK_EQ(p.stats.l1->dread_misses, c.l1.dread_misses);
+    BF_CHECK_EQ(p.stats.sdram->writes_wbuf, c.sdram.writes_wbuf);
+}
+
+/* The ready times of the platform's core equal the C loop's. */
+static void check_same_times(const std::vector<bf_cycles> &ready, const c_result &c)
+{
+    BF_CHECK_EQ(ready.size(), c.ready.size());
+    size_t mismatches = 0;
+    for (size_t k = 0; k < ready.size() && k < c.ready.size(); k++)
+        if (ready[k] != c.ready[k] && mismatches++ < 5)
+            std::fprintf(stderr, "access %zu: tlm ready %llu, C ready %llu\n", k,
+                         (unsigned long long)ready[k], (unsigned long long)c.ready[k]);
+    BF_CHECK_EQ(mismatches, 0);
 }
 
 static bf_tlm_source_fn replay(const std::vector<bf_tlm_access> &seq, size_t *i)
@@ -151,22 +214,21 @@ static bf_tlm_source_fn replay(const std::vector<bf_tlm_access> &seq, size_t *i)
 /* ------------------------------------------------------------------------------------ equal */
 
 /* Expectation: identical numbers. The wrapper adds no timing: the core's issue time is
-** to_cclk(from_cclk(ready)) = ready (exact round trip), L1 sees the same bf_req, its ext
-** requests reach bf_sdram_xfer in the same order with their exact issue times (the outport's
-** extension), so every ready time, the end time and every L1 and SDRAM counter are equal. With
+** to_cclk(from_cclk(ready)) = ready (exact round trip), the memory system sees the same bf_req,
+** its ext requests reach the SDRAM model in the same order with their exact issue times (the
+** outport's extension), so every ready time, the end time and every counter are equal. With
 ** one initiator this holds for any quantum; the EBIU target never sees a late request. */
 static void case_equal(uint64_t quantum)
 {
     const std::vector<bf_tlm_access> seq = test_sequence();
-    const c_result c = run_c(seq);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_cplb);
+    const c_result c = run_c(*m, seq);
     BF_CHECK(c.l1.dwritebacks > 0 && c.l1.wbuf_drains > 0 && c.l1.ifills > 0 && c.l1.ureads > 0);
+    BF_CHECK(c.cplb.dchecks > 0 && c.cplb.ichecks > 0 && c.l1.dwrites > 0);
+    BF_CHECK_EQ(c.faults, 0);
 
-    bf_l1_config l1c;
-    bf_l1_config_default(&l1c);
-    bf_sdram_config sdc;
-    bf_sdram_config_default(&sdc);
     size_t i = 0;
-    bf_tlm_platform p("p", l1c, sdc, replay(seq, &i));
+    bf_tlm_platform p("p", *m, replay(seq, &i));
     std::vector<bf_cycles> ready;
     p.core->ready_log = &ready;
     tlm_utils::tlm_quantumkeeper::set_global_quantum(p.ebiu->clock().from_cclk(quantum));
@@ -177,22 +239,69 @@ static void case_equal(uint64_t quantum)
     BF_CHECK_EQ(p.core->errors, 0);
     BF_CHECK_EQ(p.core->faults, 0);
     BF_CHECK_EQ(p.core->end_cycles, c.end);
-    BF_CHECK_EQ(ready.size(), c.ready.size());
-    size_t mismatches = 0;
-    for (size_t k = 0; k < ready.size() && k < c.ready.size(); k++)
-        if (ready[k] != c.ready[k] && mismatches++ < 5)
-            std::fprintf(stderr, "access %zu: tlm ready %llu, C ready %llu\n", k,
-                         (unsigned long long)ready[k], (unsigned long long)c.ready[k]);
-    BF_CHECK_EQ(mismatches, 0);
-    BF_CHECK(std::memcmp(&p.l1_stats, &c.l1, sizeof c.l1) == 0);
-    BF_CHECK(std::memcmp(&p.sdram_stats, &c.sdram, sizeof c.sdram) == 0);
-    BF_CHECK_EQ(p.l1_stats.dread_misses, c.l1.dread_misses);
-    BF_CHECK_EQ(p.sdram_stats.writes_wbuf, c.sdram.writes_wbuf);
+    check_same_times(ready, c);
+    check_same_stats(p, c);
     BF_CHECK_EQ(p.ebiu->stats().transactions, c.ext_requests);
     BF_CHECK_EQ(p.ebiu->stats().late, 0);
     BF_CHECK_EQ(p.ebiu->stats().errors, 0);
-    BF_CHECK_EQ(p.l1front->stats().transactions, seq.size());
-    BF_CHECK_EQ(p.l1front->stats().blocked, 0);
+    BF_CHECK_EQ(p.corefront->stats().transactions, seq.size());
+    BF_CHECK_EQ(p.corefront->stats().blocked, 0);
+}
+
+/* ------------------------------------------------------------------------------------- cplb */
+
+/* Expectations (test_cplb, explicit policy): a load of 0x01000000 (no DCPLB covers it)
+** is a DCPLB miss (EXCAUSE 0x26) and a fetch at 0x00800000 (no ICPLB) an ICPLB miss (0x2C):
+** two faults, two cplb.faults.miss, one cplb.dcplb_misses, one cplb.icplb_misses, each access
+** still spending its issue cycle. Under the Linux policy (linux_cplb) the same accesses, and the
+** first touch of every page, are CPLB misses the manager serves: no fault, reloads, handler
+** time charged to core.stall.cplb. Either way the platform's times and every statistic equal
+** the C loop's. */
+static void case_cplb(const std::string &policy)
+{
+    std::vector<bf_tlm_access> seq;
+    bf_tlm_access a = bf_tlm_access{};
+    a.size = 4;
+    const struct {
+        bf_addr addr;
+        uint8_t kind;
+    } steps[] = {{0x00010000u, BF_ACC_IFETCH}, {0x00100000u, BF_ACC_READ},
+                 {0x01000000u, BF_ACC_READ},   {0x00100004u, BF_ACC_WRITE},
+                 {0x00800000u, BF_ACC_IFETCH}, {0x00010004u, BF_ACC_IFETCH},
+                 {0x00200000u, BF_ACC_READ},   {0x01000004u, BF_ACC_WRITE}};
+    for (const auto &st : steps) {
+        a.addr = st.addr;
+        a.kind = st.kind;
+        a.gap = 1;
+        seq.push_back(a);
+    }
+    const bool lx = policy == "linux";
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(lx ? linux_cplb : test_cplb);
+    const c_result c = run_c(*m, seq);
+    if (lx) {
+        BF_CHECK_EQ(c.faults, 0);
+        BF_CHECK(c.cplb.dreloads > 0 && c.cplb.ireloads > 0);
+        BF_CHECK(c.core.stall_cplb > 0);
+    } else {
+        BF_CHECK_EQ(c.faults, 3);
+        BF_CHECK_EQ(c.cplb.fault_miss, 3);
+        BF_CHECK_EQ(c.cplb.dmisses, 2);
+        BF_CHECK_EQ(c.cplb.imisses, 1);
+    }
+
+    size_t i = 0;
+    bf_tlm_platform p("p", *m, replay(seq, &i));
+    std::vector<bf_cycles> ready;
+    p.core->ready_log = &ready;
+    sc_core::sc_start();
+    BF_CHECK(p.core->finished());
+    BF_CHECK_EQ(p.core->refs, seq.size());
+    BF_CHECK_EQ(p.core->errors, 0);
+    BF_CHECK_EQ(p.core->faults, c.faults);
+    BF_CHECK_EQ(p.corefront->stats().faults, c.faults);
+    BF_CHECK_EQ(p.core->end_cycles, c.end);
+    check_same_times(ready, c);
+    check_same_stats(p, c);
 }
 
 /* ------------------------------------------------------------------------------------ fault */
@@ -269,8 +378,9 @@ struct probe : sc_core::sc_module {
 };
 
 /* Expectations: statuses as commented in probe::run; through the platform, a core data load of
-** L1 instruction SRAM (0xFFA00000) is an illegal L1 access (BF_FAULT_L1_ILLEGAL) and comes
-** back as an address error, counted once by the initiator and once by the L1 front. */
+** L1 instruction SRAM (0xFFA00000) faults in the memory system (the CPLB stage's L1 rules, as
+** in `bfsim run`) and comes back as an address error, counted once by the initiator, once by
+** the core front and once in core.faults; the C loop faults the same way. */
 static void case_fault()
 {
     bf_sdram_config sdc;
@@ -285,14 +395,15 @@ static void case_fault()
     probe pr("probe", sdc.cclk_hz);
     pr.socket.bind(raw.socket[0]);
 
-    bf_l1_config l1c;
-    bf_l1_config_default(&l1c);
     std::vector<bf_tlm_access> seq(3, bf_tlm_access{});
     seq[0].addr = 0x1000, seq[0].size = 4, seq[0].kind = BF_ACC_READ;
     seq[1].addr = 0xFFA00000u, seq[1].size = 4, seq[1].kind = BF_ACC_READ;
     seq[2].addr = 0x1004, seq[2].size = 4, seq[2].kind = BF_ACC_READ;
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_cplb);
+    const c_result c = run_c(*m, seq);
+    BF_CHECK_EQ(c.faults, 1);
     size_t i = 0;
-    bf_tlm_platform p("p", l1c, sdc, replay(seq, &i));
+    bf_tlm_platform p("p", *m, replay(seq, &i));
     tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(1, sc_core::SC_US));
     sc_core::sc_start();
 
@@ -300,8 +411,9 @@ static void case_fault()
     BF_CHECK_EQ(p.core->refs, 3);
     BF_CHECK_EQ(p.core->faults, 1);
     BF_CHECK_EQ(p.core->errors, 0);
-    BF_CHECK_EQ(p.l1front->stats().faults, 1);
-    BF_CHECK_EQ(p.l1_stats.faults, 1);
+    BF_CHECK_EQ(p.corefront->stats().faults, 1);
+    BF_CHECK_EQ(p.stats.core->faults, 1);
+    check_same_stats(p, c);
     BF_CHECK_EQ(raw.stats().faults, 1);
     BF_CHECK_EQ(raw.stats().errors, 5);
     BF_CHECK_EQ(raw.stats().dmi_refused, 1);
@@ -335,14 +447,11 @@ static void case_dma(uint64_t quantum)
         a.kind = BF_ACC_READ;
         dseq.push_back(a);
     }
-    const c_result alone = run_c(seq);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_cplb);
+    const c_result alone = run_c(*m, seq);
 
-    bf_l1_config l1c;
-    bf_l1_config_default(&l1c);
-    bf_sdram_config sdc;
-    bf_sdram_config_default(&sdc);
     size_t i = 0, j = 0;
-    bf_tlm_platform p("p", l1c, sdc, replay(seq, &i), replay(dseq, &j));
+    bf_tlm_platform p("p", *m, replay(seq, &i), replay(dseq, &j));
     tlm_utils::tlm_quantumkeeper::set_global_quantum(p.ebiu->clock().from_cclk(quantum));
     sc_core::sc_start();
 
@@ -350,8 +459,8 @@ static void case_dma(uint64_t quantum)
     BF_CHECK_EQ(p.core->refs, 512);
     BF_CHECK_EQ(p.dma->refs, 1024);
     BF_CHECK_EQ(p.core->errors + p.dma->errors, 0);
-    BF_CHECK_EQ(p.sdram_stats.reads_fill, 512);
-    BF_CHECK_EQ(p.sdram_stats.reads_dma, 1024);
+    BF_CHECK_EQ(p.stats.sdram->reads_fill, 512);
+    BF_CHECK_EQ(p.stats.sdram->reads_dma, 1024);
     BF_CHECK_EQ(alone.sdram.reads_fill, 512);
     BF_CHECK(p.core->end_cycles > alone.end);
     BF_CHECK_EQ(p.ebiu->stats().late, 0);
@@ -381,12 +490,10 @@ static void case_late()
     a.kind = BF_ACC_READ;
     a.addr = 0x00100000u;
     seq.push_back(a);
-    a.kind = BF_ACC_WRITE;
-    a.flags = BF_REQ_ATTR_KNOWN;
+    a.kind = BF_ACC_WRITE; /* uncached (test_cplb) */
     a.addr = 0x00400000u;
     seq.push_back(a);
     a.kind = BF_ACC_READ;
-    a.flags = 0;
     for (int k = 0; k < 3000; k++) {
         a.addr = 0x00100000u + (uint32_t)(k % 8) * 4u;
         seq.push_back(a);
@@ -399,16 +506,13 @@ static void case_late()
         dseq[k].size = 32;
         dseq[k].kind = BF_ACC_READ;
     }
-    bf_l1_config l1c;
-    bf_l1_config_default(&l1c);
-    bf_sdram_config sdc;
-    bf_sdram_config_default(&sdc);
+    const std::unique_ptr<bf_machine> m = bf_tlm_machine(test_cplb);
     size_t i = 0, j = 0;
-    bf_tlm_platform p("p", l1c, sdc, replay(seq, &i), replay(dseq, &j));
+    bf_tlm_platform p("p", *m, replay(seq, &i), replay(dseq, &j));
     tlm_utils::tlm_quantumkeeper::set_global_quantum(p.ebiu->clock().from_cclk(100));
     sc_core::sc_start();
     BF_CHECK(p.core->finished() && p.dma->finished());
-    BF_CHECK_EQ(p.sdram_stats.writes_wbuf, 1);
+    BF_CHECK_EQ(p.stats.sdram->writes_wbuf, 1);
     BF_CHECK(p.ebiu->stats().late >= 1);
     BF_CHECK(p.ebiu->stats().late_cycles > 1000);
     std::fprintf(stderr, "late %llu, late_cycles %llu\n", (unsigned long long)p.ebiu->stats().late,
@@ -436,9 +540,10 @@ struct trace_core {
         return (ready.empty() ? 0 : ready.back()) + gap;
     }
     /* SSYNC, CSYNC, FLUSH, FLUSHINV, IFLUSH, PREFETCH: the initiator has no such transaction, so
-    ** the op goes to L1 directly from the core's thread (its write-backs and drains still cross
-    ** the outport and the EBIU target) and its time becomes a gap before the next access, as
-    ** bf_replay.c charges it (an op with count n is n ops 32 bytes apart) */
+    ** the op goes to the memory system (bf_memsys_op: the CPLB check of a line op, then L1)
+    ** directly from the core's thread (its write-backs and drains still cross the outport and the
+    ** EBIU target) and its time becomes a gap before the next access, as bf_replay.c charges it
+    ** (an op with count n is n ops 32 bytes apart) */
     void cache_op(const bf_trace_rec &rec)
     {
         uint32_t n = rec.count ? rec.count : 1;
@@ -449,10 +554,9 @@ struct trace_core {
             rq.size = 1;
             rq.kind = rec.op == BF_OP_IFLUSH ? BF_ACC_IFETCH : BF_ACC_READ;
             rq.source = BF_SRC_CORE;
-            rq.flags = (uint32_t)BF_REQ_ATTR_KNOWN |
-                       (rq.addr < 0x01C00000u ? (uint32_t)BF_REQ_CACHEABLE : 0u);
+            rq.record = recno;
             rq.now = now();
-            if (bf_l1_op(p->l1, rec.op, &rq, &rs) != BF_OK)
+            if (bf_memsys_op(p->ms, rec.op, &rq, &rs, nullptr) != BF_OK || rs.fault)
                 bad = true;
             gap += rs.ready - rq.now;
         }
@@ -500,8 +604,6 @@ struct trace_core {
                 a->kind = rec.type == BF_REC_IFETCH  ? BF_ACC_IFETCH
                           : rec.type == BF_REC_STORE ? BF_ACC_WRITE
                                                      : BF_ACC_READ;
-                a->flags = (uint32_t)BF_REQ_ATTR_KNOWN |
-                           (rec.addr < 0x01C00000u ? (uint32_t)BF_REQ_CACHEABLE : 0u);
                 if (rec.type == BF_REC_MODIFY) {
                     pend = *a;
                     pend.kind = BF_ACC_WRITE;
@@ -526,25 +628,30 @@ static void print_stats(const bf_stat_desc *d, size_t n, const void *base)
                         (unsigned long long)*(const uint64_t *)((const char *)base + d[i].offset));
 }
 
-static void case_trace(const char *path, uint64_t quantum, uint32_t amgctl)
+static void case_trace(const char *path, uint64_t quantum, uint32_t amgctl, const char *config)
 {
-    bf_l1_config lc;
-    bf_l1_config_default(&lc);
-    bf_sdram_config sc;
-    bf_sdram_config_default(&sc);
-    sc.amgctl = amgctl;
-    bf_dma_config dc = {12, 32};
+    bf_machine *m = new bf_machine();
+    char err[512], warn[512], set[64];
+    std::snprintf(set, sizeof set, "ebiu.amgctl=0x%x", amgctl);
+    const char *files[] = {config}, *sets[] = {set};
+    if (bf_machine_load(m, files, 1, sets, 1, err, sizeof err, warn, sizeof warn) != BF_OK) {
+        std::fprintf(stderr, "%s\n", err);
+        BF_CHECK(0);
+        delete m;
+        return;
+    }
     trace_core tc;
     bf_trace_options o;
     bf_trace_options_default(&o);
-    char err[512];
     if (bf_trace_open(path, &o, &tc.r, err, sizeof err) != BF_OK) {
         std::fprintf(stderr, "%s\n", err);
         BF_CHECK(0);
+        delete m;
         return;
     }
-    bf_tlm_platform p("p", lc, sc, [&tc](bf_tlm_access *a) { return tc.next(a); },
-                      bf_tlm_source_fn(), BF_TLM_ORDER_SYNC, &dc);
+    bf_tlm_platform p("p", *m, [&tc](bf_tlm_access *a) { return tc.next(a); },
+                      bf_tlm_source_fn(), BF_TLM_ORDER_SYNC, true);
+    delete m; /* the memory system keeps its own copy */
     tc.p = &p;
     p.core->ready_log = &tc.ready;
     tlm_utils::tlm_quantumkeeper::set_global_quantum(p.ebiu->clock().from_cclk(quantum));
@@ -555,16 +662,18 @@ static void case_trace(const char *path, uint64_t quantum, uint32_t amgctl)
     BF_CHECK_EQ(p.core->faults, 0);
     std::printf("core.cycles %llu\ncore.drain_cycles %llu\n", (unsigned long long)tc.end,
                 (unsigned long long)(tc.idle > tc.end ? tc.idle - tc.end : 0));
-    print_stats(bf_l1_stat_desc, bf_l1_stat_count, &p.l1_stats);
-    print_stats(bf_sdram_stat_desc, bf_sdram_stat_count, &p.sdram_stats);
-    print_stats(bf_dma_stat_desc, bf_dma_stat_count, &p.dma_stats);
-    print_stats(bf_hazard_stat_desc, bf_hazard_stat_count, &p.hazard_stats);
+    print_stats(bf_memsys_stat_desc, bf_memsys_stat_count, p.stats.core);
+    print_stats(bf_cplb_stat_desc, bf_cplb_stat_count, p.stats.cplb);
+    print_stats(bf_l1_stat_desc, bf_l1_stat_count, p.stats.l1);
+    print_stats(bf_sdram_stat_desc, bf_sdram_stat_count, p.stats.sdram);
+    print_stats(bf_dma_stat_desc, bf_dma_stat_count, p.stats.dma);
+    print_stats(bf_hazard_stat_desc, bf_hazard_stat_count, p.stats.hazard);
 }
 
 int sc_main(int argc, char **argv)
 {
     const std::string c = argc > 1 ? argv[1] : "";
-    const uint64_t q = argc > 2 && c != "trace" ? strtoull(argv[2], nullptr, 0) : 0;
+    const uint64_t q = argc > 2 && c != "trace" && c != "cplb" ? strtoull(argv[2], nullptr, 0) : 0;
     if (c == "equal")
         case_equal(q);
     else if (c == "fault")
@@ -573,11 +682,14 @@ int sc_main(int argc, char **argv)
         case_dma(q);
     else if (c == "late")
         case_late();
-    else if (c == "trace" && argc > 3)
-        case_trace(argv[2], strtoull(argv[3], nullptr, 0),
-                   argc > 4 ? (uint32_t)strtoul(argv[4], nullptr, 0) : 0x0009u);
+    else if (c == "cplb" && argc > 2)
+        case_cplb(argv[2]);
+    else if (c == "trace" && argc > 5)
+        case_trace(argv[2], strtoull(argv[3], nullptr, 0), (uint32_t)strtoul(argv[4], nullptr, 0),
+                   argv[5]);
     else {
-        std::fprintf(stderr, "usage: test_systemc equal|fault|dma|late [QUANTUM_CYCLES]\n");
+        std::fprintf(stderr, "usage: test_systemc equal|dma|late QUANTUM_CYCLES | fault | cplb "
+                             "explicit|linux | trace TRACE QUANTUM AMGCTL CONFIG\n");
         return 2;
     }
     return bf_test_exit();
