@@ -1,5 +1,5 @@
 /*
-** floor.c: the speed floor of trace replay (issue 11). It mmaps a native binary trace and, for each
+** floor.c: the speed floor of trace replay. It mmaps a native binary trace and, for each
 ** access record, does one lookup in a 16 KB 4-way I-cache (fetches) or a 16 KB 2-way D-cache (loads,
 ** stores, modifies) of 32-byte lines with LRU (the compat-cachegrind geometry), counting hits and
 ** misses only: no timing, no CPLBs, no buffers, no statistics registry. bench/run divides bfsim's

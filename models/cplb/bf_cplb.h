@@ -83,7 +83,8 @@ typedef struct bf_cplb_config {
     int dcache_mode;              /* BF_CPLB_DCACHE_*: SDRAM_DGENERIC flavour */
     int icache;                   /* 1: SDRAM_IGENERIC cacheable */
     uint32_t miss_handler_cycles; /* ESTIMATE: exception round trip of the miss handler, CCLK */
-    /* Added by the CPLB helper (see docs/models/cplb.md). */
+    /* Model switches and the silicon anomalies the Linux tables work around
+    ** (docs/models/cplb.md). */
     int l1_requires_cplb; /* ESTIMATE 1: with ENxCPLB on, L1 accesses need a matching entry
                              (0 = GDB sim: L1 is valid without one) */
     int anomaly_05000263; /* 1: cap memory_end at 60 MB (56 MB with null_guard) when icache */
@@ -122,7 +123,7 @@ typedef struct bf_cplb_result {
     uint8_t reloaded; /* number of entries the manager loaded for this access */
     uint8_t pad;
     bf_cycles handler; /* CCLK spent in the miss handler for this access */
-    /* Added by the CPLB helper. */
+    /* Which side checked the access and what served it. */
     uint8_t instr; /* 1 if the ICPLB side checked the access */
     uint8_t hwerr; /* BF_HWERR_* when the fault is a hardware error (excause 0) */
     uint8_t entry; /* index of the entry that served the access (0xFF if none) */
@@ -205,7 +206,7 @@ void bf_cplb_enable(bf_cplb *p, int instr, int on);
 ** most n bytes including the NUL and returns the length it needed. */
 size_t bf_cplb_describe(const bf_cplb *p, char *buf, size_t n);
 
-/* ---- Added by the CPLB helper ---- */
+/* ---- Cache instructions, entry writes, layout, hot pages, text forms ---- */
 
 /* Check the line address of a cache instruction (FLUSH/FLUSHINV/PREFETCH on the D side,
 ** IFLUSH with rq->kind = BF_ACC_IFETCH): protection violations are ignored, misses still fault

@@ -175,12 +175,12 @@ int main(void)
     }
     at_close(&t);
 
-    /* Issue 12 item 13: a record that gives GFP 0 (GFP_NOWAIT) is not a record without GFP.
+    /* A record that gives GFP 0 (GFP_NOWAIT) is not a record without GFP.
     ** Buddy, 64 pages, min_free_kbytes 64 (pages_min 16, see test_buddy.c test_gfp), 63 free;
     ** 63 order-0 pages_alloc records. Without GFP (GFP_KERNEL): the slow path at min needs
     ** free > 16: 63 - 16 = 47 successes, 16 failures. With an explicit 0: no __GFP_WAIT, so
-    ** ALLOC_HARDER: min = 16 - 16/4 = 12, free > 12: 63 - 12 = 51 successes, 12 failures (before
-    ** issue 12 the explicit 0 was replayed as GFP_KERNEL: 47). */
+    ** ALLOC_HARDER: min = 16 - 16/4 = 12, free > 12: 63 - 12 = 51 successes, 12 failures (taking
+    ** the explicit 0 as GFP_KERNEL would give 47). */
     static const uint64_t want_fail[2] = {16, 12};
     for (int given = 0; given < 2; given++) {
         at_env_flat(&t, 0x100000, 64 * 4096, 11, 64);
@@ -194,7 +194,7 @@ int main(void)
         BF_CHECK_EQ(rc, BF_OK);
         BF_CHECK_EQ(res.stats.allocs, 63);
         BF_CHECK_EQ(res.stats.failures, want_fail[given]);
-        /* Issue 12 item 16: every one of these failures leaves free memory for the page (16 or
+        /* Every one of these failures leaves free memory for the page (16 or
         ** 12 pages free) but inside the min watermark for its GFP (GFP_KERNEL 16 pages = 65536
         ** B; GFP_NOWAIT 16 - 16/4 = 12 pages = 49152 B): free < 4096 + reserve, so they count as
         ** failures in the reserve, not as failures with (usable) free memory. */
@@ -204,7 +204,7 @@ int main(void)
         at_close(&t);
     }
 
-    /* Issue 12 item 14: peaks are tracked at every operation, not at the samples. Buddy, 64 pages
+    /* Peaks are tracked at every operation, not at the samples. Buddy, 64 pages
     ** (page 0 = metadata, 63 free), min_free_kbytes 4; no periodic samples (sample_every 0):
     **   op 0: pages_alloc order 4 -> free 47, footprint 64 - 47 = 17 pages = 69632 B, live
     **         requested 16 pages = 65536 B (the peaks of both);

@@ -142,7 +142,7 @@ static void test_pools(void)
     at_close(&e);
 }
 
-/* Issue 12 item 15: page 0 is reserved when memory starts at 0, as for every allocator (0 is
+/* Page 0 is reserved when memory starts at 0, as for every allocator (0 is
 ** the failure value). 1 MiB at 0 with no reserved range: the control structure takes
 ** [0x1000, 0x1CF8) (3320 bytes), the pool is [0x1CF8, 0x100000), its free block's size word +
 ** payload = 0x100000 - 0x1CF8 - 4, and the first user pointer is 0x1CFC (it was 0x0CFC, with

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The bad-input catalog of issue 14: one row per hostile input, read from catalog.txt.
+"""The bad-input catalog: one row per hostile input, read from catalog.txt.
 
 Row format (fields separated by " | "; lines starting with # and blank lines are skipped):
 
@@ -36,7 +36,7 @@ UNCHANGED ","-separated files (under $D) that must keep every byte ("-": none). 
         row, every database in $D must pass PRAGMA integrity_check afterwards, and no
         temporary output (".tmp-") may be left in $D.
 
-The expectations are the rules of issue 14 (exit 2 for bad input, 130 for a signal, 3 for a
+The expectations are the project's rules for bad input (exit 2 for bad input, 130 for a signal, 3 for a
 simulated fault; a message naming the file, line or option), written by hand per row.
 """
 import gzip

@@ -157,7 +157,7 @@ def test_config_show():
 
 
 def test_silicon_rev():
-    # Issue 12 item 12: machine.silicon_rev drives the anomaly switches (Linux mach-bf533
+    # Machine.silicon_rev drives the anomaly switches (Linux mach-bf533
     # anomaly.h, list rev F): 05000158 and 05000263 are "__SILICON_REVISION__ < 5", 05000273
     # "< 6". Machine: Linux policy, 64 MB (SDBCTL 0x0025), I-cache on, no null guard, no mem=.
     d = tmpdir()
@@ -192,7 +192,7 @@ def test_silicon_rev():
 
 
 def test_alloc_compare():
-    # Issue 12 item 16: --compare shows the internal fragmentation at the end beside its peak,
+    # --compare shows the internal fragmentation at the end beside its peak,
     # and splits failures with usable free memory from failures inside the watermark reserve.
     # tests/workloads/data/native_sample.bfa frees everything, so internal_bytes at the end is 0
     # for both. Buddy rounds every byte request up to pages: kmalloc 100 -> 4096 (3996 lost),
@@ -210,7 +210,7 @@ def test_alloc_compare():
     if all(n in names for n in ("alloc.frag.internal_pct", "alloc.frag.internal_peak_bytes")):
         check(names.index("alloc.frag.internal_peak_bytes") - names.index("alloc.frag.internal_pct")
               == 2, "the peak is shown beside the end value")
-    # Issue 12 item 17: without --config the machine is the uClinux default on an EZ-KIT (I-cache,
+    # Without --config the machine is the uClinux default on an EZ-KIT (I-cache,
     # 32 KB write-back D-cache, Linux CPLB manager), and every report names the machine.
     check("latencies from machine uclinux-default" in out and "I-cache on" in out
           and "D-cache 32 KB (banks A+B) write-back" in out, f"compare names the machine ({out})")
@@ -226,7 +226,7 @@ def test_alloc_compare():
         check(mean(out) < mean(out2), f"D-cache default is faster ({mean(out)} vs {mean(out2)})")
     rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db", "--json")
     check(rc == 0 and "uclinux-default" in json.loads(out)["run"].get("machine", ""), f"json machine ({err})")
-    # --peak-every is gone (issue 11: the footprint peak comes from the allocators' counters after
+    # There is no --peak-every (the footprint peak comes from the allocators' counters after
     # every operation, exact and cheap): an unknown option is a usage error
     rc, out, err = bfsim("alloc", "--allocator", "buddy", "--workload", s, "--no-db",
                          "--peak-every", "1")

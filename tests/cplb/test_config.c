@@ -142,7 +142,7 @@ static void test_cmdline_validation(void)
     BF_CHECK(bf_cplb_config_check(&c) != NULL);
 
     /* DMA zone sizes follow Kconfig's choice DMA_UNCACHED_{32M,16M,8M,4M,2M,1M,512K,256K,128K,
-    ** NONE} (issue 12 item 6: 8M, 16M and 32M were refused). 3 MB and 64 MB are not in it. */
+    ** NONE} (8M, 16M and 32M were refused). 3 MB and 64 MB are not in it. */
     c = linux_cfg("");
     c.dma_uncached_bytes = 3 * 1024 * 1024;
     BF_CHECK_STR(bf_cplb_config_check(&c),

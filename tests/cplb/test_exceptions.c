@@ -56,7 +56,7 @@ static void test_miss(void)
     bf_cplb *p = make(&c, &st);
     /* Supervisor read of 0x8000: no entry covers it -> DCPLB miss 0x26; status = SUPV (bit 17)
     ** = 0x00020000, no entry bits, and no ILLADDR (bit 19): 0x8000 is populated SDRAM, an
-    ** ordinary miss (issue 12 item 5: ILLADDR is "non-existent memory", ADI sys/exception.h).
+    ** ordinary miss (ILLADDR is "non-existent memory", ADI sys/exception.h).
     ** Explicit policy: no handler, no cost. */
     bf_cplb_result r = acc(p, RD, SUPV, 0x8000, 4);
     BF_CHECK_EQ(r.fault, BF_FAULT_CPLB_MISS);
@@ -307,7 +307,7 @@ static void test_implicit_rules(void)
     BF_CHECK_EQ(r.excause, 0x2C);
     BF_CHECK_EQ(bf_cplb_status(p, 1), 0x00020000);
     /* 16-bit supervisor read of DMEM_CONTROL (core MMRs are 32-bit only): EXCAUSE 0x2E, illegal
-    ** use of a supervisor resource (issue 12 item 4; was hardware error 0x02, the *system* MMR
+    ** use of a supervisor resource (not hardware error 0x02, which is the *system* MMR
     ** error). No entry covers 0xFFE00004 (dcplb10 ends at 0xFFBFFFFF): DCPLB_STATUS = SUPV =
     ** 0x00020000 (no match bits, read, DAG0, no ILLADDR), DCPLB_FAULT_ADDR = 0xFFE00004. */
     r = acc(p, RD, SUPV, 0xFFE00004, 2);

@@ -196,7 +196,7 @@ def test_sdram_ezkit_refresh():
 
 
 def test_ufetch_block():
-    # Issue 12 item 9: uncached instruction fetches read aligned 64-bit blocks. EZ machine (no
+    # Uncached instruction fetches read aligned 64-bit blocks. EZ machine (no
     # I-cache): I 0x1000 2 reads block 0x1000 (8 bytes = 4 beats) from an idle bank: ACT 4,
     # READ 7, data [10, 14) -> CCLK 70, + 1 = 71. I 0x1002/0x1004/0x1006 are in that block: no
     # external read, 1 cycle each -> 74. I 0x1008 4 at 74 (arrival edge 15) reads block 0x1008,
@@ -365,7 +365,7 @@ def test_sdram_writeback():
 
 
 def test_ssync_fill():
-    # Issue 12 item 8: SSYNC completes only when every outstanding system access has, fills
+    # SSYNC completes only when every outstanding system access has, fills
     # included. PREFETCH 0x1000 at 0 (1 cycle) starts the fill of row 4, bank 0 (idle): ACT 4,
     # READ 7, data [10, 26) -> done CCLK 130. SSYNC at 1 waits to 130 (l1.stall.ssync_drain 129),
     # then 10: core.cycles 140 (was 11).
@@ -620,7 +620,7 @@ CMD_I = "linux.cmdline=mem=50M max_mem=64M#"
 
 
 def test_cacheop_checks():
-    # Issue 12 item 3: cache instructions go through the cache-op rule (GDB sim
+    # Cache instructions go through the cache-op rule (GDB sim
     # mmu_check_cache_addr; docs/models/cplb.md): the line address is checked, a CPLB miss still
     # raises its exception, protection and the ordinary accesses' hardware errors do not.
     # EZ machine (both CPLB groups off): FLUSH of reserved space 0x30000000 (an ordinary access
@@ -644,7 +644,7 @@ def test_cacheop_checks():
 
 
 def test_core_mmr_width():
-    # Issue 12 item 4: core MMRs are 32-bit only; a 16-bit supervisor read of DMEM_CONTROL
+    # Core MMRs are 32-bit only; a 16-bit supervisor read of DMEM_CONTROL
     # (0xFFE00004) is EXCAUSE 0x2E (illegal use of a supervisor resource), not hardware error
     # 0x02. The exception writes DCPLB_STATUS = supervisor (bit 17) = 0x00020000 (no entry
     # matched: both CPLB groups are off; read; ILLADDR clear) and DCPLB_FAULT_ADDR = 0xffe00004.
@@ -659,7 +659,7 @@ def test_core_mmr_width():
 
 
 def test_mmr_cplb_writes():
-    # Issue 12 item 10: MMR records that write xCPLB_ADDRn/DATAn are applied (explicit policy);
+    # MMR records that write xCPLB_ADDRn/DATAn are applied (explicit policy);
     # writes to other CPLB, cache-control and EBIU registers are input errors naming the register.
     # DC machine: DCPLB1 = 0x00400000 4 MB uncached (0x3009D). A load there is uncached; then,
     # as the PRM requires, the group is disabled (DMEM_CONTROL 0x1009: ENDM | DMC=10 | PORT_PREF0,
@@ -799,7 +799,7 @@ def test_cplb_fault_handler_cost():
     # D-cache fill), a load at 70 MB (miss in a hole: the handler runs and finds no bound, fault,
     # skipped), a load back in the kernel page. The handler ran twice: the CPLB model charges both
     # runs (docs/models/cplb.md: "The handler cost is charged for failed lookups too (the handler
-    # ran before the fault)"), and issue 5 wants the handler cost in the stall breakdown:
+    # ran before the fault)"), and the handler cost is in the stall breakdown:
     # core.stall.cplb == cplb.handler_cycles == cplb.dcplb_misses x 100 = 200.
     body = """L 0x00010000 4
               L 0x03700000 4

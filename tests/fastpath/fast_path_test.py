@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The replay fast path gives bit-identical results to the full path (issue 11).
+"""The replay fast path gives bit-identical results to the full path.
 
 `fast_path_test.py SET` runs every trace of workloads/suite (native and Lackey) under the configs
 of SET, once with sim.fast_path = 1 (the default) and once with sim.fast_path = 0, and compares the

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Reproductions of the defects of issue 14 (hardening), one test per defect group.
+"""Reproductions of hardening defects (lost files or runs, signals, host failures), one test
+per defect group.
 
 `harden_test.py NAME` runs test_NAME (CTest registers each). Every expectation is the rule the
 issue states (exit code, what must stay unchanged), written out by hand, never read back from

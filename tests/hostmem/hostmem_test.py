@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Host allocation failures (issue 14): fail the Nth host allocation along a short run of each
+"""Host allocation failures: fail the Nth host allocation along a short run of each
 command and check that bfsim ends with exit 2 and "out of host memory", leaving the results
 database intact and no output half-written.
 

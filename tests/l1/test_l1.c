@@ -230,7 +230,7 @@ static void t_ilru(void)
 ** L4; L0 survives and hits. Without the lock L0 would be the LRU line at L4 and be evicted.
 ** (2) ILOC=1111: a miss cannot allocate; it is fetched uncached (BF_SRC_CORE read of its 64-bit
 ** block, ready at t + 20 + 1) and misses again the next time, but that fetch is wholly inside
-** the block read just before, so it issues no second external read (issue 12 item 9). */
+** the block read just before, so it issues no second external read. */
 static void t_iloc(void)
 {
     fx f;
@@ -337,7 +337,7 @@ static void t_dcbs(void)
     BF_CHECK_EQ(f.st.bank_b_accesses, 1);
     fx_close(&f);
 
-    /* Issue 12 item 11: the polarity is an ESTIMATE key (dcbs_set_bank_a). With it set, DCBS=0:
+    /* The polarity is an ESTIMATE key (dcbs_set_bank_a). With it set, DCBS=0:
     ** A[14] = 0 picks bank B, A[14] = 1 bank A. The same 2 x 4 reads of 0, 8K, 16K, 24K: 0 and
     ** 8K (A[14] = 0) now go to bank B, 16K and 24K to bank A; counts swap between the banks and
     ** the hit/miss totals are the same (the banks are identical): 4 misses, 4 lookups each. The
@@ -584,7 +584,7 @@ static void t_ssync(void)
     BF_CHECK_EQ(f.st.wbuf_full, 1);
     fx_close(&f);
 
-    /* Issue 12 item 8: SSYNC also waits for line fills in flight. PREFETCH of line 0x400 at
+    /* SSYNC also waits for line fills in flight. PREFETCH of line 0x400 at
     ** t=100 costs 1 (ready 101); its fill runs to 100 + line latency 50 = 150. SSYNC at 101
     ** waits for it: stall 49, ready 150 + 10 = 160 (it was 111, ignoring the fill). A load miss
     ** of 0x800 at 200 is ready at its critical word, 221; SSYNC at 221 waits for the rest of the
@@ -1112,7 +1112,7 @@ static void t_fast_hit(void)
     }
 }
 
-/* Issue 12 item 9: uncached fetches read aligned 64-bit blocks (fake external memory: a read is
+/* Uncached fetches read aligned 64-bit blocks (fake external memory: a read is
 ** ready 20 cycles after it is issued; hit_cycles 1). Four 16-bit fetches 0x1000, 0x1002,
 ** 0x1004, 0x1006 at t = 0, 21, 22, 23: the first reads block 0x1000 (8 bytes), ready 20 -> 21;
 ** the other three are inside it: no external read, ready t + 1 (22, 23, 24). 0x1008 at 24

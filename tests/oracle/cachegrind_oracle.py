@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Cachegrind equality test (issue 3): bfsim's I1/D1 miss counts must EQUAL Valgrind Cachegrind's.
+"""Cachegrind equality test: bfsim's I1/D1 miss counts must EQUAL Valgrind Cachegrind's.
 
 For one program: build it, record a Lackey trace and run Cachegrind under identical conditions
 (setarch -R to disable address randomisation, the same argv, an empty environment, the same cwd),
