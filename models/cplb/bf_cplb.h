@@ -243,10 +243,6 @@ int bf_cplb_parse_entry(const char *text, bf_cplb_entry *out, char *err, size_t 
 /* The readable form of an entry ("ADDR SIZE flags"); returns the length needed with the NUL. */
 size_t bf_cplb_format_entry(const bf_cplb_entry *e, char *buf, size_t n);
 
-/* Text of an EXCAUSE code ("Data access CPLB miss"), or of a hardware-error cause. */
-const char *bf_cplb_excause_name(int excause);
-const char *bf_cplb_hwerr_name(int hwerr);
-
 /* Parse a byte size the way the kernel's memparse does: a C number (decimal, 0x hex, 0 octal)
 ** with an optional K/M/G suffix (either case). Returns BF_OK and *end past the parsed text, or
 ** BF_EINPUT if there is no number or the value does not fit in 32 bits. */

@@ -37,7 +37,8 @@ tb_printf(textbuf *t, const char *fmt, ...)
         t->len += (size_t)k;
 }
 
-const char *bf_cplb_excause_name(int excause)
+/* Text of an EXCAUSE code ("Data access CPLB miss"). */
+static const char *excause_name(int excause)
 {
     switch (excause) {
     case BF_EXC_DCPLB_PROT:
@@ -63,7 +64,8 @@ const char *bf_cplb_excause_name(int excause)
     }
 }
 
-const char *bf_cplb_hwerr_name(int hwerr)
+/* Text of a hardware-error cause (SEQSTAT[18:14]). */
+static const char *hwerr_name(int hwerr)
 {
     switch (hwerr) {
     case BF_HWERR_SYSTEM_MMR:
@@ -329,10 +331,10 @@ size_t bf_cplb_format_fault(const bf_req *rq, const bf_cplb_result *res, char *b
                                                  : "fetch";
     const char *mode = rq->mode == BF_MODE_USER ? "user" : "supervisor";
     if (res->excause)
-        tb_printf(&t, "%s (EXCAUSE 0x%02X): %s\n", bf_cplb_excause_name(res->excause), res->excause,
+        tb_printf(&t, "%s (EXCAUSE 0x%02X): %s\n", excause_name(res->excause), res->excause,
                   bf_fault_name(res->fault));
     else
-        tb_printf(&t, "Hardware error 0x%02X: %s: %s\n", res->hwerr, bf_cplb_hwerr_name(res->hwerr),
+        tb_printf(&t, "Hardware error 0x%02X: %s: %s\n", res->hwerr, hwerr_name(res->hwerr),
                   bf_fault_name(res->fault));
     tb_printf(&t, " address 0x%08x (%s of %u bytes at 0x%08x), %s mode, record %llu\n",
               res->fault_addr, what, rq->size, rq->addr, mode, (unsigned long long)rq->record);

@@ -571,6 +571,40 @@ static void test_check_hit(void)
     bf_cplb_destroy(b);
 }
 
+/* The cause names of the fault header, one per EXCAUSE and hardware-error code the stage can
+** report (the names are private to bf_cplb_text.c; this is how they are reached). */
+static void test_cause_names(void)
+{
+    static const struct {
+        int excause, hwerr;
+        const char *head;
+    } want[] = {
+        {BF_EXC_DCPLB_PROT, 0, "Data access CPLB protection violation (EXCAUSE 0x23): "},
+        {BF_EXC_MISALIGNED, 0, "Data access misaligned address violation (EXCAUSE 0x24): "},
+        {BF_EXC_DCPLB_MISS, 0, "Data access CPLB miss (EXCAUSE 0x26): "},
+        {BF_EXC_DCPLB_MULTI, 0, "Data access multiple CPLB hits (EXCAUSE 0x27): "},
+        {BF_EXC_MISALIGNED_I, 0, "Instruction fetch misaligned address violation (EXCAUSE 0x2A): "},
+        {BF_EXC_ICPLB_PROT, 0, "Instruction fetch CPLB protection violation (EXCAUSE 0x2B): "},
+        {BF_EXC_ICPLB_MISS, 0, "Instruction fetch CPLB miss (EXCAUSE 0x2C): "},
+        {BF_EXC_ICPLB_MULTI, 0, "Instruction fetch multiple CPLB hits (EXCAUSE 0x2D): "},
+        {BF_EXC_ILLEGAL_SUPV, 0, "Illegal use of a supervisor resource (EXCAUSE 0x2E): "},
+        {0x21, 0, "unknown exception (EXCAUSE 0x21): "},
+        {0, BF_HWERR_SYSTEM_MMR, "Hardware error 0x02: System MMR error: "},
+        {0, BF_HWERR_EXTERN_ADDR, "Hardware error 0x03: External memory addressing error: "},
+        {0, 0x1F, "Hardware error 0x1F: unknown hardware error: "},
+    };
+    bf_req q = mkreq(RD, SUPV, 0x1000, 4);
+    for (size_t k = 0; k < sizeof want / sizeof want[0]; k++) {
+        bf_cplb_result r = {0};
+        r.fault = BF_FAULT_CPLB_MISS;
+        r.excause = (uint8_t)want[k].excause;
+        r.hwerr = (uint8_t)want[k].hwerr;
+        char buf[512];
+        bf_cplb_format_fault(&q, &r, buf, sizeof buf);
+        BF_CHECK_EQ(strncmp(buf, want[k].head, strlen(want[k].head)), 0);
+    }
+}
+
 int main(void)
 {
     test_miss();
@@ -585,5 +619,6 @@ int main(void)
     test_check_hit();
     test_cacheop();
     test_format_fault();
+    test_cause_names();
     return bf_test_exit();
 }
