@@ -61,6 +61,7 @@
 #include "bf_cplb_int.h"
 #include "bf_hmem.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,6 +91,45 @@ static void side_recompute_excl(cplb_side *s)
     memset(s->memo, -1, sizeof s->memo);
 }
 
+#ifndef NDEBUG
+/* Debug builds: the invariants of bf_cplb_int.h for one side, checked after every table or
+** enable change. Exclusivity is recomputed here with interval arithmetic, independently of
+** ents_overlap's mask test. */
+static void side_assert(const cplb_side *s)
+{
+    for (int i = 0; i < NENT; i++) {
+        const cplb_ent *e = &s->e[i];
+        assert(s->view[i].addr == e->addr && s->view[i].data == e->data);
+        /* never written since creation: all zero */
+        assert((e->mask == 0 && e->addr == 0 && e->data == 0) ||
+               (e->mask == ~(page_bytes[ent_code(e)] - 1) && e->base == (e->addr & e->mask)));
+        assert(e->valid == ((e->data & BF_CPLB_VALID) != 0));
+        int alone = e->valid;
+        for (int j = 0; j < NENT; j++) {
+            const cplb_ent *o = &s->e[j];
+            uint64_t e_end = (uint64_t)e->base + ~e->mask + 1,
+                     o_end = (uint64_t)o->base + ~o->mask + 1;
+            if (j != i && o->valid && e->base < o_end && o->base < e_end)
+                alone = 0;
+        }
+        assert(e->excl == alone);
+    }
+    for (int k = 0; k < MEMO; k++)
+        assert(s->memo[k] == -1 ||
+               (s->memo[k] >= 0 && s->memo[k] < NENT && s->e[s->memo[k]].valid));
+    assert(s->first_switched >= 0 && s->first_switched <= NENT && s->nbounds <= MAX_BOUNDS);
+}
+
+/* Debug builds: rule 2's claim, that an exclusive entry holding addr is its only match. */
+static int matches(const cplb_side *s, bf_addr addr)
+{
+    int n = 0;
+    for (int i = 0; i < NENT; i++)
+        n += s->e[i].valid && (addr & s->e[i].mask) == s->e[i].base;
+    return n;
+}
+#endif
+
 static void ent_retire(bf_cplb *p, cplb_side *s, cplb_ent *e)
 {
     if (!e->valid)
@@ -116,6 +156,8 @@ void bf_cplb_ent_load(bf_cplb *p, int instr, int i, uint32_t addr, uint32_t data
     e->base = addr & e->mask;
     e->valid = (data & BF_CPLB_VALID) != 0;
     e->hits = 0;
+    /* A1: only the Linux L1 boot entries may hold an ADDR unaligned to their page. */
+    assert((addr & ~e->mask) == 0 || (addr >= L1_SPACE_START && addr < MMR_START));
     uint32_t a = BF_REQ_ATTR_KNOWN;
     if (data & BF_CPLB_L1_CHBL)
         a |= BF_REQ_CACHEABLE;
@@ -144,6 +186,9 @@ void bf_cplb_ent_load(bf_cplb *p, int instr, int i, uint32_t addr, uint32_t data
             sl->loads++;
     }
     side_recompute_excl(s);
+#ifndef NDEBUG
+    side_assert(s);
+#endif
 }
 
 /* ------------------------------------------------------------------ creation */
@@ -236,6 +281,7 @@ static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t siz
     uint32_t matched = 0;
     if (s->enabled) {
         if ((idx = memo_serves(s, addr)) >= 0) {
+            assert(matches(s, addr) == 1);
             hits = 1;
             matched = 1u << idx;
             p->st->fast_hits++;
@@ -356,6 +402,13 @@ static void check_addr(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int w
     for (int tries = 0;; tries++) {
         attempt_once(p, instr, addr, size, write, user, dag1, cacheop, &region, &a);
         if (a.excause) {
+            /* A7: the matched entries are those of the fault: two or more on a multiple hit,
+            ** none on a miss, the serving one on a permission fault; ILLADDR only on a miss. */
+            assert(a.excause != BF_EXC_DCPLB_MULTI && a.excause != BF_EXC_ICPLB_MULTI
+                       ? a.fault != BF_FAULT_CPLB_MISS || a.matched == 0
+                       : (a.matched & (a.matched - 1)) != 0);
+            assert(a.fault != BF_FAULT_CPLB_PROT || (a.matched & (a.matched - 1)) == 0);
+            assert(!a.illaddr || a.fault == BF_FAULT_CPLB_MISS);
             s->status = a.matched | (write ? BF_CPLB_STATUS_RW : 0u) |
                         (user ? 0u : BF_CPLB_STATUS_SUPV) | (dag1 ? BF_CPLB_STATUS_DAG1 : 0u) |
                         (a.illaddr ? BF_CPLB_STATUS_ILLADDR : 0u);
@@ -399,6 +452,7 @@ static void check_addr(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int w
     }
     if (a.entry >= 0) {
         cplb_ent *e = &s->e[a.entry];
+        assert(e->valid && (addr & e->mask) == e->base && a.matched == 1u << a.entry);
         e->hits++;
         s->memo[MEMO_SLOT(addr)] = (int8_t)a.entry;
         res->attrs = bf_map_is_external(region) ? e->attrs : (uint32_t)BF_REQ_ATTR_KNOWN;
@@ -448,6 +502,7 @@ uint32_t bf_cplb_check_hit(bf_cplb *p, int instr, bf_addr addr, uint32_t size, i
     if (!s->enabled || addr >= p->cfg.sdram_bytes || (i = memo_serves(s, addr)) < 0)
         return 0;
     cplb_ent *e = &s->e[i];
+    assert(matches(s, addr) == 1);
     if (misaligned(addr, size, instr) || !((e->perm >> ((write << 1) | user)) & 1u))
         return 0;
     if (!instr && size > 4 && ((addr ^ ((addr + size - 1u) & ~3u)) & ~(KB - 1)))
@@ -493,6 +548,9 @@ void bf_cplb_enable(bf_cplb *p, int instr, int on)
     cplb_side *s = &p->s[instr ? 1 : 0];
     s->enabled = on != 0;
     memset(s->memo, -1, sizeof s->memo);
+#ifndef NDEBUG
+    side_assert(s);
+#endif
 }
 
 int bf_cplb_write(bf_cplb *p, int instr, int idx, uint32_t addr, uint32_t data)

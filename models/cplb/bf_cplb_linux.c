@@ -20,6 +20,7 @@
 */
 #include "bf_cplb_int.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -271,6 +272,9 @@ const char *bf_cplb_layout_compute(const bf_cplb_config *c, bf_cplb_layout *L, c
                  L->memory_end);
         return msg;
     }
+    assert(L->uncached_end <= L->memory_end && L->memory_end <= L->ramend);
+    assert(L->ramend <= L->physical_mem_end && L->physical_mem_end <= c->sdram_bytes);
+    assert(L->uncached_end % MB == 0 && L->ramend % MB == 0 && L->physical_mem_end % MB == 0);
     return NULL;
 }
 
@@ -404,6 +408,16 @@ void bf_cplb_build_linux(bf_cplb *p)
     is->b[n++] = (cplb_bound){BOOT_ROM_START, 0};
     is->b[n++] = (cplb_bound){BOOT_ROM_START + MB, igeneric(c)};
     is->nbounds = n;
+#ifndef NDEBUG
+    /* At least one switched entry per side; bound ends non-decreasing and on 1 MB boundaries,
+    ** so the 1 MB page the handler loads always lies inside its bound. */
+    for (int instr = 0; instr < 2; instr++) {
+        const cplb_side *s = &p->s[instr];
+        assert(s->first_switched < NENT && s->nbounds <= MAX_BOUNDS);
+        for (int k = 0; k < s->nbounds; k++)
+            assert(s->b[k].eaddr % MB == 0 && (k == 0 || s->b[k - 1].eaddr <= s->b[k].eaddr));
+    }
+#endif
 }
 
 /* ------------------------------------------------------------------ the miss handler */
@@ -437,6 +451,10 @@ int bf_cplb_manager_reload(bf_cplb *p, int instr, bf_addr addr)
         i -= NENT - fs;
         s->rr -= NENT - fs;
     }
+    /* The victim is a switched entry, chosen round robin; the page lies in its bound. */
+    assert(fs < NENT && i >= fs && i < NENT && s->rr >= 0 && s->rr < NENT - fs);
+    assert(page >= base &&
+           (uint64_t)page + page_bytes[(data & PAGE_MASK_BITS) >> PAGE_SHIFT_BITS] <= eaddr);
     s->rr++;
     if (s->e[i].valid) {
         if (instr)
