@@ -8,6 +8,7 @@
 #include "bf_dma.h"
 #include "bf_alloc_run.h"
 #include "bf_results.h"
+#include "bf_sha256.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -157,9 +158,9 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         topt.misaligned = BF_MISALIGNED_COUNT_ONCE;
     bf_trace_reader *r = NULL;
     char terr[512];
-    bf_hash hash;
-    bf_byte_tap tap = {bf_hash_update, &hash};
-    bf_hash_init(&hash);
+    bf_sha256 hash;
+    bf_byte_tap tap = {bf_sha256_update, &hash};
+    bf_sha256_init(&hash);
     if (o->hash)
         topt.tap = &tap;
     snprintf(out->whash, sizeof out->whash, "not computed");
@@ -179,7 +180,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     if (o->hash && (out->end == BF_END_OK || out->end == BF_END_FAULT)) {
         /* the hash covers the whole file even when the run stopped at a fault */
         if (bf_trace_drain(r) == BF_OK) {
-            bf_hash_final(&hash, out->whash);
+            bf_sha256_final(&hash, out->whash);
         } else {
             snprintf(err, errn, "%s", bf_trace_error(r));
             out->end = BF_END_INPUT;

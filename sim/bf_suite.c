@@ -28,6 +28,7 @@
 #include "bf_common.h"
 #include "bf_opts.h"
 #include "bf_results.h"
+#include "bf_sha256.h"
 
 typedef struct suite_ctx {
     bf_suite *s;
@@ -378,7 +379,7 @@ static int load(const char *path, const char *text, size_t n, bf_suite *s, char 
         text = owned;
     }
     if (!rc) {
-        bf_hash_text(text, n, s->hash);
+        bf_sha256_text(text, n, s->hash);
         rc = bf_ini_parse_text(text, n, path, on_key, &c, err, errn);
     }
     if (!rc)

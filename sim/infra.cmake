@@ -1,6 +1,6 @@
 # sim/infra.cmake: bf_siminfra, the CLI's infrastructure library: command-line options and INI
 # config files over Boost.Program_Options (bf_opts.cpp, the only C++ here) and the SQLite results
-# store with the SHA-256 content hash (bf_results.c) and its regressions and merging (bf_regdb.c). Included by sim/CMakeLists.txt (and by
+# store (bf_results.c) and its regressions and merging (bf_regdb.c). Included by sim/CMakeLists.txt (and by
 # tests/siminfra when sim/ is not part of the build); defined once.
 include_guard(GLOBAL)
 find_package(Boost REQUIRED COMPONENTS program_options)
