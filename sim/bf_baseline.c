@@ -5,11 +5,12 @@
 ** string escapes, \uXXXX encoded as UTF-8, surrogate pairs joined); anything else is an error
 ** naming the line. Lines are read one at a time with getline, so a baseline of any size streams.
 ** Writing: entries sorted by (job, stat) with strcmp, numbers in their shortest round-trip form
-** (bf_results_json_num), to "PATH.tmp" then rename(2), so a reader never sees half a file.
+** (bf_json_num), to "PATH.tmp" then rename(2), so a reader never sees half a file.
 ** Invariant: after read or sort, entries are in (job, stat) order and no pair repeats.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "bf_hmem.h"
+#include "bf_json.h"
 #include "bf_baseline.h"
 
 #include <errno.h>
@@ -348,9 +349,9 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
 void bf_baseline_print_value(FILE *f, double value, const char *text)
 {
     if (text)
-        bf_results_json_str(f, text);
+        bf_json_str(f, text);
     else
-        bf_results_json_num(f, value);
+        bf_json_num(f, value);
 }
 
 int bf_baseline_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg,
@@ -385,14 +386,14 @@ static int fill_baseline(FILE *f, const void *arg)
 {
     const bf_baseline *b = arg;
     fputs("{\"suite\": ", f);
-    bf_results_json_str(f, b->suite);
+    bf_json_str(f, b->suite);
     fputs(", \"format\": \"" BF_BASELINE_FORMAT "\"}\n", f);
     for (size_t i = 0; i < b->n; i++) {
         const bf_baseline_entry *e = &b->v[i];
         fputs("{\"job\": ", f);
-        bf_results_json_str(f, e->job);
+        bf_json_str(f, e->job);
         fputs(", \"stat\": ", f);
-        bf_results_json_str(f, e->stat);
+        bf_json_str(f, e->stat);
         fputs(", \"value\": ", f);
         bf_baseline_print_value(f, e->value, e->text);
         fputs("}\n", f);

@@ -29,6 +29,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "bf_results.h"
+#include "bf_json.h"
 
 #include "bf_hmem.h"
 #include "bf_common.h"
@@ -870,73 +871,6 @@ int bf_results_abort(bf_results *r, const char *status)
 
 /* ---- output ---- */
 
-void bf_results_json_str(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', f);
-    while (*p) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            if (c == '"' || c == '\\')
-                fprintf(f, "\\%c", c);
-            else if (c == '\n')
-                fputs("\\n", f);
-            else if (c == '\t')
-                fputs("\\t", f);
-            else if (c == '\r')
-                fputs("\\r", f);
-            else if (c < 0x20)
-                fprintf(f, "\\u%04x", c);
-            else
-                fputc((int)c, f);
-            p++;
-            continue;
-        }
-        /* UTF-8 sequence: copy it if well formed (RFC 3629 table), else write U+FFFD. */
-        size_t len = c >= 0xC2 && c <= 0xDF   ? 2
-                     : c >= 0xE0 && c <= 0xEF ? 3
-                     : c >= 0xF0 && c <= 0xF4 ? 4
-                                              : 0;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-        else if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-        int ok = len > 0 && p[1] >= lo && p[1] <= hi;
-        for (size_t i = 2; ok && i < len; i++)
-            ok = p[i] >= 0x80 && p[i] <= 0xBF;
-        if (ok) {
-            fwrite(p, 1, len, f);
-            p += len;
-        } else {
-            fputs("\\ufffd", f);
-            p++;
-        }
-    }
-    fputc('"', f);
-}
-
-void bf_results_json_num(FILE *f, double v)
-{
-    if (!isfinite(v)) {
-        fputs("null", f);
-        return;
-    }
-    char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, f);
-}
-
 void bf_results_csv_str(FILE *f, const char *s)
 {
     if (!s)
@@ -978,13 +912,13 @@ static void json_col(FILE *f, sqlite3_stmt *st, int i)
         fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
         break;
     case SQLITE_FLOAT:
-        bf_results_json_num(f, sqlite3_column_double(st, i));
+        bf_json_num(f, sqlite3_column_double(st, i));
         break;
     case SQLITE_NULL:
         fputs("null", f);
         break;
     default:
-        bf_results_json_str(f, (const char *)sqlite3_column_text(st, i));
+        bf_json_str(f, (const char *)sqlite3_column_text(st, i));
         break;
     }
 }
@@ -997,7 +931,7 @@ static void text_col(FILE *f, sqlite3_stmt *st, int i, int csv)
         fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
         break;
     case SQLITE_FLOAT:
-        bf_results_json_num(f, sqlite3_column_double(st, i));
+        bf_json_num(f, sqlite3_column_double(st, i));
         break;
     case SQLITE_NULL:
         break;
@@ -1020,7 +954,7 @@ static void json_row(FILE *f, sqlite3_stmt *st, int skip)
             continue;
         fputs(first ? "" : ", ", f);
         first = 0;
-        bf_results_json_str(f, sqlite3_column_name(st, i));
+        bf_json_str(f, sqlite3_column_name(st, i));
         fputs(": ", f);
         json_col(f, st, i);
     }

@@ -147,12 +147,7 @@ int bf_results_show(bf_results *db, int64_t run_id, FILE *out, const char *forma
                     size_t errn);
 int bf_results_export(bf_results *db, FILE *out, const char *format, char *err, size_t errn);
 
-/* Writers shared with the CLI's JSON and CSV output: a JSON string literal (quotes included;
-** NULL prints null), a JSON number (non-finite prints null; the shortest "%.15g"/"%.17g" text
-** that reads back to the same double), and one CSV field (quoted when needed; NULL prints
-** nothing). */
-void bf_results_json_str(FILE *f, const char *s);
-void bf_results_json_num(FILE *f, double v);
+/* One CSV field (quoted when needed; NULL prints nothing). JSON values are written by bf_json.h. */
 void bf_results_csv_str(FILE *f, const char *s);
 
 #ifdef __cplusplus

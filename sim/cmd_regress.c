@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "bf_hmem.h"
+#include "bf_json.h"
 #include "bf_baseline.h"
 #include "bf_cmd.h"
 #include "bf_progress.h"
@@ -629,48 +630,48 @@ static void report_text(const regress *r, FILE *f, int code, int markdown)
 static void report_json(const regress *r, FILE *f, int code)
 {
     fputs("{\"suite\": ", f);
-    bf_results_json_str(f, r->suite.name);
+    bf_json_str(f, r->suite.name);
     fprintf(f, ", \"regression\": %lld, \"db\": ", (long long)r->reg_id);
-    bf_results_json_str(f, r->db_path[0] ? r->db_path : NULL);
+    bf_json_str(f, r->db_path[0] ? r->db_path : NULL);
     fprintf(f, ", \"exit\": %d, \"status\": ", code);
-    bf_results_json_str(f, status_word(r, code));
+    bf_json_str(f, status_word(r, code));
     fprintf(f, ", \"jobs\": %zu, \"ran\": %zu, \"failed\": %zu, \"baseline\": %s, \"seconds\": ",
             r->njobs, r->nran, r->nfailed, r->have_base ? "true" : "false");
-    bf_results_json_num(f, r->seconds);
+    bf_json_num(f, r->seconds);
     fputs(",\n \"job_results\": [", f);
     for (size_t i = 0; i < r->njobs; i++) {
         const rg_job *j = &r->jobs[i];
         fputs(i ? ",\n  {\"job\": " : "\n  {\"job\": ", f);
-        bf_results_json_str(f, j->sj->id);
+        bf_json_str(f, j->sj->id);
         fputs(", \"status\": ", f);
-        bf_results_json_str(f, j->status[0] ? j->status : NULL);
+        bf_json_str(f, j->status[0] ? j->status : NULL);
         fputs(", \"message\": ", f);
-        bf_results_json_str(f, j->message);
+        bf_json_str(f, j->message);
         fprintf(f, ", \"run\": %lld, \"moved\": %d}", (long long)j->run_id, j->nmoved);
     }
     fputs("],\n \"missing\": [", f);
     for (size_t i = 0; i < r->nmissing; i++) {
         fputs(i ? ", " : "", f);
-        bf_results_json_str(f, r->missing[i]);
+        bf_json_str(f, r->missing[i]);
     }
     fputs("],\n \"new\": [", f);
     for (size_t i = 0; i < r->nadded; i++) {
         fputs(i ? ", " : "", f);
-        bf_results_json_str(f, r->added[i]);
+        bf_json_str(f, r->added[i]);
     }
     fputs("],\n \"moved\": [", f);
     for (size_t i = 0; i < r->nmoves; i++) {
         const rg_move *m = &r->moves[i];
         fputs(i ? ",\n  {\"job\": " : "\n  {\"job\": ", f);
-        bf_results_json_str(f, m->job);
+        bf_json_str(f, m->job);
         fputs(", \"stat\": ", f);
-        bf_results_json_str(f, m->stat);
+        bf_json_str(f, m->stat);
         fputs(", \"baseline\": ", f);
         bf_baseline_print_value(f, m->base, m->base_text);
         fputs(", \"now\": ", f);
         bf_baseline_print_value(f, m->now, m->now_text);
         fputs(", \"change\": ", f);
-        bf_results_json_num(f, m->rel); /* null when not comparable */
+        bf_json_num(f, m->rel); /* null when not comparable */
         fputc('}', f);
     }
     fputs("]}\n", f);

@@ -218,7 +218,7 @@ static void print_phases(FILE *f, const bf_sim *sim, int json)
                 fputs(first ? "" : ", ", f);
                 bf_json_string(f, bf_stats_at(reg, i)->name);
                 fputs(": ", f);
-                bf_print_number(f, sim->phases[p].delta[i], 1);
+                bf_json_exact(f, sim->phases[p].delta[i], 1);
                 first = 0;
             }
             fputs("}}", f);
