@@ -15,6 +15,7 @@
 */
 #define _POSIX_C_SOURCE 200809L
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 #include "bf_config.h"
 #include "bf_file.h"
 #include "bf_opts.h"
@@ -347,15 +348,13 @@ static int parse_enum(const char *list, const char *s, uint64_t *out)
 
 static void enum_names(const char *list, char *buf, size_t n)
 {
-    size_t o = 0;
-    const char *p = list;
-    buf[0] = 0;
-    while (*p && o + 1 < n) {
+    bf_strbuf b = bf_strbuf_on(buf, n);
+    for (const char *p = list; *p && !bf_strbuf_truncated(&b);) {
         const char *eq = strchr(p, '=');
         const char *end = strchr(p, ',');
         if (!end)
             end = p + strlen(p);
-        o += (size_t)snprintf(buf + o, n - o, "%s%.*s", o ? "|" : "", (int)(eq - p), p);
+        bf_strbuf_printf(&b, "%s%.*s", b.len ? "|" : "", (int)(eq - p), p);
         p = *end ? end + 1 : end;
     }
 }
@@ -480,11 +479,11 @@ static int on_key(void *vc, const char *key, const char *value, const char *file
         }
         for (int d = 0; d <= c->depth; d++) {
             if (c->paths[d] && bf_file_same(c->paths[d], path)) {
-                int o = snprintf(c->err, c->errn, "%s:%u: include: loop: ", file, line);
-                for (int k = d; k <= c->depth && o > 0 && (size_t)o < c->errn; k++)
-                    o += snprintf(c->err + o, c->errn - (size_t)o, "%s -> ", c->paths[k]);
-                if (o > 0 && (size_t)o < c->errn)
-                    snprintf(c->err + o, c->errn - (size_t)o, "%s", path);
+                bf_strbuf b = bf_strbuf_on(c->err, c->errn);
+                bf_strbuf_printf(&b, "%s:%u: include: loop: ", file, line);
+                for (int k = d; k <= c->depth; k++)
+                    bf_strbuf_printf(&b, "%s -> ", c->paths[k]);
+                bf_strbuf_printf(&b, "%s", path);
                 return BF_ECONFIG;
             }
         }

@@ -14,6 +14,7 @@
 */
 #define _POSIX_C_SOURCE 200809L
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 #include "bf_suite.h"
 
 #include <errno.h>
@@ -42,13 +43,12 @@ typedef struct suite_ctx {
 
 static int ctx_fail(suite_ctx *c, const char *file, unsigned line, const char *fmt, ...)
 {
-    int n = snprintf(c->err, c->errn, "%s:%u: ", file, line);
-    if (n >= 0 && (size_t)n < c->errn) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->err + n, c->errn - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
+    bf_strbuf b = bf_strbuf_on(c->err, c->errn);
+    bf_strbuf_printf(&b, "%s:%u: ", file, line);
+    va_list ap;
+    va_start(ap, fmt);
+    bf_strbuf_vprintf(&b, fmt, ap);
+    va_end(ap);
     return BF_EINPUT;
 }
 

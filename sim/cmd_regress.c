@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 #include "bf_json.h"
 #include "bf_baseline.h"
 #include "bf_cmd.h"
@@ -205,10 +206,9 @@ static char *err_tail(const char *errf)
         lines[nl++] = l;
     }
     char out[1100];
-    size_t o = 0;
-    out[0] = 0;
-    for (int i = 0; i < nl && o < sizeof out - 1; i++)
-        o += (size_t)snprintf(out + o, sizeof out - o, "%s%.340s", i ? " | " : "", lines[i]);
+    bf_strbuf b = bf_strbuf_on(out, sizeof out);
+    for (int i = 0; i < nl; i++)
+        bf_strbuf_printf(&b, "%s%.340s", i ? " | " : "", lines[i]);
     return bf_strdup(out);
 }
 
