@@ -23,10 +23,10 @@ extern "C" {
 #endif
 
 typedef struct bf_hist {
-    uint64_t *n;                  /* bf_hist_buckets(lin_bits, sub_bits) counters */
-    unsigned lin_bits, sub_bits;  /* geometry, see above */
-    uint64_t count;               /* samples added */
-    uint64_t max;                 /* largest sample (0 if none) */
+    uint64_t *n;                 /* bf_hist_buckets(lin_bits, sub_bits) counters */
+    unsigned lin_bits, sub_bits; /* geometry, see above */
+    uint64_t count;              /* samples added */
+    uint64_t max;                /* largest sample (0 if none) */
 } bf_hist;
 
 /* Number of buckets of a geometry: 2^lin_bits + (64 - lin_bits) * 2^sub_bits. */

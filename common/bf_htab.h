@@ -24,9 +24,9 @@ extern "C" {
 typedef struct bf_htab {
     uint64_t *key; /* key + 1; 0 = empty */
     uint64_t *val;
-    size_t cap;    /* slots, a power of two */
-    size_t n;      /* keys stored */
-    int fixed;     /* caller's memory: never grows, never freed */
+    size_t cap; /* slots, a power of two */
+    size_t n;   /* keys stored */
+    int fixed;  /* caller's memory: never grows, never freed */
 } bf_htab;
 
 /* Growing table with room for at least `hint` keys before its first growth; BF_OK or BF_ENOMEM. */

@@ -23,11 +23,11 @@ static void test_geometry(void)
     bf_hist_init(&h, c, 10, 3);
     BF_CHECK_EQ(bf_hist_bucket(&h, 0), 0);
     BF_CHECK_EQ(bf_hist_bucket(&h, 1023), 1023);
-    BF_CHECK_EQ(bf_hist_bucket(&h, 1024), 1024);       /* [1024, 1152) */
+    BF_CHECK_EQ(bf_hist_bucket(&h, 1024), 1024); /* [1024, 1152) */
     BF_CHECK_EQ(bf_hist_bucket(&h, 1151), 1024);
-    BF_CHECK_EQ(bf_hist_bucket(&h, 1152), 1025);       /* [1152, 1280) */
+    BF_CHECK_EQ(bf_hist_bucket(&h, 1152), 1025); /* [1152, 1280) */
     BF_CHECK_EQ(bf_hist_bucket(&h, 2047), 1031);
-    BF_CHECK_EQ(bf_hist_bucket(&h, 2048), 1032);       /* [2048, 2304) */
+    BF_CHECK_EQ(bf_hist_bucket(&h, 2048), 1032); /* [2048, 2304) */
     BF_CHECK_EQ(bf_hist_floor(&h, 1025), 1152);
     BF_CHECK_EQ(bf_hist_floor(&h, 1032), 2048);
     BF_CHECK_EQ(bf_hist_bucket(&h, UINT64_MAX), bf_hist_buckets(10, 3) - 1);

@@ -1,5 +1,6 @@
 /*
-** test_json.c: the JSON value writers (common/bf_json.c): string escapes, UTF-8 validation (RFC 3629
+** test_json.c: the JSON value writers (common/bf_json.c): string escapes, UTF-8 validation (RFC
+*3629
 ** table: overlong forms, surrogates and code points above U+10FFFF become U+FFFD), NULL handling,
 ** and the two number forms.
 */
