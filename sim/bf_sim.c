@@ -98,6 +98,25 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : 0;
 }
 
+void bf_sim_derive(bf_derived_stats *d, const bf_replay_stats *rst, const bf_l1_stats *l1,
+                   const bf_sdram_stats *sd, uint64_t cclk_hz)
+{
+    static const bf_l1_stats no_l1;
+    static const bf_sdram_stats no_sdram;
+    if (!l1)
+        l1 = &no_l1;
+    if (!sd)
+        sd = &no_sdram;
+    double dacc = (double)l1->dreads + (double)l1->dwrites;
+    double dmiss = (double)l1->dread_misses + (double)l1->dwrite_misses;
+    double rall = (double)sd->row_hits + (double)sd->row_misses + (double)sd->row_conflicts;
+    d->row_hit_rate = ratio((double)sd->row_hits, rall);
+    d->dmiss_rate = ratio(dmiss, dacc);
+    d->imiss_rate = ratio((double)l1->imisses, (double)l1->ifetches);
+    d->cpi = ratio((double)rst->cycles, (double)rst->instructions);
+    d->time_us = (double)rst->cycles * 1e6 / (double)cclk_hz;
+}
+
 int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
                size_t errn)
 {
@@ -195,33 +214,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     bf_cycles idle = out->rst.cycles;
     if (bf_memsys_finish(out->ms, out->rst.cycles, &idle) == BF_OK && idle > out->rst.cycles)
         out->der.drain_cycles = idle - out->rst.cycles;
-    long i;
-    double dacc = 0, dmiss = 0, ifet = 0, imiss = 0;
-    if ((i = bf_stats_find(out->reg, "l1.dcache.reads")) >= 0)
-        dacc += bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.dcache.writes")) >= 0)
-        dacc += bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.dcache.read_misses")) >= 0)
-        dmiss += bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.dcache.write_misses")) >= 0)
-        dmiss += bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.icache.fetches")) >= 0)
-        ifet = bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.icache.misses")) >= 0)
-        imiss = bf_stats_value(out->reg, (size_t)i);
-    double rh = 0, rall = 0;
-    const char *const rows[] = {"sdram.row_hits", "sdram.row_misses", "sdram.row_conflicts"};
-    for (size_t k = 0; k < 3; k++)
-        if ((i = bf_stats_find(out->reg, rows[k])) >= 0) {
-            double v = bf_stats_value(out->reg, (size_t)i);
-            rall += v;
-            if (k == 0)
-                rh = v;
-        }
-    out->der.row_hit_rate = ratio(rh, rall);
-    out->der.dmiss_rate = ratio(dmiss, dacc);
-    out->der.imiss_rate = ratio(imiss, ifet);
-    out->der.cpi = ratio((double)out->rst.cycles, (double)out->rst.instructions);
-    out->der.time_us = (double)out->rst.cycles * 1e6 / (double)m->cclk_hz;
+    bf_sim_derive(&out->der, &out->rst, bf_stats_block(out->reg, bf_l1_stat_desc),
+                  bf_stats_block(out->reg, bf_sdram_stat_desc), m->cclk_hz);
     return BF_OK;
 }
