@@ -2,11 +2,11 @@
 ** bf_sim.c: one machine on one trace (see bf_sim.h). The only place that wires a trace reader,
 ** a memory system and the replay engine together, so `run`, `compare` and batch runs agree.
 */
-#include "bf_hmem.h"
 #include "bf_sim.h"
+#include "bf_hmem.h"
 
-#include "bf_dma.h"
 #include "bf_alloc_run.h"
+#include "bf_dma.h"
 #include "bf_results.h"
 #include "bf_sha256.h"
 
@@ -21,10 +21,14 @@ static const size_t derived_count = BF_ARRAY_SIZE(derived_desc);
 const bf_stat_table *bf_sim_stat_tables(size_t *n)
 {
     static const bf_stat_table t[] = {
-        {bf_replay_stat_desc, &bf_replay_stat_count}, {derived_desc, &derived_count},
-        {bf_memsys_stat_desc, &bf_memsys_stat_count}, {bf_cplb_stat_desc, &bf_cplb_stat_count},
-        {bf_l1_stat_desc, &bf_l1_stat_count},         {bf_sdram_stat_desc, &bf_sdram_stat_count},
-        {bf_dma_stat_desc, &bf_dma_stat_count},       {bf_hazard_stat_desc, &bf_hazard_stat_count},
+        {bf_replay_stat_desc, &bf_replay_stat_count},
+        {derived_desc, &derived_count},
+        {bf_memsys_stat_desc, &bf_memsys_stat_count},
+        {bf_cplb_stat_desc, &bf_cplb_stat_count},
+        {bf_l1_stat_desc, &bf_l1_stat_count},
+        {bf_sdram_stat_desc, &bf_sdram_stat_count},
+        {bf_dma_stat_desc, &bf_dma_stat_count},
+        {bf_hazard_stat_desc, &bf_hazard_stat_count},
         {bf_alloc_run_stat_desc, &bf_alloc_run_stat_count},
     };
     *n = BF_ARRAY_SIZE(t);
@@ -98,7 +102,11 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : 0;
 }
 
-void bf_sim_derive(bf_derived_stats *d, const bf_replay_stats *rst, const bf_l1_stats *l1,
+/* The derived statistics as typed formulas over the counters they derive from (rule 4 of
+** docs/architecture.md: nothing looked up by name): miss rates, CPI, simulated time, SDRAM row hit
+** rate; a ratio with a zero denominator is 0. l1 or sd NULL count as all zero. drain_cycles is
+** set by bf_sim_run. */
+static void derive(bf_derived_stats *d, const bf_replay_stats *rst, const bf_l1_stats *l1,
                    const bf_sdram_stats *sd, uint64_t cclk_hz)
 {
     static const bf_l1_stats no_l1;
@@ -168,7 +176,8 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     topt.map_base = 0;
     topt.map_limit = bf_machine_sdram_bytes(m);
     if (topt.map_window > topt.map_limit) {
-        snprintf(err, errn, "--map-window: %u bytes is more than the machine's SDRAM (%u bytes, ebiu.sdbctl)",
+        snprintf(err, errn,
+                 "--map-window: %u bytes is more than the machine's SDRAM (%u bytes, ebiu.sdbctl)",
                  topt.map_window, topt.map_limit);
         bf_sim_free(out);
         return BF_ECONFIG;
@@ -190,7 +199,8 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     }
     out->format = bf_trace_detected_format(r);
     bf_replay_opts ro = o->ropt;
-    ro.host_ifetch = out->format == BF_FMT_LACKEY || out->format == BF_FMT_DIN || out->format == BF_FMT_XDIN;
+    ro.host_ifetch =
+        out->format == BF_FMT_LACKEY || out->format == BF_FMT_DIN || out->format == BF_FMT_XDIN;
     if (!ro.trace_name)
         ro.trace_name = trace;
     ro.on_phase = on_phase;
@@ -214,7 +224,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     bf_cycles idle = out->rst.cycles;
     if (bf_memsys_finish(out->ms, out->rst.cycles, &idle) == BF_OK && idle > out->rst.cycles)
         out->der.drain_cycles = idle - out->rst.cycles;
-    bf_sim_derive(&out->der, &out->rst, bf_stats_block(out->reg, bf_l1_stat_desc),
-                  bf_stats_block(out->reg, bf_sdram_stat_desc), m->cclk_hz);
+    derive(&out->der, &out->rst, bf_stats_block(out->reg, bf_l1_stat_desc),
+           bf_stats_block(out->reg, bf_sdram_stat_desc), m->cclk_hz);
     return BF_OK;
 }

@@ -64,11 +64,5 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
                size_t errn);
 void bf_sim_free(bf_sim *s);
 
-/* The derived statistics as typed formulas over the counters they derive from (rule 4 of
-** docs/architecture.md: nothing looked up by name): miss rates, CPI, simulated time, SDRAM row hit
-** rate; a ratio with a zero denominator is 0. l1 or sd NULL count as all zero. drain_cycles is
-** set by bf_sim_run. */
-void bf_sim_derive(bf_derived_stats *d, const bf_replay_stats *rst, const bf_l1_stats *l1,
-                   const bf_sdram_stats *sd, uint64_t cclk_hz);
 
 #endif

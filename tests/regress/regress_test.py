@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""End-to-end tests of `bfsim regress` and `bfsim results merge` (issue 10).
+"""End-to-end tests of `bfsim regress` and `bfsim results merge`.
 
 Each test is a function test_<name>; `regress_test.py NAME` runs one (CTest registers each).
-Expectations are written out from the issue's rules (exit codes 0/1/2/130, job ids, the baseline
+Expectations are written out from the rules of docs/regress.md (exit codes 0/1/2/130, job ids, the baseline
 line format), and statistics are checked against separate `bfsim run` / `bfsim alloc` processes,
 never against regress's own output.
 """
@@ -674,7 +674,7 @@ def test_bundled_quick():
     print(out)
     check(rc == 0, f"bundled suite (quick part) matches results/baseline/bf533-default.jsonl ({rc}: {err})")
     n = len(ET.parse(junit).getroot().findall("testcase"))
-    # 21 kernel traces: the 12 DSP kernel traces and the 9 DMA traces of issue 13 (dmaio-*)
+    # 21 kernel traces: the 12 DSP kernel traces and the 9 DMA traces (dmaio-*)
     check(n == 5 * 21 + 1 + 8, f"quick part: 5 configs x 21 kernel traces + 1 Lackey trace + 8 allocators ({n})")
 
 

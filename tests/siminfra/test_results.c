@@ -153,10 +153,10 @@ static void test_create_and_migrate(void)
     db = open_short(old, 0, err, sizeof err, &rc);
     BF_CHECK_EQ(rc, 0);
     bf_results_close(db);
-    /* ... through every later step: version 3 (issue 10) adds regressions and gives the run
-    ** that existed before a 32-hex-digit run_key; version 4 (issue 15) the stored comparison
-    ** of a regression (regressions.baseline, regression_moves); version 5 (issue 14) runs.pid;
-    ** version 6 (issue 13) the hazards table */
+    /* ... through every later step: version 3 adds regressions and gives the run that existed
+    ** before a 32-hex-digit run_key; version 4 the stored comparison of a regression
+    ** (regressions.baseline, regression_moves); version 5 runs.pid; version 6 the hazards
+    ** table */
     BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), BF_RESULTS_SCHEMA_VERSION);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'regression_moves'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('regressions')"
