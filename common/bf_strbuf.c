@@ -38,14 +38,21 @@ int bf_strbuf_truncated(const bf_strbuf *b)
     return b->len >= b->cap;
 }
 
-int bf_strbuf_line_error(char *err, size_t errn, const char *path, unsigned long line,
-                         const char *fmt, ...)
+int bf_strbuf_vline_error(char *err, size_t errn, const char *path, unsigned long line,
+                          const char *fmt, va_list ap)
 {
     bf_strbuf b = bf_strbuf_on(err, errn);
     bf_strbuf_printf(&b, "%s:%lu: ", path, line);
+    bf_strbuf_vprintf(&b, fmt, ap);
+    return BF_EINPUT;
+}
+
+int bf_strbuf_line_error(char *err, size_t errn, const char *path, unsigned long line,
+                         const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    bf_strbuf_vprintf(&b, fmt, ap);
+    int rc = bf_strbuf_vline_error(err, errn, path, line, fmt, ap);
     va_end(ap);
-    return BF_EINPUT;
+    return rc;
 }

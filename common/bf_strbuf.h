@@ -38,6 +38,8 @@ __attribute__((format(printf, 5, 6)))
 #endif
 int bf_strbuf_line_error(char *err, size_t errn, const char *path, unsigned long line,
                          const char *fmt, ...);
+int bf_strbuf_vline_error(char *err, size_t errn, const char *path, unsigned long line,
+                          const char *fmt, va_list ap);
 
 #ifdef __cplusplus
 }

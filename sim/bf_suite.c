@@ -43,13 +43,11 @@ typedef struct suite_ctx {
 
 static int ctx_fail(suite_ctx *c, const char *file, unsigned line, const char *fmt, ...)
 {
-    bf_strbuf b = bf_strbuf_on(c->err, c->errn);
-    bf_strbuf_printf(&b, "%s:%u: ", file, line);
     va_list ap;
     va_start(ap, fmt);
-    bf_strbuf_vprintf(&b, fmt, ap);
+    int rc = bf_strbuf_vline_error(c->err, c->errn, file, line, fmt, ap);
     va_end(ap);
-    return BF_EINPUT;
+    return rc;
 }
 
 static int push_str(char ***v, size_t *n, const char *s)
