@@ -31,8 +31,8 @@
 ** pages. Invariants (xCheck): the bitmap's clear bits count free_pages; reserved ranges, the
 ** metadata and the last partial page are marked reserved; after the hand-over, the buddy's.
 */
-#include "bf_hmem.h"
 #include "bf_alloc_int.h"
+#include "bf_hmem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,10 +46,10 @@ typedef struct bootmem {
     uint32_t npages;   /* pages managed */
     uint32_t meta_pfn; /* first page of header + bitmap */
     uint32_t meta_pages;
-    bf_buddy *buddy; /* page allocator, all reserved until the hand-over */
-    int handed_over; /* boot phase over (a phase flag, like system_state) */
+    bf_buddy *buddy;     /* page allocator, all reserved until the hand-over */
+    int handed_over;     /* boot phase over (a phase flag, like system_state) */
     uint32_t free_pages; /* host mirror of the header's free_pages (xFreeBytes) */
-    char msg[160];   /* xCheck message */
+    char msg[160];       /* xCheck message */
 } bootmem;
 
 static bf_addr bootmem_core(bootmem *s, uint64_t size, uint32_t align, uint32_t goal_pfn)
@@ -62,32 +62,32 @@ static bf_addr bootmem_core(bootmem *s, uint64_t size, uint32_t align, uint32_t 
         return 0;
     uint32_t areasize = (uint32_t)((size + ps - 1) / ps);
     uint32_t incr = align / ps ? align / ps : 1;
-    uint32_t start = BF_NIL;
+    uint32_t start = BFA_NIL;
     for (uint32_t from = goal_pfn < s->npages ? goal_pfn : 0;; from = 0) {
         uint32_t i = (from + incr - 1) / incr * incr;
         while (i + areasize <= s->npages) {
-            uint32_t z = bf_bm_find(m, s->map, i, s->npages, 0);
+            uint32_t z = bfa_bm_find(m, s->map, i, s->npages, 0);
             i = (z + incr - 1) / incr * incr;
             if (i + areasize > s->npages)
                 break;
-            uint32_t set = bf_bm_find(m, s->map, i, i + areasize, 1);
+            uint32_t set = bfa_bm_find(m, s->map, i, i + areasize, 1);
             if (set == i + areasize) {
                 start = i;
                 break;
             }
             i = (set + 1 + incr - 1) / incr * incr;
         }
-        if (start != BF_NIL || from == 0)
+        if (start != BFA_NIL || from == 0)
             break;
     }
-    if (start == BF_NIL)
+    if (start == BFA_NIL)
         return 0;
     uint32_t last_pos = bf_amem_r32(m, s->hdr + 0), last_offset = bf_amem_r32(m, s->hdr + 4);
     bf_addr ret;
     if (align < ps && last_offset && last_pos + 1 == start) {
         uint32_t offset = (last_offset + align - 1) & ~(align - 1);
         uint64_t remaining = ps - offset;
-        ret = bf_alloc_pfn_addr(&s->env, last_pos) + offset;
+        ret = bfa_pfn_addr(&s->env, last_pos) + offset;
         if (size < remaining) {
             areasize = 0;
             last_offset = (uint32_t)(offset + size);
@@ -101,12 +101,12 @@ static bf_addr bootmem_core(bootmem *s, uint64_t size, uint32_t align, uint32_t 
     } else {
         last_pos = start + areasize - 1;
         last_offset = (uint32_t)(size & (ps - 1));
-        ret = bf_alloc_pfn_addr(&s->env, start);
+        ret = bfa_pfn_addr(&s->env, start);
     }
     bf_amem_w32(m, s->hdr + 0, last_pos);
     bf_amem_w32(m, s->hdr + 4, last_offset);
     if (areasize) {
-        bf_bm_set_range(m, s->map, start, areasize, 1);
+        bfa_bm_set_range(m, s->map, start, areasize, 1);
         bf_amem_w32(m, s->hdr + 8, bf_amem_r32(m, s->hdr + 8) - areasize);
         s->free_pages -= areasize;
     }
@@ -128,23 +128,23 @@ static int bootmem_create(const bf_alloc_env *env, void **state)
         return BF_ENOMEM;
     s->env = *env;
     s->m = env->mem;
-    s->npages = bf_alloc_npages(env);
+    s->npages = bfa_npages(env);
     uint32_t bytes = 16 + (s->npages + 31) / 32 * 4;
     s->meta_pages = (bytes + env->page_size - 1) / env->page_size;
-    if (bf_alloc_carve(env, s->meta_pages, &s->meta_pfn) != BF_OK) {
+    if (bfa_carve(env, s->meta_pages, &s->meta_pfn) != BF_OK) {
         free(s);
         return BF_ECONFIG;
     }
-    s->hdr = bf_alloc_pfn_addr(env, s->meta_pfn);
+    s->hdr = bfa_pfn_addr(env, s->meta_pfn);
     s->map = s->hdr + 16;
     bf_amem *m = s->m;
     for (uint32_t w = 0; w < (s->npages + 31) / 32; w++)
         bf_amem_w32(m, s->map + 4 * w, 0xFFFFFFFFu);
     uint32_t nfree = 0;
     for (uint32_t p = 0; p < s->npages; p++) {
-        if (bf_alloc_page_reserved(env, p) || (p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages))
+        if (bfa_page_reserved(env, p) || (p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages))
             continue;
-        bf_bm_set_range(m, s->map, p, 1, 0);
+        bfa_bm_set_range(m, s->map, p, 1, 0);
         nfree++;
     }
     bf_amem_w32(m, s->hdr + 0, 0);
@@ -235,12 +235,12 @@ static int bootmem_free_size(void *st, bf_addr a, uint64_t bytes)
     uint64_t off = a - s->env.base;
     uint32_t sidx = (uint32_t)((off + ps - 1) / ps), eidx = (uint32_t)((off + bytes) / ps);
     for (uint32_t p = sidx; p < eidx; p++) {
-        if (bf_alloc_page_reserved(&s->env, p))
+        if (bfa_page_reserved(&s->env, p))
             return BF_EINPUT;
         if (s->handed_over) {
             if ((bf_amem_r32(s->m, bf_buddy_desc(s->buddy, p)) & 0xFFFFu) != BF_PG_RESERVED)
                 return BF_EINPUT;
-        } else if (!bf_bm_test(s->m, s->map, p)) {
+        } else if (!bfa_bm_test(s->m, s->map, p)) {
             return BF_EINPUT;
         }
     }
@@ -250,7 +250,7 @@ static int bootmem_free_size(void *st, bf_addr a, uint64_t bytes)
         return BF_OK;
     }
     if (eidx > sidx) {
-        bf_bm_set_range(s->m, s->map, sidx, eidx - sidx, 0);
+        bfa_bm_set_range(s->m, s->map, sidx, eidx - sidx, 0);
         bf_amem_w32(s->m, s->hdr + 8, bf_amem_r32(s->m, s->hdr + 8) + (eidx - sidx));
         s->free_pages += eidx - sidx;
     }
@@ -299,9 +299,9 @@ static const char *bootmem_check(void *st)
     bf_amem *m = s->m;
     uint32_t clear = 0;
     for (uint32_t p = 0; p < s->npages; p++) {
-        int bit = bf_bm_test(m, s->map, p);
+        int bit = bfa_bm_test(m, s->map, p);
         clear += !bit;
-        if (!bit && bf_alloc_page_reserved(&s->env, p))
+        if (!bit && bfa_page_reserved(&s->env, p))
             FAIL("bootmem: reserved page %u is marked free", p);
         if (!bit && p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages)
             FAIL("bootmem: page %u of the bitmap itself is marked free", p);
@@ -312,7 +312,7 @@ static const char *bootmem_check(void *st)
     uint32_t last_pos = bf_amem_r32(m, s->hdr), last_offset = bf_amem_r32(m, s->hdr + 4);
     if (last_offset >= s->env.page_size)
         FAIL("bootmem: last_offset %u is not inside a page", last_offset);
-    if (last_offset && (last_pos >= s->npages || !bf_bm_test(m, s->map, last_pos)))
+    if (last_offset && (last_pos >= s->npages || !bfa_bm_test(m, s->map, last_pos)))
         FAIL("bootmem: the partial page %u (offset %u) is not reserved", last_pos, last_offset);
     return NULL;
 }
@@ -326,9 +326,9 @@ static void bootmem_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int)
     }
     uint32_t p = 0;
     while (p < s->npages) {
-        int bit = bf_bm_test(s->m, s->map, p);
-        uint32_t q = bf_bm_find(s->m, s->map, p, s->npages, !bit);
-        visit(arg, bf_alloc_pfn_addr(&s->env, p), (uint64_t)(q - p) * s->env.page_size, bit);
+        int bit = bfa_bm_test(s->m, s->map, p);
+        uint32_t q = bfa_bm_find(s->m, s->map, p, s->npages, !bit);
+        visit(arg, bfa_pfn_addr(&s->env, p), (uint64_t)(q - p) * s->env.page_size, bit);
         p = q;
     }
 }

@@ -5,7 +5,7 @@
 ** What it models (reference kernel-allocators.md section 1; no kernel code was used):
 **  1. Free blocks of 2^o pages, o < MAX_ORDER, one free list per zone and order. A block is
 **     represented by its head page descriptor flagged BUDDY with its order. Lists are doubly
-**     linked through the descriptors (page numbers, BF_NIL = none); allocation takes the list
+**     linked through the descriptors (page numbers, BFA_NIL = none); allocation takes the list
 **     head, frees push at the head (LIFO).
 **  2. Allocation (__rmqueue): the first non-empty list of order >= the request; the block is
 **     split by expand(): the upper half goes back to the list of the next lower order until the
@@ -46,15 +46,21 @@
 **   mem_map after the zones: 16 bytes per page: +0 flags (u16), +2 order (u16), +4 private,
 **           +8 next, +12 prev.
 **
+** Debug builds assert (host values only, never a simulated read, so no statistic moves): a block
+** pushed on or taken from a free list is 2^order-aligned, of an order below MAX_ORDER and inside
+** its zone; the host mirrors of nr_free and free_pages never go below zero or above the pages
+** managed.
+**
 ** Invariants (xCheck): every list entry is a BUDDY head of that order, aligned, inside its
 ** zone, with consistent back links; nr_free matches each list; no free block's buddy is a free
 ** block of the same order (else it should have merged); free blocks, allocated blocks, page-cache
 ** pages and reserved pages partition the memory without overlap; free_pages matches the lists;
 ** the LRU list matches lru_count; nommu regions cover allocated order-0 pages.
 */
-#include "bf_hmem.h"
 #include "bf_alloc_int.h"
+#include "bf_hmem.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -143,8 +149,8 @@ static void list_push(bf_buddy *b, bf_addr headp, uint32_t pfn)
 {
     uint32_t head = bf_amem_r32(b->m, headp);
     bf_amem_w32(b->m, bf_buddy_desc(b, pfn) + 8, head);
-    bf_amem_w32(b->m, bf_buddy_desc(b, pfn) + 12, BF_NIL);
-    if (head != BF_NIL)
+    bf_amem_w32(b->m, bf_buddy_desc(b, pfn) + 12, BFA_NIL);
+    if (head != BFA_NIL)
         bf_amem_w32(b->m, bf_buddy_desc(b, head) + 12, pfn);
     bf_amem_w32(b->m, headp, pfn);
 }
@@ -153,16 +159,24 @@ static void list_del(bf_buddy *b, bf_addr headp, uint32_t pfn)
 {
     uint32_t next = bf_amem_r32(b->m, bf_buddy_desc(b, pfn) + 8);
     uint32_t prev = bf_amem_r32(b->m, bf_buddy_desc(b, pfn) + 12);
-    if (prev != BF_NIL)
+    if (prev != BFA_NIL)
         bf_amem_w32(b->m, bf_buddy_desc(b, prev) + 8, next);
     else
         bf_amem_w32(b->m, headp, next);
-    if (next != BF_NIL)
+    if (next != BFA_NIL)
         bf_amem_w32(b->m, bf_buddy_desc(b, next) + 12, prev);
+}
+
+/* A free block of 2^o pages at pfn is aligned, of a valid order and inside zone z (rule 1). */
+static inline int block_ok(const bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
+{
+    return o < b->max_order && (pfn & ((1u << o) - 1)) == 0 && pfn >= b->zstart[z] &&
+           pfn + (1u << o) <= b->zend[z];
 }
 
 static void area_push(bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
 {
+    assert(block_ok(b, z, o, pfn));
     desc_set(b, pfn, BF_PG_BUDDY, o);
     list_push(b, area(b, z, o), pfn);
     add32(b->m, area(b, z, o) + 4, 1);
@@ -171,6 +185,7 @@ static void area_push(bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
 
 static void area_del(bf_buddy *b, unsigned z, unsigned o, uint32_t pfn)
 {
+    assert(block_ok(b, z, o, pfn) && b->nr_free[z][o] > 0);
     list_del(b, area(b, z, o), pfn);
     add32(b->m, area(b, z, o) + 4, -1);
     b->nr_free[z][o]--;
@@ -181,7 +196,7 @@ static void lru_push(bf_buddy *b, uint32_t pfn)
 {
     desc_set(b, pfn, BF_PG_LRU, 0);
     list_push(b, b->meta + 4, pfn);
-    if (bf_amem_r32(b->m, b->meta + 8) == BF_NIL)
+    if (bf_amem_r32(b->m, b->meta + 8) == BFA_NIL)
         bf_amem_w32(b->m, b->meta + 8, pfn);
     add32(b->m, b->meta + 12, 1);
 }
@@ -189,8 +204,8 @@ static void lru_push(bf_buddy *b, uint32_t pfn)
 static uint32_t lru_pop_tail(bf_buddy *b)
 {
     uint32_t t = bf_amem_r32(b->m, b->meta + 8);
-    if (t == BF_NIL)
-        return BF_NIL;
+    if (t == BFA_NIL)
+        return BFA_NIL;
     uint32_t prev = bf_amem_r32(b->m, bf_buddy_desc(b, t) + 12);
     list_del(b, b->meta + 4, t);
     bf_amem_w32(b->m, b->meta + 8, prev);
@@ -203,8 +218,10 @@ static uint32_t lru_pop_tail(bf_buddy *b)
 static void free_block(bf_buddy *b, uint32_t pfn, unsigned order)
 {
     unsigned z = zone_of(b, pfn);
+    assert(block_ok(b, z, order, pfn));
     add32(b->m, zf(b, z, 8), (int32_t)(1u << order));
     b->free_pages += 1u << order;
+    assert(b->free_pages <= b->npages);
     while (order < b->max_order - 1) {
         uint32_t buddy = pfn ^ (1u << order);
         if (buddy < b->zstart[z] || buddy + (1u << order) > b->zend[z])
@@ -224,7 +241,7 @@ static uint32_t rmqueue(bf_buddy *b, unsigned z, unsigned order)
 {
     for (unsigned cur = order; cur < b->max_order; cur++) {
         uint32_t head = bf_amem_r32(b->m, area(b, z, cur));
-        if (head == BF_NIL)
+        if (head == BFA_NIL)
             continue;
         area_del(b, z, cur, head);
         while (cur > order) { /* expand: the upper half goes back */
@@ -232,11 +249,12 @@ static uint32_t rmqueue(bf_buddy *b, unsigned z, unsigned order)
             area_push(b, z, cur, head + (1u << cur));
         }
         add32(b->m, zf(b, z, 8), -(int32_t)(1u << order));
+        assert(b->free_pages >= 1u << order);
         b->free_pages -= 1u << order;
         desc_set(b, head, BF_PG_HEAD, order);
         return head;
     }
-    return BF_NIL;
+    return BFA_NIL;
 }
 
 static int watermark_ok(bf_buddy *b, unsigned z, unsigned order, uint32_t mark, int flags,
@@ -282,18 +300,18 @@ static uint32_t try_zones(bf_buddy *b, unsigned order, uint32_t gfp, unsigned ma
         if (!watermark_ok(b, zl[i], order, mark, flags, cz))
             continue;
         uint32_t pfn = rmqueue(b, zl[i], order);
-        if (pfn != BF_NIL)
+        if (pfn != BFA_NIL)
             return pfn;
     }
-    return BF_NIL;
+    return BFA_NIL;
 }
 
 static uint32_t alloc_pages(bf_buddy *b, unsigned order, uint32_t gfp)
 {
     if (order >= b->max_order)
-        return BF_NIL;
+        return BFA_NIL;
     uint32_t pfn = try_zones(b, order, gfp, 16, 0); /* low mark */
-    if (pfn != BF_NIL)
+    if (pfn != BFA_NIL)
         return pfn;
     int flags = 0;
     if (!(gfp & BF_GFP_WAIT))
@@ -301,22 +319,22 @@ static uint32_t alloc_pages(bf_buddy *b, unsigned order, uint32_t gfp)
     if (gfp & BF_GFP_HIGH)
         flags |= ALLOC_HIGH;
     pfn = try_zones(b, order, gfp, 12, flags); /* min mark */
-    if (pfn != BF_NIL || !(gfp & BF_GFP_WAIT))
+    if (pfn != BFA_NIL || !(gfp & BF_GFP_WAIT))
         return pfn;
     /* direct reclaim: the caller may sleep */
     while (bf_amem_r32(b->m, b->meta + 12) > 0) {
         for (uint32_t i = 0; i < b->env.reclaim_batch; i++) {
             uint32_t p = lru_pop_tail(b);
-            if (p == BF_NIL)
+            if (p == BFA_NIL)
                 break;
             desc_set(b, p, 0, 0);
             free_block(b, p, 0);
         }
         pfn = try_zones(b, order, gfp, 12, flags);
-        if (pfn != BF_NIL)
+        if (pfn != BFA_NIL)
             return pfn;
     }
-    return BF_NIL;
+    return BFA_NIL;
 }
 
 /* ---- internal interface ---- */
@@ -324,7 +342,7 @@ static uint32_t alloc_pages(bf_buddy *b, unsigned order, uint32_t gfp)
 uint32_t bf_buddy_meta_bytes(const bf_alloc_env *env)
 {
     uint32_t zsz = 32u + 8u * env->max_order;
-    return 32u + 2u * zsz + bf_alloc_npages(env) * DESC_BYTES;
+    return 32u + 2u * zsz + bfa_npages(env) * DESC_BYTES;
 }
 
 int bf_buddy_init_at(const bf_alloc_env *env, bf_addr meta, bf_buddy **out)
@@ -335,7 +353,7 @@ int bf_buddy_init_at(const bf_alloc_env *env, bf_addr meta, bf_buddy **out)
         return BF_ENOMEM;
     b->env = *env;
     b->m = env->mem;
-    b->npages = bf_alloc_npages(env);
+    b->npages = bfa_npages(env);
     b->max_order = env->max_order;
     b->scratch = bf_calloc(1, b->npages / 8 + 1);
     if (!b->scratch) {
@@ -354,8 +372,8 @@ int bf_buddy_init_at(const bf_alloc_env *env, bf_addr meta, bf_buddy **out)
     b->zend[ZNORMAL] = b->npages;
     bf_amem *m = b->m;
     bf_amem_w32(m, meta + 0, b->nzones);
-    bf_amem_w32(m, meta + 4, BF_NIL);
-    bf_amem_w32(m, meta + 8, BF_NIL);
+    bf_amem_w32(m, meta + 4, BFA_NIL);
+    bf_amem_w32(m, meta + 8, BFA_NIL);
     bf_amem_w32(m, meta + 12, 0);
     bf_amem_w32(m, meta + 16, 0);
     for (unsigned z = 0; z < 2; z++) {
@@ -364,7 +382,7 @@ int bf_buddy_init_at(const bf_alloc_env *env, bf_addr meta, bf_buddy **out)
         for (unsigned off = 8; off < 32; off += 4)
             bf_amem_w32(m, zf(b, z, off), 0);
         for (unsigned o = 0; o < b->max_order; o++) {
-            bf_amem_w32(m, area(b, z, o), BF_NIL);
+            bf_amem_w32(m, area(b, z, o), BFA_NIL);
             bf_amem_w32(m, area(b, z, o) + 4, 0);
         }
     }
@@ -384,7 +402,8 @@ void bf_buddy_release(bf_buddy *b, uint32_t pfn, unsigned order)
     free_block(b, pfn, order);
 }
 
-void bf_buddy_release_range(bf_buddy *b, uint32_t pfn, uint32_t n)
+/* Release [pfn, pfn+n) as maximal aligned blocks. */
+static void release_range(bf_buddy *b, uint32_t pfn, uint32_t n)
 {
     while (n) {
         unsigned o = 0;
@@ -458,22 +477,21 @@ static int buddy_create(const bf_alloc_env *env, void **state)
     if (bf_alloc_env_check(env))
         return BF_ECONFIG;
     uint32_t pages = (bf_buddy_meta_bytes(env) + env->page_size - 1) / env->page_size, mp;
-    if (bf_alloc_carve(env, pages, &mp) != BF_OK)
+    if (bfa_carve(env, pages, &mp) != BF_OK)
         return BF_ECONFIG;
     bf_buddy *b;
-    int rc = bf_buddy_init_at(env, bf_alloc_pfn_addr(env, mp), &b);
+    int rc = bf_buddy_init_at(env, bfa_pfn_addr(env, mp), &b);
     if (rc != BF_OK)
         return rc;
     uint32_t run = 0;
     for (uint32_t p = 0; p <= b->npages; p++) {
-        int usable =
-            p < b->npages && !(p >= mp && p < mp + pages) && !bf_alloc_page_reserved(env, p);
+        int usable = p < b->npages && !(p >= mp && p < mp + pages) && !bfa_page_reserved(env, p);
         if (usable) {
             run++;
             continue;
         }
         if (run)
-            bf_buddy_release_range(b, p - run, run);
+            release_range(b, p - run, run);
         run = 0;
     }
     bf_buddy_setup_watermarks(b);
@@ -494,7 +512,7 @@ static int buddy_alloc_pages(void *st, unsigned order, uint32_t gfp, bf_addr *ou
 {
     bf_buddy *b = st;
     uint32_t pfn = alloc_pages(b, order, gfp);
-    *out = pfn == BF_NIL ? 0 : bf_alloc_pfn_addr(&b->env, pfn);
+    *out = pfn == BFA_NIL ? 0 : bfa_pfn_addr(&b->env, pfn);
     return BF_OK;
 }
 
@@ -564,7 +582,7 @@ static void buddy_reclaimable(void *st, uint64_t pages)
     }
     while (have < pages) { /* page-cache pages come from the fast path only */
         uint32_t p = try_zones(b, 0, BF_GFP_USER, 16, 0);
-        if (p == BF_NIL)
+        if (p == BFA_NIL)
             break;
         lru_push(b, p);
         have++;
@@ -585,8 +603,8 @@ const char *bf_buddy_check(bf_buddy *b)
     for (unsigned z = 0; z < b->nzones; z++) {
         uint64_t free_pages = 0;
         for (unsigned o = 0; o < b->max_order; o++) {
-            uint32_t nr = bf_amem_r32(m, area(b, z, o) + 4), n = 0, prev = BF_NIL;
-            for (uint32_t p = bf_amem_r32(m, area(b, z, o)); p != BF_NIL;
+            uint32_t nr = bf_amem_r32(m, area(b, z, o) + 4), n = 0, prev = BFA_NIL;
+            for (uint32_t p = bf_amem_r32(m, area(b, z, o)); p != BFA_NIL;
                  p = bf_amem_r32(m, bf_buddy_desc(b, p) + 8)) {
                 if (p >= b->npages)
                     FAIL("buddy: zone %s order %u list holds page %u beyond memory", zone_names[z],
@@ -629,8 +647,8 @@ const char *bf_buddy_check(bf_buddy *b)
             FAIL("buddy: zone %s free_pages %u but the lists hold %llu", zone_names[z],
                  bf_amem_r32(m, zf(b, z, 8)), (unsigned long long)free_pages);
     }
-    uint32_t lru = 0, prev = BF_NIL, last = BF_NIL;
-    for (uint32_t p = bf_amem_r32(m, b->meta + 4); p != BF_NIL;
+    uint32_t lru = 0, prev = BFA_NIL, last = BFA_NIL;
+    for (uint32_t p = bf_amem_r32(m, b->meta + 4); p != BFA_NIL;
          p = bf_amem_r32(m, bf_buddy_desc(b, p) + 8)) {
         if (p >= b->npages || ++lru > b->npages)
             FAIL("buddy: the page-cache list is broken at page %u", p);
@@ -692,10 +710,9 @@ void bf_buddy_walk(bf_buddy *b, void (*visit)(void *, bf_addr, uint64_t, int), v
             n = 1u << (v >> 16);
         if (v & BF_PG_BUDDY) {
             if (used)
-                visit(arg, bf_alloc_pfn_addr(&b->env, used_start),
-                      (uint64_t)used * b->env.page_size, 1);
+                visit(arg, bfa_pfn_addr(&b->env, used_start), (uint64_t)used * b->env.page_size, 1);
             used = 0;
-            visit(arg, bf_alloc_pfn_addr(&b->env, p), (uint64_t)n * b->env.page_size, 0);
+            visit(arg, bfa_pfn_addr(&b->env, p), (uint64_t)n * b->env.page_size, 0);
         } else {
             if (!used)
                 used_start = p;
@@ -704,7 +721,7 @@ void bf_buddy_walk(bf_buddy *b, void (*visit)(void *, bf_addr, uint64_t, int), v
         p += n;
     }
     if (used)
-        visit(arg, bf_alloc_pfn_addr(&b->env, used_start), (uint64_t)used * b->env.page_size, 1);
+        visit(arg, bfa_pfn_addr(&b->env, used_start), (uint64_t)used * b->env.page_size, 1);
 }
 
 static void buddy_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), void *arg)

@@ -26,8 +26,8 @@
 ** Invariants (xCheck): the run heads tile memory exactly (interior pages 0); the list holds
 ** exactly the free runs, once each, with consistent back links and count; free pages match.
 */
-#include "bf_hmem.h"
 #include "bf_alloc_int.h"
+#include "bf_hmem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,8 +65,8 @@ static void list_push(np2 *s, uint32_t p)
     bf_amem *m = s->m;
     uint32_t head = bf_amem_r32(m, s->hdr);
     bf_amem_w32(m, pd(s, p) + 4, head);
-    bf_amem_w32(m, pd(s, p) + 8, BF_NIL);
-    if (head != BF_NIL)
+    bf_amem_w32(m, pd(s, p) + 8, BFA_NIL);
+    if (head != BFA_NIL)
         bf_amem_w32(m, pd(s, head) + 8, p);
     bf_amem_w32(m, s->hdr, p);
     bf_amem_w32(m, s->hdr + 4, bf_amem_r32(m, s->hdr + 4) + 1);
@@ -76,11 +76,11 @@ static void list_del(np2 *s, uint32_t p)
 {
     bf_amem *m = s->m;
     uint32_t next = bf_amem_r32(m, pd(s, p) + 4), prev = bf_amem_r32(m, pd(s, p) + 8);
-    if (prev != BF_NIL)
+    if (prev != BFA_NIL)
         bf_amem_w32(m, pd(s, prev) + 4, next);
     else
         bf_amem_w32(m, s->hdr, next);
-    if (next != BF_NIL)
+    if (next != BFA_NIL)
         bf_amem_w32(m, pd(s, next) + 8, prev);
     bf_amem_w32(m, s->hdr + 4, bf_amem_r32(m, s->hdr + 4) - 1);
 }
@@ -94,7 +94,7 @@ static void add_free(np2 *s, int32_t d)
 static void merge(np2 *s)
 {
     bf_amem *m = s->m;
-    bf_amem_w32(m, s->hdr, BF_NIL);
+    bf_amem_w32(m, s->hdr, BFA_NIL);
     bf_amem_w32(m, s->hdr + 4, 0);
     for (uint32_t p = 0; p < s->npages;) {
         int32_t v = size_of(s, p);
@@ -118,15 +118,16 @@ static void merge(np2 *s)
     bf_amem_w32(m, s->hdr + 12, 1);
 }
 
-/* Best fit over the list; BF_NIL if no run holds `want` pages. */
+/* Best fit over the list; BFA_NIL if no run holds `want` pages. */
 static uint32_t best_fit(np2 *s, uint32_t want, int exact_only)
 {
-    uint32_t best = BF_NIL, best_size = 0;
-    for (uint32_t p = bf_amem_r32(s->m, s->hdr); p != BF_NIL; p = bf_amem_r32(s->m, pd(s, p) + 4)) {
+    uint32_t best = BFA_NIL, best_size = 0;
+    for (uint32_t p = bf_amem_r32(s->m, s->hdr); p != BFA_NIL;
+         p = bf_amem_r32(s->m, pd(s, p) + 4)) {
         uint32_t v = (uint32_t)size_of(s, p);
         if (v == want)
             return p;
-        if (!exact_only && v > want && (best == BF_NIL || v < best_size)) {
+        if (!exact_only && v > want && (best == BFA_NIL || v < best_size)) {
             best = p;
             best_size = v;
         }
@@ -137,12 +138,12 @@ static uint32_t best_fit(np2 *s, uint32_t want, int exact_only)
 static uint32_t np2_get(np2 *s, uint32_t size)
 {
     if (size == 0 || size > s->npages)
-        return BF_NIL;
+        return BFA_NIL;
     if (!bf_amem_r32(s->m, s->hdr + 12))
         merge(s); /* the first allocation merges */
     uint32_t ssize = (size & 1) ? size + 1 : size;
-    uint32_t run = BF_NIL;
-    for (int attempt = 0; attempt < 2 && run == BF_NIL; attempt++) {
+    uint32_t run = BFA_NIL;
+    for (int attempt = 0; attempt < 2 && run == BFA_NIL; attempt++) {
         if (attempt == 1) {
             if (!s->env.np2_merge_on_fail)
                 break;
@@ -150,11 +151,11 @@ static uint32_t np2_get(np2 *s, uint32_t size)
         }
         if (size == 1)
             run = best_fit(s, 1, 1);
-        if (run == BF_NIL)
+        if (run == BFA_NIL)
             run = best_fit(s, ssize, 0);
     }
-    if (run == BF_NIL)
-        return BF_NIL;
+    if (run == BFA_NIL)
+        return BFA_NIL;
     uint32_t len = (uint32_t)size_of(s, run), take = len == 1 ? 1 : ssize, p;
     if (len == take) {
         list_del(s, run);
@@ -183,20 +184,20 @@ static int np2_create(const bf_alloc_env *env, void **state)
         return BF_ENOMEM;
     s->env = *env;
     s->m = env->mem;
-    s->npages = bf_alloc_npages(env);
+    s->npages = bfa_npages(env);
     s->scratch = bf_calloc(1, s->npages / 8 + 1);
     uint32_t bytes = 16 + 12 * s->npages;
     s->meta_pages = (bytes + env->page_size - 1) / env->page_size;
-    if (!s->scratch || bf_alloc_carve(env, s->meta_pages, &s->meta_pfn) != BF_OK) {
+    if (!s->scratch || bfa_carve(env, s->meta_pages, &s->meta_pfn) != BF_OK) {
         int rc = s->scratch ? BF_ECONFIG : BF_ENOMEM;
         free(s->scratch);
         free(s);
         return rc;
     }
-    s->hdr = bf_alloc_pfn_addr(env, s->meta_pfn);
+    s->hdr = bfa_pfn_addr(env, s->meta_pfn);
     s->pages = s->hdr + 16;
     bf_amem *m = s->m;
-    bf_amem_w32(m, s->hdr, BF_NIL);
+    bf_amem_w32(m, s->hdr, BFA_NIL);
     bf_amem_w32(m, s->hdr + 4, 0);
     bf_amem_w32(m, s->hdr + 8, 0);
     s->free_pages = 0;
@@ -204,12 +205,12 @@ static int np2_create(const bf_alloc_env *env, void **state)
     uint32_t head = 0;
     int head_used = -1;
     for (uint32_t p = 0; p <= s->npages; p++) {
-        int used = p < s->npages && (bf_alloc_page_reserved(env, p) ||
+        int used = p < s->npages && (bfa_page_reserved(env, p) ||
                                      (p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages));
         if (p < s->npages) {
             bf_amem_w32(m, pd(s, p), 0);
-            bf_amem_w32(m, pd(s, p) + 4, BF_NIL);
-            bf_amem_w32(m, pd(s, p) + 8, BF_NIL);
+            bf_amem_w32(m, pd(s, p) + 4, BFA_NIL);
+            bf_amem_w32(m, pd(s, p) + 8, BFA_NIL);
         }
         if (p == s->npages || used != head_used) {
             if (head_used >= 0) {
@@ -242,8 +243,8 @@ static int np2_alloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
     np2 *s = st;
     (void)gfp;
     uint64_t n = bytes ? (bytes + s->env.page_size - 1) / s->env.page_size : 1;
-    uint32_t p = n > s->npages ? BF_NIL : np2_get(s, (uint32_t)n);
-    *out = p == BF_NIL ? 0 : bf_alloc_pfn_addr(&s->env, p);
+    uint32_t p = n > s->npages ? BFA_NIL : np2_get(s, (uint32_t)n);
+    *out = p == BFA_NIL ? 0 : bfa_pfn_addr(&s->env, p);
     return BF_OK;
 }
 
@@ -251,8 +252,8 @@ static int np2_alloc_pages(void *st, unsigned order, uint32_t gfp, bf_addr *out)
 {
     np2 *s = st;
     (void)gfp;
-    uint32_t p = order >= 31 ? BF_NIL : np2_get(s, 1u << order);
-    *out = p == BF_NIL ? 0 : bf_alloc_pfn_addr(&s->env, p);
+    uint32_t p = order >= 31 ? BFA_NIL : np2_get(s, 1u << order);
+    *out = p == BFA_NIL ? 0 : bfa_pfn_addr(&s->env, p);
     return BF_OK;
 }
 
@@ -273,7 +274,7 @@ static int np2_free(void *st, bf_addr a)
         return BF_EINPUT;
     int32_t v = size_of(s, p);
     if (v >= 0 || (p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages) ||
-        bf_alloc_page_reserved(&s->env, p))
+        bfa_page_reserved(&s->env, p))
         return BF_EINPUT;
     set_size(s, p, -v);
     list_push(s, p);
@@ -326,8 +327,8 @@ static const char *np2_check(void *st)
         }
         p += n;
     }
-    uint32_t count = bf_amem_r32(m, s->hdr + 4), seen = 0, prev = BF_NIL;
-    for (uint32_t p = bf_amem_r32(m, s->hdr); p != BF_NIL; p = bf_amem_r32(m, pd(s, p) + 4)) {
+    uint32_t count = bf_amem_r32(m, s->hdr + 4), seen = 0, prev = BFA_NIL;
+    for (uint32_t p = bf_amem_r32(m, s->hdr); p != BFA_NIL; p = bf_amem_r32(m, pd(s, p) + 4)) {
         if (p >= s->npages || ++seen > count)
             FAIL("np2: the free list is longer than its count %u or leaves memory", count);
         if (!(s->scratch[p >> 3] & (1u << (p & 7))))
@@ -363,10 +364,9 @@ static void np2_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), vo
             n = 1; /* corrupt; xCheck reports it */
         if (v > 0) {
             if (used)
-                visit(arg, bf_alloc_pfn_addr(&s->env, used_start),
-                      (uint64_t)used * s->env.page_size, 1);
+                visit(arg, bfa_pfn_addr(&s->env, used_start), (uint64_t)used * s->env.page_size, 1);
             used = 0;
-            visit(arg, bf_alloc_pfn_addr(&s->env, p), (uint64_t)n * s->env.page_size, 0);
+            visit(arg, bfa_pfn_addr(&s->env, p), (uint64_t)n * s->env.page_size, 0);
         } else {
             if (!used)
                 used_start = p;
@@ -375,7 +375,7 @@ static void np2_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), vo
         p += n;
     }
     if (used)
-        visit(arg, bf_alloc_pfn_addr(&s->env, used_start), (uint64_t)used * s->env.page_size, 1);
+        visit(arg, bfa_pfn_addr(&s->env, used_start), (uint64_t)used * s->env.page_size, 1);
 }
 
 /* /proc/np2/space-like summary. */

@@ -23,8 +23,8 @@
 ** free pages have index 0; every allocation's pages are all set and carry the same index, and
 ** allocations, free pages and reserved pages partition memory.
 */
-#include "bf_hmem.h"
 #include "bf_alloc_int.h"
+#include "bf_hmem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,30 +47,30 @@ static bf_addr idx_addr(const pa2 *s, uint32_t p)
     return s->index + 4 * p;
 }
 
-/* First start >= p, aligned to `align`, below `limit`, with n free pages; BF_NIL if none. */
+/* First start >= p, aligned to `align`, below `limit`, with n free pages; BFA_NIL if none. */
 static uint32_t first_fit(pa2 *s, uint32_t p, uint32_t limit, uint32_t n, uint32_t align)
 {
     while (p < limit) {
-        p = bf_bm_find(s->m, s->map, p, limit, 0);
+        p = bfa_bm_find(s->m, s->map, p, limit, 0);
         p = (p + align - 1) / align * align;
         if (p >= limit || p + n > s->npages)
-            return BF_NIL;
-        uint32_t set = bf_bm_find(s->m, s->map, p, p + n, 1);
+            return BFA_NIL;
+        uint32_t set = bfa_bm_find(s->m, s->map, p, p + n, 1);
         if (set == p + n)
             return p;
         p = set + 1;
     }
-    return BF_NIL;
+    return BFA_NIL;
 }
 
 static uint32_t pa2_get(pa2 *s, uint32_t n, uint32_t align)
 {
     bf_amem *m = s->m;
     if (n == 0 || n > s->npages || n > 0xFFFFu)
-        return BF_NIL;
-    uint32_t p = BF_NIL;
+        return BFA_NIL;
+    uint32_t p = BFA_NIL;
     if (n <= 2) {
-        for (uint32_t top = s->npages; p == BF_NIL;) {
+        for (uint32_t top = s->npages; p == BFA_NIL;) {
             uint32_t w = top > 16 ? top - 16 : 0;
             p = first_fit(s, w, top, n, align);
             if (w == 0)
@@ -80,37 +80,37 @@ static uint32_t pa2_get(pa2 *s, uint32_t n, uint32_t align)
     } else {
         p = first_fit(s, bf_amem_r32(m, s->hdr), s->npages, n, align);
     }
-    if (p == BF_NIL)
-        return BF_NIL;
-    bf_bm_set_range(m, s->map, p, n, 1);
+    if (p == BFA_NIL)
+        return BFA_NIL;
+    bfa_bm_set_range(m, s->map, p, n, 1);
     for (uint32_t i = 0; i < n; i++)
         bf_amem_w32(m, idx_addr(s, p + i), PA2_MAGIC | n);
     bf_amem_w32(m, s->hdr + 4, bf_amem_r32(m, s->hdr + 4) - n);
     s->free_pages -= n;
     if (p == bf_amem_r32(m, s->hdr))
-        bf_amem_w32(m, s->hdr, bf_bm_find(m, s->map, p + n, s->npages, 0));
+        bf_amem_w32(m, s->hdr, bfa_bm_find(m, s->map, p + n, s->npages, 0));
     return p;
 }
 
 static int pa2_create(const bf_alloc_env *env, void **state)
 {
     *state = NULL;
-    if (bf_alloc_env_check(env) || bf_alloc_npages(env) > 0xFFFFu)
+    if (bf_alloc_env_check(env) || bfa_npages(env) > 0xFFFFu)
         return BF_ECONFIG;
     pa2 *s = bf_calloc(1, sizeof(*s));
     if (!s)
         return BF_ENOMEM;
     s->env = *env;
     s->m = env->mem;
-    s->npages = bf_alloc_npages(env);
+    s->npages = bfa_npages(env);
     uint32_t mapbytes = (s->npages + 31) / 32 * 4;
     uint32_t bytes = 16 + mapbytes + 4 * s->npages;
     s->meta_pages = (bytes + env->page_size - 1) / env->page_size;
-    if (bf_alloc_carve(env, s->meta_pages, &s->meta_pfn) != BF_OK) {
+    if (bfa_carve(env, s->meta_pages, &s->meta_pfn) != BF_OK) {
         free(s);
         return BF_ECONFIG;
     }
-    s->hdr = bf_alloc_pfn_addr(env, s->meta_pfn);
+    s->hdr = bfa_pfn_addr(env, s->meta_pfn);
     s->map = s->hdr + 16;
     s->index = s->map + mapbytes;
     bf_amem *m = s->m;
@@ -119,9 +119,9 @@ static int pa2_create(const bf_alloc_env *env, void **state)
         bf_amem_w32(m, s->map + 4 * w, 0xFFFFFFFFu);
     for (uint32_t p = 0; p < s->npages; p++) {
         bf_amem_w32(m, idx_addr(s, p), 0);
-        if (bf_alloc_page_reserved(env, p) || (p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages))
+        if (bfa_page_reserved(env, p) || (p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages))
             continue;
-        bf_bm_set_range(m, s->map, p, 1, 0);
+        bfa_bm_set_range(m, s->map, p, 1, 0);
         nfree++;
         if (lowest == s->npages)
             lowest = p;
@@ -143,8 +143,8 @@ static int pa2_alloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
     pa2 *s = st;
     (void)gfp;
     uint64_t n = bytes ? (bytes + s->env.page_size - 1) / s->env.page_size : 1;
-    uint32_t p = n > s->npages ? BF_NIL : pa2_get(s, (uint32_t)n, 1);
-    *out = p == BF_NIL ? 0 : bf_alloc_pfn_addr(&s->env, p);
+    uint32_t p = n > s->npages ? BFA_NIL : pa2_get(s, (uint32_t)n, 1);
+    *out = p == BFA_NIL ? 0 : bfa_pfn_addr(&s->env, p);
     return BF_OK;
 }
 
@@ -152,8 +152,8 @@ static int pa2_alloc_pages(void *st, unsigned order, uint32_t gfp, bf_addr *out)
 {
     pa2 *s = st;
     (void)gfp;
-    uint32_t p = order >= 16 ? BF_NIL : pa2_get(s, 1u << order, order == 1 ? 2 : 1);
-    *out = p == BF_NIL ? 0 : bf_alloc_pfn_addr(&s->env, p);
+    uint32_t p = order >= 16 ? BFA_NIL : pa2_get(s, 1u << order, order == 1 ? 2 : 1);
+    *out = p == BFA_NIL ? 0 : bfa_pfn_addr(&s->env, p);
     return BF_OK;
 }
 
@@ -169,7 +169,7 @@ static int pa2_free(void *st, bf_addr a)
     uint32_t n = v & 0xFFFFu;
     if ((v & 0xFFFF0000u) != PA2_MAGIC || n == 0 || p + n > s->npages)
         return BF_EINPUT;
-    bf_bm_set_range(m, s->map, p, n, 0);
+    bfa_bm_set_range(m, s->map, p, n, 0);
     for (uint32_t i = 0; i < n; i++)
         bf_amem_w32(m, idx_addr(s, p + i), 0);
     bf_amem_w32(m, s->hdr + 4, bf_amem_r32(m, s->hdr + 4) + n);
@@ -210,7 +210,7 @@ static const char *pa2_check(void *st)
     bf_amem *m = s->m;
     uint32_t clear = 0, first = bf_amem_r32(m, s->hdr);
     for (uint32_t p = 0; p < s->npages;) {
-        int bit = bf_bm_test(m, s->map, p);
+        int bit = bfa_bm_test(m, s->map, p);
         uint32_t v = bf_amem_r32(m, idx_addr(s, p));
         if (!bit) {
             if (p < first)
@@ -220,7 +220,7 @@ static const char *pa2_check(void *st)
             clear++;
             p++;
         } else if (v == 0) {
-            if (!bf_alloc_page_reserved(&s->env, p) &&
+            if (!bfa_page_reserved(&s->env, p) &&
                 !(p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages))
                 FAIL("pa2: page %u is marked used but belongs to no allocation", p);
             p++;
@@ -229,7 +229,7 @@ static const char *pa2_check(void *st)
             if ((v & 0xFFFF0000u) != PA2_MAGIC || n == 0 || p + n > s->npages)
                 FAIL("pa2: page %u has a bad index 0x%x", p, v);
             for (uint32_t i = p; i < p + n; i++)
-                if (!bf_bm_test(m, s->map, i) || bf_amem_r32(m, idx_addr(s, i)) != v)
+                if (!bfa_bm_test(m, s->map, i) || bf_amem_r32(m, idx_addr(s, i)) != v)
                     FAIL("pa2: page %u of the %u-page block at %u disagrees (bit or index)", i, n,
                          p);
             p += n;
@@ -245,9 +245,9 @@ static void pa2_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), vo
 {
     pa2 *s = st;
     for (uint32_t p = 0; p < s->npages;) {
-        int bit = bf_bm_test(s->m, s->map, p);
-        uint32_t q = bf_bm_find(s->m, s->map, p, s->npages, !bit);
-        visit(arg, bf_alloc_pfn_addr(&s->env, p), (uint64_t)(q - p) * s->env.page_size, bit);
+        int bit = bfa_bm_test(s->m, s->map, p);
+        uint32_t q = bfa_bm_find(s->m, s->map, p, s->npages, !bit);
+        visit(arg, bfa_pfn_addr(&s->env, p), (uint64_t)(q - p) * s->env.page_size, bit);
         p = q;
     }
 }
@@ -267,8 +267,8 @@ static size_t pa2_info(void *st, char *buf, size_t n)
     pa2 *s = st;
     uint32_t runs = 0, nfree = 0;
     for (uint32_t p = 0; p < s->npages;) {
-        int bit = bf_bm_test(s->m, s->map, p);
-        uint32_t q = bf_bm_find(s->m, s->map, p, s->npages, !bit);
+        int bit = bfa_bm_test(s->m, s->map, p);
+        uint32_t q = bfa_bm_find(s->m, s->map, p, s->npages, !bit);
         if (!bit) {
             runs++;
             nfree += q - p;

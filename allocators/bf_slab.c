@@ -48,16 +48,20 @@
 ** (0 < inuse < num) or free (inuse = 0); each slab's bufctl list holds num - inuse distinct
 ** indices below num; the cache's free-object and active counts equal the sums over its slabs; the
 ** colour offset of each slab is a multiple of 32 below colour * 32; every page of a slab maps to
-** its cache and slab and no other page maps to a cache.
+** its cache and slab and no other page maps to a cache. Debug builds assert, from values an
+** operation has read anyway (never an extra simulated access): a slab taken from the partial or
+** free list has a free object, whose address lies in managed memory; a freed object's slab has
+** no more objects in use than it holds.
 */
+#include <assert.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bf_alloc.h"
+#include "bf_alloc_int.h"
 #include "bf_hmem.h"
-#include "bf_alloc_util.h"
 
 enum {
     SLAB_LINE = 32,            /* bytes: L1_CACHE_BYTES, also the colour step */
@@ -304,7 +308,8 @@ static uint32_t slab_setup(slab_state *s, bf_addr c, uint64_t objsize, int hwali
 /* ---- slabs ----------------------------------------------------------------------------------- */
 
 /* Host bookkeeping beside KC_FREE_OBJECTS: every change of a cache's free-object count by
-** `delta` objects moves free_obj_bytes by delta objects of the cache's size (no simulated access). */
+** `delta` objects moves free_obj_bytes by delta objects of the cache's size (no simulated access).
+*/
 static void slab_free_objs_moved(slab_state *s, bf_addr c, int64_t delta)
 {
     for (size_t i = 0; i < s->ncaches; i++)
@@ -410,8 +415,10 @@ static bf_addr slab_cache_alloc_obj(slab_state *s, bf_addr c, uint32_t gfp)
             }
         }
         uint32_t idx = bf_amem_r32(s->pg.m, slab + SL_FREE);
+        assert(idx != BUFCTL_END); /* partial and free slabs have a free object */
         bf_addr obj =
             bf_amem_r32(s->pg.m, slab + SL_SMEM) + idx * bf_amem_r32(s->pg.m, c + KC_SIZE);
+        assert(slab_in_range(s, obj));
         uint32_t next = bf_amem_r32(s->pg.m, slab + SL_BUFCTL + 4 * idx);
         bf_amem_w32(s->pg.m, slab + SL_FREE, next);
         bf_amem_w32(s->pg.m, slab + SL_INUSE, bf_amem_r32(s->pg.m, slab + SL_INUSE) + 1);
@@ -438,6 +445,7 @@ static int slab_cache_free_obj(slab_state *s, bf_addr c, bf_addr obj)
     if (obj < smem || (obj - smem) % size || (obj - smem) / size >= num || inuse == 0)
         return BF_EINPUT;
     uint32_t idx = (obj - smem) / size;
+    assert(inuse <= num);
     bf_amem_w32(s->pg.m, slab + SL_BUFCTL + 4 * idx, bf_amem_r32(s->pg.m, slab + SL_FREE));
     bf_amem_w32(s->pg.m, slab + SL_FREE, idx);
     bf_amem_w32(s->pg.m, slab + SL_INUSE, --inuse);
@@ -487,7 +495,7 @@ static int slab_create(const bf_alloc_env *env, void **out)
         slab_destroy_state(s);
         return rc;
     }
-    unsigned mo = bfa_get_order(META_MAP + 8ull * s->pg.npages, s->pg.page_size);
+    unsigned mo = bf_alloc_order_for(META_MAP + 8ull * s->pg.npages, s->pg.page_size);
     s->meta = mo < s->max_order ? bfa_pages_get(&s->pg, mo, BF_GFP_KERNEL) : 0;
     if (!s->meta) {
         slab_destroy_state(s);
@@ -625,8 +633,7 @@ static void slab_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
 static size_t slab_info(void *st, char *buf, size_t n)
 {
     slab_state *s = st;
-    bfa_quiet q;
-    bfa_quiet_begin(s->pg.m, &q);
+    bf_amem_mark q = bf_amem_mark_get(s->pg.m);
     if (!buf)
         n = 0;
     size_t len = bfa_pages_xinfo(st, buf, n);
@@ -656,7 +663,7 @@ static size_t slab_info(void *st, char *buf, size_t n)
                      (unsigned)num, 1u << bf_amem_r32(s->pg.m, c + KC_ORDER),
                      (unsigned)(total / num - free_slabs), (unsigned)(total / num));
     }
-    bfa_quiet_end(s->pg.m, &q);
+    bf_amem_rewind(s->pg.m, q);
     return len;
 }
 

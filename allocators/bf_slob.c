@@ -44,15 +44,19 @@
 **
 ** Invariant: in each SLOB page the free blocks are in strictly increasing address order, inside
 ** the page, never touching one another, and their units add up to the page's free-unit count,
-** which is below a whole page; a page is on a list iff that count is non-zero.
+** which is below a whole page; a page is on a list iff that count is non-zero. Debug builds
+** assert the parts a walk along a page's free list sees anyway (each block inside the page of
+** the descriptor, addresses strictly increasing, no count below zero or above a page) from the
+** values the operation has read, never with an extra simulated access.
 */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bf_alloc.h"
+#include "bf_alloc_int.h"
 #include "bf_hmem.h"
-#include "bf_alloc_util.h"
 
 enum {
     SLOB_UNIT = 2,          /* bytes: sizeof(slob_t) with an s16 slobidx_t */
@@ -191,7 +195,9 @@ static bf_addr slob_page_alloc(slob_state *s, bf_addr d, uint64_t size, uint32_t
     uint32_t units = slob_units_of(size);
     bf_addr prev = 0, cur = bf_amem_r32(s->pg.m, d + PD_FREE);
     for (;;) {
+        assert(slob_in_range(s, cur) && slob_desc(s, cur) == d);
         uint32_t avail = slob_units(s, cur);
+        assert(avail <= s->upp);
         bf_addr aligned = cur;
         uint32_t delta = 0;
         if (align) {
@@ -218,7 +224,9 @@ static bf_addr slob_page_alloc(slob_state *s, bf_addr d, uint64_t size, uint32_t
                 slob_set(s, prev, slob_units(s, prev), after);
             else
                 bf_amem_w32(s->pg.m, d + PD_FREE, after);
-            uint32_t left = bf_amem_r32(s->pg.m, d + PD_UNITS) - units;
+            uint32_t have = bf_amem_r32(s->pg.m, d + PD_UNITS);
+            assert(have >= units && s->free_units >= units);
+            uint32_t left = have - units;
             bf_amem_w32(s->pg.m, d + PD_UNITS, left);
             s->free_units -= units;
             if (!left) {
@@ -231,6 +239,7 @@ static bf_addr slob_page_alloc(slob_state *s, bf_addr d, uint64_t size, uint32_t
             return 0;
         prev = cur;
         cur = slob_next(s, cur);
+        assert(cur > prev);
     }
 }
 
@@ -307,6 +316,7 @@ static int slob_free(slob_state *s, bf_addr b, uint64_t size)
     while (b > next) {
         prev = next;
         next = slob_next(s, prev);
+        assert(next > prev);
     }
     if (!slob_last(s, prev) && b + units * SLOB_UNIT == next) {
         units += slob_units(s, next);
@@ -348,7 +358,7 @@ static int slob_create(const bf_alloc_env *env, void **out)
         return rc;
     }
     uint64_t bytes = 24 + (uint64_t)PD_BYTES * s->pg.npages;
-    s->meta_order = bfa_get_order(bytes, s->pg.page_size);
+    s->meta_order = bf_alloc_order_for(bytes, s->pg.page_size);
     s->meta =
         s->meta_order < env->max_order ? bfa_pages_get(&s->pg, s->meta_order, BF_GFP_KERNEL) : 0;
     if (!s->meta) {
@@ -377,7 +387,7 @@ static int slob_kmalloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
         }
         return BF_OK;
     }
-    unsigned order = bfa_get_order(bytes, s->pg.page_size);
+    unsigned order = bf_alloc_order_for(bytes, s->pg.page_size);
     if (bytes > UINT32_MAX || order >= 32)
         return BF_OK;
     bf_addr p = bfa_pages_get(&s->pg, order, gfp);
@@ -408,7 +418,7 @@ static int slob_kfree(void *st, bf_addr a)
     if ((flags & PG_LARGE) && slob_page_of(s, a) == a) {
         uint32_t size = bf_amem_r32(s->pg.m, d + PD_UNITS);
         bf_amem_w32(s->pg.m, d + PD_FLAGS, 0);
-        return bfa_pages_put(&s->pg, a, bfa_get_order(size, s->pg.page_size));
+        return bfa_pages_put(&s->pg, a, bf_alloc_order_for(size, s->pg.page_size));
     }
     return BF_EINPUT;
 }
@@ -436,7 +446,7 @@ static uint64_t slob_usable(void *st, bf_addr a)
     }
     if (flags & PG_LARGE)
         return (uint64_t)s->pg.page_size
-               << bfa_get_order(bf_amem_r32(s->pg.m, d + PD_UNITS), s->pg.page_size);
+               << bf_alloc_order_for(bf_amem_r32(s->pg.m, d + PD_UNITS), s->pg.page_size);
     return 0;
 }
 
@@ -474,7 +484,7 @@ static int slob_cache_alloc(void *st, const char *cache, uint64_t objsize, uint3
     if (size < s->pg.page_size) {
         *out = slob_alloc(s, size, gfp, align);
     } else {
-        unsigned order = bfa_get_order(size, s->pg.page_size);
+        unsigned order = bf_alloc_order_for(size, s->pg.page_size);
         *out = order < 32 ? bfa_pages_get(&s->pg, order, gfp) : 0;
     }
     return BF_OK;
@@ -491,7 +501,7 @@ static int slob_cache_free(void *st, const char *cache, bf_addr a)
     uint32_t size = bf_amem_r32(s->pg.m, c + KC_SIZE);
     if (size < s->pg.page_size)
         return slob_free(s, a, size);
-    return bfa_pages_put(&s->pg, a, bfa_get_order(size, s->pg.page_size));
+    return bfa_pages_put(&s->pg, a, bf_alloc_order_for(size, s->pg.page_size));
 }
 
 static const char *slob_fail(slob_state *s, const char *what, bf_addr a)

@@ -4,7 +4,7 @@
 ** algorithm (reference kernel-allocators section 6), not from any existing implementation.
 **
 ** What it models: the O(1) good-fit allocator a real-time kernel would use instead of buddy +
-** slab. It manages the whole memory minus the reserved pages (bf_alloc_page_reserved: the
+** slab. It manages the whole memory minus the reserved pages (bfa_page_reserved: the
 ** env.reserved ranges, and page 0 when memory starts at 0, as every allocator): every run of
 ** unreserved pages is one pool.
 **
@@ -38,15 +38,19 @@
 ** second-level bitmap is set iff its list is non-empty, a first-level bit iff its second-level
 ** bitmap is non-zero; no two free blocks are physically adjacent; PREV_FREE of each block equals
 ** FREE of its physical predecessor, whose address a free predecessor also stores in prev_phys.
+** Debug builds assert, from values an operation has read anyway (never an extra simulated
+** access): a list index is inside the bitmaps, a block is 4-byte sized, the block taken from
+** list (fl, sl) is free, big enough (good fit) and on the list its size maps to, and the host
+** free-byte count never goes below zero.
 */
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bf_alloc.h"
-#include "bf_hmem.h"
-#include "bf_alloc_util.h"
 #include "bf_alloc_int.h"
+#include "bf_hmem.h"
 
 enum {
     TLSF_ALIGN_LOG2 = 2,                    /* 4-byte granules (32-bit target) */
@@ -83,8 +87,8 @@ typedef struct tlsf_state {
     uint32_t ctl_size;  /* bytes */
     uint32_t page_size; /* bytes */
     size_t npools;
-    tlsf_pool *pools; /* host: pool bounds (constants of the heap once created) */
-    char msg[160];    /* check() message */
+    tlsf_pool *pools;    /* host: pool bounds (constants of the heap once created) */
+    char msg[160];       /* check() message */
     uint64_t free_bytes; /* host: free blocks' size + header word, as the walk counts them */
 } tlsf_state;
 
@@ -160,6 +164,7 @@ static void tlsf_insert(tlsf_state *s, bf_addr b, uint32_t size)
 {
     unsigned fl, sl;
     tlsf_mapping_insert(s, size, &fl, &sl);
+    assert(fl < s->fl_count && sl < s->sl_count && (size & 3u) == 0 && (b & 3u) == 0);
     s->free_bytes += (uint64_t)size + TLSF_OVERHEAD;
     bf_addr h = tlsf_head(s, fl, sl);
     bf_addr cur = bf_amem_r32(s->m, h);
@@ -177,6 +182,7 @@ static void tlsf_remove_sized(tlsf_state *s, bf_addr b, uint32_t size)
     unsigned fl, sl;
     tlsf_mapping_insert(s, size, &fl, &sl);
     tlsf_remove(s, b, fl, sl);
+    assert(s->free_bytes >= (uint64_t)size + TLSF_OVERHEAD);
     s->free_bytes -= (uint64_t)size + TLSF_OVERHEAD;
 }
 
@@ -232,17 +238,17 @@ static int tlsf_create(const bf_alloc_env *env, void **out)
 
     /* Free ranges = the runs of unreserved pages, in address order (each reserved range ends at
     ** most one run, page 0 only trims the first). */
-    uint32_t npages = bf_alloc_npages(env);
+    uint32_t npages = bfa_npages(env);
     int have_ctl = 0;
     for (uint32_t p = 0; p < npages;) {
-        while (p < npages && bf_alloc_page_reserved(env, p))
+        while (p < npages && bfa_page_reserved(env, p))
             p++;
         uint32_t q = p;
-        while (q < npages && !bf_alloc_page_reserved(env, q))
+        while (q < npages && !bfa_page_reserved(env, q))
             q++;
         if (q == p)
             break;
-        uint64_t gs = bf_alloc_pfn_addr(env, p), ge = gs + (uint64_t)(q - p) * env->page_size;
+        uint64_t gs = bfa_pfn_addr(env, p), ge = gs + (uint64_t)(q - p) * env->page_size;
         p = q;
         gs = (gs + TLSF_ALIGN - 1) & ~(uint64_t)(TLSF_ALIGN - 1);
         ge &= ~(uint64_t)(TLSF_ALIGN - 1);
@@ -310,6 +316,12 @@ static int tlsf_alloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
 
     uint32_t word = tlsf_word(s, b);
     uint32_t size = word & ~3u;
+#ifndef NDEBUG
+    unsigned bfl, bsl;
+    tlsf_mapping_insert(s, size, &bfl, &bsl);
+    assert((word & TLSF_FREE) && size >= adj && bfl == fl && bsl == sl);
+#endif
+    assert(s->free_bytes >= (uint64_t)size + TLSF_OVERHEAD);
     s->free_bytes -= (uint64_t)size + TLSF_OVERHEAD;
     if (size >= adj + TLSF_HDR) {
         /* Split: the remainder stays free and keeps the next block's PREV_FREE bit set. */
@@ -494,10 +506,9 @@ static const char *tlsf_check_impl(tlsf_state *s)
 static const char *tlsf_check(void *st)
 {
     tlsf_state *s = st;
-    bfa_quiet q;
-    bfa_quiet_begin(s->m, &q);
+    bf_amem_mark q = bf_amem_mark_get(s->m);
     const char *r = tlsf_check_impl(s);
-    bfa_quiet_end(s->m, &q);
+    bf_amem_rewind(s->m, q);
     return r;
 }
 
@@ -507,8 +518,7 @@ static void tlsf_walk(void *st, void (*visit)(void *arg, bf_addr a, uint64_t len
                       void *arg)
 {
     tlsf_state *s = st;
-    bfa_quiet q;
-    bfa_quiet_begin(s->m, &q);
+    bf_amem_mark q = bf_amem_mark_get(s->m);
     visit(arg, s->ctl, s->ctl_size, 1);
     for (size_t i = 0; i < s->npools; i++) {
         bf_addr b = s->pools[i].start - 4;
@@ -523,7 +533,7 @@ static void tlsf_walk(void *st, void (*visit)(void *arg, bf_addr a, uint64_t len
             b = tlsf_next_phys(b, size);
         }
     }
-    bfa_quiet_end(s->m, &q);
+    bf_amem_rewind(s->m, q);
 }
 
 /* Every free block the walk reports, from the host counter; the largest needs a walk (the top

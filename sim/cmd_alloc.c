@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 
 #include "bf_hmem.h"
-#include "bf_alloc_run.h"
+#include "bf_alloc_replay.h"
 #include "bf_cmd.h"
 #include "bf_file.h"
 #include "bf_report.h"
@@ -26,14 +26,14 @@ typedef struct alloc_job {
     bf_stats *reg;
     bf_memsys *ms;
     bf_amem mem;
-    bf_alloc_result res;
+    bf_areplay_result res;
     int rc;
     char whash[65]; /* SHA-256 of the workload, computed while it is read (hash asked for) */
 } alloc_job;
 
 static void job_free(alloc_job *j)
 {
-    bf_alloc_result_free(&j->res);
+    bf_areplay_result_free(&j->res);
     bf_memsys_destroy(j->ms);
     bf_stats_free(j->reg);
     memset(j, 0, sizeof *j);
@@ -111,7 +111,7 @@ typedef struct series_sink {
     uint64_t samples; /* lines written to the plot data */
 } series_sink;
 
-static void on_sample(void *arg, const bf_alloc_sample *s)
+static void on_sample(void *arg, const bf_areplay_sample *s)
 {
     series_sink *k = arg;
     if (k->prog)
@@ -126,7 +126,7 @@ static void on_sample(void *arg, const bf_alloc_sample *s)
 
 /* One allocator on one workload. */
 static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *workload, int aformat,
-                   const bf_alloc_run_opts *ropt, int hash, alloc_job *j, char *err, size_t errn)
+                   const bf_areplay_opts *ropt, int hash, alloc_job *j, char *err, size_t errn)
 {
     memset(j, 0, sizeof *j);
     snprintf(j->whash, sizeof j->whash, "not computed");
@@ -148,10 +148,10 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     bf_sha256_init(&h);
     if ((rc = bf_atrace_open_tap(workload, aformat, hash ? &tap : NULL, &r, err, errn)))
         return rc;
-    bf_alloc_run_opts o = *ropt;
+    bf_areplay_opts o = *ropt;
     ((series_sink *)o.arg)->reader = r;
     o.measure_port = bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
-    rc = bf_alloc_run_reader(am, &env, r, &o, &j->res);
+    rc = bf_areplay_reader(am, &env, r, &o, &j->res);
     if (bf_memsys_host_oom(j->ms)) { /* never simulate on with memory that reads as zero */
         snprintf(j->res.error, sizeof j->res.error,
                  "out of host memory (the functional store of the simulated SDRAM, %u MB)",
@@ -177,7 +177,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     bf_cycles idle;
     bf_memsys_finish(j->ms, j->mem.now, &idle); /* drains the buffers, finalizes EBIU statistics */
     const char *dup = NULL;
-    if (bf_stats_add(j->reg, bf_alloc_run_stat_desc, bf_alloc_run_stat_count, &j->res.stats, &dup)) {
+    if (bf_stats_add(j->reg, bf_areplay_stat_desc, bf_areplay_stat_count, &j->res.stats, &dup)) {
         snprintf(err, errn, "statistics registry: %s", dup ? dup : "out of host memory");
         return BF_ENOMEM;
     }
@@ -475,7 +475,7 @@ int bf_cmd_alloc(int argc, char **argv)
             }
             sink.plot = plotf.f;
         }
-        bf_alloc_run_opts ro;
+        bf_areplay_opts ro;
         memset(&ro, 0, sizeof ro);
         ro.check_every_op = check_every;
         ro.sample_every = every;
@@ -533,7 +533,7 @@ int bf_cmd_alloc(int argc, char **argv)
                 bad = bf_results_metric(db, bf_stats_at(jobs[i].reg, k)->name,
                                         bf_stats_value(jobs[i].reg, k), bf_stats_at(jobs[i].reg, k)->unit);
             for (size_t k = 0; k < jobs[i].res.nsamples && !bad; k++) {
-                const bf_alloc_sample *s = &jobs[i].res.samples[k];
+                const bf_areplay_sample *s = &jobs[i].res.samples[k];
                 bad = bf_results_series(db, "alloc", k, "op", (double)s->op) ||
                       bf_results_series(db, "alloc", k, "free_bytes", (double)s->free_bytes) ||
                       bf_results_series(db, "alloc", k, "largest_free", (double)s->largest_free) ||

@@ -41,7 +41,7 @@ static void fp(const bf_alloc_methods *am, void *st, bf_addr a, unsigned order)
 static void test_placement(void)
 {
     at_env t;
-    at_setup(&t, 0x100000, 64 * 4096, 11, 4); /* min_free_kbytes 4: pages_min 1, low 1, high 1 */
+    at_env_flat(&t, 0x100000, 64 * 4096, 11, 4); /* min_free_kbytes 4: pages_min 1, low 1, high 1 */
     const bf_alloc_methods *am = bf_alloc_find("buddy");
     void *st;
     BF_CHECK_EQ(am->xCreate(&t.env, &st), BF_OK);
@@ -90,7 +90,7 @@ static void test_placement(void)
     BF_CHECK_EQ(am->xAllocPages(st, 11, BF_GFP_KERNEL, &a), BF_OK);
     BF_CHECK_EQ(a, 0);
     am->xDestroy(st);
-    at_teardown(&t);
+    at_close(&t);
 }
 
 /* min_free_kbytes 64: pages_min = 64 KiB / 4 KiB = 16, low = 16 + 4 = 20, high = 16 + 8 = 24.
@@ -102,7 +102,7 @@ static void test_placement(void)
 static void test_gfp(void)
 {
     at_env t;
-    at_setup(&t, 0x100000, 64 * 4096, 11, 64);
+    at_env_flat(&t, 0x100000, 64 * 4096, 11, 64);
     const bf_alloc_methods *am = bf_alloc_find("buddy");
     void *st;
     BF_CHECK_EQ(am->xCreate(&t.env, &st), BF_OK);
@@ -140,7 +140,7 @@ static void test_gfp(void)
     BF_CHECK_EQ(atomic, 49);
     BF_CHECK(am->xCheck(st) == NULL);
     am->xDestroy(st);
-    at_teardown(&t);
+    at_close(&t);
 }
 
 /* 128 pages at 0x100000, DMA zone = first 32 pages (128 KiB), min_free_kbytes 4 -> pages_min 1
@@ -151,7 +151,7 @@ static void test_gfp(void)
 static void test_dma_zone(void)
 {
     at_env t;
-    at_setup(&t, 0x100000, 128 * 4096, 11, 4);
+    at_env_flat(&t, 0x100000, 128 * 4096, 11, 4);
     t.env.dma_zone_bytes = 32 * 4096;
     const bf_alloc_methods *am = bf_alloc_find("buddy");
     void *st;
@@ -184,7 +184,7 @@ static void test_dma_zone(void)
     BF_CHECK_EQ(low, 1);
     BF_CHECK(am->xCheck(st) == NULL);
     am->xDestroy(st);
-    at_teardown(&t);
+    at_close(&t);
 }
 
 /* nommu mmap of 5 pages: order 3 block 8-15 (the order-3 list head). nr_trim_pages 1: excess 3
@@ -194,7 +194,7 @@ static void test_nommu_trim(void)
 {
     for (int trim = 0; trim <= 1; trim++) {
         at_env t;
-        at_setup(&t, 0x100000, 64 * 4096, 11, 4);
+        at_env_flat(&t, 0x100000, 64 * 4096, 11, 4);
         t.env.nr_trim_pages = (uint32_t)trim;
         const bf_alloc_methods *am = bf_alloc_find("nommu");
         void *st;
@@ -225,7 +225,7 @@ static void test_nommu_trim(void)
         BF_CHECK_STR(info(am, st), "Node 0, zone      DMA      1      1      1      1      1      1"
                                    "      0      0      0      0      0 \n");
         am->xDestroy(st);
-        at_teardown(&t);
+        at_close(&t);
     }
 }
 
@@ -237,7 +237,7 @@ static void test_nommu_trim(void)
 static void test_kernel_watermarks(void)
 {
     at_env t;
-    at_setup(&t, 0x0, 64u << 20, 14, 0);
+    at_env_flat(&t, 0x0, 64u << 20, 14, 0);
     const bf_alloc_methods *am = bf_alloc_find("buddy");
     void *st;
     BF_CHECK_EQ(am->xCreate(&t.env, &st), BF_OK);
@@ -250,7 +250,7 @@ static void test_kernel_watermarks(void)
     ** allocations succeed while free >= 256: 16318 - 255 = 16063 */
     BF_CHECK_EQ(n, 16063);
     am->xDestroy(st);
-    at_teardown(&t);
+    at_close(&t);
 }
 
 int main(void)

@@ -34,7 +34,7 @@ static bf_addr ap(const bf_alloc_methods *am, void *st, unsigned order, uint32_t
 static void test_bootmem(void)
 {
     at_env t;
-    at_setup(&t, 0x100000, 64 * 4096, 11, 4);
+    at_env_flat(&t, 0x100000, 64 * 4096, 11, 4);
     const bf_alloc_methods *am = bf_alloc_find("bootmem");
     void *st;
     BF_CHECK_EQ(am->xCreate(&t.env, &st), BF_OK);
@@ -95,14 +95,14 @@ static void test_bootmem(void)
     BF_CHECK_EQ(above, 31);
     BF_CHECK_EQ(ap(am, st, 0, BF_GFP_KERNEL), PG(2));
     am->xDestroy(st);
-    at_teardown(&t);
+    at_close(&t);
 }
 
 /* page_alloc2: header + bitmap + 64 index words = 280 bytes: page 0; first_usable_page 1. */
 static void test_pa2(void)
 {
     at_env t;
-    at_setup(&t, 0x100000, 64 * 4096, 11, 0);
+    at_env_flat(&t, 0x100000, 64 * 4096, 11, 0);
     const bf_alloc_methods *am = bf_alloc_find("pa2");
     void *st;
     BF_CHECK_EQ(am->xCreate(&t.env, &st), BF_OK);
@@ -135,7 +135,7 @@ static void test_pa2(void)
     BF_CHECK_EQ(am->xFreePages(st, PG(34), 1), BF_OK);
     BF_CHECK(am->xCheck(st) == NULL);
     am->xDestroy(st);
-    at_teardown(&t);
+    at_close(&t);
 }
 
 /* NP2: page descriptors 16 + 12*64 = 784 bytes: page 0 (an allocated run of 1); one free run
@@ -143,7 +143,7 @@ static void test_pa2(void)
 static void np2_sequence(int merge_on_fail)
 {
     at_env t;
-    at_setup(&t, 0x100000, 64 * 4096, 11, 0);
+    at_env_flat(&t, 0x100000, 64 * 4096, 11, 0);
     t.env.np2_merge_on_fail = (uint32_t)merge_on_fail;
     const bf_alloc_methods *am = bf_alloc_find("np2");
     void *st;
@@ -175,7 +175,7 @@ static void np2_sequence(int merge_on_fail)
     ** becomes one 59-page run and the tail 2..59 is taken; without it the request fails. */
     BF_CHECK_EQ(al(am, st, 58 * 4096, BF_GFP_KERNEL), merge_on_fail ? PG(2) : 0);
     am->xDestroy(st);
-    at_teardown(&t);
+    at_close(&t);
 }
 
 int main(void)

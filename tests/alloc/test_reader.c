@@ -1,6 +1,6 @@
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 /*
-** test_reader.c: the replay driver fed by the allocation-trace reader (bf_alloc_run_reader) on
+** test_reader.c: the replay driver fed by the allocation-trace reader (bf_areplay_reader) on
 ** a native .bfa text in memory, on nommu with trimming (64 pages at 0x100000, MAX_ORDER 11,
 ** min_free_kbytes 4; free lists 1, 2-3, 4-7, 8-15, 16-31, 32-63 as in test_buddy.c).
 **   mmap 1 20000      -> 5 pages: order 3 block 8-15 (0x00108000), trimmed: 14-15 pushed on
@@ -13,7 +13,7 @@
 ** Expected dump lines are written below; the oracle is the hand-worked trimming in test_buddy.c.
 */
 #include "alloc_test.h"
-#include "bf_alloc_run.h"
+#include "bf_alloc_replay.h"
 
 int main(void)
 {
@@ -24,7 +24,7 @@ int main(void)
                                "munmap 1\n"
                                "mmap 3 4096\n";
     at_env t;
-    at_setup(&t, 0x100000, 64 * 4096, 11, 4);
+    at_env_flat(&t, 0x100000, 64 * 4096, 11, 4);
     t.env.nr_trim_pages = 1;
     bf_atrace_reader *r = NULL;
     char err[256];
@@ -38,12 +38,12 @@ int main(void)
     char *dump = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&dump, &len);
-    bf_alloc_run_opts o;
+    bf_areplay_opts o;
     memset(&o, 0, sizeof(o));
     o.check_every_op = 1;
     o.dump_events = f;
-    bf_alloc_result res;
-    int rc = bf_alloc_run_reader(bf_alloc_find("nommu"), &t.env, r, &o, &res);
+    bf_areplay_result res;
+    int rc = bf_areplay_reader(bf_alloc_find("nommu"), &t.env, r, &o, &res);
     fclose(f);
     BF_CHECK_EQ(rc, BF_OK);
     if (rc != BF_OK)
@@ -56,8 +56,8 @@ int main(void)
     BF_CHECK_EQ(res.stats.ops, 5);
     BF_CHECK_EQ(res.stats.live_requested, 8192 + 4096);
     free(dump);
-    bf_alloc_result_free(&res);
+    bf_areplay_result_free(&res);
     bf_atrace_close(r);
-    at_teardown(&t);
+    at_close(&t);
     return bf_test_exit();
 }

@@ -10,7 +10,7 @@
 ** 32-63 (o5); page 0 holds the metadata.
 */
 #include "alloc_test.h"
-#include "bf_alloc_run.h"
+#include "bf_alloc_replay.h"
 
 #include <math.h>
 
@@ -49,7 +49,7 @@ static const char *bad_check(void *st)
 int main(void)
 {
     at_env t;
-    at_setup(&t, 0x100000, 64 * 4096, 11, 4);
+    at_env_flat(&t, 0x100000, 64 * 4096, 11, 4);
     add(BF_AOP_KMALLOC, 1, 5000, 0, NULL);   /* 0: order 1 -> 2-3 */
     add(BF_AOP_PAGES_ALLOC, 2, 0, 0, NULL);  /* 1: order 0 -> 1 */
     add(BF_AOP_MMAP, 3, 100000, 0, NULL);    /* 2: no xMmap: xAlloc, order 5 -> 32-63 */
@@ -63,14 +63,14 @@ int main(void)
     char *dump = NULL;
     size_t dumplen = 0;
     FILE *f = open_memstream(&dump, &dumplen);
-    bf_alloc_run_opts o;
+    bf_areplay_opts o;
     memset(&o, 0, sizeof(o));
     o.check_every_op = 1;
     o.sample_every = 1;
     o.dump_events = f;
     o.keep_samples = 1;
-    bf_alloc_result res;
-    int rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+    bf_areplay_result res;
+    int rc = bf_areplay_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
     fclose(f);
     BF_CHECK_EQ(rc, BF_OK);
     if (rc != BF_OK)
@@ -86,7 +86,7 @@ int main(void)
                        "8 kfree 4 SKIP\n"
                        "9 phase boot-end -\n");
     free(dump);
-    const bf_alloc_run_stats *s = &res.stats;
+    const bf_areplay_stats *s = &res.stats;
     BF_CHECK_EQ(s->ops, 10);
     BF_CHECK_EQ(s->allocs, 7);
     BF_CHECK_EQ(s->frees, 1);
@@ -131,23 +131,23 @@ int main(void)
     BF_CHECK_EQ(s->lat_total, res.final.cycles);
     BF_CHECK(s->meta_reads > 0 && s->meta_writes > 0);
     uint64_t lat_total = s->lat_total, reads = s->meta_reads;
-    bf_cycles now_timed = t.mem.now; /* create + operations + the measurements' accesses */
-    bf_alloc_result_free(&res);
+    bf_cycles now_timed = t.m.now; /* create + operations + the measurements' accesses */
+    bf_areplay_result_free(&res);
 
     /* with an untimed measure port (the same flat memory) the operations cost exactly the same,
     ** and the clock no longer includes the measurements (13 walks of 64 descriptors, checks) */
     pos = 0;
-    t.mem.now = 0;
+    t.m.now = 0;
     o.dump_events = NULL;
-    o.measure_port = bf_flatmem_port(t.fm);
-    rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+    o.measure_port = bf_flatmem_port(t.f);
+    rc = bf_areplay_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
     BF_CHECK_EQ(rc, BF_OK);
     BF_CHECK_EQ(res.stats.lat_total, lat_total);
     BF_CHECK_EQ(res.stats.meta_reads, reads);
     BF_CHECK_EQ(res.stats.failures, 2);
-    BF_CHECK(t.mem.now < now_timed);
-    BF_CHECK(t.mem.now > lat_total);
-    bf_alloc_result_free(&res);
+    BF_CHECK(t.m.now < now_timed);
+    BF_CHECK(t.m.now > lat_total);
+    bf_areplay_result_free(&res);
 
     /* --check stops at the first broken invariant with the op index in the message */
     bf_alloc_methods broken = *bf_alloc_find("buddy");
@@ -155,11 +155,11 @@ int main(void)
     pos = 0;
     memset(&o, 0, sizeof(o));
     o.check_every_op = 1;
-    rc = bf_alloc_run(&broken, &t.env, next, NULL, &o, &res);
+    rc = bf_areplay_run(&broken, &t.env, next, NULL, &o, &res);
     BF_CHECK_EQ(rc, BF_ESTATE);
     BF_CHECK_STR(res.error, "op 2 (mmap 3, line 4): test: invariant broken on purpose");
     BF_CHECK_EQ(res.stats.ops, 3);
-    bf_alloc_result_free(&res);
+    bf_areplay_result_free(&res);
 
     /* every registered allocator replays the sequence with --check */
     size_t na;
@@ -167,13 +167,13 @@ int main(void)
     BF_CHECK(na >= 5);
     for (size_t i = 0; i < na; i++) {
         pos = 0;
-        rc = bf_alloc_run(all[i], &t.env, next, NULL, &o, &res);
+        rc = bf_areplay_run(all[i], &t.env, next, NULL, &o, &res);
         BF_CHECK_EQ(rc, BF_OK);
         if (rc != BF_OK)
             fprintf(stderr, "%s: %s\n", all[i]->name, res.error);
-        bf_alloc_result_free(&res);
+        bf_areplay_result_free(&res);
     }
-    at_teardown(&t);
+    at_close(&t);
 
     /* Issue 12 item 13: a record that gives GFP 0 (GFP_NOWAIT) is not a record without GFP.
     ** Buddy, 64 pages, min_free_kbytes 64 (pages_min 16, see test_buddy.c test_gfp), 63 free;
@@ -183,14 +183,14 @@ int main(void)
     ** issue 12 the explicit 0 was replayed as GFP_KERNEL: 47). */
     static const uint64_t want_fail[2] = {16, 12};
     for (int given = 0; given < 2; given++) {
-        at_setup(&t, 0x100000, 64 * 4096, 11, 64);
+        at_env_flat(&t, 0x100000, 64 * 4096, 11, 64);
         nrecs = pos = 0;
         for (uint64_t k = 1; k <= 63; k++) {
             add(BF_AOP_PAGES_ALLOC, k, 0, 0, NULL);
             recs[nrecs - 1].has_gfp = (uint8_t)given; /* gfp stays 0 */
         }
         memset(&o, 0, sizeof(o));
-        rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+        rc = bf_areplay_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
         BF_CHECK_EQ(rc, BF_OK);
         BF_CHECK_EQ(res.stats.allocs, 63);
         BF_CHECK_EQ(res.stats.failures, want_fail[given]);
@@ -200,8 +200,8 @@ int main(void)
         ** failures in the reserve, not as failures with (usable) free memory. */
         BF_CHECK_EQ(res.stats.failures_in_reserve, want_fail[given]);
         BF_CHECK_EQ(res.stats.failures_with_free_memory, 0);
-        bf_alloc_result_free(&res);
-        at_teardown(&t);
+        bf_areplay_result_free(&res);
+        at_close(&t);
     }
 
     /* Issue 12 item 14: peaks are tracked at every operation, not at the samples. Buddy, 64 pages
@@ -211,26 +211,26 @@ int main(void)
     **   op 1: pages_free -> free 63; op 2: pages_alloc order 0 -> footprint 2 pages = 8192 B.
     ** footprint_peak = 69632, J&W #3 = #4 = 69632 / 65536 - 1 = 6.25 %. Sampled only at the end
     ** (the old behaviour) the peak would have been 8192 and #4 = 8192 / 65536 - 1 = -87.5 %. */
-    at_setup(&t, 0x100000, 64 * 4096, 11, 4);
+    at_env_flat(&t, 0x100000, 64 * 4096, 11, 4);
     nrecs = pos = 0;
     add(BF_AOP_PAGES_ALLOC, 1, 0, 4, NULL);
     add(BF_AOP_PAGES_FREE, 1, 0, 4, NULL);
     add(BF_AOP_PAGES_ALLOC, 2, 0, 0, NULL);
     memset(&o, 0, sizeof(o));
-    rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+    rc = bf_areplay_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
     BF_CHECK_EQ(rc, BF_OK);
     BF_CHECK_EQ(res.stats.footprint_peak, 69632);
     BF_CHECK_EQ(res.stats.peak_live_requested, 65536);
     BF_CHECK(fabs(res.stats.jw3_pct - 6.25) < 1e-9);
     BF_CHECK(fabs(res.stats.jw4_pct - 6.25) < 1e-9);
-    bf_alloc_result_free(&res);
+    bf_areplay_result_free(&res);
     /* the same with a sample every operation gives the same peaks */
     pos = 0;
     o.sample_every = 1;
-    rc = bf_alloc_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
+    rc = bf_areplay_run(bf_alloc_find("buddy"), &t.env, next, NULL, &o, &res);
     BF_CHECK_EQ(res.stats.footprint_peak, 69632);
     BF_CHECK(fabs(res.stats.jw4_pct - 6.25) < 1e-9);
-    bf_alloc_result_free(&res);
-    at_teardown(&t);
+    bf_areplay_result_free(&res);
+    at_close(&t);
     return bf_test_exit();
 }

@@ -13,33 +13,33 @@
 **   size-512: off-slab (512 >= 4096/8): 8 objects, left 0; descriptor 24 + 8*4 = 56 bytes,
 **             kmalloc'ed from size-64
 */
-#include "ab_util.h"
+#include "alloc_test.h"
 
-static bf_addr kmalloc_gfp(ab_env *e, uint64_t n, uint32_t gfp)
+static bf_addr kmalloc_gfp(at_env *e, uint64_t n, uint32_t gfp)
 {
     bf_addr a = 0;
     BF_CHECK_EQ(e->ops->xAlloc(e->st, n, gfp, &a), BF_OK);
-    BF_CHECK(ab_sound(e));
+    BF_CHECK(at_sound(e));
     return a;
 }
 
-static bf_addr kmalloc(ab_env *e, uint64_t n)
+static bf_addr kmalloc(at_env *e, uint64_t n)
 {
     return kmalloc_gfp(e, n, BF_GFP_KERNEL);
 }
 
-static void kfree(ab_env *e, bf_addr a)
+static void kfree(at_env *e, bf_addr a)
 {
     BF_CHECK_EQ(e->ops->xFree(e->st, a), BF_OK);
-    BF_CHECK(ab_sound(e));
+    BF_CHECK(at_sound(e));
 }
 
 /* kmalloc rounds to the class: 96 < 100 <= 128 -> kmalloc-128; 1 -> 32; 97 -> 128;
 ** 193 -> 256; 4097 -> 8192; 131073 -> 262144 (NOMMU class). */
 static void test_classes(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slab", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slab", 2u << 20, 1), BF_OK);
     static const uint32_t req[] = {100, 1, 32, 33, 96, 97, 192, 193, 4097, 131073};
     static const uint32_t cls[] = {128, 32, 32, 64, 96, 128, 192, 256, 8192, 262144};
     for (size_t i = 0; i < BF_ARRAY_SIZE(req); i++) {
@@ -48,13 +48,13 @@ static void test_classes(void)
         BF_CHECK_EQ(e.ops->xUsable(e.st, a), cls[i]);
         kfree(&e, a);
     }
-    ab_close(&e);
+    at_close(&e);
 }
 
 static void test_geometry(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slab", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slab", 2u << 20, 1), BF_OK);
     /* Two kmalloc(32) in a fresh slab: first object at page + 480 (colour 0), the next one
     ** object size (32) further. */
     bf_addr a1 = kmalloc(&e, 32), a2 = kmalloc(&e, 32);
@@ -83,7 +83,7 @@ static void test_geometry(void)
     BF_CHECK_EQ(b1 % 4096, 0);
     BF_CHECK_EQ(b2, b1 + 512);
     BF_CHECK_EQ(kmalloc(&e, 64) % 4096, 352);
-    ab_close(&e);
+    at_close(&e);
 }
 
 /* Named cache from a kmem_cache_alloc record: 132 bytes -> 136 (8-byte ARCH_SLAB_MINALIGN),
@@ -91,31 +91,31 @@ static void test_geometry(void)
 ** colour). Objects at page + 144, page + 280. The cache is created on first use. */
 static void test_named(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slab", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slab", 2u << 20, 1), BF_OK);
     bf_addr a = 0, b = 0;
     BF_CHECK_EQ(e.ops->xCacheAlloc(e.st, "dentry", 132, BF_GFP_KERNEL, &a), BF_OK);
     BF_CHECK_EQ(e.ops->xCacheAlloc(e.st, "dentry", 132, BF_GFP_KERNEL, &b), BF_OK);
     BF_CHECK_EQ(a % 4096, 144);
     BF_CHECK_EQ(b, a + 136);
     BF_CHECK_EQ(e.ops->xUsable(e.st, a), 136);
-    BF_CHECK(ab_sound(&e));
+    BF_CHECK(at_sound(&e));
     /* Freeing into the wrong cache, or an address that is no object, is an input error. */
     BF_CHECK_EQ(e.ops->xCacheFree(e.st, "inode", a), BF_EINPUT);
     BF_CHECK_EQ(e.ops->xCacheFree(e.st, "dentry", a + 4), BF_EINPUT);
     BF_CHECK_EQ(e.ops->xFree(e.st, 0x40000), BF_EINPUT);
     BF_CHECK_EQ(e.ops->xCacheFree(e.st, "dentry", a), BF_OK);
     BF_CHECK_EQ(e.ops->xCacheFree(e.st, "dentry", b), BF_OK);
-    BF_CHECK(ab_sound(&e));
-    ab_close(&e);
+    BF_CHECK(at_sound(&e));
+    at_close(&e);
 }
 
 /* Count free extents of exactly `len` bytes (a fully free size-32 slab shows as one free run of
 ** 113 * 32 = 3616 bytes). */
-static unsigned count_free_runs(ab_env *e, uint64_t len)
+static unsigned count_free_runs(at_env *e, uint64_t len)
 {
-    ab_walk w;
-    BF_CHECK(ab_walk_collect(e, &w));
+    at_walk w;
+    BF_CHECK(at_walk_collect(e, &w));
     unsigned n = 0;
     for (size_t i = 0; i < w.n; i++)
         n += !w.v[i].used && w.v[i].len == len;
@@ -128,8 +128,8 @@ static unsigned count_free_runs(ab_env *e, uint64_t len)
 ** (kept), slab 3 would make 339 > 233: destroyed. Two empty slabs remain. */
 static void test_free_limit(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slab", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slab", 2u << 20, 1), BF_OK);
     static bf_addr v[339];
     for (int i = 0; i < 339; i++)
         v[i] = kmalloc(&e, 32);
@@ -137,7 +137,7 @@ static void test_free_limit(void)
     for (int i = 0; i < 339; i++)
         kfree(&e, v[i]);
     BF_CHECK_EQ(count_free_runs(&e, 3616), 2);
-    ab_close(&e);
+    at_close(&e);
 }
 
 /* DMA caches: GFP_DMA allocations come from "size-N(DMA)", whose pages are requested with
@@ -145,10 +145,10 @@ static void test_free_limit(void)
 ** come from above it, and never share a slab with the normal cache. */
 static void test_dma(void)
 {
-    ab_env e;
-    ab_env_layout(&e, 4u << 20, 1);
+    at_env e;
+    at_env_layout(&e, 4u << 20, 1);
     e.env.dma_zone_bytes = 1u << 20;
-    BF_CHECK_EQ(ab_env_create(&e, "slab"), BF_OK);
+    BF_CHECK_EQ(at_env_create(&e, "slab"), BF_OK);
     bf_addr n = kmalloc(&e, 64), d = kmalloc_gfp(&e, 64, BF_GFP_KERNEL | BF_GFP_DMA);
     BF_CHECK(n != 0 && d != 0);
     BF_CHECK(n / 4096 != d / 4096);
@@ -168,8 +168,8 @@ static void test_dma(void)
     BF_CHECK(ok);
     BF_CHECK_EQ(a, 0);
     BF_CHECK(kmalloc(&e, 65536) != 0);
-    BF_CHECK(ab_sound(&e));
-    ab_close(&e);
+    BF_CHECK(at_sound(&e));
+    at_close(&e);
 }
 
 /* Large classes (CONFIG_LARGE_ALLOCS): on 16 MiB with MAX_ORDER 14, kmalloc(3 MiB) comes from
@@ -177,34 +177,34 @@ static void test_dma(void)
 ** class. With MAX_ORDER 11 the largest class is 4 MiB (order 10): 5 MiB has no class. */
 static void test_large(void)
 {
-    ab_env e;
-    ab_env_layout(&e, 16u << 20, 1);
+    at_env e;
+    at_env_layout(&e, 16u << 20, 1);
     e.env.max_order = 14;
-    BF_CHECK_EQ(ab_env_create(&e, "slab"), BF_OK);
+    BF_CHECK_EQ(at_env_create(&e, "slab"), BF_OK);
     bf_addr a = kmalloc(&e, 3u << 20);
     BF_CHECK(a != 0);
     BF_CHECK_EQ(a % (4u << 20), 0);
     BF_CHECK_EQ(e.ops->xUsable(e.st, a), 4u << 20);
     BF_CHECK_EQ(kmalloc(&e, (32u << 20) + 1), 0);
     kfree(&e, a);
-    ab_close(&e);
+    at_close(&e);
 
-    ab_env_layout(&e, 16u << 20, 1);
-    BF_CHECK_EQ(ab_env_create(&e, "slab"), BF_OK);
+    at_env_layout(&e, 16u << 20, 1);
+    BF_CHECK_EQ(at_env_create(&e, "slab"), BF_OK);
     /* [4 MiB, 8 MiB) is a free order-10 block: the 4 MiB class exists and is served. */
     a = kmalloc(&e, 4u << 20);
     BF_CHECK(a != 0);
     BF_CHECK_EQ(e.ops->xUsable(e.st, a), 4u << 20);
     BF_CHECK_EQ(kmalloc(&e, 5u << 20), 0);
-    ab_close(&e);
+    at_close(&e);
 }
 
 /* Memory exhausted by a big cache's free slabs must not starve another cache when the request
 ** may sleep: the empty slabs are reaped and the allocation succeeds. */
 static void test_reap(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slab", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slab", 2u << 20, 1), BF_OK);
     /* size-131072: order 5, one object a slab; enable_cpucache's limit is 8 (131072 is not
     ** above 128 KiB), batchcount 4, free_limit = 2 * 4 + 1 = 9: up to nine empty 128 KiB slabs
     ** stay cached. Fill memory with them (about 11 fit) and free them all. */
@@ -222,7 +222,7 @@ static void test_reap(void)
         got++;
     /* All 128 KiB slabs were released: at least 2 * n 64 KiB objects fit. */
     BF_CHECK(got >= 2 * n);
-    ab_close(&e);
+    at_close(&e);
 }
 
 /* /proc/slabinfo after three kmalloc(32) and one kmalloc(64, GFP_DMA): size-32 has 3 active
@@ -230,8 +230,8 @@ static void test_reap(void)
 ** 1 of 29 objects of 136 bytes. */
 static void test_info(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slab", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slab", 2u << 20, 1), BF_OK);
     bf_addr a;
     for (int i = 0; i < 3; i++)
         BF_CHECK(kmalloc(&e, 32) != 0);
@@ -260,7 +260,7 @@ static void test_info(void)
         for (int j = 0; j < 7 && k == 7; j++)
             BF_CHECK_EQ(v[j], want[i].v[j]);
     }
-    ab_close(&e);
+    at_close(&e);
 }
 
 int main(void)
@@ -274,10 +274,13 @@ int main(void)
     test_large();
     test_reap();
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        ab_env e;
-        BF_CHECK_EQ(ab_open(&e, "slab", 2u << 20, 1), BF_OK);
-        ab_stress_run(&e, seed, 5000, 1, 1);
-        ab_close(&e);
+        at_env e;
+        BF_CHECK_EQ(at_open(&e, "slab", 2u << 20, 1), BF_OK);
+        {
+            at_stress_opts so = {.seed = seed, .nops = 5000, .recover_every = 1500};
+            at_stress_run(&e, &so);
+        }
+        at_close(&e);
     }
     return bf_test_exit();
 }

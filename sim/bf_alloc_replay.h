@@ -1,5 +1,5 @@
 /*
-** bf_alloc_run.h: replay an allocation workload on one allocator and measure it.
+** bf_alloc_replay.h: replay an allocation workload on one allocator and measure it.
 **
 ** The driver maps each bf_arec to the allocator (docs/allocators.md, "Replay"), tracks live ids,
 ** and measures per run and every N operations: internal fragmentation, free memory and the
@@ -15,16 +15,17 @@
 ** they took (moving it back would make the next operation wait behind the measurement's own
 ** accesses in the SDRAM model), but no operation's latency includes it.
 */
-#ifndef BF_ALLOC_RUN_H
-#define BF_ALLOC_RUN_H
+#ifndef BF_ALLOC_REPLAY_H
+#define BF_ALLOC_REPLAY_H
 
 #include <signal.h>
 #include <stdio.h>
 
 #include "bf_alloc.h"
+#include "bf_atrace.h"
 #include "bf_stats.h"
 
-#define BF_ALLOC_RUN_STATS(X)                                                                      \
+#define BF_AREPLAY_STATS(X)                                                                        \
     X(U64, ops, "alloc.ops", "operations",                                                         \
       "workload records replayed (allocations, frees, phases)")                                    \
     X(U64, allocs, "alloc.allocs", "operations", "allocation requests issued to the allocator")    \
@@ -70,7 +71,7 @@
     X(U64, internal_peak_bytes, "alloc.frag.internal_peak_bytes", "bytes",                         \
       "maximum internal fragmentation over the run")                                               \
     X(U64, footprint_peak, "alloc.footprint.peak_bytes", "bytes",                                  \
-      "maximum memory in use by the allocator (managed minus reserved minus free bytes), after "    \
+      "maximum memory in use by the allocator (managed minus reserved minus free bytes), after "   \
       "every operation")                                                                           \
     X(F64, jw3_pct, "alloc.frag.jw3_pct", "percent",                                               \
       "Johnstone-Wilson fragmentation #3: peak footprint over the live requested bytes at that "   \
@@ -103,8 +104,8 @@
     X(F64, free_lat_mean, "alloc.latency.free_mean_cycles", "cycles", "mean core cycles per free") \
     X(U64, free_lat_max, "alloc.latency.free_max_cycles", "cycles", "slowest free, core cycles")   \
     X(F64, host_mean, "alloc.host.mean_ns", "ns",                                                  \
-      "mean host nanoseconds inside an allocation or free call, every call timed with the CPU's "   \
-      "cycle counter (x86 TSC, AArch64 CNTVCT; CLOCK_MONOTONIC elsewhere) scaled to ns by its "      \
+      "mean host nanoseconds inside an allocation or free call, every call timed with the CPU's "  \
+      "cycle counter (x86 TSC, AArch64 CNTVCT; CLOCK_MONOTONIC elsewhere) scaled to ns by its "    \
       "rate over the run; wall-clock: includes time slices lost to other processes")               \
     X(U64, host_p50, "alloc.host.p50_ns", "ns", "median host nanoseconds per allocation or free")  \
     X(U64, host_p99, "alloc.host.p99_ns", "ns",                                                    \
@@ -113,15 +114,15 @@
     X(U64, meta_reads, "alloc.meta.reads", "accesses", "metadata reads issued by the allocator")   \
     X(U64, meta_writes, "alloc.meta.writes", "accesses", "metadata writes issued by the allocator")
 
-typedef struct bf_alloc_run_stats {
-    BF_ALLOC_RUN_STATS(BF_STAT_MEMBER)
-} bf_alloc_run_stats;
+typedef struct bf_areplay_stats {
+    BF_AREPLAY_STATS(BF_STAT_MEMBER)
+} bf_areplay_stats;
 
-extern const bf_stat_desc bf_alloc_run_stat_desc[];
-extern const size_t bf_alloc_run_stat_count;
+extern const bf_stat_desc bf_areplay_stat_desc[];
+extern const size_t bf_areplay_stat_count;
 
 /* One time-series point (taken every sample_every operations, and at the end). */
-typedef struct bf_alloc_sample {
+typedef struct bf_areplay_sample {
     uint64_t op;             /* operations replayed so far */
     bf_cycles cycles;        /* simulated allocator time so far (sum of op latencies) */
     uint64_t live_requested; /* bytes */
@@ -133,37 +134,40 @@ typedef struct bf_alloc_sample {
     uint32_t nr_free[BF_ALLOC_ORDERS_MAX];  /* free blocks per order (buddyinfo columns) */
     int32_t unusable[BF_ALLOC_ORDERS_MAX];  /* unusable index x1000 per order (0..1000) */
     int32_t fragindex[BF_ALLOC_ORDERS_MAX]; /* fragmentation index x1000 (-1000, or 0..1000) */
-} bf_alloc_sample;
+} bf_areplay_sample;
 
-typedef struct bf_alloc_run_opts {
-    int check_every_op;    /* N > 0: call xCheck after every Nth operation (1: every one) and at
-                              the end; stop at the first broken invariant */
+typedef struct bf_areplay_opts {
+    /* measurements */
     uint64_t sample_every; /* take a sample every N operations (0: only at the end) */
-    FILE *dump_events;     /* "INDEX OP ID RESULT" per operation, or NULL */
-    void (*on_sample)(void *arg, const bf_alloc_sample *s); /* or NULL */
-    void *arg;
-    int keep_samples; /* also store every sample in the result (host memory grows) */
-    /* stop the replay after this many failed allocations (0: never) */
-    uint64_t stop_after_failures;
-    /* untimed access to the same bytes, used for the driver's measurements (xfer NULL: none) */
-    bf_port measure_port;
-    /* when *stop becomes non-zero (a signal handler), the replay ends after the current
-    ** operation, without the final check; NULL: never */
-    volatile sig_atomic_t *stop;
-} bf_alloc_run_opts;
+    void (*on_sample)(void *arg, const bf_areplay_sample *s); /* or NULL */
+    void *arg;                                                /* on_sample's argument */
+    int keep_samples;     /* also store every sample in the result (host memory grows) */
+    bf_port measure_port; /* untimed access to the same bytes, used for the driver's
+                             measurements (xfer NULL: none, they use the timed port) */
+    /* checks */
+    int check_every_op; /* N > 0: call xCheck after every Nth operation (1: every one) and at
+                           the end; stop at the first broken invariant */
+    /* when to stop */
+    uint64_t stop_after_failures; /* stop after this many failed allocations (0: never) */
+    volatile sig_atomic_t *stop;  /* when *stop becomes non-zero (a signal handler), the replay
+                                     ends after the current operation, without the final
+                                     check; NULL: never */
+    /* output */
+    FILE *dump_events; /* "INDEX OP ID RESULT" per operation, or NULL */
+} bf_areplay_opts;
 
-typedef struct bf_alloc_result {
-    bf_alloc_run_stats stats;
-    bf_alloc_sample final;      /* state at the end */
-    bf_alloc_sample at_failure; /* state at the first failure (valid if stats.failures) */
-    bf_alloc_sample *samples;   /* keep_samples: every sample, in order (free with below) */
+typedef struct bf_areplay_result {
+    bf_areplay_stats stats;
+    bf_areplay_sample final;      /* state at the end */
+    bf_areplay_sample at_failure; /* state at the first failure (valid if stats.failures) */
+    bf_areplay_sample *samples;   /* keep_samples: every sample, in order (free with below) */
     size_t nsamples;
     char error[256]; /* BF_ESTATE: the broken invariant, with the op index;
                         BF_EINPUT: the bad record or the allocator's refusal */
-} bf_alloc_result;
+} bf_areplay_result;
 
 /* Record source: BF_OK with *rec filled, BF_EEOF at the end, or an error code. */
-typedef int (*bf_alloc_next_fn)(void *ctx, bf_arec *rec);
+typedef int (*bf_areplay_next_fn)(void *ctx, bf_arec *rec);
 
 /*
 ** Create the allocator on env, replay every record from next(), destroy it, and fill *res.
@@ -172,24 +176,21 @@ typedef int (*bf_alloc_next_fn)(void *ctx, bf_arec *rec);
 ** to that point); BF_EINPUT if a record is malformed or the allocator rejected a free; BF_ENOMEM;
 ** or the source's error code.
 */
-int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_next_fn next,
-                 void *ctx, const bf_alloc_run_opts *opts, bf_alloc_result *res);
+int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_areplay_next_fn next,
+                   void *ctx, const bf_areplay_opts *opts, bf_areplay_result *res);
 /* The same with records from an allocation-trace reader (bf_atrace_next). */
-int bf_alloc_run_reader(const bf_alloc_methods *am, const bf_alloc_env *env, bf_atrace_reader *r,
-                        const bf_alloc_run_opts *opts, bf_alloc_result *res);
-void bf_alloc_result_free(bf_alloc_result *res);
+int bf_areplay_reader(const bf_alloc_methods *am, const bf_alloc_env *env, bf_atrace_reader *r,
+                      const bf_areplay_opts *opts, bf_areplay_result *res);
+void bf_areplay_result_free(bf_areplay_result *res);
 
 /* Linux indices from free blocks per order (mm/vmstat.c, integer arithmetic, x1000). */
-int32_t bf_alloc_unusable_index(const uint32_t *nr_free, unsigned norders, unsigned order);
-int32_t bf_alloc_frag_index(const uint32_t *nr_free, unsigned norders, unsigned order);
+int32_t bf_areplay_unusable_index(const uint32_t *nr_free, unsigned norders, unsigned order);
+int32_t bf_areplay_frag_index(const uint32_t *nr_free, unsigned norders, unsigned order);
 
 /* Free blocks per order from a walk: each free extent of n pages counts as the binary
 ** decomposition of n (a power-of-two buddy block counts once at its order; a run of 5 pages
 ** as one order-2 and one order-0 block), so that blocks of order >= j hold floor(n / 2^j)
 ** order-j requests, as a non-power-of-two allocator can serve them. */
-void bf_alloc_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages);
-
-/* Name of a record op in the native format ("kmalloc", "kfree", ...). */
-const char *bf_alloc_op_name(int op);
+void bf_areplay_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages);
 
 #endif

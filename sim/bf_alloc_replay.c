@@ -1,5 +1,5 @@
 /*
-** bf_alloc_run.c: the replay driver and its measurements (see bf_alloc_run.h).
+** bf_alloc_replay.c: the replay driver and its measurements (see bf_alloc_replay.h).
 **
 ** What it does, per record:
 **  1. kmalloc, vmalloc, malloc -> xAlloc(size); cache_alloc -> xCacheAlloc, else xAlloc;
@@ -16,7 +16,7 @@
 **     run (measured against CLOCK_MONOTONIC at the first and the last operation).
 **  5. Measurements (walks, xUsable, xCheck) are not charged to any operation nor counted in
 **     alloc.meta.*; they use opts.measure_port when given (untimed), else the timed port with
-**     the clock left where they ended (see bf_alloc_run.h).
+**     the clock left where they ended (see bf_alloc_replay.h).
 **
 ** Latency percentiles come from a histogram that is exact below 16384 cycles (or ns) and has
 ** 64 sub-buckets per power of two above (relative resolution 1/64, the bucket's lower bound is
@@ -24,7 +24,7 @@
 **
 ** Fragmentation measures (docs/allocators.md, "Measurements"):
 **  - free blocks per order: each free extent of n whole pages counts as the binary decomposition
-**    of n (see bf_alloc_count_free), which is exactly buddyinfo for a buddy allocator;
+**    of n (see bf_areplay_count_free), which is exactly buddyinfo for a buddy allocator;
 **  - unusable index U(j) = (free_pages - suitable(j) * 2^j) / free_pages, 1 when nothing is
 **    free; fragmentation index F(j) = -1 if a block of order >= j is free, 0 if no block is
 **    free, else 1 - (1 + free_pages / 2^j) / free_blocks (mm/vmstat.c, integer arithmetic x1000);
@@ -40,17 +40,16 @@
 **    largest, else walk.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
+#include "bf_alloc_replay.h"
 #include "bf_hmem.h"
-#include "bf_alloc_run.h"
-#include "bf_alloc_int.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define BF_STAT_STRUCT bf_alloc_run_stats
-const bf_stat_desc bf_alloc_run_stat_desc[] = {BF_ALLOC_RUN_STATS(BF_STAT_DESC)};
-const size_t bf_alloc_run_stat_count = BF_ARRAY_SIZE(bf_alloc_run_stat_desc);
+#define BF_STAT_STRUCT bf_areplay_stats
+const bf_stat_desc bf_areplay_stat_desc[] = {BF_AREPLAY_STATS(BF_STAT_DESC)};
+const size_t bf_areplay_stat_count = BF_ARRAY_SIZE(bf_areplay_stat_desc);
 #undef BF_STAT_STRUCT
 
 /* ---- latency histogram ---- */
@@ -177,7 +176,7 @@ static void lt_del(ltab *t, live *e)
 
 /* ---- indices ---- */
 
-void bf_alloc_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages)
+void bf_areplay_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages)
 {
     if (!norders)
         return;
@@ -201,7 +200,7 @@ static void contig_info(const uint32_t *nr_free, unsigned norders, unsigned orde
     }
 }
 
-int32_t bf_alloc_unusable_index(const uint32_t *nr_free, unsigned norders, unsigned order)
+int32_t bf_areplay_unusable_index(const uint32_t *nr_free, unsigned norders, unsigned order)
 {
     uint64_t fp, bt, su;
     contig_info(nr_free, norders, order, &fp, &bt, &su);
@@ -210,7 +209,7 @@ int32_t bf_alloc_unusable_index(const uint32_t *nr_free, unsigned norders, unsig
     return (int32_t)((fp - (su << order)) * 1000ull / fp);
 }
 
-int32_t bf_alloc_frag_index(const uint32_t *nr_free, unsigned norders, unsigned order)
+int32_t bf_areplay_frag_index(const uint32_t *nr_free, unsigned norders, unsigned order)
 {
     uint64_t fp, bt, su;
     contig_info(nr_free, norders, order, &fp, &bt, &su);
@@ -221,7 +220,7 @@ int32_t bf_alloc_frag_index(const uint32_t *nr_free, unsigned norders, unsigned 
     return (int32_t)(1000 - (int64_t)((1000 + fp * 1000ull / (1ull << order)) / bt));
 }
 
-const char *bf_alloc_op_name(int op)
+static const char *op_name(int op)
 {
     static const char *const n[] = {"kmalloc",     "kfree",      "cache_alloc", "cache_free",
                                     "pages_alloc", "pages_free", "vmalloc",     "vfree",
@@ -241,8 +240,8 @@ typedef struct run {
     const bf_alloc_methods *am;
     const bf_alloc_env *env;
     void *st;
-    bf_alloc_result *res;
-    const bf_alloc_run_opts *opts;
+    bf_areplay_result *res;
+    const bf_areplay_opts *opts;
     ltab lt;
     hist lat, alloc_lat, free_lat, host;
     uint64_t live_req, live_alloc;
@@ -252,20 +251,19 @@ typedef struct run {
     uint64_t w_free, w_largest;
     uint32_t w_nr[BF_ALLOC_ORDERS_MAX];
     int failed_once;
-    measure_rec mrec;   /* measurement wrapper state */
+    measure_rec mrec;    /* measurement wrapper state */
     uint64_t tick0, ns0; /* host ticks and ns at the start: the tick rate for alloc.host.* */
 } run;
 
 /*
-** Measurements (walks, xUsable, xCheck) are instruments, not workload (see bf_alloc_run.h).
+** Measurements (walks, xUsable, xCheck) are instruments, not workload (see bf_alloc_replay.h).
 ** Without a measure port they run on the timed port through a recording wrapper, and the clock
 ** ends at the latest ready time they saw: even an allocator that restores the clock itself after
 ** a walk cannot leave the next operation queued behind the walk's accesses.
 */
 typedef struct amem_save {
-    bf_cycles now;
-    uint64_t reads, writes;
-    bf_port port;
+    bf_amem_mark mark; /* clock and counters before the measurement */
+    bf_port port;      /* the accessor's port before the measurement */
 } amem_save;
 
 static int measure_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
@@ -280,7 +278,7 @@ static int measure_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 static amem_save measure_begin(run *r)
 {
     bf_amem *m = r->env->mem;
-    amem_save s = {m->now, m->reads, m->writes, m->port};
+    amem_save s = {bf_amem_mark_get(m), m->port};
     if (r->opts->measure_port.xfer) {
         m->port = r->opts->measure_port;
     } else {
@@ -295,13 +293,11 @@ static amem_save measure_begin(run *r)
 static void measure_end(run *r, amem_save s)
 {
     bf_amem *m = r->env->mem;
+    bf_cycles end = r->mrec.latest > m->now ? r->mrec.latest : m->now;
     m->port = s.port;
-    if (r->opts->measure_port.xfer)
-        m->now = s.now;
-    else if (r->mrec.latest > m->now)
-        m->now = r->mrec.latest;
-    m->reads = s.reads;
-    m->writes = s.writes;
+    bf_amem_rewind(m, s.mark);
+    if (!r->opts->measure_port.xfer)
+        m->now = end;
 }
 
 static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
@@ -313,13 +309,13 @@ static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
     r->w_free += len;
     if (len > r->w_largest)
         r->w_largest = len;
-    bf_alloc_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
+    bf_areplay_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
 }
 
 /* Raise the footprint peak if the footprint with `free_bytes` free is above it. */
 static void raise_peak(run *r, uint64_t free_bytes)
 {
-    bf_alloc_run_stats *st = &r->res->stats;
+    bf_areplay_stats *st = &r->res->stats;
     uint64_t managed = r->env->size - r->reserved;
     uint64_t fp = managed > free_bytes ? managed - free_bytes : 0;
     if (fp > st->footprint_peak) {
@@ -375,11 +371,11 @@ static const char *check_counters(run *r, char *buf, size_t n)
     return buf;
 }
 
-static void take_sample(run *r, bf_alloc_sample *s)
+static void take_sample(run *r, bf_areplay_sample *s)
 {
     walk_and_peak(r);
     memset(s, 0, sizeof(*s));
-    bf_alloc_run_stats *st = &r->res->stats;
+    bf_areplay_stats *st = &r->res->stats;
     s->op = st->ops;
     s->cycles = r->lat.sum > 0 ? (bf_cycles)r->lat.sum : 0;
     s->live_requested = r->live_req;
@@ -390,8 +386,8 @@ static void take_sample(run *r, bf_alloc_sample *s)
     s->norders = r->env->max_order;
     for (unsigned o = 0; o < s->norders; o++) {
         s->nr_free[o] = r->w_nr[o];
-        s->unusable[o] = bf_alloc_unusable_index(r->w_nr, s->norders, o);
-        s->fragindex[o] = bf_alloc_frag_index(r->w_nr, s->norders, o);
+        s->unusable[o] = bf_areplay_unusable_index(r->w_nr, s->norders, o);
+        s->fragindex[o] = bf_areplay_frag_index(r->w_nr, s->norders, o);
     }
     if (!st->samples || r->w_largest < st->largest_free_min)
         st->largest_free_min = r->w_largest;
@@ -400,12 +396,12 @@ static void take_sample(run *r, bf_alloc_sample *s)
 
 static int periodic_sample(run *r)
 {
-    bf_alloc_sample s;
+    bf_areplay_sample s;
     take_sample(r, &s);
     if (r->opts->on_sample)
         r->opts->on_sample(r->opts->arg, &s);
     if (r->opts->keep_samples) {
-        bf_alloc_sample *v = bf_realloc(r->res->samples, (r->res->nsamples + 1) * sizeof(*v));
+        bf_areplay_sample *v = bf_realloc(r->res->samples, (r->res->nsamples + 1) * sizeof(*v));
         if (!v)
             return BF_ENOMEM;
         v[r->res->nsamples++] = s;
@@ -454,7 +450,7 @@ static void dump(run *r, uint64_t idx, const bf_arec *rec, const char *result)
         fprintf(f, "%llu reclaimable %llu %s\n", (unsigned long long)idx,
                 (unsigned long long)rec->value, result);
     else
-        fprintf(f, "%llu %s %llu %s\n", (unsigned long long)idx, bf_alloc_op_name(rec->op),
+        fprintf(f, "%llu %s %llu %s\n", (unsigned long long)idx, op_name(rec->op),
                 (unsigned long long)rec->id, result);
 }
 
@@ -470,8 +466,8 @@ static void timed_done(run *r, hist *which, bf_cycles t0, uint64_t h0)
 static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
 {
     const bf_alloc_methods *am = r->am;
-    bf_alloc_run_stats *st = &r->res->stats;
-    uint32_t gfp = rec->has_gfp || rec->gfp ? rec->gfp
+    bf_areplay_stats *st = &r->res->stats;
+    uint32_t gfp = rec->has_gfp || rec->gfp   ? rec->gfp
                    : rec->op == BF_AOP_MALLOC ? BF_GFP_USER
                                               : BF_GFP_KERNEL;
     live e;
@@ -523,7 +519,7 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
     st->allocs++;
     if (rc != BF_OK) {
         snprintf(r->res->error, sizeof(r->res->error), "op %llu (line %llu): %s failed: %s",
-                 (unsigned long long)idx, (unsigned long long)rec->line, bf_alloc_op_name(rec->op),
+                 (unsigned long long)idx, (unsigned long long)rec->line, op_name(rec->op),
                  bf_rc_name(rc));
         return rc;
     }
@@ -534,7 +530,7 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         /* Each failure is a measurement point (free bytes, largest free block); the first one
         ** takes a full sample (free blocks per order, the indices), the others come from the
         ** allocator's counters when it keeps the largest free block too, else from a walk. */
-        bf_alloc_sample s;
+        bf_areplay_sample s;
         uint64_t free_bytes, largest = BF_ALLOC_LARGEST_UNKNOWN;
         if (r->failed_once && r->am->xFreeBytes)
             free_bytes = r->am->xFreeBytes(r->st, &largest);
@@ -603,7 +599,7 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
 static int do_free(run *r, uint64_t idx, const bf_arec *rec)
 {
     const bf_alloc_methods *am = r->am;
-    bf_alloc_run_stats *st = &r->res->stats;
+    bf_areplay_stats *st = &r->res->stats;
     live *e = lt_find(&r->lt, rec->id);
     if (!e) {
         st->frees_skipped++;
@@ -631,7 +627,7 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
     if (rc != BF_OK) {
         snprintf(r->res->error, sizeof(r->res->error),
                  "op %llu (line %llu): %s of id %llu at 0x%08x refused: %s",
-                 (unsigned long long)idx, (unsigned long long)rec->line, bf_alloc_op_name(rec->op),
+                 (unsigned long long)idx, (unsigned long long)rec->line, op_name(rec->op),
                  (unsigned long long)rec->id, (unsigned)e->addr, bf_rc_name(rc));
         return rc == BF_OK ? BF_EINPUT : rc;
     }
@@ -643,7 +639,7 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
 
 static void finish(run *r)
 {
-    bf_alloc_run_stats *st = &r->res->stats;
+    bf_areplay_stats *st = &r->res->stats;
     take_sample(r, &r->res->final);
     st->live_requested = r->live_req;
     st->live_allocated = r->live_alloc;
@@ -679,10 +675,10 @@ static void finish(run *r)
     st->host_max = (uint64_t)((double)r->host.max * ns_per_tick + 0.5);
 }
 
-int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_next_fn next,
-                 void *ctx, const bf_alloc_run_opts *opts, bf_alloc_result *res)
+int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_areplay_next_fn next,
+                   void *ctx, const bf_areplay_opts *opts, bf_areplay_result *res)
 {
-    static const bf_alloc_run_opts none;
+    static const bf_areplay_opts none;
     memset(res, 0, sizeof(*res));
     if (!opts)
         opts = &none;
@@ -769,7 +765,7 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
             snprintf(res->error, sizeof(res->error),
                      "op %llu (%s, line %llu): a metadata access was refused by the memory system "
                      "(misaligned or unmapped address)",
-                     (unsigned long long)idx, bf_alloc_op_name(rec.op), (unsigned long long)rec.line);
+                     (unsigned long long)idx, op_name(rec.op), (unsigned long long)rec.line);
             rc = BF_ESTATE;
         }
         if (rc != BF_OK)
@@ -784,7 +780,7 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
                 msg = check_counters(&r, cbuf, sizeof(cbuf));
             if (msg) {
                 snprintf(res->error, sizeof(res->error), "op %llu (%s %llu, line %llu): %s",
-                         (unsigned long long)idx, bf_alloc_op_name(rec.op),
+                         (unsigned long long)idx, op_name(rec.op),
                          (unsigned long long)(rec.op == BF_AOP_RECLAIMABLE ? rec.value : rec.id),
                          (unsigned long long)rec.line, msg);
                 rc = BF_ESTATE;
@@ -824,9 +820,26 @@ int bf_alloc_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_alloc_n
     return rc;
 }
 
-void bf_alloc_result_free(bf_alloc_result *res)
+void bf_areplay_result_free(bf_areplay_result *res)
 {
     free(res->samples);
     res->samples = NULL;
     res->nsamples = 0;
+}
+
+/* ---- records from an allocation-trace reader ---- */
+
+static int reader_next(void *ctx, bf_arec *rec)
+{
+    return bf_atrace_next(ctx, rec);
+}
+
+int bf_areplay_reader(const bf_alloc_methods *am, const bf_alloc_env *env, bf_atrace_reader *r,
+                      const bf_areplay_opts *opts, bf_areplay_result *res)
+{
+    int rc = bf_areplay_run(am, env, reader_next, r, opts, res);
+    if (rc != BF_OK && rc != BF_ESTATE && rc != BF_ECONFIG && bf_atrace_error(r) &&
+        bf_atrace_error(r)[0])
+        snprintf(res->error, sizeof(res->error), "%s", bf_atrace_error(r));
+    return rc;
 }

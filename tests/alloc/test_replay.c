@@ -1,5 +1,5 @@
 /*
-** test_replay.c: slab, SLOB and TLSF under part A's replay driver (allocators/bf_alloc_run.h)
+** test_replay.c: slab, SLOB and TLSF under the replay driver (sim/bf_alloc_replay.h)
 ** with the invariant check after every operation: a seeded synthetic kernel workload mixing
 ** kmalloc (GFP_KERNEL, GFP_ATOMIC, GFP_DMA), named caches, page allocations and vmalloc, frees in
 ** random order, ending with everything freed.
@@ -10,8 +10,8 @@
 ** for TLSF (one block per pool) and SLOB (pages back in the buddy, minus the four 8-byte cache
 ** descriptors that stay).
 */
-#include "ab_util.h"
-#include "bf_alloc_run.h"
+#include "alloc_test.h"
+#include "bf_alloc_replay.h"
 
 typedef struct gen {
     uint64_t rng;
@@ -32,7 +32,7 @@ static int gen_next(void *ctx, bf_arec *r)
     r->line = ++g->emitted;
     if (g->emitted > g->n)
         g->draining = 1;
-    uint64_t x = ab_rand(&g->rng);
+    uint64_t x = at_rand(&g->rng);
     int do_free = g->nlive && (g->draining || g->nlive == 512 || x % 100 < 45);
     if (g->draining && !g->nlive)
         return BF_EEOF;
@@ -45,7 +45,7 @@ static int gen_next(void *ctx, bf_arec *r)
             break;
         case 1:
             r->op = BF_AOP_CACHE_FREE;
-            r->name = ab_cache_names[g->live_cache[i]];
+            r->name = at_cache_names[g->live_cache[i]];
             break;
         case 2:
             r->op = BF_AOP_PAGES_FREE;
@@ -64,7 +64,7 @@ static int gen_next(void *ctx, bf_arec *r)
     }
     unsigned i = g->nlive++;
     r->id = g->live_id[i] = ++g->next_id;
-    uint64_t y = ab_rand(&g->rng);
+    uint64_t y = at_rand(&g->rng);
     int kind = (int)(y % 20);
     r->gfp = (y >> 8) % 8 == 0   ? BF_GFP_ATOMIC
              : (y >> 8) % 8 == 1 ? BF_GFP_KERNEL | BF_GFP_DMA
@@ -75,10 +75,10 @@ static int gen_next(void *ctx, bf_arec *r)
         r->size = 1 + (y >> 16) % ((y >> 40) % 4 ? 512 : 4096);
     } else if (kind < 17) {
         g->live_kind[i] = 1;
-        g->live_cache[i] = (int)((y >> 16) % BF_ARRAY_SIZE(ab_cache_names));
+        g->live_cache[i] = (int)((y >> 16) % BF_ARRAY_SIZE(at_cache_names));
         r->op = BF_AOP_CACHE_ALLOC;
-        r->name = ab_cache_names[g->live_cache[i]];
-        r->size = ab_cache_sizes[g->live_cache[i]];
+        r->name = at_cache_names[g->live_cache[i]];
+        r->size = at_cache_sizes[g->live_cache[i]];
     } else if (kind < 19) {
         g->live_kind[i] = 2;
         g->live_order[i] = (unsigned)((y >> 16) % 3);
@@ -97,10 +97,10 @@ int main(void)
 {
     static const char *const names[] = {"slab", "slob", "tlsf"};
     for (size_t i = 0; i < BF_ARRAY_SIZE(names); i++) {
-        ab_env e;
+        at_env e;
         /* A fresh allocator's free bytes, for the end-state comparison. */
-        BF_CHECK_EQ(ab_open(&e, names[i], 4u << 20, 1), BF_OK);
-        uint64_t fresh = ab_walk_free_bytes(&e);
+        BF_CHECK_EQ(at_open(&e, names[i], 4u << 20, 1), BF_OK);
+        uint64_t fresh = at_walk_free_bytes(&e);
         e.ops->xDestroy(e.st);
         e.st = NULL;
 
@@ -108,13 +108,13 @@ int main(void)
         memset(&g, 0, sizeof g);
         g.rng = 42 + i;
         g.n = 4000;
-        bf_alloc_run_opts o;
+        bf_areplay_opts o;
         memset(&o, 0, sizeof o);
         o.check_every_op = 1;
         o.sample_every = 500;
-        bf_alloc_result res;
+        bf_areplay_result res;
         memset(&res, 0, sizeof res);
-        int rc = bf_alloc_run(e.ops, &e.env, gen_next, &g, &o, &res);
+        int rc = bf_areplay_run(e.ops, &e.env, gen_next, &g, &o, &res);
         BF_CHECK_EQ(rc, BF_OK);
         if (rc != BF_OK)
             fprintf(stderr, "%s: %s\n", names[i], res.error);
@@ -130,8 +130,8 @@ int main(void)
         fprintf(stderr, "%s: %llu ops, mean %.1f cycles, max %llu cycles\n", names[i],
                 (unsigned long long)res.stats.ops, res.stats.lat_mean,
                 (unsigned long long)res.stats.lat_max);
-        bf_alloc_result_free(&res);
-        ab_close(&e);
+        bf_areplay_result_free(&res);
+        at_close(&e);
     }
     return bf_test_exit();
 }

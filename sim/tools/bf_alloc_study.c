@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bf_alloc_run.h"
+#include "bf_alloc_replay.h"
 
 #define IMG_MIN (24u << 10)
 #define IMG_MAX (512u << 10)
@@ -216,21 +216,21 @@ static int run_matrix(const gen *g, unsigned mb, uint32_t latency)
         env.nreserved = 2;
         env.nr_trim_pages = cfgs[c].trim;
         src s = {g, 0};
-        bf_alloc_run_opts o;
+        bf_areplay_opts o;
         memset(&o, 0, sizeof(o));
         o.stop_after_failures = 1; /* latency and state up to the first failure */
-        bf_alloc_result r;
-        int rc = bf_alloc_run(am, &env, next, &s, &o, &r);
+        bf_areplay_result r;
+        int rc = bf_areplay_run(am, &env, next, &s, &o, &r);
         bf_flatmem_destroy(fm);
         if (rc != BF_OK) {
             fprintf(stderr, "%s: %s\n", cfgs[c].label, r.error);
             return 1;
         }
-        const bf_alloc_run_stats *st = &r.stats;
+        const bf_areplay_stats *st = &r.stats;
         size_t procs = 0;
         while (procs < g->nproc && g->proc_last[procs] < st->first_failure_op)
             procs++;
-        const bf_alloc_sample *f = &r.at_failure;
+        const bf_areplay_sample *f = &r.at_failure;
         if (st->failures)
             printf("| %s | %zu | %llu | %llu | %llu | %.3f | %s | %.1f / %llu / %llu |\n",
                    cfgs[c].label, procs,
@@ -243,7 +243,7 @@ static int run_matrix(const gen *g, unsigned mb, uint32_t latency)
             printf("| %s | %zu (no failure) | - | - | - | - | 0 | %.1f / %llu / %llu |\n",
                    cfgs[c].label, procs, st->lat_mean, (unsigned long long)st->lat_p99,
                    (unsigned long long)st->lat_max);
-        bf_alloc_result_free(&r);
+        bf_areplay_result_free(&r);
     }
     return 0;
 }

@@ -7,21 +7,21 @@
 ** free list is first fit in address order; an aligned block may leave a fragment in front; a
 ** free merges with both neighbours.
 */
-#include "ab_util.h"
+#include "alloc_test.h"
 
-static bf_addr kmalloc(ab_env *e, uint64_t n)
+static bf_addr kmalloc(at_env *e, uint64_t n)
 {
     bf_addr a = 0;
     BF_CHECK_EQ(e->ops->xAlloc(e->st, n, BF_GFP_KERNEL, &a), BF_OK);
     BF_CHECK(a != 0);
-    BF_CHECK(ab_sound(e));
+    BF_CHECK(at_sound(e));
     return a;
 }
 
-static void kfree(ab_env *e, bf_addr a)
+static void kfree(at_env *e, bf_addr a)
 {
     BF_CHECK_EQ(e->ops->xFree(e->st, a), BF_OK);
-    BF_CHECK(ab_sound(e));
+    BF_CHECK(at_sound(e));
 }
 
 /*
@@ -37,8 +37,8 @@ static void kfree(ab_env *e, bf_addr a)
 */
 static void test_small_sequence(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slob", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slob", 2u << 20, 1), BF_OK);
     bf_addr a = kmalloc(&e, 100);
     bf_addr P = a - 8;
     BF_CHECK_EQ(P % 4096, 0);
@@ -47,11 +47,11 @@ static void test_small_sequence(void)
     bf_addr c = kmalloc(&e, 50);
     BF_CHECK_EQ(c, P + 152);
     kfree(&e, P + 120);
-    ab_walk w;
-    BF_CHECK(ab_walk_collect(&e, &w));
-    const ab_ext *x = ab_walk_find(&w, P + 108);
+    at_walk w;
+    BF_CHECK(at_walk_collect(&e, &w));
+    const at_ext *x = at_walk_find(&w, P + 108);
     BF_CHECK(x && !x->used && x->a == P + 108 && x->len == 36);
-    x = ab_walk_find(&w, P + 202); /* the page's tail after the third block */
+    x = at_walk_find(&w, P + 202); /* the page's tail after the third block */
     BF_CHECK(x && !x->used && x->a == P + 202 && x->len == 4096 - 202);
     free(w.v);
     BF_CHECK_EQ(kmalloc(&e, 24), P + 120);
@@ -60,7 +60,7 @@ static void test_small_sequence(void)
     kfree(&e, a);
     kfree(&e, P + 120);
     kfree(&e, c);
-    ab_close(&e);
+    at_close(&e);
 }
 
 /*
@@ -76,8 +76,8 @@ static void test_small_sequence(void)
 */
 static void test_next_fit(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slob", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slob", 2u << 20, 1), BF_OK);
     bf_addr A = kmalloc(&e, 248) - 8;
     BF_CHECK_EQ(A % 4096, 0);
     for (int i = 1; i < 16; i++)
@@ -90,7 +90,7 @@ static void test_next_fit(void)
     BF_CHECK_EQ(kmalloc(&e, 248), B + 576);
     /* The next identical request still starts at B: [B+824, B+1080) -> B + 832. */
     BF_CHECK_EQ(kmalloc(&e, 248), B + 832);
-    ab_close(&e);
+    at_close(&e);
 }
 
 /*
@@ -100,8 +100,8 @@ static void test_next_fit(void)
 */
 static void test_large(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slob", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slob", 2u << 20, 1), BF_OK);
     bf_addr a = kmalloc(&e, 5000);
     BF_CHECK_EQ(a % 4096, 0);
     BF_CHECK_EQ(e.ops->xUsable(e.st, a), 8192);
@@ -121,7 +121,7 @@ static void test_large(void)
     bf_addr z = 1;
     BF_CHECK_EQ(e.ops->xAlloc(e.st, 4u << 20, BF_GFP_KERNEL, &z), BF_OK);
     BF_CHECK_EQ(z, 0);
-    ab_close(&e);
+    at_close(&e);
 }
 
 /* Named caches: objects without a header, 8-byte aligned, from the list of their size. The cache
@@ -129,19 +129,19 @@ static void test_large(void)
 ** (66 units) follow at P+8 and P+140. */
 static void test_named_cache(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slob", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slob", 2u << 20, 1), BF_OK);
     bf_addr a = 0, b = 0;
     BF_CHECK_EQ(e.ops->xCacheAlloc(e.st, "dentry", 132, BF_GFP_KERNEL, &a), BF_OK);
     BF_CHECK_EQ(a % 4096, 8);
     BF_CHECK_EQ(e.ops->xCacheAlloc(e.st, "dentry", 132, BF_GFP_KERNEL, &b), BF_OK);
     BF_CHECK_EQ(b, a + 136); /* 132 rounded to the 8-byte alignment of the next block */
-    BF_CHECK(ab_sound(&e));
+    BF_CHECK(at_sound(&e));
     BF_CHECK_EQ(e.ops->xCacheFree(e.st, "dentry", a), BF_OK);
     BF_CHECK_EQ(e.ops->xCacheFree(e.st, "dentry", b), BF_OK);
     BF_CHECK_EQ(e.ops->xCacheFree(e.st, "no-such-cache", b), BF_EINPUT);
-    BF_CHECK(ab_sound(&e));
-    ab_close(&e);
+    BF_CHECK(at_sound(&e));
+    at_close(&e);
 }
 
 /*
@@ -164,40 +164,40 @@ static void test_named_cache(void)
 */
 static void test_cache_desc_aligned(void)
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, "slob", 2u << 20, 1), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, "slob", 2u << 20, 1), BF_OK);
     bf_addr a = kmalloc(&e, 29);
     bf_addr P = a - 8;
     BF_CHECK_EQ(P % 4096, 0);
     bf_addr o = 0;
     BF_CHECK_EQ(e.ops->xCacheAlloc(e.st, "c", 600, BF_GFP_KERNEL, &o), BF_OK);
     BF_CHECK(o != 0 && o % 4096 == 0 && o != P);
-    BF_CHECK(ab_sound(&e));
-    ab_walk w;
-    BF_CHECK(ab_walk_collect(&e, &w));
-    const ab_ext *x = ab_walk_find(&w, P + 38);
+    BF_CHECK(at_sound(&e));
+    at_walk w;
+    BF_CHECK(at_walk_collect(&e, &w));
+    const at_ext *x = at_walk_find(&w, P + 38);
     BF_CHECK(x && !x->used && x->a == P + 38 && x->len == 2);
-    x = ab_walk_find(&w, P + 40);
+    x = at_walk_find(&w, P + 40);
     BF_CHECK(x && x->used && x->a == P + 40 && x->len == 8);
-    x = ab_walk_find(&w, P + 48);
+    x = at_walk_find(&w, P + 48);
     BF_CHECK(x && !x->used && x->a == P + 48 && x->len == 4096 - 48);
     free(w.v);
     BF_CHECK_EQ(e.ops->xCacheFree(e.st, "c", o), BF_OK);
-    BF_CHECK(ab_sound(&e));
+    BF_CHECK(at_sound(&e));
     kfree(&e, a);
-    BF_CHECK(ab_walk_collect(&e, &w));
-    x = ab_walk_find(&w, P);
+    BF_CHECK(at_walk_collect(&e, &w));
+    x = at_walk_find(&w, P);
     BF_CHECK(x && !x->used && x->a == P && x->len == 40);
-    x = ab_walk_find(&w, P + 40);
+    x = at_walk_find(&w, P + 40);
     BF_CHECK(x && x->used && x->a == P + 40 && x->len == 8);
-    x = ab_walk_find(&w, P + 48);
+    x = at_walk_find(&w, P + 48);
     BF_CHECK(x && !x->used && x->a == P + 48 && x->len == 4096 - 48);
     free(w.v);
     BF_CHECK_EQ(e.m.failed, 0); /* no refused (e.g. misaligned) metadata access */
     /* The broken state: one-unit block at P+48 (offset 24 units) pointing at itself. */
     bf_amem_w16(&e.m, P + 48, (uint16_t)(int16_t)-24);
     BF_CHECK(e.ops->xCheck(e.st) != NULL);
-    BF_CHECK(ab_walk_collect(&e, &w)); /* returns: the walk is bounded */
+    BF_CHECK(at_walk_collect(&e, &w)); /* returns: the walk is bounded */
     free(w.v);
     /* A two-block cycle: P (20 units) -> P+48 {2 units, next 30} -> P+60 {2 units, next 24}
     ** -> P+48 -> ... */
@@ -206,9 +206,9 @@ static void test_cache_desc_aligned(void)
     bf_amem_w16(&e.m, P + 60, 2);
     bf_amem_w16(&e.m, P + 62, 24);
     BF_CHECK(e.ops->xCheck(e.st) != NULL);
-    BF_CHECK(ab_walk_collect(&e, &w));
+    BF_CHECK(at_walk_collect(&e, &w));
     free(w.v);
-    ab_close(&e);
+    at_close(&e);
 }
 
 int main(void)
@@ -219,21 +219,24 @@ int main(void)
     test_named_cache();
     test_cache_desc_aligned();
     for (uint64_t seed = 1; seed <= 3; seed++) {
-        ab_env e;
-        BF_CHECK_EQ(ab_open(&e, "slob", 2u << 20, 1), BF_OK);
+        at_env e;
+        BF_CHECK_EQ(at_open(&e, "slob", 2u << 20, 1), BF_OK);
         /* Create the named caches first so that their descriptors are in the baseline. */
-        for (size_t i = 0; i < BF_ARRAY_SIZE(ab_cache_names); i++) {
+        for (size_t i = 0; i < BF_ARRAY_SIZE(at_cache_names); i++) {
             bf_addr a = 0;
             BF_CHECK_EQ(
-                e.ops->xCacheAlloc(e.st, ab_cache_names[i], ab_cache_sizes[i], BF_GFP_KERNEL, &a),
+                e.ops->xCacheAlloc(e.st, at_cache_names[i], at_cache_sizes[i], BF_GFP_KERNEL, &a),
                 BF_OK);
-            BF_CHECK_EQ(e.ops->xCacheFree(e.st, ab_cache_names[i], a), BF_OK);
+            BF_CHECK_EQ(e.ops->xCacheFree(e.st, at_cache_names[i], a), BF_OK);
         }
-        uint64_t baseline = ab_walk_free_bytes(&e);
-        ab_stress_run(&e, seed, 5000, 1, 1);
+        uint64_t baseline = at_walk_free_bytes(&e);
+        {
+            at_stress_opts so = {.seed = seed, .nops = 5000, .recover_every = 1500};
+            at_stress_run(&e, &so);
+        }
         /* Every page that became free went back to the buddy: same free bytes as before. */
-        BF_CHECK_EQ(ab_walk_free_bytes(&e), baseline);
-        ab_close(&e);
+        BF_CHECK_EQ(at_walk_free_bytes(&e), baseline);
+        at_close(&e);
     }
     return bf_test_exit();
 }

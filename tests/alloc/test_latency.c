@@ -8,18 +8,18 @@
 ** the same access counts and exactly 10x the cycles, and an operation must cost more than zero
 ** cycles (its metadata is not on the host).
 */
-#include "ab_util.h"
+#include "alloc_test.h"
 
-typedef struct ab_cost {
+typedef struct at_cost {
     uint64_t cycles, accesses;
-} ab_cost;
+} at_cost;
 
 /* A fixed sequence: kmalloc 40, 100, 3000, named-cache alloc, free in another order. Returns
 ** the cost of each operation in c[0..7]. */
-static void run_sequence(const char *name, uint32_t latency, ab_cost c[8])
+static void run_sequence(const char *name, uint32_t latency, at_cost c[8])
 {
-    ab_env e;
-    BF_CHECK_EQ(ab_open(&e, name, 2u << 20, latency), BF_OK);
+    at_env e;
+    BF_CHECK_EQ(at_open(&e, name, 2u << 20, latency), BF_OK);
     bf_addr a[4] = {0, 0, 0, 0};
     for (int op = 0; op < 8; op++) {
         bf_cycles t0 = e.m.now;
@@ -57,21 +57,52 @@ static void run_sequence(const char *name, uint32_t latency, ab_cost c[8])
         /* check() and walk() are instruments: they must not add cycles or accesses. */
         bf_cycles t1 = e.m.now;
         uint64_t n1 = e.m.reads + e.m.writes;
-        BF_CHECK(ab_sound(&e));
-        ab_walk_free_bytes(&e);
+        BF_CHECK(at_sound(&e));
+        at_walk_free_bytes(&e);
         BF_CHECK_EQ(e.m.now, t1);
         BF_CHECK_EQ(e.m.reads + e.m.writes, n1);
     }
     BF_CHECK(a[0] && a[1] && a[2] && a[3]);
     BF_CHECK(!e.m.failed);
-    ab_close(&e);
+    at_close(&e);
+}
+
+/* The accessor on its own: every width is one access of the flat memory's latency, bytes are
+** little-endian whatever the host, and bf_amem_compute adds cycles without an access. */
+static void accessor(void)
+{
+    at_env e;
+    at_env_flat(&e, 0x1000, 0x1000, 11, 0);
+    bf_amem_w32(&e.m, 0x1000, 0x11223344u);
+    BF_CHECK_EQ(bf_amem_r8(&e.m, 0x1000), 0x44);
+    BF_CHECK_EQ(bf_amem_r8(&e.m, 0x1003), 0x11);
+    BF_CHECK_EQ(bf_amem_r16(&e.m, 0x1002), 0x1122);
+    bf_amem_w8(&e.m, 0x1001, 0xAB);
+    bf_amem_w16(&e.m, 0x1002, 0xCDEF);
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x1000), 0xCDEFAB44u);
+    BF_CHECK_EQ(e.m.reads, 4);
+    BF_CHECK_EQ(e.m.writes, 3);
+    BF_CHECK_EQ(e.m.now, 7); /* 4 reads and 3 writes of 1 cycle each */
+    bf_amem_compute(&e.m, 5);
+    BF_CHECK_EQ(e.m.now, 12);
+    BF_CHECK_EQ(e.m.reads + e.m.writes, 7);
+    bf_amem_mark k = bf_amem_mark_get(&e.m);
+    (void)bf_amem_r32(&e.m, 0x1004);
+    bf_amem_rewind(&e.m, k);
+    BF_CHECK_EQ(e.m.now, 12);
+    BF_CHECK_EQ(e.m.reads, 4);
+    BF_CHECK(!e.m.failed);
+    (void)bf_amem_r8(&e.m, 0x2000); /* outside the memory: faults, reads 0, sticky */
+    BF_CHECK(e.m.failed);
+    at_close(&e);
 }
 
 int main(void)
 {
+    accessor();
     static const char *const names[] = {"slab", "slob", "tlsf"};
     for (size_t i = 0; i < BF_ARRAY_SIZE(names); i++) {
-        ab_cost fast[8], slow[8];
+        at_cost fast[8], slow[8];
         run_sequence(names[i], 1, fast);
         run_sequence(names[i], 10, slow);
         for (int op = 0; op < 8; op++) {
