@@ -28,9 +28,3 @@ const char *bf_acc_kind_name(int kind)
     static const char *const n[] = {"read", "write", "fetch"};
     return kind >= 0 && kind < (int)BF_ARRAY_SIZE(n) ? n[kind] : "unknown";
 }
-
-const char *bf_source_name(int src)
-{
-    static const char *const n[] = {"core", "fill", "wbuf", "victim", "dma", "alloc"};
-    return src >= 0 && src < (int)BF_ARRAY_SIZE(n) ? n[src] : "unknown";
-}

@@ -136,7 +136,6 @@ typedef enum bf_op {
 const char *bf_rc_name(int rc);
 const char *bf_fault_name(int fault);
 const char *bf_acc_kind_name(int kind);
-const char *bf_source_name(int src);
 
 #define BF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,7 +1,7 @@
 /*
 ** bf_file.h: host files written whole or not at all, and the "is this output my input?" check.
 **
-** Rules (issue 14): an output that is one of the inputs is refused before anything is opened
+** Rules: an output that is one of the inputs is refused before anything is opened
 ** for writing; every output file is written to a temporary file in the same directory and
 ** renamed over the destination only when it is complete, so a failed, interrupted or killed
 ** command never truncates or half-writes an existing file ("-" is stdout, and an existing device

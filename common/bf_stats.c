@@ -112,6 +112,14 @@ uint64_t bf_stats_u64(const bf_stats *r, size_t i)
     return f > 0 ? (uint64_t)f : 0;
 }
 
+const void *bf_stats_block(const bf_stats *r, const bf_stat_desc *d)
+{
+    for (size_t i = 0; i < r->n; i++)
+        if (r->v[i].d == d)
+            return r->v[i].base;
+    return NULL;
+}
+
 long bf_stats_find(const bf_stats *r, const char *name)
 {
     for (size_t i = 0; i < r->n; i++)

@@ -58,6 +58,11 @@ double bf_stats_value(const bf_stats *r, size_t i);
 uint64_t bf_stats_u64(const bf_stats *r, size_t i); /* F64 stats are truncated */
 int bf_stats_is_integer(const bf_stats *r, size_t i);
 
+/* The struct registered with descriptor table d (the very array passed to bf_stats_add), or NULL
+** if that table is not registered: typed access to a component's counters for derived statistics,
+** instead of looking them up by name. */
+const void *bf_stats_block(const bf_stats *r, const bf_stat_desc *d);
+
 /* Index of a name, or -1. Linear; for reports and tests only. */
 long bf_stats_find(const bf_stats *r, const char *name);
 

@@ -5,11 +5,13 @@
 ** string escapes, \uXXXX encoded as UTF-8, surrogate pairs joined); anything else is an error
 ** naming the line. Lines are read one at a time with getline, so a baseline of any size streams.
 ** Writing: entries sorted by (job, stat) with strcmp, numbers in their shortest round-trip form
-** (bf_results_json_num), to "PATH.tmp" then rename(2), so a reader never sees half a file.
+** (bf_json_num), to "PATH.tmp" then rename(2), so a reader never sees half a file.
 ** Invariant: after read or sort, entries are in (job, stat) order and no pair repeats.
 */
 #define _POSIX_C_SOURCE 200809L
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
+#include "bf_json.h"
 #include "bf_baseline.h"
 
 #include <errno.h>
@@ -253,18 +255,6 @@ static const member *find_member(const member *m, size_t n, const char *key)
     return NULL;
 }
 
-static int line_fail(char *err, size_t errn, const char *path, unsigned long line, const char *fmt, ...)
-{
-    int n = snprintf(err, errn, "%s:%lu: ", path, line);
-    if (n >= 0 && (size_t)n < errn) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err + n, errn - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    return BF_EINPUT;
-}
-
 int bf_baseline_read(const char *path, bf_baseline *b, char *err, size_t errn)
 {
     memset(b, 0, sizeof *b);
@@ -293,19 +283,19 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
         size_t nm;
         const char *why = parse_object(line, m, BF_ARRAY_SIZE(m), &nm);
         if (why) {
-            rc = line_fail(err, errn, path, ln, "%s", why);
+            rc = bf_strbuf_line_error(err, errn, path, ln, "%s", why);
             break;
         }
         const member *suite = find_member(m, nm, "suite");
         if (!have_header) {
             const member *fmt = find_member(m, nm, "format");
             if (!suite || suite->kind || !fmt || fmt->kind || strcmp(fmt->str, BF_BASELINE_FORMAT))
-                rc = line_fail(err, errn, path, ln,
+                rc = bf_strbuf_line_error(err, errn, path, ln,
                                "not a bfsim baseline (the first line must be {\"suite\": NAME, "
                                "\"format\": \"%s\"})",
                                BF_BASELINE_FORMAT);
             else if (strlen(suite->str) >= sizeof b->suite)
-                rc = line_fail(err, errn, path, ln, "%s", "suite name too long");
+                rc = bf_strbuf_line_error(err, errn, path, ln, "%s", "suite name too long");
             else
                 snprintf(b->suite, sizeof b->suite, "%s", suite->str);
             have_header = 1;
@@ -314,12 +304,12 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
         const member *job = find_member(m, nm, "job"), *stat = find_member(m, nm, "stat"),
                      *val = find_member(m, nm, "value");
         if (!job || job->kind || !stat || stat->kind || !val || nm != 3) {
-            rc = line_fail(err, errn, path, ln, "%s",
+            rc = bf_strbuf_line_error(err, errn, path, ln, "%s",
                            "expected {\"job\": STRING, \"stat\": STRING, \"value\": NUMBER|STRING|null}");
             break;
         }
         if (val->kind == 0 && strcmp(stat->str, BF_BASELINE_STATUS)) {
-            rc = line_fail(err, errn, path, ln, "%s: a statistic's value must be a number or null",
+            rc = bf_strbuf_line_error(err, errn, path, ln, "%s: a statistic's value must be a number or null",
                            stat->str);
             break;
         }
@@ -329,15 +319,15 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
             snprintf(err, errn, "%s: out of memory", path);
     }
     if (!rc && ferror(f))
-        rc = line_fail(err, errn, path, ln + 1, "cannot read: %s", strerror(errno));
+        rc = bf_strbuf_line_error(err, errn, path, ln + 1, "cannot read: %s", strerror(errno));
     if (!rc && !have_header)
-        rc = line_fail(err, errn, path, 1, "%s", "empty file: not a bfsim baseline");
+        rc = bf_strbuf_line_error(err, errn, path, 1, "%s", "empty file: not a bfsim baseline");
     free(line);
     if (!rc) {
         bf_baseline_sort(b);
         for (size_t i = 1; i < b->n && !rc; i++)
             if (!entry_cmp(&b->v[i - 1], &b->v[i]))
-                rc = line_fail(err, errn, path, 0, "job '%s' stat '%s' given twice", b->v[i].job,
+                rc = bf_strbuf_line_error(err, errn, path, 0, "job '%s' stat '%s' given twice", b->v[i].job,
                                b->v[i].stat);
     }
     if (rc)
@@ -348,9 +338,9 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
 void bf_baseline_print_value(FILE *f, double value, const char *text)
 {
     if (text)
-        bf_results_json_str(f, text);
+        bf_json_str(f, text);
     else
-        bf_results_json_num(f, value);
+        bf_json_num(f, value);
 }
 
 int bf_baseline_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg,
@@ -385,14 +375,14 @@ static int fill_baseline(FILE *f, const void *arg)
 {
     const bf_baseline *b = arg;
     fputs("{\"suite\": ", f);
-    bf_results_json_str(f, b->suite);
+    bf_json_str(f, b->suite);
     fputs(", \"format\": \"" BF_BASELINE_FORMAT "\"}\n", f);
     for (size_t i = 0; i < b->n; i++) {
         const bf_baseline_entry *e = &b->v[i];
         fputs("{\"job\": ", f);
-        bf_results_json_str(f, e->job);
+        bf_json_str(f, e->job);
         fputs(", \"stat\": ", f);
-        bf_results_json_str(f, e->stat);
+        bf_json_str(f, e->stat);
         fputs(", \"value\": ", f);
         bf_baseline_print_value(f, e->value, e->text);
         fputs("}\n", f);

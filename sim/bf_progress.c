@@ -14,8 +14,8 @@
 ** Invariant: a line is on screen iff p->drawn; every exit path through bf_progress_end clears it.
 */
 #define _POSIX_C_SOURCE 200809L
-#include "bf_hmem.h"
 #include "bf_progress.h"
+#include "bf_hmem.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -32,9 +32,9 @@ struct bf_progress {
     uint64_t total_bytes; /* 0: unknown */
     uint64_t total_units; /* 0: unknown */
     char note[64];
-    double t0;            /* seconds, CLOCK_MONOTONIC, at begin */
-    double last;          /* seconds of the last draw */
-    int drawn;            /* a line is on screen */
+    double t0;   /* seconds, CLOCK_MONOTONIC, at begin */
+    double last; /* seconds of the last draw */
+    int drawn;   /* a line is on screen */
 };
 
 static double now_s(void)
@@ -105,7 +105,9 @@ static void human(char *buf, size_t n, double v)
         snprintf(buf, n, "%.2f G", v / 1e9);
 }
 
-void bf_progress_format(char *buf, size_t n, const char *label, const char *unit, uint64_t done,
+/* The text of one line (without "\r" and the clear). elapsed in seconds; total_units 0 and note
+** NULL for a line counted by bytes. */
+static void format_line(char *buf, size_t n, const char *label, const char *unit, uint64_t done,
                         uint64_t bytes, uint64_t total_bytes, uint64_t total_units,
                         const char *note, double elapsed)
 {
@@ -147,8 +149,8 @@ void bf_progress_update(bf_progress *p, uint64_t done, uint64_t bytes)
     if (p->last > 0 && (t - p->last) * 1000 < BF_PROGRESS_PERIOD_MS)
         return; /* also after a clear: a fault report is not overwritten at once */
     char line[256];
-    bf_progress_format(line, sizeof line, p->label, p->unit, done, bytes, p->total_bytes,
-                       p->total_units, p->note, t - p->t0);
+    format_line(line, sizeof line, p->label, p->unit, done, bytes, p->total_bytes, p->total_units,
+                p->note, t - p->t0);
     fprintf(stderr, "\r%s\033[K", line);
     fflush(stderr);
     p->last = t;

@@ -47,10 +47,4 @@ void bf_progress_clear(bf_progress *p);
 /* Clear the line (if drawn) and free. */
 void bf_progress_end(bf_progress *p);
 
-/* The text of one line (without "\r" and the clear): exposed for tests. elapsed in seconds;
-** total_units 0 and note NULL for a line counted by bytes. */
-void bf_progress_format(char *buf, size_t n, const char *label, const char *unit, uint64_t done,
-                        uint64_t bytes, uint64_t total_bytes, uint64_t total_units,
-                        const char *note, double elapsed);
-
 #endif

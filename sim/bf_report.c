@@ -4,31 +4,14 @@
 #include "bf_report.h"
 #include "bf_results.h"
 
-#include <math.h>
 #include <string.h>
-
-void bf_json_string(FILE *f, const char *s)
-{
-    /* the program's one JSON string writer (escapes, invalid UTF-8 as U+FFFD) */
-    bf_results_json_str(f, s ? s : "");
-}
-
-void bf_print_number(FILE *f, double v, int integer)
-{
-    if (integer && v >= 0 && v < 1.8e19)
-        fprintf(f, "%llu", (unsigned long long)v);
-    else if (isfinite(v))
-        fprintf(f, "%.17g", v);
-    else
-        fputs("null", f);
-}
 
 static void stat_value(FILE *f, const bf_stats *reg, size_t i)
 {
     if (bf_stats_is_integer(reg, i))
         fprintf(f, "%llu", (unsigned long long)bf_stats_u64(reg, i));
     else
-        bf_print_number(f, bf_stats_value(reg, i), 0);
+        bf_json_exact(f, bf_stats_value(reg, i), 0);
 }
 
 void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const bf_machine *m,
@@ -137,11 +120,11 @@ int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, s
                 double v = r < nrows ? col_value(&cols[c], rows[r], &found, &integer) : 0;
                 if (r == nrows) {
                     double cyc = col_value(&cols[c], "core.cycles", &found, &integer);
-                    bf_print_number(f, cyc > 0 ? base / cyc : 0, 0);
+                    bf_json_exact(f, cyc > 0 ? base / cyc : 0, 0);
                 } else if (!found) {
                     fputs("null", f);
                 } else {
-                    bf_print_number(f, v, integer);
+                    bf_json_exact(f, v, integer);
                 }
             }
             fputs("]", f);

@@ -9,10 +9,9 @@
 #include <stdio.h>
 
 #include "bf_config.h"
+#include "bf_json.h"
 #include "bf_stats.h"
 
-void bf_json_string(FILE *f, const char *s);
-void bf_print_number(FILE *f, double v, int integer);
 
 /* {"run": {...}, "config": {...}, "stats": {...}} ; run_fields are alternating key, value strings. */
 /* extra (may be NULL) writes more members after "stats", each as `, "key": value`. */

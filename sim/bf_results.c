@@ -1,5 +1,7 @@
 /*
-** bf_results.c: the SQLite results store (see bf_results.h) and SHA-256.
+** bf_results.c: the SQLite results store (see bf_results.h): opening a database, its schema and
+** migrations, and the error helpers the other parts share (bf_results_int.h). Recording a run is
+** in bf_results_record.c, listing and export in bf_results_export.c.
 **
 ** What it keeps: one row per bfsim run (who ran what, on which machine config and workload, with
 ** their content hashes, when, and how it ended), the run's metrics, its fault reports and its time
@@ -19,25 +21,16 @@
 **   corrupt or newer file is refused and left as it was), switch to WAL, then apply the missing
 **   steps of k_migrations in one BEGIN IMMEDIATE transaction, re-reading user_version inside it
 **   because another process may have migrated meanwhile.
-**   Record: begin (runs row, autocommit) -> metrics_begin (BEGIN IMMEDIATE) -> metric/fault/series
-**   (prepared statements reused) -> commit (UPDATE runs status and end time, COMMIT) or abort
-**   (ROLLBACK, then UPDATE runs in its own transaction).
-**
-** Invariant: a runs row has status 'ok' or 'fault' only if its metrics, faults and series were
-** committed in the same transaction as that status; 'failed' and 'interrupted' runs have none.
-**
-** SHA-256 follows FIPS 180-4 section 6.2 (message schedule, 64 rounds, padding of section 5.1.1).
 */
 #define _POSIX_C_SOURCE 200809L
 
-#include "bf_results.h"
+#include "bf_results_int.h"
 
-#include "bf_hmem.h"
 #include "bf_common.h"
+#include "bf_hmem.h"
 
 #include <errno.h>
 #include <malloc.h>
-#include <math.h>
 #include <signal.h>
 #include <sqlite3.h>
 #include <stdarg.h>
@@ -46,23 +39,6 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
-
-struct bf_results {
-    sqlite3 *db;
-    char *path;
-    char msg[512];      /* last error message */
-    int64_t cur_run;    /* run of the last begin / metrics_begin, 0 if none */
-    int in_txn;         /* 1 between metrics_begin and commit/abort */
-    int bind_rc;        /* first failed sqlite3_bind_* since the last step_done, or 0 */
-    uint64_t fault_seq; /* next faults.seq of cur_run */
-    uint64_t hazard_seq; /* next hazards.seq of cur_run */
-    sqlite3_stmt *st_metric, *st_fault, *st_series, *st_hazard;
-    int busy_ms;                  /* lock wait bound, milliseconds */
-    struct timespec wait_start;   /* when the current lock wait began */
-    int wait_noted;               /* on_wait called for the current wait */
-    bf_results_open_opts opts;
-    int schema;                   /* user_version after open */
-};
 
 /* 2 -> 3: regressions (bf_regdb.c). Every run gets a random 128-bit run_key (existing ones now,
 ** new ones by the trigger, so bf_results_begin need not know), unique across databases so that
@@ -164,9 +140,8 @@ static const char k_runs_view[] =
     " CASE WHEN status = 'running' AND bf_run_gone(host, pid) THEN 'abandoned' ELSE status END"
     " AS status, version, git_rev, command_line, command, config_name, config_text, config_hash,"
     " workload_path, workload_hash, engine, host, pid FROM main.runs";
-static const char k_runs_view_v2[] = "CREATE TEMP VIEW runs_shown AS SELECT *, NULL AS pid FROM main.runs";
-
-static const char *const k_status[] = {"ok", "fault", "failed", "interrupted"};
+static const char k_runs_view_v2[] =
+    "CREATE TEMP VIEW runs_shown AS SELECT *, NULL AS pid FROM main.runs";
 
 static void copy_err(const bf_results *r, char *err, size_t errn)
 {
@@ -175,23 +150,46 @@ static void copy_err(const bf_results *r, char *err, size_t errn)
 }
 
 /* SQLite's memory comes from bf_hmem too (SQLITE_CONFIG_MALLOC), so that the test hooks of
-** bf_hmem.h fail SQLite's allocations (counted apart from ours). xSize may exceed the size asked for. */
-static void *sq_malloc(int n) { return bf_lib_malloc((size_t)n); }
-static void sq_free(void *p) { free(p); }
-static void *sq_realloc(void *p, int n) { return bf_lib_realloc(p, (size_t)n); }
-static int sq_size(void *p) { return p ? (int)malloc_usable_size(p) : 0; }
-static int sq_roundup(int n) { return (n + 7) & ~7; }
-static int sq_init(void *app) { (void)app; return SQLITE_OK; }
-static void sq_shutdown(void *app) { (void)app; }
+** bf_hmem.h fail SQLite's allocations (counted apart from ours). xSize may exceed the size asked
+*for. */
+static void *sq_malloc(int n)
+{
+    return bf_lib_malloc((size_t)n);
+}
+static void sq_free(void *p)
+{
+    free(p);
+}
+static void *sq_realloc(void *p, int n)
+{
+    return bf_lib_realloc(p, (size_t)n);
+}
+static int sq_size(void *p)
+{
+    return p ? (int)malloc_usable_size(p) : 0;
+}
+static int sq_roundup(int n)
+{
+    return (n + 7) & ~7;
+}
+static int sq_init(void *app)
+{
+    (void)app;
+    return SQLITE_OK;
+}
+static void sq_shutdown(void *app)
+{
+    (void)app;
+}
 
 void bf_results_use_host_allocator(void)
 {
-    static const sqlite3_mem_methods m = {sq_malloc, sq_free,  sq_realloc, sq_size,
+    static const sqlite3_mem_methods m = {sq_malloc,  sq_free, sq_realloc,  sq_size,
                                           sq_roundup, sq_init, sq_shutdown, NULL};
     sqlite3_config(SQLITE_CONFIG_MALLOC, &m);
 }
 
-static int fail(bf_results *r, int rc, char *err, size_t errn, const char *fmt, ...)
+int bf_results_fail(bf_results *r, int rc, char *err, size_t errn, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -202,36 +200,40 @@ static int fail(bf_results *r, int rc, char *err, size_t errn, const char *fmt, 
 }
 
 /* An SQLite failure while doing `what`, with the three cases users meet named plainly. */
-static int db_fail(bf_results *r, char *err, size_t errn, const char *what)
+int bf_results_db_fail(bf_results *r, char *err, size_t errn, const char *what)
 {
     int code = sqlite3_extended_errcode(r->db) & 0xff;
     if (code == SQLITE_NOMEM)
-        return fail(r, BF_ENOMEM, err, errn, "results database '%s': %s: out of host memory (SQLite)",
-                    r->path, what);
+        return bf_results_fail(r, BF_ENOMEM, err, errn,
+                               "results database '%s': %s: out of host memory (SQLite)", r->path,
+                               what);
     if (code == SQLITE_BUSY || code == SQLITE_LOCKED)
-        return fail(r, BF_EDB, err, errn,
-                    "results database '%s': database is locked (another bfsim process?)", r->path);
+        return bf_results_fail(r, BF_EDB, err, errn,
+                               "results database '%s': database is locked (another bfsim process?)",
+                               r->path);
     if (code == SQLITE_NOTADB)
-        return fail(r, BF_EDB, err, errn, "results database '%s': file is not a database", r->path);
+        return bf_results_fail(r, BF_EDB, err, errn,
+                               "results database '%s': file is not a database", r->path);
     if (code == SQLITE_READONLY || code == SQLITE_CANTOPEN || code == SQLITE_IOERR) {
         int e = sqlite3_system_errno(r->db);
-        return fail(r, BF_EDB, err, errn, "results database '%s': %s: %s%s%s%s", r->path, what,
-                    sqlite3_errmsg(r->db), e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
+        return bf_results_fail(r, BF_EDB, err, errn, "results database '%s': %s: %s%s%s%s", r->path,
+                               what, sqlite3_errmsg(r->db), e ? " (" : "", e ? strerror(e) : "",
+                               e ? ")" : "");
     }
-    return fail(r, BF_EDB, err, errn, "results database '%s': %s: %s", r->path, what,
-                sqlite3_errmsg(r->db));
+    return bf_results_fail(r, BF_EDB, err, errn, "results database '%s': %s: %s", r->path, what,
+                           sqlite3_errmsg(r->db));
 }
 
-static int exec(bf_results *r, const char *sql, char *err, size_t errn, const char *what)
+int bf_results_exec(bf_results *r, const char *sql, char *err, size_t errn, const char *what)
 {
     if (sqlite3_exec(r->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-        return db_fail(r, err, errn, what);
+        return bf_results_db_fail(r, err, errn, what);
     return BF_OK;
 }
 
 /* A one-row integer query ("PRAGMA user_version"). */
-static int query_int(bf_results *r, const char *sql, int64_t *v, char *err, size_t errn,
-                     const char *what)
+int bf_results_query_int(bf_results *r, const char *sql, int64_t *v, char *err, size_t errn,
+                         const char *what)
 {
     sqlite3_stmt *st = NULL;
     int rc = sqlite3_prepare_v2(r->db, sql, -1, &st, NULL);
@@ -243,7 +245,7 @@ static int query_int(bf_results *r, const char *sql, int64_t *v, char *err, size
         }
     }
     if (rc != SQLITE_OK) {
-        int out = db_fail(r, err, errn, what);
+        int out = bf_results_db_fail(r, err, errn, what);
         sqlite3_finalize(st);
         return out;
     }
@@ -251,26 +253,10 @@ static int query_int(bf_results *r, const char *sql, int64_t *v, char *err, size
     return BF_OK;
 }
 
-static void rollback(bf_results *r)
+void bf_results_rollback(bf_results *r)
 {
     if (!sqlite3_get_autocommit(r->db))
         sqlite3_exec(r->db, "ROLLBACK", NULL, NULL, NULL);
-}
-
-static int valid_status(const char *s)
-{
-    for (size_t i = 0; s && i < BF_ARRAY_SIZE(k_status); i++)
-        if (strcmp(s, k_status[i]) == 0)
-            return 1;
-    return 0;
-}
-
-static void now_iso(char buf[32])
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 /* The directory part of path ("." for a bare name, "/" for "/x"). Caller frees. */
@@ -292,30 +278,35 @@ static int check_path(bf_results *r, int create, char *err, size_t errn)
     struct stat st;
     int exists = stat(r->path, &st) == 0;
     if (!exists && errno != ENOENT)
-        return fail(r, BF_EIO, err, errn, "results database '%s': %s", r->path, strerror(errno));
+        return bf_results_fail(r, BF_EIO, err, errn, "results database '%s': %s", r->path,
+                               strerror(errno));
     if (exists && S_ISDIR(st.st_mode))
-        return fail(r, BF_EIO, err, errn, "results database '%s' is a directory", r->path);
+        return bf_results_fail(r, BF_EIO, err, errn, "results database '%s' is a directory",
+                               r->path);
     if (!exists && !create)
-        return fail(r, BF_EIO, err, errn, "results database '%s' does not exist", r->path);
+        return bf_results_fail(r, BF_EIO, err, errn, "results database '%s' does not exist",
+                               r->path);
     char *dir = dir_of(r->path);
     if (!dir)
-        return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of host memory", r->path);
+        return bf_results_fail(r, BF_ENOMEM, err, errn, "results database '%s': out of host memory",
+                               r->path);
     int rc = BF_OK;
     if (stat(dir, &st) != 0)
-        rc = fail(r, BF_EIO, err, errn, "results database '%s': directory '%s' %s", r->path, dir,
-                  errno == ENOENT ? "does not exist" : strerror(errno));
+        rc = bf_results_fail(r, BF_EIO, err, errn, "results database '%s': directory '%s' %s",
+                             r->path, dir, errno == ENOENT ? "does not exist" : strerror(errno));
     else if (!S_ISDIR(st.st_mode))
-        rc = fail(r, BF_EIO, err, errn, "results database '%s': '%s' is not a directory", r->path,
-                  dir);
+        rc = bf_results_fail(r, BF_EIO, err, errn, "results database '%s': '%s' is not a directory",
+                             r->path, dir);
     else if (access(dir, W_OK | X_OK) != 0) /* WAL needs the -wal and -shm files beside it */
-        rc = fail(r, BF_EIO, err, errn, "results database '%s': directory '%s' is not writable: %s",
-                  r->path, dir, strerror(errno));
+        rc = bf_results_fail(r, BF_EIO, err, errn,
+                             "results database '%s': directory '%s' is not writable: %s", r->path,
+                             dir, strerror(errno));
     else if (exists && access(r->path, R_OK) != 0)
-        rc = fail(r, BF_EIO, err, errn, "results database '%s' is not readable: %s", r->path,
-                  strerror(errno));
+        rc = bf_results_fail(r, BF_EIO, err, errn, "results database '%s' is not readable: %s",
+                             r->path, strerror(errno));
     else if (exists && access(r->path, W_OK) != 0)
-        rc = fail(r, BF_EIO, err, errn, "results database '%s' is not writable: %s", r->path,
-                  strerror(errno));
+        rc = bf_results_fail(r, BF_EIO, err, errn, "results database '%s' is not writable: %s",
+                             r->path, strerror(errno));
     free(dir);
     return rc;
 }
@@ -355,7 +346,7 @@ static int switch_to_wal(bf_results *r, char *err, size_t errn)
     while ((rc = sqlite3_exec(r->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL)) != SQLITE_OK &&
            (rc & 0xff) == SQLITE_BUSY && busy_wait(r, count++))
         ;
-    return rc == SQLITE_OK ? BF_OK : db_fail(r, err, errn, "cannot switch to WAL mode");
+    return rc == SQLITE_OK ? BF_OK : bf_results_db_fail(r, err, errn, "cannot switch to WAL mode");
 }
 
 void bf_results_set_busy_timeout(bf_results *r, int ms)
@@ -373,8 +364,8 @@ static void run_gone(sqlite3_context *c, int argc, sqlite3_value **v)
         snprintf(me, sizeof me, "unknown");
     const unsigned char *host = sqlite3_value_text(v[0]);
     sqlite3_int64 pid = sqlite3_value_int64(v[1]);
-    int gone = host && pid > 0 && strcmp((const char *)host, me) == 0 &&
-               kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+    int gone = host && pid > 0 && strcmp((const char *)host, me) == 0 && kill((pid_t)pid, 0) != 0 &&
+               errno == ESRCH;
     sqlite3_result_int(c, gone);
 }
 
@@ -384,14 +375,14 @@ static int migrate(bf_results *r, int64_t v, int64_t target, char *err, size_t e
     int rc = BF_OK;
     for (; !rc && v < target; v++) {
         char sql[96];
-        rc = exec(r, k_migrations[v], err, errn, "schema migration failed");
+        rc = bf_results_exec(r, k_migrations[v], err, errn, "schema migration failed");
         if (!rc && v == 0) {
             snprintf(sql, sizeof sql, "PRAGMA application_id = %d", BF_RESULTS_APPLICATION_ID);
-            rc = exec(r, sql, err, errn, "schema migration failed");
+            rc = bf_results_exec(r, sql, err, errn, "schema migration failed");
         }
         if (!rc) {
             snprintf(sql, sizeof sql, "PRAGMA user_version = %d", (int)(v + 1));
-            rc = exec(r, sql, err, errn, "schema migration failed");
+            rc = bf_results_exec(r, sql, err, errn, "schema migration failed");
         }
     }
     return rc;
@@ -401,32 +392,34 @@ static int migrate(bf_results *r, int64_t v, int64_t target, char *err, size_t e
 static int check_file(bf_results *r, int integrity, int64_t *version, char *err, size_t errn)
 {
     int64_t appid = 0, tables = 0;
-    int rc = query_int(r, "PRAGMA user_version", version, err, errn, "cannot read");
+    int rc = bf_results_query_int(r, "PRAGMA user_version", version, err, errn, "cannot read");
     if (!rc)
-        rc = query_int(r, "PRAGMA application_id", &appid, err, errn, "cannot read");
+        rc = bf_results_query_int(r, "PRAGMA application_id", &appid, err, errn, "cannot read");
     if (!rc)
-        rc = query_int(r, "SELECT count(*) FROM sqlite_master", &tables, err, errn, "cannot read");
+        rc = bf_results_query_int(r, "SELECT count(*) FROM sqlite_master", &tables, err, errn,
+                                  "cannot read");
     if (rc)
         return rc;
     if ((appid != 0 && appid != BF_RESULTS_APPLICATION_ID) || (appid == 0 && tables > 0))
-        return fail(r, BF_EDB, err, errn,
-                    "results database '%s': not a bfsim results database (another "
-                    "application's SQLite file); choose another --db",
-                    r->path);
+        return bf_results_fail(r, BF_EDB, err, errn,
+                               "results database '%s': not a bfsim results database (another "
+                               "application's SQLite file); choose another --db",
+                               r->path);
     if (*version > BF_RESULTS_SCHEMA_VERSION)
-        return fail(r, BF_EDB, err, errn,
-                    "results database '%s': schema version %lld is newer than this bfsim "
-                    "supports (%d); use a newer bfsim or another --db",
-                    r->path, (long long)*version, BF_RESULTS_SCHEMA_VERSION);
+        return bf_results_fail(
+            r, BF_EDB, err, errn,
+            "results database '%s': schema version %lld is newer than this bfsim "
+            "supports (%d); use a newer bfsim or another --db",
+            r->path, (long long)*version, BF_RESULTS_SCHEMA_VERSION);
     if (integrity && tables > 0) {
         /* a page-corrupted file is refused before anything is simulated into it */
         sqlite3_stmt *st = NULL;
         if (sqlite3_prepare_v2(r->db, "PRAGMA quick_check(1)", -1, &st, NULL) != SQLITE_OK ||
             sqlite3_step(st) != SQLITE_ROW)
-            rc = db_fail(r, err, errn, "integrity check failed");
+            rc = bf_results_db_fail(r, err, errn, "integrity check failed");
         else if (strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0)
-            rc = fail(r, BF_EDB, err, errn, "results database '%s' is corrupt: %s", r->path,
-                      (const char *)sqlite3_column_text(st, 0));
+            rc = bf_results_fail(r, BF_EDB, err, errn, "results database '%s' is corrupt: %s",
+                                 r->path, (const char *)sqlite3_column_text(st, 0));
         sqlite3_finalize(st);
     }
     return rc;
@@ -436,28 +429,31 @@ static int open_db(bf_results *r, const bf_results_open_opts *opts, char *err, s
 {
     int64_t target = opts->schema_version ? opts->schema_version : BF_RESULTS_SCHEMA_VERSION;
     if (target < 1 || target > BF_RESULTS_SCHEMA_VERSION)
-        return fail(r, BF_EINPUT, err, errn, "results database '%s': no schema version %lld",
-                    r->path, (long long)target);
+        return bf_results_fail(r, BF_EINPUT, err, errn,
+                               "results database '%s': no schema version %lld", r->path,
+                               (long long)target);
     int rc = check_path(r, opts->create, err, errn);
     if (rc)
         return rc;
     int flags = SQLITE_OPEN_READWRITE | (opts->create ? SQLITE_OPEN_CREATE : 0);
     if (sqlite3_open_v2(r->path, &r->db, flags, NULL) != SQLITE_OK) {
         if (!r->db)
-            return fail(r, BF_ENOMEM, err, errn, "results database '%s': out of host memory", r->path);
+            return bf_results_fail(r, BF_ENOMEM, err, errn,
+                                   "results database '%s': out of host memory", r->path);
         int e = sqlite3_system_errno(r->db);
-        return fail(r, BF_EDB, err, errn, "results database '%s': cannot open: %s%s%s%s", r->path,
-                    sqlite3_errmsg(r->db), e ? " (" : "", e ? strerror(e) : "", e ? ")" : "");
+        return bf_results_fail(r, BF_EDB, err, errn, "results database '%s': cannot open: %s%s%s%s",
+                               r->path, sqlite3_errmsg(r->db), e ? " (" : "", e ? strerror(e) : "",
+                               e ? ")" : "");
     }
     sqlite3_extended_result_codes(r->db, 1);
     r->opts = *opts;
     bf_results_set_busy_timeout(r, opts->busy_timeout_ms);
     sqlite3_busy_handler(r->db, busy_wait, r);
     if (sqlite3_db_readonly(r->db, "main") == 1)
-        return fail(r, BF_EIO, err, errn, "results database '%s' is read-only", r->path);
-    if (sqlite3_create_function(r->db, "bf_run_gone", 2, SQLITE_UTF8, NULL, run_gone, NULL,
-                                NULL) != SQLITE_OK)
-        return db_fail(r, err, errn, "cannot configure");
+        return bf_results_fail(r, BF_EIO, err, errn, "results database '%s' is read-only", r->path);
+    if (sqlite3_create_function(r->db, "bf_run_gone", 2, SQLITE_UTF8, NULL, run_gone, NULL, NULL) !=
+        SQLITE_OK)
+        return bf_results_db_fail(r, err, errn, "cannot configure");
 
     /* A new (empty) file is switched to WAL before anything else, so that processes creating
     ** it at once never meet the rollback-journal lock upgrade that SQLite refuses without
@@ -466,36 +462,36 @@ static int open_db(bf_results *r, const bf_results_open_opts *opts, char *err, s
     ** another process may have created the schema meanwhile. A file we refuse is left exactly
     ** as it was (nothing is written to a non-empty file before the checks). */
     struct stat fst;
-    if ((stat(r->path, &fst) != 0 || fst.st_size == 0) &&
-        (rc = switch_to_wal(r, err, errn)))
+    if ((stat(r->path, &fst) != 0 || fst.st_size == 0) && (rc = switch_to_wal(r, err, errn)))
         return rc;
     int64_t version = 0;
-    rc = exec(r, "BEGIN", err, errn, "cannot read");
+    rc = bf_results_exec(r, "BEGIN", err, errn, "cannot read");
     if (!rc)
         rc = check_file(r, opts->create, &version, err, errn);
     if (!rc)
-        rc = exec(r, "COMMIT", err, errn, "cannot read");
+        rc = bf_results_exec(r, "COMMIT", err, errn, "cannot read");
     if (!rc && version < target) {
-        rc = exec(r, "BEGIN IMMEDIATE", err, errn, "cannot start the schema migration");
+        rc = bf_results_exec(r, "BEGIN IMMEDIATE", err, errn, "cannot start the schema migration");
         if (!rc)
             rc = check_file(r, 0, &version, err, errn);
         if (!rc)
             rc = migrate(r, version, target, err, errn);
         if (!rc)
-            rc = exec(r, "COMMIT", err, errn, "cannot commit the schema migration");
+            rc = bf_results_exec(r, "COMMIT", err, errn, "cannot commit the schema migration");
         if (!rc)
             version = target;
     }
     if (rc) {
-        rollback(r);
+        bf_results_rollback(r);
         return rc;
     }
     r->schema = (int)version;
-    rc = exec(r, "PRAGMA foreign_keys = ON", err, errn, "cannot configure");
+    rc = bf_results_exec(r, "PRAGMA foreign_keys = ON", err, errn, "cannot configure");
     if (!rc)
         rc = switch_to_wal(r, err, errn);
     if (!rc)
-        rc = exec(r, version >= 5 ? k_runs_view : k_runs_view_v2, err, errn, "cannot configure");
+        rc = bf_results_exec(r, version >= 5 ? k_runs_view : k_runs_view_v2, err, errn,
+                             "cannot configure");
     return rc;
 }
 
@@ -541,7 +537,7 @@ void bf_results_close(bf_results *r)
     if (!r)
         return;
     if (r->db) {
-        rollback(r);
+        bf_results_rollback(r);
         sqlite3_finalize(r->st_metric);
         sqlite3_finalize(r->st_fault);
         sqlite3_finalize(r->st_hazard);
@@ -555,7 +551,7 @@ void bf_results_close(bf_results *r)
 int bf_results_schema_version(bf_results *r)
 {
     int64_t v = -1;
-    if (!r || query_int(r, "PRAGMA user_version", &v, NULL, 0, "cannot read"))
+    if (!r || bf_results_query_int(r, "PRAGMA user_version", &v, NULL, 0, "cannot read"))
         return -1;
     return (int)v;
 }
@@ -573,924 +569,4 @@ const char *bf_results_path(const bf_results *r)
 const char *bf_results_errmsg(const bf_results *r)
 {
     return r ? r->msg : "no results database";
-}
-
-/* A failed bind (SQLITE_NOMEM: the text is copied) is kept in r->bind_rc, so that step_done
-** refuses the statement instead of storing a NULL. */
-static void bind_text(bf_results *r, sqlite3_stmt *st, int i, const char *s)
-{
-    int rc = s ? sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT) : sqlite3_bind_null(st, i);
-    if (rc != SQLITE_OK && !r->bind_rc)
-        r->bind_rc = rc;
-}
-
-static void bind_real(bf_results *r, sqlite3_stmt *st, int i, double v)
-{
-    int rc = isfinite(v) ? sqlite3_bind_double(st, i, v) : sqlite3_bind_null(st, i);
-    if (rc != SQLITE_OK && !r->bind_rc)
-        r->bind_rc = rc;
-}
-
-/* Run a prepared statement that returns no rows; reset it for reuse. */
-static int step_done(bf_results *r, sqlite3_stmt *st, char *err, size_t errn, const char *what)
-{
-    if (r->bind_rc) {
-        int bind_rc = r->bind_rc;
-        r->bind_rc = 0;
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
-        if (bind_rc == SQLITE_NOMEM)
-            return fail(r, BF_ENOMEM, err, errn, "results database '%s': %s: out of host memory (SQLite)",
-                        r->path, what);
-        return fail(r, BF_EDB, err, errn, "results database '%s': %s: %s", r->path, what,
-                    sqlite3_errstr(bind_rc));
-    }
-    int rc = sqlite3_step(st);
-    sqlite3_reset(st);
-    sqlite3_clear_bindings(st);
-    if (rc != SQLITE_DONE)
-        return db_fail(r, err, errn, what);
-    return BF_OK;
-}
-
-int bf_results_begin(bf_results *r, const bf_run_info *in, int64_t *run_id, char *err, size_t errn)
-{
-    if (!r || !in || !run_id)
-        return BF_EINPUT;
-    if (r->in_txn)
-        return fail(r, BF_ESTATE, err, errn, "results database '%s': a run's metrics are open",
-                    r->path);
-    /* runs.pid exists from schema version 5 (the tests open older versions) */
-    const char *sql =
-        r->schema >= 5
-            ? "INSERT INTO runs (start_time, status, version, git_rev, command_line, command,"
-              " config_name, config_text, config_hash, workload_path, workload_hash, engine, host,"
-              " pid) VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            : "INSERT INTO runs (start_time, status, version, git_rev, command_line, command,"
-              " config_name, config_text, config_hash, workload_path, workload_hash, engine, host)"
-              " VALUES (?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(r, err, errn, "cannot record the run");
-    char now[32];
-    now_iso(now);
-    bind_text(r, st, 1, now);
-    const char *v[] = {in->version,       in->git_rev,     in->command_line, in->command,
-                       in->config_name,   in->config_text, in->config_hash,  in->workload_path,
-                       in->workload_hash, in->engine,      in->host};
-    for (size_t i = 0; i < BF_ARRAY_SIZE(v); i++)
-        bind_text(r, st, (int)i + 2, v[i]);
-    if (r->schema >= 5)
-        sqlite3_bind_int64(st, (int)BF_ARRAY_SIZE(v) + 2, (sqlite3_int64)getpid());
-    int rc = step_done(r, st, err, errn, "cannot record the run");
-    sqlite3_finalize(st);
-    if (rc)
-        return rc;
-    *run_id = r->cur_run = sqlite3_last_insert_rowid(r->db);
-    return BF_OK;
-}
-
-static int prepare_once(bf_results *r, sqlite3_stmt **st, const char *sql, char *err, size_t errn)
-{
-    if (*st)
-        return BF_OK;
-    if (sqlite3_prepare_v3(r->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL) != SQLITE_OK)
-        return db_fail(r, err, errn, "cannot prepare");
-    return BF_OK;
-}
-
-int bf_results_metrics_begin(bf_results *r, int64_t run_id, char *err, size_t errn)
-{
-    if (!r)
-        return BF_EINPUT;
-    if (r->in_txn)
-        return fail(r, BF_ESTATE, err, errn, "results database '%s': a run's metrics are open",
-                    r->path);
-    int rc = prepare_once(r, &r->st_metric,
-                          "INSERT INTO metrics (run_id, name, value, unit) VALUES (?, ?, ?, ?)",
-                          err, errn);
-    if (!rc)
-        rc = prepare_once(r, &r->st_fault,
-                          "INSERT INTO faults (run_id, seq, record, cause, excause, addr, access,"
-                          " mode, text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          err, errn);
-    if (!rc)
-        rc = prepare_once(r, &r->st_hazard,
-                          "INSERT INTO hazards (run_id, seq, kind, addr, line, chan, transfer,"
-                          " dma_record, dma_line, core_record, core_line, text)"
-                          " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          err, errn);
-    if (!rc)
-        rc = prepare_once(r, &r->st_series,
-                          "INSERT INTO series (run_id, series, idx, name, value)"
-                          " VALUES (?, ?, ?, ?, ?)",
-                          err, errn);
-    if (!rc)
-        rc = exec(r, "BEGIN IMMEDIATE", err, errn, "cannot start writing the metrics");
-    if (rc)
-        return rc;
-    char sql[96];
-    int64_t running = 0;
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM runs WHERE id = %lld AND status = 'running'",
-             (long long)run_id);
-    rc = query_int(r, sql, &running, err, errn, "cannot read the run");
-    if (!rc && !running)
-        rc = fail(r, BF_ESTATE, err, errn, "results database '%s': no running run %lld", r->path,
-                  (long long)run_id);
-    if (rc) {
-        rollback(r);
-        return rc;
-    }
-    r->in_txn = 1;
-    r->cur_run = run_id;
-    r->fault_seq = 0;
-    r->hazard_seq = 0;
-    return BF_OK;
-}
-
-static int not_open(bf_results *r)
-{
-    return fail(r, BF_ESTATE, NULL, 0, "results database '%s': bf_results_metrics_begin not called",
-                r->path);
-}
-
-int bf_results_metric(bf_results *r, const char *name, double value, const char *unit)
-{
-    if (!r || !name)
-        return BF_EINPUT;
-    if (!r->in_txn)
-        return not_open(r);
-    sqlite3_stmt *st = r->st_metric;
-    sqlite3_bind_int64(st, 1, r->cur_run);
-    bind_text(r, st, 2, name);
-    bind_real(r, st, 3, value);
-    bind_text(r, st, 4, unit);
-    return step_done(r, st, NULL, 0, "cannot store a metric");
-}
-
-int bf_results_fault(bf_results *r, uint64_t record, const char *cause, int excause, uint32_t addr,
-                     const char *access, const char *mode, const char *text)
-{
-    if (!r)
-        return BF_EINPUT;
-    if (!r->in_txn)
-        return not_open(r);
-    sqlite3_stmt *st = r->st_fault;
-    sqlite3_bind_int64(st, 1, r->cur_run);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->fault_seq);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)record);
-    bind_text(r, st, 4, cause);
-    sqlite3_bind_int(st, 5, excause);
-    sqlite3_bind_int64(st, 6, addr);
-    bind_text(r, st, 7, access);
-    bind_text(r, st, 8, mode);
-    bind_text(r, st, 9, text);
-    int rc = step_done(r, st, NULL, 0, "cannot store a fault");
-    if (!rc)
-        r->fault_seq++;
-    return rc;
-}
-
-int bf_results_hazard(bf_results *r, const bf_results_hazard_row *h)
-{
-    if (!r || !h)
-        return BF_EINPUT;
-    if (!r->in_txn)
-        return not_open(r);
-    sqlite3_stmt *st = r->st_hazard;
-    sqlite3_bind_int64(st, 1, r->cur_run);
-    sqlite3_bind_int64(st, 2, (sqlite3_int64)r->hazard_seq);
-    bind_text(r, st, 3, h->kind);
-    sqlite3_bind_int64(st, 4, h->addr);
-    sqlite3_bind_int64(st, 5, h->line);
-    if (h->by_dma) {
-        sqlite3_bind_int64(st, 6, h->chan);
-        sqlite3_bind_int64(st, 7, (sqlite3_int64)h->transfer);
-        sqlite3_bind_int64(st, 8, (sqlite3_int64)h->dma_record);
-        sqlite3_bind_int64(st, 9, (sqlite3_int64)h->dma_line);
-    } else {
-        for (int i = 6; i <= 9; i++)
-            sqlite3_bind_null(st, i);
-    }
-    sqlite3_bind_int64(st, 10, (sqlite3_int64)h->core_record);
-    sqlite3_bind_int64(st, 11, (sqlite3_int64)h->core_line);
-    bind_text(r, st, 12, h->text);
-    int rc = step_done(r, st, NULL, 0, "cannot store a hazard");
-    if (!rc)
-        r->hazard_seq++;
-    return rc;
-}
-
-int bf_results_series(bf_results *r, const char *series, uint64_t index, const char *name,
-                      double value)
-{
-    if (!r || !series || !name)
-        return BF_EINPUT;
-    if (!r->in_txn)
-        return not_open(r);
-    sqlite3_stmt *st = r->st_series;
-    sqlite3_bind_int64(st, 1, r->cur_run);
-    bind_text(r, st, 2, series);
-    sqlite3_bind_int64(st, 3, (sqlite3_int64)index);
-    bind_text(r, st, 4, name);
-    bind_real(r, st, 5, value);
-    return step_done(r, st, NULL, 0, "cannot store a series point");
-}
-
-/* UPDATE the current run's end time and status; it must still be running. */
-static int set_status(bf_results *r, const char *status, char *err, size_t errn)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->db,
-                           "UPDATE runs SET end_time = ?, status = ? WHERE id = ?"
-                           " AND status = 'running'",
-                           -1, &st, NULL) != SQLITE_OK)
-        return db_fail(r, err, errn, "cannot record the run's status");
-    char now[32];
-    now_iso(now);
-    bind_text(r, st, 1, now);
-    bind_text(r, st, 2, status);
-    sqlite3_bind_int64(st, 3, r->cur_run);
-    int rc = step_done(r, st, err, errn, "cannot record the run's status");
-    sqlite3_finalize(st);
-    if (!rc && sqlite3_changes(r->db) != 1)
-        rc = fail(r, BF_ESTATE, err, errn, "results database '%s': run %lld is not running",
-                  r->path, (long long)r->cur_run);
-    return rc;
-}
-
-int bf_results_workload_hash(bf_results *r, const char *hash_hex, char *err, size_t errn)
-{
-    if (!r || !hash_hex)
-        return BF_EINPUT;
-    if (!r->in_txn)
-        return not_open(r);
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->db, "UPDATE runs SET workload_hash = ? WHERE id = ?", -1, &st,
-                           NULL) != SQLITE_OK)
-        return db_fail(r, err, errn, "cannot record the workload hash");
-    bind_text(r, st, 1, hash_hex);
-    sqlite3_bind_int64(st, 2, r->cur_run);
-    int rc = step_done(r, st, err, errn, "cannot record the workload hash");
-    sqlite3_finalize(st);
-    return rc;
-}
-
-int bf_results_commit(bf_results *r, const char *status, char *err, size_t errn)
-{
-    if (!r)
-        return BF_EINPUT;
-    if (!r->in_txn)
-        return fail(r, BF_ESTATE, err, errn,
-                    "results database '%s': bf_results_metrics_begin not called", r->path);
-    if (!valid_status(status))
-        return fail(r, BF_EINPUT, err, errn, "results database '%s': invalid run status '%s'",
-                    r->path, status ? status : "(null)");
-    int rc = set_status(r, status, err, errn);
-    if (!rc)
-        rc = exec(r, "COMMIT", err, errn, "cannot commit the run's metrics");
-    if (rc)
-        rollback(r);
-    r->in_txn = 0;
-    return rc;
-}
-
-int bf_results_abort(bf_results *r, const char *status)
-{
-    if (!r)
-        return BF_EINPUT;
-    if (!valid_status(status))
-        return fail(r, BF_EINPUT, NULL, 0, "results database '%s': invalid run status '%s'",
-                    r->path, status ? status : "(null)");
-    if (r->in_txn)
-        rollback(r);
-    r->in_txn = 0;
-    if (!r->cur_run)
-        return fail(r, BF_ESTATE, NULL, 0, "results database '%s': no run to abort", r->path);
-    return set_status(r, status, NULL, 0);
-}
-
-/* ---- output ---- */
-
-void bf_results_json_str(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("null", f);
-        return;
-    }
-    const unsigned char *p = (const unsigned char *)s;
-    fputc('"', f);
-    while (*p) {
-        unsigned c = *p;
-        if (c < 0x80) {
-            if (c == '"' || c == '\\')
-                fprintf(f, "\\%c", c);
-            else if (c == '\n')
-                fputs("\\n", f);
-            else if (c == '\t')
-                fputs("\\t", f);
-            else if (c == '\r')
-                fputs("\\r", f);
-            else if (c < 0x20)
-                fprintf(f, "\\u%04x", c);
-            else
-                fputc((int)c, f);
-            p++;
-            continue;
-        }
-        /* UTF-8 sequence: copy it if well formed (RFC 3629 table), else write U+FFFD. */
-        size_t len = c >= 0xC2 && c <= 0xDF   ? 2
-                     : c >= 0xE0 && c <= 0xEF ? 3
-                     : c >= 0xF0 && c <= 0xF4 ? 4
-                                              : 0;
-        unsigned lo = 0x80, hi = 0xBF;
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-        else if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-        int ok = len > 0 && p[1] >= lo && p[1] <= hi;
-        for (size_t i = 2; ok && i < len; i++)
-            ok = p[i] >= 0x80 && p[i] <= 0xBF;
-        if (ok) {
-            fwrite(p, 1, len, f);
-            p += len;
-        } else {
-            fputs("\\ufffd", f);
-            p++;
-        }
-    }
-    fputc('"', f);
-}
-
-void bf_results_json_num(FILE *f, double v)
-{
-    if (!isfinite(v)) {
-        fputs("null", f);
-        return;
-    }
-    char buf[40];
-    snprintf(buf, sizeof buf, "%.15g", v);
-    if (strtod(buf, NULL) != v)
-        snprintf(buf, sizeof buf, "%.17g", v);
-    fputs(buf, f);
-}
-
-void bf_results_csv_str(FILE *f, const char *s)
-{
-    if (!s)
-        return;
-    size_t n = strlen(s);
-    if (!strpbrk(s, ",\"\r\n") && (n == 0 || (s[0] != ' ' && s[n - 1] != ' '))) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
-enum { FMT_TEXT, FMT_CSV, FMT_JSON };
-
-static int parse_format(bf_results *r, const char *format, int allow_text, char *err, size_t errn)
-{
-    if (format && allow_text && strcmp(format, "text") == 0)
-        return FMT_TEXT;
-    if (format && strcmp(format, "csv") == 0)
-        return FMT_CSV;
-    if (format && strcmp(format, "json") == 0)
-        return FMT_JSON;
-    fail(r, BF_EINPUT, err, errn, "invalid format '%s' (expected %s)", format ? format : "(null)",
-         allow_text ? "text|csv|json" : "csv|json");
-    return -1;
-}
-
-/* One column value as JSON. */
-static void json_col(FILE *f, sqlite3_stmt *st, int i)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER:
-        fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
-        break;
-    case SQLITE_FLOAT:
-        bf_results_json_num(f, sqlite3_column_double(st, i));
-        break;
-    case SQLITE_NULL:
-        fputs("null", f);
-        break;
-    default:
-        bf_results_json_str(f, (const char *)sqlite3_column_text(st, i));
-        break;
-    }
-}
-
-/* One column value as text (CSV field or plain); doubles in round-trip form. */
-static void text_col(FILE *f, sqlite3_stmt *st, int i, int csv)
-{
-    switch (sqlite3_column_type(st, i)) {
-    case SQLITE_INTEGER:
-        fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
-        break;
-    case SQLITE_FLOAT:
-        bf_results_json_num(f, sqlite3_column_double(st, i));
-        break;
-    case SQLITE_NULL:
-        break;
-    default:
-        if (csv)
-            bf_results_csv_str(f, (const char *)sqlite3_column_text(st, i));
-        else
-            fputs((const char *)sqlite3_column_text(st, i), f);
-        break;
-    }
-}
-
-/* The current row as a JSON object of its columns (skipping column `skip`, -1 for none). */
-static void json_row(FILE *f, sqlite3_stmt *st, int skip)
-{
-    int n = sqlite3_column_count(st), first = 1;
-    fputc('{', f);
-    for (int i = 0; i < n; i++) {
-        if (i == skip)
-            continue;
-        fputs(first ? "" : ", ", f);
-        first = 0;
-        bf_results_json_str(f, sqlite3_column_name(st, i));
-        fputs(": ", f);
-        json_col(f, st, i);
-    }
-    fputc('}', f);
-}
-
-static void csv_header(FILE *f, sqlite3_stmt *st)
-{
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
-        fputs(i ? "," : "", f);
-        bf_results_csv_str(f, sqlite3_column_name(st, i));
-    }
-    fputc('\n', f);
-}
-
-static void csv_row(FILE *f, sqlite3_stmt *st)
-{
-    for (int i = 0; i < sqlite3_column_count(st); i++) {
-        fputs(i ? "," : "", f);
-        text_col(f, st, i, 1);
-    }
-    fputc('\n', f);
-}
-
-/* Every row of `sql` (with ?1 bound to id when id >= 0) as CSV with a header, or as a JSON array
-** of objects; `indent` prefixes each JSON row. */
-static int dump(bf_results *r, FILE *f, const char *sql, int64_t id, int fmt, const char *indent,
-                char *err, size_t errn)
-{
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return db_fail(r, err, errn, "cannot read");
-    if (id >= 0)
-        sqlite3_bind_int64(st, 1, id);
-    int rc, rows = 0;
-    if (fmt == FMT_CSV)
-        csv_header(f, st);
-    else
-        fputc('[', f);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (fmt == FMT_CSV) {
-            csv_row(f, st);
-        } else {
-            fprintf(f, "%s\n%s", rows ? "," : "", indent);
-            json_row(f, st, -1);
-        }
-        rows++;
-    }
-    if (fmt == FMT_JSON)
-        fprintf(f, "%s]", rows ? "\n" : "");
-    int out = rc == SQLITE_DONE ? BF_OK : db_fail(r, err, errn, "cannot read");
-    sqlite3_finalize(st);
-    return out;
-}
-
-/* Reads see one snapshot: a run committed meanwhile by another process is all in or all out. */
-static int read_begin(bf_results *r, char *err, size_t errn)
-{
-    if (r->in_txn)
-        return fail(r, BF_ESTATE, err, errn, "results database '%s': a run's metrics are open",
-                    r->path);
-    return exec(r, "BEGIN", err, errn, "cannot read");
-}
-
-static int read_end(bf_results *r, int rc)
-{
-    rollback(r);
-    return rc;
-}
-
-/* The runs of `sql` (all runs; or with reg_id > 0 regression reg_id's, adding a job column). */
-static int list_runs(bf_results *r, FILE *out, const char *format, const char *sql, int64_t reg_id,
-                     char *err, size_t errn)
-{
-    if (!r || !out)
-        return BF_EINPUT;
-    int fmt = parse_format(r, format, 1, err, errn);
-    if (fmt < 0)
-        return BF_EINPUT;
-    int rc = read_begin(r, err, errn);
-    if (rc)
-        return rc;
-    if (reg_id > 0) {
-        char q[96];
-        int64_t n = 0;
-        snprintf(q, sizeof q, "SELECT count(*) FROM regressions WHERE id = %lld", (long long)reg_id);
-        rc = query_int(r, q, &n, err, errn, "cannot read");
-        if (!rc && !n)
-            rc = fail(r, BF_EINPUT, err, errn, "results database '%s': no regression %lld",
-                      r->path, (long long)reg_id);
-        if (rc)
-            return read_end(r, rc);
-    }
-    if (fmt != FMT_TEXT) {
-        rc = dump(r, out, sql, reg_id > 0 ? reg_id : -1, fmt, "", err, errn);
-        if (!rc && fmt == FMT_JSON)
-            fputc('\n', out);
-        return read_end(r, rc);
-    }
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return read_end(r, db_fail(r, err, errn, "cannot read"));
-    if (reg_id > 0)
-        sqlite3_bind_int64(st, 1, reg_id);
-    fprintf(out, "%6s  %-20s  %-11s  %-8s  %-7s  %-24s  %7s  %s\n", "id", "start (UTC)", "status",
-            "command", "engine", "config", "metrics", reg_id > 0 ? "job" : "workload");
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-#define COL(i) (sqlite3_column_text(st, i) ? (const char *)sqlite3_column_text(st, i) : "-")
-        fprintf(out, "%6lld  %-20s  %-11s  %-8s  %-7s  %-24s  %7lld  %s\n",
-                (long long)sqlite3_column_int64(st, 0), COL(1), COL(3), COL(4), COL(5), COL(6),
-                (long long)sqlite3_column_int64(st, 8), COL(reg_id > 0 ? 9 : 7));
-#undef COL
-    }
-    rc = rc == SQLITE_DONE ? BF_OK : db_fail(r, err, errn, "cannot read");
-    sqlite3_finalize(st);
-    return read_end(r, rc);
-}
-
-int bf_results_list(bf_results *r, FILE *out, const char *format, char *err, size_t errn)
-{
-    static const char sql[] =
-        "SELECT r.id, r.start_time, r.end_time, r.status, r.command, r.engine, r.config_name,"
-        " r.workload_path, (SELECT count(*) FROM metrics m WHERE m.run_id = r.id) AS metrics"
-        " FROM runs_shown r ORDER BY r.id";
-    return list_runs(r, out, format, sql, 0, err, errn);
-}
-
-int bf_results_list_regression(bf_results *r, int64_t reg_id, FILE *out, const char *format,
-                               char *err, size_t errn)
-{
-    static const char sql[] =
-        "SELECT r.id, r.start_time, r.end_time, r.status, r.command, r.engine, r.config_name,"
-        " r.workload_path, (SELECT count(*) FROM metrics m WHERE m.run_id = r.id) AS metrics,"
-        " j.job FROM regression_jobs j JOIN runs_shown r ON r.id = j.run_id"
-        " WHERE j.regression_id = ?1 ORDER BY j.job";
-    if (reg_id <= 0)
-        return BF_EINPUT;
-    return list_runs(r, out, format, sql, reg_id, err, errn);
-}
-
-static const char k_metrics_sql[] =
-    "SELECT name, value, unit FROM metrics WHERE run_id = ?1 ORDER BY rowid";
-static const char k_faults_sql[] =
-    "SELECT seq, record, cause, excause, addr, access, mode, text FROM faults WHERE run_id = ?1"
-    " ORDER BY seq";
-static const char k_hazards_sql[] =
-    "SELECT seq, kind, addr, line, chan, transfer, dma_record, dma_line, core_record, core_line,"
-    " text FROM hazards WHERE run_id = ?1 ORDER BY seq";
-static const char k_series_sql[] =
-    "SELECT series, idx, name, value FROM series WHERE run_id = ?1 ORDER BY series, idx, name";
-
-static int show_text(bf_results *r, sqlite3_stmt *run, FILE *f, int64_t id, char *err, size_t errn)
-{
-    int cfg = -1;
-    for (int i = 0; i < sqlite3_column_count(run); i++) {
-        const char *name = sqlite3_column_name(run, i);
-        if (strcmp(name, "config_text") == 0) {
-            cfg = i;
-            continue;
-        }
-        fprintf(f, "%-14s ", name);
-        text_col(f, run, i, 0);
-        fputc('\n', f);
-    }
-    sqlite3_stmt *st = NULL;
-    int rc = BF_OK, n = 0;
-    static const char *const parts[] = {k_metrics_sql, k_faults_sql, k_hazards_sql,
-                                        "SELECT series, count(DISTINCT idx), count(*) FROM series"
-                                        " WHERE run_id = ?1 GROUP BY series ORDER BY series"};
-    static const char *const titles[] = {"metrics", "faults", "hazards", "series"};
-    for (size_t p = 0; !rc && p < BF_ARRAY_SIZE(parts); p++) {
-        if (sqlite3_prepare_v2(r->db, parts[p], -1, &st, NULL) != SQLITE_OK)
-            return db_fail(r, err, errn, "cannot read");
-        sqlite3_bind_int64(st, 1, id);
-        fprintf(f, "%s:\n", titles[p]);
-        n = 0;
-        int s;
-        while ((s = sqlite3_step(st)) == SQLITE_ROW) {
-            n++;
-            if (p == 0) {
-                fprintf(f, "  %-40s ", (const char *)sqlite3_column_text(st, 0));
-                text_col(f, st, 1, 0);
-                if (sqlite3_column_type(st, 2) != SQLITE_NULL && *sqlite3_column_text(st, 2))
-                    fprintf(f, " %s", (const char *)sqlite3_column_text(st, 2));
-            } else if (p == 1) {
-                /* record R: CAUSE (EXCAUSE 0xNN) at 0xADDR, ACCESS, MODE: TEXT */
-                fprintf(f, "  record %lld: ", (long long)sqlite3_column_int64(st, 1));
-                text_col(f, st, 2, 0);
-                fprintf(f, " (EXCAUSE 0x%02llx) at 0x%08llx",
-                        (unsigned long long)sqlite3_column_int64(st, 3),
-                        (unsigned long long)sqlite3_column_int64(st, 4));
-                for (int i = 5; i < 8; i++) {
-                    if (sqlite3_column_type(st, i) == SQLITE_NULL)
-                        continue;
-                    fputs(i < 7 ? ", " : ": ", f);
-                    text_col(f, st, i, 0);
-                }
-            } else if (p == 2) {
-                /* the report text, indented */
-                const char *t = (const char *)sqlite3_column_text(st, 10);
-                fprintf(f, "  #%lld ", (long long)sqlite3_column_int64(st, 0));
-                for (; t && *t; t++) {
-                    fputc(*t, f);
-                    if (*t == '\n')
-                        fputs("   ", f);
-                }
-            } else {
-                fprintf(
-                    f, "  %s: %lld points, %lld values", (const char *)sqlite3_column_text(st, 0),
-                    (long long)sqlite3_column_int64(st, 1), (long long)sqlite3_column_int64(st, 2));
-            }
-            fputc('\n', f);
-        }
-        if (s != SQLITE_DONE)
-            rc = db_fail(r, err, errn, "cannot read");
-        if (n == 0)
-            fputs("  (none)\n", f);
-        sqlite3_finalize(st);
-    }
-    if (!rc && cfg >= 0 && sqlite3_column_type(run, cfg) != SQLITE_NULL) {
-        fputs("config:\n", f);
-        const char *t = (const char *)sqlite3_column_text(run, cfg);
-        while (*t) {
-            const char *nl = strchr(t, '\n');
-            size_t len = nl ? (size_t)(nl - t) : strlen(t);
-            fprintf(f, "  %.*s\n", (int)len, t);
-            t += len + (nl ? 1 : 0);
-        }
-    }
-    return rc;
-}
-
-int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format, char *err,
-                    size_t errn)
-{
-    if (!r || !out)
-        return BF_EINPUT;
-    int fmt = parse_format(r, format, 1, err, errn);
-    if (fmt < 0)
-        return BF_EINPUT;
-    int rc = read_begin(r, err, errn);
-    if (rc)
-        return rc;
-    sqlite3_stmt *run = NULL;
-    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs_shown WHERE id = ?1", -1, &run, NULL) != SQLITE_OK)
-        return read_end(r, db_fail(r, err, errn, "cannot read"));
-    sqlite3_bind_int64(run, 1, run_id);
-    int s = sqlite3_step(run);
-    if (s != SQLITE_ROW) {
-        rc = s == SQLITE_DONE ? fail(r, BF_EINPUT, err, errn, "results database '%s': no run %lld",
-                                     r->path, (long long)run_id)
-                              : db_fail(r, err, errn, "cannot read");
-    } else if (fmt == FMT_TEXT) {
-        rc = show_text(r, run, out, run_id, err, errn);
-    } else if (fmt == FMT_CSV) {
-        rc = dump(r, out, k_metrics_sql, run_id, FMT_CSV, "", err, errn);
-    } else {
-        fputs("{\"run\": ", out);
-        json_row(out, run, -1);
-        fputs(",\n\"metrics\": ", out);
-        rc = dump(r, out, k_metrics_sql, run_id, FMT_JSON, "  ", err, errn);
-        if (!rc) {
-            fputs(",\n\"faults\": ", out);
-            rc = dump(r, out, k_faults_sql, run_id, FMT_JSON, "  ", err, errn);
-        }
-        if (!rc) {
-            fputs(",\n\"hazards\": ", out);
-            rc = dump(r, out, k_hazards_sql, run_id, FMT_JSON, "  ", err, errn);
-        }
-        if (!rc) {
-            fputs(",\n\"series\": ", out);
-            rc = dump(r, out, k_series_sql, run_id, FMT_JSON, "  ", err, errn);
-        }
-        fputs("}\n", out);
-    }
-    sqlite3_finalize(run);
-    return read_end(r, rc);
-}
-
-int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, size_t errn)
-{
-    if (!r || !out)
-        return BF_EINPUT;
-    int fmt = parse_format(r, format, 0, err, errn);
-    if (fmt < 0)
-        return BF_EINPUT;
-    int rc = read_begin(r, err, errn);
-    if (rc)
-        return rc;
-    if (fmt == FMT_CSV)
-        return read_end(r,
-                        dump(r, out,
-                             "SELECT r.id AS run_id, r.start_time, r.end_time, r.status, r.command,"
-                             " r.engine, r.version, r.git_rev, r.config_name, r.config_hash,"
-                             " r.workload_path, r.workload_hash, r.host, m.name AS metric, m.value,"
-                             " m.unit FROM runs_shown r LEFT JOIN metrics m ON m.run_id = r.id"
-                             " ORDER BY r.id, m.rowid",
-                             -1, FMT_CSV, "", err, errn));
-    sqlite3_stmt *run = NULL;
-    if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs_shown ORDER BY id", -1, &run, NULL) != SQLITE_OK)
-        return read_end(r, db_fail(r, err, errn, "cannot read"));
-    int s, n = 0;
-    fputc('[', out);
-    while (!rc && (s = sqlite3_step(run)) == SQLITE_ROW) {
-        fprintf(out, "%s\n{\"run\": ", n++ ? "," : "");
-        json_row(out, run, -1);
-        fputs(",\n \"metrics\": ", out);
-        rc = dump(r, out, k_metrics_sql, sqlite3_column_int64(run, 0), FMT_JSON, "  ", err, errn);
-        fputc('}', out);
-    }
-    if (!rc && s != SQLITE_DONE)
-        rc = db_fail(r, err, errn, "cannot read");
-    fprintf(out, "%s]\n", n ? "\n" : "");
-    sqlite3_finalize(run);
-    return read_end(r, rc);
-}
-
-/* ---- SHA-256 (FIPS 180-4) ---- */
-
-typedef bf_hash sha256;
-
-/* Section 4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64
-** primes. */
-static const uint32_t k_sha_k[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2};
-
-#define ROTR(x, n) (((x) >> (n)) | ((x) << (32 - (n))))
-
-static void sha_init(sha256 *s)
-{
-    /* Section 5.3.3: fractional parts of the square roots of the first 8 primes. */
-    static const uint32_t h0[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-                                   0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
-    memcpy(s->h, h0, sizeof h0);
-    s->bytes = 0;
-    s->nb = 0;
-}
-
-static void sha_block(sha256 *s, const unsigned char *p)
-{
-    uint32_t w[64];
-    for (int t = 0; t < 16; t++)
-        w[t] = (uint32_t)p[4 * t] << 24 | (uint32_t)p[4 * t + 1] << 16 |
-               (uint32_t)p[4 * t + 2] << 8 | p[4 * t + 3];
-    for (int t = 16; t < 64; t++) {
-        uint32_t s0 = ROTR(w[t - 15], 7) ^ ROTR(w[t - 15], 18) ^ (w[t - 15] >> 3);
-        uint32_t s1 = ROTR(w[t - 2], 17) ^ ROTR(w[t - 2], 19) ^ (w[t - 2] >> 10);
-        w[t] = w[t - 16] + s0 + w[t - 7] + s1;
-    }
-    uint32_t a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
-    uint32_t e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
-    for (int t = 0; t < 64; t++) {
-        uint32_t t1 =
-            h + (ROTR(e, 6) ^ ROTR(e, 11) ^ ROTR(e, 25)) + ((e & f) ^ (~e & g)) + k_sha_k[t] + w[t];
-        uint32_t t2 = (ROTR(a, 2) ^ ROTR(a, 13) ^ ROTR(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-        h = g;
-        g = f;
-        f = e;
-        e = d + t1;
-        d = c;
-        c = b;
-        b = a;
-        a = t1 + t2;
-    }
-    s->h[0] += a;
-    s->h[1] += b;
-    s->h[2] += c;
-    s->h[3] += d;
-    s->h[4] += e;
-    s->h[5] += f;
-    s->h[6] += g;
-    s->h[7] += h;
-}
-
-static void sha_update(sha256 *s, const void *data, size_t n)
-{
-    const unsigned char *p = data;
-    s->bytes += n;
-    if (s->nb) {
-        size_t take = 64 - s->nb < n ? 64 - s->nb : n;
-        memcpy(s->b + s->nb, p, take);
-        s->nb += take;
-        p += take;
-        n -= take;
-        if (s->nb < 64)
-            return;
-        sha_block(s, s->b);
-        s->nb = 0;
-    }
-    for (; n >= 64; p += 64, n -= 64)
-        sha_block(s, p);
-    memcpy(s->b, p, n);
-    s->nb = n;
-}
-
-static void sha_final(sha256 *s, char out_hex[65])
-{
-    /* Section 5.1.1: a 1 bit, zeros to 56 mod 64 bytes, the bit length big-endian. */
-    uint64_t bits = s->bytes * 8;
-    static const unsigned char pad[64] = {0x80};
-    size_t padn = s->nb < 56 ? 56 - s->nb : 120 - s->nb;
-    unsigned char len[8];
-    for (int i = 0; i < 8; i++)
-        len[i] = (unsigned char)(bits >> (56 - 8 * i));
-    sha_update(s, pad, padn);
-    sha_update(s, len, 8);
-    static const char hex[] = "0123456789abcdef";
-    for (int i = 0; i < 32; i++) {
-        unsigned char byte = (unsigned char)(s->h[i / 4] >> (24 - 8 * (i % 4)));
-        out_hex[2 * i] = hex[byte >> 4];
-        out_hex[2 * i + 1] = hex[byte & 15];
-    }
-    out_hex[64] = '\0';
-}
-
-void bf_hash_init(bf_hash *h)
-{
-    sha_init(h);
-}
-
-void bf_hash_update(void *h, const void *p, size_t n)
-{
-    sha_update(h, p, n);
-}
-
-void bf_hash_final(bf_hash *h, char out_hex[65])
-{
-    sha_final(h, out_hex);
-}
-
-void bf_hash_text(const char *s, size_t n, char out_hex[65])
-{
-    sha256 st;
-    sha_init(&st);
-    sha_update(&st, s, n);
-    sha_final(&st, out_hex);
-}
-
-int bf_hash_file(const char *path, char out_hex[65], char *err, size_t errn)
-{
-    FILE *f = path ? fopen(path, "rb") : NULL;
-    if (!f) {
-        if (err && errn)
-            snprintf(err, errn, "cannot open %s: %s", path ? path : "(null)",
-                     path ? strerror(errno) : "no file name");
-        return BF_EIO;
-    }
-    sha256 st;
-    sha_init(&st);
-    unsigned char buf[16384];
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0)
-        sha_update(&st, buf, got);
-    int bad = ferror(f);
-    int e = errno;
-    fclose(f);
-    if (bad) {
-        if (err && errn)
-            snprintf(err, errn, "cannot read %s: %s", path, strerror(e));
-        return BF_EIO;
-    }
-    sha_final(&st, out_hex);
-    return BF_OK;
 }

@@ -1,6 +1,6 @@
 /*
-** bf_results.h: the SQLite results store of bfsim, and the SHA-256 content hash used for the
-** config and workload hashes it records.
+** bf_results.h: the SQLite results store of bfsim (the content hashes it records are SHA-256,
+** common/bf_sha256.h).
 **
 ** One database holds many runs. A run is recorded in two steps so that a failed or interrupted
 ** run never has a partial set of metrics marked complete:
@@ -80,7 +80,7 @@ typedef struct bf_run_info {
     const char *config_text;   /* fully resolved config (INI text) */
     const char *config_hash;   /* bf_hash_text of config_text */
     const char *workload_path; /* trace or allocation workload file */
-    const char *workload_hash; /* bf_hash_file of it */
+    const char *workload_hash; /* bf_sha256_file of it */
     const char *engine;        /* "c" or "systemc" */
     const char *version;       /* bfsim version */
     const char *git_rev;       /* git revision of the build */
@@ -147,28 +147,8 @@ int bf_results_show(bf_results *db, int64_t run_id, FILE *out, const char *forma
                     size_t errn);
 int bf_results_export(bf_results *db, FILE *out, const char *format, char *err, size_t errn);
 
-/* Writers shared with the CLI's JSON and CSV output: a JSON string literal (quotes included;
-** NULL prints null), a JSON number (non-finite prints null; the shortest "%.15g"/"%.17g" text
-** that reads back to the same double), and one CSV field (quoted when needed; NULL prints
-** nothing). */
-void bf_results_json_str(FILE *f, const char *s);
-void bf_results_json_num(FILE *f, double v);
+/* One CSV field (quoted when needed; NULL prints nothing). JSON values are written by bf_json.h. */
 void bf_results_csv_str(FILE *f, const char *s);
-
-/* SHA-256 (FIPS 180-4) as 64 lowercase hex digits and a NUL. bf_hash_file streams the file:
-** BF_EIO "cannot open F: reason" / "cannot read F: reason". */
-void bf_hash_text(const char *s, size_t n, char out_hex[65]);
-/* Incremental: init, update with each piece (a bf_byte_tap function: ctx is the bf_hash), final. */
-typedef struct bf_hash {
-    uint32_t h[8];
-    uint64_t bytes;      /* message length so far */
-    unsigned char b[64]; /* partial block */
-    size_t nb;
-} bf_hash;
-void bf_hash_init(bf_hash *h);
-void bf_hash_update(void *h, const void *p, size_t n);
-void bf_hash_final(bf_hash *h, char out_hex[65]);
-int bf_hash_file(const char *path, char out_hex[65], char *err, size_t errn);
 
 #ifdef __cplusplus
 }

@@ -2,12 +2,13 @@
 ** bf_sim.c: one machine on one trace (see bf_sim.h). The only place that wires a trace reader,
 ** a memory system and the replay engine together, so `run`, `compare` and batch runs agree.
 */
-#include "bf_hmem.h"
 #include "bf_sim.h"
+#include "bf_hmem.h"
 
 #include "bf_dma.h"
 #include "bf_alloc_replay.h"
 #include "bf_results.h"
+#include "bf_sha256.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,29 @@ static double ratio(double a, double b)
     return b > 0 ? a / b : 0;
 }
 
+/* The derived statistics as typed formulas over the counters they derive from (rule 4 of
+** docs/architecture.md: nothing looked up by name): miss rates, CPI, simulated time, SDRAM row hit
+** rate; a ratio with a zero denominator is 0. l1 or sd NULL count as all zero. drain_cycles is
+** set by bf_sim_run. */
+static void derive(bf_derived_stats *d, const bf_replay_stats *rst, const bf_l1_stats *l1,
+                   const bf_sdram_stats *sd, uint64_t cclk_hz)
+{
+    static const bf_l1_stats no_l1;
+    static const bf_sdram_stats no_sdram;
+    if (!l1)
+        l1 = &no_l1;
+    if (!sd)
+        sd = &no_sdram;
+    double dacc = (double)l1->dreads + (double)l1->dwrites;
+    double dmiss = (double)l1->dread_misses + (double)l1->dwrite_misses;
+    double rall = (double)sd->row_hits + (double)sd->row_misses + (double)sd->row_conflicts;
+    d->row_hit_rate = ratio((double)sd->row_hits, rall);
+    d->dmiss_rate = ratio(dmiss, dacc);
+    d->imiss_rate = ratio((double)l1->imisses, (double)l1->ifetches);
+    d->cpi = ratio((double)rst->cycles, (double)rst->instructions);
+    d->time_us = (double)rst->cycles * 1e6 / (double)cclk_hz;
+}
+
 int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
                size_t errn)
 {
@@ -148,7 +172,8 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     topt.map_base = 0;
     topt.map_limit = bf_machine_sdram_bytes(m);
     if (topt.map_window > topt.map_limit) {
-        snprintf(err, errn, "--map-window: %u bytes is more than the machine's SDRAM (%u bytes, ebiu.sdbctl)",
+        snprintf(err, errn,
+                 "--map-window: %u bytes is more than the machine's SDRAM (%u bytes, ebiu.sdbctl)",
                  topt.map_window, topt.map_limit);
         bf_sim_free(out);
         return BF_ECONFIG;
@@ -157,9 +182,9 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         topt.misaligned = BF_MISALIGNED_COUNT_ONCE;
     bf_trace_reader *r = NULL;
     char terr[512];
-    bf_hash hash;
-    bf_byte_tap tap = {bf_hash_update, &hash};
-    bf_hash_init(&hash);
+    bf_sha256 hash;
+    bf_byte_tap tap = {bf_sha256_update, &hash};
+    bf_sha256_init(&hash);
     if (o->hash)
         topt.tap = &tap;
     snprintf(out->whash, sizeof out->whash, "not computed");
@@ -170,7 +195,8 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     }
     out->format = bf_trace_detected_format(r);
     bf_replay_opts ro = o->ropt;
-    ro.host_ifetch = out->format == BF_FMT_LACKEY || out->format == BF_FMT_DIN || out->format == BF_FMT_XDIN;
+    ro.host_ifetch =
+        out->format == BF_FMT_LACKEY || out->format == BF_FMT_DIN || out->format == BF_FMT_XDIN;
     if (!ro.trace_name)
         ro.trace_name = trace;
     ro.on_phase = on_phase;
@@ -179,7 +205,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     if (o->hash && (out->end == BF_END_OK || out->end == BF_END_FAULT)) {
         /* the hash covers the whole file even when the run stopped at a fault */
         if (bf_trace_drain(r) == BF_OK) {
-            bf_hash_final(&hash, out->whash);
+            bf_sha256_final(&hash, out->whash);
         } else {
             snprintf(err, errn, "%s", bf_trace_error(r));
             out->end = BF_END_INPUT;
@@ -194,33 +220,7 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
     bf_cycles idle = out->rst.cycles;
     if (bf_memsys_finish(out->ms, out->rst.cycles, &idle) == BF_OK && idle > out->rst.cycles)
         out->der.drain_cycles = idle - out->rst.cycles;
-    long i;
-    double dacc = 0, dmiss = 0, ifet = 0, imiss = 0;
-    if ((i = bf_stats_find(out->reg, "l1.dcache.reads")) >= 0)
-        dacc += bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.dcache.writes")) >= 0)
-        dacc += bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.dcache.read_misses")) >= 0)
-        dmiss += bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.dcache.write_misses")) >= 0)
-        dmiss += bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.icache.fetches")) >= 0)
-        ifet = bf_stats_value(out->reg, (size_t)i);
-    if ((i = bf_stats_find(out->reg, "l1.icache.misses")) >= 0)
-        imiss = bf_stats_value(out->reg, (size_t)i);
-    double rh = 0, rall = 0;
-    const char *const rows[] = {"sdram.row_hits", "sdram.row_misses", "sdram.row_conflicts"};
-    for (size_t k = 0; k < 3; k++)
-        if ((i = bf_stats_find(out->reg, rows[k])) >= 0) {
-            double v = bf_stats_value(out->reg, (size_t)i);
-            rall += v;
-            if (k == 0)
-                rh = v;
-        }
-    out->der.row_hit_rate = ratio(rh, rall);
-    out->der.dmiss_rate = ratio(dmiss, dacc);
-    out->der.imiss_rate = ratio(imiss, ifet);
-    out->der.cpi = ratio((double)out->rst.cycles, (double)out->rst.instructions);
-    out->der.time_us = (double)out->rst.cycles * 1e6 / (double)m->cclk_hz;
+    derive(&out->der, &out->rst, bf_stats_block(out->reg, bf_l1_stat_desc),
+           bf_stats_block(out->reg, bf_sdram_stat_desc), m->cclk_hz);
     return BF_OK;
 }

@@ -64,4 +64,5 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
                size_t errn);
 void bf_sim_free(bf_sim *s);
 
+
 #endif

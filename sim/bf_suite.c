@@ -14,6 +14,7 @@
 */
 #define _POSIX_C_SOURCE 200809L
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 #include "bf_suite.h"
 
 #include <errno.h>
@@ -28,6 +29,7 @@
 #include "bf_common.h"
 #include "bf_opts.h"
 #include "bf_results.h"
+#include "bf_sha256.h"
 
 typedef struct suite_ctx {
     bf_suite *s;
@@ -41,14 +43,11 @@ typedef struct suite_ctx {
 
 static int ctx_fail(suite_ctx *c, const char *file, unsigned line, const char *fmt, ...)
 {
-    int n = snprintf(c->err, c->errn, "%s:%u: ", file, line);
-    if (n >= 0 && (size_t)n < c->errn) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(c->err + n, c->errn - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    return BF_EINPUT;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = bf_strbuf_vline_error(c->err, c->errn, file, line, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 static int push_str(char ***v, size_t *n, const char *s)
@@ -378,7 +377,7 @@ static int load(const char *path, const char *text, size_t n, bf_suite *s, char 
         text = owned;
     }
     if (!rc) {
-        bf_hash_text(text, n, s->hash);
+        bf_sha256_text(text, n, s->hash);
         rc = bf_ini_parse_text(text, n, path, on_key, &c, err, errn);
     }
     if (!rc)

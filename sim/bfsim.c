@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 #include "bf_cmd.h"
 #include "bf_opts.h"
 #include "bf_report.h"
@@ -182,9 +183,10 @@ static void host_name(char *buf, size_t n)
 /* The command line as one string, for the runs table. */
 void bf_cmd_line(int argc, char **argv, char *buf, size_t n)
 {
-    size_t o = (size_t)snprintf(buf, n, "bfsim");
-    for (int i = 0; i < argc && o < n; i++)
-        o += (size_t)snprintf(buf + o, n - o, " %s", argv[i]);
+    bf_strbuf b = bf_strbuf_on(buf, n);
+    bf_strbuf_printf(&b, "bfsim");
+    for (int i = 0; i < argc && !bf_strbuf_truncated(&b); i++)
+        bf_strbuf_printf(&b, " %s", argv[i]);
 }
 
 void bf_cmd_run_info(bf_run_info *ri, const char *command, const char *cmdline)

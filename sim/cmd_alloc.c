@@ -20,6 +20,7 @@
 #include "bf_cmd.h"
 #include "bf_file.h"
 #include "bf_report.h"
+#include "bf_sha256.h"
 
 typedef struct alloc_job {
     bf_stats *reg;
@@ -142,9 +143,9 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     if ((rc = make_env(m, j, &env, res, err, errn)))
         return rc;
     bf_atrace_reader *r;
-    bf_hash h;
-    bf_byte_tap tap = {bf_hash_update, &h};
-    bf_hash_init(&h);
+    bf_sha256 h;
+    bf_byte_tap tap = {bf_sha256_update, &h};
+    bf_sha256_init(&h);
     if ((rc = bf_atrace_open_tap(workload, aformat, hash ? &tap : NULL, &r, err, errn)))
         return rc;
     bf_areplay_opts o = *ropt;
@@ -159,7 +160,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     }
     if (!rc && hash && !bf_stop_flag) { /* the hash covers the whole file, one pass */
         if ((rc = bf_atrace_drain(r)) == BF_OK)
-            bf_hash_final(&h, j->whash);
+            bf_sha256_final(&h, j->whash);
         else
             snprintf(j->res.error, sizeof j->res.error, "%s", bf_atrace_error(r));
     }
@@ -439,7 +440,7 @@ int bf_cmd_alloc(int argc, char **argv)
                 break;
             }
             bf_machine_text(m, ctext, clen + 1);
-            bf_hash_text(ctext, clen, chash);
+            bf_sha256_text(ctext, clen, chash);
             snprintf(cname, sizeof cname, "%s/%s", m->name, am->name);
             bf_run_info ri;
             bf_cmd_run_info(&ri, "alloc", cmdline);

@@ -15,6 +15,7 @@
 #include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_report.h"
+#include "bf_sha256.h"
 
 #define BF_MAX_LOGGED_FAULTS 1000
 
@@ -217,7 +218,7 @@ static void print_phases(FILE *f, const bf_sim *sim, int json)
                 fputs(first ? "" : ", ", f);
                 bf_json_string(f, bf_stats_at(reg, i)->name);
                 fputs(": ", f);
-                bf_print_number(f, sim->phases[p].delta[i], 1);
+                bf_json_exact(f, sim->phases[p].delta[i], 1);
                 first = 0;
             }
             fputs("}}", f);
@@ -366,7 +367,7 @@ int bf_cmd_run(int argc, char **argv)
         goto out2;
     }
     bf_machine_text(m, ctext, clen + 1);
-    bf_hash_text(ctext, clen, chash);
+    bf_sha256_text(ctext, clen, chash);
     /* the workload's content hash identifies it in the database and the JSON: computed while
     ** the trace is read (one pass, so FIFOs and stdin work), stored with the metrics */
     so.hash = use_db || bf_opts_has(o, "json");
@@ -573,7 +574,7 @@ int bf_cmd_compare(int argc, char **argv)
                 goto out;
             }
             bf_machine_text(m, ctext, clen + 1);
-            bf_hash_text(ctext, clen, chash);
+            bf_sha256_text(ctext, clen, chash);
             bf_run_info ri;
             bf_cmd_run_info(&ri, "compare", cmdline);
             ri.config_name = m->name;

@@ -96,7 +96,7 @@ enum { BF_TRACE_MAX_PINS = 8 };
 
 /* A byte tap: called with every byte of a file as it is read from the host (before any
 ** decompression), in order, exactly once. It lets a caller hash a workload in the same pass
-** that reads it, so that pipes, FIFOs and stdin ("-") work (sim/ passes bf_hash_update). */
+** that reads it, so that pipes, FIFOs and stdin ("-") work (sim/ passes bf_sha256_update). */
 typedef struct bf_byte_tap {
     void (*fn)(void *ctx, const void *p, size_t n);
     void *ctx;

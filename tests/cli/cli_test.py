@@ -157,7 +157,7 @@ def test_config_show():
 
 
 def test_silicon_rev():
-    # Machine.silicon_rev drives the anomaly switches (Linux mach-bf533
+    # machine.silicon_rev drives the anomaly switches (Linux mach-bf533
     # anomaly.h, list rev F): 05000158 and 05000263 are "__SILICON_REVISION__ < 5", 05000273
     # "< 6". Machine: Linux policy, 64 MB (SDBCTL 0x0025), I-cache on, no null guard, no mem=.
     d = tmpdir()

@@ -1,4 +1,5 @@
-/* Registry: registration order, lookup, duplicate rejection, values of both types. */
+/* Registry: registration order, lookup, duplicate rejection, values of both types, typed access
+** to a registered struct by its descriptor table. */
 #include "bf_stats.h"
 #include "../bf_test.h"
 
@@ -30,6 +31,11 @@ int main(void)
     BF_CHECK_EQ(bf_stats_add(r, t_desc, 2, &s2, &dup), BF_ESTATE);
     BF_CHECK_STR(dup, "t.a");
     BF_CHECK_EQ(bf_stats_count(r), 2);
+    /* the block of a table is the struct registered with it; an unregistered table has none */
+    BF_CHECK(bf_stats_block(r, t_desc) == &s);
+    BF_CHECK(((const t_stats *)bf_stats_block(r, t_desc))->a == 42);
+    static const bf_stat_desc other[1] = {{"t.z", "events", "other", 0, BF_STAT_U64}};
+    BF_CHECK(bf_stats_block(r, other) == NULL);
     double snap[2];
     bf_stats_snapshot(r, snap);
     BF_CHECK(snap[0] == 42.0 && snap[1] == 0.25);

@@ -477,7 +477,7 @@ static void test_describe(void)
     bf_cplb_destroy(p);
 }
 
-/* Cplbinit.c writes the L1 data DCPLB only if L1_DATA_A_LENGTH ||
+/* cplbinit.c writes the L1 data DCPLB only if L1_DATA_A_LENGTH ||
 ** L1_DATA_B_LENGTH, and mach-bf533 mem_map.h gives those as the L1 data SRAM left outside the
 ** cache halves: BF533 always keeps 16 KB SRAM per bank; BF532 (A, B: 16 KB SRAM/cache each) keeps
 ** bank B with DMC = 10 and nothing with DMC = 11; BF531 (bank A only) nothing with any D-cache. */

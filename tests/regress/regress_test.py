@@ -2,7 +2,7 @@
 """End-to-end tests of `bfsim regress` and `bfsim results merge`.
 
 Each test is a function test_<name>; `regress_test.py NAME` runs one (CTest registers each).
-Expectations are written out from the issue's rules (exit codes 0/1/2/130, job ids, the baseline
+Expectations are written out from the rules of docs/regress.md (exit codes 0/1/2/130, job ids, the baseline
 line format), and statistics are checked against separate `bfsim run` / `bfsim alloc` processes,
 never against regress's own output.
 """

@@ -111,7 +111,7 @@ static void test_baseline_round_trip(void)
     BF_CHECK_EQ(bf_baseline_job_start(&b, "z/job"), 3);
     bf_baseline_free(&b);
 
-    /* (numbers print as bf_results_json_num does: %.15g when that reads back, else %.17g) */
+    /* (numbers print as bf_json_num does: %.15g when that reads back, else %.17g) */
     /* escapes, and errors with the line */
     f = fopen(path, "w");
     fputs("{\"suite\": \"s\", \"format\": \"bfsim-baseline 1\"}\n"

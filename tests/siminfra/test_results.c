@@ -153,10 +153,10 @@ static void test_create_and_migrate(void)
     db = open_short(old, 0, err, sizeof err, &rc);
     BF_CHECK_EQ(rc, 0);
     bf_results_close(db);
-    /* ... through every later step: version 3 (issue 10) adds regressions and gives the run
-    ** that existed before a 32-hex-digit run_key; version 4 (issue 15) the stored comparison
-    ** of a regression (regressions.baseline, regression_moves); version 5 (issue 14) runs.pid;
-    ** version 6 (issue 13) the hazards table */
+    /* ... through every later step: version 3 adds regressions and gives the run that existed
+    ** before a 32-hex-digit run_key; version 4 the stored comparison of a regression
+    ** (regressions.baseline, regression_moves); version 5 runs.pid; version 6 the hazards
+    ** table */
     BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), BF_RESULTS_SCHEMA_VERSION);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'regression_moves'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('regressions')"
@@ -713,25 +713,20 @@ static void test_list_show_export(void)
     bf_results_close(db);
 }
 
-static void test_json_num(void)
+static void test_csv_str(void)
 {
-    /* Shortest round-trip text: 0.1 fits in 15 digits; 0.1 + 0.2 needs 17. */
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    bf_results_json_num(f, 0.1);
-    fputc(' ', f);
-    bf_results_json_num(f, 0.1 + 0.2);
-    fputc(' ', f);
-    bf_results_json_num(f, INFINITY);
-    fputc(' ', f);
-    bf_results_json_num(f, 42);
-    fputc(' ', f);
-    bf_results_json_str(f, NULL);
-    fputc(' ', f);
     bf_results_csv_str(f, " lead");
+    fputc('|', f);
+    bf_results_csv_str(f, "a,\"b\"");
+    fputc('|', f);
+    bf_results_csv_str(f, NULL);
+    fputc('|', f);
+    bf_results_csv_str(f, "plain");
     fclose(f);
-    BF_CHECK_STR(text, "0.1 0.30000000000000004 null 42 null \" lead\"");
+    BF_CHECK_STR(text, "\" lead\"|\"a,\"\"b\"\"\"||plain");
     free(text);
 }
 
@@ -753,7 +748,7 @@ int main(int argc, char **argv)
     test_locked_by_process();
     test_readonly_directory();
     test_list_show_export();
-    test_json_num();
+    test_csv_str();
     cleanup();
     return bf_test_exit();
 }
