@@ -41,6 +41,7 @@
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "bf_alloc_replay.h"
+#include "bf_hist.h"
 #include "bf_hmem.h"
 
 #include <stdlib.h>
@@ -52,56 +53,25 @@ const bf_stat_desc bf_areplay_stat_desc[] = {BF_AREPLAY_STATS(BF_STAT_DESC)};
 const size_t bf_areplay_stat_count = BF_ARRAY_SIZE(bf_areplay_stat_desc);
 #undef BF_STAT_STRUCT
 
-/* ---- latency histogram ---- */
+/* ---- latency histogram: common/bf_hist.h plus the exact sum for the mean ---- */
 
-#define HIST_EXACT 16384u
-#define HIST_SUB 64u
-#define HIST_SIZE (HIST_EXACT + (64u - 14u) * HIST_SUB)
+#define HIST_LIN_BITS 14u /* exact below 16384 */
+#define HIST_SUB_BITS 6u  /* 64 sub-buckets per power of two above */
 
 typedef struct hist {
-    uint64_t *n; /* HIST_SIZE counters */
-    uint64_t count, max;
+    bf_hist h;
     double sum;
 } hist;
 
-static unsigned hist_bucket(uint64_t v)
-{
-    if (v < HIST_EXACT)
-        return (unsigned)v;
-    unsigned e = 63u - (unsigned)__builtin_clzll(v);
-    return HIST_EXACT + (e - 14u) * HIST_SUB + (unsigned)((v >> (e - 6u)) & (HIST_SUB - 1));
-}
-
-static uint64_t hist_value(unsigned b)
-{
-    if (b < HIST_EXACT)
-        return b;
-    unsigned e = (b - HIST_EXACT) / HIST_SUB + 14u, sub = (b - HIST_EXACT) % HIST_SUB;
-    return ((uint64_t)(HIST_SUB + sub)) << (e - 6u);
-}
-
 static void hist_add(hist *h, uint64_t v)
 {
-    h->n[hist_bucket(v)]++;
-    h->count++;
+    bf_hist_add(&h->h, v);
     h->sum += (double)v;
-    if (v > h->max)
-        h->max = v;
 }
 
-static uint64_t hist_pct(const hist *h, unsigned pct)
+static double hist_mean(const hist *h)
 {
-    if (!h->count)
-        return 0;
-    uint64_t rank = (h->count * pct + 99) / 100, seen = 0;
-    if (rank == 0)
-        rank = 1;
-    for (unsigned b = 0; b < HIST_SIZE; b++) {
-        seen += h->n[b];
-        if (seen >= rank)
-            return hist_value(b) > h->max ? h->max : hist_value(b);
-    }
-    return h->max;
+    return h->h.count ? h->sum / (double)h->h.count : 0;
 }
 
 /* ---- live table: open addressing on the id, linear probing, backward-shift delete ---- */
@@ -657,22 +627,22 @@ static void finish(run *r)
     st->jw4_pct = st->peak_live_requested
                       ? 100.0 * ((double)st->footprint_peak / (double)st->peak_live_requested - 1.0)
                       : 0;
-    st->lat_mean = r->lat.count ? r->lat.sum / (double)r->lat.count : 0;
-    st->lat_p50 = hist_pct(&r->lat, 50);
-    st->lat_p99 = hist_pct(&r->lat, 99);
-    st->lat_max = r->lat.max;
+    st->lat_mean = hist_mean(&r->lat);
+    st->lat_p50 = bf_hist_percentile(&r->lat.h, 50);
+    st->lat_p99 = bf_hist_percentile(&r->lat.h, 99);
+    st->lat_max = r->lat.h.max;
     st->lat_total = (uint64_t)r->lat.sum;
-    st->alloc_lat_mean = r->alloc_lat.count ? r->alloc_lat.sum / (double)r->alloc_lat.count : 0;
-    st->alloc_lat_max = r->alloc_lat.max;
-    st->free_lat_mean = r->free_lat.count ? r->free_lat.sum / (double)r->free_lat.count : 0;
-    st->free_lat_max = r->free_lat.max;
+    st->alloc_lat_mean = hist_mean(&r->alloc_lat);
+    st->alloc_lat_max = r->alloc_lat.h.max;
+    st->free_lat_mean = hist_mean(&r->free_lat);
+    st->free_lat_max = r->free_lat.h.max;
     /* ticks to ns: the counter's rate over the run (1 when the ticks are ns already) */
     uint64_t dt = host_ticks() - r->tick0, dns = host_ns() - r->ns0;
     double ns_per_tick = dt && dns ? (double)dns / (double)dt : 1.0;
-    st->host_mean = r->host.count ? r->host.sum / (double)r->host.count * ns_per_tick : 0;
-    st->host_p50 = (uint64_t)((double)hist_pct(&r->host, 50) * ns_per_tick + 0.5);
-    st->host_p99 = (uint64_t)((double)hist_pct(&r->host, 99) * ns_per_tick + 0.5);
-    st->host_max = (uint64_t)((double)r->host.max * ns_per_tick + 0.5);
+    st->host_mean = hist_mean(&r->host) * ns_per_tick;
+    st->host_p50 = (uint64_t)((double)bf_hist_percentile(&r->host.h, 50) * ns_per_tick + 0.5);
+    st->host_p99 = (uint64_t)((double)bf_hist_percentile(&r->host.h, 99) * ns_per_tick + 0.5);
+    st->host_max = (uint64_t)((double)r->host.h.max * ns_per_tick + 0.5);
 }
 
 int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_areplay_next_fn next,
@@ -698,9 +668,14 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
     r.lt.v = bf_calloc(r.lt.cap, sizeof(live));
     hist *hs[] = {&r.lat, &r.alloc_lat, &r.free_lat, &r.host};
     int rc = r.lt.v ? BF_OK : BF_ENOMEM;
-    for (size_t i = 0; i < BF_ARRAY_SIZE(hs) && rc == BF_OK; i++)
-        if (!(hs[i]->n = bf_calloc(HIST_SIZE, sizeof(uint64_t))))
+    size_t nb = bf_hist_buckets(HIST_LIN_BITS, HIST_SUB_BITS);
+    for (size_t i = 0; i < BF_ARRAY_SIZE(hs) && rc == BF_OK; i++) {
+        uint64_t *counters = bf_malloc(nb * sizeof(uint64_t));
+        if (counters)
+            bf_hist_init(&hs[i]->h, counters, HIST_LIN_BITS, HIST_SUB_BITS);
+        else
             rc = BF_ENOMEM;
+    }
     if (rc == BF_OK) {
         rc = am->xCreate(env, &r.st);
         if (rc != BF_OK)
@@ -815,7 +790,7 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
         am->xDestroy(r.st);
     }
     for (size_t i = 0; i < BF_ARRAY_SIZE(hs); i++)
-        free(hs[i]->n);
+        free(hs[i]->h.n);
     free(r.lt.v);
     return rc;
 }
