@@ -103,6 +103,7 @@ static int l1_dline(bf_l1 *l1, bf_addr a, int write, uint32_t attrs, bf_cycles *
 {
     uint32_t line = a >> L1_LINE_SHIFT;
     l1_line *s = l1_dset(l1, a, bank);
+    L1_ASSERT_SET(l1, s, 1);
     unsigned sh = l1->dsh.node ? l1_shadow_ref(&l1->dsh, line) : 0;
     l1_line *L = l1_dfind(s, line);
     if (L) {
@@ -259,6 +260,7 @@ static int l1_iline(bf_l1 *l1, bf_addr a, uint32_t attrs, bf_cycles *t, int *rc,
 {
     uint32_t line = a >> L1_LINE_SHIFT;
     l1_line *s = &l1->iline[l1_set(&l1->iix, a) * L1_IWAYS];
+    L1_ASSERT_SET(l1, s, 0);
     unsigned sh = l1->ish.node ? l1_shadow_ref(&l1->ish, line) : 0;
     for (int w = 0; w < L1_IWAYS; w++) {
         if (s[w].tag == line) {
@@ -276,6 +278,7 @@ static int l1_iline(bf_l1 *l1, bf_addr a, uint32_t attrs, bf_cycles *t, int *rc,
     l1_line *v = l1_ivictim(l1, s);
     if (!v)
         return 2;
+    assert(!(l1->ilock & (1u << (v - s)))); /* a locked way is never a victim */
     l1_fill_wait(l1, &l1->ifb, t);
     if (l1->ss) {
         size_t k = (size_t)(v - l1->iline);

@@ -51,6 +51,7 @@ static int l1_buf_issue(bf_l1 *l1, l1_buf *b, bf_cycles start)
     l1_went *e = &b->ent[(b->head + b->issued) % L1_MAX_WBUF];
     bf_resp rs;
     int rc = l1_ext(l1, start, e->addr, e->size, BF_ACC_WRITE, b->source, &rs);
+    assert(rs.done >= b->last_done); /* serial drains complete in order */
     e->done = rs.done;
     b->last_done = rs.done;
     b->issued++;
@@ -76,6 +77,7 @@ int l1_drain_one(bf_l1 *l1, bf_cycles limit, int *rc)
     }
     return 0;
 }
+
 /* Wait at *t until `units` slots are free in b; the wait goes to *stall. */
 static int l1_buf_room(bf_l1 *l1, l1_buf *b, uint32_t units, bf_cycles *t, uint64_t *stall,
                        uint64_t *full_events)
@@ -98,6 +100,7 @@ static int l1_buf_room(bf_l1 *l1, l1_buf *b, uint32_t units, bf_cycles *t, uint6
 
 static void l1_buf_push(l1_buf *b, bf_addr a, uint32_t size, uint32_t units, bf_cycles t)
 {
+    assert(b->count < L1_MAX_WBUF && b->used + units <= b->depth); /* l1_buf_room made room */
     l1_went *e = &b->ent[(b->head + b->count) % L1_MAX_WBUF];
     e->addr = a;
     e->size = size;

@@ -16,7 +16,8 @@
 ** back to that set; only valid lines are dirty or stale; LRU stamps of a set's valid lines are
 ** distinct and never above the cache's clock; buffer occupancy never exceeds its depth; issued
 ** buffer entries precede unissued ones with non-decreasing done times; ext issue times never
-** decrease. Debug builds assert these where they are cheap (L1_ASSERT_* below).
+** decrease. Debug builds assert the per-set ones after every lookup (L1_ASSERT_SET below) and the
+** buffer bounds on every push.
 */
 #ifndef BF_L1_INT_H
 #define BF_L1_INT_H
@@ -244,6 +245,37 @@ static inline l1_line *l1_dvictim(l1_line *s)
     return v;
 }
 
+
+/* Debug-build checks of the per-set invariants (nothing under NDEBUG). A set's valid lines hold
+** distinct tags, each mapping back to that set (and, for D, that bank), with distinct LRU stamps
+** no later than the cache's clock (so LRU order is a strict order of the valid ways); an invalid
+** line is neither dirty nor stale; an I line is never dirty. */
+#ifndef NDEBUG
+static inline void l1_assert_set(const bf_l1 *l1, const l1_line *s, int dside)
+{
+    uint32_t ways = dside ? L1_DWAYS : L1_IWAYS;
+    for (uint32_t i = 0; i < ways; i++) {
+        if (s[i].tag == L1_NOTAG) {
+            assert(!s[i].dirty && !s[i].stale);
+            continue;
+        }
+        bf_addr a = (bf_addr)s[i].tag << L1_LINE_SHIFT;
+        uint32_t bank;
+        assert(dside ? l1_dset((bf_l1 *)l1, a, &bank) == s
+                     : &l1->iline[l1_set(&l1->iix, a) * L1_IWAYS] == s);
+        assert(dside || !s[i].dirty);
+        assert(!(s[i].stale & L1_LOST) || s[i].dirty);
+        assert(s[i].stamp <= (dside ? l1->dclock : l1->iclock));
+        for (uint32_t j = i + 1; j < ways; j++)
+            assert(s[j].tag != s[i].tag && (s[j].tag == L1_NOTAG || s[j].stamp != s[i].stamp));
+        (void)a;
+        (void)bank;
+    }
+}
+#define L1_ASSERT_SET(l1, s, dside) l1_assert_set((l1), (s), (dside))
+#else
+#define L1_ASSERT_SET(l1, s, dside) ((void)0)
+#endif
 
 /* Line number of the last byte of [a, a + size), not past the top of the address space. */
 static inline uint32_t l1_last_line(bf_addr a, uint32_t size)
