@@ -217,7 +217,6 @@ static inline void l1_fill_wait(bf_l1 *l1, const l1_fillbuf *fb, bf_cycles *t)
     }
 }
 
-
 static inline l1_line *l1_dset(bf_l1 *l1, bf_addr a, uint32_t *bank)
 {
     *bank = ((a >> l1->bank_shift) & l1->bank_mask) ^ l1->bank_flip;
@@ -244,7 +243,6 @@ static inline l1_line *l1_dvictim(l1_line *s)
             v = &s[w];
     return v;
 }
-
 
 /* Debug-build checks of the per-set invariants (nothing under NDEBUG). A set's valid lines hold
 ** distinct tags, each mapping back to that set (and, for D, that bank), with distinct LRU stamps
@@ -318,7 +316,6 @@ static inline void l1_buf_retire(l1_buf *b, bf_cycles t)
         b->issued--;
     }
 }
-
 
 /* bf_l1.c */
 int l1_dallocate(bf_l1 *l1, l1_line *v, bf_addr a, bf_cycles *t);
