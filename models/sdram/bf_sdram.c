@@ -50,6 +50,7 @@
 #include "bf_hmem.h"
 #include "bf_sdram.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -520,6 +521,9 @@ static uint64_t sdram_row_access(bf_sdram *s, uint64_t addr, uint64_t beats, int
     unsigned b = (unsigned)(addr >> t->bank_shift) & 3u;
     int64_t row = (int64_t)((addr >> (t->caw + 1)) & s->row_mask);
     sd_bank *bk = &s->bank[b];
+    assert(b < SD_BANKS && row >= 0 && (uint64_t)row <= s->row_mask);
+    /* an open row was activated at act and may not be precharged before act + tRAS */
+    assert(bk->row < 0 || bk->pre_ok >= bk->act + t->tras);
     uint64_t cmd;
     int kind; /* 0 hit, 1 miss, 2 conflict */
     if (bk->row == row) {
@@ -565,6 +569,7 @@ static uint64_t sdram_row_access(bf_sdram *s, uint64_t addr, uint64_t beats, int
         end = first + beats;
         *crit = first + (crit_beats < beats ? crit_beats : beats);
     }
+    assert(cmd >= start && end > cmd && *crit <= end && bk->pre_ok >= bk->act + t->tras);
     return end;
 }
 
@@ -586,6 +591,10 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     const int is_write = rq->kind == BF_ACC_WRITE;
     const int is_fill = rq->source == BF_SRC_FILL && !is_write;
     const uint64_t a = arrival_edge(s, rq->now);
+#ifndef NDEBUG
+    /* busy-until times and the refresh schedule never go backwards */
+    const uint64_t bus_free0 = s->bus_free, pab_free0 = s->pab_free, next_ref0 = s->next_ref;
+#endif
     const uint64_t O = s->cfg.core_overhead_sclk;
     /* A fill of a power-of-two line covers the aligned line around the critical address. */
     uint64_t addr = rq->addr;
@@ -608,6 +617,7 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     case BF_RGN_ASYNC2:
     case BF_RGN_ASYNC3: {
         int abank = rgn == BF_RGN_SDRAM ? -1 : rgn - BF_RGN_ASYNC0;
+        assert(abank < SD_ASYNC_BANKS);
         if (abank >= (int)s->t.async_banks)
             return fault(s, rq, rs, a + O);
         /* Turnaround gap before this request may use the bus. */
@@ -702,6 +712,8 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     }
     rs->done = edge_cclk(s, done_s);
     rs->ready = posted ? rq->now : edge_cclk(s, ready_s);
+    /* the answer is never before the request, nor done before ready */
+    assert(rs->ready >= rq->now && rs->done >= rs->ready);
     if (rs->ready < rq->now)
         rs->ready = rq->now;
     if (rs->done < rs->ready)
@@ -714,6 +726,9 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
         s->st->bytes_read += rq->size;
         record_read_latency(s, rs->ready - rq->now);
     }
+    assert(s->bus_free >= bus_free0 && s->pab_free >= pab_free0 && s->next_ref >= next_ref0);
+    assert(rgn == BF_RGN_BOOTROM ||
+           rs->done == edge_cclk(s, rgn == BF_RGN_SYS_MMR ? s->pab_free : s->bus_free));
     return BF_OK;
 }
 
