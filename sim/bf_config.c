@@ -267,7 +267,6 @@ static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t war
     }
 
     m->l1.part = m->part;
-    m->l1.core_mmr_cycles = m->core_mmr_cycles; /* sim/bf_memsys.c serves core MMRs itself */
     m->l1.sdram_bytes = sdram;
     m->l1.dmem_control =
         (m->dcplb_enable ? 2u : 0u) | (m->dmc << 2) | (m->dcbs << 4) | (m->port_pref << 12) | 1u;

@@ -92,7 +92,7 @@ static int store_series_sets(bf_results *db, const char *series, const uint64_t 
     for (size_t set = 0; set < nsets; set++)
         for (size_t w = 0; w < ways; w++) {
             size_t k = set * ways + w;
-            char name[32];
+            char name[48];
             if (fills[k]) {
                 snprintf(name, sizeof name, "fills.way%zu", w);
                 if (bf_results_series(db, series, set, name, (double)fills[k]))
@@ -589,7 +589,7 @@ int bf_cmd_compare(int argc, char **argv)
                 goto out;
             }
         }
-        char err[1024], label[160];
+        char err[1024], label[256];
         snprintf(label, sizeof label, "compare %zu/%zu %s", i + 1, nc, m->name);
         bf_progress_label(prog, label);
         so.ropt.on_progress = bf_cmd_progress_replay;

@@ -39,8 +39,6 @@ typedef struct bf_l1_config {
     uint32_t ssync_cycles;    /* SSYNC handshake beyond the drain, core cycles (GDB sim: 10) */
     uint32_t cacheop_cycles;  /* issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH (ESTIMATE 1) */
     int classify_misses;      /* 1: compulsory/capacity/conflict split (costs memory and time) */
-    uint32_t core_mmr_cycles; /* not read by L1 (the core-MMR stage of sim/bf_memsys.c serves
-                                 core MMRs at core.mmr_cycles); set by sim/bf_config.c */
     int dcbs_set_bank_a;      /* ESTIMATE 0: with DMC=11 the DCBS-selected address bit set picks
                                  bank B (0) or bank A (1); docs/models/l1.md "DCBS polarity" */
 } bf_l1_config;

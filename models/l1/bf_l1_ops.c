@@ -31,7 +31,6 @@ void bf_l1_config_default(bf_l1_config *c)
     c->ssync_cycles = 10;
     c->cacheop_cycles = 1;
     c->classify_misses = 0;
-    c->core_mmr_cycles = 1;
 }
 
 static const char *l1_check_dmem(int part, uint32_t v)

@@ -47,6 +47,7 @@
 ** right after the call (boot ROM answers use neither resource).
 ** Single-threaded; no allocation after bf_sdram_create.
 */
+#include "bf_hist.h"
 #include "bf_hmem.h"
 #include "bf_sdram.h"
 
@@ -69,9 +70,9 @@ enum {
     SD_MAX_SCLK_HZ = 133333333u,  /* Linux MAX_SCLK_HZ */
     SD_MAX_CCLK_HZ = 1000000000u, /* above every BF53x grade; keeps the arithmetic in 64 bits */
     SD_MAX_VCO_HZ = 750000000u,   /* BF533 MAX_VCO_HZ */
-    SD_HIST_LINEAR = 1024,        /* 1-CCLK buckets below this */
-    SD_HIST_SUB = 8,              /* sub-buckets per power of two above */
-    SD_HIST_N = SD_HIST_LINEAR + (64 - 10) * SD_HIST_SUB,
+    SD_HIST_LIN_BITS = 10,        /* read-latency histogram: 1-CCLK buckets below 1024, */
+    SD_HIST_SUB_BITS = 3,         /* then 8 sub-buckets per power of two (12.5 %) */
+    SD_HIST_N = (1 << SD_HIST_LIN_BITS) + (64 - SD_HIST_LIN_BITS) * (1 << SD_HIST_SUB_BITS),
     SD_ESTIMATE_MAX = 1000000 /* sanity bound on ESTIMATE fields, SCLK */
 };
 
@@ -100,7 +101,8 @@ struct bf_sdram {
     uint32_t row_mask;  /* row index mask after shifting out the column */
     sd_bank bank[SD_BANKS];
     uint64_t lat_sum;
-    uint64_t hist[SD_HIST_N];
+    bf_hist hist;                  /* read latencies over hist_n (common/bf_hist.h) */
+    uint64_t hist_n[SD_HIST_N];
 };
 
 /* ---- configuration ---------------------------------------------------------------------- */
@@ -356,6 +358,7 @@ int bf_sdram_create(const bf_sdram_config *c, bf_sdram_stats *stats, bf_sdram **
     if (!s)
         return BF_ENOMEM;
     s->cfg = *c;
+    bf_hist_init(&s->hist, s->hist_n, SD_HIST_LIN_BITS, SD_HIST_SUB_BITS);
     bf_sdram_decode(c, &s->t);
     s->st = stats ? stats : &s->own;
     memset(s->st, 0, sizeof *s->st);
@@ -467,23 +470,6 @@ static unsigned log2_floor(uint64_t v)
     return 63u - (unsigned)__builtin_clzll(v);
 }
 
-/* Fine histogram: 1-CCLK buckets below 1024, then 8 sub-buckets per power of two (12.5%). */
-static unsigned hist_bucket(uint64_t v)
-{
-    if (v < SD_HIST_LINEAR)
-        return (unsigned)v;
-    unsigned e = log2_floor(v);
-    return SD_HIST_LINEAR + (e - 10) * SD_HIST_SUB + (unsigned)((v >> (e - 3)) & 7u);
-}
-
-static uint64_t hist_floor(unsigned i)
-{
-    if (i < SD_HIST_LINEAR)
-        return i;
-    unsigned e = 10 + (i - SD_HIST_LINEAR) / SD_HIST_SUB, sub = (i - SD_HIST_LINEAR) % SD_HIST_SUB;
-    return (uint64_t)(SD_HIST_SUB + sub) << (e - 3);
-}
-
 static void record_read_latency(bf_sdram *s, uint64_t lat)
 {
     bf_sdram_stats *st = s->st;
@@ -491,7 +477,7 @@ static void record_read_latency(bf_sdram *s, uint64_t lat)
     s->lat_sum += lat;
     if (lat > st->read_lat_max)
         st->read_lat_max = lat;
-    s->hist[hist_bucket(lat)]++;
+    bf_hist_add(&s->hist, lat);
     static const size_t coarse_off[] = {
         offsetof(bf_sdram_stats, read_lat_h0), offsetof(bf_sdram_stats, read_lat_h1),
         offsetof(bf_sdram_stats, read_lat_h2), offsetof(bf_sdram_stats, read_lat_h3),
@@ -761,20 +747,6 @@ void bf_sdram_finalize(bf_sdram *s, bf_cycles end)
     st->utilisation = st->elapsed_sclk ? (double)st->busy_sclk / (double)st->elapsed_sclk : 0.0;
     uint64_t n = st->read_lat_count;
     st->read_lat_mean = n ? (double)s->lat_sum / (double)n : 0.0;
-    st->read_lat_p50 = st->read_lat_p99 = 0;
-    if (n) {
-        uint64_t r50 = (50 * n + 99) / 100, r99 = (99 * n + 99) / 100, cum = 0;
-        int got50 = 0;
-        for (unsigned i = 0; i < SD_HIST_N; i++) {
-            cum += s->hist[i];
-            if (!got50 && cum >= r50) {
-                st->read_lat_p50 = hist_floor(i);
-                got50 = 1;
-            }
-            if (cum >= r99) {
-                st->read_lat_p99 = hist_floor(i);
-                break;
-            }
-        }
-    }
+    st->read_lat_p50 = bf_hist_percentile(&s->hist, 50);
+    st->read_lat_p99 = bf_hist_percentile(&s->hist, 99);
 }
