@@ -1,6 +1,7 @@
 /*
 ** bf_htab.c: open-addressing hash table (see bf_htab.h for the layout and the invariant). The hash
-** is the 64-bit finaliser of MurmurHash3 (fmix64), so sequential keys spread over the table.
+** (bf_htab_home, with the lookup inline in the header for hot paths) is the 64-bit finaliser
+** of MurmurHash3 (fmix64), so sequential keys spread over the table.
 */
 #include "bf_htab.h"
 
@@ -9,16 +10,6 @@
 
 #include "bf_common.h"
 #include "bf_hmem.h"
-
-static size_t home(const bf_htab *t, uint64_t key)
-{
-    key ^= key >> 33;
-    key *= 0xff51afd7ed558ccdull;
-    key ^= key >> 33;
-    key *= 0xc4ceb9fe1a85ec53ull;
-    key ^= key >> 33;
-    return (size_t)key & (t->cap - 1);
-}
 
 size_t bf_htab_bytes(size_t cap)
 {
@@ -64,22 +55,6 @@ void bf_htab_fini(bf_htab *t)
     t->cap = t->n = 0;
 }
 
-static size_t slot_of(const bf_htab *t, uint64_t key)
-{
-    size_t i = home(t, key);
-    while (t->key[i] && t->key[i] != key + 1)
-        i = (i + 1) & (t->cap - 1);
-    return i;
-}
-
-uint64_t *bf_htab_find(const bf_htab *t, uint64_t key)
-{
-    if (!t->cap)
-        return NULL;
-    size_t i = slot_of(t, key);
-    return t->key[i] ? &t->val[i] : NULL;
-}
-
 static int grow(bf_htab *t)
 {
     bf_htab old = *t;
@@ -89,7 +64,7 @@ static int grow(bf_htab *t)
     }
     for (size_t i = 0; i < old.cap; i++)
         if (old.key[i]) {
-            size_t j = slot_of(t, old.key[i] - 1);
+            size_t j = bf_htab_slot(t, old.key[i] - 1);
             t->key[j] = old.key[i];
             t->val[j] = old.val[i];
             t->n++;
@@ -100,12 +75,12 @@ static int grow(bf_htab *t)
 
 int bf_htab_put(bf_htab *t, uint64_t key, uint64_t val)
 {
-    size_t i = slot_of(t, key);
+    size_t i = bf_htab_slot(t, key);
     if (!t->key[i]) {
         if ((t->n + 1) * 2 > t->cap) {
             if (t->fixed || grow(t))
                 return BF_ENOMEM;
-            i = slot_of(t, key);
+            i = bf_htab_slot(t, key);
         }
         t->key[i] = key + 1;
         t->n++;
@@ -118,7 +93,7 @@ int bf_htab_del(bf_htab *t, uint64_t key)
 {
     if (!t->cap)
         return 0;
-    size_t i = slot_of(t, key), mask = t->cap - 1;
+    size_t i = bf_htab_slot(t, key), mask = t->cap - 1;
     if (!t->key[i])
         return 0;
     t->key[i] = 0;
@@ -126,7 +101,7 @@ int bf_htab_del(bf_htab *t, uint64_t key)
     /* backward shift: pull later entries of the chain into the hole unless their home lies
     ** cyclically in (hole, j], where they would become unreachable from it */
     for (size_t j = (i + 1) & mask; t->key[j]; j = (j + 1) & mask) {
-        size_t h = home(t, t->key[j] - 1);
+        size_t h = bf_htab_home(t, t->key[j] - 1);
         int stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);
         if (!stays) {
             t->key[i] = t->key[j];

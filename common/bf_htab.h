@@ -37,8 +37,35 @@ void bf_htab_init_mem(bf_htab *t, void *mem, size_t cap);
 /* Frees a growing table's memory (a fixed table's belongs to its caller). */
 void bf_htab_fini(bf_htab *t);
 
-/* The value of key, or NULL. The pointer is valid until the next put or del. */
-uint64_t *bf_htab_find(const bf_htab *t, uint64_t key);
+/* Home slot of key (fmix64 of the key, masked). */
+static inline size_t bf_htab_home(const bf_htab *t, uint64_t key)
+{
+    key ^= key >> 33;
+    key *= 0xff51afd7ed558ccdull;
+    key ^= key >> 33;
+    key *= 0xc4ceb9fe1a85ec53ull;
+    key ^= key >> 33;
+    return (size_t)key & (t->cap - 1);
+}
+
+/* The slot holding key, or the empty slot ending its probe chain (cap > 0). */
+static inline size_t bf_htab_slot(const bf_htab *t, uint64_t key)
+{
+    size_t i = bf_htab_home(t, key);
+    while (t->key[i] && t->key[i] != key + 1)
+        i = (i + 1) & (t->cap - 1);
+    return i;
+}
+
+/* The value of key, or NULL. The pointer is valid until the next put or del. Inline: it is the
+** operation on hot paths (one probe chain, no call). */
+static inline uint64_t *bf_htab_find(const bf_htab *t, uint64_t key)
+{
+    if (!t->cap)
+        return NULL;
+    size_t i = bf_htab_slot(t, key);
+    return t->key[i] ? &t->val[i] : NULL;
+}
 /* Sets key's value (inserting it if absent): BF_OK, or BF_ENOMEM when the table cannot grow. */
 int bf_htab_put(bf_htab *t, uint64_t key, uint64_t val);
 /* Removes key; returns 1 if it was present. */

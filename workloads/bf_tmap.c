@@ -18,24 +18,17 @@
 **   3. target = map_base + index * window + offset.
 ** Mode identity: target = host, an error if host does not fit in 32 bits.
 ** Invariant: the hw -> index relation is injective and offsets are preserved, so two distinct
-** host lines never share a target line and target % window == host % window. The hash table has
-** at least twice as many slots as cap, so it never fills and memory is fixed at init.
+** host lines never share a target line and target % window == host % window. The hash table
+** (common/bf_htab) is sized at init for cap windows, so it never grows: memory is fixed at init.
 */
 #include "bf_hmem.h"
 #include "bf_tmap.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static uint32_t hash64(uint64_t x)
-{
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    return (uint32_t)x;
-}
 
 int bf_tmap_init(bf_tmap *m, const bf_trace_options *o)
 {
@@ -48,14 +41,9 @@ int bf_tmap_init(bf_tmap *m, const bf_trace_options *o)
     if (m->mode != BF_MAPMODE_FIRST_TOUCH)
         return BF_OK;
     m->cap = (uint32_t)(o->map_limit / o->map_window);
-    uint32_t slots = 1;
-    while (slots < 2u * m->cap)
-        slots <<= 1;
-    m->mask = slots - 1;
-    m->keys = bf_calloc(slots, sizeof *m->keys);
-    m->vals = bf_calloc(slots, sizeof *m->vals);
+    int rc = bf_htab_init(&m->win, m->cap);
     m->order = bf_calloc(m->cap ? m->cap : 1, sizeof *m->order);
-    if (!m->keys || !m->vals || !m->order) {
+    if (rc != BF_OK || !m->order) {
         bf_tmap_fini(m);
         return BF_ENOMEM;
     }
@@ -64,11 +52,8 @@ int bf_tmap_init(bf_tmap *m, const bf_trace_options *o)
 
 void bf_tmap_fini(bf_tmap *m)
 {
-    free(m->keys);
-    free(m->vals);
+    bf_htab_fini(&m->win);
     free(m->order);
-    m->keys = NULL;
-    m->vals = NULL;
     m->order = NULL;
 }
 
@@ -86,18 +71,19 @@ int bf_tmap_map(bf_tmap *m, uint64_t host, bf_addr *target)
         *target = m->base + (m->last_idx << m->shift) + off;
         return BF_TMAP_OK;
     }
-    uint32_t i = hash64(hw) & m->mask;
-    while (m->keys[i] != 0 && m->keys[i] != hw + 1)
-        i = (i + 1) & m->mask;
-    if (m->keys[i] == 0) {
+    const uint64_t *idx = bf_htab_find(&m->win, hw);
+    if (idx) {
+        m->last_idx = (uint32_t)*idx;
+    } else {
         if (m->used == m->cap)
             return BF_TMAP_FULL;
-        m->keys[i] = hw + 1;
-        m->vals[i] = m->used;
+        int prc = bf_htab_put(&m->win, hw, m->used); /* room for cap keys since init */
+        assert(prc == BF_OK);
+        (void)prc;
+        m->last_idx = m->used;
         m->order[m->used++] = hw;
     }
     m->last_hw = hw;
-    m->last_idx = m->vals[i];
     m->last_ok = 1;
     *target = m->base + (m->last_idx << m->shift) + off;
     return BF_TMAP_OK;

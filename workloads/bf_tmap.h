@@ -5,6 +5,7 @@
 #ifndef BF_TMAP_H
 #define BF_TMAP_H
 
+#include "bf_htab.h"
 #include "bf_trace.h"
 
 typedef struct bf_tmap {
@@ -14,9 +15,7 @@ typedef struct bf_tmap {
     bf_addr base;     /* first target byte */
     uint32_t cap;     /* target windows available */
     uint32_t used;    /* target windows handed out */
-    uint32_t mask;    /* hash slots - 1 */
-    uint64_t *keys;   /* host window number + 1; 0 = empty slot */
-    uint32_t *vals;   /* target window index of the key */
+    bf_htab win;      /* host window number -> target window index (room for cap, never grows) */
     uint64_t *order;  /* host window number of each target index, first-touch order */
     uint64_t last_hw; /* one-entry cache: last host window looked up */
     uint32_t last_idx;
