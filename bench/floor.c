@@ -34,7 +34,12 @@ static int lookup(uint32_t *set, int ways, uint32_t tag)
     return hit;
 }
 
-static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
+static uint32_t rd32(const uint8_t *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
 
 int main(int argc, char **argv)
 {
@@ -44,7 +49,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: floor TRACE.bfb (an uncompressed native binary trace)\n");
         return 2;
     }
-    const uint8_t *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0), *e = p + st.st_size;
+    const uint8_t *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0),
+                  *e = p + st.st_size;
     if (p == MAP_FAILED)
         return perror("mmap"), 2;
     posix_madvise((void *)p, (size_t)st.st_size, POSIX_MADV_SEQUENTIAL);

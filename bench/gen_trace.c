@@ -93,10 +93,17 @@ int main(int argc, char **argv)
         rec.line = i + 1;
         if (fw) {
             if (fmt == BF_FMT_LACKEY)
-                fprintf(fw, rec.type == BF_REC_IFETCH ? "I  %08x,%u\n" : rec.type == BF_REC_LOAD ? " L %08x,%u\n" : " S %08x,%u\n",
+                fprintf(fw,
+                        rec.type == BF_REC_IFETCH ? "I  %08x,%u\n"
+                        : rec.type == BF_REC_LOAD ? " L %08x,%u\n"
+                                                  : " S %08x,%u\n",
                         rec.addr, rec.size);
             else
-                fprintf(fw, "%d %x\n", rec.type == BF_REC_IFETCH ? 2 : rec.type == BF_REC_LOAD ? 0 : 1, rec.addr);
+                fprintf(fw, "%d %x\n",
+                        rec.type == BF_REC_IFETCH ? 2
+                        : rec.type == BF_REC_LOAD ? 0
+                                                  : 1,
+                        rec.addr);
             continue;
         }
         if (bf_trace_write(w, &rec)) {

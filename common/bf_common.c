@@ -5,8 +5,9 @@
 
 const char *bf_rc_name(int rc)
 {
-    static const char *const n[] = {"ok", "out of host memory", "bad configuration", "bad input",
-                                    "I/O error", "end of stream", "bad state", "database error"};
+    static const char *const n[] = {"ok",        "out of host memory", "bad configuration",
+                                    "bad input", "I/O error",          "end of stream",
+                                    "bad state", "database error"};
     return rc >= 0 && rc < (int)BF_ARRAY_SIZE(n) ? n[rc] : "unknown error";
 }
 

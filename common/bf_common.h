@@ -38,9 +38,9 @@ typedef enum bf_rc {
 
 /* What an access does. */
 typedef enum bf_acc_kind {
-    BF_ACC_READ = 0,   /* data load */
-    BF_ACC_WRITE = 1,  /* data store */
-    BF_ACC_IFETCH = 2  /* instruction fetch */
+    BF_ACC_READ = 0,  /* data load */
+    BF_ACC_WRITE = 1, /* data store */
+    BF_ACC_IFETCH = 2 /* instruction fetch */
 } bf_acc_kind;
 
 /* Processor mode of the access (CPLB permissions depend on it). */
@@ -60,12 +60,12 @@ typedef enum bf_source {
 /* Attribute flags carried by a request. The CPLB stage sets the page attributes; the L1
 ** stage reads them. BF_REQ_DAG1 selects the second data address generator. */
 enum {
-    BF_REQ_CACHEABLE = 1u << 0, /* CPLB_L1_CHBL: cacheable in L1 */
-    BF_REQ_WT = 1u << 1,        /* CPLB_WT: write-through (else write-back) */
-    BF_REQ_AOW = 1u << 2,       /* CPLB_L1_AOW: allocate on write (write-through pages) */
-    BF_REQ_LRUPRIO = 1u << 3,   /* CPLB_LRUPRIO: I-cache line gets replacement priority */
-    BF_REQ_DAG1 = 1u << 4,      /* issued by DAG1 */
-    BF_REQ_NOSTALL = 1u << 5,   /* the requester does not wait for data (PREFETCH) */
+    BF_REQ_CACHEABLE = 1u << 0,  /* CPLB_L1_CHBL: cacheable in L1 */
+    BF_REQ_WT = 1u << 1,         /* CPLB_WT: write-through (else write-back) */
+    BF_REQ_AOW = 1u << 2,        /* CPLB_L1_AOW: allocate on write (write-through pages) */
+    BF_REQ_LRUPRIO = 1u << 3,    /* CPLB_LRUPRIO: I-cache line gets replacement priority */
+    BF_REQ_DAG1 = 1u << 4,       /* issued by DAG1 */
+    BF_REQ_NOSTALL = 1u << 5,    /* the requester does not wait for data (PREFETCH) */
     BF_REQ_ATTR_KNOWN = 1u << 6, /* the attribute bits above were set by a CPLB stage */
     BF_REQ_NOALIGNCHK = 1u << 7, /* host trace reference: skip the natural-alignment check */
     BF_REQ_CONT = 1u << 8        /* the rest of the previous reference, cut by the trace mapper:
@@ -75,11 +75,11 @@ enum {
 /* One memory request. `data` is NULL for timing-only traffic (trace replay); when non-NULL
 ** the port reads into or writes from it (allocators keep real metadata in simulated memory). */
 typedef struct bf_req {
-    bf_addr addr;    /* first byte */
-    uint32_t size;   /* bytes, >= 1 */
-    uint8_t kind;    /* bf_acc_kind */
-    uint8_t mode;    /* bf_mode */
-    uint8_t source;  /* bf_source */
+    bf_addr addr;   /* first byte */
+    uint32_t size;  /* bytes, >= 1 */
+    uint8_t kind;   /* bf_acc_kind */
+    uint8_t mode;   /* bf_mode */
+    uint8_t source; /* bf_source */
     uint8_t pad;
     uint32_t flags;  /* BF_REQ_* */
     bf_cycles now;   /* core time at which the request is issued */
@@ -90,23 +90,23 @@ typedef struct bf_req {
 /* Fault classes a memory access can end in (model outcomes, see models/cplb and models/l1). */
 typedef enum bf_fault {
     BF_FAULT_NONE = 0,
-    BF_FAULT_CPLB_MISS = 1,        /* no valid entry matched and no manager could reload one */
-    BF_FAULT_CPLB_PROT = 2,        /* protection violation */
-    BF_FAULT_CPLB_MULTI = 3,       /* more than one entry matched */
-    BF_FAULT_MISALIGNED = 4,       /* natural alignment violated */
-    BF_FAULT_HWERR_EXTERN = 5,     /* reserved / unpopulated address (hardware error) */
-    BF_FAULT_L1_ILLEGAL = 6,       /* access to L1 space the configuration forbids */
-    BF_FAULT_MMR_ILLEGAL = 7,      /* illegal MMR access (fetch, user mode, size) */
+    BF_FAULT_CPLB_MISS = 1,    /* no valid entry matched and no manager could reload one */
+    BF_FAULT_CPLB_PROT = 2,    /* protection violation */
+    BF_FAULT_CPLB_MULTI = 3,   /* more than one entry matched */
+    BF_FAULT_MISALIGNED = 4,   /* natural alignment violated */
+    BF_FAULT_HWERR_EXTERN = 5, /* reserved / unpopulated address (hardware error) */
+    BF_FAULT_L1_ILLEGAL = 6,   /* access to L1 space the configuration forbids */
+    BF_FAULT_MMR_ILLEGAL = 7,  /* illegal MMR access (fetch, user mode, size) */
     BF_FAULT_COUNT = 8
 } bf_fault;
 
 /* Answer to a request. */
 typedef struct bf_resp {
-    bf_cycles ready;   /* core time at which the requester may continue (critical word for loads) */
-    bf_cycles done;    /* core time at which the whole transaction has completed */
-    uint8_t fault;     /* bf_fault */
-    uint8_t excause;   /* Blackfin EXCAUSE of the fault (0 if none, or a hardware error) */
-    uint8_t hit;       /* 1 if served by L1 (cache hit or SRAM) without going outside */
+    bf_cycles ready; /* core time at which the requester may continue (critical word for loads) */
+    bf_cycles done;  /* core time at which the whole transaction has completed */
+    uint8_t fault;   /* bf_fault */
+    uint8_t excause; /* Blackfin EXCAUSE of the fault (0 if none, or a hardware error) */
+    uint8_t hit;     /* 1 if served by L1 (cache hit or SRAM) without going outside */
     uint8_t pad;
     bf_addr fault_addr;
 } bf_resp;

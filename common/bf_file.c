@@ -10,8 +10,8 @@
 ** Invariant: a regular destination is either its old content or the complete new content.
 */
 #define _POSIX_C_SOURCE 200809L
-#include "bf_hmem.h"
 #include "bf_file.h"
+#include "bf_hmem.h"
 
 #include "bf_common.h"
 

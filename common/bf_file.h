@@ -19,10 +19,10 @@
 int bf_file_same(const char *a, const char *b);
 
 typedef struct bf_file_out {
-    FILE *f;     /* write here */
-    char *tmp;   /* the temporary file (NULL for stdout) */
-    char *path;  /* the destination */
-    int own;     /* 1: f is a device or FIFO opened in place (closed by commit/discard) */
+    FILE *f;    /* write here */
+    char *tmp;  /* the temporary file (NULL for stdout) */
+    char *path; /* the destination */
+    int own;    /* 1: f is a device or FIFO opened in place (closed by commit/discard) */
 } bf_file_out;
 
 /* Create "DIR/.NAME.tmp-XXXXXX" beside path (mode 0666 less the umask). BF_OK, or BF_EIO /

@@ -25,16 +25,19 @@ enum { OWN, LIB, SPACES };
 static unsigned long long bf_hmem_calls[SPACES];   /* host allocations so far, per space */
 static unsigned long long bf_hmem_fail_at[SPACES]; /* the call that fails; 0: none */
 
-static int fault_now(int space) {
+static int fault_now(int space)
+{
     return ++bf_hmem_calls[space] == bf_hmem_fail_at[space];
 }
 
-static void report_count(void) {
+static void report_count(void)
+{
     fprintf(stderr, "bf_hmem: %llu host allocations, %llu by libraries\n", bf_hmem_calls[OWN],
             bf_hmem_calls[LIB]);
 }
 
-void bf_hmem_init(void) {
+void bf_hmem_init(void)
+{
     static const char *const var[SPACES] = {"BF_FAIL_ALLOC", "BF_FAIL_LIB_ALLOC"};
     for (int i = 0; i < SPACES; i++) {
         const char *v = getenv(var[i]);
@@ -46,36 +49,44 @@ void bf_hmem_init(void) {
         atexit(report_count);
 }
 #else
-static int fault_now(int space) {
+static int fault_now(int space)
+{
     (void)space;
     return 0;
 }
 
-void bf_hmem_init(void) {
+void bf_hmem_init(void)
+{
 }
 #endif
 
-void *bf_malloc(size_t n) {
+void *bf_malloc(size_t n)
+{
     return fault_now(OWN) ? NULL : malloc(n);
 }
 
-void *bf_calloc(size_t count, size_t size) {
+void *bf_calloc(size_t count, size_t size)
+{
     return fault_now(OWN) ? NULL : calloc(count, size);
 }
 
-void *bf_realloc(void *p, size_t n) {
+void *bf_realloc(void *p, size_t n)
+{
     return fault_now(OWN) ? NULL : realloc(p, n);
 }
 
-void *bf_lib_malloc(size_t n) {
+void *bf_lib_malloc(size_t n)
+{
     return fault_now(LIB) ? NULL : malloc(n);
 }
 
-void *bf_lib_realloc(void *p, size_t n) {
+void *bf_lib_realloc(void *p, size_t n)
+{
     return fault_now(LIB) ? NULL : realloc(p, n);
 }
 
-char *bf_strdup(const char *s) {
+char *bf_strdup(const char *s)
+{
     size_t n = strlen(s) + 1;
     char *d = bf_malloc(n);
     if (d)

@@ -28,16 +28,17 @@ typedef struct bf_map_ent {
         0xFFE00000u, 0xFFFFFFFFu, BF_RGN_CORE_MMR                                                  \
     }
 
-static const bf_map_ent map533[] = {
-    {0xFF800000u, 0xFF803FFFu, BF_RGN_L1_DATA_A}, {0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
-    {0xFF900000u, 0xFF903FFFu, BF_RGN_L1_DATA_B}, {0xFF904000u, 0xFF907FFFu, BF_RGN_L1_DATA_B_CACHE},
-    {0xFFA00000u, 0xFFA0FFFFu, BF_RGN_L1_INST},   BF_MAP_COMMON_TAIL};
+static const bf_map_ent map533[] = {{0xFF800000u, 0xFF803FFFu, BF_RGN_L1_DATA_A},
+                                    {0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
+                                    {0xFF900000u, 0xFF903FFFu, BF_RGN_L1_DATA_B},
+                                    {0xFF904000u, 0xFF907FFFu, BF_RGN_L1_DATA_B_CACHE},
+                                    {0xFFA00000u, 0xFFA0FFFFu, BF_RGN_L1_INST},
+                                    BF_MAP_COMMON_TAIL};
 
-static const bf_map_ent map532[] = {
-    {0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
-    {0xFF904000u, 0xFF907FFFu, BF_RGN_L1_DATA_B_CACHE},
-    {0xFFA08000u, 0xFFA0FFFFu, BF_RGN_L1_INST},
-    BF_MAP_COMMON_TAIL};
+static const bf_map_ent map532[] = {{0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
+                                    {0xFF904000u, 0xFF907FFFu, BF_RGN_L1_DATA_B_CACHE},
+                                    {0xFFA08000u, 0xFFA0FFFFu, BF_RGN_L1_INST},
+                                    BF_MAP_COMMON_TAIL};
 
 static const bf_map_ent map531[] = {{0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
                                     {0xFFA08000u, 0xFFA0BFFFu, BF_RGN_L1_INST},
@@ -94,10 +95,9 @@ int bf_map_range_of(int part, int region, uint32_t sdram_bytes, bf_map_range *ou
 const char *bf_map_region_name(int region)
 {
     static const char *const n[BF_RGN_COUNT] = {
-        "reserved",   "sdram",        "async0",     "async1",       "async2",
-        "async3",     "bootrom",      "l1_data_a",  "l1_data_a_cache", "l1_data_b",
-        "l1_data_b_cache", "l1_inst", "l1_inst_cache", "scratch",   "sys_mmr",
-        "core_mmr"};
+        "reserved",      "sdram",     "async0",          "async1",    "async2",          "async3",
+        "bootrom",       "l1_data_a", "l1_data_a_cache", "l1_data_b", "l1_data_b_cache", "l1_inst",
+        "l1_inst_cache", "scratch",   "sys_mmr",         "core_mmr"};
     return region >= 0 && region < BF_RGN_COUNT ? n[region] : "unknown";
 }
 

@@ -13,22 +13,22 @@
 typedef enum bf_part { BF_PART_BF531 = 0, BF_PART_BF532 = 1, BF_PART_BF533 = 2 } bf_part;
 
 typedef enum bf_region {
-    BF_RGN_RESERVED = 0,   /* unpopulated: hardware error */
-    BF_RGN_SDRAM,          /* external SDRAM bank (size from EBSZ, up to 128 MB) */
-    BF_RGN_ASYNC0,         /* async memory banks 0..3, 1 MB each */
+    BF_RGN_RESERVED = 0, /* unpopulated: hardware error */
+    BF_RGN_SDRAM,        /* external SDRAM bank (size from EBSZ, up to 128 MB) */
+    BF_RGN_ASYNC0,       /* async memory banks 0..3, 1 MB each */
     BF_RGN_ASYNC1,
     BF_RGN_ASYNC2,
     BF_RGN_ASYNC3,
-    BF_RGN_BOOTROM,        /* 1 KB boot ROM */
-    BF_RGN_L1_DATA_A,      /* L1 data bank A, SRAM-only half */
-    BF_RGN_L1_DATA_A_CACHE,/* L1 data bank A, SRAM/cache half */
+    BF_RGN_BOOTROM,         /* 1 KB boot ROM */
+    BF_RGN_L1_DATA_A,       /* L1 data bank A, SRAM-only half */
+    BF_RGN_L1_DATA_A_CACHE, /* L1 data bank A, SRAM/cache half */
     BF_RGN_L1_DATA_B,
     BF_RGN_L1_DATA_B_CACHE,
-    BF_RGN_L1_INST,        /* L1 instruction SRAM */
-    BF_RGN_L1_INST_CACHE,  /* L1 instruction SRAM/cache half */
-    BF_RGN_SCRATCH,        /* 4 KB scratchpad */
-    BF_RGN_SYS_MMR,        /* system MMRs, 0xFFC00000..0xFFDFFFFF */
-    BF_RGN_CORE_MMR,       /* core MMRs, 0xFFE00000..0xFFFFFFFF */
+    BF_RGN_L1_INST,       /* L1 instruction SRAM */
+    BF_RGN_L1_INST_CACHE, /* L1 instruction SRAM/cache half */
+    BF_RGN_SCRATCH,       /* 4 KB scratchpad */
+    BF_RGN_SYS_MMR,       /* system MMRs, 0xFFC00000..0xFFDFFFFF */
+    BF_RGN_CORE_MMR,      /* core MMRs, 0xFFE00000..0xFFFFFFFF */
     BF_RGN_COUNT
 } bf_region;
 

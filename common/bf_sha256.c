@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <string.h>
 
-
 /* Section 4.2.2: first 32 bits of the fractional parts of the cube roots of the first 64
 ** primes. */
 static const uint32_t k_sha_k[64] = {

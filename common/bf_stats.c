@@ -5,8 +5,8 @@
 ** no two entries share a name. Registration is linear in the number of stats already present
 ** (a few hundred at most, once per run); reading a value is one indexed load.
 */
-#include "bf_hmem.h"
 #include "bf_stats.h"
+#include "bf_hmem.h"
 
 #include <stdlib.h>
 #include <string.h>

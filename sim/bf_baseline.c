@@ -9,10 +9,10 @@
 ** Invariant: after read or sort, entries are in (job, stat) order and no pair repeats.
 */
 #define _POSIX_C_SOURCE 200809L
-#include "bf_hmem.h"
-#include "bf_strbuf.h"
-#include "bf_json.h"
 #include "bf_baseline.h"
+#include "bf_hmem.h"
+#include "bf_json.h"
+#include "bf_strbuf.h"
 
 #include <errno.h>
 #include <math.h>
@@ -129,7 +129,10 @@ static int hex4(const char *p, unsigned *v)
     *v = 0;
     for (int i = 0; i < 4; i++) {
         char c = p[i];
-        int d = c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+        int d = c >= '0' && c <= '9'   ? c - '0'
+                : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                       : -1;
         if (d < 0)
             return -1;
         *v = *v << 4 | (unsigned)d;
@@ -158,14 +161,30 @@ static const char *parse_string(const char **pp, char *out)
         }
         p++;
         switch (*p) {
-        case '"': *o++ = '"'; break;
-        case '\\': *o++ = '\\'; break;
-        case '/': *o++ = '/'; break;
-        case 'b': *o++ = '\b'; break;
-        case 'f': *o++ = '\f'; break;
-        case 'n': *o++ = '\n'; break;
-        case 'r': *o++ = '\r'; break;
-        case 't': *o++ = '\t'; break;
+        case '"':
+            *o++ = '"';
+            break;
+        case '\\':
+            *o++ = '\\';
+            break;
+        case '/':
+            *o++ = '/';
+            break;
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
         case 'u': {
             unsigned cp, lo;
             if (hex4(p + 1, &cp))
@@ -290,10 +309,11 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
         if (!have_header) {
             const member *fmt = find_member(m, nm, "format");
             if (!suite || suite->kind || !fmt || fmt->kind || strcmp(fmt->str, BF_BASELINE_FORMAT))
-                rc = bf_strbuf_line_error(err, errn, path, ln,
-                               "not a bfsim baseline (the first line must be {\"suite\": NAME, "
-                               "\"format\": \"%s\"})",
-                               BF_BASELINE_FORMAT);
+                rc = bf_strbuf_line_error(
+                    err, errn, path, ln,
+                    "not a bfsim baseline (the first line must be {\"suite\": NAME, "
+                    "\"format\": \"%s\"})",
+                    BF_BASELINE_FORMAT);
             else if (strlen(suite->str) >= sizeof b->suite)
                 rc = bf_strbuf_line_error(err, errn, path, ln, "%s", "suite name too long");
             else
@@ -304,13 +324,14 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
         const member *job = find_member(m, nm, "job"), *stat = find_member(m, nm, "stat"),
                      *val = find_member(m, nm, "value");
         if (!job || job->kind || !stat || stat->kind || !val || nm != 3) {
-            rc = bf_strbuf_line_error(err, errn, path, ln, "%s",
-                           "expected {\"job\": STRING, \"stat\": STRING, \"value\": NUMBER|STRING|null}");
+            rc = bf_strbuf_line_error(
+                err, errn, path, ln, "%s",
+                "expected {\"job\": STRING, \"stat\": STRING, \"value\": NUMBER|STRING|null}");
             break;
         }
         if (val->kind == 0 && strcmp(stat->str, BF_BASELINE_STATUS)) {
-            rc = bf_strbuf_line_error(err, errn, path, ln, "%s: a statistic's value must be a number or null",
-                           stat->str);
+            rc = bf_strbuf_line_error(
+                err, errn, path, ln, "%s: a statistic's value must be a number or null", stat->str);
             break;
         }
         rc = bf_baseline_add(b, job->str, stat->str, val->kind == 1 ? val->num : NAN,
@@ -327,8 +348,8 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
         bf_baseline_sort(b);
         for (size_t i = 1; i < b->n && !rc; i++)
             if (!entry_cmp(&b->v[i - 1], &b->v[i]))
-                rc = bf_strbuf_line_error(err, errn, path, 0, "job '%s' stat '%s' given twice", b->v[i].job,
-                               b->v[i].stat);
+                rc = bf_strbuf_line_error(err, errn, path, 0, "job '%s' stat '%s' given twice",
+                                          b->v[i].job, b->v[i].stat);
     }
     if (rc)
         bf_baseline_free(b);

@@ -28,7 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
-    typedef struct load_ctx {
+typedef struct load_ctx {
     bf_machine *m;
     char *err;
     size_t errn;

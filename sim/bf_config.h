@@ -33,22 +33,22 @@ typedef struct bf_machine {
     uint32_t iloc;         /* IMEM_CONTROL.ILOC, 4 bits (Way3..Way0) */
     uint32_t dcplb_enable; /* DMEM_CONTROL.ENDCPLB */
     uint32_t icplb_enable; /* IMEM_CONTROL.ENICPLB */
-    uint32_t core_mmr_cycles;   /* ESTIMATE: core MMR access, CCLK */
-    uint32_t initial_mode;      /* bf_mode at the start of a trace */
-    int fast_path;              /* sim.fast_path: bf_memsys_access_fast in trace replay */
-    uint32_t dma_channels;      /* DMA channels a trace may name (0..dma_channels-1) */
-    uint32_t dma_chunk_bytes;   /* ESTIMATE: bytes a DMA channel moves per EBIU request */
+    uint32_t core_mmr_cycles; /* ESTIMATE: core MMR access, CCLK */
+    uint32_t initial_mode;    /* bf_mode at the start of a trace */
+    int fast_path;            /* sim.fast_path: bf_memsys_access_fast in trace replay */
+    uint32_t dma_channels;    /* DMA channels a trace may name (0..dma_channels-1) */
+    uint32_t dma_chunk_bytes; /* ESTIMATE: bytes a DMA channel moves per EBIU request */
     bf_l1_config l1;
     bf_sdram_config sdram;
     bf_cplb_config cplb;
     /* allocator studies */
-    uint32_t alloc_mem_bytes;   /* managed memory for `bfsim alloc` (default: SDRAM size) */
-    uint32_t alloc_kernel_bytes;/* kernel image reserved at the bottom */
-    uint32_t alloc_dma_bytes;   /* uncached DMA region reserved at the top */
+    uint32_t alloc_mem_bytes;    /* managed memory for `bfsim alloc` (default: SDRAM size) */
+    uint32_t alloc_kernel_bytes; /* kernel image reserved at the bottom */
+    uint32_t alloc_dma_bytes;    /* uncached DMA region reserved at the top */
     uint32_t alloc_max_order, alloc_min_free_kbytes, alloc_dma_zone_bytes, alloc_nr_trim_pages,
-        alloc_tlsf_sl_log2, alloc_reclaim_batch, alloc_lowmem_reserve_ratio, alloc_np2_merge_on_fail,
-        alloc_bootmem_align;
-    uint32_t alloc_meta_l1;     /* 1: allocator metadata accesses hit L1 SRAM (cost hit_cycles) */
+        alloc_tlsf_sl_log2, alloc_reclaim_batch, alloc_lowmem_reserve_ratio,
+        alloc_np2_merge_on_fail, alloc_bootmem_align;
+    uint32_t alloc_meta_l1; /* 1: allocator metadata accesses hit L1 SRAM (cost hit_cycles) */
     /* provenance, one per key of the table */
     char origin[BF_CFG_MAX_KEYS][96];
     char value[BF_CFG_MAX_KEYS][272]; /* the value text as given (resolved) */
@@ -67,9 +67,8 @@ const bf_cfg_key *bf_cfg_key_at(size_t i);
 
 /* Load: defaults, then files (in order), then overrides ("k=v"). On error returns BF_ECONFIG or
 ** BF_EIO with a message naming file:line: key. Warnings (errata) go to warn (may be empty). */
-int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles,
-                    const char *const *sets, size_t nsets, char *err, size_t errn, char *warn,
-                    size_t warnn);
+int bf_machine_load(bf_machine *m, const char *const *files, size_t nfiles, const char *const *sets,
+                    size_t nsets, char *err, size_t errn, char *warn, size_t warnn);
 
 /* The same from INI text in memory (no --set, `include` refused): for the config fuzz target. */
 int bf_machine_load_text(bf_machine *m, const char *text, size_t n, const char *name, char *err,

@@ -38,8 +38,8 @@
 ** Invariant: every stall cycle a core access costs is counted in exactly one stall counter
 ** (core.stall.* here, l1.stall.* in L1), so the stall breakdown sums to the stalled cycles.
 */
-#include "bf_hmem.h"
 #include "bf_memsys.h"
+#include "bf_hmem.h"
 
 #include "bf_dma.h"
 
@@ -54,8 +54,12 @@ const size_t bf_memsys_stat_count = BF_ARRAY_SIZE(bf_memsys_stat_desc);
 /* the page attributes the CPLB stage sets on a request */
 #define L1_ATTRS (BF_REQ_CACHEABLE | BF_REQ_WT | BF_REQ_AOW | BF_REQ_LRUPRIO)
 
-enum { L1D_A_BASE = 0xFF800000u, L1D_B_BASE = 0xFF900000u, L1I_BASE = 0xFFA00000u,
-       SCRATCH_BASE = 0xFFB00000u };
+enum {
+    L1D_A_BASE = 0xFF800000u,
+    L1D_B_BASE = 0xFF900000u,
+    L1I_BASE = 0xFFA00000u,
+    SCRATCH_BASE = 0xFFB00000u
+};
 
 struct bf_memsys {
     bf_machine m;
@@ -64,10 +68,10 @@ struct bf_memsys {
     bf_sdram *sdram;
     bf_dma *dma;
     bf_hazard *hz;
-    bf_port cplb_next;            /* the stage after the CPLB stage: the core-MMR stage */
-    bf_port mmr_next;             /* the stage after the core-MMR stage: L1 (bf_l1_port) */
-    bf_port ebiu;                 /* L1's ext port (bf_memsys_create_ebiu) */
-    bf_cplb_result cplb_res;      /* the CPLB stage's outcome of the last full-path access */
+    bf_port cplb_next;       /* the stage after the CPLB stage: the core-MMR stage */
+    bf_port mmr_next;        /* the stage after the core-MMR stage: L1 (bf_l1_port) */
+    bf_port ebiu;            /* L1's ext port (bf_memsys_create_ebiu) */
+    bf_cplb_result cplb_res; /* the CPLB stage's outcome of the last full-path access */
     bf_dma_stats dma_stats;
     bf_hazard_stats hz_stats;
     bf_cplb_stats cplb_stats;
@@ -75,15 +79,15 @@ struct bf_memsys {
     bf_sdram_stats sdram_stats;
     bf_memsys_stats stats;
     uint32_t sdram_bytes;
-    uint8_t *sdram_mem;           /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
-    int host_oom;                 /* sdram_mem could not be allocated */
-    uint8_t l1d_a[32 * 1024];     /* bank A 0xFF800000..0xFF807FFF */
-    uint8_t l1d_b[32 * 1024];     /* bank B 0xFF900000..0xFF907FFF */
-    uint8_t l1i[80 * 1024];       /* 0xFFA00000..0xFFA13FFF */
-    uint8_t scratch[4 * 1024];    /* 0xFFB00000..0xFFB00FFF */
-    bf_cplb_entry pend[2][16];    /* xCPLB_ADDRn/DATAn as written, [0] D, [1] I (rule 3) */
-    uint16_t pend_dirty[2];       /* entries written since they last took effect */
-    int cplb_on[2];               /* ENDCPLB / ENICPLB as last written */
+    uint8_t *sdram_mem;        /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
+    int host_oom;              /* sdram_mem could not be allocated */
+    uint8_t l1d_a[32 * 1024];  /* bank A 0xFF800000..0xFF807FFF */
+    uint8_t l1d_b[32 * 1024];  /* bank B 0xFF900000..0xFF907FFF */
+    uint8_t l1i[80 * 1024];    /* 0xFFA00000..0xFFA13FFF */
+    uint8_t scratch[4 * 1024]; /* 0xFFB00000..0xFFB00FFF */
+    bf_cplb_entry pend[2][16]; /* xCPLB_ADDRn/DATAn as written, [0] D, [1] I (rule 3) */
+    uint16_t pend_dirty[2];    /* entries written since they last took effect */
+    int cplb_on[2];            /* ENDCPLB / ENICPLB as last written */
 };
 
 void bf_memsys_destroy(bf_memsys *s)
@@ -99,12 +103,14 @@ void bf_memsys_destroy(bf_memsys *s)
     free(s);
 }
 
-static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, char *err, size_t errn)
+static int reg_add(bf_stats *reg, const bf_stat_desc *d, size_t n, void *base, char *err,
+                   size_t errn)
 {
     const char *dup = NULL;
     int rc = bf_stats_add(reg, d, n, base, &dup);
     if (rc)
-        snprintf(err, errn, "statistics registry: %s%s", rc == BF_ESTATE ? "duplicate stat " : "out of host memory",
+        snprintf(err, errn, "statistics registry: %s%s",
+                 rc == BF_ESTATE ? "duplicate stat " : "out of host memory",
                  rc == BF_ESTATE && dup ? dup : "");
     return rc;
 }
@@ -163,7 +169,8 @@ int bf_memsys_create_ebiu(const bf_machine *m, const bf_port *ebiu, bf_stats *re
         if ((rc = reg_add(reg, bf_memsys_stat_desc, bf_memsys_stat_count, &s->stats, err, errn)) ||
             (rc = reg_add(reg, bf_cplb_stat_desc, bf_cplb_stat_count, &s->cplb_stats, err, errn)) ||
             (rc = reg_add(reg, bf_l1_stat_desc, bf_l1_stat_count, &s->l1_stats, err, errn)) ||
-            (rc = reg_add(reg, bf_sdram_stat_desc, bf_sdram_stat_count, &s->sdram_stats, err, errn)) ||
+            (rc = reg_add(reg, bf_sdram_stat_desc, bf_sdram_stat_count, &s->sdram_stats, err,
+                          errn)) ||
             (rc = reg_add(reg, bf_dma_stat_desc, bf_dma_stat_count, &s->dma_stats, err, errn)) ||
             (rc = reg_add(reg, bf_hazard_stat_desc, bf_hazard_stat_count, &s->hz_stats, err, errn)))
             goto fail;
@@ -278,7 +285,6 @@ static int cplb_stage(void *ctx, const bf_req *rq, bf_resp *rs)
     return after_cplb(s, rq, res->attrs, res->handler, rs);
 }
 
-
 int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *resout)
 {
     int rc = cplb_stage(s, rq, rs);
@@ -300,8 +306,14 @@ static MEMSYS_NOINLINE int fast_rest(bf_memsys *s, int kind, bf_addr addr, uint3
                                      uint32_t flags, bf_cycles now, uint64_t record, int source,
                                      uint32_t attrs, bf_resp *rs)
 {
-    bf_req r = {.addr = addr, .size = size, .kind = (uint8_t)kind, .mode = (uint8_t)mode,
-                .source = (uint8_t)source, .flags = flags, .now = now, .record = record};
+    bf_req r = {.addr = addr,
+                .size = size,
+                .kind = (uint8_t)kind,
+                .mode = (uint8_t)mode,
+                .source = (uint8_t)source,
+                .flags = flags,
+                .now = now,
+                .record = record};
     return after_cplb(s, &r, attrs, 0, rs) == BF_OK ? 1 : -1;
 }
 
@@ -313,8 +325,9 @@ static inline int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t siz
 {
     /* the CPLB stage sees what cplb_stage presents to it (a host reference: its word) */
     int noalign = (flags & BF_REQ_NOALIGNCHK) != 0;
-    uint32_t attrs = bf_cplb_check_hit(s->cplb, kind == BF_ACC_IFETCH, noalign ? addr & ~(bf_addr)3 : addr,
-                                       noalign ? 1 : size, kind == BF_ACC_WRITE, mode == BF_MODE_USER);
+    uint32_t attrs =
+        bf_cplb_check_hit(s->cplb, kind == BF_ACC_IFETCH, noalign ? addr & ~(bf_addr)3 : addr,
+                          noalign ? 1 : size, kind == BF_ACC_WRITE, mode == BF_MODE_USER);
     if (!attrs)
         return 0;
     if (bf_l1_hit(s->l1, kind, addr, size, attrs, now, &rs->ready)) {
@@ -434,7 +447,7 @@ static int cplb_commit(bf_memsys *s, int side, int idx, char *err, size_t errn)
                  side_name[side], idx, e->addr, side_name[side], idx, e->data);
         return BF_EINPUT;
     }
-    s->pend_dirty[side] &= (uint16_t)~(1u << idx);
+    s->pend_dirty[side] &= (uint16_t) ~(1u << idx);
     return BF_OK;
 }
 
@@ -571,7 +584,8 @@ int bf_memsys_host_oom(const bf_memsys *s)
 ** Bit-identical statistics either way (tests alloc_fastpath, systemc.equal). */
 static int port_access(bf_memsys *s, const bf_req *rq, bf_resp *rs)
 {
-    if (s->m.fast_path && !(rq->flags & ~(uint32_t)BF_REQ_NOALIGNCHK) && rq->kind <= BF_ACC_IFETCH) {
+    if (s->m.fast_path && !(rq->flags & ~(uint32_t)BF_REQ_NOALIGNCHK) &&
+        rq->kind <= BF_ACC_IFETCH) {
         rs->excause = 0;
         rs->pad = 0;
         rs->fault_addr = 0;

@@ -13,7 +13,8 @@
 
 #define BF_MEMSYS_STATS(X)                                                                         \
     X(U64, stall_cplb, "core.stall.cplb", "cycles", "core cycles spent in CPLB miss handlers")     \
-    X(U64, stall_mmr, "core.stall.mmr", "cycles", "core cycles of core MMR accesses beyond the issue cycle") \
+    X(U64, stall_mmr, "core.stall.mmr", "cycles",                                                  \
+      "core cycles of core MMR accesses beyond the issue cycle")                                   \
     X(U64, faults, "core.faults", "events", "accesses that ended in a fault (any cause)")          \
     X(U64, mmr_accesses, "core.mmr_accesses", "accesses", "core MMR loads and stores")
 

@@ -33,7 +33,8 @@ typedef struct bf_regdb_counts {
 } bf_regdb_counts;
 
 /* Insert a regressions row (status running) and commit it. */
-int bf_regdb_begin(bf_results *db, const bf_regdb_info *in, int64_t *reg_id, char *err, size_t errn);
+int bf_regdb_begin(bf_results *db, const bf_regdb_info *in, int64_t *reg_id, char *err,
+                   size_t errn);
 /* Set end time, status (passed | failed | interrupted) and counts. */
 int bf_regdb_finish(bf_results *db, int64_t reg_id, const char *status, const bf_regdb_counts *c,
                     char *err, size_t errn);
@@ -56,8 +57,8 @@ int bf_regdb_merge(bf_results *db, const char *src, int64_t *added_runs, int64_t
 /* The jobs of a suite: regression reg_id's, or with reg_id 0 the newest completed record of each
 ** job over every regression of that suite name (ok, fault or failed; interrupted ones are
 ** skipped). Called in job-id order; a non-zero return stops the walk and is returned. */
-typedef int (*bf_regdb_job_cb)(void *ctx, const char *job, const char *status,
-                               const char *message, int64_t run_id);
+typedef int (*bf_regdb_job_cb)(void *ctx, const char *job, const char *status, const char *message,
+                               int64_t run_id);
 int bf_regdb_jobs(bf_results *db, const char *suite_name, int64_t reg_id, bf_regdb_job_cb cb,
                   void *ctx, char *err, size_t errn);
 
@@ -69,11 +70,12 @@ int bf_regdb_metrics(bf_results *db, int64_t run_id, bf_regdb_metric_cb cb, void
 /* A statistic that moved out of tolerance (or a status that changed, or a stat on one side only). */
 typedef struct bf_regdb_move {
     const char *job, *stat;
-    double base, now;                 /* NaN when the side lacks it or holds a text */
-    double rel;                       /* (now - base) / |base|; INFINITY when not comparable */
-    const char *base_text, *now_text; /* a status ("ok"), "-" for a side that lacks the stat, or NULL */
-    double tol;                       /* the stat's tolerance (relative) */
-    int64_t run_id;                   /* the job's run in this regression (0: none) */
+    double base, now; /* NaN when the side lacks it or holds a text */
+    double rel;       /* (now - base) / |base|; INFINITY when not comparable */
+    const char *base_text,
+        *now_text;  /* a status ("ok"), "-" for a side that lacks the stat, or NULL */
+    double tol;     /* the stat's tolerance (relative) */
+    int64_t run_id; /* the job's run in this regression (0: none) */
 } bf_regdb_move;
 
 /* Record that regression reg_id was compared with `baseline` (a path) and moved moves[0..n)
@@ -95,8 +97,7 @@ void bf_regdb_free(bf_regdb_regression *r);
 
 /* The runs of regression reg_id that hold statistics (jobs ok or fault), in job order
 ** (*ids malloc'd; *n may be 0). */
-int bf_regdb_runs(bf_results *db, int64_t reg_id, int64_t **ids, size_t *n, char *err,
-                  size_t errn);
+int bf_regdb_runs(bf_results *db, int64_t reg_id, int64_t **ids, size_t *n, char *err, size_t errn);
 
 /* The trend of one job's statistic over the regressions of a suite, oldest first (by start time,
 ** then id), up to and including regression `upto` (0: all): cb once per regression whose job

@@ -58,14 +58,14 @@ typedef struct replay {
     bf_memsys *s;
     const bf_replay_opts *o;
     bf_replay_stats *st;
-    bf_cycles t;       /* core time */
-    int mode;          /* bf_mode */
-    int in_instr;      /* an ifetch opened the current instruction */
-    uint64_t recno;    /* records consumed */
-    uint64_t line;     /* trace line of the current record (for the hazard detector) */
-    uint32_t hit;      /* l1.hit_cycles */
-    int fast;          /* sim.fast_path */
-    int host_ifetch;   /* o->host_ifetch */
+    bf_cycles t;        /* core time */
+    int mode;           /* bf_mode */
+    int in_instr;       /* an ifetch opened the current instruction */
+    uint64_t recno;     /* records consumed */
+    uint64_t line;      /* trace line of the current record (for the hazard detector) */
+    uint32_t hit;       /* l1.hit_cycles */
+    int fast;           /* sim.fast_path */
+    int host_ifetch;    /* o->host_ifetch */
     bf_cycles dma_next; /* time of the next DMA request, (bf_cycles)-1 if none is pending */
     uint64_t dma_xfers; /* DMA transfers submitted */
     int stop_hazard;    /* --on-hazard=stop and a hazard was raised */
@@ -135,7 +135,8 @@ static int dma_record(replay *R, const bf_trace_rec *rec, char *err, size_t errn
                  trace_name(R), (unsigned long long)rec->line, rec->chan, m->dma_channels);
         return -2;
     }
-    if ((uint64_t)rec->addr < (uint64_t)rec->addr2 + n && (uint64_t)rec->addr2 < (uint64_t)rec->addr + n) {
+    if ((uint64_t)rec->addr < (uint64_t)rec->addr2 + n &&
+        (uint64_t)rec->addr2 < (uint64_t)rec->addr + n) {
         snprintf(err, errn,
                  "%s:%llu: DMA source 0x%08X..0x%08llX and destination 0x%08X..0x%08llX overlap",
                  trace_name(R), (unsigned long long)rec->line, rec->addr,
@@ -254,7 +255,8 @@ static inline int access1(replay *R, const bf_trace_rec *rec, int kind, bf_addr 
     /* rule 9: the fast path, unless the record is the rest of a cut reference */
     if (R->fast && !rec->cont) {
         bf_resp rs;
-        int fast = bf_memsys_access_fast(R->s, kind, addr, size, R->mode, flags, now, R->recno, &rs);
+        int fast =
+            bf_memsys_access_fast(R->s, kind, addr, size, R->mode, flags, now, R->recno, &rs);
         if (fast < 0)
             return -1;
         if (fast) {
@@ -450,7 +452,8 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
     }
     /* DMA still running after the last record runs to its end here, so that its faults and
     ** hazards are still reported with this run's trace positions */
-    if (R.dma_next != DMA_IDLE && (end == BF_END_OK || end == BF_END_FAULT || end == BF_END_HAZARD) &&
+    if (R.dma_next != DMA_IDLE &&
+        (end == BF_END_OK || end == BF_END_FAULT || end == BF_END_HAZARD) &&
         bf_memsys_dma_advance(s, DMA_IDLE, &R.dma_next) != BF_OK && end == BF_END_OK) {
         snprintf(err, errn, "%s: the memory system failed while DMA ran on", trace_name(&R));
         end = BF_END_ERROR;

@@ -11,20 +11,26 @@
 #include "bf_trace.h"
 
 #define BF_REPLAY_STATS(X)                                                                         \
-    X(U64, cycles, "core.cycles", "cycles", "simulated core clock cycles from the first record to the last") \
+    X(U64, cycles, "core.cycles", "cycles",                                                        \
+      "simulated core clock cycles from the first record to the last")                             \
     X(U64, records, "core.records", "records", "trace records consumed")                           \
-    X(U64, instructions, "core.instructions", "instructions", "instructions: ifetch records, or data records in a trace without ifetches") \
-    X(U64, busy, "core.busy_cycles", "cycles", "unstalled cycles: issue cycles, compute gaps and fixed instruction costs") \
-    X(U64, stall_total, "core.stall.total", "cycles", "all stall cycles (core.cycles - core.busy_cycles)") \
+    X(U64, instructions, "core.instructions", "instructions",                                      \
+      "instructions: ifetch records, or data records in a trace without ifetches")                 \
+    X(U64, busy, "core.busy_cycles", "cycles",                                                     \
+      "unstalled cycles: issue cycles, compute gaps and fixed instruction costs")                  \
+    X(U64, stall_total, "core.stall.total", "cycles",                                              \
+      "all stall cycles (core.cycles - core.busy_cycles)")                                         \
     X(U64, ifetches, "core.ifetches", "accesses", "instruction fetch references replayed")         \
     X(U64, loads, "core.loads", "accesses", "data loads replayed (a Lackey M counts here once)")   \
-    X(U64, stores, "core.stores", "accesses", "data stores replayed")                             \
-    X(U64, gap_cycles, "core.gap_cycles", "cycles", "compute-gap cycles from G records")          \
-    X(U64, ops, "core.ops", "events", "SSYNC/CSYNC/FLUSH/FLUSHINV/IFLUSH/PREFETCH operations (each P++ step counts)") \
-    X(U64, mmr_writes, "core.mmr_writes", "events", "control-register write records")             \
-    X(U64, mode_changes, "core.mode_changes", "events", "user/supervisor mode records")           \
-    X(U64, phases, "core.phases", "events", "phase markers")                                      \
-    X(U64, faults_skipped, "core.faults_skipped", "events", "faulting accesses skipped under --on-fault=report|continue")
+    X(U64, stores, "core.stores", "accesses", "data stores replayed")                              \
+    X(U64, gap_cycles, "core.gap_cycles", "cycles", "compute-gap cycles from G records")           \
+    X(U64, ops, "core.ops", "events",                                                              \
+      "SSYNC/CSYNC/FLUSH/FLUSHINV/IFLUSH/PREFETCH operations (each P++ step counts)")              \
+    X(U64, mmr_writes, "core.mmr_writes", "events", "control-register write records")              \
+    X(U64, mode_changes, "core.mode_changes", "events", "user/supervisor mode records")            \
+    X(U64, phases, "core.phases", "events", "phase markers")                                       \
+    X(U64, faults_skipped, "core.faults_skipped", "events",                                        \
+      "faulting accesses skipped under --on-fault=report|continue")
 
 typedef struct bf_replay_stats {
     BF_REPLAY_STATS(BF_STAT_MEMBER)
@@ -41,30 +47,37 @@ enum { BF_ONHAZARD_REPORT = 0, BF_ONHAZARD_STOP = 1, BF_ONHAZARD_IGNORE = 2 };
 
 /* How the run ended (BF_END_NOMEM: a host allocation failed, exit 2 like bad input;
 ** BF_END_HAZARD: --on-hazard=stop, stored with status fault, exit 3). */
-enum { BF_END_OK = 0, BF_END_FAULT = 1, BF_END_INTERRUPTED = 2, BF_END_INPUT = 3, BF_END_ERROR = 4,
-       BF_END_NOMEM = 5, BF_END_HAZARD = 6 };
+enum {
+    BF_END_OK = 0,
+    BF_END_FAULT = 1,
+    BF_END_INTERRUPTED = 2,
+    BF_END_INPUT = 3,
+    BF_END_ERROR = 4,
+    BF_END_NOMEM = 5,
+    BF_END_HAZARD = 6
+};
 
 typedef struct bf_fault_info {
-    uint64_t record;     /* 1-based record number */
-    uint64_t line;       /* source line (text) or record index */
-    int kind;            /* bf_acc_kind, or -1 for an op */
-    int mode;            /* bf_mode */
+    uint64_t record; /* 1-based record number */
+    uint64_t line;   /* source line (text) or record index */
+    int kind;        /* bf_acc_kind, or -1 for an op */
+    int mode;        /* bf_mode */
     bf_addr addr;
-    int fault;           /* bf_fault */
+    int fault; /* bf_fault */
     int excause;
-    char text[512];      /* the oops-style report */
+    char text[512]; /* the oops-style report */
 } bf_fault_info;
 
 typedef struct bf_replay_opts {
-    int compat;                      /* BF_COMPAT_* */
-    int on_fault_policy;             /* BF_ONFAULT_* */
-    const char *trace_name;          /* for fault reports */
-    int host_ifetch;                 /* foreign (host) trace: instruction fetches are x86 ones, whose
+    int compat;                  /* BF_COMPAT_* */
+    int on_fault_policy;         /* BF_ONFAULT_* */
+    const char *trace_name;      /* for fault reports */
+    int host_ifetch;             /* foreign (host) trace: instruction fetches are x86 ones, whose
                                         alignment is not a Blackfin rule (no 0x2A check) */
-    volatile sig_atomic_t *stop;     /* set by a signal handler: stop at the next record */
+    volatile sig_atomic_t *stop; /* set by a signal handler: stop at the next record */
     void (*on_fault)(void *ctx, const bf_fault_info *f);
-    void *ctx;                       /* for on_fault and on_hazard */
-    int on_hazard_policy;            /* BF_ONHAZARD_* */
+    void *ctx;                                              /* for on_fault and on_hazard */
+    int on_hazard_policy;                                   /* BF_ONHAZARD_* */
     void (*on_hazard)(void *ctx, const bf_hazard_event *e); /* each hazard, unless ignored */
     void (*on_phase)(void *phase_ctx, const char *name, uint64_t record);
     void *phase_ctx;

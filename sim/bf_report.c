@@ -70,11 +70,12 @@ void bf_report_stalls(FILE *f, const bf_stats *reg)
     if (ic < 0 || ib < 0)
         return;
     double cycles = bf_stats_value(reg, (size_t)ic), sum = bf_stats_value(reg, (size_t)ib);
-    fprintf(f, "\n# where the core cycles went\n%-44s %20.0f %7.2f%%\n", "busy (issue, gaps, fixed op costs)",
-            sum, cycles > 0 ? 100.0 * sum / cycles : 0.0);
+    fprintf(f, "\n# where the core cycles went\n%-44s %20.0f %7.2f%%\n",
+            "busy (issue, gaps, fixed op costs)", sum, cycles > 0 ? 100.0 * sum / cycles : 0.0);
     for (size_t i = 0; i < bf_stats_count(reg); i++) {
         const char *n = bf_stats_at(reg, i)->name;
-        if ((strncmp(n, "l1.stall.", 9) && strncmp(n, "core.stall.", 11)) || !strcmp(n, "core.stall.total"))
+        if ((strncmp(n, "l1.stall.", 9) && strncmp(n, "core.stall.", 11)) ||
+            !strcmp(n, "core.stall.total"))
             continue;
         double v = bf_stats_value(reg, i);
         sum += v;
@@ -174,28 +175,41 @@ int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, s
 
 /* Key statistics of the comparison table. */
 const char *const bf_compare_rows[] = {
-    "core.cycles",          "core.instructions",      "core.cpi",
-    "core.stall.total",     "l1.stall.fill",          "l1.stall.fill_busy",
-    "l1.stall.wbuf_full",   "l1.stall.victim_full",   "l1.stall.uncached",
-    "l1.stall.ssync_drain", "core.stall.cplb",        "l1.icache.fetches",
-    "l1.icache.misses",     "l1.icache.miss_rate",    "l1.dcache.reads",
-    "l1.dcache.writes",     "l1.dcache.read_misses",  "l1.dcache.write_misses",
-    "l1.dcache.miss_rate",  "l1.dcache.writebacks",   "cplb.dcplb_misses",
-    "cplb.icplb_misses",    "sdram.reads.fill",       "sdram.reads.core",
-    "sdram.writes.wbuf",    "sdram.writes.victim",    "sdram.row_hits",
-    "sdram.row_misses",     "sdram.row_conflicts",    "sdram.row_hit_rate",
+    "core.cycles",          "core.instructions",     "core.cpi",
+    "core.stall.total",     "l1.stall.fill",         "l1.stall.fill_busy",
+    "l1.stall.wbuf_full",   "l1.stall.victim_full",  "l1.stall.uncached",
+    "l1.stall.ssync_drain", "core.stall.cplb",       "l1.icache.fetches",
+    "l1.icache.misses",     "l1.icache.miss_rate",   "l1.dcache.reads",
+    "l1.dcache.writes",     "l1.dcache.read_misses", "l1.dcache.write_misses",
+    "l1.dcache.miss_rate",  "l1.dcache.writebacks",  "cplb.dcplb_misses",
+    "cplb.icplb_misses",    "sdram.reads.fill",      "sdram.reads.core",
+    "sdram.writes.wbuf",    "sdram.writes.victim",   "sdram.row_hits",
+    "sdram.row_misses",     "sdram.row_conflicts",   "sdram.row_hit_rate",
     "sdram.utilisation",
 };
 
 const size_t bf_compare_nrows = BF_ARRAY_SIZE(bf_compare_rows);
 
 /* Key statistics of an allocator comparison. */
-const char *const bf_alloc_compare_rows[] = {
-    "alloc.allocs", "alloc.failures", "alloc.failures_with_free_memory", "alloc.failures_in_reserve",
-    "alloc.mmaps_before_failure", "alloc.frag.internal_pct", "alloc.frag.internal_bytes",
-    "alloc.frag.internal_peak_bytes", "alloc.frag.jw3_pct", "alloc.frag.jw4_pct", "alloc.footprint.peak_bytes",
-    "alloc.largest_free_min_bytes", "alloc.first_failure.unusable_index", "alloc.latency.mean_cycles",
-    "alloc.latency.p50_cycles", "alloc.latency.p99_cycles", "alloc.latency.max_cycles",
-    "alloc.host.mean_ns", "alloc.meta.reads", "alloc.meta.writes"};
+const char *const bf_alloc_compare_rows[] = {"alloc.allocs",
+                                             "alloc.failures",
+                                             "alloc.failures_with_free_memory",
+                                             "alloc.failures_in_reserve",
+                                             "alloc.mmaps_before_failure",
+                                             "alloc.frag.internal_pct",
+                                             "alloc.frag.internal_bytes",
+                                             "alloc.frag.internal_peak_bytes",
+                                             "alloc.frag.jw3_pct",
+                                             "alloc.frag.jw4_pct",
+                                             "alloc.footprint.peak_bytes",
+                                             "alloc.largest_free_min_bytes",
+                                             "alloc.first_failure.unusable_index",
+                                             "alloc.latency.mean_cycles",
+                                             "alloc.latency.p50_cycles",
+                                             "alloc.latency.p99_cycles",
+                                             "alloc.latency.max_cycles",
+                                             "alloc.host.mean_ns",
+                                             "alloc.meta.reads",
+                                             "alloc.meta.writes"};
 
 const size_t bf_alloc_compare_nrows = BF_ARRAY_SIZE(bf_alloc_compare_rows);

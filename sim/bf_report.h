@@ -12,7 +12,6 @@
 #include "bf_json.h"
 #include "bf_stats.h"
 
-
 /* {"run": {...}, "config": {...}, "stats": {...}} ; run_fields are alternating key, value strings. */
 /* extra (may be NULL) writes more members after "stats", each as `, "key": value`. */
 void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const bf_machine *m,

@@ -5,8 +5,8 @@
 #include "bf_sim.h"
 #include "bf_hmem.h"
 
-#include "bf_dma.h"
 #include "bf_alloc_replay.h"
+#include "bf_dma.h"
 #include "bf_results.h"
 #include "bf_sha256.h"
 
@@ -21,10 +21,14 @@ static const size_t derived_count = BF_ARRAY_SIZE(derived_desc);
 const bf_stat_table *bf_sim_stat_tables(size_t *n)
 {
     static const bf_stat_table t[] = {
-        {bf_replay_stat_desc, &bf_replay_stat_count}, {derived_desc, &derived_count},
-        {bf_memsys_stat_desc, &bf_memsys_stat_count}, {bf_cplb_stat_desc, &bf_cplb_stat_count},
-        {bf_l1_stat_desc, &bf_l1_stat_count},         {bf_sdram_stat_desc, &bf_sdram_stat_count},
-        {bf_dma_stat_desc, &bf_dma_stat_count},       {bf_hazard_stat_desc, &bf_hazard_stat_count},
+        {bf_replay_stat_desc, &bf_replay_stat_count},
+        {derived_desc, &derived_count},
+        {bf_memsys_stat_desc, &bf_memsys_stat_count},
+        {bf_cplb_stat_desc, &bf_cplb_stat_count},
+        {bf_l1_stat_desc, &bf_l1_stat_count},
+        {bf_sdram_stat_desc, &bf_sdram_stat_count},
+        {bf_dma_stat_desc, &bf_dma_stat_count},
+        {bf_hazard_stat_desc, &bf_hazard_stat_count},
         {bf_areplay_stat_desc, &bf_areplay_stat_count},
     };
     *n = BF_ARRAY_SIZE(t);

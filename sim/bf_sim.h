@@ -8,12 +8,16 @@
 #include "bf_replay.h"
 
 #define BF_DERIVED_STATS(X)                                                                        \
-    X(F64, dmiss_rate, "l1.dcache.miss_rate", "ratio", "D-cache misses per D-cache access (reads and writes)") \
+    X(F64, dmiss_rate, "l1.dcache.miss_rate", "ratio",                                             \
+      "D-cache misses per D-cache access (reads and writes)")                                      \
     X(F64, imiss_rate, "l1.icache.miss_rate", "ratio", "I-cache misses per I-cache fetch")         \
     X(F64, cpi, "core.cpi", "cycles/instruction", "core cycles per instruction")                   \
     X(F64, time_us, "core.time_us", "microseconds", "simulated time: core.cycles / CCLK")          \
-    X(F64, row_hit_rate, "sdram.row_hit_rate", "ratio", "SDRAM row hits per SDRAM access (hits + misses + conflicts)") \
-    X(U64, drain_cycles, "core.drain_cycles", "cycles", "cycles after the last record until the write and victim buffers and the EBIU were idle (not in core.cycles)")
+    X(F64, row_hit_rate, "sdram.row_hit_rate", "ratio",                                            \
+      "SDRAM row hits per SDRAM access (hits + misses + conflicts)")                               \
+    X(U64, drain_cycles, "core.drain_cycles", "cycles",                                            \
+      "cycles after the last record until the write and victim buffers and the EBIU were idle "    \
+      "(not in core.cycles)")
 
 typedef struct bf_derived_stats {
     BF_DERIVED_STATS(BF_STAT_MEMBER)
@@ -44,15 +48,15 @@ typedef struct bf_sim {
     bf_memsys *ms;
     bf_replay_stats rst;
     bf_derived_stats der;
-    int end;             /* BF_END_* */
-    int format;          /* detected trace format */
+    int end;              /* BF_END_* */
+    int format;           /* detected trace format */
     bf_sim_phase *phases; /* nphases entries */
     size_t nphases;
     uint64_t phases_folded;
-    double *phase_last;   /* snapshot at the current phase's start */
-    int phase_oom;        /* host memory ran out: phases incomplete (reported) */
+    double *phase_last;    /* snapshot at the current phase's start */
+    int phase_oom;         /* host memory ran out: phases incomplete (reported) */
     bf_l1_set_stats *sets; /* --set-stats, else NULL */
-    char whash[65];       /* SHA-256 of the trace file (bf_sim_opts.hash, runs that ended) */
+    char whash[65];        /* SHA-256 of the trace file (bf_sim_opts.hash, runs that ended) */
 } bf_sim;
 
 /* Every stat descriptor table linked into bfsim (for `bfsim stats list` and the docs check). */
@@ -63,6 +67,5 @@ const bf_stat_table *bf_sim_stat_tables(size_t *n);
 int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
                size_t errn);
 void bf_sim_free(bf_sim *s);
-
 
 #endif

@@ -13,9 +13,9 @@
 ** Invariant: after a successful load every job's files existed at load time and ids are unique.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_suite.h"
 #include "bf_hmem.h"
 #include "bf_strbuf.h"
-#include "bf_suite.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -98,13 +98,15 @@ static int on_key(void *ctx, const char *key, const char *value, const char *fil
         v[n - 1] = 0;
     const char *dot = strchr(key, '.');
     if (!dot)
-        return ctx_fail(c, file, line, "%s: key outside a section ([suite], [alloc], [tolerance])", key);
+        return ctx_fail(c, file, line, "%s: key outside a section ([suite], [alloc], [tolerance])",
+                        key);
     size_t sl = (size_t)(dot - key);
     const char *k = dot + 1;
     if (sl == 5 && !strncmp(key, "suite", 5)) {
         if (!strcmp(k, "name")) {
             if (!*v || strlen(v) >= sizeof s->name)
-                return ctx_fail(c, file, line, "name: expected a name of 1 to %zu bytes", sizeof s->name - 1);
+                return ctx_fail(c, file, line, "name: expected a name of 1 to %zu bytes",
+                                sizeof s->name - 1);
             memcpy(s->name, v, strlen(v) + 1); /* fits: checked above */
             c->l_name = line;
             return 0;
@@ -118,7 +120,8 @@ static int on_key(void *ctx, const char *key, const char *value, const char *fil
                 return ctx_fail(c, file, line, "set: '%s': expected key=value", v);
             return push_str(&s->sets, &s->nsets, v);
         }
-        return ctx_fail(c, file, line, "%s: unknown key in [suite] (name, configs, traces, set)", k);
+        return ctx_fail(c, file, line, "%s: unknown key in [suite] (name, configs, traces, set)",
+                        k);
     }
     if (sl == 5 && !strncmp(key, "alloc", 5)) {
         if (!strcmp(k, "allocators"))
@@ -136,12 +139,14 @@ static int on_key(void *ctx, const char *key, const char *value, const char *fil
                 return ctx_fail(c, file, line, "set: '%s': expected key=value", v);
             return push_str(&s->alloc_sets, &s->nalloc_sets, v);
         }
-        return ctx_fail(c, file, line, "%s: unknown key in [alloc] (allocators, workloads, mem, set)", k);
+        return ctx_fail(c, file, line,
+                        "%s: unknown key in [alloc] (allocators, workloads, mem, set)", k);
     }
     if (sl == 9 && !strncmp(key, "tolerance", 9)) {
         double t = parse_tol(v);
         if (t < -1.5)
-            return ctx_fail(c, file, line, "%s: '%s' is not a relative tolerance >= 0 or 'ignore'", k, v);
+            return ctx_fail(c, file, line, "%s: '%s' is not a relative tolerance >= 0 or 'ignore'",
+                            k, v);
         if (!strcmp(k, "default")) {
             s->tol_default = t;
             return 0;
@@ -155,11 +160,13 @@ static int on_key(void *ctx, const char *key, const char *value, const char *fil
         nt[s->ntols++].rel = t;
         return 0;
     }
-    return ctx_fail(c, file, line, "[%.*s]: unknown section (suite, alloc, tolerance)", (int)sl, key);
+    return ctx_fail(c, file, line, "[%.*s]: unknown section (suite, alloc, tolerance)", (int)sl,
+                    key);
 }
 
 /* Expand one list key into v (sorted, each path once). */
-static int expand(suite_ctx *c, const char *what, const char *list, unsigned line, char ***v, size_t *n)
+static int expand(suite_ctx *c, const char *what, const char *list, unsigned line, char ***v,
+                  size_t *n)
 {
     char buf[4096];
     snprintf(buf, sizeof buf, "%s", list);
@@ -234,8 +241,9 @@ static int build_matrix(suite_ctx *c)
     size_t ncf = 0, ntr = 0, nwl = 0;
     int rc = 0;
     if (!c->traces != !c->configs)
-        rc = ctx_fail(c, s->path, c->traces ? c->l_traces : c->l_configs,
-                      "%s: [suite] needs both configs and traces", c->traces ? "traces" : "configs");
+        rc =
+            ctx_fail(c, s->path, c->traces ? c->l_traces : c->l_configs,
+                     "%s: [suite] needs both configs and traces", c->traces ? "traces" : "configs");
     if (!rc && !c->allocators != !c->workloads)
         rc = ctx_fail(c, s->path, c->allocators ? c->l_allocators : c->l_workloads,
                       "%s: [alloc] needs both allocators and workloads",
@@ -278,12 +286,15 @@ static int build_matrix(suite_ctx *c)
     if (rc)
         return rc;
     if (!s->njobs)
-        return ctx_fail(c, s->path, 1, "%s", "the suite has no jobs ([suite] configs and traces, or [alloc] allocators and workloads)");
+        return ctx_fail(c, s->path, 1, "%s",
+                        "the suite has no jobs ([suite] configs and traces, or [alloc] allocators "
+                        "and workloads)");
     qsort(s->jobs, s->njobs, sizeof *s->jobs, job_cmp);
     for (size_t i = 1; i < s->njobs; i++)
         if (!strcmp(s->jobs[i - 1].id, s->jobs[i].id))
-            return ctx_fail(c, s->path, s->jobs[i].kind == BF_SUITE_RUN ? c->l_traces : c->l_workloads,
-                            "job id '%s' twice (two inputs with the same file name)", s->jobs[i].id);
+            return ctx_fail(
+                c, s->path, s->jobs[i].kind == BF_SUITE_RUN ? c->l_traces : c->l_workloads,
+                "job id '%s' twice (two inputs with the same file name)", s->jobs[i].id);
     return 0;
 }
 
@@ -308,7 +319,8 @@ static int check_sections(suite_ctx *c, const char *text, size_t n)
             for (size_t k = 0; k < BF_ARRAY_SIZE(known) && !ok; k++)
                 ok = q - b - 1 == strlen(known[k]) && !strncmp(text + b + 1, known[k], q - b - 1);
             if (!ok && q < e)
-                return ctx_fail(c, c->s->path, line, "[%.*s]: unknown section (suite, alloc, tolerance)",
+                return ctx_fail(c, c->s->path, line,
+                                "[%.*s]: unknown section (suite, alloc, tolerance)",
                                 (int)(q - b - 1 > 64 ? 64 : q - b - 1), text + b + 1);
         }
         i = e + 1;

@@ -30,14 +30,14 @@ typedef struct bf_suite_tol {
 } bf_suite_tol;
 
 typedef struct bf_suite {
-    char *path;       /* the suite file as given */
-    char name[128];   /* [suite] name */
-    char hash[65];    /* SHA-256 of the file's bytes */
-    char **sets;      /* [suite] set: --set for run jobs */
+    char *path;     /* the suite file as given */
+    char name[128]; /* [suite] name */
+    char hash[65];  /* SHA-256 of the file's bytes */
+    char **sets;    /* [suite] set: --set for run jobs */
     size_t nsets;
     char **alloc_sets; /* [alloc] set: --set for alloc jobs */
     size_t nalloc_sets;
-    char mem[32];     /* [alloc] mem ("" when not given) */
+    char mem[32];       /* [alloc] mem ("" when not given) */
     double tol_default; /* [tolerance] default (0: exact); < 0: ignore */
     bf_suite_tol *tols; /* named tolerances, file order */
     size_t ntols;

@@ -15,13 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "bf_hmem.h"
-#include "bf_strbuf.h"
 #include "bf_cmd.h"
+#include "bf_hmem.h"
 #include "bf_opts.h"
 #include "bf_report.h"
 #include "bf_results.h"
 #include "bf_sim.h"
+#include "bf_strbuf.h"
 
 #ifndef BF_VERSION
 #define BF_VERSION "0.0.0"
@@ -65,7 +65,8 @@ void bf_cmd_install_signals(void)
 int bf_cmd_db_fail(const char *cmd, const char *err)
 {
     if (bf_stop_flag)
-        return bf_cmd_fail(cmd, 130, "interrupted while waiting for the results database (%s)", err);
+        return bf_cmd_fail(cmd, 130, "interrupted while waiting for the results database (%s)",
+                           err);
     return bf_cmd_fail(cmd, 2, "%s", err);
 }
 
@@ -73,8 +74,9 @@ static const char *wait_cmd = "";
 
 static void on_db_wait(const char *path, int max_ms)
 {
-    fprintf(stderr, "bfsim %s: results database '%s' is locked by another process; waiting up to "
-                    "%d s (Ctrl-C to give up)\n",
+    fprintf(stderr,
+            "bfsim %s: results database '%s' is locked by another process; waiting up to "
+            "%d s (Ctrl-C to give up)\n",
             wait_cmd, path, max_ms / 1000);
 }
 
@@ -207,19 +209,28 @@ void bf_cmd_run_info(bf_run_info *ri, const char *command, const char *cmdline)
 
 void bf_cmd_add_sim_options(bf_opts *o, const char *fmtopt)
 {
-    bf_opts_add(o, "trace,t", BF_OPT_STRING, NULL, "trace file (any supported format, plain, gzip or zstd)");
-    bf_opts_add(o, fmtopt, BF_OPT_STRING, "auto", "trace format: auto|native|binary|lackey|din|xdin");
-    bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key: --set l1.wbuf_depth=8 (repeatable)");
+    bf_opts_add(o, "trace,t", BF_OPT_STRING, NULL,
+                "trace file (any supported format, plain, gzip or zstd)");
+    bf_opts_add(o, fmtopt, BF_OPT_STRING, "auto",
+                "trace format: auto|native|binary|lackey|din|xdin");
+    bf_opts_add(o, "set", BF_OPT_MULTI, NULL,
+                "override a config key: --set l1.wbuf_depth=8 (repeatable)");
     bf_opts_add(o, "compat", BF_OPT_STRING, "none", "counting conventions: none|cachegrind");
     bf_opts_add(o, "on-fault", BF_OPT_STRING, "stop", "on a simulated fault: stop|report|continue");
     bf_opts_add(o, "on-hazard", BF_OPT_STRING, "report",
                 "on a DMA/cache coherency hazard: report|stop|ignore (docs/dma-coherency.md)");
-    bf_opts_add(o, "map", BF_OPT_STRING, "first-touch", "foreign-trace address mapping: first-touch|identity");
-    bf_opts_add(o, "map-window", BF_OPT_STRING, "65536", "first-touch window in bytes (power of two, >= 64K)");
-    bf_opts_add(o, "misaligned", BF_OPT_STRING, NULL, "misaligned foreign references: split|fault|count-once (default split; count-once with --compat=cachegrind)");
-    bf_opts_add(o, "classify-misses", BF_OPT_FLAG, NULL, "split misses into compulsory/capacity/conflict");
+    bf_opts_add(o, "map", BF_OPT_STRING, "first-touch",
+                "foreign-trace address mapping: first-touch|identity");
+    bf_opts_add(o, "map-window", BF_OPT_STRING, "65536",
+                "first-touch window in bytes (power of two, >= 64K)");
+    bf_opts_add(o, "misaligned", BF_OPT_STRING, NULL,
+                "misaligned foreign references: split|fault|count-once (default split; count-once "
+                "with --compat=cachegrind)");
+    bf_opts_add(o, "classify-misses", BF_OPT_FLAG, NULL,
+                "split misses into compulsory/capacity/conflict");
     bf_opts_add(o, "set-stats", BF_OPT_FLAG, NULL,
-                "count line fills and evictions per cache set and way (stored for `bfsim report` heatmaps)");
+                "count line fills and evictions per cache set and way (stored for `bfsim report` "
+                "heatmaps)");
     bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
     bf_opts_add(o, "pin", BF_OPT_MULTI, NULL,
                 "place a host range of a foreign trace at a BF533 address, e.g. code into L1: "
@@ -262,7 +273,8 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
     if (f && strcmp(f, "auto") != 0) {
         int fmt = bf_trace_format_from_name(f);
         if (fmt < 0)
-            return bf_cmd_fail(cmd, 2, "unknown trace format '%s' (auto|native|binary|lackey|din|xdin)", f);
+            return bf_cmd_fail(cmd, 2,
+                               "unknown trace format '%s' (auto|native|binary|lackey|din|xdin)", f);
         so->topt.format = fmt;
     }
     const char *c = bf_opts_get(o, "compat");
@@ -290,10 +302,13 @@ int bf_cmd_sim_options(bf_opts *o, const char *cmd, bf_sim_opts *so, const char 
     errno = 0;
     unsigned long long w = strtoull(bf_opts_get(o, "map-window"), &end, 0);
     if (*end || errno || w > 0x80000000ull)
-        return bf_cmd_fail(cmd, 2, "--map-window: '%s' is not a number of bytes up to 2 GB (the largest "
-                                   "power of two in the 32-bit address space)", bf_opts_get(o, "map-window"));
+        return bf_cmd_fail(cmd, 2,
+                           "--map-window: '%s' is not a number of bytes up to 2 GB (the largest "
+                           "power of two in the 32-bit address space)",
+                           bf_opts_get(o, "map-window"));
     if (w < 65536 || (w & (w - 1)))
-        return bf_cmd_fail(cmd, 2, "--map-window: '%s' is not a power of two >= 65536", bf_opts_get(o, "map-window"));
+        return bf_cmd_fail(cmd, 2, "--map-window: '%s' is not a power of two >= 65536",
+                           bf_opts_get(o, "map-window"));
     so->topt.map_window = (uint32_t)w;
     const char *mis = bf_opts_get(o, "misaligned");
     if (mis) {
@@ -349,21 +364,25 @@ static const cmd_entry commands[] = {
 
 static void usage(FILE *f)
 {
-    fprintf(f, "bfsim %s (%s): Blackfin BF531/BF532/BF533 memory-system simulator\n\n"
-               "usage: bfsim <command> [options]   (bfsim <command> --help for each)\n\ncommands:\n",
+    fprintf(f,
+            "bfsim %s (%s): Blackfin BF531/BF532/BF533 memory-system simulator\n\n"
+            "usage: bfsim <command> [options]   (bfsim <command> --help for each)\n\ncommands:\n",
             BF_VERSION, BF_GIT_REV);
     for (size_t i = 0; i < BF_ARRAY_SIZE(commands); i++)
         fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
     fprintf(f, "\nexamples:\n"
-               "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace workloads/suite/default.lackey.zst\n"
-               "  bfsim compare --configs configs/ezkit-*.ini --trace workloads/suite/default.lackey.zst\n");
+               "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace "
+               "workloads/suite/default.lackey.zst\n"
+               "  bfsim compare --configs configs/ezkit-*.ini --trace "
+               "workloads/suite/default.lackey.zst\n");
 }
 
 int main(int argc, char **argv)
 {
     bf_hmem_init();
     bf_results_use_host_allocator();
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") ||
+        !strcmp(argv[1], "help")) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }

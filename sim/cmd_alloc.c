@@ -15,10 +15,10 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "bf_hmem.h"
 #include "bf_alloc_replay.h"
 #include "bf_cmd.h"
 #include "bf_file.h"
+#include "bf_hmem.h"
 #include "bf_report.h"
 #include "bf_sha256.h"
 
@@ -46,18 +46,21 @@ static int make_env(const bf_machine *m, alloc_job *j, bf_alloc_env *env, bf_ara
     uint32_t sdram = bf_machine_sdram_bytes(m);
     uint32_t mem = m->alloc_mem_bytes ? m->alloc_mem_bytes : sdram;
     if (mem > sdram) {
-        snprintf(err, errn, "alloc.mem (%u MB) exceeds the machine's SDRAM (%u MB, EBIU_SDBCTL 0x%04X): "
-                            "use a larger board (e.g. --set ebiu.sdbctl=0x0025 for 64 MB)",
+        snprintf(err, errn,
+                 "alloc.mem (%u MB) exceeds the machine's SDRAM (%u MB, EBIU_SDBCTL 0x%04X): "
+                 "use a larger board (e.g. --set ebiu.sdbctl=0x0025 for 64 MB)",
                  mem >> 20, sdram >> 20, m->sdram.sdbctl);
         return BF_ECONFIG;
     }
-    if (m->cplb.policy == BF_CPLB_POLICY_LINUX && (m->dcplb_enable || m->icplb_enable) && !m->alloc_meta_l1) {
+    if (m->cplb.policy == BF_CPLB_POLICY_LINUX && (m->dcplb_enable || m->icplb_enable) &&
+        !m->alloc_meta_l1) {
         /* the allocator's metadata goes through the CPLBs: all of it must be memory they map */
         bf_cplb_layout lay;
         bf_cplb_get_layout(bf_memsys_cplb(j->ms), &lay);
         if (mem > lay.physical_mem_end) {
-            snprintf(err, errn, "alloc.mem (%u MB) is more than the CPLB layout maps (%u MB, from "
-                                "linux.cmdline \"%s\"): set linux.cmdline=mem=%uM",
+            snprintf(err, errn,
+                     "alloc.mem (%u MB) is more than the CPLB layout maps (%u MB, from "
+                     "linux.cmdline \"%s\"): set linux.cmdline=mem=%uM",
                      mem >> 20, lay.physical_mem_end >> 20, m->cplb.cmdline, mem >> 20);
             return BF_ECONFIG;
         }
@@ -106,9 +109,9 @@ typedef struct series_sink {
     bf_results *db;
     FILE *plot;
     int failed;
-    bf_progress *prog; /* or NULL */
+    bf_progress *prog;        /* or NULL */
     bf_atrace_reader *reader; /* set by run_one: bytes read for the progress line */
-    uint64_t samples; /* lines written to the plot data */
+    uint64_t samples;         /* lines written to the plot data */
 } series_sink;
 
 static void on_sample(void *arg, const bf_areplay_sample *s)
@@ -120,13 +123,14 @@ static void on_sample(void *arg, const bf_areplay_sample *s)
     if (k->plot)
         fprintf(k->plot, "%llu %llu %llu %llu %d %llu\n", (unsigned long long)s->op,
                 (unsigned long long)s->free_bytes, (unsigned long long)s->largest_free,
-                (unsigned long long)s->live_allocated,
-                s->norders > 4 ? s->unusable[4] : 0, (unsigned long long)s->failures);
+                (unsigned long long)s->live_allocated, s->norders > 4 ? s->unusable[4] : 0,
+                (unsigned long long)s->failures);
 }
 
 /* One allocator on one workload. */
-static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *workload, int aformat,
-                   const bf_areplay_opts *ropt, int hash, alloc_job *j, char *err, size_t errn)
+static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *workload,
+                   int aformat, const bf_areplay_opts *ropt, int hash, alloc_job *j, char *err,
+                   size_t errn)
 {
     memset(j, 0, sizeof *j);
     snprintf(j->whash, sizeof j->whash, "not computed");
@@ -150,7 +154,8 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
         return rc;
     bf_areplay_opts o = *ropt;
     ((series_sink *)o.arg)->reader = r;
-    o.measure_port = bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
+    o.measure_port =
+        bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
     rc = bf_areplay_reader(am, &env, r, &o, &j->res);
     if (bf_memsys_host_oom(j->ms)) { /* never simulate on with memory that reads as zero */
         snprintf(j->res.error, sizeof j->res.error,
@@ -184,8 +189,8 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     return BF_OK;
 }
 
-static int write_plot(const char *dir, const char *name, const char *title, const char *data, char *err,
-                      size_t errn)
+static int write_plot(const char *dir, const char *name, const char *title, const char *data,
+                      char *err, size_t errn)
 {
     char path[1024];
     snprintf(path, sizeof path, "%s/%s.gp", dir, name);
@@ -194,10 +199,13 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
         return BF_EIO;
     FILE *f = fo.f;
     fprintf(f,
-            "# gnuplot script written by bfsim alloc; data columns: op free largest_free live unusable_order4 failures\n"
-            "set terminal png size 900,900\nset output '%s/%s.png'\nset multiplot layout 3,1 title '%s'\n"
+            "# gnuplot script written by bfsim alloc; data columns: op free largest_free live "
+            "unusable_order4 failures\n"
+            "set terminal png size 900,900\nset output '%s/%s.png'\nset multiplot layout 3,1 title "
+            "'%s'\n"
             "set xlabel 'operations'\nset ylabel 'MB'\nset key outside right top\n"
-            "plot '%s' using 1:($2/1048576) with lines title 'free memory', '' using 1:($3/1048576) with lines title 'largest free block'\n"
+            "plot '%s' using 1:($2/1048576) with lines title 'free memory', '' using "
+            "1:($3/1048576) with lines title 'largest free block'\n"
             "set ylabel 'unusable index (order 4)'\nset yrange [0:1]\n"
             "plot '%s' using 1:($5/1000) with lines title 'unusable free space index, order 4'\n"
             "set yrange [*:*]\nset ylabel 'failures'\n"
@@ -210,8 +218,10 @@ static int write_plot(const char *dir, const char *name, const char *title, cons
     int st = system(cmdline);
     if (st != 0) {
         if (st != -1 && WIFEXITED(st) && WEXITSTATUS(st) == 127)
-            snprintf(err, errn, "--plot: gnuplot is not installed (apt-get install gnuplot-nox); the "
-                                "data and script are in %.900s", dir);
+            snprintf(err, errn,
+                     "--plot: gnuplot is not installed (apt-get install gnuplot-nox); the "
+                     "data and script are in %.900s",
+                     dir);
         else
             snprintf(err, errn, "--plot: gnuplot failed on %.900s (its messages are above)", path);
         return BF_EIO;
@@ -227,7 +237,7 @@ static void machine_desc(const bf_machine *m, char *buf, size_t n)
              m->name, bf_part_name(m->part), (unsigned long long)(m->cclk_hz / 1000000),
              bf_machine_sdram_bytes(m) >> 20, m->imc ? "on" : "off", dc[m->dmc & 3],
              m->dmc && m->cplb.policy == BF_CPLB_POLICY_LINUX
-                 ? (m->cplb.dcache_mode == BF_CPLB_DCACHE_WT ? " write-through"
+                 ? (m->cplb.dcache_mode == BF_CPLB_DCACHE_WT   ? " write-through"
                     : m->cplb.dcache_mode == BF_CPLB_DCACHE_WB ? " write-back"
                                                                : " (pages uncached)")
                  : "",
@@ -243,32 +253,42 @@ int bf_cmd_alloc(int argc, char **argv)
     const char *cmd = "alloc";
     bf_opts *o = bf_opts_new(
         "alloc",
-        "bfsim alloc --allocator NAME --workload FILE [--config MACHINE.ini] [--mem 32M] [options]\n"
+        "bfsim alloc --allocator NAME --workload FILE [--config MACHINE.ini] [--mem 32M] "
+        "[options]\n"
         "       bfsim alloc --compare all|A,B,... --workload FILE [...]",
-        "Replay an allocation workload (native, ftrace kmem, malloc-lab .rep or ltrace; detected by "
-        "content) on a simulated allocator: bootmem, buddy, slab, slob, pa2 (2.4 page_alloc2), np2, "
+        "Replay an allocation workload (native, ftrace kmem, malloc-lab .rep or ltrace; detected "
+        "by "
+        "content) on a simulated allocator: bootmem, buddy, slab, slob, pa2 (2.4 page_alloc2), "
+        "np2, "
         "nommu (mmap rounding and trimming) or tlsf. Its metadata lives in simulated memory, so "
         "latencies are Blackfin core cycles; fragmentation is measured as the kernel does.",
-        "  bfsim alloc --allocator buddy --workload workloads/suite/launch.bfa.zst --mem 32M --json\n"
+        "  bfsim alloc --allocator buddy --workload workloads/suite/launch.bfa.zst --mem 32M "
+        "--json\n"
         "  bfsim alloc --allocator nommu --workload W --set alloc.nr_trim_pages=0 --plot plots/\n"
         "  bfsim alloc --compare all --workload W --mem 32M --no-db\n"
         "  bfsim alloc --allocator slab --workload W --check --dump-events slab.events");
-    bf_opts_add(o, "allocator,a", BF_OPT_STRING, NULL, "bootmem|buddy|slab|slob|pa2|np2|nommu|tlsf");
-    bf_opts_add(o, "compare", BF_OPT_STRING, NULL, "all, or a comma-separated list: one column per allocator");
+    bf_opts_add(o, "allocator,a", BF_OPT_STRING, NULL,
+                "bootmem|buddy|slab|slob|pa2|np2|nommu|tlsf");
+    bf_opts_add(o, "compare", BF_OPT_STRING, NULL,
+                "all, or a comma-separated list: one column per allocator");
     bf_opts_add(o, "workload,w", BF_OPT_STRING, NULL, "allocation trace");
     bf_opts_add(o, "workload-format", BF_OPT_STRING, "auto", "auto|native|ftrace|malloclab|ltrace");
     bf_opts_add(o, "config,c", BF_OPT_MULTI, NULL,
-                "machine config (default: the uClinux default on an EZ-KIT: I-cache, 32 KB write-back D-cache)");
+                "machine config (default: the uClinux default on an EZ-KIT: I-cache, 32 KB "
+                "write-back D-cache)");
     bf_opts_add(o, "set", BF_OPT_MULTI, NULL, "override a config key (alloc.nr_trim_pages=0, ...)");
     bf_opts_add(o, "mem", BF_OPT_STRING, NULL, "managed memory, same as --set alloc.mem=SIZE");
     bf_opts_add(o, "check", BF_OPT_FLAG, NULL, "verify every invariant after every operation");
-    bf_opts_add(o, "check-every", BF_OPT_STRING, NULL,
-                "verify every invariant after every Nth operation and at the end (implies --check)");
+    bf_opts_add(
+        o, "check-every", BF_OPT_STRING, NULL,
+        "verify every invariant after every Nth operation and at the end (implies --check)");
     bf_opts_add(o, "sample-every", BF_OPT_STRING, "1000", "time-series sample period, operations");
-    bf_opts_add(o, "dump-events", BF_OPT_STRING, NULL, "write INDEX OP ID RESULT per operation to FILE");
+    bf_opts_add(o, "dump-events", BF_OPT_STRING, NULL,
+                "write INDEX OP ID RESULT per operation to FILE");
     bf_opts_add(o, "plot", BF_OPT_STRING, NULL, "write gnuplot scripts and PNGs into DIR");
     bf_opts_add(o, "json", BF_OPT_FLAG, NULL, "print one JSON object");
-    bf_opts_add(o, "format", BF_OPT_STRING, "text", "--compare table format: text|markdown|csv|json");
+    bf_opts_add(o, "format", BF_OPT_STRING, "text",
+                "--compare table format: text|markdown|csv|json");
     bf_opts_add(o, "db", BF_OPT_STRING, NULL, "results database (default results/bfsim.db)");
     bf_opts_add(o, "no-db", BF_OPT_FLAG, NULL, "do not store the run");
     bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
@@ -291,14 +311,16 @@ int bf_cmd_alloc(int argc, char **argv)
     bf_file_out dumpf = {NULL, NULL, NULL, 0}; /* renamed into place only if the command succeeds */
     const char **files = NULL;
     if ((!an == !cmp) || !workload) {
-        rc = bf_cmd_fail(cmd, 2, "%s", !workload ? "--workload FILE is required"
-                                                 : "give exactly one of --allocator NAME and --compare LIST");
+        rc = bf_cmd_fail(cmd, 2, "%s",
+                         !workload ? "--workload FILE is required"
+                                   : "give exactly one of --allocator NAME and --compare LIST");
         goto out;
     }
     int aformat = BF_AFMT_AUTO;
     if (strcmp(bf_opts_get(o, "workload-format"), "auto") &&
         (aformat = bf_aformat_from_name(bf_opts_get(o, "workload-format"))) < 0) {
-        rc = bf_cmd_fail(cmd, 2, "--workload-format: unknown format '%s'", bf_opts_get(o, "workload-format"));
+        rc = bf_cmd_fail(cmd, 2, "--workload-format: unknown format '%s'",
+                         bf_opts_get(o, "workload-format"));
         goto out;
     }
     /* the allocators, by name */
@@ -315,7 +337,9 @@ int bf_cmd_alloc(int argc, char **argv)
         for (char *t = strtok(list, ","); t; t = strtok(NULL, ",")) {
             const bf_alloc_methods *a = bf_alloc_find(t);
             if (!a) {
-                rc = bf_cmd_fail(cmd, 2, "unknown allocator '%s' (bootmem|buddy|slab|slob|pa2|np2|nommu|tlsf)", t);
+                rc = bf_cmd_fail(
+                    cmd, 2, "unknown allocator '%s' (bootmem|buddy|slab|slob|pa2|np2|nommu|tlsf)",
+                    t);
                 goto out;
             }
             if (njobs < nall)
@@ -332,9 +356,15 @@ int bf_cmd_alloc(int argc, char **argv)
     /* Without --config the machine is the uClinux default on an EZ-KIT (as
     ** configs/ezkit-icache-dcacheAB-wb.ini): I-cache on, both data banks' upper halves a 32 KB
     ** write-back D-cache, the Linux CPLB manager. Given first, so --set overrides it. */
-    static const char *const uclinux_default[] = {
-        "machine.name=uclinux-default", "l1.dmc=11", "l1.dcbs=0", "l1.imc=1", "cplb.policy=linux",
-        "cplb.dcplb_enable=1", "cplb.icplb_enable=1", "linux.dcache=wb", "linux.icache=1"};
+    static const char *const uclinux_default[] = {"machine.name=uclinux-default",
+                                                  "l1.dmc=11",
+                                                  "l1.dcbs=0",
+                                                  "l1.imc=1",
+                                                  "cplb.policy=linux",
+                                                  "cplb.dcplb_enable=1",
+                                                  "cplb.icplb_enable=1",
+                                                  "linux.dcache=wb",
+                                                  "linux.icache=1"};
     const size_t ndef = nc ? 0 : BF_ARRAY_SIZE(uclinux_default);
     const char **sets = bf_calloc(ns + ndef + 2, sizeof *sets);
     char memset_kv[64];
@@ -366,7 +396,8 @@ int bf_cmd_alloc(int argc, char **argv)
     errno = 0;
     unsigned long long every = strtoull(se, &end, 10);
     if (*end || !*se || *se == '-' || *se == '+' || errno == ERANGE || every == 0) {
-        rc = bf_cmd_fail(cmd, 2, "--sample-every: '%s' is not a number of operations from 1 to 2^64-1", se);
+        rc = bf_cmd_fail(cmd, 2,
+                         "--sample-every: '%s' is not a number of operations from 1 to 2^64-1", se);
         goto out;
     }
     const char *tf = bf_opts_get(o, "format");
@@ -384,7 +415,8 @@ int bf_cmd_alloc(int argc, char **argv)
     if (bf_opts_get(o, "check-every")) {
         long ce = strtol(bf_opts_get(o, "check-every"), &end, 10);
         if (*end || ce < 1 || ce > 1000000000) {
-            rc = bf_cmd_fail(cmd, 2, "--check-every: '%s' is not a number from 1", bf_opts_get(o, "check-every"));
+            rc = bf_cmd_fail(cmd, 2, "--check-every: '%s' is not a number from 1",
+                             bf_opts_get(o, "check-every"));
             goto out;
         }
         check_every = (int)ce;
@@ -396,7 +428,8 @@ int bf_cmd_alloc(int argc, char **argv)
     }
     const char *dumpp = bf_opts_get(o, "dump-events");
     if (dumpp && (bf_file_same(dumpp, workload) || bf_file_same(dumpp, bf_opts_get(o, "db")))) {
-        rc = bf_cmd_fail(cmd, 2, "--dump-events %s is an input of this command: refusing to overwrite it",
+        rc = bf_cmd_fail(cmd, 2,
+                         "--dump-events %s is an input of this command: refusing to overwrite it",
                          dumpp);
         goto out;
     }
@@ -408,9 +441,12 @@ int bf_cmd_alloc(int argc, char **argv)
         dump = dumpf.f;
     }
     struct stat wst;
-    if (njobs > 1 && (!strcmp(workload, "-") || (stat(workload, &wst) == 0 && !S_ISREG(wst.st_mode)))) {
-        rc = bf_cmd_fail(cmd, 2, "--workload %s: --compare reads the workload once per allocator; "
-                                 "give a regular file, not a pipe or stdin", workload);
+    if (njobs > 1 &&
+        (!strcmp(workload, "-") || (stat(workload, &wst) == 0 && !S_ISREG(wst.st_mode)))) {
+        rc = bf_cmd_fail(cmd, 2,
+                         "--workload %s: --compare reads the workload once per allocator; "
+                         "give a regular file, not a pipe or stdin",
+                         workload);
         goto out;
     }
     bf_cmd_install_signals();
@@ -458,10 +494,13 @@ int bf_cmd_alloc(int argc, char **argv)
         }
         char plabel[160];
         snprintf(plabel, sizeof plabel, "alloc %zu/%zu %s", i + 1, njobs, am->name);
-        series_sink sink = {db, NULL, 0,
-                            bf_cmd_progress(o, bf_opts_has(o, "json") || !strcmp(tf, "json"), plabel,
-                                            "operations", workload),
-                            NULL, 0};
+        series_sink sink = {db,
+                            NULL,
+                            0,
+                            bf_cmd_progress(o, bf_opts_has(o, "json") || !strcmp(tf, "json"),
+                                            plabel, "operations", workload),
+                            NULL,
+                            0};
         char datapath[1100];
         bf_file_out plotf = {NULL, NULL, NULL, 0};
         if (plotdir) {
@@ -484,8 +523,8 @@ int bf_cmd_alloc(int argc, char **argv)
         ro.arg = &sink;
         ro.keep_samples = db != NULL;
         ro.stop = &bf_stop_flag;
-        int jrc = run_one(m, am, workload, aformat, &ro, db || bf_opts_has(o, "json"), &jobs[i], err,
-                          sizeof err);
+        int jrc = run_one(m, am, workload, aformat, &ro, db || bf_opts_has(o, "json"), &jobs[i],
+                          err, sizeof err);
         bf_progress_end(sink.prog);
         ndone = i + 1;
         if (sink.plot && (jrc || bf_stop_flag || sink.samples < 2))
@@ -507,13 +546,17 @@ int bf_cmd_alloc(int argc, char **argv)
         if (plotdir && sink.samples < 2) {
             if (db)
                 bf_results_abort(db, "failed");
-            rc = bf_cmd_fail(cmd, 2, "--plot: %s has fewer than 2 samples: lower --sample-every "
-                                     "(the workload is shorter than two sample periods)", datapath);
+            rc = bf_cmd_fail(cmd, 2,
+                             "--plot: %s has fewer than 2 samples: lower --sample-every "
+                             "(the workload is shorter than two sample periods)",
+                             datapath);
             break;
         }
         char title[256];
-        snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name, m->alloc_nr_trim_pages,
-                 (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 20, m->name);
+        snprintf(title, sizeof title, "%s, nr_trim_pages %u, %u MB (%s)", am->name,
+                 m->alloc_nr_trim_pages,
+                 (m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m)) >> 20,
+                 m->name);
         if (plotdir && (jrc = write_plot(plotdir, am->name, title, datapath, err, sizeof err))) {
             if (db)
                 bf_results_abort(db, "failed");
@@ -531,14 +574,17 @@ int bf_cmd_alloc(int argc, char **argv)
             int bad = 0;
             for (size_t k = 0; k < bf_stats_count(jobs[i].reg) && !bad; k++)
                 bad = bf_results_metric(db, bf_stats_at(jobs[i].reg, k)->name,
-                                        bf_stats_value(jobs[i].reg, k), bf_stats_at(jobs[i].reg, k)->unit);
+                                        bf_stats_value(jobs[i].reg, k),
+                                        bf_stats_at(jobs[i].reg, k)->unit);
             for (size_t k = 0; k < jobs[i].res.nsamples && !bad; k++) {
                 const bf_areplay_sample *s = &jobs[i].res.samples[k];
                 bad = bf_results_series(db, "alloc", k, "op", (double)s->op) ||
                       bf_results_series(db, "alloc", k, "free_bytes", (double)s->free_bytes) ||
                       bf_results_series(db, "alloc", k, "largest_free", (double)s->largest_free) ||
-                      bf_results_series(db, "alloc", k, "live_requested", (double)s->live_requested) ||
-                      bf_results_series(db, "alloc", k, "live_allocated", (double)s->live_allocated) ||
+                      bf_results_series(db, "alloc", k, "live_requested",
+                                        (double)s->live_requested) ||
+                      bf_results_series(db, "alloc", k, "live_allocated",
+                                        (double)s->live_allocated) ||
                       bf_results_series(db, "alloc", k, "failures", (double)s->failures) ||
                       bf_results_series(db, "alloc", k, "cycles", (double)s->cycles) ||
                       bf_results_series(db, "alloc", k, "unusable_order4",
@@ -563,8 +609,9 @@ int bf_cmd_alloc(int argc, char **argv)
     char mdesc[400];
     machine_desc(m, mdesc, sizeof mdesc);
     if (njobs == 1 && bf_opts_has(o, "json")) {
-        const char *fields[] = {"allocator", ams[0]->name, "workload", workload, "workload_hash", jobs[0].whash,
-                                "config_name", m->name, "machine", mdesc};
+        const char *fields[] = {"allocator",     ams[0]->name,  "workload",    workload,
+                                "workload_hash", jobs[0].whash, "config_name", m->name,
+                                "machine",       mdesc};
         bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, jobs[0].reg, NULL, NULL);
     } else if (njobs == 1) {
         uint32_t mem = m->alloc_mem_bytes ? m->alloc_mem_bytes : bf_machine_sdram_bytes(m);
@@ -598,14 +645,16 @@ int bf_cmd_alloc(int argc, char **argv)
             printf("%slatencies from machine %s\n", strcmp(cf, "markdown") ? "# " : "", mdesc);
             if (!strcmp(cf, "markdown"))
                 printf("\n");
-            bf_report_compare(stdout, cf, cols, njobs, bf_alloc_compare_rows, bf_alloc_compare_nrows, 0);
+            bf_report_compare(stdout, cf, cols, njobs, bf_alloc_compare_rows,
+                              bf_alloc_compare_nrows, 0);
         } else {
             /* the same JSON object with a "machine" member first */
             char *js = NULL;
             size_t jn = 0;
             FILE *jf = open_memstream(&js, &jn);
             if (jf) {
-                bf_report_compare(jf, cf, cols, njobs, bf_alloc_compare_rows, bf_alloc_compare_nrows, 0);
+                bf_report_compare(jf, cf, cols, njobs, bf_alloc_compare_rows,
+                                  bf_alloc_compare_nrows, 0);
                 fclose(jf);
             }
             if (js && jn > 1 && js[0] == '{') {
@@ -621,8 +670,8 @@ int bf_cmd_alloc(int argc, char **argv)
     if (bf_opts_get(o, "html")) {
         fflush(stdout);
         char title[300];
-        snprintf(title, sizeof title, "bfsim alloc: %zu allocator%s on %s", njobs, njobs > 1 ? "s" : "",
-                 workload);
+        snprintf(title, sizeof title, "bfsim alloc: %zu allocator%s on %s", njobs,
+                 njobs > 1 ? "s" : "", workload);
         int hrc = bf_cmd_html(cmd, db, run_ids, njobs, bf_opts_get(o, "html"), title);
         if (hrc >= 0)
             rc = hrc;

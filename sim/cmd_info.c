@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bf_hmem.h"
 #include "bf_cmd.h"
+#include "bf_hmem.h"
 #include "bf_report.h"
 
 static int config_sub(const char *sub, int argc, char **argv)
@@ -17,19 +17,20 @@ static int config_sub(const char *sub, int argc, char **argv)
     char cmd[32];
     snprintf(cmd, sizeof cmd, "config %s", sub);
     int keys = !strcmp(sub, "keys");
-    bf_opts *o = bf_opts_new(cmd,
-                             keys ? "bfsim config keys [--format text|markdown]"
-                                  : "bfsim config show|check --config FILE [--config FILE2 ...] [--set k=v ...]",
-                             keys ? "List every machine configuration key with its default, unit and meaning."
-                             : !strcmp(sub, "show")
-                                 ? "Print the fully resolved machine: every key with its value and where it "
-                                   "came from (file:line, --set or default), the derived registers, and the "
-                                   "CPLB memory layout."
-                                 : "Check a machine description; exit 0 if it is valid, 2 with the file, line "
-                                   "and key otherwise.",
-                             keys ? "  bfsim config keys --format markdown > docs/config-keys.md"
-                                  : "  bfsim config show --config configs/ezkit-icache-dcacheAB-wb.ini\n"
-                                    "  bfsim config check --config configs/ezkit-icache.ini --set l1.dmc=11");
+    bf_opts *o = bf_opts_new(
+        cmd,
+        keys ? "bfsim config keys [--format text|markdown]"
+             : "bfsim config show|check --config FILE [--config FILE2 ...] [--set k=v ...]",
+        keys ? "List every machine configuration key with its default, unit and meaning."
+        : !strcmp(sub, "show")
+            ? "Print the fully resolved machine: every key with its value and where it "
+              "came from (file:line, --set or default), the derived registers, and the "
+              "CPLB memory layout."
+            : "Check a machine description; exit 0 if it is valid, 2 with the file, line "
+              "and key otherwise.",
+        keys ? "  bfsim config keys --format markdown > docs/config-keys.md"
+             : "  bfsim config show --config configs/ezkit-icache-dcacheAB-wb.ini\n"
+               "  bfsim config check --config configs/ezkit-icache.ini --set l1.dmc=11");
     if (keys)
         bf_opts_add(o, "format", BF_OPT_STRING, "text", "text|markdown");
     else {
@@ -39,8 +40,10 @@ static int config_sub(const char *sub, int argc, char **argv)
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     if (rc >= 0)
         goto out;
-    if (keys && strcmp(bf_opts_get(o, "format"), "text") && strcmp(bf_opts_get(o, "format"), "markdown")) {
-        rc = bf_cmd_fail(cmd, 2, "--format: '%s' is not text or markdown", bf_opts_get(o, "format"));
+    if (keys && strcmp(bf_opts_get(o, "format"), "text") &&
+        strcmp(bf_opts_get(o, "format"), "markdown")) {
+        rc =
+            bf_cmd_fail(cmd, 2, "--format: '%s' is not text or markdown", bf_opts_get(o, "format"));
         goto out;
     }
     if (keys) {
@@ -50,9 +53,11 @@ static int config_sub(const char *sub, int argc, char **argv)
         for (size_t i = 0; i < bf_cfg_key_count(); i++) {
             const bf_cfg_key *k = bf_cfg_key_at(i);
             if (md)
-                printf("| `%s` | `%s` | %s | %s |\n", k->name, k->def[0] ? k->def : "\"\"", k->unit, k->help);
+                printf("| `%s` | `%s` | %s | %s |\n", k->name, k->def[0] ? k->def : "\"\"", k->unit,
+                       k->help);
             else
-                printf("%-26s %-24s %-8s %s\n", k->name, k->def[0] ? k->def : "\"\"", k->unit, k->help);
+                printf("%-26s %-24s %-8s %s\n", k->name, k->def[0] ? k->def : "\"\"", k->unit,
+                       k->help);
         }
         rc = 0;
         goto out;
@@ -98,7 +103,8 @@ out:
 
 int bf_cmd_config(int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "show") && strcmp(argv[1], "check") && strcmp(argv[1], "keys"))) {
+    if (argc < 2 ||
+        (strcmp(argv[1], "show") && strcmp(argv[1], "check") && strcmp(argv[1], "keys"))) {
         int help = argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"));
         fprintf(help ? stdout : stderr,
                 "usage: bfsim config show|check|keys [options]   (bfsim config show --help)\n"
@@ -140,12 +146,14 @@ int bf_cmd_results(int argc, char **argv)
     if (!strcmp(sub, "show"))
         bf_opts_positional(o, "run", 1);
     if (!strcmp(sub, "list"))
-        bf_opts_add(o, "regression", BF_OPT_STRING, NULL, "only the runs of this regression (bfsim regress)");
+        bf_opts_add(o, "regression", BF_OPT_STRING, NULL,
+                    "only the runs of this regression (bfsim regress)");
     int rc = bf_cmd_parse(o, cmd, argc - 1, argv + 1);
     if (rc >= 0)
         goto out;
     const char *fmt = bf_opts_get(o, "format");
-    if (strcmp(fmt, "csv") && strcmp(fmt, "json") && (strcmp(fmt, "text") || !strcmp(sub, "export"))) {
+    if (strcmp(fmt, "csv") && strcmp(fmt, "json") &&
+        (strcmp(fmt, "text") || !strcmp(sub, "export"))) {
         rc = bf_cmd_fail(cmd, 2, "--format: '%s' is not supported here", fmt);
         goto out;
     }
@@ -163,8 +171,9 @@ int bf_cmd_results(int argc, char **argv)
         char *end;
         errno = 0;
         if (!r || (id = strtoll(r, &end, 10)) <= 0 || *end || errno == ERANGE) {
-            rc = bf_cmd_fail(cmd, 2, "expects a run id (a number from 1 to 2^63-1): bfsim results show RUN%s",
-                             r && errno == ERANGE ? " (the number given is too large)" : "");
+            rc = bf_cmd_fail(
+                cmd, 2, "expects a run id (a number from 1 to 2^63-1): bfsim results show RUN%s",
+                r && errno == ERANGE ? " (the number given is too large)" : "");
             goto out;
         }
     }
@@ -205,7 +214,8 @@ int bf_cmd_stats(int argc, char **argv)
         goto out;
     }
     if (strcmp(bf_opts_get(o, "format"), "text") && strcmp(bf_opts_get(o, "format"), "markdown")) {
-        rc = bf_cmd_fail("stats", 2, "--format: '%s' is not text or markdown", bf_opts_get(o, "format"));
+        rc = bf_cmd_fail("stats", 2, "--format: '%s' is not text or markdown",
+                         bf_opts_get(o, "format"));
         goto out;
     }
     int md = !strcmp(bf_opts_get(o, "format"), "markdown");

@@ -43,11 +43,10 @@
 #include "bf_strbuf.h"
 #include "cmd_regress_int.h"
 
-    /* ---- the command --------------------------------------------------------------------------
+/* ---- the command --------------------------------------------------------------------------
      */
 
-    static void
-    remove_tmpdir(const char *dir)
+static void remove_tmpdir(const char *dir)
 {
     DIR *d = opendir(dir);
     if (!d)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bf_hmem.h"
 #include "bf_cmd.h"
+#include "bf_hmem.h"
 #include "bf_htmlreport.h"
 
 int bf_cmd_html(const char *cmd, bf_results *db, const int64_t *ids, size_t n, const char *dir,
@@ -70,12 +70,14 @@ int bf_cmd_report(int argc, char **argv)
 {
     const char *cmd = "report";
     bf_opts *o = bf_opts_new(
-        "report", "bfsim report [--db FILE] (--runs ID,ID... | --regression ID | --last N) --out DIR",
+        "report",
+        "bfsim report [--db FILE] (--runs ID,ID... | --regression ID | --last N) --out DIR",
         "Write DIR/index.html: one self-contained page (inline SVG charts, no script, no network) "
         "of stored runs: the comparison table, the stall breakdown, miss rates, SDRAM row shares "
         "and latency histogram, cache set heatmaps (runs made with --set-stats), phases, and for "
         "allocator runs free memory, largest free block and unusable free space over time, "
-        "fragmentation and latency; for a regression (--regression ID: its runs) the moved statistics "
+        "fragmentation and latency; for a regression (--regression ID: its runs) the moved "
+        "statistics "
         "with baseline and now and their trend over the suite's stored regressions. "
         "docs/report.md describes the page.",
         "  bfsim report --last 5 --out report/\n"

@@ -12,8 +12,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "bf_hmem.h"
 #include "bf_cmd.h"
+#include "bf_hmem.h"
 #include "bf_report.h"
 #include "bf_sha256.h"
 
@@ -23,8 +23,8 @@ struct bf_cmd_fault_log {
     bf_fault_info *v; /* the first BF_MAX_LOGGED_FAULTS faults */
     size_t n;
     uint64_t total;
-    int print;        /* print each fault and hazard on stderr as it happens */
-    bf_progress *prog; /* erased before a fault or hazard is printed (or NULL) */
+    int print;          /* print each fault and hazard on stderr as it happens */
+    bf_progress *prog;  /* erased before a fault or hazard is printed (or NULL) */
     bf_hazard_event *h; /* the first BF_MAX_LOGGED_FAULTS hazards */
     size_t nh;
 };
@@ -153,9 +153,17 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
     }
     for (size_t i = 0; faults && i < faults->nh; i++) {
         const bf_hazard_event *e = &faults->h[i];
-        bf_results_hazard_row h = {bf_hazard_kind_name(e->kind), e->addr, e->line, e->by_dma,
-                                   e->dma.chan, e->dma.id, e->dma.pos.record, e->dma.pos.line,
-                                   e->core.record, e->core.line, e->text};
+        bf_results_hazard_row h = {bf_hazard_kind_name(e->kind),
+                                   e->addr,
+                                   e->line,
+                                   e->by_dma,
+                                   e->dma.chan,
+                                   e->dma.id,
+                                   e->dma.pos.record,
+                                   e->dma.pos.line,
+                                   e->core.record,
+                                   e->core.line,
+                                   e->text};
         if (bf_results_hazard(db, &h)) {
             bf_results_abort(db, "failed");
             return bf_cmd_fail(cmd, 2, "%s", "cannot write hazards to the results database");
@@ -167,7 +175,8 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
         for (size_t i = 0; i < bf_stats_count(reg); i++) {
             if (sim->phases[p].delta[i] == 0)
                 continue;
-            if (bf_results_series(db, series, p, bf_stats_at(reg, i)->name, sim->phases[p].delta[i])) {
+            if (bf_results_series(db, series, p, bf_stats_at(reg, i)->name,
+                                  sim->phases[p].delta[i])) {
                 snprintf(err, sizeof err, "%s", bf_results_errmsg(db));
                 bf_results_abort(db, "failed");
                 return bf_cmd_db_fail(cmd, err);
@@ -198,9 +207,10 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
 }
 
 /* Phases: JSON array, or a text table of the key statistics per phase. */
-static const char *const phase_rows[] = {"core.records", "core.cycles", "core.stall.total",
-                                         "l1.icache.misses", "l1.dcache.read_misses",
-                                         "l1.dcache.write_misses", "sdram.row_conflicts"};
+static const char *const phase_rows[] = {"core.records",          "core.cycles",
+                                         "core.stall.total",      "l1.icache.misses",
+                                         "l1.dcache.read_misses", "l1.dcache.write_misses",
+                                         "sdram.row_conflicts"};
 
 static void print_phases(FILE *f, const bf_sim *sim, int json)
 {
@@ -210,7 +220,8 @@ static void print_phases(FILE *f, const bf_sim *sim, int json)
         for (size_t p = 0; p < sim->nphases; p++) {
             fprintf(f, "%s{\"name\": ", p ? ", " : "");
             bf_json_string(f, sim->phases[p].name);
-            fprintf(f, ", \"first_record\": %llu, \"stats\": {", (unsigned long long)sim->phases[p].first_record);
+            fprintf(f, ", \"first_record\": %llu, \"stats\": {",
+                    (unsigned long long)sim->phases[p].first_record);
             int first = 1;
             for (size_t i = 0; i < bf_stats_count(reg); i++) {
                 if (sim->phases[p].delta[i] == 0)
@@ -228,7 +239,8 @@ static void print_phases(FILE *f, const bf_sim *sim, int json)
     }
     if (!sim->nphases)
         return;
-    fprintf(f, "\n# phases%s\n%-24s", sim->phases_folded ? " (later markers folded into the last)" : "", "phase");
+    fprintf(f, "\n# phases%s\n%-24s",
+            sim->phases_folded ? " (later markers folded into the last)" : "", "phase");
     for (size_t r = 0; r < BF_ARRAY_SIZE(phase_rows); r++)
         fprintf(f, " %22s", phase_rows[r]);
     fputc('\n', f);
@@ -252,15 +264,18 @@ static void print_hot_pages(FILE *f, const bf_sim *sim, int json)
     if (json) {
         fputs("[", f);
         for (size_t i = 0; i < n; i++)
-            fprintf(f, "%s{\"side\": \"%s\", \"addr\": %u, \"size\": %u, \"hits\": %llu, \"loads\": %llu}",
-                    i ? ", " : "", pg[i].instr ? "icplb" : "dcplb", pg[i].addr, pg[i].size,
-                    (unsigned long long)pg[i].hits, (unsigned long long)pg[i].loads);
+            fprintf(
+                f,
+                "%s{\"side\": \"%s\", \"addr\": %u, \"size\": %u, \"hits\": %llu, \"loads\": %llu}",
+                i ? ", " : "", pg[i].instr ? "icplb" : "dcplb", pg[i].addr, pg[i].size,
+                (unsigned long long)pg[i].hits, (unsigned long long)pg[i].loads);
         fputs("]", f);
         return;
     }
     if (!n)
         return;
-    fprintf(f, "\n# hottest CPLB pages\n%-6s %-12s %-6s %14s %8s\n", "side", "page", "size", "hits", "loads");
+    fprintf(f, "\n# hottest CPLB pages\n%-6s %-12s %-6s %14s %8s\n", "side", "page", "size", "hits",
+            "loads");
     for (size_t i = 0; i < n; i++)
         fprintf(f, "%-6s 0x%08X %5uK %14llu %8llu\n", pg[i].instr ? "ICPLB" : "DCPLB", pg[i].addr,
                 pg[i].size >> 10, (unsigned long long)pg[i].hits, (unsigned long long)pg[i].loads);
@@ -313,12 +328,15 @@ static int end_code(int end)
 int bf_cmd_run(int argc, char **argv)
 {
     const char *cmd = "run";
-    bf_opts *o = bf_opts_new("run", "bfsim run --config FILE [--config FILE2 ...] --trace FILE [options]",
-                             "Simulate one BF533 machine (config files, later ones override earlier "
-                             "ones, then --set) on one trace; print the statistics and store the run.",
-                             "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace workloads/suite/default.lackey.zst\n"
-                             "  bfsim run --config configs/compat-cachegrind.ini --compat=cachegrind --format lackey --trace T --json\n"
-                             "  bfsim run --config configs/ezkit-nocache.ini --set l1.dmc=10 --trace T --no-db");
+    bf_opts *o = bf_opts_new(
+        "run", "bfsim run --config FILE [--config FILE2 ...] --trace FILE [options]",
+        "Simulate one BF533 machine (config files, later ones override earlier "
+        "ones, then --set) on one trace; print the statistics and store the run.",
+        "  bfsim run --config configs/ezkit-icache-dcacheAB-wb.ini --trace "
+        "workloads/suite/default.lackey.zst\n"
+        "  bfsim run --config configs/compat-cachegrind.ini --compat=cachegrind --format lackey "
+        "--trace T --json\n"
+        "  bfsim run --config configs/ezkit-nocache.ini --set l1.dmc=10 --trace T --no-db");
     bf_opts_add(o, "config,c", BF_OPT_MULTI, NULL, "machine config file (INI); repeatable");
     bf_cmd_add_sim_options(o, "format,f");
     bf_opts_add(o, "json", BF_OPT_FLAG, NULL, "print one JSON object {run, config, stats}");
@@ -331,7 +349,8 @@ int bf_cmd_run(int argc, char **argv)
     size_t nc = bf_opts_count(o, "config");
     const char *trace = bf_opts_get(o, "trace");
     if (!nc || !trace) {
-        rc = bf_cmd_fail(cmd, 2, "%s", nc ? "--trace FILE is required" : "--config FILE is required");
+        rc = bf_cmd_fail(cmd, 2, "%s",
+                         nc ? "--trace FILE is required" : "--config FILE is required");
         goto out;
     }
     const char **files = bf_calloc(nc, sizeof *files);
@@ -415,7 +434,8 @@ int bf_cmd_run(int argc, char **argv)
     if (sim.end == BF_END_INTERRUPTED) {
         if (db)
             bf_results_abort(db, "interrupted");
-        rc = bf_cmd_fail(cmd, 130, "%s", "interrupted: run recorded as interrupted, no metrics stored");
+        rc = bf_cmd_fail(cmd, 130, "%s",
+                         "interrupted: run recorded as interrupted, no metrics stored");
         goto out2;
     }
     /* the report is printed even when the database cannot take the run (rc >= 0 then) */
@@ -428,9 +448,22 @@ int bf_cmd_run(int argc, char **argv)
     if (bf_opts_has(o, "json")) {
         char idbuf[32];
         snprintf(idbuf, sizeof idbuf, "%lld", (long long)run_id);
-        const char *fields[] = {"id", idbuf, "status", end_status(sim.end), "config_name", m->name,
-                                "config_hash", chash, "workload", trace, "workload_hash", whash,
-                                "format", bf_trace_format_name(sim.format), "version", BF_VERSION};
+        const char *fields[] = {"id",
+                                idbuf,
+                                "status",
+                                end_status(sim.end),
+                                "config_name",
+                                m->name,
+                                "config_hash",
+                                chash,
+                                "workload",
+                                trace,
+                                "workload_hash",
+                                whash,
+                                "format",
+                                bf_trace_format_name(sim.format),
+                                "version",
+                                BF_VERSION};
         bf_report_json(stdout, fields, BF_ARRAY_SIZE(fields), m, sim.reg, print_extra_json, &sim);
     } else {
         printf("# bfsim run: machine %s, trace %s (%s)%s\n", m->name, trace,
@@ -472,7 +505,8 @@ int bf_cmd_compare(int argc, char **argv)
         "compare", "bfsim compare --configs A.ini B.ini ... --trace FILE [options]",
         "Run the same trace on each machine; print one column per machine with the key statistics "
         "and the speed-up against the first. Each run is stored in the results database.",
-        "  bfsim compare --configs configs/ezkit-nocache.ini configs/ezkit-icache.ini --trace workloads/suite/default.lackey.zst\n"
+        "  bfsim compare --configs configs/ezkit-nocache.ini configs/ezkit-icache.ini --trace "
+        "workloads/suite/default.lackey.zst\n"
         "  bfsim compare --configs configs/ezkit-*.ini --trace T --format markdown --no-db");
     bf_opts_add(o, "configs", BF_OPT_MULTI, NULL, "machine config files, one per column");
     bf_cmd_add_sim_options(o, "trace-format");
@@ -492,7 +526,9 @@ int bf_cmd_compare(int argc, char **argv)
     const char *tf = bf_opts_get(o, "format");
     if (!nc || !trace) {
         bf_opts_free(o);
-        return bf_cmd_fail(cmd, 2, "%s", nc ? "--trace FILE is required" : "--configs A.ini [B.ini ...] is required");
+        return bf_cmd_fail(cmd, 2, "%s",
+                           nc ? "--trace FILE is required"
+                              : "--configs A.ini [B.ini ...] is required");
     }
     if (strcmp(tf, "text") && strcmp(tf, "markdown") && strcmp(tf, "csv") && strcmp(tf, "json")) {
         rc = bf_cmd_fail(cmd, 2, "--format: '%s' is not text, markdown, csv or json", tf);
@@ -547,8 +583,10 @@ int bf_cmd_compare(int argc, char **argv)
         goto out;
     struct stat tst;
     if (nc > 1 && (!strcmp(trace, "-") || (stat(trace, &tst) == 0 && !S_ISREG(tst.st_mode)))) {
-        rc = bf_cmd_fail(cmd, 2, "--trace %s: compare reads the trace once per machine; give a "
-                                 "regular file, not a pipe or stdin", trace);
+        rc = bf_cmd_fail(cmd, 2,
+                         "--trace %s: compare reads the trace once per machine; give a "
+                         "regular file, not a pipe or stdin",
+                         trace);
         goto out;
     }
     so.hash = 1; /* each run hashes the trace as it reads it */
@@ -604,14 +642,13 @@ int bf_cmd_compare(int argc, char **argv)
             if (db)
                 bf_results_abort(db, interrupted ? "interrupted" : "failed");
             log_free(&faults);
-            rc = bf_cmd_fail(cmd, interrupted ? 130 : 2, "%s",
-                             interrupted ? "interrupted" : err);
+            rc = bf_cmd_fail(cmd, interrupted ? 130 : 2, "%s", interrupted ? "interrupted" : err);
             goto out;
         }
         if (db)
             bf_cmd_final_wait(db);
-        if (db && (rc = bf_cmd_store_sim(db, run_id, &sims[i], &faults,
-                                         end_status(sims[i].end), cmd)) >= 0) {
+        if (db && (rc = bf_cmd_store_sim(db, run_id, &sims[i], &faults, end_status(sims[i].end),
+                                         cmd)) >= 0) {
             log_free(&faults);
             goto out;
         }

@@ -8,18 +8,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bf_hmem.h"
 #include "bf_cmd.h"
 #include "bf_file.h"
+#include "bf_hmem.h"
 #include "bf_report.h"
 
 static void add_reader_options(bf_opts *o)
 {
-    bf_opts_add(o, "format,f", BF_OPT_STRING, "auto", "input format: auto|native|binary|lackey|din|xdin");
-    bf_opts_add(o, "map", BF_OPT_STRING, "first-touch", "foreign-trace address mapping: first-touch|identity");
-    bf_opts_add(o, "map-window", BF_OPT_STRING, "65536", "first-touch window, bytes (power of two >= 64K)");
-    bf_opts_add(o, "misaligned", BF_OPT_STRING, "split", "misaligned foreign references: split|fault|count-once");
-    bf_opts_add(o, "pin", BF_OPT_MULTI, NULL, "place a host range at a BF533 address: NAME:HOST:LEN@TARGET");
+    bf_opts_add(o, "format,f", BF_OPT_STRING, "auto",
+                "input format: auto|native|binary|lackey|din|xdin");
+    bf_opts_add(o, "map", BF_OPT_STRING, "first-touch",
+                "foreign-trace address mapping: first-touch|identity");
+    bf_opts_add(o, "map-window", BF_OPT_STRING, "65536",
+                "first-touch window, bytes (power of two >= 64K)");
+    bf_opts_add(o, "misaligned", BF_OPT_STRING, "split",
+                "misaligned foreign references: split|fault|count-once");
+    bf_opts_add(o, "pin", BF_OPT_MULTI, NULL,
+                "place a host range at a BF533 address: NAME:HOST:LEN@TARGET");
     bf_opts_add(o, "quiet,q", BF_OPT_FLAG, NULL, "no progress line on a terminal");
 }
 
@@ -51,7 +56,8 @@ static int read_all(bf_opts *o, const char *label, const char *path, int json, b
     return n;
 }
 
-static char pin_names[BF_TRACE_MAX_PINS][64]; /* storage of the pins' names, one command per process */
+static char pin_names[BF_TRACE_MAX_PINS]
+                     [64]; /* storage of the pins' names, one command per process */
 
 static int reader_options(bf_opts *o, const char *cmd, bf_trace_options *t)
 {
@@ -62,7 +68,8 @@ static int reader_options(bf_opts *o, const char *cmd, bf_trace_options *t)
             return bf_cmd_fail(cmd, 2, "--format: unknown trace format '%s'", f);
     }
     if ((t->map_mode = bf_map_mode_from_name(bf_opts_get(o, "map"))) < 0)
-        return bf_cmd_fail(cmd, 2, "--map: '%s' is not first-touch or identity", bf_opts_get(o, "map"));
+        return bf_cmd_fail(cmd, 2, "--map: '%s' is not first-touch or identity",
+                           bf_opts_get(o, "map"));
     if ((t->misaligned = bf_misaligned_from_name(bf_opts_get(o, "misaligned"))) < 0)
         return bf_cmd_fail(cmd, 2, "--misaligned: '%s' is not split, fault or count-once",
                            bf_opts_get(o, "misaligned"));
@@ -114,12 +121,14 @@ static int summary_one(void *ctx, const bf_trace_rec *rec)
 static int trace_convert(int argc, char **argv)
 {
     const char *cmd = "trace convert";
-    bf_opts *o = bf_opts_new(cmd, "bfsim trace convert --in FILE --out FILE [--to text|binary] [--compress none|gzip|zstd]",
-                             "Convert any readable trace (native, Lackey, din, xdin; plain, gzip or zstd) "
-                             "into the native text or binary format. Foreign addresses are mapped onto "
-                             "the BF533 map as by `bfsim run`, and the map is written into the header.",
-                             "  bfsim trace convert --in lackey.out.zst --out prog.bfb --to binary\n"
-                             "  bfsim trace convert --in prog.bfb --out - --to text | head");
+    bf_opts *o = bf_opts_new(
+        cmd,
+        "bfsim trace convert --in FILE --out FILE [--to text|binary] [--compress none|gzip|zstd]",
+        "Convert any readable trace (native, Lackey, din, xdin; plain, gzip or zstd) "
+        "into the native text or binary format. Foreign addresses are mapped onto "
+        "the BF533 map as by `bfsim run`, and the map is written into the header.",
+        "  bfsim trace convert --in lackey.out.zst --out prog.bfb --to binary\n"
+        "  bfsim trace convert --in prog.bfb --out - --to text | head");
     bf_opts_add(o, "in,i", BF_OPT_STRING, NULL, "input trace");
     bf_opts_add(o, "out,o", BF_OPT_STRING, NULL, "output file (- for stdout)");
     bf_opts_add(o, "to", BF_OPT_STRING, "binary", "output format: text|binary");
@@ -130,15 +139,20 @@ static int trace_convert(int argc, char **argv)
     bf_trace_writer *w = NULL;
     if (rc >= 0)
         goto out;
-    const char *in = bf_opts_get(o, "in"), *outp = bf_opts_get(o, "out"), *to = bf_opts_get(o, "to");
+    const char *in = bf_opts_get(o, "in"), *outp = bf_opts_get(o, "out"),
+               *to = bf_opts_get(o, "to");
     if (!in || !outp) {
         rc = bf_cmd_fail(cmd, 2, "%s", "--in FILE and --out FILE are required");
         goto out;
     }
-    int fmt = !strcmp(to, "text") ? BF_FMT_NATIVE_TEXT : !strcmp(to, "binary") ? BF_FMT_NATIVE_BIN : -1;
+    int fmt = !strcmp(to, "text")     ? BF_FMT_NATIVE_TEXT
+              : !strcmp(to, "binary") ? BF_FMT_NATIVE_BIN
+                                      : -1;
     int comp = bf_compression_from_name(bf_opts_get(o, "compress"));
     if (fmt < 0 || comp < 0) {
-        rc = bf_cmd_fail(cmd, 2, "%s", fmt < 0 ? "--to: expects text or binary" : "--compress: expects none, gzip or zstd");
+        rc = bf_cmd_fail(cmd, 2, "%s",
+                         fmt < 0 ? "--to: expects text or binary"
+                                 : "--compress: expects none, gzip or zstd");
         goto out;
     }
     if (bf_file_same(in, outp)) {
@@ -200,7 +214,8 @@ static int trace_convert(int argc, char **argv)
         fprintf(stderr, "%s", map);
         free(map);
     }
-    fprintf(stderr, "bfsim trace convert: %llu records written to %s\n", (unsigned long long)count, outp);
+    fprintf(stderr, "bfsim trace convert: %llu records written to %s\n", (unsigned long long)count,
+            outp);
     rc = 0;
 out:
     if (w) { /* never leave a half-written output: an existing file keeps its content */
@@ -217,15 +232,17 @@ out:
 static int trace_stats(int argc, char **argv)
 {
     const char *cmd = "trace stats";
-    bf_opts *o = bf_opts_new(cmd, "bfsim trace stats --trace FILE [--json] [--part bf533] [--sdram 32M]",
-                             "Count the records of a trace by kind, and its footprint (distinct 32-byte "
-                             "lines) and accesses per BF533 memory region.",
-                             "  bfsim trace stats --trace workloads/suite/default.lackey.zst\n"
-                             "  bfsim trace stats --trace lackey.out --format lackey --json");
+    bf_opts *o =
+        bf_opts_new(cmd, "bfsim trace stats --trace FILE [--json] [--part bf533] [--sdram 32M]",
+                    "Count the records of a trace by kind, and its footprint (distinct 32-byte "
+                    "lines) and accesses per BF533 memory region.",
+                    "  bfsim trace stats --trace workloads/suite/default.lackey.zst\n"
+                    "  bfsim trace stats --trace lackey.out --format lackey --json");
     bf_opts_add(o, "trace,t", BF_OPT_STRING, NULL, "trace file");
     bf_opts_add(o, "json", BF_OPT_FLAG, NULL, "one JSON object");
     bf_opts_add(o, "part", BF_OPT_STRING, "bf533", "part whose memory map classifies regions");
-    bf_opts_add(o, "sdram", BF_OPT_STRING, "128M", "populated SDRAM size for region classification (16M..128M)");
+    bf_opts_add(o, "sdram", BF_OPT_STRING, "128M",
+                "populated SDRAM size for region classification (16M..128M)");
     add_reader_options(o);
     int rc = bf_cmd_parse(o, cmd, argc, argv);
     bf_trace_reader *r = NULL;
@@ -236,10 +253,12 @@ static int trace_stats(int argc, char **argv)
     int part = bf_part_from_name(bf_opts_get(o, "part"));
     char *end;
     unsigned long mb = strtoul(bf_opts_get(o, "sdram"), &end, 10);
-    if (!path || part < 0 || (strcmp(end, "M") && strcmp(end, "m")) || (mb != 16 && mb != 32 && mb != 64 && mb != 128)) {
-        rc = bf_cmd_fail(cmd, 2, "%s", !path ? "--trace FILE is required"
-                                       : part < 0 ? "--part: expects bf531, bf532 or bf533"
-                                                  : "--sdram: expects 16M, 32M, 64M or 128M");
+    if (!path || part < 0 || (strcmp(end, "M") && strcmp(end, "m")) ||
+        (mb != 16 && mb != 32 && mb != 64 && mb != 128)) {
+        rc = bf_cmd_fail(cmd, 2, "%s",
+                         !path      ? "--trace FILE is required"
+                         : part < 0 ? "--part: expects bf531, bf532 or bf533"
+                                    : "--sdram: expects 16M, 32M, 64M or 128M");
         goto out;
     }
     if ((rc = open_reader(o, cmd, path, &r)) >= 0)
@@ -288,8 +307,9 @@ static int trace_stats(int argc, char **argv)
             uint64_t a = bf_trace_summary_region_accesses(s, g);
             if (!a)
                 continue;
-            printf("%s\"%s\": {\"accesses\": %llu, \"lines\": %llu}", first ? "" : ", ", bf_map_region_name(g),
-                   (unsigned long long)a, (unsigned long long)bf_trace_summary_region_lines(s, g));
+            printf("%s\"%s\": {\"accesses\": %llu, \"lines\": %llu}", first ? "" : ", ",
+                   bf_map_region_name(g), (unsigned long long)a,
+                   (unsigned long long)bf_trace_summary_region_lines(s, g));
             first = 0;
         }
         printf("}}\n");
@@ -337,8 +357,9 @@ static int trace_head(int argc, char **argv)
     errno = 0;
     unsigned long long n = strtoull(ns, &end, 10);
     if (!path || *end || !*ns || *ns == '-' || *ns == '+' || errno == ERANGE) {
-        rc = bf_cmd_fail(cmd, 2, "%s", !path ? "--trace FILE is required"
-                                             : "-n expects a number of records (0 or more)");
+        rc = bf_cmd_fail(cmd, 2, "%s",
+                         !path ? "--trace FILE is required"
+                               : "-n expects a number of records (0 or more)");
         goto out;
     }
     if ((rc = open_reader(o, cmd, path, &r)) >= 0)

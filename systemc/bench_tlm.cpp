@@ -18,9 +18,9 @@
 */
 #include <chrono>
 #include <cinttypes>
-#include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <vector>
 
 #include "bf_tlm_platform.h"
@@ -90,9 +90,10 @@ int sc_main(int argc, char **argv)
                      p.core->refs);
         return 1;
     }
-    std::printf("{\"bench\":\"systemc.lt\",\"refs\":%" PRIu64
-                ",\"seconds\":%.3f,\"refs_per_s\":%.0f,\"cpu_seconds\":%.3f,\"refs_per_cpu_s\":%.0f}\n",
-                n, secs, secs > 0 ? (double)n / secs : 0.0, cpu, cpu > 0 ? (double)n / cpu : 0.0);
+    std::printf(
+        "{\"bench\":\"systemc.lt\",\"refs\":%" PRIu64
+        ",\"seconds\":%.3f,\"refs_per_s\":%.0f,\"cpu_seconds\":%.3f,\"refs_per_cpu_s\":%.0f}\n",
+        n, secs, secs > 0 ? (double)n / secs : 0.0, cpu, cpu > 0 ? (double)n / cpu : 0.0);
 
     /* For reading the number (stderr only): the same references through the C engine's memory
     ** system (its core port) in a plain loop, which must end at the same CCLK, and how often the

@@ -96,12 +96,11 @@ std::unique_ptr<bf_machine> bf_tlm_machine(const char *cplb)
                                     "dcplb2 = 0x00800000 0x0003109D\n"
                                     "dcplb3 = 0x00C00000 0x0003109D\n"
                                     "icplb0 = 0x00000000 0x00031005\n";
-    const std::string ini =
-        std::string("[l1]\ndmc = 11\nimc = 1\n[cplb]\n") + (cplb ? cplb : dflt);
+    const std::string ini = std::string("[l1]\ndmc = 11\nimc = 1\n[cplb]\n") + (cplb ? cplb : dflt);
     std::unique_ptr<bf_machine> m(new bf_machine());
     char err[512];
-    if (bf_machine_load_text(m.get(), ini.c_str(), ini.size(), "bf_tlm_machine", err,
-                             sizeof err) != BF_OK)
+    if (bf_machine_load_text(m.get(), ini.c_str(), ini.size(), "bf_tlm_machine", err, sizeof err) !=
+        BF_OK)
         SC_REPORT_ERROR("bfsim/systemc", (std::string("machine: ") + err).c_str());
     return m;
 }

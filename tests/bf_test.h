@@ -24,7 +24,7 @@ static int bf_test_checks;
 
 #define BF_CHECK_EQ(a, b)                                                                          \
     do {                                                                                           \
-        unsigned long long bf_a_ = (unsigned long long)(a), bf_b_ = (unsigned long long)(b);      \
+        unsigned long long bf_a_ = (unsigned long long)(a), bf_b_ = (unsigned long long)(b);       \
         bf_test_checks++;                                                                          \
         if (bf_a_ != bf_b_) {                                                                      \
             fprintf(stderr, "%s:%d: %s == %s failed: %llu != %llu\n", __FILE__, __LINE__, #a, #b,  \

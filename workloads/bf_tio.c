@@ -21,8 +21,8 @@
 */
 #define _FILE_OFFSET_BITS 64
 #define _POSIX_C_SOURCE 200809L
-#include "bf_hmem.h"
 #include "bf_tio.h"
+#include "bf_hmem.h"
 #include <sys/types.h>
 
 #include "bf_file.h"

@@ -21,8 +21,8 @@
 ** host lines never share a target line and target % window == host % window. The hash table
 ** (common/bf_htab) is sized at init for cap windows, so it never grows: memory is fixed at init.
 */
-#include "bf_hmem.h"
 #include "bf_tmap.h"
+#include "bf_hmem.h"
 
 #include <assert.h>
 #include <inttypes.h>

@@ -138,7 +138,8 @@ typedef struct bf_cplb_result {
     X(U64, dchecks, "cplb.dchecks", "accesses", "data accesses checked by the DCPLB stage")        \
     X(U64, ichecks, "cplb.ichecks", "accesses", "instruction fetches checked by the ICPLB stage")  \
     X(U64, fast_hits, "cplb.fast_hits", "accesses",                                                \
-      "checks answered by the shortcut memo (the entry that last served the same 1 MB) without scanning the table")                          \
+      "checks answered by the shortcut memo (the entry that last served the same 1 MB) without "   \
+      "scanning the table")                                                                        \
     X(U64, dreloads, "cplb.dcplb_reloads", "events", "DCPLB entries loaded by the miss handler")   \
     X(U64, ireloads, "cplb.icplb_reloads", "events", "ICPLB entries loaded by the miss handler")   \
     X(U64, devictions, "cplb.dcplb_evictions", "events",                                           \

@@ -47,13 +47,13 @@ typedef struct dma_xfer {
 } dma_xfer;
 
 typedef struct dma_chan {
-    dma_xfer *q;      /* ring; q[head] is the running transfer */
+    dma_xfer *q; /* ring; q[head] is the running transfer */
     uint32_t head, count, cap;
-    uint64_t off;     /* bytes of the running transfer done */
-    int phase;        /* 0: the next request reads the chunk, 1: writes it */
-    bf_cycles next;   /* issue time of the next request (count > 0) */
-    bf_cycles begun;  /* first request of the running transfer */
-    bf_cycles free;   /* completion of the channel's last transfer */
+    uint64_t off;    /* bytes of the running transfer done */
+    int phase;       /* 0: the next request reads the chunk, 1: writes it */
+    bf_cycles next;  /* issue time of the next request (count > 0) */
+    bf_cycles begun; /* first request of the running transfer */
+    bf_cycles free;  /* completion of the channel's last transfer */
 } dma_chan;
 
 struct bf_dma {

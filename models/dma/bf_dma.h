@@ -13,13 +13,13 @@
 
 #define BF_DMA_STATS(X)                                                                            \
     X(U64, records, "core.dma_records", "records", "DMA transfers replayed (DMA records)")         \
-    X(U64, bytes, "core.dma_bytes", "bytes", "bytes moved by DMA transfers")                      \
+    X(U64, bytes, "core.dma_bytes", "bytes", "bytes moved by DMA transfers")                       \
     X(U64, busy, "core.dma_busy_cycles", "cycles",                                                 \
       "sum of the DMA transfers' durations, first request to last completion (they overlap the "   \
       "core; not in core.cycles)")                                                                 \
     X(U64, faults, "core.dma_faults", "events",                                                    \
       "DMA transfers ended by a fault (scratchpad, cache-configured L1, unpopulated memory)")      \
-    X(U64, requests, "core.dma_requests", "requests", "DMA chunk reads and writes issued")        \
+    X(U64, requests, "core.dma_requests", "requests", "DMA chunk reads and writes issued")         \
     X(U64, dma_wait, "core.dma_wait_cycles", "cycles",                                             \
       "cycles DMA requests waited at the EBIU directly behind a core-side request (fill, "         \
       "uncached access, drain, write-back)")                                                       \

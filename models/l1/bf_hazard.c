@@ -36,12 +36,12 @@ const size_t bf_hazard_stat_count = BF_ARRAY_SIZE(bf_hazard_stat_desc);
 enum { HZ_MAX_LOST = 4 };
 
 typedef struct hz_slot {
-    bf_hazard_pos dirtied;       /* the store that made the line dirty */
-    uint64_t read_xfer;          /* last transfer that raised dirty_read here (0: none) */
-    int stale_dma;               /* the stale flag comes from DMA (else from core stores) */
-    bf_hazard_xfer stale_by;     /* that DMA transfer */
-    bf_hazard_pos stale_core;    /* or the record whose store reached memory */
-    uint32_t nlost;              /* transfers that wrote under the dirty line */
+    bf_hazard_pos dirtied;    /* the store that made the line dirty */
+    uint64_t read_xfer;       /* last transfer that raised dirty_read here (0: none) */
+    int stale_dma;            /* the stale flag comes from DMA (else from core stores) */
+    bf_hazard_xfer stale_by;  /* that DMA transfer */
+    bf_hazard_pos stale_core; /* or the record whose store reached memory */
+    uint32_t nlost;           /* transfers that wrote under the dirty line */
     bf_hazard_xfer lost[HZ_MAX_LOST];
 } hz_slot;
 
@@ -103,20 +103,19 @@ static int hz_dslot(uint32_t slot)
 /* " DMA side: channel C transfer N (SRC -> DST, B bytes), record R, trace: T:L" */
 static size_t hz_fmt_dma(const bf_hazard *hz, char *b, size_t n, const bf_hazard_xfer *x)
 {
-    int k = snprintf(b, n,
-                     "\n DMA side: channel %u transfer %llu (0x%08X -> 0x%08X, %llu bytes), record "
-                     "%llu, trace: %s:%llu",
-                     x->chan, (unsigned long long)x->id, x->src, x->dst,
-                     (unsigned long long)x->bytes, (unsigned long long)x->pos.record, hz->trace,
-                     (unsigned long long)x->pos.line);
+    int k =
+        snprintf(b, n,
+                 "\n DMA side: channel %u transfer %llu (0x%08X -> 0x%08X, %llu bytes), record "
+                 "%llu, trace: %s:%llu",
+                 x->chan, (unsigned long long)x->id, x->src, x->dst, (unsigned long long)x->bytes,
+                 (unsigned long long)x->pos.record, hz->trace, (unsigned long long)x->pos.line);
     return k < 0 ? 0 : (size_t)k < n ? (size_t)k : n - 1;
 }
 
-static size_t hz_fmt_pos(const bf_hazard *hz, char *b, size_t n, const char *what,
-                         bf_hazard_pos p)
+static size_t hz_fmt_pos(const bf_hazard *hz, char *b, size_t n, const char *what, bf_hazard_pos p)
 {
-    int k = snprintf(b, n, "\n %s: record %llu, trace: %s:%llu", what,
-                     (unsigned long long)p.record, hz->trace, (unsigned long long)p.line);
+    int k = snprintf(b, n, "\n %s: record %llu, trace: %s:%llu", what, (unsigned long long)p.record,
+                     hz->trace, (unsigned long long)p.line);
     return k < 0 ? 0 : (size_t)k < n ? (size_t)k : n - 1;
 }
 
@@ -130,10 +129,10 @@ static void hz_emit(bf_hazard *hz, bf_hazard_event *e)
         "a dirty line was written back over memory DMA wrote after the line was dirtied (the DMA "
         "data is destroyed)",
         "the core fetched from an I-cache line after its memory was written (IFLUSH missing)"};
-    uint64_t *c = e->kind == BF_HAZ_DIRTY_READ    ? &hz->st->dirty_read
-                  : e->kind == BF_HAZ_STALE_READ  ? &hz->st->stale_read
-                  : e->kind == BF_HAZ_LOST_WRITE  ? &hz->st->lost_write
-                                                  : &hz->st->stale_ifetch;
+    uint64_t *c = e->kind == BF_HAZ_DIRTY_READ   ? &hz->st->dirty_read
+                  : e->kind == BF_HAZ_STALE_READ ? &hz->st->stale_read
+                  : e->kind == BF_HAZ_LOST_WRITE ? &hz->st->lost_write
+                                                 : &hz->st->stale_ifetch;
     (*c)++;
     hz->st->total++;
     if (!hz->fn)
@@ -159,9 +158,9 @@ static void hz_emit(bf_hazard *hz, bf_hazard_event *e)
                             e->other);
         /* fall through */
     default:
-        k += hz_fmt_pos(hz, b + k, n - k,
-                        e->kind == BF_HAZ_STALE_READ ? "core side: the load" : "core side: the fetch",
-                        e->core);
+        k += hz_fmt_pos(
+            hz, b + k, n - k,
+            e->kind == BF_HAZ_STALE_READ ? "core side: the load" : "core side: the fetch", e->core);
         break;
     }
     hz->fn(hz->ctx, e);

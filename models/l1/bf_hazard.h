@@ -37,8 +37,11 @@ enum bf_hazard_kind {
 
 /* Line slots: the L1 model numbers its D-cache lines 0..BF_HAZARD_DSLOTS-1 and its I-cache lines
 ** BF_HAZARD_DSLOTS..BF_HAZARD_SLOTS-1. */
-enum { BF_HAZARD_DSLOTS = 1024, BF_HAZARD_ISLOTS = 512,
-       BF_HAZARD_SLOTS = BF_HAZARD_DSLOTS + BF_HAZARD_ISLOTS };
+enum {
+    BF_HAZARD_DSLOTS = 1024,
+    BF_HAZARD_ISLOTS = 512,
+    BF_HAZARD_SLOTS = BF_HAZARD_DSLOTS + BF_HAZARD_ISLOTS
+};
 
 /* A place in the trace: 1-based record number and trace line (0: unknown). */
 typedef struct bf_hazard_pos {
@@ -77,7 +80,8 @@ typedef struct bf_hazard_event {
     X(U64, stale_read, "dma.hazards.stale_read", "events",                                         \
       "core loads that hit a D-cache line after DMA wrote its memory (once per access)")           \
     X(U64, lost_write, "dma.hazards.lost_write", "events",                                         \
-      "dirty lines written back over memory DMA wrote after they were dirtied (per line, transfer)") \
+      "dirty lines written back over memory DMA wrote after they were dirtied (per line, "         \
+      "transfer)")                                                                                 \
     X(U64, stale_ifetch, "dma.hazards.stale_ifetch", "events",                                     \
       "fetches that hit an I-cache line after DMA or core stores wrote its memory, no IFLUSH")
 
@@ -103,7 +107,7 @@ void bf_hazard_watch(bf_hazard *hz, const uint64_t *record, const uint64_t *line
 const char *bf_hazard_kind_name(int kind); /* "dirty_read", ... */
 
 /* Events from the L1 model (slot: see BF_HAZARD_*SLOTS; line: the 32-byte line address). */
-void bf_hazard_dirtied(bf_hazard *hz, uint32_t slot);               /* clean -> dirty */
+void bf_hazard_dirtied(bf_hazard *hz, uint32_t slot); /* clean -> dirty */
 void bf_hazard_dma_read_dirty(bf_hazard *hz, uint32_t slot, bf_addr line, const bf_hazard_xfer *x);
 /* DMA wrote the memory of a valid line (dirty: the line was dirty then). */
 void bf_hazard_dma_wrote(bf_hazard *hz, uint32_t slot, bf_addr line, int dirty,

@@ -24,22 +24,22 @@ enum { BF_L1_INDEX_BLACKFIN = 0, BF_L1_INDEX_BITSEL = 1 };
 enum { BF_L1_COMPAT_NONE = 0, BF_L1_COMPAT_CACHEGRIND = 1 };
 
 typedef struct bf_l1_config {
-    int part;                 /* bf_part */
-    uint32_t dmem_control;    /* initial DMEM_CONTROL (ENDCPLB, DMC, DCBS, ...) */
-    uint32_t imem_control;    /* initial IMEM_CONTROL (ENICPLB, IMC, ILOC, LRUPRIORST) */
-    uint32_t sdram_bytes;     /* populated SDRAM, for region classification */
-    int index_mode;           /* BF_L1_INDEX_*: Blackfin sub-bank index or plain bit selection */
-    int compat;               /* BF_L1_COMPAT_*: counting conventions */
-    uint32_t default_attrs;   /* BF_REQ_* attributes of external memory when no CPLB stage ran */
-    uint32_t hit_cycles;      /* core cycles of an L1 hit or SRAM access (1, CONFIRMED) */
-    uint32_t wbuf_depth;      /* write-buffer entries of 32 bits (ESTIMATE 6) */
-    uint32_t victim_depth;    /* victim-buffer lines (ESTIMATE 1) */
-    int critical_word_first;  /* 1: a miss stalls until its 64-bit word arrives (ESTIMATE) */
-    uint32_t csync_cycles;    /* CSYNC cost, core cycles (GDB sim: 10) */
-    uint32_t ssync_cycles;    /* SSYNC handshake beyond the drain, core cycles (GDB sim: 10) */
-    uint32_t cacheop_cycles;  /* issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH (ESTIMATE 1) */
-    int classify_misses;      /* 1: compulsory/capacity/conflict split (costs memory and time) */
-    int dcbs_set_bank_a;      /* ESTIMATE 0: with DMC=11 the DCBS-selected address bit set picks
+    int part;                /* bf_part */
+    uint32_t dmem_control;   /* initial DMEM_CONTROL (ENDCPLB, DMC, DCBS, ...) */
+    uint32_t imem_control;   /* initial IMEM_CONTROL (ENICPLB, IMC, ILOC, LRUPRIORST) */
+    uint32_t sdram_bytes;    /* populated SDRAM, for region classification */
+    int index_mode;          /* BF_L1_INDEX_*: Blackfin sub-bank index or plain bit selection */
+    int compat;              /* BF_L1_COMPAT_*: counting conventions */
+    uint32_t default_attrs;  /* BF_REQ_* attributes of external memory when no CPLB stage ran */
+    uint32_t hit_cycles;     /* core cycles of an L1 hit or SRAM access (1, CONFIRMED) */
+    uint32_t wbuf_depth;     /* write-buffer entries of 32 bits (ESTIMATE 6) */
+    uint32_t victim_depth;   /* victim-buffer lines (ESTIMATE 1) */
+    int critical_word_first; /* 1: a miss stalls until its 64-bit word arrives (ESTIMATE) */
+    uint32_t csync_cycles;   /* CSYNC cost, core cycles (GDB sim: 10) */
+    uint32_t ssync_cycles;   /* SSYNC handshake beyond the drain, core cycles (GDB sim: 10) */
+    uint32_t cacheop_cycles; /* issue cost of FLUSH/FLUSHINV/IFLUSH/PREFETCH (ESTIMATE 1) */
+    int classify_misses;     /* 1: compulsory/capacity/conflict split (costs memory and time) */
+    int dcbs_set_bank_a;     /* ESTIMATE 0: with DMC=11 the DCBS-selected address bit set picks
                                  bank B (0) or bank A (1); docs/models/l1.md "DCBS polarity" */
 } bf_l1_config;
 
@@ -106,7 +106,8 @@ typedef struct bf_l1_config {
       "uncached fetch blocks served by the block read just before (no external read)")             \
     X(U64, sram_accesses, "l1.sram.accesses", "accesses",                                          \
       "core accesses served by L1 SRAM, scratchpad or core MMRs without going outside")            \
-    X(U64, dma_accesses, "l1.dma.accesses", "accesses", "DMA requests to L1 SRAM (DMA to external memory goes to the EBIU, not through L1)") \
+    X(U64, dma_accesses, "l1.dma.accesses", "accesses",                                            \
+      "DMA requests to L1 SRAM (DMA to external memory goes to the EBIU, not through L1)")         \
     X(U64, faults, "l1.faults", "accesses",                                                        \
       "accesses that ended in a fault reported by L1 (illegal L1 use or reserved space)")          \
     X(U64, wbuf_entries, "l1.wbuf.stores", "accesses",                                             \
@@ -235,10 +236,10 @@ int bf_l1_drain_before(bf_l1 *l1, bf_cycles t);
 ** l1.icache.evictions over the time it was attached. */
 enum { BF_L1_DBANKS = 2, BF_L1_DSETS = 256, BF_L1_DWAYS = 2, BF_L1_ISETS = 128, BF_L1_IWAYS = 4 };
 typedef struct bf_l1_set_stats {
-    uint64_t dfills[BF_L1_DBANKS * BF_L1_DSETS * BF_L1_DWAYS];      /* lines */
-    uint64_t devictions[BF_L1_DBANKS * BF_L1_DSETS * BF_L1_DWAYS];  /* lines */
-    uint64_t ifills[BF_L1_ISETS * BF_L1_IWAYS];                     /* lines */
-    uint64_t ievictions[BF_L1_ISETS * BF_L1_IWAYS];                 /* lines */
+    uint64_t dfills[BF_L1_DBANKS * BF_L1_DSETS * BF_L1_DWAYS];     /* lines */
+    uint64_t devictions[BF_L1_DBANKS * BF_L1_DSETS * BF_L1_DWAYS]; /* lines */
+    uint64_t ifills[BF_L1_ISETS * BF_L1_IWAYS];                    /* lines */
+    uint64_t ievictions[BF_L1_ISETS * BF_L1_IWAYS];                /* lines */
 } bf_l1_set_stats;
 /* Count into ss (caller-owned, zeroed by the caller, outlives l1); NULL stops counting. */
 void bf_l1_set_stats_attach(bf_l1 *l1, bf_l1_set_stats *ss);

@@ -146,15 +146,15 @@ struct bf_l1 {
     int dprev_miss, iprev_miss; /* compat: the last counted reference missed (for BF_REQ_CONT) */
     int dprev_bank;             /* compat: bank the last D reference was counted in */
     l1_fillbuf dfb, ifb;
-    bf_addr ufetch_block;     /* aligned 64-bit block of the last uncached fetch (~0u: none) */
-    bf_cycles ufetch_ready;   /* when that block's read was ready */
+    bf_addr ufetch_block;   /* aligned 64-bit block of the last uncached fetch (~0u: none) */
+    bf_cycles ufetch_ready; /* when that block's read was ready */
     l1_buf wb, vb;
     bf_cycles ext_last;
     uint32_t ext_clamps; /* times an issue had to be moved forward (bf_l1_check reports it) */
     l1_shadow dsh, ish;
-    bf_hazard *hz;     /* coherency hazard detector, or NULL (no stale flag is ever set) */
-    uint32_t pend;     /* 1 + slot of a stale line the current access read, 0 if none */
-    bf_addr pend_addr; /* its address */
+    bf_hazard *hz;       /* coherency hazard detector, or NULL (no stale flag is ever set) */
+    uint32_t pend;       /* 1 + slot of a stale line the current access read, 0 if none */
+    bf_addr pend_addr;   /* its address */
     bf_l1_set_stats *ss; /* per-slot fills/evictions, or NULL (the usual case) */
     l1_line dline[L1_DBANKS][L1_DSETS * L1_DWAYS];
     l1_line iline[L1_ISETS * L1_IWAYS];

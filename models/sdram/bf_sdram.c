@@ -47,9 +47,9 @@
 ** right after the call (boot ROM answers use neither resource).
 ** Single-threaded; no allocation after bf_sdram_create.
 */
+#include "bf_sdram.h"
 #include "bf_hist.h"
 #include "bf_hmem.h"
-#include "bf_sdram.h"
 
 #include <assert.h>
 #include <stdlib.h>
@@ -101,7 +101,7 @@ struct bf_sdram {
     uint32_t row_mask;  /* row index mask after shifting out the column */
     sd_bank bank[SD_BANKS];
     uint64_t lat_sum;
-    bf_hist hist;                  /* read latencies over hist_n (common/bf_hist.h) */
+    bf_hist hist; /* read latencies over hist_n (common/bf_hist.h) */
     uint64_t hist_n[SD_HIST_N];
 };
 
@@ -589,7 +589,8 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     const uint64_t last = addr + rq->size - 1;
     uint32_t sd_bytes = s->t.enabled ? s->t.bank_bytes : 0;
     /* one classification: a request wholly inside SDRAM (nearly all) needs no map lookup */
-    int rgn = last < sd_bytes ? BF_RGN_SDRAM : bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)addr);
+    int rgn =
+        last < sd_bytes ? BF_RGN_SDRAM : bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)addr);
     if (last >= sd_bytes &&
         (last > 0xFFFFFFFFu || bf_map_region(BF_PART_BF533, sd_bytes, (bf_addr)last) != rgn))
         return fault(s, rq, rs, a + O);

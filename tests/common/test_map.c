@@ -1,6 +1,6 @@
 /* Memory map per part, against reference section 1 (addresses read from the table there). */
-#include "bf_map.h"
 #include "../bf_test.h"
+#include "bf_map.h"
 
 int main(void)
 {

@@ -1,7 +1,7 @@
 /* Registry: registration order, lookup, duplicate rejection, values of both types, typed access
 ** to a registered struct by its descriptor table. */
-#include "bf_stats.h"
 #include "../bf_test.h"
+#include "bf_stats.h"
 
 #define T_STATS(X)                                                                                 \
     X(U64, a, "t.a", "events", "first")                                                            \

@@ -150,8 +150,8 @@ static void test_cmdline_validation(void)
                  "(Kconfig DMA_UNCACHED_*)");
     c.dma_uncached_bytes = 64 * 1024 * 1024;
     BF_CHECK(bf_cplb_config_check(&c) != NULL);
-    static const uint32_t kconfig_sizes[] = {0, 128, 256, 512, 1024, 2048, 4096, 8192, 16384,
-                                             32768};
+    static const uint32_t kconfig_sizes[] = {0,    128,  256,  512,   1024,
+                                             2048, 4096, 8192, 16384, 32768};
     for (size_t k = 0; k < sizeof kconfig_sizes / sizeof kconfig_sizes[0]; k++) {
         c.dma_uncached_bytes = kconfig_sizes[k] * 1024;
         BF_CHECK(bf_cplb_config_check(&c) == NULL);

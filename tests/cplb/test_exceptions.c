@@ -497,14 +497,14 @@ static void test_check_hit(void)
     bf_cplb *p = make(&c, &st);
     BF_CHECK_EQ(bf_cplb_check_hit(p, 0, 0x0100, 4, 0, 0), 0); /* empty memo */
     BF_CHECK_EQ(st.dchecks, 0);
-    BF_CHECK_EQ(acc(p, RD, SUPV, 0x0100, 4).entry, 0);     /* the scan fills the memo */
+    BF_CHECK_EQ(acc(p, RD, SUPV, 0x0100, 4).entry, 0); /* the scan fills the memo */
     BF_CHECK_EQ(bf_cplb_check_hit(p, 0, 0x0200, 4, 0, 0), KNOWN);
     BF_CHECK_EQ(st.dchecks, 2);
     BF_CHECK_EQ(st.fast_hits, 1);
     BF_CHECK_EQ(bf_cplb_check_hit(p, 0, 0x0202, 4, 0, 0), 0); /* misaligned: the full check */
     BF_CHECK_EQ(bf_cplb_check_hit(p, 0, 0x1004, 4, 0, 0), 0); /* another entry than the memo's */
     BF_CHECK_EQ(acc(p, RD, USER, 0x1000, 4).entry, 1);
-    BF_CHECK_EQ(bf_cplb_check_hit(p, 0, 0x1004, 4, 1, 0), 0);    /* write: not permitted */
+    BF_CHECK_EQ(bf_cplb_check_hit(p, 0, 0x1004, 4, 1, 0), 0);     /* write: not permitted */
     BF_CHECK_EQ(bf_cplb_check_hit(p, 0, 0x1004, 4, 0, 1), KNOWN); /* user read */
     BF_CHECK_EQ(acc(p, RD, SUPV, 0x3000, 4).entry, 3);
     BF_CHECK_EQ(bf_cplb_check_hit(p, 0, 0x3010, 2, 0, 0), KNOWN | BF_REQ_CACHEABLE);
@@ -544,7 +544,8 @@ static void test_check_hit(void)
         int instr = (x >> 3) % 4 == 0, write = !instr && (x >> 5) & 1, user = (x >> 6) % 8 == 0;
         uint32_t size = instr ? 2 : sizes[(x >> 11) % 5];
         /* mostly near the previous access (as a program runs), sometimes anywhere */
-        prev = (x >> 43) % 8 ? (prev + (bf_addr)((x >> 24) % 64)) % 0x6000 : (bf_addr)((x >> 24) % 0x6000);
+        prev = (x >> 43) % 8 ? (prev + (bf_addr)((x >> 24) % 64)) % 0x6000
+                             : (bf_addr)((x >> 24) % 0x6000);
         bf_addr addr = prev & ~(bf_addr)((x >> 40) % 3 ? 3 : 0);
         bf_req rq = mkreq(instr ? IF : write ? WR : RD, user ? USER : SUPV, addr, size);
         bf_cplb_result rb;

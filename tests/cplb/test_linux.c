@@ -492,7 +492,7 @@ static void test_l1_data_entry_by_part(void)
         {BF_PART_BF532, 3, 0, 0},          /* A and B both cache: both lengths 0 */
         {BF_PART_BF532, 2, 1, 0xFF804000}, /* B stays SRAM: L1_DATA_B_LENGTH 0x4000 */
         {BF_PART_BF532, 0, 1, 0xFF804000},
-        {BF_PART_BF531, 2, 0, 0},          /* A cache, no bank B */
+        {BF_PART_BF531, 2, 0, 0}, /* A cache, no bank B */
         {BF_PART_BF531, 0, 1, 0xFF804000},
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {

@@ -1074,8 +1074,10 @@ static void t_fast_hit(void)
         int fast = 0;
         for (int i = 0; i < 100000; i++) {
             uint32_t r = rnd() % 20;
-            bf_addr a = r < 8 ? rnd() % (12 * 1024) : r < 12 ? 0x40000 + rnd() % (64 * 1024)
-                      : r < 19 ? (seq += 2 + rnd() % 6) : 0xFF800000u + rnd() % 4096;
+            bf_addr a = r < 8    ? rnd() % (12 * 1024)
+                        : r < 12 ? 0x40000 + rnd() % (64 * 1024)
+                        : r < 19 ? (seq += 2 + rnd() % 6)
+                                 : 0xFF800000u + rnd() % 4096;
             uint32_t size = 1 + rnd() % 8;
             int kind = (int)(rnd() % 3);
             uint32_t at = attrs[(a >> 14) % 4];
@@ -1084,7 +1086,8 @@ static void t_fast_hit(void)
                 memset(&op, 0, sizeof op);
                 op.now = now;
                 bf_resp o0, o1;
-                BF_CHECK_EQ(bf_l1_op(f[0].l1, BF_OP_SSYNC, &op, &o0), bf_l1_op(f[1].l1, BF_OP_SSYNC, &op, &o1));
+                BF_CHECK_EQ(bf_l1_op(f[0].l1, BF_OP_SSYNC, &op, &o0),
+                            bf_l1_op(f[1].l1, BF_OP_SSYNC, &op, &o1));
                 BF_CHECK_EQ(o0.ready, o1.ready);
                 now = o0.ready;
                 continue;

@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bf_baseline.h"
-#include "bf_suite.h"
 #include "../bf_test.h"
+#include "bf_baseline.h"
 #include "bf_common.h"
+#include "bf_suite.h"
 
 #ifndef BF_SOURCE_DIR
 #error BF_SOURCE_DIR must name the source tree
@@ -43,9 +43,10 @@ static void test_matrix_and_tolerances(void)
     BF_CHECK_STR(s.name, "unit");
     /* 2 configs x 2 traces + 2 allocators x 1 workload, sorted by id: "alloc:" < "ezkit-" and
     ** "ezkit-icache/" < "ezkit-nocache/", then the trace names */
-    static const char *const ids[] = {"alloc:buddy/launch.bfa.zst", "alloc:tlsf/launch.bfa.zst",
-                                      "ezkit-icache/fft-l1.bft.zst", "ezkit-icache/launch.bfa.zst",
-                                      "ezkit-nocache/fft-l1.bft.zst", "ezkit-nocache/launch.bfa.zst"};
+    static const char *const ids[] = {
+        "alloc:buddy/launch.bfa.zst",   "alloc:tlsf/launch.bfa.zst",
+        "ezkit-icache/fft-l1.bft.zst",  "ezkit-icache/launch.bfa.zst",
+        "ezkit-nocache/fft-l1.bft.zst", "ezkit-nocache/launch.bfa.zst"};
     BF_CHECK_EQ(s.njobs, 6);
     for (size_t i = 0; i < s.njobs && i < 6; i++)
         BF_CHECK_STR(s.jobs[i].id, ids[i]);
@@ -68,7 +69,8 @@ static void test_matrix_and_tolerances(void)
     bf_suite_free(&s);
 
     /* errors name the file and the line */
-    const char bad[] = "[suite]\nname = x\nconfigs = ../../configs/ezkit-icache.ini\ntraces = *.nope\n";
+    const char bad[] =
+        "[suite]\nname = x\nconfigs = ../../configs/ezkit-icache.ini\ntraces = *.nope\n";
     BF_CHECK(bf_suite_load_text(bad, strlen(bad), path, &s, err, sizeof err) != 0);
     BF_CHECK(strstr(err, "unit.ini:4: traces: '*.nope' matches no file") != NULL);
     const char dup[] = "[suite]\nname = x\nconfigs = ../../configs/ezkit-icache.ini\n"
@@ -99,7 +101,9 @@ static void test_baseline_round_trip(void)
     BF_CHECK(fgets(line, sizeof line, f) != NULL);
     BF_CHECK_STR(line, "{\"suite\": \"unit \\\"q\\\"\", \"format\": \"bfsim-baseline 1\"}\n");
     BF_CHECK(fgets(line, sizeof line, f) != NULL);
-    BF_CHECK_STR(line, "{\"job\": \"a/job\xc3\xa9\", \"stat\": \"core.cpi\", \"value\": 0.33333333333333331}\n");
+    BF_CHECK_STR(
+        line,
+        "{\"job\": \"a/job\xc3\xa9\", \"stat\": \"core.cpi\", \"value\": 0.33333333333333331}\n");
     fclose(f);
     BF_CHECK_EQ(bf_baseline_read(path, &b, err, sizeof err), 0);
     BF_CHECK_STR(b.suite, "unit \"q\"");
@@ -123,16 +127,20 @@ static void test_baseline_round_trip(void)
     BF_CHECK(b.v[0].value == -1500);
     bf_baseline_free(&b);
     static const char *const bad[] = {
-        "{\"suite\": \"s\"}\n",                                                    /* no format */
+        "{\"suite\": \"s\"}\n",                                                     /* no format */
         "{\"suite\": \"s\", \"format\": \"bfsim-baseline 1\"}\n{\"job\": \"j\"}\n", /* members */
-        "{\"suite\": \"s\", \"format\": \"bfsim-baseline 1\"}\n{\"job\": \"j\", \"stat\": \"x\", \"value\": \"t\"}\n",
-        "{\"suite\": \"s\", \"format\": \"bfsim-baseline 1\"}\n{\"job\": \"j\", \"stat\": \"x\", \"value\": 1} x\n",
-        ("{\"suite\": \"s\", \"format\": \"bfsim-baseline 1\"}\n{\"job\": \"j\", \"stat\": \"x\", \"value\": 1}\n"
+        "{\"suite\": \"s\", \"format\": \"bfsim-baseline 1\"}\n{\"job\": \"j\", \"stat\": \"x\", "
+        "\"value\": \"t\"}\n",
+        "{\"suite\": \"s\", \"format\": \"bfsim-baseline 1\"}\n{\"job\": \"j\", \"stat\": \"x\", "
+        "\"value\": 1} x\n",
+        ("{\"suite\": \"s\", \"format\": \"bfsim-baseline 1\"}\n{\"job\": \"j\", \"stat\": \"x\", "
+         "\"value\": 1}\n"
          "{\"job\": \"j\", \"stat\": \"x\", \"value\": 2}\n"), /* a pair twice */
         "",
     };
-    static const char *const want[] = {":1: not a bfsim baseline", ":2: expected {", ":2: x: a statistic's value",
-                                       ":2: text after the object", "stat 'x' given twice", ":1: empty file"};
+    static const char *const want[] = {":1: not a bfsim baseline",   ":2: expected {",
+                                       ":2: x: a statistic's value", ":2: text after the object",
+                                       "stat 'x' given twice",       ":1: empty file"};
     for (size_t i = 0; i < BF_ARRAY_SIZE(bad); i++) {
         f = fopen(path, "w");
         fputs(bad[i], f);

@@ -158,11 +158,13 @@ static void test_create_and_migrate(void)
     ** (regressions.baseline, regression_moves); version 5 runs.pid; version 6 the hazards
     ** table */
     BF_CHECK_EQ(raw_int(old, "PRAGMA user_version"), BF_RESULTS_SCHEMA_VERSION);
-    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'regression_moves'"), 1);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'regression_moves'"),
+                1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('regressions')"
                              " WHERE name = 'baseline'"),
                 1);
-    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'"), 1);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM pragma_table_info('runs') WHERE name = 'pid'"),
+                1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'faults'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM sqlite_master WHERE name = 'hazards'"), 1);
     BF_CHECK_EQ(raw_int(old, "SELECT count(*) FROM runs WHERE config_name = 'ezkit-icache'"), 1);
@@ -174,7 +176,8 @@ static void test_create_and_migrate(void)
     db = open_short(old, 0, err, sizeof err, &rc);
     BF_CHECK_EQ(bf_results_begin(db, &k_info, &id, err, sizeof err), 0);
     bf_results_close(db);
-    BF_CHECK_EQ(raw_int(old, "SELECT count(DISTINCT run_key) FROM runs WHERE length(run_key) = 32"), 2);
+    BF_CHECK_EQ(raw_int(old, "SELECT count(DISTINCT run_key) FROM runs WHERE length(run_key) = 32"),
+                2);
 
     /* Without create, a missing file is an error, and nothing is created. */
     const char *missing = scratch("missing.db");

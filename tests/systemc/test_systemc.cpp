@@ -58,7 +58,6 @@ dcplb_enable = 1
 icplb_enable = 1
 )";
 
-
 /* ----------------------------------------------------------------------- the fixed sequence */
 
 /* 1500 accesses chosen to reach every path of L1 that goes outside: sequential cacheable loads
@@ -649,8 +648,9 @@ static void case_trace(const char *path, uint64_t quantum, uint32_t amgctl, cons
         delete m;
         return;
     }
-    bf_tlm_platform p("p", *m, [&tc](bf_tlm_access *a) { return tc.next(a); },
-                      bf_tlm_source_fn(), BF_TLM_ORDER_SYNC, true);
+    bf_tlm_platform p(
+        "p", *m, [&tc](bf_tlm_access *a) { return tc.next(a); }, bf_tlm_source_fn(),
+        BF_TLM_ORDER_SYNC, true);
     delete m; /* the memory system keeps its own copy */
     tc.p = &p;
     p.core->ready_log = &tc.ready;

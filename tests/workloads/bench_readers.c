@@ -132,8 +132,9 @@ int main(int argc, char **argv)
         snprintf(p[i], sizeof p[i], "%s/%s", dir, names[i]);
     bf_trace_writer *w[4];
     char err[512];
-    const char *labels[7] = {"native text", "native binary", "native text gzip", "native text zstd",
-                             "lackey",      "din",           "xdin"};
+    const char *labels[7] = {
+        "native text", "native binary", "native text gzip", "native text zstd", "lackey",
+        "din",         "xdin"};
     char ap[2][512];
     snprintf(ap[0], sizeof ap[0], "%s/bench.bfa", dir);
     snprintf(ap[1], sizeof ap[1], "%s/bench.ltrace", dir);

@@ -367,9 +367,9 @@ static void facts_names_errors(const char *dir)
     char err[256];
     for (size_t i = 0; i < BF_ARRAY_SIZE(samples); i++) {
         bf_atrace_reader *r;
-        BF_CHECK_EQ(bf_atrace_open(wl_data(dir, samples[i].file), BF_AFMT_AUTO, &r, err,
-                                   sizeof err),
-                    BF_OK);
+        BF_CHECK_EQ(
+            bf_atrace_open(wl_data(dir, samples[i].file), BF_AFMT_AUTO, &r, err, sizeof err),
+            BF_OK);
         BF_CHECK_EQ(bf_atrace_detected_format(r), samples[i].fmt);
         BF_CHECK_EQ(bf_atrace_compression(r), BF_COMP_NONE);
         /* The header of native_sample.bfa is "#program: hand-written sample", read with the

@@ -106,8 +106,8 @@ static inline void bfi_config_default(bfi_config *c)
 
 static inline const char *bfi_place_name(int p)
 {
-    static const char *const names[BFI_PLACE_COUNT] = {"l1_data_a", "l1_data_b", "scratch", "sdram",
-                                                       "l1_inst",   "async"};
+    static const char *const names[BFI_PLACE_COUNT] = {"l1_data_a", "l1_data_b", "scratch",
+                                                       "sdram",     "l1_inst",   "async"};
     return p >= 0 && p < BFI_PLACE_COUNT ? names[p] : "?";
 }
 

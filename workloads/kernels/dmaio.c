@@ -36,14 +36,14 @@ enum {
     DMAIO_RX_CHAN = 1,
     DMAIO_TX_CHAN = 2,
     DMAIO_MDMA_CHAN = 8,
-    DMAIO_WAIT_PER_BYTE = 64,  /* CCLK the core waits for a DMA to complete, per byte moved */
-    DMAIO_PASSES = 4,          /* runs of an overlay after each load */
+    DMAIO_WAIT_PER_BYTE = 64,   /* CCLK the core waits for a DMA to complete, per byte moved */
+    DMAIO_PASSES = 4,           /* runs of an overlay after each load */
     DMAIO_UNCACHED = 0x01F00000 /* Linux uncached DMA region with mem=32M */
 };
 
-static const char *const dmaio_modes[] = {"rx", "rx-noinv", "rx-dirty", "rx-uncached", "tx",
-                                          "tx-noflush", "tx-uncached", "overlay",
-                                          "overlay-noiflush"};
+static const char *const dmaio_modes[] = {"rx",          "rx-noinv", "rx-dirty",
+                                          "rx-uncached", "tx",       "tx-noflush",
+                                          "tx-uncached", "overlay",  "overlay-noiflush"};
 
 static int dmaio_rx(bfi_trace *t, const char *mode, long bytes, long reps, uint32_t *seed)
 {
@@ -181,7 +181,7 @@ int main(int argc, char **argv)
     if (!f)
         return 2;
     uint32_t seed = 7;
-    int rc = mode[0] == 'r'  ? dmaio_rx(&t, mode, bytes, reps, &seed)
+    int rc = mode[0] == 'r'   ? dmaio_rx(&t, mode, bytes, reps, &seed)
              : mode[0] == 't' ? dmaio_tx(&t, mode, bytes, reps, &seed)
                               : dmaio_overlay(&t, mode, bytes, reps, &seed);
     if (rc == 2 || t.failed) {
