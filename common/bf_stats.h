@@ -17,6 +17,17 @@
 **     const size_t bf_foo_stat_count = BF_ARRAY_SIZE(bf_foo_stat_desc);
 **     #undef BF_STAT_STRUCT
 **
+** A counter indexed by a number (a histogram bucket, a bank, a request source) is an array: one
+** U64_ARRAY entry declares it (no report entry) and one U64_AT entry per element, in report order,
+** gives that element its own name, unit and description, the index written as a subscript:
+**
+**     X(U64_ARRAY, hist, [2])                                  declares uint64_t hist[2];
+**     X(U64_AT, hist, [0], "foo.hist.lt8", "accesses", "reads under 8 cycles")
+**     X(U64_AT, hist, [1], "foo.hist.ge8", "accesses", "reads of 8 cycles or more")
+**
+** so the model counts with st->hist[i]++ and the registry still sees one named stat per element.
+** Multi-dimensional arrays work the same way ([4][3], element [2][1]).
+**
 ** The registry holds (descriptor, struct base) pairs in registration order, which is the order of
 ** every report. Names are dotted and globally unique (bf_stats_add rejects a duplicate), units and
 ** descriptions are what docs/stats.md must show (a test checks it). The registry never owns the
@@ -37,11 +48,26 @@ typedef struct bf_stat_desc {
     int type;         /* bf_stat_type */
 } bf_stat_desc;
 
-#define BF_STAT_CTYPE_U64 uint64_t
-#define BF_STAT_CTYPE_F64 double
-#define BF_STAT_MEMBER(T, field, name, unit, desc) BF_STAT_CTYPE_##T field;
-#define BF_STAT_DESC(T, field, name, unit, desc)                                                   \
-    {name, unit, desc, offsetof(BF_STAT_STRUCT, field), BF_STAT_##T},
+/* X-macro expanders: the first argument is the entry kind (U64, F64, U64_ARRAY, U64_AT). */
+#define BF_STAT_MEMBER(K, ...) BF_STAT_MEMBER_##K(__VA_ARGS__)
+#define BF_STAT_DESC(K, ...) BF_STAT_DESC_##K(__VA_ARGS__)
+#define BF_STAT_MEMBER_U64(field, name, unit, desc) uint64_t field;
+#define BF_STAT_MEMBER_F64(field, name, unit, desc) double field;
+#define BF_STAT_MEMBER_U64_ARRAY(field, dims) uint64_t field dims;
+#define BF_STAT_MEMBER_U64_AT(field, index, name, unit, desc)
+#define BF_STAT_DESC_U64(field, name, unit, desc)                                                  \
+    {name, unit, desc, offsetof(BF_STAT_STRUCT, field), BF_STAT_U64},
+#define BF_STAT_DESC_F64(field, name, unit, desc)                                                  \
+    {name, unit, desc, offsetof(BF_STAT_STRUCT, field), BF_STAT_F64},
+#define BF_STAT_DESC_U64_ARRAY(field, dims)
+#define BF_STAT_DESC_U64_AT(field, index, name, unit, desc)                                        \
+    {name, unit, desc, offsetof(BF_STAT_STRUCT, field index), BF_STAT_U64},
+
+/* In the .c file that defines table d for struct S: every field of S is 8 bytes, so a table with
+** one descriptor per counter (every array element included) has exactly sizeof(S) / 8 entries. */
+#define BF_STAT_TABLE_COVERS(d, S)                                                                 \
+    _Static_assert(sizeof(d) / sizeof((d)[0]) * 8 == sizeof(S),                                    \
+                   #d " must describe every counter of " #S " once")
 
 typedef struct bf_stats bf_stats;
 

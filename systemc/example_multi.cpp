@@ -79,7 +79,7 @@ int sc_main(int argc, char **argv)
     }
     std::printf("sdram.reads.fill %" PRIu64 ", sdram.reads.dma %" PRIu64
                 ", sdram.writes.victim %" PRIu64 ", sdram.utilisation %.3f\n",
-                p.stats.sdram->reads_fill, p.stats.sdram->reads_dma, p.stats.sdram->writes_victim,
-                p.stats.sdram->utilisation);
+                p.stats.sdram->reads[BF_SRC_FILL], p.stats.sdram->reads[BF_SRC_DMA],
+                p.stats.sdram->writes[BF_SRC_VICTIM], p.stats.sdram->utilisation);
     return p.core->errors || (p.dma && p.dma->errors) ? 1 : 0;
 }

@@ -56,19 +56,8 @@
 #define BF_STAT_STRUCT bf_l1_stats
 const bf_stat_desc bf_l1_stat_desc[] = {BF_L1_STATS(BF_STAT_DESC)};
 const size_t bf_l1_stat_count = BF_ARRAY_SIZE(bf_l1_stat_desc);
+BF_STAT_TABLE_COVERS(bf_l1_stat_desc, bf_l1_stats);
 #undef BF_STAT_STRUCT
-
-/* offsetof of each region's counter, in bf_region order */
-static const size_t l1_rgn_off[BF_RGN_COUNT] = {
-    offsetof(bf_l1_stats, rgn_reserved),        offsetof(bf_l1_stats, rgn_sdram),
-    offsetof(bf_l1_stats, rgn_async0),          offsetof(bf_l1_stats, rgn_async1),
-    offsetof(bf_l1_stats, rgn_async2),          offsetof(bf_l1_stats, rgn_async3),
-    offsetof(bf_l1_stats, rgn_bootrom),         offsetof(bf_l1_stats, rgn_l1_data_a),
-    offsetof(bf_l1_stats, rgn_l1_data_a_cache), offsetof(bf_l1_stats, rgn_l1_data_b),
-    offsetof(bf_l1_stats, rgn_l1_data_b_cache), offsetof(bf_l1_stats, rgn_l1_inst),
-    offsetof(bf_l1_stats, rgn_l1_inst_cache),   offsetof(bf_l1_stats, rgn_scratch),
-    offsetof(bf_l1_stats, rgn_sys_mmr),         offsetof(bf_l1_stats, rgn_core_mmr)};
-_Static_assert(BF_RGN_COUNT == 16, "one region counter per bf_region");
 
 /* ---------------------------------------------------------------- D-cache */
 
@@ -493,7 +482,7 @@ int bf_l1_access(bf_l1 *l1, const bf_req *rq, bf_resp *rs)
     bf_addr a = rq->addr;
     int rgn = a < l1->cfg.sdram_bytes ? BF_RGN_SDRAM
                                       : bf_map_region(l1->cfg.part, l1->cfg.sdram_bytes, a);
-    (*(uint64_t *)((char *)st + l1_rgn_off[rgn]))++;
+    st->rgn[rgn]++;
     memset(rs, 0, sizeof *rs);
     bf_cycles t = rq->now;
     uint32_t cost = l1->cfg.hit_cycles;
@@ -595,7 +584,7 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_
             l1->dprev_bank = (int)bank;
         }
     }
-    l1->st->rgn_sdram++;
+    l1->st->rgn[BF_RGN_SDRAM]++;
     *ready = t + l1->cfg.hit_cycles;
     return 1;
 }

@@ -143,29 +143,38 @@ typedef struct bf_l1_config {
     X(U64, ssync_cycles, "l1.ops.ssync_cycles", "cycles",                                          \
       "core cycles spent in SSYNC (handshake plus drain stall)")                                   \
     X(U64, csync_cycles, "l1.ops.csync_cycles", "cycles", "core cycles spent in CSYNC")            \
-    X(U64, rgn_reserved, "l1.region.reserved.accesses", "accesses",                                \
+    X(U64_ARRAY, rgn, [BF_RGN_COUNT])                                                              \
+    X(U64_AT, rgn, [BF_RGN_RESERVED], "l1.region.reserved.accesses", "accesses",                   \
       "accesses to reserved (unpopulated) space")                                                  \
-    X(U64, rgn_sdram, "l1.region.sdram.accesses", "accesses", "accesses to SDRAM")                 \
-    X(U64, rgn_async0, "l1.region.async0.accesses", "accesses", "accesses to async bank 0")        \
-    X(U64, rgn_async1, "l1.region.async1.accesses", "accesses", "accesses to async bank 1")        \
-    X(U64, rgn_async2, "l1.region.async2.accesses", "accesses", "accesses to async bank 2")        \
-    X(U64, rgn_async3, "l1.region.async3.accesses", "accesses", "accesses to async bank 3")        \
-    X(U64, rgn_bootrom, "l1.region.bootrom.accesses", "accesses", "accesses to the boot ROM")      \
-    X(U64, rgn_l1_data_a, "l1.region.l1_data_a.accesses", "accesses",                              \
+    X(U64_AT, rgn, [BF_RGN_SDRAM], "l1.region.sdram.accesses", "accesses", "accesses to SDRAM")    \
+    X(U64_AT, rgn, [BF_RGN_ASYNC0], "l1.region.async0.accesses", "accesses",                       \
+      "accesses to async bank 0")                                                                  \
+    X(U64_AT, rgn, [BF_RGN_ASYNC1], "l1.region.async1.accesses", "accesses",                       \
+      "accesses to async bank 1")                                                                  \
+    X(U64_AT, rgn, [BF_RGN_ASYNC2], "l1.region.async2.accesses", "accesses",                       \
+      "accesses to async bank 2")                                                                  \
+    X(U64_AT, rgn, [BF_RGN_ASYNC3], "l1.region.async3.accesses", "accesses",                       \
+      "accesses to async bank 3")                                                                  \
+    X(U64_AT, rgn, [BF_RGN_BOOTROM], "l1.region.bootrom.accesses", "accesses",                     \
+      "accesses to the boot ROM")                                                                  \
+    X(U64_AT, rgn, [BF_RGN_L1_DATA_A], "l1.region.l1_data_a.accesses", "accesses",                 \
       "accesses to the SRAM-only half of data bank A")                                             \
-    X(U64, rgn_l1_data_a_cache, "l1.region.l1_data_a_cache.accesses", "accesses",                  \
+    X(U64_AT, rgn, [BF_RGN_L1_DATA_A_CACHE], "l1.region.l1_data_a_cache.accesses", "accesses",     \
       "accesses to the SRAM/cache half of data bank A (as SRAM)")                                  \
-    X(U64, rgn_l1_data_b, "l1.region.l1_data_b.accesses", "accesses",                              \
+    X(U64_AT, rgn, [BF_RGN_L1_DATA_B], "l1.region.l1_data_b.accesses", "accesses",                 \
       "accesses to the SRAM-only half of data bank B")                                             \
-    X(U64, rgn_l1_data_b_cache, "l1.region.l1_data_b_cache.accesses", "accesses",                  \
+    X(U64_AT, rgn, [BF_RGN_L1_DATA_B_CACHE], "l1.region.l1_data_b_cache.accesses", "accesses",     \
       "accesses to the SRAM/cache half of data bank B (as SRAM)")                                  \
-    X(U64, rgn_l1_inst, "l1.region.l1_inst.accesses", "accesses",                                  \
+    X(U64_AT, rgn, [BF_RGN_L1_INST], "l1.region.l1_inst.accesses", "accesses",                     \
       "accesses to L1 instruction SRAM")                                                           \
-    X(U64, rgn_l1_inst_cache, "l1.region.l1_inst_cache.accesses", "accesses",                      \
+    X(U64_AT, rgn, [BF_RGN_L1_INST_CACHE], "l1.region.l1_inst_cache.accesses", "accesses",         \
       "accesses to the L1 instruction SRAM/cache half (as SRAM)")                                  \
-    X(U64, rgn_scratch, "l1.region.scratch.accesses", "accesses", "accesses to the scratchpad")    \
-    X(U64, rgn_sys_mmr, "l1.region.sys_mmr.accesses", "accesses", "accesses to system MMRs")       \
-    X(U64, rgn_core_mmr, "l1.region.core_mmr.accesses", "accesses", "accesses to core MMRs")
+    X(U64_AT, rgn, [BF_RGN_SCRATCH], "l1.region.scratch.accesses", "accesses",                     \
+      "accesses to the scratchpad")                                                                \
+    X(U64_AT, rgn, [BF_RGN_SYS_MMR], "l1.region.sys_mmr.accesses", "accesses",                     \
+      "accesses to system MMRs")                                                                   \
+    X(U64_AT, rgn, [BF_RGN_CORE_MMR], "l1.region.core_mmr.accesses", "accesses",                   \
+      "accesses to core MMRs")
 
 typedef struct bf_l1_stats {
     BF_L1_STATS(BF_STAT_MEMBER)

@@ -60,11 +60,12 @@
 #define BF_STAT_STRUCT bf_sdram_stats
 const bf_stat_desc bf_sdram_stat_desc[] = {BF_SDRAM_STATS(BF_STAT_DESC)};
 const size_t bf_sdram_stat_count = BF_ARRAY_SIZE(bf_sdram_stat_desc);
+BF_STAT_TABLE_COVERS(bf_sdram_stat_desc, bf_sdram_stats);
 #undef BF_STAT_STRUCT
 
 enum {
-    SD_BANKS = 4,
-    SD_ASYNC_BANKS = 4,
+    SD_BANKS = BF_SDRAM_BANKS,
+    SD_ASYNC_BANKS = BF_SDRAM_ASYNC_BANKS,
     SD_ASYNC_BASE = 0x20000000u,
     SD_ASYNC_BANK_BYTES = 0x100000u,
     SD_MAX_SCLK_HZ = 133333333u,  /* Linux MAX_SCLK_HZ */
@@ -437,34 +438,6 @@ static uint64_t refresh_before(bf_sdram *s, uint64_t ready_at, uint64_t gap, uin
 
 /* ---- statistics helpers ----------------------------------------------------------------- */
 
-static const size_t read_off[BF_SRC_COUNT] = {
-    offsetof(bf_sdram_stats, reads_core), offsetof(bf_sdram_stats, reads_fill),
-    offsetof(bf_sdram_stats, reads_wbuf), offsetof(bf_sdram_stats, reads_victim),
-    offsetof(bf_sdram_stats, reads_dma),  offsetof(bf_sdram_stats, reads_alloc)};
-static const size_t write_off[BF_SRC_COUNT] = {
-    offsetof(bf_sdram_stats, writes_core), offsetof(bf_sdram_stats, writes_fill),
-    offsetof(bf_sdram_stats, writes_wbuf), offsetof(bf_sdram_stats, writes_victim),
-    offsetof(bf_sdram_stats, writes_dma),  offsetof(bf_sdram_stats, writes_alloc)};
-static const size_t bank_off[SD_BANKS][3] = {
-    {offsetof(bf_sdram_stats, bank0_row_hits), offsetof(bf_sdram_stats, bank0_row_misses),
-     offsetof(bf_sdram_stats, bank0_row_conflicts)},
-    {offsetof(bf_sdram_stats, bank1_row_hits), offsetof(bf_sdram_stats, bank1_row_misses),
-     offsetof(bf_sdram_stats, bank1_row_conflicts)},
-    {offsetof(bf_sdram_stats, bank2_row_hits), offsetof(bf_sdram_stats, bank2_row_misses),
-     offsetof(bf_sdram_stats, bank2_row_conflicts)},
-    {offsetof(bf_sdram_stats, bank3_row_hits), offsetof(bf_sdram_stats, bank3_row_misses),
-     offsetof(bf_sdram_stats, bank3_row_conflicts)}};
-static const size_t async_off[SD_ASYNC_BANKS][2] = {
-    {offsetof(bf_sdram_stats, async0_reads), offsetof(bf_sdram_stats, async0_writes)},
-    {offsetof(bf_sdram_stats, async1_reads), offsetof(bf_sdram_stats, async1_writes)},
-    {offsetof(bf_sdram_stats, async2_reads), offsetof(bf_sdram_stats, async2_writes)},
-    {offsetof(bf_sdram_stats, async3_reads), offsetof(bf_sdram_stats, async3_writes)}};
-
-static uint64_t *stat_at(bf_sdram *s, size_t off)
-{
-    return (uint64_t *)((char *)s->st + off);
-}
-
 static unsigned log2_floor(uint64_t v)
 {
     return 63u - (unsigned)__builtin_clzll(v);
@@ -478,16 +451,10 @@ static void record_read_latency(bf_sdram *s, uint64_t lat)
     if (lat > st->read_lat_max)
         st->read_lat_max = lat;
     bf_hist_add(&s->hist, lat);
-    static const size_t coarse_off[] = {
-        offsetof(bf_sdram_stats, read_lat_h0), offsetof(bf_sdram_stats, read_lat_h1),
-        offsetof(bf_sdram_stats, read_lat_h2), offsetof(bf_sdram_stats, read_lat_h3),
-        offsetof(bf_sdram_stats, read_lat_h4), offsetof(bf_sdram_stats, read_lat_h5),
-        offsetof(bf_sdram_stats, read_lat_h6), offsetof(bf_sdram_stats, read_lat_h7),
-        offsetof(bf_sdram_stats, read_lat_h8)};
     unsigned c = lat < 32 ? 0 : log2_floor(lat) - 4;
     if (c > 8)
         c = 8;
-    (*stat_at(s, coarse_off[c]))++;
+    st->read_lat_h[c]++;
 }
 
 /* ---- the port --------------------------------------------------------------------------- */
@@ -511,16 +478,16 @@ static uint64_t sdram_row_access(bf_sdram *s, uint64_t addr, uint64_t beats, int
     /* an open row was activated at act and may not be precharged before act + tRAS */
     assert(bk->row < 0 || bk->pre_ok >= bk->act + t->tras);
     uint64_t cmd;
-    int kind; /* 0 hit, 1 miss, 2 conflict */
+    int kind; /* BF_SDRAM_ROW_HIT, _MISS or _CONFLICT */
     if (bk->row == row) {
-        kind = 0;
+        kind = BF_SDRAM_ROW_HIT;
         cmd = start;
     } else if (bk->row < 0) {
-        kind = 1;
+        kind = BF_SDRAM_ROW_MISS;
         bk->act = start;
         cmd = start + t->trcd;
     } else {
-        kind = 2;
+        kind = BF_SDRAM_ROW_CONFLICT;
         uint64_t p = start;
         uint64_t tras_ok = bk->act + t->tras;
         if (tras_ok > p) {
@@ -537,7 +504,7 @@ static uint64_t sdram_row_access(bf_sdram *s, uint64_t addr, uint64_t beats, int
     if (kind)
         bk->pre_ok = bk->act + t->tras;
     bk->row = row;
-    (*stat_at(s, bank_off[b][kind]))++;
+    s->st->bank_row[b][kind]++;
     if (kind == 0)
         s->st->row_hits++;
     else if (kind == 1)
@@ -666,7 +633,7 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
                            t->async[abank].ht;
             done_s = start + beats16(addr, rq->size) * per;
             ready_s = done_s;
-            (*stat_at(s, async_off[abank][is_write]))++;
+            s->st->async_rw[abank][is_write]++;
             s->async_last_rd = is_write ? -1 : abank;
             s->last_sd_read = 0;
         }
@@ -706,10 +673,10 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     if (rs->done < rs->ready)
         rs->done = rs->ready;
     if (is_write) {
-        (*stat_at(s, write_off[rq->source]))++;
+        s->st->writes[rq->source]++;
         s->st->bytes_written += rq->size;
     } else {
-        (*stat_at(s, read_off[rq->source]))++;
+        s->st->reads[rq->source]++;
         s->st->bytes_read += rq->size;
         record_read_latency(s, rs->ready - rq->now);
     }

@@ -57,12 +57,26 @@ typedef struct bf_sdram_timing {
     } async[4];
 } bf_sdram_timing;
 
+/* Sizes and indices of the array statistics: bank_row[bank][kind], async_rw[bank][is_write],
+** reads[source] and writes[source] (bf_source), read_lat_h[bucket] (bucket 0 is < 32 CCLK,
+** bucket c in 1..7 is [2^(c+4), 2^(c+5)), bucket 8 is >= 4096). */
+enum {
+    BF_SDRAM_BANKS = 4,
+    BF_SDRAM_ASYNC_BANKS = 4,
+    BF_SDRAM_LAT_BUCKETS = 9,
+    BF_SDRAM_ROW_HIT = 0,
+    BF_SDRAM_ROW_MISS = 1,
+    BF_SDRAM_ROW_CONFLICT = 2,
+    BF_SDRAM_ROW_KINDS = 3
+};
+
 #define BF_SDRAM_STATS(X)                                                                          \
     X(U64, row_hits, "sdram.row_hits", "accesses", "SDRAM accesses to an open row")                \
     X(U64, row_misses, "sdram.row_misses", "accesses",                                             \
       "SDRAM accesses to an idle bank (activate)")                                                 \
     X(U64, row_conflicts, "sdram.row_conflicts", "accesses",                                       \
       "SDRAM accesses to a bank with another row open (precharge + activate)")                     \
+    X(U64_ARRAY, bank_row, [BF_SDRAM_BANKS][BF_SDRAM_ROW_KINDS])                                   \
     BF_SDRAM_BANK_STATS(X, 0)                                                                      \
     BF_SDRAM_BANK_STATS(X, 1)                                                                      \
     BF_SDRAM_BANK_STATS(X, 2)                                                                      \
@@ -89,26 +103,30 @@ typedef struct bf_sdram_timing {
       "SCLK cycles from time 0 to the end of the run (set by bf_sdram_finalize)")                  \
     X(F64, utilisation, "sdram.utilisation", "ratio",                                              \
       "busy_sclk / elapsed_sclk (set by bf_sdram_finalize)")                                       \
-    X(U64, reads_core, "sdram.reads.core", "accesses",                                             \
+    X(U64_ARRAY, reads, [BF_SRC_COUNT])                                                            \
+    X(U64_AT, reads, [BF_SRC_CORE], "sdram.reads.core", "accesses",                                \
       "external reads issued by the core (uncached)")                                              \
-    X(U64, reads_fill, "sdram.reads.fill", "accesses",                                             \
+    X(U64_AT, reads, [BF_SRC_FILL], "sdram.reads.fill", "accesses",                                \
       "external reads that were cache line fills")                                                 \
-    X(U64, reads_wbuf, "sdram.reads.wbuf", "accesses",                                             \
+    X(U64_AT, reads, [BF_SRC_WBUF], "sdram.reads.wbuf", "accesses",                                \
       "external reads issued by the write buffer (normally 0)")                                    \
-    X(U64, reads_victim, "sdram.reads.victim", "accesses",                                         \
+    X(U64_AT, reads, [BF_SRC_VICTIM], "sdram.reads.victim", "accesses",                            \
       "external reads issued by the victim buffer (normally 0)")                                   \
-    X(U64, reads_dma, "sdram.reads.dma", "accesses", "external reads issued by DMA")               \
-    X(U64, reads_alloc, "sdram.reads.alloc", "accesses", "external reads of allocator metadata")   \
-    X(U64, writes_core, "sdram.writes.core", "accesses",                                           \
+    X(U64_AT, reads, [BF_SRC_DMA], "sdram.reads.dma", "accesses", "external reads issued by DMA")  \
+    X(U64_AT, reads, [BF_SRC_ALLOC], "sdram.reads.alloc", "accesses",                              \
+      "external reads of allocator metadata")                                                      \
+    X(U64_ARRAY, writes, [BF_SRC_COUNT])                                                           \
+    X(U64_AT, writes, [BF_SRC_CORE], "sdram.writes.core", "accesses",                              \
       "external writes issued by the core directly")                                               \
-    X(U64, writes_fill, "sdram.writes.fill", "accesses",                                           \
+    X(U64_AT, writes, [BF_SRC_FILL], "sdram.writes.fill", "accesses",                              \
       "external writes tagged as fills (normally 0)")                                              \
-    X(U64, writes_wbuf, "sdram.writes.wbuf", "accesses",                                           \
+    X(U64_AT, writes, [BF_SRC_WBUF], "sdram.writes.wbuf", "accesses",                              \
       "external writes drained from the write buffer")                                             \
-    X(U64, writes_victim, "sdram.writes.victim", "accesses",                                       \
+    X(U64_AT, writes, [BF_SRC_VICTIM], "sdram.writes.victim", "accesses",                          \
       "dirty-line write-backs from the victim buffer")                                             \
-    X(U64, writes_dma, "sdram.writes.dma", "accesses", "external writes issued by DMA")            \
-    X(U64, writes_alloc, "sdram.writes.alloc", "accesses",                                         \
+    X(U64_AT, writes, [BF_SRC_DMA], "sdram.writes.dma", "accesses",                                \
+      "external writes issued by DMA")                                                             \
+    X(U64_AT, writes, [BF_SRC_ALLOC], "sdram.writes.alloc", "accesses",                            \
       "external writes of allocator metadata")                                                     \
     X(U64, bytes_read, "sdram.bytes_read", "bytes", "bytes read through the EBIU port")            \
     X(U64, bytes_written, "sdram.bytes_written", "bytes", "bytes written through the EBIU port")   \
@@ -123,24 +141,26 @@ typedef struct bf_sdram_timing {
     X(U64, read_lat_p99, "sdram.read_latency.p99", "cycles",                                       \
       "99th percentile read latency, CCLK (histogram bucket floor; set by bf_sdram_finalize)")     \
     X(U64, read_lat_max, "sdram.read_latency.max", "cycles", "largest read latency, CCLK")         \
-    X(U64, read_lat_h0, "sdram.read_latency.hist.lt32", "accesses",                                \
+    X(U64_ARRAY, read_lat_h, [BF_SDRAM_LAT_BUCKETS])                                               \
+    X(U64_AT, read_lat_h, [0], "sdram.read_latency.hist.lt32", "accesses",                         \
       "reads with latency < 32 CCLK")                                                              \
-    X(U64, read_lat_h1, "sdram.read_latency.hist.lt64", "accesses",                                \
+    X(U64_AT, read_lat_h, [1], "sdram.read_latency.hist.lt64", "accesses",                         \
       "reads with latency 32..63 CCLK")                                                            \
-    X(U64, read_lat_h2, "sdram.read_latency.hist.lt128", "accesses",                               \
+    X(U64_AT, read_lat_h, [2], "sdram.read_latency.hist.lt128", "accesses",                        \
       "reads with latency 64..127 CCLK")                                                           \
-    X(U64, read_lat_h3, "sdram.read_latency.hist.lt256", "accesses",                               \
+    X(U64_AT, read_lat_h, [3], "sdram.read_latency.hist.lt256", "accesses",                        \
       "reads with latency 128..255 CCLK")                                                          \
-    X(U64, read_lat_h4, "sdram.read_latency.hist.lt512", "accesses",                               \
+    X(U64_AT, read_lat_h, [4], "sdram.read_latency.hist.lt512", "accesses",                        \
       "reads with latency 256..511 CCLK")                                                          \
-    X(U64, read_lat_h5, "sdram.read_latency.hist.lt1024", "accesses",                              \
+    X(U64_AT, read_lat_h, [5], "sdram.read_latency.hist.lt1024", "accesses",                       \
       "reads with latency 512..1023 CCLK")                                                         \
-    X(U64, read_lat_h6, "sdram.read_latency.hist.lt2048", "accesses",                              \
+    X(U64_AT, read_lat_h, [6], "sdram.read_latency.hist.lt2048", "accesses",                       \
       "reads with latency 1024..2047 CCLK")                                                        \
-    X(U64, read_lat_h7, "sdram.read_latency.hist.lt4096", "accesses",                              \
+    X(U64_AT, read_lat_h, [7], "sdram.read_latency.hist.lt4096", "accesses",                       \
       "reads with latency 2048..4095 CCLK")                                                        \
-    X(U64, read_lat_h8, "sdram.read_latency.hist.ge4096", "accesses",                              \
+    X(U64_AT, read_lat_h, [8], "sdram.read_latency.hist.ge4096", "accesses",                       \
       "reads with latency >= 4096 CCLK")                                                           \
+    X(U64_ARRAY, async_rw, [BF_SDRAM_ASYNC_BANKS][2])                                              \
     BF_SDRAM_ASYNC_STATS(X, 0)                                                                     \
     BF_SDRAM_ASYNC_STATS(X, 1)                                                                     \
     BF_SDRAM_ASYNC_STATS(X, 2)                                                                     \
@@ -156,18 +176,18 @@ typedef struct bf_sdram_timing {
 
 /* Per internal bank n (0..3): sdram.bank<n>.row_hits / row_misses / row_conflicts. */
 #define BF_SDRAM_BANK_STATS(X, n)                                                                  \
-    X(U64, bank##n##_row_hits, "sdram.bank" #n ".row_hits", "accesses",                            \
+    X(U64_AT, bank_row, [n][BF_SDRAM_ROW_HIT], "sdram.bank" #n ".row_hits", "accesses",            \
       "SDRAM accesses to the open row of internal bank " #n)                                       \
-    X(U64, bank##n##_row_misses, "sdram.bank" #n ".row_misses", "accesses",                        \
+    X(U64_AT, bank_row, [n][BF_SDRAM_ROW_MISS], "sdram.bank" #n ".row_misses", "accesses",         \
       "SDRAM accesses to internal bank " #n " while idle (activate)")                              \
-    X(U64, bank##n##_row_conflicts, "sdram.bank" #n ".row_conflicts", "accesses",                  \
+    X(U64_AT, bank_row, [n][BF_SDRAM_ROW_CONFLICT], "sdram.bank" #n ".row_conflicts", "accesses",  \
       "SDRAM accesses to internal bank " #n " with another row open")
 
 /* Per async bank n (0..3). */
 #define BF_SDRAM_ASYNC_STATS(X, n)                                                                 \
-    X(U64, async##n##_reads, "sdram.async.bank" #n ".reads", "accesses",                           \
+    X(U64_AT, async_rw, [n][0], "sdram.async.bank" #n ".reads", "accesses",                        \
       "reads of async memory bank " #n)                                                            \
-    X(U64, async##n##_writes, "sdram.async.bank" #n ".writes", "accesses",                         \
+    X(U64_AT, async_rw, [n][1], "sdram.async.bank" #n ".writes", "accesses",                       \
       "writes of async memory bank " #n)
 
 typedef struct bf_sdram_stats {

@@ -639,9 +639,9 @@ static void t_sram_fault(void)
     BF_CHECK_EQ(rd(&f, 0xFFB00010u, 80).fault, BF_FAULT_NONE);
     BF_CHECK_EQ(rd(&f, 0x30000000u, 90).fault, BF_FAULT_HWERR_EXTERN);
     BF_CHECK_EQ(f.st.faults, 6);
-    BF_CHECK_EQ(f.st.rgn_l1_data_a_cache, 1);
-    BF_CHECK_EQ(f.st.rgn_scratch, 2);
-    BF_CHECK_EQ(f.st.rgn_reserved, 1);
+    BF_CHECK_EQ(f.st.rgn[BF_RGN_L1_DATA_A_CACHE], 1);
+    BF_CHECK_EQ(f.st.rgn[BF_RGN_SCRATCH], 2);
+    BF_CHECK_EQ(f.st.rgn[BF_RGN_RESERVED], 1);
     BF_CHECK_EQ(f.st.sram_accesses, 3);
     BF_CHECK_EQ(f.ext.n, 0); /* nothing left L1 */
     BF_CHECK_EQ(bf_l1_write_dmem_control(f.l1, 0, 100), BF_OK);

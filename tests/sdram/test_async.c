@@ -39,10 +39,10 @@ static void test_async_ezkit(void)
     BF_CHECK_EQ(r.done, 2580);
     BF_CHECK_EQ(st.async_turnarounds, 3);
     BF_CHECK_EQ(st.async_tt_sclk, 8);
-    BF_CHECK_EQ(st.async0_reads, 2);
-    BF_CHECK_EQ(st.async0_writes, 3);
-    BF_CHECK_EQ(st.async3_reads, 1);
-    BF_CHECK_EQ(st.async3_writes, 1);
+    BF_CHECK_EQ(st.async_rw[0][0], 2);
+    BF_CHECK_EQ(st.async_rw[0][1], 3);
+    BF_CHECK_EQ(st.async_rw[3][0], 1);
+    BF_CHECK_EQ(st.async_rw[3][1], 1);
     /* The async bus is the SDRAM's bus: an SDRAM read issued at now 2500 waits for 516, then
     ** misses: ACT 516, READ 519, data [522,524): 524 -> 2620. */
     r = xf(s, 0x0, 4, RD, BF_SRC_CORE, 2500);
@@ -81,7 +81,7 @@ static void test_faults(void)
     r = xf(s, 0x01FFFFFE, 4, RD, BF_SRC_CORE, 0);
     BF_CHECK_EQ(r.fault, BF_FAULT_HWERR_EXTERN);
     BF_CHECK_EQ(st.faults, 3);
-    BF_CHECK_EQ(st.reads_core, 1);
+    BF_CHECK_EQ(st.reads[BF_SRC_CORE], 1);
     bf_sdram_destroy(s);
     /* SDRAM disabled (SDBCTL.EBE = 0): every SDRAM access is a hardware error. */
     board_ezkit(&c);

@@ -62,10 +62,10 @@ static void test_latency(void)
     BF_CHECK_EQ(st.read_lat_p99, 45);
     BF_CHECK_EQ(st.read_lat_max, 60);
     BF_CHECK(fabs(st.read_lat_mean - 45.15) < 1e-9);
-    BF_CHECK_EQ(st.read_lat_h1, 100);
-    BF_CHECK_EQ(st.read_lat_h0 + st.read_lat_h2, 0);
-    BF_CHECK_EQ(st.reads_core, 1);
-    BF_CHECK_EQ(st.reads_alloc, 99);
+    BF_CHECK_EQ(st.read_lat_h[1], 100);
+    BF_CHECK_EQ(st.read_lat_h[0] + st.read_lat_h[2], 0);
+    BF_CHECK_EQ(st.reads[BF_SRC_CORE], 1);
+    BF_CHECK_EQ(st.reads[BF_SRC_ALLOC], 99);
     /* Busy: the miss occupies [4,12) = 8 SCLK, each hit [s, s+5) = 5: 8 + 99 * 5 = 503. End
     ** at CCLK 4500 = edge 900, no refresh yet: utilisation 503 / 900. */
     BF_CHECK_EQ(st.busy_sclk, 503);
@@ -103,8 +103,8 @@ static void test_histogram_resolution(void)
     BF_CHECK_EQ(st.read_lat_max, 1780);
     BF_CHECK_EQ(st.read_lat_p50, 1664);
     BF_CHECK_EQ(st.read_lat_p99, 1664);
-    BF_CHECK_EQ(st.read_lat_h6, 1);
-    BF_CHECK_EQ(st.reads_dma, 1);
+    BF_CHECK_EQ(st.read_lat_h[6], 1);
+    BF_CHECK_EQ(st.reads[BF_SRC_DMA], 1);
     bf_sdram_destroy(s);
 }
 

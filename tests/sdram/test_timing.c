@@ -48,12 +48,12 @@ static void test_ezkit_rows(void)
     BF_CHECK_EQ(st.row_hits, 2);
     BF_CHECK_EQ(st.row_misses, 2);
     BF_CHECK_EQ(st.row_conflicts, 2);
-    BF_CHECK_EQ(st.bank0_row_hits, 2);
-    BF_CHECK_EQ(st.bank0_row_misses, 1);
-    BF_CHECK_EQ(st.bank0_row_conflicts, 1);
-    BF_CHECK_EQ(st.bank1_row_misses, 1);
-    BF_CHECK_EQ(st.bank1_row_conflicts, 1);
-    BF_CHECK_EQ(st.reads_core, 6);
+    BF_CHECK_EQ(st.bank_row[0][BF_SDRAM_ROW_HIT], 2);
+    BF_CHECK_EQ(st.bank_row[0][BF_SDRAM_ROW_MISS], 1);
+    BF_CHECK_EQ(st.bank_row[0][BF_SDRAM_ROW_CONFLICT], 1);
+    BF_CHECK_EQ(st.bank_row[1][BF_SDRAM_ROW_MISS], 1);
+    BF_CHECK_EQ(st.bank_row[1][BF_SDRAM_ROW_CONFLICT], 1);
+    BF_CHECK_EQ(st.reads[BF_SRC_CORE], 6);
     BF_CHECK_EQ(st.bytes_read, 4 + 4 + 2 + 4 + 2 + 2);
     bf_sdram_destroy(s);
 }
@@ -87,11 +87,11 @@ static void test_board_b_rows(void)
     /* 16-bit conflict 0x02001000 at now 502 (edge 167): 3 * (4+2+2+2+1) = 33. */
     r = xf(s, 0x02001000, 2, RD, BF_SRC_CORE, 502);
     BF_CHECK_EQ(r.ready - 502, 33);
-    BF_CHECK_EQ(st.bank0_row_hits, 2);
-    BF_CHECK_EQ(st.bank0_row_misses, 1);
-    BF_CHECK_EQ(st.bank0_row_conflicts, 1);
-    BF_CHECK_EQ(st.bank1_row_misses, 1);
-    BF_CHECK_EQ(st.bank1_row_conflicts, 1);
+    BF_CHECK_EQ(st.bank_row[0][BF_SDRAM_ROW_HIT], 2);
+    BF_CHECK_EQ(st.bank_row[0][BF_SDRAM_ROW_MISS], 1);
+    BF_CHECK_EQ(st.bank_row[0][BF_SDRAM_ROW_CONFLICT], 1);
+    BF_CHECK_EQ(st.bank_row[1][BF_SDRAM_ROW_MISS], 1);
+    BF_CHECK_EQ(st.bank_row[1][BF_SDRAM_ROW_CONFLICT], 1);
     /* Non-integer ratio, request between edges: 32-bit hit 0x1004 at now 602. Edges 601 (k 200)
     ** and 604 (k 201): a = 201, s 205, data [207,209): edge 209 = 628; latency 26 = 2 (wait for
     ** the edge) + 3 * 8. */
@@ -156,7 +156,7 @@ static void test_fills(void)
     r = xf(s, 0x2408, 32, RD, BF_SRC_FILL, 400);
     BF_CHECK_EQ(r.ready - 400, 75);
     BF_CHECK_EQ(r.done - 400, 145);
-    BF_CHECK_EQ(st.reads_fill, 3);
+    BF_CHECK_EQ(st.reads[BF_SRC_FILL], 3);
     BF_CHECK_EQ(st.bytes_read, 96);
     bf_sdram_destroy(s);
     /* fill_critical_bytes = 8 (a 64-bit critical word, 4 beats): the miss fill of the first
@@ -219,7 +219,7 @@ static void test_writes(void)
     BF_CHECK_EQ(r.done - 1000, 30);
     r = xf(s, 0x3020, 32, WR, BF_SRC_VICTIM, 1500);
     BF_CHECK_EQ(r.done - 1500, 100);
-    BF_CHECK_EQ(st.writes_victim, 3);
+    BF_CHECK_EQ(st.writes[BF_SRC_VICTIM], 3);
     BF_CHECK_EQ(st.bytes_written, 100);
     bf_sdram_destroy(s);
 
@@ -231,7 +231,7 @@ static void test_writes(void)
     r = xf(s, 0x4, 4, WR, BF_SRC_WBUF, 0);
     BF_CHECK_EQ(r.done, 75);
     BF_CHECK_EQ(st.rw_turn_sclk, 1);
-    BF_CHECK_EQ(st.writes_wbuf, 1);
+    BF_CHECK_EQ(st.writes[BF_SRC_WBUF], 1);
     bf_sdram_destroy(s);
     /* With FBBRW set (bit 26: 0x0491998D) the write starts at 12: 14 -> 70. */
     c.sdgctl = 0x0491998D;
@@ -410,7 +410,7 @@ static void test_row_cross_and_ebufe(void)
     BF_CHECK_EQ(r.ready, 115);
     BF_CHECK_EQ(st.row_misses, 1);
     BF_CHECK_EQ(st.row_conflicts, 1);
-    BF_CHECK_EQ(st.reads_dma, 1);
+    BF_CHECK_EQ(st.reads[BF_SRC_DMA], 1);
     bf_sdram_destroy(s);
     /* EBUFE (bit 25: 0x0291998D): a 32-bit miss is 12 + 1 = 13 SCLK -> 65. */
     c.sdgctl = 0x0291998D;

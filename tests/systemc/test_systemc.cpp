@@ -185,7 +185,7 @@ static void check_same_stats(const bf_tlm_platform &p, const c_result &c)
     BF_CHECK_EQ(p.stats.cplb->dchecks, c.cplb.dchecks);
     BF_CHECK_EQ(p.stats.core->stall_cplb, c.core.stall_cplb);
     BF_CHECK_EQ(p.stats.l1->dread_misses, c.l1.dread_misses);
-    BF_CHECK_EQ(p.stats.sdram->writes_wbuf, c.sdram.writes_wbuf);
+    BF_CHECK_EQ(p.stats.sdram->writes[BF_SRC_WBUF], c.sdram.writes[BF_SRC_WBUF]);
 }
 
 /* The ready times of the platform's core equal the C loop's. */
@@ -458,9 +458,9 @@ static void case_dma(uint64_t quantum)
     BF_CHECK_EQ(p.core->refs, 512);
     BF_CHECK_EQ(p.dma->refs, 1024);
     BF_CHECK_EQ(p.core->errors + p.dma->errors, 0);
-    BF_CHECK_EQ(p.stats.sdram->reads_fill, 512);
-    BF_CHECK_EQ(p.stats.sdram->reads_dma, 1024);
-    BF_CHECK_EQ(alone.sdram.reads_fill, 512);
+    BF_CHECK_EQ(p.stats.sdram->reads[BF_SRC_FILL], 512);
+    BF_CHECK_EQ(p.stats.sdram->reads[BF_SRC_DMA], 1024);
+    BF_CHECK_EQ(alone.sdram.reads[BF_SRC_FILL], 512);
     BF_CHECK(p.core->end_cycles > alone.end);
     BF_CHECK_EQ(p.ebiu->stats().late, 0);
     BF_CHECK_EQ(p.ebiu->stats().transactions, 512 + 1024);
@@ -511,7 +511,7 @@ static void case_late()
     tlm_utils::tlm_quantumkeeper::set_global_quantum(p.ebiu->clock().from_cclk(100));
     sc_core::sc_start();
     BF_CHECK(p.core->finished() && p.dma->finished());
-    BF_CHECK_EQ(p.stats.sdram->writes_wbuf, 1);
+    BF_CHECK_EQ(p.stats.sdram->writes[BF_SRC_WBUF], 1);
     BF_CHECK(p.ebiu->stats().late >= 1);
     BF_CHECK(p.ebiu->stats().late_cycles > 1000);
     std::fprintf(stderr, "late %llu, late_cycles %llu\n", (unsigned long long)p.ebiu->stats().late,
