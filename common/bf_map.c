@@ -18,30 +18,32 @@ typedef struct bf_map_ent {
     int region;
 } bf_map_ent;
 
+/* [start, start + bytes - 1] */
+#define R(start, bytes, rgn) {(start), (start) + (bytes)-1u, (rgn)}
+#define ASYNC(n) R(BF_ASYNC_BASE + (n)*BF_ASYNC_BANK_BYTES, BF_ASYNC_BANK_BYTES, BF_RGN_ASYNC0 + (n))
+#define DHALF(bank, half, rgn) R((bank) + (half)*BF_L1_DATA_HALF_BYTES, BF_L1_DATA_HALF_BYTES, rgn)
 #define BF_MAP_COMMON_TAIL                                                                         \
-    {0x20000000u, 0x200FFFFFu, BF_RGN_ASYNC0}, {0x20100000u, 0x201FFFFFu, BF_RGN_ASYNC1},          \
-        {0x20200000u, 0x202FFFFFu, BF_RGN_ASYNC2}, {0x20300000u, 0x203FFFFFu, BF_RGN_ASYNC3},      \
-        {0xEF000000u, 0xEF0003FFu, BF_RGN_BOOTROM},                                                \
-        {0xFFA10000u, 0xFFA13FFFu, BF_RGN_L1_INST_CACHE},                                          \
-        {0xFFB00000u, 0xFFB00FFFu, BF_RGN_SCRATCH}, {0xFFC00000u, 0xFFDFFFFFu, BF_RGN_SYS_MMR},    \
-    {                                                                                              \
-        0xFFE00000u, 0xFFFFFFFFu, BF_RGN_CORE_MMR                                                  \
-    }
+    ASYNC(0), ASYNC(1), ASYNC(2), ASYNC(3), R(BF_BOOTROM_BASE, BF_BOOTROM_BYTES, BF_RGN_BOOTROM),  \
+        R(BF_L1_INST_CACHE_BASE, BF_L1_INST_CACHE_BYTES, BF_RGN_L1_INST_CACHE),                   \
+        R(BF_SCRATCH_BASE, BF_SCRATCH_BYTES, BF_RGN_SCRATCH),                                     \
+        R(BF_SYS_MMR_BASE, BF_CORE_MMR_BASE - BF_SYS_MMR_BASE, BF_RGN_SYS_MMR),                   \
+        R(BF_CORE_MMR_BASE, 0u - BF_CORE_MMR_BASE, BF_RGN_CORE_MMR)
 
-static const bf_map_ent map533[] = {{0xFF800000u, 0xFF803FFFu, BF_RGN_L1_DATA_A},
-                                    {0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
-                                    {0xFF900000u, 0xFF903FFFu, BF_RGN_L1_DATA_B},
-                                    {0xFF904000u, 0xFF907FFFu, BF_RGN_L1_DATA_B_CACHE},
-                                    {0xFFA00000u, 0xFFA0FFFFu, BF_RGN_L1_INST},
+/* The BF532/BF531 instruction SRAM is the top 32 KB / the 16 KB above the first 32 KB. */
+static const bf_map_ent map533[] = {DHALF(BF_L1_DATA_A_BASE, 0, BF_RGN_L1_DATA_A),
+                                    DHALF(BF_L1_DATA_A_BASE, 1, BF_RGN_L1_DATA_A_CACHE),
+                                    DHALF(BF_L1_DATA_B_BASE, 0, BF_RGN_L1_DATA_B),
+                                    DHALF(BF_L1_DATA_B_BASE, 1, BF_RGN_L1_DATA_B_CACHE),
+                                    R(BF_L1_INST_BASE, BF_L1_INST_SRAM_BYTES, BF_RGN_L1_INST),
                                     BF_MAP_COMMON_TAIL};
 
-static const bf_map_ent map532[] = {{0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
-                                    {0xFF904000u, 0xFF907FFFu, BF_RGN_L1_DATA_B_CACHE},
-                                    {0xFFA08000u, 0xFFA0FFFFu, BF_RGN_L1_INST},
+static const bf_map_ent map532[] = {DHALF(BF_L1_DATA_A_BASE, 1, BF_RGN_L1_DATA_A_CACHE),
+                                    DHALF(BF_L1_DATA_B_BASE, 1, BF_RGN_L1_DATA_B_CACHE),
+                                    R(BF_L1_INST_BASE + 0x8000u, 0x8000u, BF_RGN_L1_INST),
                                     BF_MAP_COMMON_TAIL};
 
-static const bf_map_ent map531[] = {{0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
-                                    {0xFFA08000u, 0xFFA0BFFFu, BF_RGN_L1_INST},
+static const bf_map_ent map531[] = {DHALF(BF_L1_DATA_A_BASE, 1, BF_RGN_L1_DATA_A_CACHE),
+                                    R(BF_L1_INST_BASE + 0x8000u, 0x4000u, BF_RGN_L1_INST),
                                     BF_MAP_COMMON_TAIL};
 
 static const bf_map_ent *map_of(int part, size_t *n)
