@@ -21,7 +21,7 @@
 #define BF_ASYNC_BANKS 4u
 #define BF_ASYNC_END (BF_ASYNC_BASE + BF_ASYNC_BANKS * BF_ASYNC_BANK_BYTES) /* one past bank 3 */
 #define BF_BOOTROM_BASE 0xEF000000u
-#define BF_BOOTROM_BYTES 0x400u     /* 1 KB */
+#define BF_BOOTROM_BYTES 0x400u      /* 1 KB */
 #define BF_L1_SPACE_BASE 0xFF000000u /* the 16 MB that holds every L1 memory and the MMRs */
 #define BF_L1_DATA_A_BASE 0xFF800000u
 #define BF_L1_DATA_B_BASE 0xFF900000u
@@ -32,7 +32,7 @@
 #define BF_L1_INST_CACHE_BASE (BF_L1_INST_BASE + BF_L1_INST_SRAM_BYTES) /* 16 KB SRAM/cache */
 #define BF_L1_INST_CACHE_BYTES 0x4000u
 #define BF_SCRATCH_BASE 0xFFB00000u
-#define BF_SCRATCH_BYTES 0x1000u /* 4 KB */
+#define BF_SCRATCH_BYTES 0x1000u     /* 4 KB */
 #define BF_SYS_MMR_BASE 0xFFC00000u  /* system MMRs up to 0xFFDFFFFF */
 #define BF_CORE_MMR_BASE 0xFFE00000u /* core MMRs up to 0xFFFFFFFF */
 

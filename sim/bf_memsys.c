@@ -73,8 +73,8 @@ struct bf_memsys {
     bf_sdram_stats sdram_stats;
     bf_memsys_stats stats;
     uint32_t sdram_bytes;
-    uint8_t *sdram_mem;        /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
-    int host_oom;              /* sdram_mem could not be allocated */
+    uint8_t *sdram_mem; /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
+    int host_oom;       /* sdram_mem could not be allocated */
     uint8_t l1d_a[BF_L1_DATA_BANK_BYTES]; /* bank A, from BF_L1_DATA_A_BASE */
     uint8_t l1d_b[BF_L1_DATA_BANK_BYTES]; /* bank B, from BF_L1_DATA_B_BASE */
     uint8_t l1i[BF_L1_INST_SRAM_BYTES + BF_L1_INST_CACHE_BYTES]; /* from BF_L1_INST_BASE */

@@ -19,7 +19,8 @@ void bf_l1_config_default(bf_l1_config *c)
     c->part = BF_PART_BF533;
     c->dmem_control = BF_DMEM_PORT_PREF0 | BF_DMEM_ENDM | (3u << BF_DMEM_DMC_SHIFT) |
                       BF_DMEM_ENDCPLB; /* reset value, DMC=11, ENDCPLB */
-    c->imem_control = BF_IMEM_ENIM | (1u << BF_IMEM_IMC_SHIFT) | BF_IMEM_ENICPLB; /* ENIM, IMC, ENICPLB */
+    c->imem_control =
+        BF_IMEM_ENIM | (1u << BF_IMEM_IMC_SHIFT) | BF_IMEM_ENICPLB; /* ENIM, IMC, ENICPLB */
     c->sdram_bytes = 32u << 20;
     c->index_mode = BF_L1_INDEX_BLACKFIN;
     c->compat = BF_L1_COMPAT_NONE;

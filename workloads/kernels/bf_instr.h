@@ -54,7 +54,7 @@ enum {
     BFI_ASYNC_BASE = BF_ASYNC_BASE,         /* async memory bank 0 (a device's memory, flash) */
     BFI_ASYNC_BYTES = BF_ASYNC_BANK_BYTES,  /* 1 MB per bank */
     BFI_DMEM_CONTROL = BF_DMEM_CONTROL,     /* L1 data memory control MMR */
-    BFI_FETCH_BYTES = 8,              /* instruction fetch unit (64 bits) */
+    BFI_FETCH_BYTES = 8,                    /* instruction fetch unit (64 bits) */
     BFI_MAX_ARRAYS = 32
 };
 
@@ -354,9 +354,9 @@ static inline void bfi_cacheop(bfi_trace *t, const char *op, const void *p, size
     uint32_t a = bfi_addr(t, p, bytes);
     if (t->failed || bytes == 0)
         return;
-    uint32_t first = a & ~31u, last = (uint32_t)(a + bytes - 1) & ~31u;
+    uint32_t first = a & ~BF_LINE_MASK, last = (uint32_t)(a + bytes - 1) & ~BF_LINE_MASK;
     bfi_flush_gap(t);
-    fprintf(t->out, "%s 0x%08X %u\n", op, first, (last - first) / 32 + 1);
+    fprintf(t->out, "%s 0x%08X %u\n", op, first, (last - first) / BF_LINE_BYTES + 1);
     t->records++;
 }
 
