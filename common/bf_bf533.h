@@ -16,6 +16,7 @@
 #define BF_LINE_MASK (BF_LINE_BYTES - 1u)
 
 /* Memory map, reference section 1 (BF533 addresses; the BF531/BF532 lack parts of L1, see bf_map.c). */
+#define BF_SDRAM_MAX_BYTES (128u << 20) /* SDRAM from address 0, 16..128 MB (EBSZ) */
 #define BF_ASYNC_BASE 0x20000000u       /* async bank 0; banks 1..3 follow */
 #define BF_ASYNC_BANK_BYTES 0x00100000u /* 1 MB per async bank */
 #define BF_ASYNC_BANKS 4u

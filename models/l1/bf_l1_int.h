@@ -50,7 +50,7 @@ enum {
     L1_FETCH_BLOCK = 8,    /* the sequencer fetches aligned 64-bit blocks */
     L1_MAX_WBUF = 64,
     L1_MAX_VICTIM = 16,
-    L1_SDRAM_MAX = 128u << 20
+    L1_SDRAM_MAX = BF_SDRAM_MAX_BYTES
 };
 _Static_assert(L1_DSETS *L1_DWAYS *L1_LINE_BYTES == 16384, "D bank is 16 KB");
 _Static_assert((int)L1_DSETS == (int)BF_L1_DSETS && (int)L1_DWAYS == (int)BF_L1_DWAYS &&
