@@ -64,7 +64,9 @@ const size_t bf_sdram_stat_count = BF_ARRAY_SIZE(bf_sdram_stat_desc);
 
 enum {
     SD_BANKS = 4,
-    SD_ASYNC_BANKS = BF_ASYNC_BANKS,
+    SD_ASYNC_BANKS = 4,
+    SD_ASYNC_BASE = 0x20000000u,
+    SD_ASYNC_BANK_BYTES = 0x100000u,
     SD_MAX_SCLK_HZ = 133333333u,  /* Linux MAX_SCLK_HZ */
     SD_MAX_CCLK_HZ = 1000000000u, /* above every BF53x grade; keeps the arithmetic in 64 bits */
     SD_MAX_VCO_HZ = 750000000u,   /* BF533 MAX_VCO_HZ */
