@@ -9,6 +9,7 @@
 ** NP2 merges lazily when nothing fits; bootmem aligns to SMP_CACHE_BYTES = L1 line = 32 bytes.
 */
 #include "bf_alloc_int.h"
+#include "bf_bf533.h"
 
 #include <string.h>
 
@@ -47,7 +48,7 @@ void bf_alloc_env_default(bf_alloc_env *e)
     e->reclaim_batch = 32;
     e->lowmem_reserve_ratio = 256;
     e->np2_merge_on_fail = 1;
-    e->bootmem_align = 32;
+    e->bootmem_align = BF_LINE_BYTES; /* SMP_CACHE_BYTES */
 }
 
 const char *bf_alloc_env_check(const bf_alloc_env *e)

@@ -61,10 +61,11 @@
 
 #include "bf_alloc.h"
 #include "bf_alloc_int.h"
+#include "bf_bf533.h"
 #include "bf_hmem.h"
 
 enum {
-    SLAB_LINE = 32,            /* bytes: L1_CACHE_BYTES, also the colour step */
+    SLAB_LINE = BF_LINE_BYTES, /* bytes: L1_CACHE_BYTES, also the colour step */
     SLAB_MINALIGN = 8,         /* bytes: ARCH_SLAB_MINALIGN */
     SLAB_WORD = 4,             /* bytes: BYTES_PER_WORD */
     SLAB_OFFSLAB_SHIFT = 3,    /* off-slab descriptors for size >= PAGE_SIZE >> 3 */

@@ -3,11 +3,11 @@
 **
 ** Each part has a table of [start, end] ranges; lookup is a linear scan over at most 15 entries,
 ** ordered so that the hot regions (SDRAM, then L1) come first.
-** BF533: L1 data A 0xFF800000 (SRAM 16K + SRAM/cache 16K), B 0xFF900000 likewise; L1 instruction
-**        SRAM 0xFFA00000..0xFFA0FFFF (64K) and SRAM/cache 0xFFA10000..0xFFA13FFF.
-** BF532: data A and B are the SRAM/cache halves only (0xFF804000, 0xFF904000); instruction SRAM
-**        0xFFA08000..0xFFA0FFFF (32K) plus the SRAM/cache half.
-** BF531: data A SRAM/cache half only; no bank B; instruction SRAM 0xFFA08000..0xFFA0BFFF (16K).
+** The bases and sizes are bf_bf533.h's. BF533: L1 data banks A and B (SRAM 16K + SRAM/cache 16K
+**        each); L1 instruction SRAM (64K) and its SRAM/cache half.
+** BF532: data A and B are the SRAM/cache halves only; instruction SRAM is the upper 32K of the
+**        BF533's (base + 0x8000) plus the SRAM/cache half.
+** BF531: data A SRAM/cache half only; no bank B; instruction SRAM base + 0x8000 .. + 0xBFFF (16K).
 */
 #include "bf_map.h"
 
@@ -18,30 +18,35 @@ typedef struct bf_map_ent {
     int region;
 } bf_map_ent;
 
-#define BF_MAP_COMMON_TAIL                                                                         \
-    {0x20000000u, 0x200FFFFFu, BF_RGN_ASYNC0}, {0x20100000u, 0x201FFFFFu, BF_RGN_ASYNC1},          \
-        {0x20200000u, 0x202FFFFFu, BF_RGN_ASYNC2}, {0x20300000u, 0x203FFFFFu, BF_RGN_ASYNC3},      \
-        {0xEF000000u, 0xEF0003FFu, BF_RGN_BOOTROM},                                                \
-        {0xFFA10000u, 0xFFA13FFFu, BF_RGN_L1_INST_CACHE},                                          \
-        {0xFFB00000u, 0xFFB00FFFu, BF_RGN_SCRATCH}, {0xFFC00000u, 0xFFDFFFFFu, BF_RGN_SYS_MMR},    \
+/* [start, start + bytes - 1] */
+#define R(start, bytes, rgn)                                                                       \
     {                                                                                              \
-        0xFFE00000u, 0xFFFFFFFFu, BF_RGN_CORE_MMR                                                  \
+        (start), (start) + (bytes)-1u, (rgn)                                                       \
     }
+#define ASYNC(n)                                                                                   \
+    R(BF_ASYNC_BASE + (n)*BF_ASYNC_BANK_BYTES, BF_ASYNC_BANK_BYTES, BF_RGN_ASYNC0 + (n))
+#define DHALF(bank, half, rgn) R((bank) + (half)*BF_L1_DATA_HALF_BYTES, BF_L1_DATA_HALF_BYTES, rgn)
+#define BF_MAP_COMMON_TAIL                                                                         \
+    ASYNC(0), ASYNC(1), ASYNC(2), ASYNC(3), R(BF_BOOTROM_BASE, BF_BOOTROM_BYTES, BF_RGN_BOOTROM),  \
+        R(BF_L1_INST_CACHE_BASE, BF_L1_INST_CACHE_BYTES, BF_RGN_L1_INST_CACHE),                    \
+        R(BF_SCRATCH_BASE, BF_SCRATCH_BYTES, BF_RGN_SCRATCH),                                      \
+        R(BF_SYS_MMR_BASE, BF_CORE_MMR_BASE - BF_SYS_MMR_BASE, BF_RGN_SYS_MMR),                    \
+        R(BF_CORE_MMR_BASE, 0u - BF_CORE_MMR_BASE, BF_RGN_CORE_MMR)
 
-static const bf_map_ent map533[] = {{0xFF800000u, 0xFF803FFFu, BF_RGN_L1_DATA_A},
-                                    {0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
-                                    {0xFF900000u, 0xFF903FFFu, BF_RGN_L1_DATA_B},
-                                    {0xFF904000u, 0xFF907FFFu, BF_RGN_L1_DATA_B_CACHE},
-                                    {0xFFA00000u, 0xFFA0FFFFu, BF_RGN_L1_INST},
+static const bf_map_ent map533[] = {DHALF(BF_L1_DATA_A_BASE, 0, BF_RGN_L1_DATA_A),
+                                    DHALF(BF_L1_DATA_A_BASE, 1, BF_RGN_L1_DATA_A_CACHE),
+                                    DHALF(BF_L1_DATA_B_BASE, 0, BF_RGN_L1_DATA_B),
+                                    DHALF(BF_L1_DATA_B_BASE, 1, BF_RGN_L1_DATA_B_CACHE),
+                                    R(BF_L1_INST_BASE, BF_L1_INST_SRAM_BYTES, BF_RGN_L1_INST),
                                     BF_MAP_COMMON_TAIL};
 
-static const bf_map_ent map532[] = {{0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
-                                    {0xFF904000u, 0xFF907FFFu, BF_RGN_L1_DATA_B_CACHE},
-                                    {0xFFA08000u, 0xFFA0FFFFu, BF_RGN_L1_INST},
+static const bf_map_ent map532[] = {DHALF(BF_L1_DATA_A_BASE, 1, BF_RGN_L1_DATA_A_CACHE),
+                                    DHALF(BF_L1_DATA_B_BASE, 1, BF_RGN_L1_DATA_B_CACHE),
+                                    R(BF_L1_INST_BASE + 0x8000u, 0x8000u, BF_RGN_L1_INST),
                                     BF_MAP_COMMON_TAIL};
 
-static const bf_map_ent map531[] = {{0xFF804000u, 0xFF807FFFu, BF_RGN_L1_DATA_A_CACHE},
-                                    {0xFFA08000u, 0xFFA0BFFFu, BF_RGN_L1_INST},
+static const bf_map_ent map531[] = {DHALF(BF_L1_DATA_A_BASE, 1, BF_RGN_L1_DATA_A_CACHE),
+                                    R(BF_L1_INST_BASE + 0x8000u, 0x4000u, BF_RGN_L1_INST),
                                     BF_MAP_COMMON_TAIL};
 
 static const bf_map_ent *map_of(int part, size_t *n)

@@ -8,6 +8,7 @@
 #ifndef BF_MAP_H
 #define BF_MAP_H
 
+#include "bf_bf533.h"
 #include "bf_common.h"
 
 typedef enum bf_part { BF_PART_BF531 = 0, BF_PART_BF532 = 1, BF_PART_BF533 = 2 } bf_part;
@@ -27,8 +28,8 @@ typedef enum bf_region {
     BF_RGN_L1_INST,       /* L1 instruction SRAM */
     BF_RGN_L1_INST_CACHE, /* L1 instruction SRAM/cache half */
     BF_RGN_SCRATCH,       /* 4 KB scratchpad */
-    BF_RGN_SYS_MMR,       /* system MMRs, 0xFFC00000..0xFFDFFFFF */
-    BF_RGN_CORE_MMR,      /* core MMRs, 0xFFE00000..0xFFFFFFFF */
+    BF_RGN_SYS_MMR,       /* system MMRs, BF_SYS_MMR_BASE..0xFFDFFFFF */
+    BF_RGN_CORE_MMR,      /* core MMRs, BF_CORE_MMR_BASE..0xFFFFFFFF */
     BF_RGN_COUNT
 } bf_region;
 

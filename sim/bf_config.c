@@ -15,6 +15,7 @@
 **     runs as the last word. Errata rules (CCLK < 2*SCLK, anomaly 05000273) only warn.
 */
 #define _POSIX_C_SOURCE 200809L
+#include "bf_bf533.h"
 #include "bf_config_int.h"
 #include "bf_file.h"
 #include "bf_hmem.h"
@@ -268,9 +269,11 @@ static int compose(bf_machine *m, char *err, size_t errn, char *warn, size_t war
 
     m->l1.part = m->part;
     m->l1.sdram_bytes = sdram;
-    m->l1.dmem_control =
-        (m->dcplb_enable ? 2u : 0u) | (m->dmc << 2) | (m->dcbs << 4) | (m->port_pref << 12) | 1u;
-    m->l1.imem_control = 1u | (m->icplb_enable ? 2u : 0u) | (m->imc << 2) | (m->iloc << 3);
+    m->l1.dmem_control = (m->dcplb_enable ? BF_DMEM_ENDCPLB : 0u) | (m->dmc << BF_DMEM_DMC_SHIFT) |
+                         (m->dcbs << BF_DMEM_DCBS_SHIFT) |
+                         (m->port_pref << BF_DMEM_PORT_PREF_SHIFT) | BF_DMEM_ENDM;
+    m->l1.imem_control = BF_IMEM_ENIM | (m->icplb_enable ? BF_IMEM_ENICPLB : 0u) |
+                         (m->imc << BF_IMEM_IMC_SHIFT) | (m->iloc << BF_IMEM_ILOC_SHIFT);
     m->sdram.cclk_hz = m->cclk_hz;
     m->sdram.sclk_hz = m->sclk_hz;
     m->cplb.part = m->part;

@@ -39,6 +39,7 @@
 ** (core.stall.* here, l1.stall.* in L1), so the stall breakdown sums to the stalled cycles.
 */
 #include "bf_memsys.h"
+#include "bf_bf533.h"
 #include "bf_hmem.h"
 
 #include "bf_dma.h"
@@ -53,13 +54,6 @@ const size_t bf_memsys_stat_count = BF_ARRAY_SIZE(bf_memsys_stat_desc);
 
 /* the page attributes the CPLB stage sets on a request */
 #define L1_ATTRS (BF_REQ_CACHEABLE | BF_REQ_WT | BF_REQ_AOW | BF_REQ_LRUPRIO)
-
-enum {
-    L1D_A_BASE = 0xFF800000u,
-    L1D_B_BASE = 0xFF900000u,
-    L1I_BASE = 0xFFA00000u,
-    SCRATCH_BASE = 0xFFB00000u
-};
 
 struct bf_memsys {
     bf_machine m;
@@ -79,12 +73,12 @@ struct bf_memsys {
     bf_sdram_stats sdram_stats;
     bf_memsys_stats stats;
     uint32_t sdram_bytes;
-    uint8_t *sdram_mem;        /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
-    int host_oom;              /* sdram_mem could not be allocated */
-    uint8_t l1d_a[32 * 1024];  /* bank A 0xFF800000..0xFF807FFF */
-    uint8_t l1d_b[32 * 1024];  /* bank B 0xFF900000..0xFF907FFF */
-    uint8_t l1i[80 * 1024];    /* 0xFFA00000..0xFFA13FFF */
-    uint8_t scratch[4 * 1024]; /* 0xFFB00000..0xFFB00FFF */
+    uint8_t *sdram_mem; /* functional SDRAM bytes, calloc'ed (pages touched lazily) */
+    int host_oom;       /* sdram_mem could not be allocated */
+    uint8_t l1d_a[BF_L1_DATA_BANK_BYTES]; /* bank A, from BF_L1_DATA_A_BASE */
+    uint8_t l1d_b[BF_L1_DATA_BANK_BYTES]; /* bank B, from BF_L1_DATA_B_BASE */
+    uint8_t l1i[BF_L1_INST_SRAM_BYTES + BF_L1_INST_CACHE_BYTES]; /* from BF_L1_INST_BASE */
+    uint8_t scratch[BF_SCRATCH_BYTES];                           /* from BF_SCRATCH_BASE */
     bf_cplb_entry pend[2][16]; /* xCPLB_ADDRn/DATAn as written, [0] D, [1] I (rule 3) */
     uint16_t pend_dirty[2];    /* entries written since they last took effect */
     int cplb_on[2];            /* ENDCPLB / ENICPLB as last written */
@@ -216,7 +210,7 @@ bf_sdram *bf_memsys_sdram(bf_memsys *s)
 
 static int is_core_mmr(bf_addr a)
 {
-    return a >= 0xFFE00000u;
+    return a >= BF_CORE_MMR_BASE;
 }
 
 /* Rule 2: the core-MMR stage, a port (ctx: the bf_memsys). */
@@ -357,7 +351,7 @@ int bf_memsys_op(bf_memsys *s, int op, const bf_req *rq, bf_resp *rs, bf_cplb_re
         ** implicit user/DAG1 MMR rule) and the hardware errors of ordinary accesses do not: a
         ** cache instruction on reserved space or an MMR is a no-op in L1 */
         r.kind = op == BF_OP_IFLUSH ? BF_ACC_IFETCH : BF_ACC_READ;
-        r.addr = rq->addr & ~31u;
+        r.addr = rq->addr & ~BF_LINE_MASK;
         r.size = 1;
         int rc = bf_cplb_check_cacheop(s->cplb, &r, &res);
         if (rc)
@@ -423,7 +417,7 @@ static const struct {
     {0xFFC00A14u, "EBIU_SDBCTL", "EBIU registers are configuration (ebiu.sdbctl)"},
     {0xFFC00A18u, "EBIU_SDRRC", "EBIU registers are configuration (ebiu.sdrrc)"},
     {0xFFC00A1Cu, "EBIU_SDSTAT", "EBIU registers are configuration"},
-    {0xFFE00000u, "SRAM_BASE_ADDRESS", "read-only"},
+    {BF_SRAM_BASE_ADDRESS, "SRAM_BASE_ADDRESS", "read-only"},
     {0xFFE00008u, "DCPLB_STATUS", "read-only"},
     {0xFFE0000Cu, "DCPLB_FAULT_ADDR", "read-only"},
     {0xFFE00300u, "DTEST_COMMAND", "cache test accesses are not modelled"},
@@ -467,19 +461,19 @@ int bf_memsys_mmr_write(bf_memsys *s, bf_addr addr, uint32_t value, bf_cycles no
                         size_t errn)
 {
     s->stats.mmr_accesses++;
-    if (addr == 0xFFE00004u) { /* DMEM_CONTROL */
-        if (cplb_enable(s, 0, (value >> 1) & 1, err, errn))
+    if (addr == BF_DMEM_CONTROL) {
+        if (cplb_enable(s, 0, (int)BF_ENDCPLB(value), err, errn))
             return BF_EINPUT;
         return bf_l1_write_dmem_control(s->l1, value, now);
     }
-    if (addr == 0xFFE01004u) { /* IMEM_CONTROL */
-        if (cplb_enable(s, 1, (value >> 1) & 1, err, errn))
+    if (addr == BF_IMEM_CONTROL) {
+        if (cplb_enable(s, 1, (int)BF_ENICPLB(value), err, errn))
             return BF_EINPUT;
         return bf_l1_write_imem_control(s->l1, value, now);
     }
     /* xCPLB_ADDRn 0xFFE0x100 + 4n, xCPLB_DATAn 0xFFE0x200 + 4n (x = 0 D, 1 I) */
     bf_addr off = addr & 0xFFFFEFFFu;
-    if ((addr & 0xFFFFE000u) == 0xFFE00000u && off >= 0xFFE00100u && off < 0xFFE00240u &&
+    if ((addr & 0xFFFFE000u) == BF_CORE_MMR_BASE && off >= 0xFFE00100u && off < 0xFFE00240u &&
         (off & 0xC0u) == 0) {
         int side = (addr >> 12) & 1, data = off >= 0xFFE00200u, idx = (int)((off & 0x3Fu) >> 2);
         if (s->m.cplb.policy != BF_CPLB_POLICY_EXPLICIT) {
@@ -525,14 +519,14 @@ static uint8_t *backing(bf_memsys *s, bf_addr a, uint32_t n)
         }
         return s->sdram_mem + a;
     }
-    if (a >= L1D_A_BASE && end <= L1D_A_BASE + sizeof s->l1d_a)
-        return s->l1d_a + (a - L1D_A_BASE);
-    if (a >= L1D_B_BASE && end <= L1D_B_BASE + sizeof s->l1d_b)
-        return s->l1d_b + (a - L1D_B_BASE);
-    if (a >= L1I_BASE && end <= L1I_BASE + sizeof s->l1i)
-        return s->l1i + (a - L1I_BASE);
-    if (a >= SCRATCH_BASE && end <= SCRATCH_BASE + sizeof s->scratch)
-        return s->scratch + (a - SCRATCH_BASE);
+    if (a >= BF_L1_DATA_A_BASE && end <= BF_L1_DATA_A_BASE + sizeof s->l1d_a)
+        return s->l1d_a + (a - BF_L1_DATA_A_BASE);
+    if (a >= BF_L1_DATA_B_BASE && end <= BF_L1_DATA_B_BASE + sizeof s->l1d_b)
+        return s->l1d_b + (a - BF_L1_DATA_B_BASE);
+    if (a >= BF_L1_INST_BASE && end <= BF_L1_INST_BASE + sizeof s->l1i)
+        return s->l1i + (a - BF_L1_INST_BASE);
+    if (a >= BF_SCRATCH_BASE && end <= BF_SCRATCH_BASE + sizeof s->scratch)
+        return s->scratch + (a - BF_SCRATCH_BASE);
     return NULL;
 }
 

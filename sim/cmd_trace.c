@@ -323,7 +323,7 @@ static int trace_stats(int argc, char **argv)
                 continue;
             uint64_t l = bf_trace_summary_region_lines(s, g);
             printf("%-18s %14llu %12llu %12llu\n", bf_map_region_name(g), (unsigned long long)a,
-                   (unsigned long long)l, (unsigned long long)l * 32);
+                   (unsigned long long)l, (unsigned long long)l * BF_TRACE_LINE_BYTES);
         }
     }
     bf_stats_free(reg);

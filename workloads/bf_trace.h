@@ -6,6 +6,7 @@
 #ifndef BF_TRACE_H
 #define BF_TRACE_H
 
+#include "bf_bf533.h"
 #include "bf_common.h"
 #include "bf_stats.h"
 
@@ -59,11 +60,11 @@ typedef enum bf_trace_misal {
 typedef enum bf_compression { BF_COMP_NONE = 0, BF_COMP_GZIP = 1, BF_COMP_ZSTD = 2 } bf_compression;
 
 enum {
-    BF_TRACE_MAX_ACCESS = 4096,        /* largest access size accepted, bytes */
-    BF_TRACE_NAME_MAX = 63,            /* longest phase name, characters */
-    BF_TRACE_LINE_BYTES = 32,          /* L1 line size used for op counts and footprints */
-    BF_TRACE_DEFAULT_WINDOW = 0x10000, /* default first-touch window, bytes (64 KB) */
-    BF_TRACE_HEADER_MAX = 16384        /* header text kept from a native trace, bytes */
+    BF_TRACE_MAX_ACCESS = 4096,          /* largest access size accepted, bytes */
+    BF_TRACE_NAME_MAX = 63,              /* longest phase name, characters */
+    BF_TRACE_LINE_BYTES = BF_LINE_BYTES, /* L1 line size used for op counts and footprints */
+    BF_TRACE_DEFAULT_WINDOW = 0x10000,   /* default first-touch window, bytes (64 KB) */
+    BF_TRACE_HEADER_MAX = 16384          /* header text kept from a native trace, bytes */
 };
 #define BF_TRACE_DEFAULT_MAP_LIMIT 0x08000000u /* 128 MB: the largest BF533 SDRAM bank */
 

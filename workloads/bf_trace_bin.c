@@ -223,7 +223,7 @@ static int bin_record(bf_trace_reader *r, bf_trace_rec *rec)
     case BF_REC_MMR:
         if (sub || c)
             return bf_trace_fail(r, BF_EINPUT, "reserved field not zero");
-        if (a < 0xffc00000u || (a & 3))
+        if (a < BF_SYS_MMR_BASE || (a & 3))
             return bf_trace_fail(r, BF_EINPUT,
                                  "MMR address 0x%08" PRIx32 " is not a 4-byte aligned MMR", a);
         rec->type = type;

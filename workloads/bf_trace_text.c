@@ -175,7 +175,7 @@ static int native_line(bf_trace_reader *r, char *s, bf_trace_rec *rec)
             rc = bf_trace_field(r, &p, &rec->value, "value", 0);
         if (rc)
             return rc;
-        if (rec->addr < 0xffc00000u || (rec->addr & 3))
+        if (rec->addr < BF_SYS_MMR_BASE || (rec->addr & 3))
             return bf_trace_fail(r, BF_EINPUT,
                                  "MMR address 0x%08" PRIx32
                                  " is not a 4-byte aligned MMR (0xffc00000..)",

@@ -475,7 +475,7 @@ static int check_common(bf_cplb *p, const bf_req *rq, bf_cplb_result *res, int c
         p->st->ichecks++;
     else
         p->st->dchecks++;
-    bf_addr addr = cacheop ? rq->addr & ~31u : rq->addr;
+    bf_addr addr = cacheop ? rq->addr & ~BF_LINE_MASK : rq->addr;
     uint32_t size = cacheop ? 32u : rq->size;
     check_addr(p, instr, addr, size, write, user, dag1, cacheop, res);
     /* A data access wider than 32 bits that crosses into another 1 KB block (the smallest page)

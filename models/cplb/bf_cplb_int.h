@@ -39,11 +39,11 @@ enum {
 #define MEMO_SLOT(a) (((a) >> 20) & (MEMO - 1u))
 
 /* Memory-map constants the Linux bounds use (reference section 1). */
-#define ASYNC_BANK0_BASE 0x20000000u
-#define ASYNC_END 0x20400000u /* end of async bank 3 */
-#define BOOT_ROM_START 0xEF000000u
-#define L1_SPACE_START 0xFF000000u
-#define MMR_START 0xFFC00000u
+#define ASYNC_BANK0_BASE BF_ASYNC_BASE
+#define ASYNC_END BF_ASYNC_END /* end of async bank 3 */
+#define BOOT_ROM_START BF_BOOTROM_BASE
+#define L1_SPACE_START BF_L1_SPACE_BASE
+#define MMR_START BF_SYS_MMR_BASE
 
 static const uint32_t page_bytes[4] = {1 * KB, 4 * KB, 1 * MB, 4 * MB};
 static const char *const page_names[4] = {"1 KB", "4 KB", "1 MB", "4 MB"};

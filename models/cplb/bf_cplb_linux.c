@@ -298,7 +298,7 @@ const char *bf_cplb_config_check(const bf_cplb_config *c)
     static _Thread_local char msg[200];
     if (c->part < BF_PART_BF531 || c->part > BF_PART_BF533)
         return "part must be bf531, bf532 or bf533";
-    if (c->sdram_bytes > 128 * MB || c->sdram_bytes % MB)
+    if (c->sdram_bytes > BF_SDRAM_MAX_BYTES || c->sdram_bytes % MB)
         return "sdram_bytes must be a multiple of 1 MB, at most 128 MB";
     if (c->policy != BF_CPLB_POLICY_EXPLICIT && c->policy != BF_CPLB_POLICY_LINUX)
         return "cplb.policy must be explicit or linux";

@@ -23,6 +23,7 @@
 ** Invariant: a slot's lost list is non-empty only while L1's line has its lost flag.
 */
 #include "bf_hazard.h"
+#include "bf_bf533.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -225,7 +226,8 @@ void bf_hazard_stale_hit(bf_hazard *hz, uint32_t slot, bf_addr addr)
 {
     hz_slot *s = &hz->slot[slot];
     bf_hazard_event e;
-    hz_event(&e, hz_dslot(slot) ? BF_HAZ_STALE_READ : BF_HAZ_STALE_IFETCH, addr, addr & ~31u);
+    hz_event(&e, hz_dslot(slot) ? BF_HAZ_STALE_READ : BF_HAZ_STALE_IFETCH, addr,
+             addr & ~BF_LINE_MASK);
     e.by_dma = s->stale_dma;
     e.dma = s->stale_by;
     e.other = s->stale_core;

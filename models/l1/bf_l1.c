@@ -279,7 +279,7 @@ static int l1_iline(bf_l1 *l1, bf_addr a, uint32_t attrs, bf_cycles *t, int *rc,
     *rc |= l1_fill(l1, &l1->ifb, a, BF_ACC_IFETCH, t);
     v->tag = line;
     v->stale = 0;
-    v->prio = (uint8_t)((attrs & BF_REQ_LRUPRIO) && !L1_LRUPRIORST(l1->imem));
+    v->prio = (uint8_t)((attrs & BF_REQ_LRUPRIO) && !BF_LRUPRIORST(l1->imem));
     v->stamp = ++l1->iclock;
     l1->st->ifills++;
     if (l1->ifb.ready > *t) {

@@ -22,6 +22,7 @@
 #ifndef BF_L1_INT_H
 #define BF_L1_INT_H
 
+#include "bf_bf533.h"
 #include "bf_hmem.h"
 #include "bf_l1.h"
 
@@ -31,7 +32,7 @@
 
 /* Geometry: CONFIRMED in reference section 2 (fixed by the silicon, not configuration). */
 enum {
-    L1_LINE_SHIFT = 5, /* 32-byte lines */
+    L1_LINE_SHIFT = BF_LINE_SHIFT, /* 32-byte lines */
     L1_LINE_BYTES = 1 << L1_LINE_SHIFT,
     L1_WORD_SHIFT = 3, /* line-fill buffer entries are 64-bit */
     L1_LINE_WORDS = L1_LINE_BYTES >> L1_WORD_SHIFT,
@@ -49,7 +50,7 @@ enum {
     L1_FETCH_BLOCK = 8,    /* the sequencer fetches aligned 64-bit blocks */
     L1_MAX_WBUF = 64,
     L1_MAX_VICTIM = 16,
-    L1_SDRAM_MAX = 128u << 20
+    L1_SDRAM_MAX = BF_SDRAM_MAX_BYTES
 };
 _Static_assert(L1_DSETS *L1_DWAYS *L1_LINE_BYTES == 16384, "D bank is 16 KB");
 _Static_assert((int)L1_DSETS == (int)BF_L1_DSETS && (int)L1_DWAYS == (int)BF_L1_DWAYS &&
@@ -59,13 +60,6 @@ _Static_assert((int)L1_DSETS == (int)BF_L1_DSETS && (int)L1_DWAYS == (int)BF_L1_
 _Static_assert(L1_ISETS *L1_IWAYS *L1_LINE_BYTES == 16384, "I-cache is 16 KB");
 _Static_assert((4 << L1_DLO_BITS) == L1_DSETS, "sub-banks times D line index give the D sets");
 _Static_assert((4 << L1_ILO_BITS) == L1_ISETS, "sub-banks times I line index give the I sets");
-
-/* DMEM_CONTROL / IMEM_CONTROL fields (reference section 2). */
-#define L1_DMC(v) (((v) >> 2) & 3u)
-#define L1_DCBS(v) (((v) >> 4) & 1u)
-#define L1_IMC(v) (((v) >> 2) & 1u)
-#define L1_ILOC(v) (((v) >> 3) & 0xFu)
-#define L1_LRUPRIORST(v) (((v) >> 13) & 1u)
 
 #define L1_NOTAG 0xFFFFFFFFu /* never a line number: lines are addr >> 5 < 2^27 */
 #define L1_NIL 0xFFFFFFFFu

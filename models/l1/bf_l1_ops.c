@@ -17,8 +17,10 @@ void bf_l1_config_default(bf_l1_config *c)
 {
     memset(c, 0, sizeof *c);
     c->part = BF_PART_BF533;
-    c->dmem_control = 0x00001001u | (3u << 2) | (1u << 1); /* reset value, DMC=11, ENDCPLB */
-    c->imem_control = 0x00000001u | (1u << 2) | (1u << 1); /* ENIM, IMC, ENICPLB */
+    c->dmem_control = BF_DMEM_PORT_PREF0 | BF_DMEM_ENDM | (3u << BF_DMEM_DMC_SHIFT) |
+                      BF_DMEM_ENDCPLB; /* reset value, DMC=11, ENDCPLB */
+    c->imem_control =
+        BF_IMEM_ENIM | (1u << BF_IMEM_IMC_SHIFT) | BF_IMEM_ENICPLB; /* ENIM, IMC, ENICPLB */
     c->sdram_bytes = 32u << 20;
     c->index_mode = BF_L1_INDEX_BLACKFIN;
     c->compat = BF_L1_COMPAT_NONE;
@@ -35,9 +37,9 @@ void bf_l1_config_default(bf_l1_config *c)
 
 static const char *l1_check_dmem(int part, uint32_t v)
 {
-    if (L1_DMC(v) == 1)
+    if (BF_DMC(v) == 1)
         return "dmem_control: DMC=01 is reserved (use 00, 10 or 11)";
-    if (L1_DMC(v) == 3 && part == BF_PART_BF531)
+    if (BF_DMC(v) == 3 && part == BF_PART_BF531)
         return "dmem_control: DMC=11 caches data bank B, which the BF531 does not have";
     return NULL;
 }
@@ -88,10 +90,10 @@ static void l1_invalidate(l1_line *l, size_t n, uint64_t *dirty_dropped)
 
 static void l1_apply_dmem(bf_l1 *l1, uint32_t v)
 {
-    uint32_t dmc = L1_DMC(v);
+    uint32_t dmc = BF_DMC(v);
     l1->dmem = v;
     l1->dbanks = dmc == 3 ? 2 : dmc == 2 ? 1 : 0;
-    l1->bank_shift = L1_DCBS(v) ? L1_DCBS1_BIT : L1_DCBS0_BIT;
+    l1->bank_shift = BF_DCBS(v) ? L1_DCBS1_BIT : L1_DCBS0_BIT;
     l1->bank_mask = l1->dbanks == 2 ? 1u : 0u;
     l1->bank_flip = l1->bank_mask & (uint32_t)l1->cfg.dcbs_set_bank_a;
 }
@@ -99,9 +101,9 @@ static void l1_apply_dmem(bf_l1 *l1, uint32_t v)
 static void l1_apply_imem(bf_l1 *l1, uint32_t v)
 {
     l1->imem = v;
-    l1->ion = (int)L1_IMC(v);
-    l1->ilock = L1_ILOC(v);
-    if (L1_LRUPRIORST(v))
+    l1->ion = (int)BF_IMC(v);
+    l1->ilock = BF_ILOC(v);
+    if (BF_LRUPRIORST(v))
         for (size_t i = 0; i < BF_ARRAY_SIZE(l1->iline); i++)
             l1->iline[i].prio = 0;
 }
@@ -172,8 +174,8 @@ int bf_l1_write_dmem_control(bf_l1 *l1, uint32_t value, bf_cycles now)
     if (l1_check_dmem(l1->cfg.part, value))
         return BF_EINPUT;
     /* DCBS only matters with both banks cache */
-    int changed = L1_DMC(value) != L1_DMC(l1->dmem) ||
-                  (L1_DMC(value) == 3 && L1_DCBS(value) != L1_DCBS(l1->dmem));
+    int changed = BF_DMC(value) != BF_DMC(l1->dmem) ||
+                  (BF_DMC(value) == 3 && BF_DCBS(value) != BF_DCBS(l1->dmem));
     l1_apply_dmem(l1, value);
     if (changed) {
         l1_invalidate(&l1->dline[0][0], (size_t)L1_DBANKS * L1_DSETS * L1_DWAYS,
@@ -187,7 +189,7 @@ int bf_l1_write_dmem_control(bf_l1 *l1, uint32_t value, bf_cycles now)
 int bf_l1_write_imem_control(bf_l1 *l1, uint32_t value, bf_cycles now)
 {
     (void)now;
-    if ((value ^ l1->imem) & (1u << 2)) {
+    if (BF_IMC(value ^ l1->imem)) {
         uint64_t ignored = 0;
         l1_invalidate(l1->iline, BF_ARRAY_SIZE(l1->iline), &ignored);
         l1->st->iinval++;

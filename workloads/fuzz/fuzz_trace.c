@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             o.pins[0].name = "fuzz";
             o.pins[0].host = 0x7000;
             o.pins[0].len = 0x2000;
-            o.pins[0].target = 0xff800000u;
+            o.pins[0].target = BF_L1_DATA_A_BASE;
         }
         data++;
         size--;

@@ -42,17 +42,19 @@
 #include <string.h>
 #include <time.h>
 
-/* BF533 addresses (docs: /work/shared/reference/bf533-memory-system.md section 1). */
+/* BF533 addresses: common/bf_bf533.h (a constants-only header, the one place bfsim states them). */
+#include "bf_bf533.h"
+
 enum {
-    BFI_L1_DATA_A_BASE = 0xFF800000u, /* L1 data bank A */
-    BFI_L1_DATA_B_BASE = 0xFF900000u, /* L1 data bank B */
-    BFI_L1_INST_BASE = 0xFFA00000u,   /* L1 instruction SRAM */
-    BFI_SCRATCH_BASE = 0xFFB00000u,   /* scratchpad */
-    BFI_SCRATCH_BYTES = 0x1000u,      /* 4 KB, never cache */
-    BFI_ASYNC_BASE = 0x20000000u,     /* async memory bank 0 (a device's memory, flash) */
-    BFI_ASYNC_BYTES = 0x100000u,      /* 1 MB per bank */
-    BFI_DMEM_CONTROL = 0xFFE00004u,   /* L1 data memory control MMR */
-    BFI_FETCH_BYTES = 8,              /* instruction fetch unit (64 bits) */
+    BFI_L1_DATA_A_BASE = BF_L1_DATA_A_BASE, /* L1 data bank A */
+    BFI_L1_DATA_B_BASE = BF_L1_DATA_B_BASE, /* L1 data bank B */
+    BFI_L1_INST_BASE = BF_L1_INST_BASE,     /* L1 instruction SRAM */
+    BFI_SCRATCH_BASE = BF_SCRATCH_BASE,     /* scratchpad */
+    BFI_SCRATCH_BYTES = BF_SCRATCH_BYTES,   /* 4 KB, never cache */
+    BFI_ASYNC_BASE = BF_ASYNC_BASE,         /* async memory bank 0 (a device's memory, flash) */
+    BFI_ASYNC_BYTES = BF_ASYNC_BANK_BYTES,  /* 1 MB per bank */
+    BFI_DMEM_CONTROL = BF_DMEM_CONTROL,     /* L1 data memory control MMR */
+    BFI_FETCH_BYTES = 8,                    /* instruction fetch unit (64 bits) */
     BFI_MAX_ARRAYS = 32
 };
 
@@ -97,8 +99,8 @@ typedef struct bfi_trace {
 
 static inline void bfi_config_default(bfi_config *c)
 {
-    c->l1_data_bytes = 0x4000u;
-    c->l1_inst_bytes = 0x10000u;
+    c->l1_data_bytes = BF_L1_DATA_HALF_BYTES;
+    c->l1_inst_bytes = BF_L1_INST_SRAM_BYTES;
     c->sdram_base = 0x00100000u;
     c->sdram_bytes = 32u << 20;
     c->align = 32;
@@ -180,9 +182,9 @@ static inline int bfi_open(bfi_trace *t, const bfi_config *cfg, FILE *out, const
     const bfi_config *c = &t->cfg;
     if (c->align == 0 || (c->align & (c->align - 1)) != 0)
         return bfi_fail(t, "bfi_config.align: %u is not a power of two", c->align);
-    if (c->l1_data_bytes == 0 || c->l1_data_bytes > 0x8000u)
+    if (c->l1_data_bytes == 0 || c->l1_data_bytes > BF_L1_DATA_BANK_BYTES)
         return bfi_fail(t, "bfi_config.l1_data_bytes: %u not in 1..32768", c->l1_data_bytes);
-    if (c->l1_inst_bytes > 0x14000u)
+    if (c->l1_inst_bytes > BF_L1_INST_SRAM_BYTES + BF_L1_INST_CACHE_BYTES)
         return bfi_fail(t, "bfi_config.l1_inst_bytes: %u above 80 KB", c->l1_inst_bytes);
     if (c->sdram_bytes > (128u << 20) || c->sdram_base >= c->sdram_bytes)
         return bfi_fail(t, "bfi_config.sdram_base/sdram_bytes: 0x%x/0x%x not a range in 128 MB",
@@ -352,9 +354,9 @@ static inline void bfi_cacheop(bfi_trace *t, const char *op, const void *p, size
     uint32_t a = bfi_addr(t, p, bytes);
     if (t->failed || bytes == 0)
         return;
-    uint32_t first = a & ~31u, last = (uint32_t)(a + bytes - 1) & ~31u;
+    uint32_t first = a & ~BF_LINE_MASK, last = (uint32_t)(a + bytes - 1) & ~BF_LINE_MASK;
     bfi_flush_gap(t);
-    fprintf(t->out, "%s 0x%08X %u\n", op, first, (last - first) / 32 + 1);
+    fprintf(t->out, "%s 0x%08X %u\n", op, first, (last - first) / BF_LINE_BYTES + 1);
     t->records++;
 }
 
