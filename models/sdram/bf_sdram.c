@@ -66,8 +66,6 @@ BF_STAT_TABLE_COVERS(bf_sdram_stat_desc, bf_sdram_stats);
 enum {
     SD_BANKS = BF_SDRAM_BANKS,
     SD_ASYNC_BANKS = BF_SDRAM_ASYNC_BANKS,
-    SD_ASYNC_BASE = 0x20000000u,
-    SD_ASYNC_BANK_BYTES = 0x100000u,
     SD_MAX_SCLK_HZ = 133333333u,  /* Linux MAX_SCLK_HZ */
     SD_MAX_CCLK_HZ = 1000000000u, /* above every BF53x grade; keeps the arithmetic in 64 bits */
     SD_MAX_VCO_HZ = 750000000u,   /* BF533 MAX_VCO_HZ */

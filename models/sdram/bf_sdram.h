@@ -11,6 +11,7 @@
 #ifndef BF_SDRAM_H
 #define BF_SDRAM_H
 
+#include "bf_bf533.h"
 #include "bf_common.h"
 #include "bf_stats.h"
 
@@ -62,7 +63,7 @@ typedef struct bf_sdram_timing {
 ** bucket c in 1..7 is [2^(c+4), 2^(c+5)), bucket 8 is >= 4096). */
 enum {
     BF_SDRAM_BANKS = 4,
-    BF_SDRAM_ASYNC_BANKS = 4,
+    BF_SDRAM_ASYNC_BANKS = BF_ASYNC_BANKS,
     BF_SDRAM_LAT_BUCKETS = 9,
     BF_SDRAM_ROW_HIT = 0,
     BF_SDRAM_ROW_MISS = 1,
