@@ -8,34 +8,12 @@
 ** convention), so a caller can size the buffer with a first call.
 */
 #include "bf_cplb_int.h"
+#include "bf_strbuf.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 /* ------------------------------------------------------------------ text */
-
-typedef struct textbuf {
-    char *buf;
-    size_t n;
-    size_t len;
-} textbuf;
-
-#if defined(__GNUC__)
-__attribute__((format(printf, 2, 3)))
-#endif
-static void
-tb_printf(textbuf *t, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char *dst = t->len < t->n ? t->buf + t->len : NULL;
-    size_t room = t->len < t->n ? t->n - t->len : 0;
-    int k = vsnprintf(dst, room, fmt, ap);
-    va_end(ap);
-    if (k > 0)
-        t->len += (size_t)k;
-}
 
 /* Text of an EXCAUSE code ("Data access CPLB miss"). */
 static const char *excause_name(int excause)
@@ -77,100 +55,104 @@ static const char *hwerr_name(int hwerr)
     }
 }
 
-static void describe_data(textbuf *t, uint32_t d, int instr)
+static void describe_data(bf_strbuf *t, uint32_t d, int instr)
 {
     if (!(d & BF_CPLB_VALID)) {
-        tb_printf(t, "invalid");
+        bf_strbuf_printf(t, "invalid");
         return;
     }
-    tb_printf(t, "%s",
-              (d & BF_CPLB_L1_CHBL) ? (instr              ? "cacheable"
-                                       : (d & BF_CPLB_WT) ? "cacheable write-through"
-                                                          : "cacheable write-back")
-                                    : "uncached");
-    tb_printf(t, ", %s", (d & BF_CPLB_USER_RD) ? "user read" : "no user read");
+    bf_strbuf_printf(t, "%s",
+                     (d & BF_CPLB_L1_CHBL) ? (instr              ? "cacheable"
+                                              : (d & BF_CPLB_WT) ? "cacheable write-through"
+                                                                 : "cacheable write-back")
+                                           : "uncached");
+    bf_strbuf_printf(t, ", %s", (d & BF_CPLB_USER_RD) ? "user read" : "no user read");
     if (!instr)
-        tb_printf(t, ", %s, %s", (d & BF_CPLB_USER_WR) ? "user write" : "no user write",
-                  (d & BF_CPLB_SUPV_WR) ? "supervisor write" : "no supervisor write");
+        bf_strbuf_printf(t, ", %s, %s", (d & BF_CPLB_USER_WR) ? "user write" : "no user write",
+                         (d & BF_CPLB_SUPV_WR) ? "supervisor write" : "no supervisor write");
     if (d & BF_CPLB_LOCK)
-        tb_printf(t, ", locked");
+        bf_strbuf_printf(t, ", locked");
 }
 
-static void describe_table(textbuf *t, const cplb_side *s, int instr, int linux_policy)
+static void describe_table(bf_strbuf *t, const cplb_side *s, int instr, int linux_policy)
 {
     const char *name = instr ? "ICPLB" : "DCPLB";
-    tb_printf(t, "%s table (%s", name, s->enabled ? "enabled" : "disabled");
+    bf_strbuf_printf(t, "%s table (%s", name, s->enabled ? "enabled" : "disabled");
     if (linux_policy)
-        tb_printf(t, ", first_switched %d", s->first_switched);
-    tb_printf(t, "):\n");
+        bf_strbuf_printf(t, ", first_switched %d", s->first_switched);
+    bf_strbuf_printf(t, "):\n");
     for (int i = 0; i < NENT; i++) {
         const cplb_ent *e = &s->e[i];
         if (!e->data)
             continue;
-        tb_printf(t, "  [%2d] addr 0x%08x data 0x%08x  %-4s  ", i, e->addr, e->data,
-                  page_names[ent_code(e)]);
+        bf_strbuf_printf(t, "  [%2d] addr 0x%08x data 0x%08x  %-4s  ", i, e->addr, e->data,
+                         page_names[ent_code(e)]);
         describe_data(t, e->data, instr);
         if (e->addr != e->base)
-            tb_printf(t, " (unaligned: matches 0x%08x-0x%08x)", e->base, e->base + ~e->mask);
-        tb_printf(t, "\n");
+            bf_strbuf_printf(t, " (unaligned: matches 0x%08x-0x%08x)", e->base, e->base + ~e->mask);
+        bf_strbuf_printf(t, "\n");
     }
 }
 
-static void describe_bounds(textbuf *t, const cplb_side *s, int instr)
+static void describe_bounds(bf_strbuf *t, const cplb_side *s, int instr)
 {
-    tb_printf(t, "%s bounds (a miss loads a 4 MB page if it fits in its bound, else 1 MB):\n",
-              instr ? "ICPLB" : "DCPLB");
+    bf_strbuf_printf(t,
+                     "%s bounds (a miss loads a 4 MB page if it fits in its bound, else 1 MB):\n",
+                     instr ? "ICPLB" : "DCPLB");
     uint32_t base = 0;
     for (int k = 0; k < s->nbounds; k++) {
-        tb_printf(t, "  [0x%08x, 0x%08x)  ", base, s->b[k].eaddr);
+        bf_strbuf_printf(t, "  [0x%08x, 0x%08x)  ", base, s->b[k].eaddr);
         if (s->b[k].data) {
-            tb_printf(t, "data 0x%08x  ", s->b[k].data);
+            bf_strbuf_printf(t, "data 0x%08x  ", s->b[k].data);
             describe_data(t, s->b[k].data, instr);
         } else {
-            tb_printf(t, "hole: a miss here is a fault");
+            bf_strbuf_printf(t, "hole: a miss here is a fault");
         }
-        tb_printf(t, "\n");
+        bf_strbuf_printf(t, "\n");
         base = s->b[k].eaddr;
     }
 }
 
 size_t bf_cplb_describe(const bf_cplb *p, char *buf, size_t n)
 {
-    textbuf t = {buf, n, 0};
-    if (n)
-        buf[0] = '\0';
+    bf_strbuf t = bf_strbuf_on(buf, n);
     const bf_cplb_config *c = &p->cfg;
     int lin = c->policy == BF_CPLB_POLICY_LINUX;
-    tb_printf(&t, "CPLB policy: %s; part %s; SDRAM %u MB\n",
-              lin ? "linux (nompu manager emulation)" : "explicit", bf_part_name(c->part),
-              c->sdram_bytes / MB);
+    bf_strbuf_printf(&t, "CPLB policy: %s; part %s; SDRAM %u MB\n",
+                     lin ? "linux (nompu manager emulation)" : "explicit", bf_part_name(c->part),
+                     c->sdram_bytes / MB);
     if (lin) {
         const bf_cplb_layout *L = &p->lay;
-        tb_printf(&t, "Kernel command line: \"%s\"\n", c->cmdline);
-        tb_printf(&t, "Memory layout:\n");
-        tb_printf(&t,
-                  "  kernel memory  [0x00000000, 0x%08x)  linux.kernel_end, covered by %u fixed "
-                  "4 MB entries\n",
-                  c->kernel_end, kernel_pages(c));
-        tb_printf(&t, "  memory_end     0x%08x  (_ramend - %u KB DMA zone%s)\n", L->memory_end,
-                  c->dma_uncached_bytes / KB,
-                  L->capped_05000263 ? (c->null_guard ? ", capped at 56 MB by anomaly 05000263"
-                                                      : ", capped at 60 MB by anomaly 05000263")
-                                     : "");
+        bf_strbuf_printf(&t, "Kernel command line: \"%s\"\n", c->cmdline);
+        bf_strbuf_printf(&t, "Memory layout:\n");
+        bf_strbuf_printf(
+            &t,
+            "  kernel memory  [0x00000000, 0x%08x)  linux.kernel_end, covered by %u fixed "
+            "4 MB entries\n",
+            c->kernel_end, kernel_pages(c));
+        bf_strbuf_printf(&t, "  memory_end     0x%08x  (_ramend - %u KB DMA zone%s)\n",
+                         L->memory_end, c->dma_uncached_bytes / KB,
+                         L->capped_05000263
+                             ? (c->null_guard ? ", capped at 56 MB by anomaly 05000263"
+                                              : ", capped at 60 MB by anomaly 05000263")
+                             : "");
         if (L->uncached_end != L->memory_end)
-            tb_printf(&t, "  uncached_end   0x%08x  (memory_end rounded down to 1 MB)\n",
-                      L->uncached_end);
-        tb_printf(&t, "  _ramend        0x%08x  (%s)\n", L->ramend,
-                  L->mem_given ? "mem=" : "all SDRAM: no mem=");
-        tb_printf(&t, "  physical end   0x%08x  (%s)\n", L->physical_mem_end,
-                  L->max_mem_given ? "max_mem=" : "= _ramend: no max_mem=");
+            bf_strbuf_printf(&t, "  uncached_end   0x%08x  (memory_end rounded down to 1 MB)\n",
+                             L->uncached_end);
+        bf_strbuf_printf(&t, "  _ramend        0x%08x  (%s)\n", L->ramend,
+                         L->mem_given ? "mem=" : "all SDRAM: no mem=");
+        bf_strbuf_printf(&t, "  physical end   0x%08x  (%s)\n", L->physical_mem_end,
+                         L->max_mem_given ? "max_mem=" : "= _ramend: no max_mem=");
         if (L->physical_mem_end != L->ramend)
-            tb_printf(&t, "  reserved       [0x%08x, 0x%08x)  data %s ($), instructions %s (#)\n",
-                      L->ramend, L->physical_mem_end, L->reserved_dcache ? "cacheable" : "uncached",
-                      L->reserved_icache ? "cacheable" : "uncached");
-        tb_printf(&t, "  null guard     %s\n",
-                  c->null_guard ? "1 KB at 0 (VALID|LOCK|DIRTY, no permission bits)" : "off");
-        tb_printf(&t, "  miss handler   %u CCLK per miss (ESTIMATE)\n", c->miss_handler_cycles);
+            bf_strbuf_printf(
+                &t, "  reserved       [0x%08x, 0x%08x)  data %s ($), instructions %s (#)\n",
+                L->ramend, L->physical_mem_end, L->reserved_dcache ? "cacheable" : "uncached",
+                L->reserved_icache ? "cacheable" : "uncached");
+        bf_strbuf_printf(&t, "  null guard     %s\n",
+                         c->null_guard ? "1 KB at 0 (VALID|LOCK|DIRTY, no permission bits)"
+                                       : "off");
+        bf_strbuf_printf(&t, "  miss handler   %u CCLK per miss (ESTIMATE)\n",
+                         c->miss_handler_cycles);
     }
     for (int instr = 0; instr < 2; instr++) {
         describe_table(&t, &p->s[instr], instr, lin);
@@ -299,31 +281,27 @@ int bf_cplb_parse_entry(const char *text, bf_cplb_entry *out, char *err, size_t 
 
 size_t bf_cplb_format_entry(const bf_cplb_entry *e, char *buf, size_t n)
 {
-    textbuf t = {buf, n, 0};
-    if (n)
-        buf[0] = '\0';
+    bf_strbuf t = bf_strbuf_on(buf, n);
     unsigned code = (e->data & PAGE_MASK_BITS) >> PAGE_SHIFT_BITS;
     static const char *const sizes[4] = {"1K", "4K", "1M", "4M"};
-    tb_printf(&t, "0x%08x %s", e->addr, sizes[code]);
+    bf_strbuf_printf(&t, "0x%08x %s", e->addr, sizes[code]);
     const char *sep = " ";
     uint32_t rest = e->data & ~PAGE_MASK_BITS;
     for (int k = 0; k < N_CANONICAL_FLAGS; k++) {
         if (rest & flag_names[k].bits) {
-            tb_printf(&t, "%s%s", sep, flag_names[k].name);
+            bf_strbuf_printf(&t, "%s%s", sep, flag_names[k].name);
             rest &= ~flag_names[k].bits;
             sep = "|";
         }
     }
     if (rest) /* bits with no name (10, 11, 13, 18..31) stay visible */
-        tb_printf(&t, "%s0x%x", sep, rest);
+        bf_strbuf_printf(&t, "%s0x%x", sep, rest);
     return t.len + 1;
 }
 
 size_t bf_cplb_format_fault(const bf_req *rq, const bf_cplb_result *res, char *buf, size_t n)
 {
-    textbuf t = {buf, n, 0};
-    if (n)
-        buf[0] = '\0';
+    bf_strbuf t = bf_strbuf_on(buf, n);
     if (!res->fault)
         return 1;
     const char *what = rq->kind == BF_ACC_WRITE  ? "write"
@@ -331,23 +309,25 @@ size_t bf_cplb_format_fault(const bf_req *rq, const bf_cplb_result *res, char *b
                                                  : "fetch";
     const char *mode = rq->mode == BF_MODE_USER ? "user" : "supervisor";
     if (res->excause)
-        tb_printf(&t, "%s (EXCAUSE 0x%02X): %s\n", excause_name(res->excause), res->excause,
-                  bf_fault_name(res->fault));
+        bf_strbuf_printf(&t, "%s (EXCAUSE 0x%02X): %s\n", excause_name(res->excause), res->excause,
+                         bf_fault_name(res->fault));
     else
-        tb_printf(&t, "Hardware error 0x%02X: %s: %s\n", res->hwerr, hwerr_name(res->hwerr),
-                  bf_fault_name(res->fault));
-    tb_printf(&t, " address 0x%08x (%s of %u bytes at 0x%08x), %s mode, record %llu\n",
-              res->fault_addr, what, rq->size, rq->addr, mode, (unsigned long long)rq->record);
+        bf_strbuf_printf(&t, "Hardware error 0x%02X: %s: %s\n", res->hwerr, hwerr_name(res->hwerr),
+                         bf_fault_name(res->fault));
+    bf_strbuf_printf(&t, " address 0x%08x (%s of %u bytes at 0x%08x), %s mode, record %llu\n",
+                     res->fault_addr, what, rq->size, rq->addr, mode,
+                     (unsigned long long)rq->record);
     if (res->excause)
-        tb_printf(&t, " %s_STATUS 0x%08x  %s_FAULT_ADDR 0x%08x\n", res->instr ? "ICPLB" : "DCPLB",
-                  res->status, res->instr ? "ICPLB" : "DCPLB", res->fault_addr);
+        bf_strbuf_printf(&t, " %s_STATUS 0x%08x  %s_FAULT_ADDR 0x%08x\n",
+                         res->instr ? "ICPLB" : "DCPLB", res->status,
+                         res->instr ? "ICPLB" : "DCPLB", res->fault_addr);
     /* Linux reports a multiple hit below FIXED_CODE_START (0x400) as a NULL pointer access: the
     ** hunt-for-zero guard overlaps the kernel's first 4 MB page there. */
     if ((res->excause == BF_EXC_DCPLB_MULTI || res->excause == BF_EXC_ICPLB_MULTI) &&
         res->fault_addr < 0x400)
-        tb_printf(&t, " NULL pointer access (the first 1 KB is guarded)\n");
+        bf_strbuf_printf(&t, " NULL pointer access (the first 1 KB is guarded)\n");
     if (res->handler)
-        tb_printf(&t, " miss handler ran: %llu CCLK, %u entries reloaded\n",
-                  (unsigned long long)res->handler, res->reloaded);
+        bf_strbuf_printf(&t, " miss handler ran: %llu CCLK, %u entries reloaded\n",
+                         (unsigned long long)res->handler, res->reloaded);
     return t.len + 1;
 }
