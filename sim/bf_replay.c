@@ -299,6 +299,40 @@ static int op1(replay *R, const bf_trace_rec *rec, int op, bf_addr addr)
     return 0;
 }
 
+/* An access record (IFETCH, LOAD, STORE, MODIFY): its instruction counts and its accesses (rules
+** 1, 4 and 6); returns what access1 returns. */
+static inline int access_record(replay *R, const bf_trace_rec *rec)
+{
+    bf_replay_stats *st = R->st;
+    int f = 0;
+    if (rec->type == BF_REC_IFETCH) {
+        /* a `cont` record is the rest of the previous reference, cut by the trace mapper: the
+        ** same instruction, the same reference (rule 6) */
+        if (!rec->cont) {
+            st->instructions++;
+            st->ifetches++;
+        }
+        f = access1(R, rec, BF_ACC_IFETCH, rec->addr, rec->size, rec->cont && R->in_instr);
+        if (!rec->cont)
+            R->in_instr = f == 0; /* data after a skipped fetch are instructions of their own */
+        return f;
+    }
+    int attached = R->in_instr || rec->cont;
+    if (!attached)
+        st->instructions++;
+    if (rec->type != BF_REC_STORE) {
+        st->loads += !rec->cont;
+        f = access1(R, rec, BF_ACC_READ, rec->addr, rec->size, attached);
+        attached = 1; /* the store half of an M shares the instruction */
+    }
+    if (!f && (rec->type == BF_REC_STORE ||
+               (rec->type == BF_REC_MODIFY && R->o->compat != BF_COMPAT_CACHEGRIND))) {
+        st->stores += !rec->cont;
+        f = access1(R, rec, BF_ACC_WRITE, rec->addr, rec->size, attached);
+    }
+    return f;
+}
+
 int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_replay_stats *st,
                   char *err, size_t errn)
 {
@@ -350,36 +384,12 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
         int f = 0;
         if (R.dma_next <= R.t)
             f = dma_advance(&R);
-        switch (f ? -1 : (int)rec->type) {
-        case BF_REC_IFETCH:
-            /* a `cont` record is the rest of the previous reference, cut by the trace mapper: the
-            ** same instruction, the same reference (rule 6) */
-            if (!rec->cont) {
-                st->instructions++;
-                st->ifetches++;
-            }
-            f = access1(&R, rec, BF_ACC_IFETCH, rec->addr, rec->size, rec->cont && R.in_instr);
-            if (!rec->cont)
-                R.in_instr = f == 0; /* data after a skipped fetch are instructions of their own */
-            break;
-        case BF_REC_LOAD:
-        case BF_REC_STORE:
-        case BF_REC_MODIFY: {
-            int attached = R.in_instr || rec->cont;
-            if (!attached)
-                st->instructions++;
-            if (rec->type != BF_REC_STORE) {
-                st->loads += !rec->cont;
-                f = access1(&R, rec, BF_ACC_READ, rec->addr, rec->size, attached);
-                attached = 1; /* the store half of an M shares the instruction */
-            }
-            if (!f && (rec->type == BF_REC_STORE ||
-                       (rec->type == BF_REC_MODIFY && o->compat != BF_COMPAT_CACHEGRIND))) {
-                st->stores += !rec->cont;
-                f = access1(&R, rec, BF_ACC_WRITE, rec->addr, rec->size, attached);
-            }
-            break;
+        int type = f ? -1 : (int)rec->type;
+        if (type >= BF_REC_IFETCH && type <= BF_REC_MODIFY) {
+            f = access_record(&R, rec); /* the common records: a compare, not the jump table */
+            type = -1;
         }
+        switch (type) {
         case BF_REC_GAP:
             R.in_instr = 0;
             R.t += rec->value;
