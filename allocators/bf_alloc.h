@@ -144,6 +144,12 @@ typedef struct bf_alloc_methods {
     ** operation and, with checks on, compares it with a walk after each check. NULL: the
     ** driver walks. */
     uint64_t (*xFreeBytes)(void *st, uint64_t *largest);
+    /* The largest free extent xWalk would report, for when xFreeBytes cannot give it from
+    ** counters: reads only the little simulated metadata it needs (TLSF: the blocks of its
+    ** highest non-empty list), an instrument like xWalk (the driver runs it on its measure
+    ** port and restores the access counters). The driver uses it at every allocation failure
+    ** after the first. NULL: the driver walks. */
+    uint64_t (*xLargestFree)(void *st);
     /* Free bytes the allocator keeps back from a request with these GFP bits (the buddy
     ** family's min watermark after ALLOC_HIGH/ALLOC_HARDER); NULL: none */
     uint64_t (*xReserveBytes)(void *st, uint32_t gfp);

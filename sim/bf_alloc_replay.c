@@ -37,7 +37,7 @@
 **    with a walk); an allocator without them is walked (untimed) each time.
 **  - Each failure is a measurement point: the first takes a full sample (a walk); the later ones
 **    take free bytes and the largest free block from the counters when the allocator knows the
-**    largest, else walk.
+**    largest, else from xLargestFree (a measurement, on the measure port), else walk.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "bf_alloc_replay.h"
@@ -322,13 +322,25 @@ static void track_peak(run *r)
         walk_and_peak(r);
 }
 
-/* With checks on: the allocator's counters must agree with a walk (NULL if they do). */
+/* The allocator's largest free extent by xLargestFree, run as a measurement (like a walk). */
+static uint64_t largest_free(run *r)
+{
+    amem_save sv = measure_begin(r);
+    uint64_t largest = r->am->xLargestFree(r->st);
+    measure_end(r, sv);
+    return largest;
+}
+
+/* With checks on: the allocator's counters (and xLargestFree) must agree with a walk (NULL if
+** they do). */
 static const char *check_counters(run *r, char *buf, size_t n)
 {
     uint64_t largest;
     if (!r->am->xFreeBytes)
         return NULL;
     uint64_t fb = r->am->xFreeBytes(r->st, &largest);
+    if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree)
+        largest = largest_free(r);
     walk_free(r);
     if (fb == r->w_free && (largest == BF_ALLOC_LARGEST_UNKNOWN || largest == r->w_largest))
         return NULL;
@@ -499,11 +511,15 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         st->failures++;
         /* Each failure is a measurement point (free bytes, largest free block); the first one
         ** takes a full sample (free blocks per order, the indices), the others come from the
-        ** allocator's counters when it keeps the largest free block too, else from a walk. */
+        ** allocator's counters when it keeps the largest free block too, else from its
+        ** xLargestFree, else from a walk. */
         bf_areplay_sample s;
         uint64_t free_bytes, largest = BF_ALLOC_LARGEST_UNKNOWN;
-        if (r->failed_once && r->am->xFreeBytes)
+        if (r->failed_once && r->am->xFreeBytes) {
             free_bytes = r->am->xFreeBytes(r->st, &largest);
+            if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree)
+                largest = largest_free(r);
+        }
         if (largest == BF_ALLOC_LARGEST_UNKNOWN) {
             take_sample(r, &s);
             free_bytes = s.free_bytes;
