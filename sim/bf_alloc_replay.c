@@ -37,7 +37,9 @@
 **    with a walk); an allocator without them is walked (untimed) each time.
 **  - Each failure is a measurement point: the first takes a full sample (a walk); the later ones
 **    take free bytes and the largest free block from the counters when the allocator knows the
-**    largest, else from xLargestFree (a measurement, on the measure port), else walk.
+**    largest, else from xLargestFree (a measurement, on the measure port), else walk; but no
+**    walk when xLargestFreeBound shows the largest is at least alloc.largest_free_min, the only
+**    statistic a later failure's largest free block can change.
 */
 #define _POSIX_C_SOURCE 199309L /* clock_gettime */
 #include "bf_alloc_replay.h"
@@ -331,8 +333,8 @@ static uint64_t largest_free(run *r)
     return largest;
 }
 
-/* With checks on: the allocator's counters (and xLargestFree) must agree with a walk (NULL if
-** they do). */
+/* With checks on: the allocator's counters (and xLargestFree) must agree with a walk, and
+** xLargestFreeBound must not exceed the walk's largest (NULL if all hold). */
 static const char *check_counters(run *r, char *buf, size_t n)
 {
     uint64_t largest;
@@ -341,7 +343,13 @@ static const char *check_counters(run *r, char *buf, size_t n)
     uint64_t fb = r->am->xFreeBytes(r->st, &largest);
     if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree)
         largest = largest_free(r);
+    uint64_t bound = r->am->xLargestFreeBound ? r->am->xLargestFreeBound(r->st) : 0;
     walk_free(r);
+    if (bound > r->w_largest) {
+        snprintf(buf, n, "%s: largest-free bound %llu is above the walk's largest block %llu",
+                 r->am->name, (unsigned long long)bound, (unsigned long long)r->w_largest);
+        return buf;
+    }
     if (fb == r->w_free && (largest == BF_ALLOC_LARGEST_UNKNOWN || largest == r->w_largest))
         return NULL;
     snprintf(buf, n,
@@ -517,8 +525,16 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         uint64_t free_bytes, largest = BF_ALLOC_LARGEST_UNKNOWN;
         if (r->failed_once && r->am->xFreeBytes) {
             free_bytes = r->am->xFreeBytes(r->st, &largest);
-            if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree)
+            if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree) {
                 largest = largest_free(r);
+            } else if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFreeBound &&
+                       st->samples) {
+                /* the exact largest is at least the bound: if that is not below the minimum so
+                ** far, the minimum stays, and it is all this measurement could change */
+                uint64_t bound = r->am->xLargestFreeBound(r->st);
+                if (bound >= st->largest_free_min)
+                    largest = bound;
+            }
         }
         if (largest == BF_ALLOC_LARGEST_UNKNOWN) {
             take_sample(r, &s);
