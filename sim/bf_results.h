@@ -147,7 +147,7 @@ int bf_results_show(bf_results *db, int64_t run_id, FILE *out, const char *forma
                     size_t errn);
 int bf_results_export(bf_results *db, FILE *out, const char *format, char *err, size_t errn);
 
-/* One CSV field (quoted when needed; NULL prints nothing). JSON values are written by bf_json.h. */
+/* One CSV field (quoted when needed; NULL prints nothing). JSON is written by bf_json.h (bf_jw). */
 void bf_results_csv_str(FILE *f, const char *s);
 
 #ifdef __cplusplus
