@@ -203,7 +203,8 @@ void bf_jw_end(bf_jw *w)
 
 void bf_jw_break(bf_jw *w, const char *indent)
 {
-    w->brk = indent ? indent : "";
+    if (w->depth) /* top-level values are on lines of their own already (rule 4) */
+        w->brk = indent ? indent : "";
 }
 
 void bf_jw_key(bf_jw *w, const char *key)

@@ -147,6 +147,9 @@ static void test_jw_lines(void)
                bf_jw_break(w, ""), bf_jw_key(w, "e"), bf_jw_array_lines(w, "  ", 0), bf_jw_end(w),
                bf_jw_end(w)),
               "{\"a\": 1, \"b\": 2,\n \"c\": [3, 4], \"d\": 5,\n\"e\": []}\n");
+    /* a break at the top level changes nothing, not even the next container's first member */
+    JW_WRITES(BF_JW_SPACED, (bf_jw_break(w, "  "), bf_jw_array(w), bf_jw_u64(w, 1), bf_jw_end(w)),
+              "[1]\n");
     /* a break before the first member: a line break, no comma */
     JW_WRITES(
         BF_JW_TIGHT,
