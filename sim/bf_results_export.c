@@ -113,9 +113,11 @@ static void csv_row(FILE *f, sqlite3_stmt *st)
 }
 
 /* Every row of `sql` (with ?1 bound to id when id >= 0): without w as CSV with a header on f; with
-** w as a JSON array of objects, one per line after `indent`, closing on a line of its own. */
-static int dump(bf_results *r, FILE *f, bf_jw *w, const char *sql, int64_t id, const char *indent,
-                char *err, size_t errn)
+** w as a JSON array of objects, one per line after `indent`, closing on a line of its own, as the
+** member `key` of the open object (NULL: a value). When the query cannot start, nothing is written
+** (not even the key). */
+static int dump(bf_results *r, FILE *f, bf_jw *w, const char *key, const char *sql, int64_t id,
+                const char *indent, char *err, size_t errn)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
@@ -123,6 +125,8 @@ static int dump(bf_results *r, FILE *f, bf_jw *w, const char *sql, int64_t id, c
     if (id >= 0)
         sqlite3_bind_int64(st, 1, id);
     int rc;
+    if (w && key)
+        bf_jw_key(w, key);
     if (w)
         bf_jw_array_lines(w, indent, 1);
     else
@@ -183,8 +187,8 @@ static int list_runs(bf_results *r, FILE *out, const char *format, const char *s
     if (fmt != FMT_TEXT) {
         bf_jw w; /* JSON: the array ends its line */
         bf_jw_init(&w, out, BF_JW_SPACED);
-        rc =
-            dump(r, out, fmt == FMT_JSON ? &w : NULL, sql, reg_id > 0 ? reg_id : -1, "", err, errn);
+        rc = dump(r, out, fmt == FMT_JSON ? &w : NULL, NULL, sql, reg_id > 0 ? reg_id : -1, "", err,
+                  errn);
         return read_end(r, rc);
     }
     sqlite3_stmt *st = NULL;
@@ -345,7 +349,7 @@ int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format
     } else if (fmt == FMT_TEXT) {
         rc = show_text(r, run, out, run_id, err, errn);
     } else if (fmt == FMT_CSV) {
-        rc = dump(r, out, NULL, k_metrics_sql, run_id, "", err, errn);
+        rc = dump(r, out, NULL, NULL, k_metrics_sql, run_id, "", err, errn);
     } else {
         /* {"run": {...}, then each list on a line of its own: "metrics", "faults", "hazards",
         ** "series" */
@@ -360,8 +364,7 @@ int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format
         json_row(&w, run);
         for (size_t i = 0; i < BF_ARRAY_SIZE(lists) && !rc; i++) {
             bf_jw_break(&w, "");
-            bf_jw_key(&w, lists[i][0]);
-            rc = dump(r, out, &w, lists[i][1], run_id, "  ", err, errn);
+            rc = dump(r, out, &w, lists[i][0], lists[i][1], run_id, "  ", err, errn);
         }
         bf_jw_end(&w);
     }
@@ -381,7 +384,7 @@ int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, s
         return rc;
     if (fmt == FMT_CSV)
         return read_end(r,
-                        dump(r, out, NULL,
+                        dump(r, out, NULL, NULL,
                              "SELECT r.id AS run_id, r.start_time, r.end_time, r.status, r.command,"
                              " r.engine, r.version, r.git_rev, r.config_name, r.config_hash,"
                              " r.workload_path, r.workload_hash, r.host, m.name AS metric, m.value,"
@@ -402,8 +405,8 @@ int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, s
         bf_jw_key(&w, "run");
         json_row(&w, run);
         bf_jw_break(&w, " ");
-        bf_jw_key(&w, "metrics");
-        rc = dump(r, out, &w, k_metrics_sql, sqlite3_column_int64(run, 0), "  ", err, errn);
+        rc = dump(r, out, &w, "metrics", k_metrics_sql, sqlite3_column_int64(run, 0), "  ", err,
+                  errn);
         bf_jw_end(&w);
     }
     if (!rc && s != SQLITE_DONE)
