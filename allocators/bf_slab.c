@@ -51,7 +51,8 @@
 ** its cache and slab and no other page maps to a cache. Debug builds assert, from values an
 ** operation has read anyway (never an extra simulated access): a slab taken from the partial or
 ** free list has a free object, whose address lies in managed memory; a freed object's slab has
-** no more objects in use than it holds.
+** no more objects in use than it holds; a new slab's colour is below the cache's colour count;
+** the free-object and active counts (and the host's free_obj_bytes) never go below zero.
 **
 ** Files: this one owns creation (cache_cache, then the kmalloc classes), the kmalloc size table
 ** and its lookup, the named caches and the methods table; bf_slab_cache.c the cache geometry and

@@ -156,6 +156,7 @@ static void slab_free_objs_moved(slab_state *s, bf_addr c, int64_t delta)
 {
     for (size_t i = 0; i < s->ncaches; i++)
         if (s->all[i] == c) {
+            assert(delta >= 0 || s->free_obj_bytes >= (uint64_t)(-delta * (int64_t)s->all_size[i]));
             s->free_obj_bytes += (uint64_t)(delta * (int64_t)s->all_size[i]);
             return;
         }
@@ -182,6 +183,7 @@ static void slab_reap(slab_state *s)
             /* free objects read before the count per slab: the access order of main */
             uint32_t nfree = bf_amem_r32(s->pg.m, c + KC_FREE_OBJECTS);
             uint32_t num = bf_amem_r32(s->pg.m, c + KC_NUM);
+            assert(nfree >= num); /* the free slab's objects are among the free ones */
             bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, nfree - num);
             slab_free_objs_moved(s, c, -(int64_t)num);
             slab_destroy(s, c, n);
@@ -196,6 +198,7 @@ static int slab_grow(slab_state *s, bf_addr c, uint32_t gfp)
     uint32_t colour = bf_amem_r32(s->pg.m, c + KC_COLOUR);
     uint32_t cnext = bf_amem_r32(s->pg.m, c + KC_COLOUR_NEXT);
     uint32_t offset = cnext * bf_amem_r32(s->pg.m, c + KC_COLOUR_OFF);
+    assert(cnext < (colour ? colour : 1));
     bf_amem_w32(s->pg.m, c + KC_COLOUR_NEXT, cnext + 1 >= colour ? 0 : cnext + 1);
 
     uint32_t pgfp = (gfp & ~(uint32_t)BF_GFP_DMA) | ((flags & CF_DMA) ? BF_GFP_DMA : 0);
@@ -260,7 +263,9 @@ bf_addr bfa_slab_cache_alloc_obj(slab_state *s, bf_addr c, uint32_t gfp)
         bf_amem_w32(s->pg.m, slab + SL_INUSE, bf_amem_r32(s->pg.m, slab + SL_INUSE) + 1);
         sl_list_del(s, slab);
         sl_list_add(s, slab, c + (next == BUFCTL_END ? KC_FULL : KC_PARTIAL));
-        bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, bf_amem_r32(s->pg.m, c + KC_FREE_OBJECTS) - 1);
+        uint32_t nfree = bf_amem_r32(s->pg.m, c + KC_FREE_OBJECTS);
+        assert(nfree > 0);
+        bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, nfree - 1);
         slab_free_objs_moved(s, c, -1);
         bf_amem_w32(s->pg.m, c + KC_ACTIVE, bf_amem_r32(s->pg.m, c + KC_ACTIVE) + 1);
         return obj;
@@ -286,10 +291,13 @@ int bfa_slab_cache_free_obj(slab_state *s, bf_addr c, bf_addr obj)
     bf_amem_w32(s->pg.m, slab + SL_FREE, idx);
     bf_amem_w32(s->pg.m, slab + SL_INUSE, --inuse);
     uint32_t nfree = bf_amem_r32(s->pg.m, c + KC_FREE_OBJECTS) + 1;
-    bf_amem_w32(s->pg.m, c + KC_ACTIVE, bf_amem_r32(s->pg.m, c + KC_ACTIVE) - 1);
+    uint32_t active = bf_amem_r32(s->pg.m, c + KC_ACTIVE);
+    assert(active > 0);
+    bf_amem_w32(s->pg.m, c + KC_ACTIVE, active - 1);
     sl_list_del(s, slab);
     if (inuse == 0) {
         if (nfree > bf_amem_r32(s->pg.m, c + KC_FREE_LIMIT)) {
+            assert(nfree >= num);
             bf_amem_w32(s->pg.m, c + KC_FREE_OBJECTS, nfree - num);
             slab_free_objs_moved(s, c, 1 - (int64_t)num);
             slab_destroy(s, c, slab);
