@@ -1,6 +1,8 @@
 /*
 ** bf_alloc_int.h: what the allocators of this directory share (not a public interface; one
-** prefix, bfa_, and the buddy's own bf_buddy_ internals).
+** prefix, bfa_, and the buddy's own bf_buddy_ internals). The files of one allocator share more
+** through its own header: bf_buddy_int.h (struct bf_buddy) and bf_slab_int.h (slab_state, the
+** cross-file bfa_slab_ functions).
 **
 **  - environment geometry: page numbers (pfn, counted from env->base), reserved pages, and the
 **    carving of an allocator's own metadata out of the managed memory;
