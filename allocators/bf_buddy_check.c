@@ -126,25 +126,15 @@ const char *bf_buddy_check(bf_buddy *b)
 
 void bf_buddy_walk(bf_buddy *b, void (*visit)(void *, bf_addr, uint64_t, int), void *arg)
 {
-    uint32_t used_start = 0, used = 0;
+    bfa_runs w = {&b->env, visit, arg, 0, 0};
     for (uint32_t p = 0; p < b->npages;) {
         uint32_t v = desc_get(b, p), n = 1;
         if (v & (BF_PG_BUDDY | BF_PG_HEAD))
             n = 1u << (v >> 16);
-        if (v & BF_PG_BUDDY) {
-            if (used)
-                visit(arg, bfa_pfn_addr(&b->env, used_start), (uint64_t)used * b->env.page_size, 1);
-            used = 0;
-            visit(arg, bfa_pfn_addr(&b->env, p), (uint64_t)n * b->env.page_size, 0);
-        } else {
-            if (!used)
-                used_start = p;
-            used += n;
-        }
+        bfa_runs_add(&w, p, n, !(v & BF_PG_BUDDY));
         p += n;
     }
-    if (used)
-        visit(arg, bfa_pfn_addr(&b->env, used_start), (uint64_t)used * b->env.page_size, 1);
+    bfa_runs_flush(&w);
 }
 
 /* The walk reports each free block on its own: free bytes are the free pages, the largest extent

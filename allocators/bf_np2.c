@@ -366,26 +366,16 @@ static uint64_t np2_free_bytes(void *st, uint64_t *largest)
 static void np2_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), void *arg)
 {
     np2 *s = st;
-    uint32_t used_start = 0, used = 0;
+    bfa_runs w = {&s->env, visit, arg, 0, 0};
     for (uint32_t p = 0; p < s->npages;) {
         int32_t v = size_of(s, p);
         uint32_t n = (uint32_t)(v < 0 ? -v : v);
         if (n == 0)
             n = 1; /* corrupt; xCheck reports it */
-        if (v > 0) {
-            if (used)
-                visit(arg, bfa_pfn_addr(&s->env, used_start), (uint64_t)used * s->env.page_size, 1);
-            used = 0;
-            visit(arg, bfa_pfn_addr(&s->env, p), (uint64_t)n * s->env.page_size, 0);
-        } else {
-            if (!used)
-                used_start = p;
-            used += n;
-        }
+        bfa_runs_add(&w, p, n, v <= 0);
         p += n;
     }
-    if (used)
-        visit(arg, bfa_pfn_addr(&s->env, used_start), (uint64_t)used * s->env.page_size, 1);
+    bfa_runs_flush(&w);
 }
 
 /* /proc/np2/space-like summary. */
