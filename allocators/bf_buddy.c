@@ -68,6 +68,8 @@
 
 #include <stdlib.h>
 
+/* ---- internal interface (bf_alloc_int.h) ---- */
+
 bf_addr bf_buddy_desc(const bf_buddy *b, uint32_t pfn)
 {
     return buddy_desc(b, pfn);
@@ -89,8 +91,6 @@ uint32_t bf_buddy_pfn(const bf_buddy *b, bf_addr a, int *ok)
           (a - b->env.base) / b->env.page_size < b->npages;
     return *ok ? (a - b->env.base) / b->env.page_size : 0;
 }
-
-/* ---- internal interface ---- */
 
 uint32_t bf_buddy_meta_bytes(const bf_alloc_env *env)
 {

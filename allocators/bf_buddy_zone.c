@@ -203,6 +203,8 @@ uint32_t bf_buddy_alloc_block(bf_buddy *b, unsigned order, uint32_t gfp)
     return BFA_NIL;
 }
 
+/* ---- watermarks and the page cache ---- */
+
 static uint32_t isqrt64(uint64_t x)
 {
     uint64_t r = 0;
