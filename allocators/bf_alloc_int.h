@@ -1,6 +1,8 @@
 /*
 ** bf_alloc_int.h: what the allocators of this directory share (not a public interface; one
-** prefix, bfa_, and the buddy's own bf_buddy_ internals).
+** prefix, bfa_, and the buddy's own bf_buddy_ internals). The files of one allocator share more
+** through its own header: bf_buddy_int.h (struct bf_buddy) and bf_slab_int.h (slab_state, the
+** cross-file bfa_slab_ functions).
 **
 **  - environment geometry: page numbers (pfn, counted from env->base), reserved pages, and the
 **    carving of an allocator's own metadata out of the managed memory;
@@ -106,6 +108,36 @@ static inline int bfa_ffs(uint32_t x)
 /* ---- the page allocator under slab and SLOB ---- */
 
 typedef void (*bfa_visit_fn)(void *arg, bf_addr a, uint64_t len, int used);
+
+/* A page allocator's walk (buddy, np2) in address order: each free run of pages is reported on
+** its own, adjacent used runs are merged into one extent (bf_alloc.h, xWalk). Feed every run to
+** bfa_runs_add, then call bfa_runs_flush once. */
+typedef struct bfa_runs {
+    const bf_alloc_env *env;
+    bfa_visit_fn visit;
+    void *arg;
+    uint32_t used_start, used; /* the used extent being merged: first page, pages */
+} bfa_runs;
+
+static inline void bfa_runs_flush(bfa_runs *w)
+{
+    if (w->used)
+        w->visit(w->arg, bfa_pfn_addr(w->env, w->used_start), (uint64_t)w->used * w->env->page_size,
+                 1);
+    w->used = 0;
+}
+
+static inline void bfa_runs_add(bfa_runs *w, uint32_t pfn, uint32_t n, int used)
+{
+    if (used) {
+        if (!w->used)
+            w->used_start = pfn;
+        w->used += n;
+        return;
+    }
+    bfa_runs_flush(w);
+    w->visit(w->arg, bfa_pfn_addr(w->env, pfn), (uint64_t)n * w->env->page_size, 0);
+}
 
 /* The page allocator under an object allocator, and the per-page geometry of the memory. It is
 ** the FIRST member of slab's and SLOB's state, so that the pass-through methods below can take

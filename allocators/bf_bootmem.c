@@ -30,10 +30,16 @@
 ** Metadata: header {last_pos, last_offset, free_pages} then the bitmap, at the lowest unreserved
 ** pages. Invariants (xCheck): the bitmap's clear bits count free_pages; reserved ranges, the
 ** metadata and the last partial page are marked reserved; after the hand-over, the buddy's.
+** Debug builds assert, from host values and values an operation has read anyway (never an extra
+** simulated access): the run found is aligned to the step and inside memory; last_offset lies
+** inside a page; a block is aligned to its request's alignment and ends inside memory; the host
+** mirror of free_pages never goes below zero or above the pages managed; the hand-over happens
+** once.
 */
 #include "bf_alloc_int.h"
 #include "bf_hmem.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +88,9 @@ static bf_addr bootmem_core(bootmem *s, uint64_t size, uint32_t align, uint32_t 
     }
     if (start == BFA_NIL)
         return 0;
+    assert(start % incr == 0 && start + areasize <= s->npages);
     uint32_t last_pos = bf_amem_r32(m, s->hdr + 0), last_offset = bf_amem_r32(m, s->hdr + 4);
+    assert(last_offset < ps);
     bf_addr ret;
     if (align < ps && last_offset && last_pos + 1 == start) {
         uint32_t offset = (last_offset + align - 1) & ~(align - 1);
@@ -103,9 +111,12 @@ static bf_addr bootmem_core(bootmem *s, uint64_t size, uint32_t align, uint32_t 
         last_offset = (uint32_t)(size & (ps - 1));
         ret = bfa_pfn_addr(&s->env, start);
     }
+    assert((ret - s->env.base) % align == 0 &&
+           (uint64_t)(ret - s->env.base) + size <= (uint64_t)s->npages * ps);
     bf_amem_w32(m, s->hdr + 0, last_pos);
     bf_amem_w32(m, s->hdr + 4, last_offset);
     if (areasize) {
+        assert(s->free_pages >= areasize);
         bfa_bm_set_range(m, s->map, start, areasize, 1);
         bf_amem_w32(m, s->hdr + 8, bf_amem_r32(m, s->hdr + 8) - areasize);
         s->free_pages -= areasize;
@@ -172,6 +183,7 @@ static void bootmem_destroy(void *st)
 
 static void handover(bootmem *s)
 {
+    assert(!s->handed_over);
     bf_amem *m = s->m;
     uint32_t dma = s->env.dma_zone_bytes / s->env.page_size;
     for (uint32_t i = 0; i < s->npages; i += 32) {
@@ -252,6 +264,7 @@ static int bootmem_free_size(void *st, bf_addr a, uint64_t bytes)
     if (eidx > sidx) {
         bfa_bm_set_range(s->m, s->map, sidx, eidx - sidx, 0);
         bf_amem_w32(s->m, s->hdr + 8, bf_amem_r32(s->m, s->hdr + 8) + (eidx - sidx));
+        assert(s->free_pages + (eidx - sidx) <= s->npages);
         s->free_pages += eidx - sidx;
     }
     return BF_OK;

@@ -16,8 +16,13 @@
 ** State: the buddy's. A mapping's first page descriptor carries BF_PG_REGION and, in its private
 ** word, the number of pages kept (vm_region's vm_end - vm_start in pages).
 ** Invariants: the buddy's, plus every page of a region is an allocated order-0 page (xCheck).
+** Debug builds assert (host values, or values read anyway): the buddy's block is a page of
+** memory; the block holds the request and the trimmed region still does; a region being
+** unmapped keeps at least one page, all inside memory.
 */
 #include "bf_alloc_int.h"
+
+#include <assert.h>
 
 static int nommu_mmap(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
 {
@@ -37,6 +42,7 @@ static int nommu_mmap(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
     uint32_t point = (uint32_t)((bytes + env->page_size - 1) / env->page_size);
     if (point == 0)
         point = 1;
+    assert(ok && point <= total);
     bf_buddy_split(b, pfn, order);
     if (env->nr_trim_pages && total - point >= env->nr_trim_pages) {
         while (total > point) {
@@ -49,6 +55,7 @@ static int nommu_mmap(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
                 return rc;
         }
     }
+    assert(total >= point);
     bf_amem_w32(m, bf_buddy_desc(b, pfn), BF_PG_HEAD | BF_PG_REGION);
     bf_amem_w32(m, bf_buddy_desc(b, pfn) + 4, total);
     *out = a;
@@ -67,6 +74,7 @@ static int nommu_free(void *st, bf_addr a)
     if (!(v & BF_PG_REGION))
         return bf_alloc_buddy.xFree(st, a);
     uint32_t kept = bf_amem_r32(m, bf_buddy_desc(b, pfn) + 4);
+    assert(kept > 0 && pfn + kept <= bfa_npages(bf_buddy_env(b)));
     bf_amem_w32(m, bf_buddy_desc(b, pfn), BF_PG_HEAD);
     bf_amem_w32(m, bf_buddy_desc(b, pfn) + 4, 0);
     for (uint32_t i = 0; i < kept; i++) {

@@ -25,10 +25,15 @@
 ** Reserved ranges and the metadata are allocated runs that are never freed.
 ** Invariants (xCheck): the run heads tile memory exactly (interior pages 0); the list holds
 ** exactly the free runs, once each, with consistent back links and count; free pages match.
+** Debug builds assert, from values an operation has read anyway (never an extra simulated
+** access): a run head met by the merge walk is not 0; a list entry is a page of memory heading a
+** free run; the run taken holds the request and lies inside memory, as does a freed run; the host
+** mirror of the free pages never goes below zero or above the pages managed.
 */
 #include "bf_alloc_int.h"
 #include "bf_hmem.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +92,7 @@ static void list_del(np2 *s, uint32_t p)
 
 static void add_free(np2 *s, int32_t d)
 {
+    assert(d >= 0 ? s->free_pages + (uint32_t)d <= s->npages : s->free_pages >= (uint32_t)-d);
     bf_amem_w32(s->m, s->hdr + 8, bf_amem_r32(s->m, s->hdr + 8) + (uint32_t)d);
     s->free_pages += (uint32_t)d;
 }
@@ -98,6 +104,7 @@ static void merge(np2 *s)
     bf_amem_w32(m, s->hdr + 4, 0);
     for (uint32_t p = 0; p < s->npages;) {
         int32_t v = size_of(s, p);
+        assert(v != 0); /* run heads tile memory */
         if (v < 0) {
             p += (uint32_t)-v;
             continue;
@@ -125,6 +132,7 @@ static uint32_t best_fit(np2 *s, uint32_t want, int exact_only)
     for (uint32_t p = bf_amem_r32(s->m, s->hdr); p != BFA_NIL;
          p = bf_amem_r32(s->m, pd(s, p) + 4)) {
         uint32_t v = (uint32_t)size_of(s, p);
+        assert(p < s->npages && (int32_t)v > 0); /* the list holds free runs */
         if (v == want)
             return p;
         if (!exact_only && v > want && (best == BFA_NIL || v < best_size)) {
@@ -157,6 +165,7 @@ static uint32_t np2_get(np2 *s, uint32_t size)
     if (run == BFA_NIL)
         return BFA_NIL;
     uint32_t len = (uint32_t)size_of(s, run), take = len == 1 ? 1 : ssize, p;
+    assert(len >= take && run + len <= s->npages);
     if (len == take) {
         list_del(s, run);
         p = run;
@@ -276,6 +285,7 @@ static int np2_free(void *st, bf_addr a)
     if (v >= 0 || (p >= s->meta_pfn && p < s->meta_pfn + s->meta_pages) ||
         bfa_page_reserved(&s->env, p))
         return BF_EINPUT;
+    assert(p + (uint32_t)-v <= s->npages);
     set_size(s, p, -v);
     list_push(s, p);
     add_free(s, -v);
@@ -356,26 +366,16 @@ static uint64_t np2_free_bytes(void *st, uint64_t *largest)
 static void np2_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), void *arg)
 {
     np2 *s = st;
-    uint32_t used_start = 0, used = 0;
+    bfa_runs w = {&s->env, visit, arg, 0, 0};
     for (uint32_t p = 0; p < s->npages;) {
         int32_t v = size_of(s, p);
         uint32_t n = (uint32_t)(v < 0 ? -v : v);
         if (n == 0)
             n = 1; /* corrupt; xCheck reports it */
-        if (v > 0) {
-            if (used)
-                visit(arg, bfa_pfn_addr(&s->env, used_start), (uint64_t)used * s->env.page_size, 1);
-            used = 0;
-            visit(arg, bfa_pfn_addr(&s->env, p), (uint64_t)n * s->env.page_size, 0);
-        } else {
-            if (!used)
-                used_start = p;
-            used += n;
-        }
+        bfa_runs_add(&w, p, n, v <= 0);
         p += n;
     }
-    if (used)
-        visit(arg, bfa_pfn_addr(&s->env, used_start), (uint64_t)used * s->env.page_size, 1);
+    bfa_runs_flush(&w);
 }
 
 /* /proc/np2/space-like summary. */

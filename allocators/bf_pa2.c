@@ -22,10 +22,14 @@
 ** Invariants (xCheck): clear bits count nr_free_pages; no clear bit below first_usable_page;
 ** free pages have index 0; every allocation's pages are all set and carry the same index, and
 ** allocations, free pages and reserved pages partition memory.
+** Debug builds assert, from host values and values an operation has read anyway (never an extra
+** simulated access): an allocation is aligned, inside memory and not below first_usable_page;
+** the host mirror of nr_free_pages never goes below zero or above the pages managed.
 */
 #include "bf_alloc_int.h"
 #include "bf_hmem.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -82,12 +86,15 @@ static uint32_t pa2_get(pa2 *s, uint32_t n, uint32_t align)
     }
     if (p == BFA_NIL)
         return BFA_NIL;
+    assert(p % align == 0 && p + n <= s->npages && s->free_pages >= n);
     bfa_bm_set_range(m, s->map, p, n, 1);
     for (uint32_t i = 0; i < n; i++)
         bf_amem_w32(m, idx_addr(s, p + i), PA2_MAGIC | n);
     bf_amem_w32(m, s->hdr + 4, bf_amem_r32(m, s->hdr + 4) - n);
     s->free_pages -= n;
-    if (p == bf_amem_r32(m, s->hdr))
+    uint32_t first = bf_amem_r32(m, s->hdr);
+    assert(p >= first); /* no free page below first_usable_page */
+    if (p == first)
         bf_amem_w32(m, s->hdr, bfa_bm_find(m, s->map, p + n, s->npages, 0));
     return p;
 }
@@ -173,6 +180,7 @@ static int pa2_free(void *st, bf_addr a)
     for (uint32_t i = 0; i < n; i++)
         bf_amem_w32(m, idx_addr(s, p + i), 0);
     bf_amem_w32(m, s->hdr + 4, bf_amem_r32(m, s->hdr + 4) + n);
+    assert(s->free_pages + n <= s->npages);
     s->free_pages += n;
     if (p < bf_amem_r32(m, s->hdr))
         bf_amem_w32(m, s->hdr, p);

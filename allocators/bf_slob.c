@@ -46,8 +46,9 @@
 ** the page, never touching one another, and their units add up to the page's free-unit count,
 ** which is below a whole page; a page is on a list iff that count is non-zero. Debug builds
 ** assert the parts a walk along a page's free list sees anyway (each block inside the page of
-** the descriptor, addresses strictly increasing, no count below zero or above a page) from the
-** values the operation has read, never with an extra simulated access.
+** the descriptor, addresses strictly increasing, no count below zero or above a page, a block
+** handed out aligned as asked) from the values the operation has read, never with an extra
+** simulated access.
 */
 #include <assert.h>
 #include <stdio.h>
@@ -229,6 +230,7 @@ static bf_addr slob_page_alloc(slob_state *s, bf_addr d, uint64_t size, uint32_t
             uint32_t left = have - units;
             bf_amem_w32(s->pg.m, d + PD_UNITS, left);
             s->free_units -= units;
+            assert(!align || (cur & (align - 1)) == 0);
             if (!left) {
                 slob_list_del(s, d + PD_NODE);
                 bf_amem_w32(s->pg.m, d + PD_FLAGS, PG_SLOB);
@@ -288,6 +290,7 @@ static int slob_free(slob_state *s, bf_addr b, uint64_t size)
         if (flags & PG_ONLIST)
             slob_list_del(s, d + PD_NODE);
         bf_amem_w32(s->pg.m, d + PD_FLAGS, 0);
+        assert(s->free_units >= have);
         s->free_units -= have;
         return bfa_pages_put(&s->pg, slob_page_of(s, b), 0);
     }

@@ -43,8 +43,10 @@
 ** list, never by a walk (tlsf_largest_free).
 ** Debug builds assert, from values an operation has read anyway (never an extra simulated
 ** access): a list index is inside the bitmaps, a block is 4-byte sized, the block taken from
-** list (fl, sl) is free, big enough (good fit) and on the list its size maps to, and the host
-** free-byte count never goes below zero.
+** list (fl, sl) is free, big enough (good fit) and on the list its size maps to, the pointer
+** handed out is 4-byte aligned, a block being freed whose PREV_FREE bit is set has a free
+** predecessor that is not itself preceded by a free block and ends where the block starts, no
+** free block follows the coalesced one, and the host free-byte count never goes below zero.
 */
 #include <assert.h>
 #include <stdio.h>
@@ -347,6 +349,7 @@ static int tlsf_alloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
         bf_amem_w32(s->m, next + 4, tlsf_word(s, next) & ~(uint32_t)TLSF_PREV_FREE);
         bf_amem_w32(s->m, b + 4, word & ~(uint32_t)TLSF_FREE);
     }
+    assert(((b + 8) & (TLSF_ALIGN - 1)) == 0);
     *out = b + 8;
     return BF_OK;
 }
@@ -375,6 +378,7 @@ static int tlsf_free(void *st, bf_addr a)
     if (word & TLSF_PREV_FREE) {
         bf_addr p = bf_amem_r32(s->m, b);
         uint32_t pword = tlsf_word(s, p);
+        assert((pword & TLSF_FREE) && !(pword & TLSF_PREV_FREE) && tlsf_next_phys(p, pword) == b);
         tlsf_remove_sized(s, p, pword & ~3u);
         size += (pword & ~3u) + TLSF_OVERHEAD;
         word = pword; /* p's own PREV_FREE bit (always clear: p's predecessor is used) */
@@ -388,6 +392,7 @@ static int tlsf_free(void *st, bf_addr a)
         next = tlsf_next_phys(b, size);
         nword = tlsf_word(s, next);
     }
+    assert(!(nword & TLSF_FREE)); /* no two free blocks are adjacent */
     bf_amem_w32(s->m, b + 4, size | TLSF_FREE | (word & TLSF_PREV_FREE));
     bf_amem_w32(s->m, next, b);
     bf_amem_w32(s->m, next + 4, nword | TLSF_PREV_FREE);

@@ -10,11 +10,13 @@
 ** that doubles at half load; deletion shifts entries back (no tombstones). A direct-mapped table
 ** of the last BF_ATRACE_FREED_MEMORY frees tells double frees from unmatched ones. Cache names
 ** are interned (at most BF_ATRACE_CACHE_MAX) so that a live entry stays small.
-** Invariant: the table holds exactly the live allocations, at most half full.
+** Invariant: the table holds exactly the live allocations, at most half full (debug builds
+** assert the load after each insert and that a removal has an entry to remove).
 */
 #include "bf_atrace_int.h"
 #include "bf_hmem.h"
 
+#include <assert.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +78,7 @@ static bf_atrace_live *live_insert(bf_atrace_reader *r, uint8_t ns, uint64_t key
     r->live[i].ns = ns;
     r->live[i].key = key;
     r->live_n++;
+    assert(r->live_n * 2 <= r->live_cap);
     if (r->live_n > r->st.live_peak)
         r->st.live_peak = r->live_n;
     return &r->live[i];
@@ -85,6 +88,7 @@ static bf_atrace_live *live_insert(bf_atrace_reader *r, uint8_t ns, uint64_t key
 static void live_remove(bf_atrace_reader *r, bf_atrace_live *e)
 {
     size_t m = r->live_cap - 1, i = (size_t)(e - r->live), j = i;
+    assert(r->live_n > 0 && e->used);
     r->live[i].used = 0;
     for (;;) {
         j = (j + 1) & m;

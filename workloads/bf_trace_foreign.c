@@ -15,9 +15,12 @@
 **     fetches are never classified (x86 instructions have any length and alignment).
 **   - A cache-op (din copy-back / invalidate) becomes an op over the 32-byte lines of its range.
 **
-** Invariant: at most one pending access; p_left is the part of it not yet emitted.
+** Invariant: at most one pending access; p_left is the part of it not yet emitted, and every
+** piece emitted is a non-empty part of it (asserted in debug builds).
 */
 #include "bf_trace_int.h"
+
+#include <assert.h>
 
 /* Emit the next piece of the pending host access. */
 static int emit_piece(bf_trace_reader *r, bf_trace_rec *rec)
@@ -87,6 +90,7 @@ static int emit_piece(bf_trace_reader *r, bf_trace_rec *rec)
             rec->misaligned =
                 r->opt.misaligned == BF_MISALIGNED_COUNT_ONCE ? BF_MISAL_ONCE : BF_MISAL_FAULT;
     }
+    assert(n > 0 && n <= r->p_left);
     r->p_first = 0;
     r->p_addr = a + n;
     r->p_left -= n;
