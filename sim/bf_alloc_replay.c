@@ -43,6 +43,7 @@
 #include "bf_alloc_replay.h"
 #include "bf_hist.h"
 #include "bf_hmem.h"
+#include "bf_htab.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -74,75 +75,18 @@ static double hist_mean(const hist *h)
     return h->h.count ? h->sum / (double)h->h.count : 0;
 }
 
-/* ---- live table: open addressing on the id, linear probing, backward-shift delete ---- */
+/* ---- live table: common/bf_htab from the record's id to a live record ---- */
 
 typedef struct live {
-    uint64_t id;
     uint64_t size;   /* requested bytes */
     uint64_t usable; /* bytes */
-    bf_addr addr;    /* 0 = empty slot */
-    uint8_t kind;    /* 0 bytes, 1 pages, 2 cache, 3 mmap */
+    bf_addr addr;
+    uint8_t kind; /* 0 bytes, 1 pages, 2 cache, 3 mmap */
     uint8_t order;
+    uint8_t pad[2];
 } live;
 
-typedef struct ltab {
-    live *v;
-    size_t cap, n; /* cap a power of two */
-} ltab;
-
-static size_t lt_hash(uint64_t id, size_t cap)
-{
-    id ^= id >> 33;
-    id *= 0xff51afd7ed558ccdull;
-    id ^= id >> 33;
-    return (size_t)id & (cap - 1);
-}
-
-static live *lt_find(ltab *t, uint64_t id)
-{
-    for (size_t i = lt_hash(id, t->cap);; i = (i + 1) & (t->cap - 1)) {
-        if (!t->v[i].addr)
-            return NULL;
-        if (t->v[i].id == id)
-            return &t->v[i];
-    }
-}
-
-static int lt_put(ltab *t, const live *e)
-{
-    if ((t->n + 1) * 2 > t->cap) {
-        ltab nt = {bf_calloc(t->cap * 2, sizeof(live)), t->cap * 2, 0};
-        if (!nt.v)
-            return BF_ENOMEM;
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->v[i].addr)
-                lt_put(&nt, &t->v[i]);
-        free(t->v);
-        *t = nt;
-    }
-    size_t i = lt_hash(e->id, t->cap);
-    while (t->v[i].addr)
-        i = (i + 1) & (t->cap - 1);
-    t->v[i] = *e;
-    t->n++;
-    return BF_OK;
-}
-
-static void lt_del(ltab *t, live *e)
-{
-    size_t i = (size_t)(e - t->v);
-    t->v[i].addr = 0;
-    t->n--;
-    for (size_t j = (i + 1) & (t->cap - 1); t->v[j].addr; j = (j + 1) & (t->cap - 1)) {
-        size_t h = lt_hash(t->v[j].id, t->cap);
-        /* move j back to i if its home is not in (i, j] cyclically */
-        if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
-            t->v[i] = t->v[j];
-            t->v[j].addr = 0;
-            i = j;
-        }
-    }
-}
+enum { LIVE_WORDS = sizeof(live) / sizeof(uint64_t) };
 
 /* ---- indices ---- */
 
@@ -212,7 +156,7 @@ typedef struct run {
     void *st;
     bf_areplay_result *res;
     const bf_areplay_opts *opts;
-    ltab lt;
+    bf_htab lt; /* live allocations: id -> live */
     hist lat, alloc_lat, free_lat, host;
     uint64_t live_req, live_alloc;
     uint64_t reserved;
@@ -442,9 +386,8 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
                                               : BF_GFP_KERNEL;
     live e;
     memset(&e, 0, sizeof(e));
-    e.id = rec->id;
     e.size = rec->size;
-    if (lt_find(&r->lt, rec->id)) {
+    if (bf_htab_find(&r->lt, rec->id)) {
         snprintf(r->res->error, sizeof(r->res->error),
                  "op %llu (line %llu): id %llu is already live", (unsigned long long)idx,
                  (unsigned long long)rec->line, (unsigned long long)rec->id);
@@ -549,9 +492,10 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
     if (e.usable < e.size)
         e.usable = e.size; /* unknown (0) or an allocator that reports less than it gave */
     e.addr = out;
-    int prc = lt_put(&r->lt, &e);
-    if (prc != BF_OK)
-        return prc;
+    live *slot = bf_htab_add(&r->lt, rec->id, NULL);
+    if (!slot)
+        return BF_ENOMEM;
+    *slot = e;
     r->live_req += e.size;
     r->live_alloc += e.usable;
     st->requested_total += e.size;
@@ -570,7 +514,7 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
 {
     const bf_alloc_methods *am = r->am;
     bf_areplay_stats *st = &r->res->stats;
-    live *e = lt_find(&r->lt, rec->id);
+    live *e = (live *)bf_htab_find(&r->lt, rec->id);
     if (!e) {
         st->frees_skipped++;
         dump(r, idx, rec, "SKIP");
@@ -603,7 +547,7 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
     }
     r->live_req -= e->size;
     r->live_alloc -= e->usable;
-    lt_del(&r->lt, e);
+    bf_htab_del(&r->lt, rec->id);
     return BF_OK;
 }
 
@@ -664,10 +608,8 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
     r.res = res;
     r.opts = opts;
     r.reserved = bf_alloc_reserved_bytes(env);
-    r.lt.cap = 1024;
-    r.lt.v = bf_calloc(r.lt.cap, sizeof(live));
     hist *hs[] = {&r.lat, &r.alloc_lat, &r.free_lat, &r.host};
-    int rc = r.lt.v ? BF_OK : BF_ENOMEM;
+    int rc = bf_htab_init_rec(&r.lt, 512, LIVE_WORDS);
     size_t nb = bf_hist_buckets(HIST_LIN_BITS, HIST_SUB_BITS);
     for (size_t i = 0; i < BF_ARRAY_SIZE(hs) && rc == BF_OK; i++) {
         uint64_t *counters = bf_malloc(nb * sizeof(uint64_t));
@@ -791,7 +733,7 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
     }
     for (size_t i = 0; i < BF_ARRAY_SIZE(hs); i++)
         free(hs[i]->h.n);
-    free(r.lt.v);
+    bf_htab_fini(&r.lt);
     return rc;
 }
 
