@@ -79,6 +79,41 @@ static uint64_t *rec_at(const bf_htab *t, size_t i)
     return &t->val[i * t->words];
 }
 
+/* Copy and clear one value with constant sizes for the usual widths (inline moves, no call). */
+static void val_copy(void *d, const void *s, size_t words)
+{
+    switch (words) {
+    case 1:
+        memcpy(d, s, 8);
+        break;
+    case 2:
+        memcpy(d, s, 16);
+        break;
+    case 3:
+        memcpy(d, s, 24);
+        break;
+    default:
+        memcpy(d, s, words * sizeof(uint64_t));
+    }
+}
+
+static void val_zero(void *d, size_t words)
+{
+    switch (words) {
+    case 1:
+        memset(d, 0, 8);
+        break;
+    case 2:
+        memset(d, 0, 16);
+        break;
+    case 3:
+        memset(d, 0, 24);
+        break;
+    default:
+        memset(d, 0, words * sizeof(uint64_t));
+    }
+}
+
 static int grow(bf_htab *t)
 {
     bf_htab old = *t;
@@ -93,28 +128,30 @@ static int grow(bf_htab *t)
 
 void *bf_htab_add(bf_htab *t, uint64_t key, int *added)
 {
-    int dummy;
-    if (!added)
-        added = &dummy;
-    *added = 0;
-    if (key == UINT64_MAX && t->has_max)
-        return rec_at(t, t->cap);
-    size_t i = key == UINT64_MAX ? t->cap : bf_htab_slot(t, key);
-    if (i < t->cap && t->key[i])
+    if (added)
+        *added = 0;
+    size_t i = bf_htab_slot(t, key); /* UINT64_MAX: an empty slot, never its record */
+    if (t->key[i])
         return rec_at(t, i);
+    int max = key == UINT64_MAX;
+    if (max && t->has_max)
+        return rec_at(t, t->cap);
     if ((t->n + 1) * 2 > t->cap) {
         if (t->fixed || grow(t))
             return NULL;
-        i = key == UINT64_MAX ? t->cap : bf_htab_slot(t, key);
+        i = bf_htab_slot(t, key);
     }
-    if (i < t->cap)
-        t->key[i] = key + 1;
-    else
+    if (max) {
+        i = t->cap;
         t->has_max = 1;
+    } else {
+        t->key[i] = key + 1;
+    }
     t->n++;
-    *added = 1;
+    if (added)
+        *added = 1;
     uint64_t *v = rec_at(t, i);
-    memset(v, 0, t->words * sizeof *v);
+    val_zero(v, t->words);
     return v;
 }
 
@@ -127,20 +164,10 @@ int bf_htab_put(bf_htab *t, uint64_t key, uint64_t val)
     return BF_OK;
 }
 
-int bf_htab_del(bf_htab *t, uint64_t key)
+/* Empty slot i (occupied) and shift the rest of its chain back. */
+static void del_slot(bf_htab *t, size_t i)
 {
-    if (!t->cap)
-        return 0;
-    if (key == UINT64_MAX) {
-        if (!t->has_max)
-            return 0;
-        t->has_max = 0;
-        t->n--;
-        return 1;
-    }
-    size_t i = bf_htab_slot(t, key), mask = t->cap - 1, bytes = t->words * sizeof(uint64_t);
-    if (!t->key[i])
-        return 0;
+    size_t mask = t->cap - 1;
     t->key[i] = 0;
     t->n--;
     /* backward shift: pull later entries of the chain into the hole unless their home lies
@@ -150,12 +177,51 @@ int bf_htab_del(bf_htab *t, uint64_t key)
         int stays = i <= j ? (h > i && h <= j) : (h > i || h <= j);
         if (!stays) {
             t->key[i] = t->key[j];
-            memcpy(rec_at(t, i), rec_at(t, j), bytes);
+            val_copy(rec_at(t, i), rec_at(t, j), t->words);
             t->key[j] = 0;
             i = j;
         }
     }
+}
+
+int bf_htab_del(bf_htab *t, uint64_t key)
+{
+    if (!t->cap)
+        return 0;
+    size_t i = bf_htab_slot(t, key);
+    if (t->key[i]) {
+        del_slot(t, i);
+        return 1;
+    }
+    if (key != UINT64_MAX || !t->has_max)
+        return 0;
+    t->has_max = 0;
+    t->n--;
     return 1;
+}
+
+void bf_htab_del_at(bf_htab *t, const void *val)
+{
+    size_t off = (size_t)((const uint64_t *)val - t->val), i;
+    switch (t->words) { /* constant divisors for the usual widths: no division instruction */
+    case 1:
+        i = off;
+        break;
+    case 2:
+        i = off / 2;
+        break;
+    case 3:
+        i = off / 3;
+        break;
+    default:
+        i = off / t->words;
+    }
+    if (i < t->cap) {
+        del_slot(t, i);
+    } else {
+        t->has_max = 0;
+        t->n--;
+    }
 }
 
 void bf_htab_clear(bf_htab *t)
@@ -168,14 +234,14 @@ void bf_htab_clear(bf_htab *t)
 
 int bf_htab_copy(bf_htab *dst, const bf_htab *src)
 {
-    size_t pos = 0, bytes = src->words * sizeof(uint64_t);
+    size_t pos = 0;
     uint64_t key;
     const void *rec;
     while ((rec = bf_htab_next_rec(src, &pos, &key))) {
         void *d = bf_htab_add(dst, key, NULL);
         if (!d)
             return BF_ENOMEM;
-        memcpy(d, rec, bytes);
+        val_copy(d, rec, src->words);
     }
     return BF_OK;
 }

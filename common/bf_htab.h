@@ -67,7 +67,8 @@ static inline size_t bf_htab_home(const bf_htab *t, uint64_t key)
     return (size_t)bf_htab_hash(key) & (t->cap - 1);
 }
 
-/* The slot holding key, or the empty slot ending its probe chain (cap > 0, key < UINT64_MAX). */
+/* The slot holding key, or the empty slot ending its probe chain (cap > 0; for UINT64_MAX, which
+** no slot holds, the first empty slot from its home). */
 static inline size_t bf_htab_slot(const bf_htab *t, uint64_t key)
 {
     size_t i = bf_htab_home(t, key);
@@ -82,10 +83,10 @@ static inline uint64_t *bf_htab_find(const bf_htab *t, uint64_t key)
 {
     if (!t->cap)
         return NULL;
-    if (key == UINT64_MAX)
-        return t->has_max ? &t->val[t->cap * t->words] : NULL;
     size_t i = bf_htab_slot(t, key);
-    return t->key[i] ? &t->val[i * t->words] : NULL;
+    if (t->key[i])
+        return &t->val[i * t->words];
+    return key == UINT64_MAX && t->has_max ? &t->val[t->cap * t->words] : NULL;
 }
 /* Sets key's value (the first word; a record's other words are zero when key is new), inserting
 ** key if absent: BF_OK, or BF_ENOMEM when the table cannot take another key. */
@@ -96,6 +97,9 @@ int bf_htab_put(bf_htab *t, uint64_t key, uint64_t val);
 void *bf_htab_add(bf_htab *t, uint64_t key, int *added);
 /* Removes key; returns 1 if it was present. */
 int bf_htab_del(bf_htab *t, uint64_t key);
+/* Removes the key whose value val is (a pointer find or add returned, still valid): no second
+** lookup. */
+void bf_htab_del_at(bf_htab *t, const void *val);
 /* Removes every key (capacity kept). */
 void bf_htab_clear(bf_htab *t);
 /* Adds every key of src with its record to dst (same words): BF_OK, or BF_ENOMEM when dst

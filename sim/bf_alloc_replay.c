@@ -242,7 +242,7 @@ static int do_free(areplay_run *r, uint64_t idx, const bf_arec *rec)
     }
     r->live_req -= e->size;
     r->live_alloc -= e->usable;
-    bf_htab_del(&r->lt, rec->id);
+    bf_htab_del_at(&r->lt, e);
     return BF_OK;
 }
 

@@ -58,10 +58,6 @@ typedef struct areplay_save {
 /* The four latency histograms of r: BF_OK or BF_ENOMEM (free them with hists_free either way). */
 int bf_areplay_hists_init(areplay_run *r);
 void bf_areplay_hists_free(areplay_run *r);
-/* Put the measurement port (or the recording wrapper) in place; measure_end puts the timed port
-** back with the clock as bf_alloc_replay.h says. */
-areplay_save bf_areplay_measure_begin(areplay_run *r);
-void bf_areplay_measure_end(areplay_run *r, areplay_save s);
 /* Raise the footprint peak if the footprint with `free_bytes` free is above it. */
 void bf_areplay_raise_peak(areplay_run *r, uint64_t free_bytes);
 /* The footprint peak after an operation: from xFreeBytes when the allocator has it, else a
@@ -101,5 +97,44 @@ static inline uint64_t bf_areplay_host_ticks(void)
     return bf_areplay_host_ns();
 }
 #endif
+
+/* ---- untimed measurements (inline: one around every xUsable) ---- */
+
+/* The recording wrapper's transfer: the timed port, noting the latest ready time. */
+static inline int bf_areplay_measure_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    areplay_mrec *mr = ctx;
+    int rc = bf_port_xfer(&mr->real, rq, rs);
+    if (rc == BF_OK && rs->ready > mr->latest)
+        mr->latest = rs->ready;
+    return rc;
+}
+
+/* Put the measurement port (or the recording wrapper) in place. */
+static inline areplay_save bf_areplay_measure_begin(areplay_run *r)
+{
+    bf_amem *m = r->env->mem;
+    areplay_save s = {bf_amem_mark_get(m), m->port};
+    if (r->opts->measure_port.xfer) {
+        m->port = r->opts->measure_port;
+    } else {
+        r->mrec.real = m->port;
+        r->mrec.latest = m->now;
+        m->port.xfer = bf_areplay_measure_xfer;
+        m->port.ctx = &r->mrec;
+    }
+    return s;
+}
+
+/* Put the timed port back, with the clock as bf_alloc_replay.h says. */
+static inline void bf_areplay_measure_end(areplay_run *r, areplay_save s)
+{
+    bf_amem *m = r->env->mem;
+    bf_cycles end = r->mrec.latest > m->now ? r->mrec.latest : m->now;
+    m->port = s.port;
+    bf_amem_rewind(m, s.mark);
+    if (!r->opts->measure_port.xfer)
+        m->now = end;
+}
 
 #endif

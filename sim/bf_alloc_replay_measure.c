@@ -121,40 +121,6 @@ int32_t bf_areplay_frag_index(const uint32_t *nr_free, unsigned norders, unsigne
 
 /* ---- untimed measurements, walks, the footprint peak, samples ---- */
 
-static int measure_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
-{
-    areplay_mrec *mr = ctx;
-    int rc = bf_port_xfer(&mr->real, rq, rs);
-    if (rc == BF_OK && rs->ready > mr->latest)
-        mr->latest = rs->ready;
-    return rc;
-}
-
-areplay_save bf_areplay_measure_begin(areplay_run *r)
-{
-    bf_amem *m = r->env->mem;
-    areplay_save s = {bf_amem_mark_get(m), m->port};
-    if (r->opts->measure_port.xfer) {
-        m->port = r->opts->measure_port;
-    } else {
-        r->mrec.real = m->port;
-        r->mrec.latest = m->now;
-        m->port.xfer = measure_xfer;
-        m->port.ctx = &r->mrec;
-    }
-    return s;
-}
-
-void bf_areplay_measure_end(areplay_run *r, areplay_save s)
-{
-    bf_amem *m = r->env->mem;
-    bf_cycles end = r->mrec.latest > m->now ? r->mrec.latest : m->now;
-    m->port = s.port;
-    bf_amem_rewind(m, s.mark);
-    if (!r->opts->measure_port.xfer)
-        m->now = end;
-}
-
 static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
 {
     areplay_run *r = arg;

@@ -43,9 +43,10 @@ static bf_atrace_live *live_insert(bf_atrace_reader *r, uint8_t ns, uint64_t key
     return e;
 }
 
-static void live_remove(bf_atrace_reader *r, uint8_t ns, uint64_t key)
+static void live_remove(bf_atrace_reader *r, uint8_t ns, bf_atrace_live *e)
 {
-    r->live_n -= (size_t)bf_htab_del(&r->live[ns], key);
+    bf_htab_del_at(&r->live[ns], e);
+    r->live_n--;
 }
 
 /* The freed-memory slot of (ns, key). */
@@ -138,7 +139,7 @@ int bf_atrace_pair_alloc(bf_atrace_reader *r, uint8_t ns, uint64_t key, uint64_t
                                   keyname(ns, key, k, sizeof k), e->line);
         }
         r->st.implicit_frees++;
-        live_remove(r, ns, key);
+        live_remove(r, ns, e);
     }
     e = live_insert(r, ns, key);
     if (!e)
@@ -197,6 +198,6 @@ int bf_atrace_pair_free(bf_atrace_reader *r, uint8_t ns, uint64_t key, bf_arec *
     if (rec->op == BF_AOP_CACHE_FREE)
         rec->name = cache_name(r, e->cache);
     freed_note(r, ns, key);
-    live_remove(r, ns, key);
+    live_remove(r, ns, e);
     return BF_OK;
 }

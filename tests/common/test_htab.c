@@ -91,6 +91,10 @@ static void test_fixed(void)
     BF_CHECK_EQ(bf_htab_put(&t, 4, 1), BF_OK);
     for (uint64_t k = 1; k < 5; k++)
         BF_CHECK(bf_htab_find(&t, k) != NULL);
+    bf_htab_del_at(&t, bf_htab_find(&t, 3)); /* one-word values by address */
+    BF_CHECK(bf_htab_find(&t, 3) == NULL);
+    BF_CHECK(bf_htab_find(&t, 4) != NULL && *bf_htab_find(&t, 4) == 1);
+    BF_CHECK_EQ(t.n, 3);
     bf_htab_fini(&t); /* the memory is the caller's: nothing freed */
 }
 
@@ -134,8 +138,14 @@ static void test_records(void)
             *r = v;
             ref[k] = v;
             have[k] = 1;
-        } else {
+        } else if (op == 2 && (step & 1)) { /* by key */
             BF_CHECK_EQ(bf_htab_del(&t, k << 40), have[k]);
+            have[k] = 0;
+        } else { /* by the record's address */
+            rec3 *r = (rec3 *)bf_htab_find(&t, k << 40);
+            BF_CHECK_EQ(r != NULL, have[k]);
+            if (r)
+                bf_htab_del_at(&t, r);
             have[k] = 0;
         }
         if (step % 10000 == 0)
@@ -204,6 +214,9 @@ static void test_max_key(void)
     BF_CHECK_EQ(seen, 101);
     BF_CHECK_EQ(last, UINT64_MAX); /* after the slots */
     BF_CHECK_EQ(bf_htab_del(&t, UINT64_MAX), 1);
+    BF_CHECK(bf_htab_find(&t, UINT64_MAX) == NULL);
+    BF_CHECK_EQ(t.n, 100);
+    bf_htab_del_at(&t, bf_htab_add(&t, UINT64_MAX, NULL)); /* by address, too */
     BF_CHECK(bf_htab_find(&t, UINT64_MAX) == NULL);
     BF_CHECK_EQ(t.n, 100);
     BF_CHECK_EQ(bf_htab_put(&t, UINT64_MAX, 3), BF_OK);

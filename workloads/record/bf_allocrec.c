@@ -382,7 +382,7 @@ static int map_take(uintptr_t p, blk *out)
     if (!b)
         return 0;
     *out = *b;
-    bf_htab_del(&map, p);
+    bf_htab_del_at(&map, b);
     return 1;
 }
 
