@@ -77,9 +77,20 @@ static inline size_t bf_htab_slot(const bf_htab *t, uint64_t key)
     return i;
 }
 
-/* The value (first word of the record) of key, or NULL. The pointer is valid until the next
-** put, add or del. Inline: it is the operation on hot paths (one probe chain, no call). */
+/* The value of key in a table of one-word values (bf_htab_init, bf_htab_init_mem), or NULL.
+** The pointer is valid until the next put, add or del. Inline: it is the operation on hot paths
+** (one probe chain, no call). */
 static inline uint64_t *bf_htab_find(const bf_htab *t, uint64_t key)
+{
+    if (!t->cap)
+        return NULL;
+    size_t i = bf_htab_slot(t, key);
+    if (t->key[i])
+        return &t->val[i];
+    return key == UINT64_MAX && t->has_max ? &t->val[t->cap] : NULL;
+}
+/* The record of key in a table of any width, or NULL; valid as bf_htab_find's. */
+static inline void *bf_htab_find_rec(const bf_htab *t, uint64_t key)
 {
     if (!t->cap)
         return NULL;

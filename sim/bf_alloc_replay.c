@@ -82,7 +82,7 @@ static int do_alloc(areplay_run *r, uint64_t idx, const bf_arec *rec)
     live e;
     memset(&e, 0, sizeof(e));
     e.size = rec->size;
-    if (bf_htab_find(&r->lt, rec->id)) {
+    if (bf_htab_find_rec(&r->lt, rec->id)) {
         snprintf(r->res->error, sizeof(r->res->error),
                  "op %llu (line %llu): id %llu is already live", (unsigned long long)idx,
                  (unsigned long long)rec->line, (unsigned long long)rec->id);
@@ -209,7 +209,7 @@ static int do_free(areplay_run *r, uint64_t idx, const bf_arec *rec)
 {
     const bf_alloc_methods *am = r->am;
     bf_areplay_stats *st = &r->res->stats;
-    live *e = (live *)bf_htab_find(&r->lt, rec->id);
+    live *e = bf_htab_find_rec(&r->lt, rec->id);
     if (!e) {
         st->frees_skipped++;
         dump(r, idx, rec, "SKIP");

@@ -25,7 +25,7 @@ enum { LIVE_WORDS = sizeof(bf_atrace_live) / sizeof(uint64_t) };
 
 bf_atrace_live *bf_atrace_live_find(bf_atrace_reader *r, uint8_t ns, uint64_t key)
 {
-    return (bf_atrace_live *)bf_htab_find(&r->live[ns], key);
+    return bf_htab_find_rec(&r->live[ns], key);
 }
 
 /* A zeroed record for (ns, key), which is not live; NULL when out of host memory. */

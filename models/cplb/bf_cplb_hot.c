@@ -65,7 +65,7 @@ size_t bf_cplb_hot_pages(const bf_cplb *p, bf_cplb_page *out, size_t n)
         /* Live entries the table had no room for. */
         for (int i = 0; i < NENT; i++) {
             const cplb_ent *e = &s->e[i];
-            if (e->valid && !bf_htab_find(&s->hot, hot_key(e->base, ent_code(e)))) {
+            if (e->valid && !bf_htab_find_rec(&s->hot, hot_key(e->base, ent_code(e)))) {
                 bf_cplb_page pg = {e->base, page_bytes[ent_code(e)], (uint8_t)instr, e->hits, 1};
                 top_insert(out, n, &have, &pg);
             }

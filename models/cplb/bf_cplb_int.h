@@ -128,8 +128,8 @@ int bf_cplb_manager_reload(bf_cplb *p, int instr, bf_addr addr);
 ** the table is full (bf_cplb_hot.c states its invariants). */
 static inline hot_rec *hot_get(cplb_side *s, uint32_t key)
 {
-    hot_rec *h = (hot_rec *)bf_htab_find(&s->hot, key);
-    return h ? h : (hot_rec *)bf_htab_add(&s->hot, key, NULL);
+    hot_rec *h = bf_htab_find_rec(&s->hot, key);
+    return h ? h : bf_htab_add(&s->hot, key, NULL);
 }
 
 #endif

@@ -68,6 +68,9 @@ static void test_random(void)
     /* key 0 and UINT64_MAX - 1 are ordinary keys (UINT64_MAX: test_max_key) */
     BF_CHECK_EQ(bf_htab_put(&t, UINT64_MAX - 1, 5), BF_OK);
     BF_CHECK_EQ(*bf_htab_find(&t, UINT64_MAX - 1), 5);
+    BF_CHECK(bf_htab_find(&t, UINT64_MAX) == NULL);
+    BF_CHECK_EQ(bf_htab_put(&t, UINT64_MAX, 9), BF_OK);
+    BF_CHECK_EQ(*bf_htab_find(&t, UINT64_MAX), 9);
     bf_htab_clear(&t);
     BF_CHECK_EQ(t.n, 0);
     BF_CHECK(bf_htab_find(&t, 0) == NULL);
@@ -109,7 +112,7 @@ static void check_recs(const bf_htab *t, const int *have, const rec3 *ref)
 {
     size_t n = 0;
     for (uint64_t k = 0; k < KEYS; k++) {
-        const rec3 *r = (const rec3 *)bf_htab_find(t, k << 40);
+        const rec3 *r = bf_htab_find_rec(t, k << 40);
         BF_CHECK_EQ(r != NULL, have[k]);
         if (r && have[k])
             BF_CHECK(r->a == ref[k].a && r->b == ref[k].b && r->c == ref[k].c && r->d == ref[k].d);
@@ -142,7 +145,7 @@ static void test_records(void)
             BF_CHECK_EQ(bf_htab_del(&t, k << 40), have[k]);
             have[k] = 0;
         } else { /* by the record's address */
-            rec3 *r = (rec3 *)bf_htab_find(&t, k << 40);
+            rec3 *r = bf_htab_find_rec(&t, k << 40);
             BF_CHECK_EQ(r != NULL, have[k]);
             if (r)
                 bf_htab_del_at(&t, r);
@@ -180,7 +183,7 @@ static void test_records(void)
     uint64_t absent = (uint64_t)KEYS << 40;
     BF_CHECK(bf_htab_add(&f, absent, NULL) == NULL); /* half full: refused */
     BF_CHECK_EQ(bf_htab_put(&f, absent, 1), BF_ENOMEM);
-    BF_CHECK(bf_htab_find(&f, absent) == NULL);
+    BF_CHECK(bf_htab_find_rec(&f, absent) == NULL);
     bf_htab_fini(&f);
     free(mem);
     bf_htab_fini(&t);
@@ -191,7 +194,7 @@ static void test_max_key(void)
 {
     bf_htab t;
     BF_CHECK_EQ(bf_htab_init_rec(&t, 0, 2), BF_OK);
-    BF_CHECK(bf_htab_find(&t, UINT64_MAX) == NULL);
+    BF_CHECK(bf_htab_find_rec(&t, UINT64_MAX) == NULL);
     BF_CHECK_EQ(bf_htab_del(&t, UINT64_MAX), 0);
     int added = 0;
     uint64_t *v = bf_htab_add(&t, UINT64_MAX, &added);
@@ -201,10 +204,11 @@ static void test_max_key(void)
     BF_CHECK_EQ(t.n, 1);
     for (uint64_t k = 0; k < 100; k++) /* grows twice, carrying UINT64_MAX along */
         BF_CHECK_EQ(bf_htab_put(&t, k, k), BF_OK);
-    v = bf_htab_find(&t, UINT64_MAX);
+    v = bf_htab_find_rec(&t, UINT64_MAX);
     BF_CHECK(v != NULL && v[0] == 11 && v[1] == 12);
     BF_CHECK(bf_htab_add(&t, UINT64_MAX, &added) == v && added == 0);
-    BF_CHECK(bf_htab_find(&t, UINT64_MAX - 1) == NULL);
+    BF_CHECK(bf_htab_find_rec(&t, UINT64_MAX - 1) == NULL);
+    BF_CHECK(bf_htab_find_rec(&t, 7) != NULL && *(uint64_t *)bf_htab_find_rec(&t, 7) == 7);
     size_t pos = 0, seen = 0;
     uint64_t key, last = 0;
     while (bf_htab_next_rec(&t, &pos, &key)) {
@@ -214,14 +218,14 @@ static void test_max_key(void)
     BF_CHECK_EQ(seen, 101);
     BF_CHECK_EQ(last, UINT64_MAX); /* after the slots */
     BF_CHECK_EQ(bf_htab_del(&t, UINT64_MAX), 1);
-    BF_CHECK(bf_htab_find(&t, UINT64_MAX) == NULL);
+    BF_CHECK(bf_htab_find_rec(&t, UINT64_MAX) == NULL);
     BF_CHECK_EQ(t.n, 100);
     bf_htab_del_at(&t, bf_htab_add(&t, UINT64_MAX, NULL)); /* by address, too */
-    BF_CHECK(bf_htab_find(&t, UINT64_MAX) == NULL);
+    BF_CHECK(bf_htab_find_rec(&t, UINT64_MAX) == NULL);
     BF_CHECK_EQ(t.n, 100);
     BF_CHECK_EQ(bf_htab_put(&t, UINT64_MAX, 3), BF_OK);
     bf_htab_clear(&t);
-    BF_CHECK(bf_htab_find(&t, UINT64_MAX) == NULL);
+    BF_CHECK(bf_htab_find_rec(&t, UINT64_MAX) == NULL);
     BF_CHECK_EQ(t.n, 0);
     bf_htab_fini(&t);
 }

@@ -378,7 +378,7 @@ static int map_put(uintptr_t p, uint64_t id, uint64_t size)
 /* Remove p; returns 1 and its block if it was there. */
 static int map_take(uintptr_t p, blk *out)
 {
-    const blk *b = (const blk *)bf_htab_find(&map, p);
+    const blk *b = bf_htab_find_rec(&map, p);
     if (!b)
         return 0;
     *out = *b;
