@@ -144,6 +144,19 @@ typedef struct bf_alloc_methods {
     ** operation and, with checks on, compares it with a walk after each check. NULL: the
     ** driver walks. */
     uint64_t (*xFreeBytes)(void *st, uint64_t *largest);
+    /* The largest free extent xWalk would report, for when xFreeBytes cannot give it from
+    ** counters: reads only the little simulated metadata it needs (TLSF: the blocks of its
+    ** highest non-empty list), an instrument like xWalk (the driver runs it on its measure
+    ** port and restores the access counters). The driver uses it at every allocation failure
+    ** after the first. NULL: the driver walks. */
+    uint64_t (*xLargestFree)(void *st);
+    /* A lower bound of the largest free extent xWalk would report, from host counters (no walk,
+    ** no simulated access), for an allocator whose xFreeBytes cannot say the largest exactly and
+    ** that has no xLargestFree (slab and SLOB: the buddy's largest free block underneath, which
+    ** the walk reports as an extent of its own or inside a larger one). At a failure the driver
+    ** needs the exact largest only when it could be below the smallest measured so far
+    ** (alloc.largest_free_min); a bound at or above that minimum spares the walk. NULL: none. */
+    uint64_t (*xLargestFreeBound)(void *st);
     /* Free bytes the allocator keeps back from a request with these GFP bits (the buddy
     ** family's min watermark after ALLOC_HIGH/ALLOC_HARDER); NULL: none */
     uint64_t (*xReserveBytes)(void *st, uint32_t gfp);

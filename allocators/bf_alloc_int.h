@@ -200,6 +200,14 @@ static inline uint64_t bfa_pages_free_bytes(const bfa_pages *p, uint64_t *larges
     return p->ops->xFreeBytes(p->st, largest);
 }
 
+/* xLargestFreeBound of an object allocator over the buddy: the buddy's largest free block. */
+static inline uint64_t bfa_pages_xlargest_bound(void *st)
+{
+    uint64_t largest;
+    bfa_pages_free_bytes((const bfa_pages *)st, &largest);
+    return largest == BF_ALLOC_LARGEST_UNKNOWN ? 0 : largest;
+}
+
 /* The buddy's check first, then the object allocator's own; neither is charged. */
 static inline const char *bfa_pages_check(void *st, const char *(*own)(void *st))
 {

@@ -874,6 +874,7 @@ const bf_alloc_methods bf_alloc_slab = {
     .xCheck = slab_check,
     .xWalk = slab_walk,
     .xFreeBytes = slab_free_bytes,
+    .xLargestFreeBound = bfa_pages_xlargest_bound,
     .xPhase = bfa_pages_xphase,
     .xReclaimable = bfa_pages_xreclaimable,
     .xMmap = NULL,

@@ -664,6 +664,7 @@ const bf_alloc_methods bf_alloc_slob = {
     .xCheck = slob_check,
     .xWalk = slob_walk,
     .xFreeBytes = slob_free_bytes,
+    .xLargestFreeBound = bfa_pages_xlargest_bound,
     .xPhase = bfa_pages_xphase,
     .xReclaimable = bfa_pages_xreclaimable,
     .xMmap = NULL,

@@ -38,6 +38,9 @@
 ** second-level bitmap is set iff its list is non-empty, a first-level bit iff its second-level
 ** bitmap is non-zero; no two free blocks are physically adjacent; PREV_FREE of each block equals
 ** FREE of its physical predecessor, whose address a free predecessor also stores in prev_phys.
+** The host keeps a mirror of both bitmaps (hfl, hsl), equal to the simulated ones after every
+** operation (tlsf_check compares them), so that the largest free block is found by reading one
+** list, never by a walk (tlsf_largest_free).
 ** Debug builds assert, from values an operation has read anyway (never an extra simulated
 ** access): a list index is inside the bitmaps, a block is 4-byte sized, the block taken from
 ** list (fl, sl) is free, big enough (good fit) and on the list its size maps to, and the host
@@ -90,6 +93,8 @@ typedef struct tlsf_state {
     tlsf_pool *pools;    /* host: pool bounds (constants of the heap once created) */
     char msg[160];       /* check() message */
     uint64_t free_bytes; /* host: free blocks' size + header word, as the walk counts them */
+    uint32_t hfl;        /* host mirror of the first-level bitmap (xLargestFree) */
+    uint32_t *hsl;       /* host mirrors of the second-level bitmaps, fl_count words */
 } tlsf_state;
 
 /* ---- mapping ---------------------------------------------------------------------------- */
@@ -152,9 +157,11 @@ static void tlsf_remove(tlsf_state *s, bf_addr b, unsigned fl, unsigned sl)
         if (next == s->ctl + CTL_NULL) {
             uint32_t slw = bf_amem_r32(s->m, tlsf_sl_word(s, fl)) & ~(1u << sl);
             bf_amem_w32(s->m, tlsf_sl_word(s, fl), slw);
+            s->hsl[fl] &= ~(1u << sl);
             if (!slw) {
                 uint32_t flw = bf_amem_r32(s->m, s->ctl + CTL_FL_BITMAP) & ~(1u << fl);
                 bf_amem_w32(s->m, s->ctl + CTL_FL_BITMAP, flw);
+                s->hfl &= ~(1u << fl);
             }
         }
     }
@@ -175,6 +182,8 @@ static void tlsf_insert(tlsf_state *s, bf_addr b, uint32_t size)
     bf_amem_w32(s->m, s->ctl + CTL_FL_BITMAP,
                 bf_amem_r32(s->m, s->ctl + CTL_FL_BITMAP) | (1u << fl));
     bf_amem_w32(s->m, tlsf_sl_word(s, fl), bf_amem_r32(s->m, tlsf_sl_word(s, fl)) | (1u << sl));
+    s->hfl |= 1u << fl;
+    s->hsl[fl] |= 1u << sl;
 }
 
 static void tlsf_remove_sized(tlsf_state *s, bf_addr b, uint32_t size)
@@ -210,6 +219,7 @@ static void tlsf_destroy(void *st)
     if (!s)
         return;
     free(s->pools);
+    free(s->hsl);
     free(s);
 }
 
@@ -231,7 +241,8 @@ static int tlsf_create(const bf_alloc_env *env, void **out)
     s->ctl_size = CTL_SL_BITMAP + 4 * s->fl_count * (1 + s->sl_count);
     /* Worst case: every reserved range splits one free range, and large ranges are cut at 2 GB. */
     s->pools = bf_calloc(env->nreserved + 3, sizeof *s->pools);
-    if (!s->pools) {
+    s->hsl = bf_calloc(s->fl_count, sizeof *s->hsl);
+    if (!s->pools || !s->hsl) {
         tlsf_destroy(s);
         return BF_ENOMEM;
     }
@@ -473,6 +484,9 @@ static const char *tlsf_check_impl(tlsf_state *s)
         if (s->sl_count < 32 && (slmap >> s->sl_count))
             return tlsf_fail(s, "second-level bitmap has bits beyond the last list",
                              tlsf_sl_word(s, fl));
+        if (slmap != s->hsl[fl] || !!(s->hfl & (1u << fl)) != !!(flmap & (1u << fl)))
+            return tlsf_fail(s, "host bitmap mirror disagrees with the simulated bitmaps",
+                             tlsf_sl_word(s, fl));
         for (unsigned sl = 0; sl < s->sl_count; sl++) {
             bf_addr prev = s->ctl + CTL_NULL;
             bf_addr b = bf_amem_r32(s->m, tlsf_head(s, fl, sl));
@@ -536,12 +550,36 @@ static void tlsf_walk(void *st, void (*visit)(void *arg, bf_addr a, uint64_t len
     bf_amem_rewind(s->m, q);
 }
 
-/* Every free block the walk reports, from the host counter; the largest needs a walk (the top
-** non-empty list's blocks differ in size). */
+/* Every free block the walk reports, from the host counter; the largest needs the blocks of the
+** top non-empty list, whose sizes differ (tlsf_largest_free). */
 static uint64_t tlsf_free_bytes(void *st, uint64_t *largest)
 {
     *largest = BF_ALLOC_LARGEST_UNKNOWN;
     return ((tlsf_state *)st)->free_bytes;
+}
+
+/* The largest free block as the walk reports it (size + header word): every block of a higher
+** list is larger than every block of a lower one (mapping_insert is monotonic), so it is on the
+** highest non-empty list, which the host bitmap mirrors name; that list alone is read, with the
+** access counters restored (an instrument). 0 when nothing is free. */
+static uint64_t tlsf_largest_free(void *st)
+{
+    tlsf_state *s = st;
+    if (!s->hfl)
+        return 0;
+    unsigned fl = (unsigned)bfa_fls(s->hfl), sl = (unsigned)bfa_fls(s->hsl[fl]);
+    assert(s->hsl[fl] != 0);
+    bf_amem_mark q = bf_amem_mark_get(s->m);
+    uint32_t best = 0;
+    for (bf_addr b = bf_amem_r32(s->m, tlsf_head(s, fl, sl)); b != s->ctl + CTL_NULL;
+         b = bf_amem_r32(s->m, b + 8)) {
+        uint32_t size = tlsf_word(s, b) & ~3u;
+        if (size > best)
+            best = size;
+    }
+    bf_amem_rewind(s->m, q);
+    assert(best > 0);
+    return (uint64_t)best + TLSF_OVERHEAD;
 }
 
 const bf_alloc_methods bf_alloc_tlsf = {
@@ -558,6 +596,7 @@ const bf_alloc_methods bf_alloc_tlsf = {
     .xCheck = tlsf_check,
     .xWalk = tlsf_walk,
     .xFreeBytes = tlsf_free_bytes,
+    .xLargestFree = tlsf_largest_free,
     .xPhase = NULL,
     .xReclaimable = NULL,
 };

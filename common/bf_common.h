@@ -68,8 +68,11 @@ enum {
     BF_REQ_NOSTALL = 1u << 5,    /* the requester does not wait for data (PREFETCH) */
     BF_REQ_ATTR_KNOWN = 1u << 6, /* the attribute bits above were set by a CPLB stage */
     BF_REQ_NOALIGNCHK = 1u << 7, /* host trace reference: skip the natural-alignment check */
-    BF_REQ_CONT = 1u << 8        /* the rest of the previous reference, cut by the trace mapper:
-                                    with compat=cachegrind it is not a new access (models/l1) */
+    BF_REQ_WHOLEREF = 1u << 8,   /* count the reference once over the lines it touches, with at
+                                    most one miss (the replay's --compat=cachegrind convention;
+                                    models/l1 assumption 7); else one access per line */
+    BF_REQ_CONT = 1u << 9        /* with BF_REQ_WHOLEREF: the rest of the previous reference, cut
+                                    by the trace mapper, not a new access (models/l1) */
 };
 
 /* One memory request. `data` is NULL for timing-only traffic (trace replay); when non-NULL

@@ -137,11 +137,23 @@ static int do_alloc(areplay_run *r, uint64_t idx, const bf_arec *rec)
         st->failures++;
         /* Each failure is a measurement point (free bytes, largest free block); the first one
         ** takes a full sample (free blocks per order, the indices), the others come from the
-        ** allocator's counters when it keeps the largest free block too, else from a walk. */
+        ** allocator's counters when it keeps the largest free block too, else from its
+        ** xLargestFree, else from a walk. */
         bf_areplay_sample s;
         uint64_t free_bytes, largest = BF_ALLOC_LARGEST_UNKNOWN;
-        if (r->failed_once && r->am->xFreeBytes)
+        if (r->failed_once && r->am->xFreeBytes) {
             free_bytes = r->am->xFreeBytes(r->st, &largest);
+            if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree) {
+                largest = bf_areplay_largest_free(r);
+            } else if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFreeBound &&
+                       st->samples) {
+                /* the exact largest is at least the bound: if that is not below the minimum so
+                ** far, the minimum stays, and it is all this measurement could change */
+                uint64_t bound = r->am->xLargestFreeBound(r->st);
+                if (bound >= st->largest_free_min)
+                    largest = bound;
+            }
+        }
         if (largest == BF_ALLOC_LARGEST_UNKNOWN) {
             bf_areplay_take_sample(r, &s);
             free_bytes = s.free_bytes;

@@ -63,8 +63,10 @@ void bf_areplay_raise_peak(areplay_run *r, uint64_t free_bytes);
 /* The footprint peak after an operation: from xFreeBytes when the allocator has it, else a
 ** walk. */
 void bf_areplay_track_peak(areplay_run *r);
-/* With checks on: NULL if the allocator's free-memory counters agree with a walk, else the
-** message (in buf). */
+/* The allocator's largest free extent by xLargestFree, run as a measurement (like a walk). */
+uint64_t bf_areplay_largest_free(areplay_run *r);
+/* With checks on: NULL if the allocator's free-memory counters (and xLargestFree) agree with a
+** walk and xLargestFreeBound does not exceed the walk's largest, else the message (in buf). */
 const char *bf_areplay_check_counters(areplay_run *r, char *buf, size_t n);
 /* A full sample (a walk) into *s; raises the peak and counts the sample. */
 void bf_areplay_take_sample(areplay_run *r, bf_areplay_sample *s);

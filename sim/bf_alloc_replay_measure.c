@@ -22,7 +22,9 @@
 **    with a walk); an allocator without them is walked (untimed) each time.
 **  - Each failure is a measurement point: the first takes a full sample (a walk); the later ones
 **    take free bytes and the largest free block from the counters when the allocator knows the
-**    largest, else walk (bf_alloc_replay.c, do_alloc).
+**    largest, else from xLargestFree (a measurement, on the measure port), else walk; but no
+**    walk when xLargestFreeBound shows the largest is at least alloc.largest_free_min, the only
+**    statistic a later failure's largest free block can change (bf_alloc_replay.c, do_alloc).
 **
 ** Measurements (walks, xUsable, xCheck) are instruments, not workload (see bf_alloc_replay.h).
 ** Without a measure port they run on the timed port through a recording wrapper, and the clock
@@ -174,13 +176,29 @@ void bf_areplay_track_peak(areplay_run *r)
 }
 
 /* With checks on: the allocator's counters must agree with a walk (NULL if they do). */
+uint64_t bf_areplay_largest_free(areplay_run *r)
+{
+    areplay_save sv = bf_areplay_measure_begin(r);
+    uint64_t largest = r->am->xLargestFree(r->st);
+    bf_areplay_measure_end(r, sv);
+    return largest;
+}
+
 const char *bf_areplay_check_counters(areplay_run *r, char *buf, size_t n)
 {
     uint64_t largest;
     if (!r->am->xFreeBytes)
         return NULL;
     uint64_t fb = r->am->xFreeBytes(r->st, &largest);
+    if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree)
+        largest = bf_areplay_largest_free(r);
+    uint64_t bound = r->am->xLargestFreeBound ? r->am->xLargestFreeBound(r->st) : 0;
     walk_free(r);
+    if (bound > r->w_largest) {
+        snprintf(buf, n, "%s: largest-free bound %llu is above the walk's largest block %llu",
+                 r->am->name, (unsigned long long)bound, (unsigned long long)r->w_largest);
+        return buf;
+    }
     if (fb == r->w_free && (largest == BF_ALLOC_LARGEST_UNKNOWN || largest == r->w_largest))
         return NULL;
     snprintf(buf, n,

@@ -5,7 +5,7 @@
 ** string escapes, \uXXXX encoded as UTF-8, surrogate pairs joined); anything else is an error
 ** naming the line. Lines are read one at a time with getline, so a baseline of any size streams.
 ** Writing: entries sorted by (job, stat) with strcmp, numbers in their shortest round-trip form
-** (bf_json_num), to "PATH.tmp" then rename(2), so a reader never sees half a file.
+** (bf_json_num) through a bf_jw, to "PATH.tmp" then rename(2), so a reader never sees half a file.
 ** Invariant: after read or sort, entries are in (job, stat) order and no pair repeats.
 */
 #define _POSIX_C_SOURCE 200809L
@@ -356,12 +356,12 @@ int bf_baseline_read_stream(FILE *f, const char *path, bf_baseline *b, char *err
     return rc;
 }
 
-void bf_baseline_print_value(FILE *f, double value, const char *text)
+void bf_baseline_json_value(bf_jw *w, double value, const char *text)
 {
     if (text)
-        bf_json_str(f, text);
+        bf_jw_str(w, text);
     else
-        bf_json_num(f, value);
+        bf_jw_num(w, value);
 }
 
 int bf_baseline_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg,
@@ -395,18 +395,24 @@ int bf_baseline_write_file(const char *path, int (*fill)(FILE *f, const void *ar
 static int fill_baseline(FILE *f, const void *arg)
 {
     const bf_baseline *b = arg;
-    fputs("{\"suite\": ", f);
-    bf_json_str(f, b->suite);
-    fputs(", \"format\": \"" BF_BASELINE_FORMAT "\"}\n", f);
+    bf_jw w; /* JSON lines: each top-level object ends its line */
+    bf_jw_init(&w, f, BF_JW_SPACED);
+    bf_jw_object(&w);
+    bf_jw_key(&w, "suite");
+    bf_jw_str(&w, b->suite);
+    bf_jw_key(&w, "format");
+    bf_jw_str(&w, BF_BASELINE_FORMAT);
+    bf_jw_end(&w);
     for (size_t i = 0; i < b->n; i++) {
         const bf_baseline_entry *e = &b->v[i];
-        fputs("{\"job\": ", f);
-        bf_json_str(f, e->job);
-        fputs(", \"stat\": ", f);
-        bf_json_str(f, e->stat);
-        fputs(", \"value\": ", f);
-        bf_baseline_print_value(f, e->value, e->text);
-        fputs("}\n", f);
+        bf_jw_object(&w);
+        bf_jw_key(&w, "job");
+        bf_jw_str(&w, e->job);
+        bf_jw_key(&w, "stat");
+        bf_jw_str(&w, e->stat);
+        bf_jw_key(&w, "value");
+        bf_baseline_json_value(&w, e->value, e->text);
+        bf_jw_end(&w);
     }
     return 0;
 }

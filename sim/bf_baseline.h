@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "bf_json.h"
+
 #define BF_BASELINE_FORMAT "bfsim-baseline 1"
 /* the stat name of a job's status line (ok | fault | failed) */
 #define BF_BASELINE_STATUS "status"
@@ -49,7 +51,7 @@ int bf_baseline_write(const char *path, bf_baseline *b, char *err, size_t errn);
 int bf_baseline_write_file(const char *path, int (*fill)(FILE *f, const void *arg), const void *arg,
                            char *err, size_t errn);
 /* A value as JSON: the text as a string, else the number (null when not finite). */
-void bf_baseline_print_value(FILE *f, double value, const char *text);
+void bf_baseline_json_value(bf_jw *w, double value, const char *text);
 void bf_baseline_free(bf_baseline *b);
 
 #endif

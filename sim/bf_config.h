@@ -17,15 +17,20 @@
 
 #define BF_CFG_MAX_KEYS 160
 
+/* A machine as its config keys describe it (docs/config-keys.md has each key's meaning, unit and
+** default), grouped as the keys are. */
 typedef struct bf_machine {
-    char name[128];        /* machine.name, else the first config file's base name */
-    int part;              /* bf_part */
-    uint32_t silicon_rev;  /* machine.silicon_rev: 3..6 for 0.3..0.6; drives the anomaly switches */
-    uint64_t cclk_hz;      /* core clock */
-    uint64_t sclk_hz;      /* system clock */
-    uint64_t clkin_hz;     /* CLKIN; non-zero: CCLK and SCLK come from PLL_CTL/PLL_DIV */
-    uint32_t pll_ctl;      /* PLL_CTL (DF, MSEL) */
-    uint32_t pll_div;      /* PLL_DIV (CSEL, SSEL) */
+    /* the part */
+    char name[128];       /* machine.name, else the first config file's base name */
+    int part;             /* bf_part */
+    uint32_t silicon_rev; /* machine.silicon_rev: 3..6 for 0.3..0.6; drives the anomaly switches */
+    /* clocks */
+    uint64_t cclk_hz;  /* core clock */
+    uint64_t sclk_hz;  /* system clock */
+    uint64_t clkin_hz; /* CLKIN; non-zero: CCLK and SCLK come from PLL_CTL/PLL_DIV */
+    uint32_t pll_ctl;  /* PLL_CTL (DF, MSEL) */
+    uint32_t pll_div;  /* PLL_DIV (CSEL, SSEL) */
+    /* L1 memory control registers (the L1 and CPLB configs below are derived from them) */
     uint32_t dmc;          /* DMEM_CONTROL.DMC (0, 2, 3; 1 is reserved) */
     uint32_t dcbs;         /* DMEM_CONTROL.DCBS */
     uint32_t port_pref;    /* DMEM_CONTROL PORT_PREF0/1 bits 13:12 */
@@ -33,21 +38,29 @@ typedef struct bf_machine {
     uint32_t iloc;         /* IMEM_CONTROL.ILOC, 4 bits (Way3..Way0) */
     uint32_t dcplb_enable; /* DMEM_CONTROL.ENDCPLB */
     uint32_t icplb_enable; /* IMEM_CONTROL.ENICPLB */
+    /* core, simulator and DMA */
     uint32_t core_mmr_cycles; /* ESTIMATE: core MMR access, CCLK */
     uint32_t initial_mode;    /* bf_mode at the start of a trace */
     int fast_path;            /* sim.fast_path: bf_memsys_access_fast in trace replay */
     uint32_t dma_channels;    /* DMA channels a trace may name (0..dma_channels-1) */
     uint32_t dma_chunk_bytes; /* ESTIMATE: bytes a DMA channel moves per EBIU request */
+    /* the models' own configs */
     bf_l1_config l1;
     bf_sdram_config sdram;
     bf_cplb_config cplb;
-    /* allocator studies */
-    uint32_t alloc_mem_bytes;    /* managed memory for `bfsim alloc` (default: SDRAM size) */
-    uint32_t alloc_kernel_bytes; /* kernel image reserved at the bottom */
-    uint32_t alloc_dma_bytes;    /* uncached DMA region reserved at the top */
-    uint32_t alloc_max_order, alloc_min_free_kbytes, alloc_dma_zone_bytes, alloc_nr_trim_pages,
-        alloc_tlsf_sl_log2, alloc_reclaim_batch, alloc_lowmem_reserve_ratio,
-        alloc_np2_merge_on_fail, alloc_bootmem_align;
+    /* allocator studies (`bfsim alloc`; the alloc.* keys) */
+    uint32_t alloc_mem_bytes;            /* managed memory (default: SDRAM size) */
+    uint32_t alloc_kernel_bytes;         /* kernel image reserved at the bottom */
+    uint32_t alloc_dma_bytes;            /* uncached DMA region reserved at the top */
+    uint32_t alloc_max_order;            /* buddy MAX_ORDER */
+    uint32_t alloc_min_free_kbytes;      /* watermark base, KB (0: the kernel's rule) */
+    uint32_t alloc_dma_zone_bytes;       /* x86-like ZONE_DMA size (0: all RAM) */
+    uint32_t alloc_nr_trim_pages;        /* nommu: trim threshold, pages (0: never) */
+    uint32_t alloc_tlsf_sl_log2;         /* TLSF second-level lists, log2 */
+    uint32_t alloc_reclaim_batch;        /* pages one direct-reclaim pass frees */
+    uint32_t alloc_lowmem_reserve_ratio; /* DMA zone reserve: present pages / ratio */
+    uint32_t alloc_np2_merge_on_fail;    /* NP2: merge free runs when none fits, then retry */
+    uint32_t alloc_bootmem_align;        /* bootmem default alignment, bytes */
     uint32_t alloc_meta_l1; /* 1: allocator metadata accesses hit L1 SRAM (cost hit_cycles) */
     /* provenance, one per key of the table */
     char origin[BF_CFG_MAX_KEYS][96];

@@ -324,7 +324,7 @@ static inline int access_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t siz
                           noalign ? 1 : size, kind == BF_ACC_WRITE, mode == BF_MODE_USER);
     if (!attrs)
         return 0;
-    if (bf_l1_hit(s->l1, kind, addr, size, attrs, now, &rs->ready)) {
+    if (bf_l1_hit(s->l1, kind, addr, size, attrs | (flags & BF_REQ_WHOLEREF), now, &rs->ready)) {
         rs->done = rs->ready;
         rs->fault = 0;
         rs->hit = 1;
@@ -578,7 +578,7 @@ int bf_memsys_host_oom(const bf_memsys *s)
 ** Bit-identical statistics either way (tests alloc_fastpath, systemc.equal). */
 static int port_access(bf_memsys *s, const bf_req *rq, bf_resp *rs)
 {
-    if (s->m.fast_path && !(rq->flags & ~(uint32_t)BF_REQ_NOALIGNCHK) &&
+    if (s->m.fast_path && !(rq->flags & ~(uint32_t)(BF_REQ_NOALIGNCHK | BF_REQ_WHOLEREF)) &&
         rq->kind <= BF_ACC_IFETCH) {
         rs->excause = 0;
         rs->pad = 0;

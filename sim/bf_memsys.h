@@ -58,7 +58,7 @@ bf_memsys_blocks bf_memsys_stat_blocks(bf_memsys *s);
 ** rs->fault/excause are set and nothing else happened. */
 int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result *res);
 /* The fast path of a core access (docs/performance.md), with the fields of a bf_req as arguments
-** (flags: BF_REQ_NOALIGNCHK only; never BF_REQ_CONT): when the CPLB stage's last-hit entry serves
+** (flags: BF_REQ_NOALIGNCHK and BF_REQ_WHOLEREF only; never BF_REQ_CONT): when the CPLB stage's last-hit entry serves
 ** it (bf_cplb_check_hit), it is checked there and goes on to L1, where a hit is served without a
 ** request (bf_l1_hit) and anything else by the rest of the chain; *rs gets ready/done/fault and 1 is
 ** returned. Otherwise 0 with nothing changed: call bf_memsys_access. -1: a model error. Every

@@ -156,7 +156,7 @@ int bf_regdb_finish(bf_results *db, int64_t reg_id, const char *status, const bf
 static int attach(bf_results *db, const char *src, char *err, size_t errn)
 {
     bf_results *chk = NULL;
-    bf_results_open_opts o = {0, 0, 0, NULL, NULL};
+    bf_results_open_opts o = {.create = 0};
     int rc = bf_results_open_ex(src, &o, &chk, err, errn);
     bf_results_close(chk);
     if (rc)

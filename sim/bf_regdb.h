@@ -69,13 +69,16 @@ int bf_regdb_metrics(bf_results *db, int64_t run_id, bf_regdb_metric_cb cb, void
 
 /* A statistic that moved out of tolerance (or a status that changed, or a stat on one side only). */
 typedef struct bf_regdb_move {
+    /* which statistic */
     const char *job, *stat;
-    double base, now; /* NaN when the side lacks it or holds a text */
-    double rel;       /* (now - base) / |base|; INFINITY when not comparable */
-    const char *base_text,
-        *now_text;  /* a status ("ok"), "-" for a side that lacks the stat, or NULL */
-    double tol;     /* the stat's tolerance (relative) */
     int64_t run_id; /* the job's run in this regression (0: none) */
+    /* its two sides: a number, or a text */
+    double base, now; /* NaN when the side lacks it or holds a text */
+    const char *base_text,
+        *now_text; /* a status ("ok"), "-" for a side lacking the stat, or NULL */
+    /* the comparison */
+    double rel; /* (now - base) / |base|; INFINITY when not comparable */
+    double tol; /* the stat's tolerance (relative) */
 } bf_regdb_move;
 
 /* Record that regression reg_id was compared with `baseline` (a path) and moved moves[0..n)

@@ -12,11 +12,17 @@
 **     core.cycles = core.busy_cycles + core.stall.total and the breakdown sums to the total.
 **  3. G records are busy cycles. SSYNC/CSYNC/cache ops cost their configured issue cycles (busy)
 **     plus whatever the model stalls. A [P++] op with count n is n ops at addresses +32 apart.
-**  4. --compat=cachegrind: a Lackey M is one read (Cachegrind counts modify as a read);
-**     otherwise M is a load then a store (DineroIV, csim).
+**  4. --compat=cachegrind, Cachegrind's counting conventions, which are the replay's: a Lackey M
+**     is one read (Cachegrind counts modify as a read; otherwise M is a load then a store, as
+**     DineroIV and csim), and every core access asks L1 to count it as one reference over the
+**     lines it touches (BF_REQ_WHOLEREF), a `cont` record continuing the previous one
+**     (BF_REQ_CONT, rule 6).
 **  5. A fault stops the run (--on-fault=stop), or is reported and the access skipped (report), or
 **     is only counted and skipped (continue). The access never reaches L1, but the exception's
 **     time (a CPLB miss handler that found no bound) is still spent.
+**  6. A record marked `cont` by the reader is the rest of a foreign reference that a first-touch
+**     window boundary cut in two: it belongs to the same instruction and the same reference (not
+**     counted again in core.*; with --compat=cachegrind not a new L1 access either).
 **  7. A DMA record is a transfer queued on its channel (sim/bf_dma.c), starting at its start time
 **     or now, after the channel's earlier transfers, beside the core: the core does not wait for
 **     it; its chunk requests and the core's EBIU requests are interleaved in time and arbitrated
@@ -32,9 +38,6 @@
 **     hits a clean (not stale) L1 line is served by bf_memsys_access_fast without building a
 **     bf_req/bf_resp; anything else continues on the full chain. The statistics and times are
 **     identical either way (the fastpath.* tests compare every statistic of every suite trace).
-**  6. A record marked `cont` by the reader is the rest of a foreign reference that a first-touch
-**     window boundary cut in two: it belongs to the same instruction and the same reference (not
-**     counted again in core.*; with --compat=cachegrind not a new L1 access either).
 */
 #include "bf_replay.h"
 #include "bf_strbuf.h"
@@ -67,6 +70,7 @@ typedef struct replay {
     uint32_t hit;       /* l1.hit_cycles */
     int fast;           /* sim.fast_path */
     int host_ifetch;    /* o->host_ifetch */
+    uint32_t whole;     /* BF_REQ_WHOLEREF under --compat=cachegrind (rule 4), else 0 */
     bf_cycles dma_next; /* time of the next DMA request, (bf_cycles)-1 if none is pending */
     uint64_t dma_xfers; /* DMA transfers submitted */
     int stop_hazard;    /* --on-hazard=stop and a hazard was raised */
@@ -248,9 +252,10 @@ static REPLAY_NOINLINE int access_full(replay *R, const bf_trace_rec *rec, int k
 static inline int access1(replay *R, const bf_trace_rec *rec, int kind, bf_addr addr, uint32_t size,
                           int attached)
 {
-    uint32_t flags = rec->misaligned == BF_MISAL_ONCE || (kind == BF_ACC_IFETCH && R->host_ifetch)
-                         ? BF_REQ_NOALIGNCHK
-                         : 0;
+    uint32_t flags =
+        R->whole | (rec->misaligned == BF_MISAL_ONCE || (kind == BF_ACC_IFETCH && R->host_ifetch)
+                        ? BF_REQ_NOALIGNCHK
+                        : 0u);
     bf_cycles now = attached ? R->t - R->hit : R->t;
     size = size ? size : 1;
     /* rule 9: the fast path, unless the record is the rest of a cut reference */
@@ -295,6 +300,40 @@ static int op1(replay *R, const bf_trace_rec *rec, int op, bf_addr addr)
     return 0;
 }
 
+/* An access record (IFETCH, LOAD, STORE, MODIFY): its instruction counts and its accesses (rules
+** 1, 4 and 6); returns what access1 returns. */
+static inline int access_record(replay *R, const bf_trace_rec *rec)
+{
+    bf_replay_stats *st = R->st;
+    int f = 0;
+    if (rec->type == BF_REC_IFETCH) {
+        /* a `cont` record is the rest of the previous reference, cut by the trace mapper: the
+        ** same instruction, the same reference (rule 6) */
+        if (!rec->cont) {
+            st->instructions++;
+            st->ifetches++;
+        }
+        f = access1(R, rec, BF_ACC_IFETCH, rec->addr, rec->size, rec->cont && R->in_instr);
+        if (!rec->cont)
+            R->in_instr = f == 0; /* data after a skipped fetch are instructions of their own */
+        return f;
+    }
+    int attached = R->in_instr || rec->cont;
+    if (!attached)
+        st->instructions++;
+    if (rec->type != BF_REC_STORE) {
+        st->loads += !rec->cont;
+        f = access1(R, rec, BF_ACC_READ, rec->addr, rec->size, attached);
+        attached = 1; /* the store half of an M shares the instruction */
+    }
+    if (!f && (rec->type == BF_REC_STORE ||
+               (rec->type == BF_REC_MODIFY && R->o->compat != BF_COMPAT_CACHEGRIND))) {
+        st->stores += !rec->cont;
+        f = access1(R, rec, BF_ACC_WRITE, rec->addr, rec->size, attached);
+    }
+    return f;
+}
+
 int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_replay_stats *st,
                   char *err, size_t errn)
 {
@@ -315,6 +354,7 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
     R.hit = m->l1.hit_cycles;
     R.fast = m->fast_path;
     R.host_ifetch = o->host_ifetch;
+    R.whole = o->compat == BF_COMPAT_CACHEGRIND ? BF_REQ_WHOLEREF : 0;
     R.mode = (int)m->initial_mode;
     R.dma_next = DMA_IDLE;
     bf_hazard *hz = bf_memsys_hazard(s);
@@ -345,36 +385,12 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
         int f = 0;
         if (R.dma_next <= R.t)
             f = dma_advance(&R);
-        switch (f ? -1 : (int)rec->type) {
-        case BF_REC_IFETCH:
-            /* a `cont` record is the rest of the previous reference, cut by the trace mapper: the
-            ** same instruction, the same reference (rule 6) */
-            if (!rec->cont) {
-                st->instructions++;
-                st->ifetches++;
-            }
-            f = access1(&R, rec, BF_ACC_IFETCH, rec->addr, rec->size, rec->cont && R.in_instr);
-            if (!rec->cont)
-                R.in_instr = f == 0; /* data after a skipped fetch are instructions of their own */
-            break;
-        case BF_REC_LOAD:
-        case BF_REC_STORE:
-        case BF_REC_MODIFY: {
-            int attached = R.in_instr || rec->cont;
-            if (!attached)
-                st->instructions++;
-            if (rec->type != BF_REC_STORE) {
-                st->loads += !rec->cont;
-                f = access1(&R, rec, BF_ACC_READ, rec->addr, rec->size, attached);
-                attached = 1; /* the store half of an M shares the instruction */
-            }
-            if (!f && (rec->type == BF_REC_STORE ||
-                       (rec->type == BF_REC_MODIFY && o->compat != BF_COMPAT_CACHEGRIND))) {
-                st->stores += !rec->cont;
-                f = access1(&R, rec, BF_ACC_WRITE, rec->addr, rec->size, attached);
-            }
-            break;
+        int type = f ? -1 : (int)rec->type;
+        if (type >= BF_REC_IFETCH && type <= BF_REC_MODIFY) {
+            f = access_record(&R, rec); /* the common records: a compare, not the jump table */
+            type = -1;
         }
+        switch (type) {
         case BF_REC_GAP:
             R.in_instr = 0;
             R.t += rec->value;

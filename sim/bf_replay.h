@@ -69,19 +69,22 @@ typedef struct bf_fault_info {
 } bf_fault_info;
 
 typedef struct bf_replay_opts {
-    int compat;                  /* BF_COMPAT_* */
+    /* how the trace's records are counted */
+    int compat;      /* BF_COMPAT_* */
+    int host_ifetch; /* foreign (host) trace: instruction fetches are x86 ones, whose alignment
+                        is not a Blackfin rule (no 0x2A check) */
+    /* when to stop */
     int on_fault_policy;         /* BF_ONFAULT_* */
-    const char *trace_name;      /* for fault reports */
-    int host_ifetch;             /* foreign (host) trace: instruction fetches are x86 ones, whose
-                                        alignment is not a Blackfin rule (no 0x2A check) */
+    int on_hazard_policy;        /* BF_ONHAZARD_* */
     volatile sig_atomic_t *stop; /* set by a signal handler: stop at the next record */
+    /* what is reported as it happens (each callback may be NULL) */
+    const char *trace_name; /* for fault reports */
     void (*on_fault)(void *ctx, const bf_fault_info *f);
-    void *ctx;                                              /* for on_fault and on_hazard */
-    int on_hazard_policy;                                   /* BF_ONHAZARD_* */
     void (*on_hazard)(void *ctx, const bf_hazard_event *e); /* each hazard, unless ignored */
+    void *ctx;                                              /* for on_fault and on_hazard */
     void (*on_phase)(void *phase_ctx, const char *name, uint64_t record);
     void *phase_ctx;
-    /* every BF_REPLAY_PROGRESS_EVERY records: records so far and bytes of the file read (or NULL) */
+    /* every BF_REPLAY_PROGRESS_EVERY records: records so far and bytes of the file read */
     void (*on_progress)(void *progress_ctx, uint64_t records, uint64_t bytes_read);
     void *progress_ctx;
 } bf_replay_opts;

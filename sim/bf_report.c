@@ -6,47 +6,44 @@
 
 #include <string.h>
 
-static void stat_value(FILE *f, const bf_stats *reg, size_t i)
+static void stat_value(bf_jw *w, const bf_stats *reg, size_t i)
 {
     if (bf_stats_is_integer(reg, i))
-        fprintf(f, "%llu", (unsigned long long)bf_stats_u64(reg, i));
+        bf_jw_u64(w, bf_stats_u64(reg, i));
     else
-        bf_json_exact(f, bf_stats_value(reg, i), 0);
+        bf_jw_exact(w, bf_stats_value(reg, i), 0);
 }
 
 void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const bf_machine *m,
-                    const bf_stats *reg, void (*extra)(FILE *f, const void *arg), const void *arg)
+                    const bf_stats *reg, void (*extra)(bf_jw *w, const void *arg), const void *arg)
 {
-    fputs("{\"run\": {", f);
+    bf_jw w;
+    bf_jw_init(&w, f, BF_JW_SPACED);
+    bf_jw_object(&w);
+    bf_jw_key(&w, "run");
+    bf_jw_object(&w);
     for (size_t i = 0; i + 1 < nrun; i += 2) {
-        if (i)
-            fputs(", ", f);
-        bf_json_string(f, run_fields[i]);
-        fputs(": ", f);
-        bf_json_string(f, run_fields[i + 1]);
+        bf_jw_key(&w, run_fields[i]);
+        bf_jw_string(&w, run_fields[i + 1]);
     }
-    fputs("}, \"config\": {", f);
-    if (m) {
-        for (size_t i = 0; i < bf_cfg_key_count(); i++) {
-            if (i)
-                fputs(", ", f);
-            bf_json_string(f, bf_cfg_key_at(i)->name);
-            fputs(": ", f);
-            bf_json_string(f, m->value[i]);
-        }
+    bf_jw_end(&w);
+    bf_jw_key(&w, "config");
+    bf_jw_object(&w);
+    for (size_t i = 0; m && i < bf_cfg_key_count(); i++) {
+        bf_jw_key(&w, bf_cfg_key_at(i)->name);
+        bf_jw_string(&w, m->value[i]);
     }
-    fputs("}, \"stats\": {", f);
+    bf_jw_end(&w);
+    bf_jw_key(&w, "stats");
+    bf_jw_object(&w);
     for (size_t i = 0; i < bf_stats_count(reg); i++) {
-        if (i)
-            fputs(", ", f);
-        bf_json_string(f, bf_stats_at(reg, i)->name);
-        fputs(": ", f);
-        stat_value(f, reg, i);
+        bf_jw_key(&w, bf_stats_at(reg, i)->name);
+        stat_value(&w, reg, i);
     }
-    fputs("}", f);
+    bf_jw_end(&w);
     if (extra)
-        extra(f, arg);
-    fputs("}\n", f);
+        extra(&w, arg);
+    bf_jw_end(&w);
 }
 
 void bf_report_text(FILE *f, const bf_stats *reg, int skip_zero)
@@ -95,44 +92,58 @@ static double col_value(const bf_compare_col *c, const char *name, int *found, i
     return bf_stats_value(c->reg, (size_t)i);
 }
 
+void bf_report_compare_json(FILE *f, const char *machine, const bf_compare_col *cols, size_t ncols,
+                            const char *const *rows, size_t nrows, int speedup)
+{
+    size_t last = speedup ? nrows : nrows - 1; /* index of the last row printed */
+    int found, integer = 1;
+    double base = col_value(&cols[0], "core.cycles", &found, &integer);
+    bf_jw w;
+    bf_jw_init(&w, f, BF_JW_SPACED);
+    bf_jw_object(&w);
+    if (machine) {
+        bf_jw_key(&w, "machine");
+        bf_jw_string(&w, machine);
+    }
+    bf_jw_key(&w, "configs");
+    bf_jw_array(&w);
+    for (size_t c = 0; c < ncols; c++)
+        bf_jw_string(&w, cols[c].name);
+    bf_jw_end(&w);
+    bf_jw_key(&w, "rows");
+    bf_jw_object(&w);
+    for (size_t r = 0; r <= last; r++) {
+        bf_jw_key(&w, r < nrows ? rows[r] : "speedup");
+        bf_jw_array(&w);
+        for (size_t c = 0; c < ncols; c++) {
+            integer = 1;
+            double v = r < nrows ? col_value(&cols[c], rows[r], &found, &integer) : 0;
+            if (r == nrows) {
+                double cyc = col_value(&cols[c], "core.cycles", &found, &integer);
+                bf_jw_exact(&w, cyc > 0 ? base / cyc : 0, 0);
+            } else if (!found) {
+                bf_jw_null(&w);
+            } else {
+                bf_jw_exact(&w, v, integer);
+            }
+        }
+        bf_jw_end(&w);
+    }
+    bf_jw_end(&w);
+    bf_jw_end(&w);
+}
+
 int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, size_t ncols,
                       const char *const *rows, size_t nrows, int speedup)
 {
-    size_t last = speedup ? nrows : nrows - 1; /* index of the last row printed */
-    int md = strcmp(format, "markdown") == 0, csv = strcmp(format, "csv") == 0,
-        json = strcmp(format, "json") == 0;
-    double base = 0;
-    int found, integer = 1;
-    base = col_value(&cols[0], "core.cycles", &found, &integer);
-    if (json) {
-        fputs("{\"configs\": [", f);
-        for (size_t c = 0; c < ncols; c++) {
-            fputs(c ? ", " : "", f);
-            bf_json_string(f, cols[c].name);
-        }
-        fputs("], \"rows\": {", f);
-        for (size_t r = 0; r <= last; r++) {
-            fputs(r ? ", " : "", f);
-            bf_json_string(f, r < nrows ? rows[r] : "speedup");
-            fputs(": [", f);
-            for (size_t c = 0; c < ncols; c++) {
-                fputs(c ? ", " : "", f);
-                integer = 1;
-                double v = r < nrows ? col_value(&cols[c], rows[r], &found, &integer) : 0;
-                if (r == nrows) {
-                    double cyc = col_value(&cols[c], "core.cycles", &found, &integer);
-                    bf_json_exact(f, cyc > 0 ? base / cyc : 0, 0);
-                } else if (!found) {
-                    fputs("null", f);
-                } else {
-                    bf_json_exact(f, v, integer);
-                }
-            }
-            fputs("]", f);
-        }
-        fputs("}}\n", f);
+    if (strcmp(format, "json") == 0) {
+        bf_report_compare_json(f, NULL, cols, ncols, rows, nrows, speedup);
         return 0;
     }
+    size_t last = speedup ? nrows : nrows - 1; /* index of the last row printed */
+    int md = strcmp(format, "markdown") == 0, csv = strcmp(format, "csv") == 0;
+    int found, integer = 1;
+    double base = col_value(&cols[0], "core.cycles", &found, &integer);
     const char *sep = csv ? "," : md ? " | " : "  ";
     if (md)
         fputs("| ", f);

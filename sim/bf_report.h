@@ -12,10 +12,11 @@
 #include "bf_json.h"
 #include "bf_stats.h"
 
-/* {"run": {...}, "config": {...}, "stats": {...}} ; run_fields are alternating key, value strings. */
-/* extra (may be NULL) writes more members after "stats", each as `, "key": value`. */
+/* {"run": {...}, "config": {...}, "stats": {...}} and a newline; run_fields are alternating key,
+** value strings. extra (may be NULL) writes more members (key and value) into the object after
+** "stats". */
 void bf_report_json(FILE *f, const char *const *run_fields, size_t nrun, const bf_machine *m,
-                    const bf_stats *reg, void (*extra)(FILE *f, const void *arg), const void *arg);
+                    const bf_stats *reg, void (*extra)(bf_jw *w, const void *arg), const void *arg);
 void bf_report_text(FILE *f, const bf_stats *reg, int skip_zero);
 /* The stall breakdown: busy cycles and every stall counter (core.stall.* but the total, l1.stall.*)
 ** with its share of core.cycles, and their sum, which equals core.cycles. */
@@ -27,8 +28,13 @@ typedef struct bf_compare_col {
     const char *name;
     const bf_stats *reg;
 } bf_compare_col;
+/* format text|markdown|csv|json; returns 0. */
 int bf_report_compare(FILE *f, const char *format, const bf_compare_col *cols, size_t ncols,
                       const char *const *rows, size_t nrows, int speedup);
+/* The JSON table, {"configs": [names], "rows": {stat: [values]}} and a newline, with a first member
+** "machine" when machine is not NULL. */
+void bf_report_compare_json(FILE *f, const char *machine, const bf_compare_col *cols, size_t ncols,
+                            const char *const *rows, size_t nrows, int speedup);
 
 /* The rows of `compare` (and of the report's comparison table) and of `alloc --compare`. */
 extern const char *const bf_compare_rows[];

@@ -498,7 +498,8 @@ static int open_db(bf_results *r, const bf_results_open_opts *opts, char *err, s
 int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_results **out,
                        char *err, size_t errn)
 {
-    static const bf_results_open_opts k_default = {1, BF_RESULTS_BUSY_TIMEOUT_MS, 0, NULL, NULL};
+    static const bf_results_open_opts k_default = {.create = 1,
+                                                   .busy_timeout_ms = BF_RESULTS_BUSY_TIMEOUT_MS};
     if (!out)
         return BF_EINPUT;
     *out = NULL;
@@ -528,7 +529,7 @@ int bf_results_open_ex(const char *path, const bf_results_open_opts *opts, bf_re
 
 int bf_results_open(const char *path, int create, bf_results **out, char *err, size_t errn)
 {
-    bf_results_open_opts o = {create, BF_RESULTS_BUSY_TIMEOUT_MS, 0, NULL, NULL};
+    bf_results_open_opts o = {.create = create, .busy_timeout_ms = BF_RESULTS_BUSY_TIMEOUT_MS};
     return bf_results_open_ex(path, &o, out, err, errn);
 }
 

@@ -43,12 +43,14 @@ extern "C" {
 typedef struct bf_results bf_results;
 
 typedef struct bf_results_open_opts {
-    int create;                  /* 1: create the file if missing (its directory must exist) */
-    int busy_timeout_ms;         /* wait this long for another process's lock; <= 0: the default */
-    int schema_version;          /* migrate only up to this version; 0: BF_RESULTS_SCHEMA_VERSION.
-                            For tests of the migrations. */
-    volatile sig_atomic_t *stop; /* when set (by a signal handler), stop waiting for a
-                                              lock at once (the call fails "locked") */
+    /* what to open */
+    int create;         /* 1: create the file if missing (its directory must exist) */
+    int schema_version; /* migrate only up to this version; 0: BF_RESULTS_SCHEMA_VERSION. For
+                           tests of the migrations. */
+    /* waiting for another process's lock */
+    int busy_timeout_ms;         /* wait this long; <= 0: the default */
+    volatile sig_atomic_t *stop; /* when set (by a signal handler), stop waiting at once (the
+                                    call fails "locked") */
     void (*on_wait)(const char *path, int max_ms); /* called once per wait after 1 s of waiting */
 } bf_results_open_opts;
 
@@ -147,7 +149,7 @@ int bf_results_show(bf_results *db, int64_t run_id, FILE *out, const char *forma
                     size_t errn);
 int bf_results_export(bf_results *db, FILE *out, const char *format, char *err, size_t errn);
 
-/* One CSV field (quoted when needed; NULL prints nothing). JSON values are written by bf_json.h. */
+/* One CSV field (quoted when needed; NULL prints nothing). JSON is written by bf_json.h (bf_jw). */
 void bf_results_csv_str(FILE *f, const char *s);
 
 #ifdef __cplusplus

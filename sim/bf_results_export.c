@@ -44,20 +44,20 @@ static int parse_format(bf_results *r, const char *format, int allow_text, char 
 }
 
 /* One column value as JSON. */
-static void json_col(FILE *f, sqlite3_stmt *st, int i)
+static void json_col(bf_jw *w, sqlite3_stmt *st, int i)
 {
     switch (sqlite3_column_type(st, i)) {
     case SQLITE_INTEGER:
-        fprintf(f, "%lld", (long long)sqlite3_column_int64(st, i));
+        bf_jw_i64(w, sqlite3_column_int64(st, i));
         break;
     case SQLITE_FLOAT:
-        bf_json_num(f, sqlite3_column_double(st, i));
+        bf_jw_num(w, sqlite3_column_double(st, i));
         break;
     case SQLITE_NULL:
-        fputs("null", f);
+        bf_jw_null(w);
         break;
     default:
-        bf_json_str(f, (const char *)sqlite3_column_text(st, i));
+        bf_jw_str(w, (const char *)sqlite3_column_text(st, i));
         break;
     }
 }
@@ -83,21 +83,15 @@ static void text_col(FILE *f, sqlite3_stmt *st, int i, int csv)
     }
 }
 
-/* The current row as a JSON object of its columns (skipping column `skip`, -1 for none). */
-static void json_row(FILE *f, sqlite3_stmt *st, int skip)
+/* The current row as a JSON object of its columns. */
+static void json_row(bf_jw *w, sqlite3_stmt *st)
 {
-    int n = sqlite3_column_count(st), first = 1;
-    fputc('{', f);
-    for (int i = 0; i < n; i++) {
-        if (i == skip)
-            continue;
-        fputs(first ? "" : ", ", f);
-        first = 0;
-        bf_json_str(f, sqlite3_column_name(st, i));
-        fputs(": ", f);
-        json_col(f, st, i);
+    bf_jw_object(w);
+    for (int i = 0; i < sqlite3_column_count(st); i++) {
+        bf_jw_key(w, sqlite3_column_name(st, i));
+        json_col(w, st, i);
     }
-    fputc('}', f);
+    bf_jw_end(w);
 }
 
 static void csv_header(FILE *f, sqlite3_stmt *st)
@@ -118,32 +112,33 @@ static void csv_row(FILE *f, sqlite3_stmt *st)
     fputc('\n', f);
 }
 
-/* Every row of `sql` (with ?1 bound to id when id >= 0) as CSV with a header, or as a JSON array
-** of objects; `indent` prefixes each JSON row. */
-static int dump(bf_results *r, FILE *f, const char *sql, int64_t id, int fmt, const char *indent,
-                char *err, size_t errn)
+/* Every row of `sql` (with ?1 bound to id when id >= 0): without w as CSV with a header on f; with
+** w as a JSON array of objects, one per line after `indent`, closing on a line of its own, as the
+** member `key` of the open object (NULL: a value). When the query cannot start, nothing is written
+** (not even the key). */
+static int dump(bf_results *r, FILE *f, bf_jw *w, const char *key, const char *sql, int64_t id,
+                const char *indent, char *err, size_t errn)
 {
     sqlite3_stmt *st = NULL;
     if (sqlite3_prepare_v2(r->db, sql, -1, &st, NULL) != SQLITE_OK)
         return bf_results_db_fail(r, err, errn, "cannot read");
     if (id >= 0)
         sqlite3_bind_int64(st, 1, id);
-    int rc, rows = 0;
-    if (fmt == FMT_CSV)
-        csv_header(f, st);
+    int rc;
+    if (w && key)
+        bf_jw_key(w, key);
+    if (w)
+        bf_jw_array_lines(w, indent, 1);
     else
-        fputc('[', f);
+        csv_header(f, st);
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        if (fmt == FMT_CSV) {
+        if (w)
+            json_row(w, st);
+        else
             csv_row(f, st);
-        } else {
-            fprintf(f, "%s\n%s", rows ? "," : "", indent);
-            json_row(f, st, -1);
-        }
-        rows++;
     }
-    if (fmt == FMT_JSON)
-        fprintf(f, "%s]", rows ? "\n" : "");
+    if (w)
+        bf_jw_end(w);
     int out = rc == SQLITE_DONE ? BF_OK : bf_results_db_fail(r, err, errn, "cannot read");
     sqlite3_finalize(st);
     return out;
@@ -190,9 +185,10 @@ static int list_runs(bf_results *r, FILE *out, const char *format, const char *s
             return read_end(r, rc);
     }
     if (fmt != FMT_TEXT) {
-        rc = dump(r, out, sql, reg_id > 0 ? reg_id : -1, fmt, "", err, errn);
-        if (!rc && fmt == FMT_JSON)
-            fputc('\n', out);
+        bf_jw w; /* JSON: the array ends its line */
+        bf_jw_init(&w, out, BF_JW_SPACED);
+        rc = dump(r, out, fmt == FMT_JSON ? &w : NULL, NULL, sql, reg_id > 0 ? reg_id : -1, "", err,
+                  errn);
         return read_end(r, rc);
     }
     sqlite3_stmt *st = NULL;
@@ -353,25 +349,24 @@ int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format
     } else if (fmt == FMT_TEXT) {
         rc = show_text(r, run, out, run_id, err, errn);
     } else if (fmt == FMT_CSV) {
-        rc = dump(r, out, k_metrics_sql, run_id, FMT_CSV, "", err, errn);
+        rc = dump(r, out, NULL, NULL, k_metrics_sql, run_id, "", err, errn);
     } else {
-        fputs("{\"run\": ", out);
-        json_row(out, run, -1);
-        fputs(",\n\"metrics\": ", out);
-        rc = dump(r, out, k_metrics_sql, run_id, FMT_JSON, "  ", err, errn);
-        if (!rc) {
-            fputs(",\n\"faults\": ", out);
-            rc = dump(r, out, k_faults_sql, run_id, FMT_JSON, "  ", err, errn);
+        /* {"run": {...}, then each list on a line of its own: "metrics", "faults", "hazards",
+        ** "series" */
+        static const char *const lists[][2] = {{"metrics", k_metrics_sql},
+                                               {"faults", k_faults_sql},
+                                               {"hazards", k_hazards_sql},
+                                               {"series", k_series_sql}};
+        bf_jw w;
+        bf_jw_init(&w, out, BF_JW_SPACED);
+        bf_jw_object(&w);
+        bf_jw_key(&w, "run");
+        json_row(&w, run);
+        for (size_t i = 0; i < BF_ARRAY_SIZE(lists) && !rc; i++) {
+            bf_jw_break(&w, "");
+            rc = dump(r, out, &w, lists[i][0], lists[i][1], run_id, "  ", err, errn);
         }
-        if (!rc) {
-            fputs(",\n\"hazards\": ", out);
-            rc = dump(r, out, k_hazards_sql, run_id, FMT_JSON, "  ", err, errn);
-        }
-        if (!rc) {
-            fputs(",\n\"series\": ", out);
-            rc = dump(r, out, k_series_sql, run_id, FMT_JSON, "  ", err, errn);
-        }
-        fputs("}\n", out);
+        bf_jw_end(&w);
     }
     sqlite3_finalize(run);
     return read_end(r, rc);
@@ -389,29 +384,34 @@ int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, s
         return rc;
     if (fmt == FMT_CSV)
         return read_end(r,
-                        dump(r, out,
+                        dump(r, out, NULL, NULL,
                              "SELECT r.id AS run_id, r.start_time, r.end_time, r.status, r.command,"
                              " r.engine, r.version, r.git_rev, r.config_name, r.config_hash,"
                              " r.workload_path, r.workload_hash, r.host, m.name AS metric, m.value,"
                              " m.unit FROM runs_shown r LEFT JOIN metrics m ON m.run_id = r.id"
                              " ORDER BY r.id, m.rowid",
-                             -1, FMT_CSV, "", err, errn));
+                             -1, "", err, errn));
     sqlite3_stmt *run = NULL;
     if (sqlite3_prepare_v2(r->db, "SELECT * FROM runs_shown ORDER BY id", -1, &run, NULL) !=
         SQLITE_OK)
         return read_end(r, bf_results_db_fail(r, err, errn, "cannot read"));
-    int s, n = 0;
-    fputc('[', out);
+    /* one run per line: {"run": {...}, then its metrics on the next line */
+    bf_jw w;
+    bf_jw_init(&w, out, BF_JW_SPACED);
+    bf_jw_array_lines(&w, "", 1);
+    int s;
     while (!rc && (s = sqlite3_step(run)) == SQLITE_ROW) {
-        fprintf(out, "%s\n{\"run\": ", n++ ? "," : "");
-        json_row(out, run, -1);
-        fputs(",\n \"metrics\": ", out);
-        rc = dump(r, out, k_metrics_sql, sqlite3_column_int64(run, 0), FMT_JSON, "  ", err, errn);
-        fputc('}', out);
+        bf_jw_object(&w);
+        bf_jw_key(&w, "run");
+        json_row(&w, run);
+        bf_jw_break(&w, " ");
+        rc = dump(r, out, &w, "metrics", k_metrics_sql, sqlite3_column_int64(run, 0), "  ", err,
+                  errn);
+        bf_jw_end(&w);
     }
     if (!rc && s != SQLITE_DONE)
         rc = bf_results_db_fail(r, err, errn, "cannot read");
-    fprintf(out, "%s]\n", n ? "\n" : "");
+    bf_jw_end(&w);
     sqlite3_finalize(run);
     return read_end(r, rc);
 }

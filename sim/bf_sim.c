@@ -143,23 +143,9 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         bf_sim_free(out);
         return rc;
     }
-    int cg = o->ropt.compat == BF_COMPAT_CACHEGRIND;
-    if (cg) {
-        /* Cachegrind's counting conventions live in L1 (a straddling reference is one access) */
-        bf_machine *mc = bf_malloc(sizeof *mc);
-        if (!mc) {
-            snprintf(err, errn, "out of host memory");
-            bf_sim_free(out);
-            return BF_ENOMEM;
-        }
-        *mc = *m;
-        mc->l1.compat = BF_L1_COMPAT_CACHEGRIND;
-        rc = bf_memsys_create(mc, out->reg, &out->ms, err, errn);
-        free(mc);
-    } else {
-        rc = bf_memsys_create(m, out->reg, &out->ms, err, errn);
-    }
-    if (rc) {
+    /* Cachegrind's counting conventions are the replay's (bf_replay.c rule 4): the machine is the
+    ** same either way */
+    if ((rc = bf_memsys_create(m, out->reg, &out->ms, err, errn))) {
         bf_sim_free(out);
         return rc;
     }

@@ -44,19 +44,22 @@ typedef struct bf_sim_phase {
 } bf_sim_phase;
 
 typedef struct bf_sim {
-    bf_stats *reg;
+    /* the machine and its statistics */
+    bf_stats *reg; /* every block below and the models' own, by name */
     bf_memsys *ms;
     bf_replay_stats rst;
     bf_derived_stats der;
-    int end;              /* BF_END_* */
-    int format;           /* detected trace format */
+    bf_l1_set_stats *sets; /* --set-stats, else NULL */
+    /* how the run ended */
+    int end;        /* BF_END_* */
+    int format;     /* detected trace format */
+    char whash[65]; /* SHA-256 of the trace file (bf_sim_opts.hash, runs that ended) */
+    /* phases */
     bf_sim_phase *phases; /* nphases entries */
     size_t nphases;
     uint64_t phases_folded;
-    double *phase_last;    /* snapshot at the current phase's start */
-    int phase_oom;         /* host memory ran out: phases incomplete (reported) */
-    bf_l1_set_stats *sets; /* --set-stats, else NULL */
-    char whash[65];        /* SHA-256 of the trace file (bf_sim_opts.hash, runs that ended) */
+    double *phase_last; /* snapshot at the current phase's start */
+    int phase_oom;      /* host memory ran out: phases incomplete (reported) */
 } bf_sim;
 
 /* Every stat descriptor table linked into bfsim (for `bfsim stats list` and the docs check). */

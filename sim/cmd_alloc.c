@@ -649,20 +649,8 @@ int bf_cmd_alloc(int argc, char **argv)
                               bf_alloc_compare_nrows, 0);
         } else {
             /* the same JSON object with a "machine" member first */
-            char *js = NULL;
-            size_t jn = 0;
-            FILE *jf = open_memstream(&js, &jn);
-            if (jf) {
-                bf_report_compare(jf, cf, cols, njobs, bf_alloc_compare_rows,
-                                  bf_alloc_compare_nrows, 0);
-                fclose(jf);
-            }
-            if (js && jn > 1 && js[0] == '{') {
-                fputs("{\"machine\": ", stdout);
-                bf_json_string(stdout, mdesc);
-                printf(", %s", js + 1);
-            }
-            free(js);
+            bf_report_compare_json(stdout, mdesc, cols, njobs, bf_alloc_compare_rows,
+                                   bf_alloc_compare_nrows, 0);
         }
         free(cols);
     }

@@ -39,7 +39,6 @@
 
 #include "bf_cmd.h"
 #include "bf_hmem.h"
-#include "bf_json.h"
 #include "bf_strbuf.h"
 #include "cmd_regress_int.h"
 
@@ -232,7 +231,7 @@ int bf_cmd_regress(int argc, char **argv)
     }
     double t0 = rg_now_s();
     if (fromdb) {
-        bf_results_open_opts ro = {0, 0, 0, &bf_stop_flag, NULL};
+        bf_results_open_opts ro = {.stop = &bf_stop_flag};
         if (bf_results_open_ex(fromdb, &ro, &r.db, err, sizeof err)) {
             rc = bf_cmd_fail(RG_CMD, 2, "%s", err);
             goto out;
@@ -375,7 +374,7 @@ int bf_cmd_results_merge(int argc, char **argv)
     /* check every source before writing anything */
     for (size_t i = 0; i < n; i++) {
         bf_results *s = NULL;
-        bf_results_open_opts ro = {0, 0, 0, &bf_stop_flag, NULL};
+        bf_results_open_opts ro = {.stop = &bf_stop_flag};
         if (bf_results_open_ex(bf_opts_get_at(o, "dbs", i), &ro, &s, err, sizeof err)) {
             rc = bf_cmd_fail(cmd, 2, "%s", err);
             goto out;

@@ -29,23 +29,27 @@ typedef struct rg_job {
 typedef bf_regdb_move rg_move; /* base_text/now_text: status lines, or "-" for a side lacking it */
 
 typedef struct regress {
+    /* what runs */
     bf_suite suite;
     rg_job *jobs; /* the selected jobs, in id order */
     size_t njobs;
     int filtered; /* a shard or --only: jobs outside the selection are out of scope */
+    /* where the runs are stored */
     bf_results *db;
     int64_t reg_id;
     char db_path[4096];
     char tmpdir[4096];
+    /* how the jobs went */
+    size_t nran, nfailed;
+    int interrupted;
+    double seconds;
+    /* the comparison with the baseline */
     bf_baseline base, cur;
     int have_base;
     rg_move *moves;
     size_t nmoves, cap_moves;
     char **missing, **added; /* baseline jobs not run; run jobs not in the baseline */
     size_t nmissing, nadded;
-    size_t nran, nfailed;
-    int interrupted;
-    double seconds;
 } regress;
 
 /* ---- cmd_regress_jobs.c */

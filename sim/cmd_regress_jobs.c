@@ -21,7 +21,6 @@
 
 #include "bf_cmd.h"
 #include "bf_hmem.h"
-#include "bf_json.h"
 #include "bf_strbuf.h"
 #include "cmd_regress_int.h"
 

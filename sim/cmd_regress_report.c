@@ -129,52 +129,81 @@ void rg_report_text(const regress *r, FILE *f, int code, int markdown)
 
 void rg_report_json(const regress *r, FILE *f, int code)
 {
-    fputs("{\"suite\": ", f);
-    bf_json_str(f, r->suite.name);
-    fprintf(f, ", \"regression\": %lld, \"db\": ", (long long)r->reg_id);
-    bf_json_str(f, r->db_path[0] ? r->db_path : NULL);
-    fprintf(f, ", \"exit\": %d, \"status\": ", code);
-    bf_json_str(f, status_word(r, code));
-    fprintf(f, ", \"jobs\": %zu, \"ran\": %zu, \"failed\": %zu, \"baseline\": %s, \"seconds\": ",
-            r->njobs, r->nran, r->nfailed, r->have_base ? "true" : "false");
-    bf_json_num(f, r->seconds);
-    fputs(",\n \"job_results\": [", f);
+    bf_jw w;
+    bf_jw_init(&w, f, BF_JW_SPACED);
+    bf_jw_object(&w);
+    bf_jw_key(&w, "suite");
+    bf_jw_str(&w, r->suite.name);
+    bf_jw_key(&w, "regression");
+    bf_jw_i64(&w, r->reg_id);
+    bf_jw_key(&w, "db");
+    bf_jw_str(&w, r->db_path[0] ? r->db_path : NULL);
+    bf_jw_key(&w, "exit");
+    bf_jw_i64(&w, code);
+    bf_jw_key(&w, "status");
+    bf_jw_str(&w, status_word(r, code));
+    bf_jw_key(&w, "jobs");
+    bf_jw_u64(&w, r->njobs);
+    bf_jw_key(&w, "ran");
+    bf_jw_u64(&w, r->nran);
+    bf_jw_key(&w, "failed");
+    bf_jw_u64(&w, r->nfailed);
+    bf_jw_key(&w, "baseline");
+    bf_jw_bool(&w, r->have_base);
+    bf_jw_key(&w, "seconds");
+    bf_jw_num(&w, r->seconds);
+    /* the lists each start a line; jobs and moves one per line */
+    bf_jw_break(&w, " ");
+    bf_jw_key(&w, "job_results");
+    bf_jw_array_lines(&w, "  ", 0);
     for (size_t i = 0; i < r->njobs; i++) {
         const rg_job *j = &r->jobs[i];
-        fputs(i ? ",\n  {\"job\": " : "\n  {\"job\": ", f);
-        bf_json_str(f, j->sj->id);
-        fputs(", \"status\": ", f);
-        bf_json_str(f, j->status[0] ? j->status : NULL);
-        fputs(", \"message\": ", f);
-        bf_json_str(f, j->message);
-        fprintf(f, ", \"run\": %lld, \"moved\": %d}", (long long)j->run_id, j->nmoved);
+        bf_jw_object(&w);
+        bf_jw_key(&w, "job");
+        bf_jw_str(&w, j->sj->id);
+        bf_jw_key(&w, "status");
+        bf_jw_str(&w, j->status[0] ? j->status : NULL);
+        bf_jw_key(&w, "message");
+        bf_jw_str(&w, j->message);
+        bf_jw_key(&w, "run");
+        bf_jw_i64(&w, j->run_id);
+        bf_jw_key(&w, "moved");
+        bf_jw_i64(&w, j->nmoved);
+        bf_jw_end(&w);
     }
-    fputs("],\n \"missing\": [", f);
-    for (size_t i = 0; i < r->nmissing; i++) {
-        fputs(i ? ", " : "", f);
-        bf_json_str(f, r->missing[i]);
-    }
-    fputs("],\n \"new\": [", f);
-    for (size_t i = 0; i < r->nadded; i++) {
-        fputs(i ? ", " : "", f);
-        bf_json_str(f, r->added[i]);
-    }
-    fputs("],\n \"moved\": [", f);
+    bf_jw_end(&w);
+    bf_jw_break(&w, " ");
+    bf_jw_key(&w, "missing");
+    bf_jw_array(&w);
+    for (size_t i = 0; i < r->nmissing; i++)
+        bf_jw_str(&w, r->missing[i]);
+    bf_jw_end(&w);
+    bf_jw_break(&w, " ");
+    bf_jw_key(&w, "new");
+    bf_jw_array(&w);
+    for (size_t i = 0; i < r->nadded; i++)
+        bf_jw_str(&w, r->added[i]);
+    bf_jw_end(&w);
+    bf_jw_break(&w, " ");
+    bf_jw_key(&w, "moved");
+    bf_jw_array_lines(&w, "  ", 0);
     for (size_t i = 0; i < r->nmoves; i++) {
         const rg_move *m = &r->moves[i];
-        fputs(i ? ",\n  {\"job\": " : "\n  {\"job\": ", f);
-        bf_json_str(f, m->job);
-        fputs(", \"stat\": ", f);
-        bf_json_str(f, m->stat);
-        fputs(", \"baseline\": ", f);
-        bf_baseline_print_value(f, m->base, m->base_text);
-        fputs(", \"now\": ", f);
-        bf_baseline_print_value(f, m->now, m->now_text);
-        fputs(", \"change\": ", f);
-        bf_json_num(f, m->rel); /* null when not comparable */
-        fputc('}', f);
+        bf_jw_object(&w);
+        bf_jw_key(&w, "job");
+        bf_jw_str(&w, m->job);
+        bf_jw_key(&w, "stat");
+        bf_jw_str(&w, m->stat);
+        bf_jw_key(&w, "baseline");
+        bf_baseline_json_value(&w, m->base, m->base_text);
+        bf_jw_key(&w, "now");
+        bf_baseline_json_value(&w, m->now, m->now_text);
+        bf_jw_key(&w, "change");
+        bf_jw_num(&w, m->rel); /* null when not comparable */
+        bf_jw_end(&w);
     }
-    fputs("]}\n", f);
+    bf_jw_end(&w);
+    bf_jw_end(&w);
 }
 
 static void xml_str(FILE *f, const char *s)

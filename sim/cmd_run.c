@@ -206,37 +206,15 @@ int bf_cmd_store_sim(bf_results *db, int64_t run_id, const bf_sim *sim, bf_cmd_f
     return -1;
 }
 
-/* Phases: JSON array, or a text table of the key statistics per phase. */
+/* Phases: a text table of the key statistics per phase (JSON: phases_json). */
 static const char *const phase_rows[] = {"core.records",          "core.cycles",
                                          "core.stall.total",      "l1.icache.misses",
                                          "l1.dcache.read_misses", "l1.dcache.write_misses",
                                          "sdram.row_conflicts"};
 
-static void print_phases(FILE *f, const bf_sim *sim, int json)
+static void print_phases(FILE *f, const bf_sim *sim)
 {
     const bf_stats *reg = sim->reg;
-    if (json) {
-        fputs("[", f);
-        for (size_t p = 0; p < sim->nphases; p++) {
-            fprintf(f, "%s{\"name\": ", p ? ", " : "");
-            bf_json_string(f, sim->phases[p].name);
-            fprintf(f, ", \"first_record\": %llu, \"stats\": {",
-                    (unsigned long long)sim->phases[p].first_record);
-            int first = 1;
-            for (size_t i = 0; i < bf_stats_count(reg); i++) {
-                if (sim->phases[p].delta[i] == 0)
-                    continue;
-                fputs(first ? "" : ", ", f);
-                bf_json_string(f, bf_stats_at(reg, i)->name);
-                fputs(": ", f);
-                bf_json_exact(f, sim->phases[p].delta[i], 1);
-                first = 0;
-            }
-            fputs("}}", f);
-        }
-        fputs("]", f);
-        return;
-    }
     if (!sim->nphases)
         return;
     fprintf(f, "\n# phases%s\n%-24s",
@@ -254,24 +232,61 @@ static void print_phases(FILE *f, const bf_sim *sim, int json)
     }
 }
 
+/* Phases as JSON: each with its name, first record and non-zero deltas. */
+static void phases_json(bf_jw *w, const bf_sim *sim)
+{
+    const bf_stats *reg = sim->reg;
+    bf_jw_array(w);
+    for (size_t p = 0; p < sim->nphases; p++) {
+        bf_jw_object(w);
+        bf_jw_key(w, "name");
+        bf_jw_string(w, sim->phases[p].name);
+        bf_jw_key(w, "first_record");
+        bf_jw_u64(w, sim->phases[p].first_record);
+        bf_jw_key(w, "stats");
+        bf_jw_object(w);
+        for (size_t i = 0; i < bf_stats_count(reg); i++) {
+            if (sim->phases[p].delta[i] == 0)
+                continue;
+            bf_jw_key(w, bf_stats_at(reg, i)->name);
+            bf_jw_exact(w, sim->phases[p].delta[i], 1);
+        }
+        bf_jw_end(w);
+        bf_jw_end(w);
+    }
+    bf_jw_end(w);
+}
+
 #define BF_HOT_PAGES 10
 
-/* The hottest CPLB pages by hits (a top-N list cannot be a fixed stat name). */
-static void print_hot_pages(FILE *f, const bf_sim *sim, int json)
+/* The hottest CPLB pages by hits (a top-N list cannot be a fixed stat name), as JSON. */
+static void hot_pages_json(bf_jw *w, const bf_sim *sim)
 {
     bf_cplb_page pg[BF_HOT_PAGES];
     size_t n = bf_cplb_hot_pages(bf_memsys_cplb(sim->ms), pg, BF_HOT_PAGES);
-    if (json) {
-        fputs("[", f);
-        for (size_t i = 0; i < n; i++)
-            fprintf(
-                f,
-                "%s{\"side\": \"%s\", \"addr\": %u, \"size\": %u, \"hits\": %llu, \"loads\": %llu}",
-                i ? ", " : "", pg[i].instr ? "icplb" : "dcplb", pg[i].addr, pg[i].size,
-                (unsigned long long)pg[i].hits, (unsigned long long)pg[i].loads);
-        fputs("]", f);
-        return;
+    bf_jw_array(w);
+    for (size_t i = 0; i < n; i++) {
+        bf_jw_object(w);
+        bf_jw_key(w, "side");
+        bf_jw_str(w, pg[i].instr ? "icplb" : "dcplb");
+        bf_jw_key(w, "addr");
+        bf_jw_u64(w, pg[i].addr);
+        bf_jw_key(w, "size");
+        bf_jw_u64(w, pg[i].size);
+        bf_jw_key(w, "hits");
+        bf_jw_u64(w, pg[i].hits);
+        bf_jw_key(w, "loads");
+        bf_jw_u64(w, pg[i].loads);
+        bf_jw_end(w);
     }
+    bf_jw_end(w);
+}
+
+/* The same as a text table. */
+static void print_hot_pages(FILE *f, const bf_sim *sim)
+{
+    bf_cplb_page pg[BF_HOT_PAGES];
+    size_t n = bf_cplb_hot_pages(bf_memsys_cplb(sim->ms), pg, BF_HOT_PAGES);
     if (!n)
         return;
     fprintf(f, "\n# hottest CPLB pages\n%-6s %-12s %-6s %14s %8s\n", "side", "page", "size", "hits",
@@ -281,15 +296,15 @@ static void print_hot_pages(FILE *f, const bf_sim *sim, int json)
                 pg[i].size >> 10, (unsigned long long)pg[i].hits, (unsigned long long)pg[i].loads);
 }
 
-static void print_extra_json(FILE *f, const void *arg)
+static void print_extra_json(bf_jw *w, const void *arg)
 {
     const bf_sim *sim = arg;
     if (sim->nphases) {
-        fputs(", \"phases\": ", f);
-        print_phases(f, sim, 1);
+        bf_jw_key(w, "phases");
+        phases_json(w, sim);
     }
-    fputs(", \"hot_pages\": ", f);
-    print_hot_pages(f, sim, 1);
+    bf_jw_key(w, "hot_pages");
+    hot_pages_json(w, sim);
 }
 
 static const char *end_status(int end)
@@ -470,8 +485,8 @@ int bf_cmd_run(int argc, char **argv)
                bf_trace_format_name(sim.format), db ? "" : ", not stored");
         bf_report_text(stdout, sim.reg, !bf_opts_has(o, "all"));
         bf_report_stalls(stdout, sim.reg);
-        print_phases(stdout, &sim, 0);
-        print_hot_pages(stdout, &sim, 0);
+        print_phases(stdout, &sim);
+        print_hot_pages(stdout, &sim);
         if (db && store_rc < 0)
             printf("# stored as run %lld\n", (long long)run_id);
     }

@@ -292,27 +292,36 @@ static int trace_stats(int argc, char **argv)
     }
     int json = bf_opts_has(o, "json");
     if (json) {
-        printf("{\"trace\": ");
-        bf_json_string(stdout, path);
-        printf(", \"format\": ");
-        bf_json_string(stdout, bf_trace_format_name(bf_trace_detected_format(r)));
-        printf(", \"stats\": {");
+        bf_jw w;
+        bf_jw_init(&w, stdout, BF_JW_SPACED);
+        bf_jw_object(&w);
+        bf_jw_key(&w, "trace");
+        bf_jw_string(&w, path);
+        bf_jw_key(&w, "format");
+        bf_jw_string(&w, bf_trace_format_name(bf_trace_detected_format(r)));
+        bf_jw_key(&w, "stats");
+        bf_jw_object(&w);
         for (size_t i = 0; i < bf_stats_count(reg); i++) {
-            printf("%s\"%s\": %llu", i ? ", " : "", bf_stats_at(reg, i)->name,
-                   (unsigned long long)bf_stats_u64(reg, i));
+            bf_jw_key(&w, bf_stats_at(reg, i)->name);
+            bf_jw_u64(&w, bf_stats_u64(reg, i));
         }
-        printf("}, \"regions\": {");
-        int first = 1;
+        bf_jw_end(&w);
+        bf_jw_key(&w, "regions");
+        bf_jw_object(&w);
         for (int g = 0; g < BF_RGN_COUNT; g++) {
             uint64_t a = bf_trace_summary_region_accesses(s, g);
             if (!a)
                 continue;
-            printf("%s\"%s\": {\"accesses\": %llu, \"lines\": %llu}", first ? "" : ", ",
-                   bf_map_region_name(g), (unsigned long long)a,
-                   (unsigned long long)bf_trace_summary_region_lines(s, g));
-            first = 0;
+            bf_jw_key(&w, bf_map_region_name(g));
+            bf_jw_object(&w);
+            bf_jw_key(&w, "accesses");
+            bf_jw_u64(&w, a);
+            bf_jw_key(&w, "lines");
+            bf_jw_u64(&w, bf_trace_summary_region_lines(s, g));
+            bf_jw_end(&w);
         }
-        printf("}}\n");
+        bf_jw_end(&w);
+        bf_jw_end(&w);
     } else {
         printf("# %s (%s)\n", path, bf_trace_format_name(bf_trace_detected_format(r)));
         bf_report_text(stdout, reg, 1);

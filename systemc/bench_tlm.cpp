@@ -23,6 +23,7 @@
 #include <ctime>
 #include <vector>
 
+#include "bf_json.h"
 #include "bf_tlm_platform.h"
 
 static uint64_t bench_rng(uint64_t *s)
@@ -90,10 +91,22 @@ int sc_main(int argc, char **argv)
                      p.core->refs);
         return 1;
     }
-    std::printf(
-        "{\"bench\":\"systemc.lt\",\"refs\":%" PRIu64
-        ",\"seconds\":%.3f,\"refs_per_s\":%.0f,\"cpu_seconds\":%.3f,\"refs_per_cpu_s\":%.0f}\n",
-        n, secs, secs > 0 ? (double)n / secs : 0.0, cpu, cpu > 0 ? (double)n / cpu : 0.0);
+    bf_jw w;
+    bf_jw_init(&w, stdout, BF_JW_TIGHT);
+    bf_jw_object(&w);
+    bf_jw_key(&w, "bench");
+    bf_jw_str(&w, "systemc.lt");
+    bf_jw_key(&w, "refs");
+    bf_jw_u64(&w, n);
+    bf_jw_key(&w, "seconds");
+    bf_jw_fixed(&w, secs, 3);
+    bf_jw_key(&w, "refs_per_s");
+    bf_jw_fixed(&w, secs > 0 ? (double)n / secs : 0.0, 0);
+    bf_jw_key(&w, "cpu_seconds");
+    bf_jw_fixed(&w, cpu, 3);
+    bf_jw_key(&w, "refs_per_cpu_s");
+    bf_jw_fixed(&w, cpu > 0 ? (double)n / cpu : 0.0, 0);
+    bf_jw_end(&w);
 
     /* For reading the number (stderr only): the same references through the C engine's memory
     ** system (its core port) in a plain loop, which must end at the same CCLK, and how often the

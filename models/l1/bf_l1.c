@@ -26,9 +26,12 @@
 **     that starts later, so `ext` sees non-decreasing issue times. Reads pass queued writes.
 **  6. An uncached load wholly inside one write-buffer entry is forwarded (hit_cycles, no external
 **     read). A cacheable miss is filled from memory whatever the write buffer holds.
-**  7. A reference that straddles lines is one access per line touched (DineroIV), or with
-**     compat=cachegrind one access and at most one miss, every touched line being looked up
-**     and LRU-updated (cg_sim.c). Region, fault and uncached decisions use the first byte.
+**  7. A reference that straddles lines is one access per line touched (DineroIV), or, when the
+**     requester asks for it (BF_REQ_WHOLEREF: the replay under --compat=cachegrind), one
+**     access and at most one miss, every touched line being looked up and LRU-updated
+**     (cg_sim.c); a BF_REQ_CONT request continues the previous whole reference. L1 has no mode
+**     for this: the counting unit is the request's. Region, fault and uncached decisions use
+**     the first byte.
 **  8. Any change of DMC or DCBS invalidates the whole D-cache, and any change of IMC the whole
 **     I-cache, without write-back; queued buffer writes still drain.
 **  9. An uncached instruction fetch reads whole aligned 64-bit blocks (the sequencer's fetch
@@ -148,7 +151,7 @@ static void l1_iclass(bf_l1_stats *st, int cls)
         st->imiss_conf++;
 }
 
-/* Count one D-cache access (a line, or with compat=cachegrind a whole reference). */
+/* Count one D-cache access (a line, or with BF_REQ_WHOLEREF a whole reference). */
 static inline void l1_dcount(bf_l1_stats *st, int write, uint32_t bank, int m, int cls)
 {
     uint64_t *acc = write ? &st->dwrites : &st->dreads;
@@ -174,7 +177,7 @@ static int l1_data_cached(bf_l1 *l1, const bf_req *rq, uint32_t attrs, bf_cycles
     uint32_t size = rq->size ? rq->size : 1;
     bf_addr a = rq->addr;
     uint32_t first = a >> L1_LINE_SHIFT, last = l1_last_line(a, size);
-    int per_line = l1->cfg.compat == BF_L1_COMPAT_NONE;
+    int per_line = !(rq->flags & BF_REQ_WHOLEREF);
     int rc = BF_OK, any = 0, any_cls = -1, cls;
     uint32_t bank, bank0 = 0;
     for (uint32_t ln = first;; ln++) {
@@ -304,7 +307,7 @@ static int l1_fetch_cached(bf_l1 *l1, const bf_req *rq, uint32_t attrs, bf_cycle
 {
     bf_addr a = rq->addr;
     uint32_t first = a >> L1_LINE_SHIFT, last = l1_last_line(a, rq->size);
-    int per_line = l1->cfg.compat == BF_L1_COMPAT_NONE;
+    int per_line = !(rq->flags & BF_REQ_WHOLEREF);
     int rc = BF_OK, cls, bypass = 0, any = 0, any_cls = -1;
     for (uint32_t ln = first;; ln++) {
         bf_addr la = ln == first ? a : (bf_addr)ln << L1_LINE_SHIFT;
@@ -540,16 +543,16 @@ bf_port bf_l1_port(bf_l1 *l1)
 ** of the line in flight) without a request or response. Declines (0, nothing touched) whatever
 ** else could happen: a miss, a second line, a write-through store (it enters the write buffer),
 ** miss classification, and BF_REQ_CONT (the caller never passes one). */
-int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_cycles now,
+int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t flags, bf_cycles now,
               bf_cycles *ready)
 {
     uint32_t line = a >> L1_LINE_SHIFT;
     /* one line: below sdram_bytes (<= 128 MB) a + size cannot wrap, so l1_last_line(a, size) ==
     ** line is (a mod 32) + size <= 32 */
-    if (a >= l1->cfg.sdram_bytes || !(attrs & BF_REQ_CACHEABLE) ||
+    if (a >= l1->cfg.sdram_bytes || !(flags & BF_REQ_CACHEABLE) ||
         (a & (L1_LINE_BYTES - 1)) + (uint64_t)size > L1_LINE_BYTES)
         return 0;
-    int compat = l1->cfg.compat != BF_L1_COMPAT_NONE;
+    int whole = (flags & BF_REQ_WHOLEREF) != 0; /* assumption 7: the last whole reference */
     bf_cycles t = now;
     if (kind == BF_ACC_IFETCH) {
         if (!l1->ion || l1->ish.node)
@@ -563,11 +566,11 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_
         set[w].stamp = ++l1->iclock;
         l1_wait_inflight(l1, &l1->ifb, line, a, &t);
         l1_icount(l1->st, 0, -1);
-        if (compat)
+        if (whole)
             l1->iprev_miss = 0;
     } else {
         int write = kind == BF_ACC_WRITE;
-        if (!l1->dbanks || l1->dsh.node || (write && (attrs & BF_REQ_WT)))
+        if (!l1->dbanks || l1->dsh.node || (write && (flags & BF_REQ_WT)))
             return 0;
         uint32_t bank;
         l1_line *L = l1_dfind(l1_dset(l1, a, &bank), line);
@@ -579,7 +582,7 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_
         L->dirty |= (uint8_t)write;
         l1_wait_inflight(l1, &l1->dfb, line, a, &t);
         l1_dcount(l1->st, write, bank, 0, -1);
-        if (compat) {
+        if (whole) {
             l1->dprev_miss = 0;
             l1->dprev_bank = (int)bank;
         }

@@ -21,7 +21,6 @@
 #include "bf_stats.h"
 
 enum { BF_L1_INDEX_BLACKFIN = 0, BF_L1_INDEX_BITSEL = 1 };
-enum { BF_L1_COMPAT_NONE = 0, BF_L1_COMPAT_CACHEGRIND = 1 };
 
 typedef struct bf_l1_config {
     int part;                /* bf_part */
@@ -29,7 +28,6 @@ typedef struct bf_l1_config {
     uint32_t imem_control;   /* initial IMEM_CONTROL (ENICPLB, IMC, ILOC, LRUPRIORST) */
     uint32_t sdram_bytes;    /* populated SDRAM, for region classification */
     int index_mode;          /* BF_L1_INDEX_*: Blackfin sub-bank index or plain bit selection */
-    int compat;              /* BF_L1_COMPAT_*: counting conventions */
     uint32_t default_attrs;  /* BF_REQ_* attributes of external memory when no CPLB stage ran */
     uint32_t hit_cycles;     /* core cycles of an L1 hit or SRAM access (1, CONFIRMED) */
     uint32_t wbuf_depth;     /* write-buffer entries of 32 bits (ESTIMATE 6) */
@@ -199,10 +197,11 @@ void bf_l1_destroy(bf_l1 *l1);
 int bf_l1_access(bf_l1 *l1, const bf_req *rq, bf_resp *rs);
 /* bf_l1_access as a port (the stage of the chain in front of L1 forwards to it). */
 bf_port bf_l1_port(bf_l1 *l1);
-/* The fast path of a core access (kind, a, size >= 1, CPLB attributes attrs, issued at now): if
-** it is a hit on one cached line of SDRAM it is served exactly as bf_l1_access would serve it,
-** *ready set to rs.ready, and 1 returned; otherwise 0 with nothing changed (call bf_l1_access). */
-int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t attrs, bf_cycles now,
+/* The fast path of a core access (kind, a, size >= 1, issued at now; flags: the CPLB stage's
+** page attributes and the request's BF_REQ_WHOLEREF, never BF_REQ_CONT): if it is a hit on one
+** cached line of SDRAM it is served exactly as bf_l1_access would serve it, *ready set to
+** rs.ready, and 1 returned; otherwise 0 with nothing changed (call bf_l1_access). */
+int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t flags, bf_cycles now,
               bf_cycles *ready);
 
 /* A cache or sync operation (bf_op) at rq->addr (ignored by SSYNC/CSYNC), with rq->now and the

@@ -137,8 +137,9 @@ struct bf_l1 {
     int ion;
     uint32_t ilock; /* ILOC: bit w set = Way w locked */
     uint64_t dclock, iclock;
-    int dprev_miss, iprev_miss; /* compat: the last counted reference missed (for BF_REQ_CONT) */
-    int dprev_bank;             /* compat: bank the last D reference was counted in */
+    int dprev_miss, iprev_miss; /* the last whole reference (BF_REQ_WHOLEREF) missed (for
+                                   BF_REQ_CONT) */
+    int dprev_bank;             /* bank the last whole D reference was counted in */
     l1_fillbuf dfb, ifb;
     bf_addr ufetch_block;   /* aligned 64-bit block of the last uncached fetch (~0u: none) */
     bf_cycles ufetch_ready; /* when that block's read was ready */

@@ -23,7 +23,6 @@ void bf_l1_config_default(bf_l1_config *c)
         BF_IMEM_ENIM | (1u << BF_IMEM_IMC_SHIFT) | BF_IMEM_ENICPLB; /* ENIM, IMC, ENICPLB */
     c->sdram_bytes = 32u << 20;
     c->index_mode = BF_L1_INDEX_BLACKFIN;
-    c->compat = BF_L1_COMPAT_NONE;
     c->default_attrs = BF_REQ_CACHEABLE; /* write-back, cacheable */
     c->hit_cycles = 1;
     c->wbuf_depth = 6;
@@ -55,8 +54,6 @@ const char *bf_l1_config_check(const bf_l1_config *c)
         return "sdram_bytes: more than the 128 MB SDRAM window";
     if (c->index_mode != BF_L1_INDEX_BLACKFIN && c->index_mode != BF_L1_INDEX_BITSEL)
         return "index_mode: not blackfin or bitsel";
-    if (c->compat != BF_L1_COMPAT_NONE && c->compat != BF_L1_COMPAT_CACHEGRIND)
-        return "compat: not none or cachegrind";
     if (c->default_attrs & ~(uint32_t)L1_ATTR_MASK)
         return "default_attrs: only CACHEABLE, WT, AOW and LRUPRIO may be set";
     if (c->hit_cycles < 1)

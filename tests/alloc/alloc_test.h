@@ -396,7 +396,9 @@ static inline void at_stress_verify_walk(at_stress *t)
     free(w.v);
 }
 
-/* The allocator's check, then its host free-memory counters (xFreeBytes) against a walk. */
+/* The allocator's check, then its host free-memory counters (xFreeBytes, and xLargestFree where
+** the counters cannot say the largest free extent; xLargestFreeBound must not exceed it) against
+** a walk. */
 static inline void at_stress_check(at_stress *t)
 {
     if (!at_sound(t->e)) {
@@ -415,6 +417,16 @@ static inline void at_stress_check(at_stress *t)
         if (!w.v[i].used && w.v[i].len > wl)
             wl = w.v[i].len;
     free(w.v);
+    if (largest == BF_ALLOC_LARGEST_UNKNOWN && t->e->ops->xLargestFree)
+        largest = t->e->ops->xLargestFree(t->e->st); /* it must know what the counters do not */
+    uint64_t bound = t->e->ops->xLargestFreeBound ? t->e->ops->xLargestFreeBound(t->e->st) : 0;
+    if (bound > wl) {
+        fprintf(stderr, "%s op %llu: largest-free bound %llu above the walk's largest %llu\n",
+                t->e->ops->name, (unsigned long long)t->ops, (unsigned long long)bound,
+                (unsigned long long)wl);
+        BF_CHECK(0);
+        t->broken = 1;
+    }
     if (fb != w.free_bytes || (largest != BF_ALLOC_LARGEST_UNKNOWN && largest != wl)) {
         fprintf(stderr, "%s op %llu: counters %llu free (largest %llu), walk %llu (largest %llu)\n",
                 t->e->ops->name, (unsigned long long)t->ops, (unsigned long long)fb,

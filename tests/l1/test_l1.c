@@ -35,6 +35,7 @@ typedef struct fx {
     bf_l1_config c;
     bf_l1_stats st;
     bf_l1 *l1;
+    uint32_t rf; /* request flags every access of ac() carries (BF_REQ_WHOLEREF) */
 } fx;
 
 /* defaults for the cases: bit selection, bank A only, I-cache on, write-back cacheable */
@@ -74,7 +75,7 @@ static bf_resp ac(fx *f, int kind, bf_addr a, uint32_t size, bf_cycles now, uint
     rq.size = size;
     rq.kind = (uint8_t)kind;
     rq.source = BF_SRC_CORE;
-    rq.flags = flags;
+    rq.flags = flags | f->rf;
     rq.now = now;
     bf_resp rs;
     BF_CHECK_EQ(bf_l1_access(f->l1, &rq, &rs), BF_OK);
@@ -737,8 +738,8 @@ static void t_straddle(void)
     fx_close(&f);
 
     fx_config(&f);
-    f.c.compat = BF_L1_COMPAT_CACHEGRIND;
     fx_open(&f);
+    f.rf = BF_REQ_WHOLEREF; /* the replay's --compat=cachegrind convention */
     t = 0;
     ac(&f, BF_ACC_READ, 0x1C, 8, t += 100, WB);
     BF_CHECK_EQ(f.st.dreads, 1);
@@ -832,7 +833,7 @@ static void t_stall_invariant(void)
         f.c.wbuf_depth = 1 + (uint32_t)cfgi * 2;
         f.c.victim_depth = 1 + (uint32_t)cfgi % 2;
         f.c.critical_word_first = cfgi != 3;
-        f.c.compat = cfgi == 2 ? BF_L1_COMPAT_CACHEGRIND : BF_L1_COMPAT_NONE;
+        uint32_t rf = cfgi == 2 ? BF_REQ_WHOLEREF : 0; /* whole-reference counting */
         f.c.classify_misses = cfgi == 1;
         f.c.hit_cycles = cfgi == 3 ? 2 : 1;
         fx_open(&f);
@@ -853,7 +854,7 @@ static void t_stall_invariant(void)
                 rq.addr = 0xFFE00000u + (rnd() % 64) * 4;
             rq.size = 1u << (rnd() % 4);
             rq.kind = (uint8_t)(rnd() % 3);
-            rq.flags = fl[rnd() % BF_ARRAY_SIZE(fl)];
+            rq.flags = fl[rnd() % BF_ARRAY_SIZE(fl)] | rf;
             rq.now = now;
             bf_resp rs;
             uint64_t before = stall_sum(&f.st);
@@ -954,7 +955,6 @@ static void t_crosscheck(void)
     for (int compat = 0; compat < 2; compat++) {
         fx f;
         fx_config(&f);
-        f.c.compat = compat ? BF_L1_COMPAT_CACHEGRIND : BF_L1_COMPAT_NONE;
         f.c.classify_misses = 1;
         f.c.sdram_bytes = 64u << 20;
         fake_init(&f.ext, 0);
@@ -985,6 +985,7 @@ static void t_crosscheck(void)
             rq.addr = a;
             rq.size = size;
             rq.kind = (uint8_t)kind;
+            rq.flags = compat ? BF_REQ_WHOLEREF : 0;
             rq.now = now;
             bf_resp rs;
             bf_l1_access(f.l1, &rq, &rs);
@@ -1060,13 +1061,13 @@ static void t_fast_hit(void)
         fx f[2];
         for (int k = 0; k < 2; k++) {
             fx_config(&f[k]);
-            f[k].c.compat = v & 1 ? BF_L1_COMPAT_CACHEGRIND : BF_L1_COMPAT_NONE;
             f[k].c.index_mode = v & 2 ? BF_L1_INDEX_BLACKFIN : BF_L1_INDEX_BITSEL;
             f[k].c.dmem_control = v & 2 ? DMC_AB : DMC_A;
             f[k].c.sdram_bytes = 64u << 20;
             fake_init(&f[k].ext, 0);
             bf_port p = {fake_xfer, &f[k].ext};
             BF_CHECK_EQ(bf_l1_create(&f[k].c, p, &f[k].st, &f[k].l1), BF_OK);
+            f[k].rf = v & 1 ? BF_REQ_WHOLEREF : 0; /* both counting conventions */
         }
         rng_state = 0xFA57ull + (uint64_t)v;
         bf_cycles now = 0;
@@ -1093,7 +1094,7 @@ static void t_fast_hit(void)
                 continue;
             }
             bf_cycles ready0 = 0;
-            if (bf_l1_hit(f[0].l1, kind, a, size, at, now, &ready0))
+            if (bf_l1_hit(f[0].l1, kind, a, size, at | f[0].rf, now, &ready0))
                 fast++;
             else
                 ready0 = ac(&f[0], kind, a, size, now, at).ready;

@@ -114,7 +114,7 @@ static const bf_run_info k_info = {.command_line =
 static bf_results *open_short(const char *path, int create, char *err, size_t errn, int *rc)
 {
     /* 100 ms busy timeout: the lock tests wait that long instead of 5 s. */
-    bf_results_open_opts o = {create, 100, 0, NULL, NULL};
+    bf_results_open_opts o = {.create = create, .busy_timeout_ms = 100};
     bf_results *db = NULL;
     *rc = bf_results_open_ex(path, &o, &db, err, errn);
     return db;
@@ -142,7 +142,7 @@ static void test_create_and_migrate(void)
     ** brought to the current version (3: faults and series in 2, hazards in 3) on the next open,
     ** and the run survives. */
     const char *old = scratch("v1.db");
-    bf_results_open_opts o1 = {1, 100, 1, NULL, NULL};
+    bf_results_open_opts o1 = {.create = 1, .busy_timeout_ms = 100, .schema_version = 1};
     BF_CHECK_EQ(bf_results_open_ex(old, &o1, &db, err, sizeof err), 0);
     BF_CHECK_EQ(bf_results_schema_version(db), 1);
     int64_t id = 0;

@@ -6,6 +6,10 @@
 **   - The same through gzip and zstd output, read back with detection by content.
 **   - Binary truncated at every length, bad magic, count mismatch, trailing data, reserved
 **     bits: each a clear error (hand-built byte images, layout from docs/trace-format.md).
+**   - bf_trace_next_batch returns exactly the records, errors and line numbers of bf_trace_next
+**     (every field, at batch sizes 1, 7 and 256) on a long mixed version-2 binary trace, on one
+**     with a bad access record after a run of good ones, and on the text, Lackey and DineroIV
+**     samples (which take the record-at-a-time path).
 */
 #define _POSIX_C_SOURCE 200809L
 #include "wl_test.h"
@@ -288,6 +292,181 @@ static void writer_refuses(void)
                 BF_ECONFIG);
 }
 
+/* ------------------------------------------------------------------ batch == next */
+
+typedef struct all_recs {
+    bf_trace_rec *r;
+    char (*names)[BF_TRACE_NAME_MAX + 1];
+    size_t n, cap;
+    int rc;
+    char err[512];
+} all_recs;
+
+static void all_add(all_recs *a, const bf_trace_rec *rec)
+{
+    if (a->n == a->cap) {
+        a->cap = a->cap ? a->cap * 2 : 1024;
+        a->r = realloc(a->r, a->cap * sizeof *a->r);
+        a->names = realloc(a->names, a->cap * sizeof *a->names);
+        BF_CHECK(a->r && a->names);
+    }
+    a->r[a->n] = *rec;
+    a->names[a->n][0] = 0;
+    if (rec->type == BF_REC_PHASE && rec->name)
+        snprintf(a->names[a->n], sizeof a->names[0], "%s", rec->name);
+    a->n++;
+}
+
+/* Every record of path, by bf_trace_next (batch 0) or by bf_trace_next_batch of `batch`. */
+static void read_all(const char *path, size_t batch, all_recs *a)
+{
+    memset(a, 0, sizeof *a);
+    bf_trace_reader *r;
+    a->rc = bf_trace_open(path, NULL, &r, a->err, sizeof a->err);
+    if (a->rc)
+        return;
+    bf_trace_rec one, buf[256];
+    for (;;) {
+        size_t n = 0;
+        int rc = batch ? bf_trace_next_batch(r, buf, batch, &n) : bf_trace_next(r, &one);
+        if (rc != BF_OK) {
+            BF_CHECK_EQ(n, 0);
+            a->rc = rc;
+            snprintf(a->err, sizeof a->err, "%s", rc == BF_EEOF ? "" : bf_trace_error(r));
+            break;
+        }
+        if (!batch) {
+            all_add(a, &one);
+            continue;
+        }
+        BF_CHECK(n >= 1 && n <= batch);
+        for (size_t i = 0; i < n; i++) {
+            BF_CHECK(buf[i].type != BF_REC_PHASE || i == n - 1); /* a phase ends its batch */
+            all_add(a, &buf[i]);
+        }
+    }
+    bf_trace_close(r);
+}
+
+static void same_all(const all_recs *a, const all_recs *b)
+{
+    BF_CHECK_EQ(a->rc, b->rc);
+    BF_CHECK_STR(a->err, b->err);
+    BF_CHECK_EQ(a->n, b->n);
+    size_t bad = 0;
+    for (size_t i = 0; i < a->n && i < b->n; i++) {
+        bf_trace_rec x = a->r[i], y = b->r[i];
+        bad += strcmp(a->names[i], b->names[i]) != 0;
+        x.name = y.name = NULL;               /* compared as strings above */
+        bad += memcmp(&x, &y, sizeof x) != 0; /* every field, line numbers included */
+    }
+    BF_CHECK_EQ(bad, 0);
+}
+
+static void batch_check(const char *path, int expect_rc, size_t expect_min)
+{
+    static all_recs ref, got;
+    read_all(path, 0, &ref);
+    BF_CHECK_EQ(ref.rc, expect_rc);
+    BF_CHECK(ref.n >= expect_min);
+    static const size_t sizes[] = {1, 7, 256};
+    for (size_t k = 0; k < BF_ARRAY_SIZE(sizes); k++) {
+        read_all(path, sizes[k], &got);
+        same_all(&ref, &got);
+        free(got.r);
+        free(got.names);
+    }
+    free(ref.r);
+    free(ref.names);
+}
+
+/* A long version-2 trace: runs of accesses of every kind and size (some misaligned, some
+** crossing lines) between every other record kind, so that the batch decoder starts and stops
+** at every kind of boundary, and across several 256 KB input buffers. */
+static void write_mixed(const char *path, int bad_access)
+{
+    bf_trace_writer *tw;
+    char err[256];
+    BF_CHECK_EQ(bf_trace_writer_open(path, BF_FMT_NATIVE_BIN, BF_COMP_NONE, &tw, err, sizeof err),
+                BF_OK);
+    BF_CHECK_EQ(bf_trace_writer_header(tw, "misaligned", "count-once"), BF_OK);
+    uint64_t x = 88172645463325252ull;
+    for (int i = 0; i < 60000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        bf_trace_rec r;
+        memset(&r, 0, sizeof r);
+        unsigned k = (unsigned)(x % 64);
+        if (k < 56) {
+            static const uint32_t sz[] = {1, 2, 4, 8, 3, 32};
+            r.type = (uint8_t)(k % 4);
+            r.size = sz[(x >> 8) % 6];
+            r.addr = (uint32_t)(x >> 20) & 0x3ffffff;
+        } else if (k < 58) {
+            r.type = BF_REC_GAP;
+            r.value = 1 + (x >> 30) % 9;
+        } else if (k < 59) {
+            r.type = BF_REC_OP;
+            r.op = BF_OP_FLUSH;
+            r.addr = (uint32_t)(x >> 20) & 0x3ffffe0;
+            r.count = 1 + (uint32_t)(x >> 40) % 3;
+        } else if (k < 60) {
+            r.type = BF_REC_MODE;
+            r.mode = (uint8_t)((x >> 33) & 1);
+        } else if (k < 61) {
+            r.type = BF_REC_PHASE;
+            r.name = (x >> 35) & 1 ? "ph_a" : "phase.b";
+        } else if (k < 62) {
+            r.type = BF_REC_MMR;
+            r.addr = 0xFFC00A04;
+            r.value = 0x1234;
+        } else if (k < 63) {
+            r.type = BF_REC_DMA;
+            r.chan = (uint8_t)((x >> 36) % 4);
+            r.addr = 0x1000;
+            r.addr2 = 0x8000;
+            r.value = 64;
+            r.has_start = (uint8_t)((x >> 37) & 1);
+            r.start = r.has_start ? (x >> 40) % 100000 : 0;
+        } else {
+            r.type = BF_REC_OP;
+            r.op = BF_OP_SSYNC;
+            r.count = 1;
+        }
+        BF_CHECK_EQ(bf_trace_write(tw, &r), BF_OK);
+    }
+    BF_CHECK_EQ(bf_trace_writer_close(tw, err, sizeof err), BF_OK);
+    if (bad_access) {
+        /* the first access record after the first 4000 bytes gets size 0 (its u16 at +2) */
+        FILE *f = fopen(path, "r+b");
+        BF_CHECK(f != NULL);
+        static uint8_t b[1 << 16];
+        size_t n = fread(b, 1, sizeof b, f);
+        size_t at = 4000;
+        uint32_t tlen =
+            (uint32_t)b[12] | (uint32_t)b[13] << 8 | (uint32_t)b[14] << 16 | (uint32_t)b[15] << 24;
+        size_t q = 16 + (tlen + 15) / 16 * 16;
+        while (q < n && (q < at || b[q] > BF_REC_MODIFY))
+            q += b[q] <= BF_REC_MODIFY ? 8 : (size_t)(1 + b[q + 2]) * 16;
+        BF_CHECK(q + 8 <= n);
+        b[q + 2] = b[q + 3] = 0;
+        BF_CHECK_EQ(fseek(f, 0, SEEK_SET), 0);
+        BF_CHECK_EQ(fwrite(b, 1, n, f), n);
+        fclose(f);
+    }
+}
+
+static void batch_same_as_next(const char *dir)
+{
+    write_mixed(tmp("mixed.bftb"), 0);
+    batch_check(tmp("mixed.bftb"), BF_EEOF, 60000);
+    write_mixed(tmp("mixed.bftb"), 1);
+    batch_check(tmp("mixed.bftb"), BF_EINPUT, 100);
+    batch_check(wl_data(dir, "native_sample.bft"), BF_EEOF, 19);
+    batch_check(wl_data(dir, "lackey_sample.txt"), BF_EEOF, 5);
+    batch_check(wl_data(dir, "din_sample.din"), BF_EEOF, 5);
+    unlink(tmp("mixed.bftb"));
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -304,6 +483,7 @@ int main(int argc, char **argv)
     binary_errors();
     binary_v2();
     writer_refuses();
+    batch_same_as_next(argv[1]);
     const char *files[] = {"rt.bftb", "rt1.bft", "rt2.bft", "rt.z", "bad.bft"};
     for (size_t i = 0; i < BF_ARRAY_SIZE(files); i++)
         unlink(tmp(files[i]));
