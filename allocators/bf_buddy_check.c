@@ -11,6 +11,7 @@
 ** allocated order-0 pages.
 */
 #include "bf_buddy_int.h"
+#include "bf_strbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -154,18 +155,12 @@ uint64_t bf_buddy_free_bytes(const bf_buddy *b, uint64_t *largest)
 
 size_t bf_buddy_info(bf_buddy *b, char *buf, size_t n)
 {
-    size_t len = 0;
+    bf_strbuf t = bf_strbuf_on(buf, buf ? n : 0);
     for (unsigned z = 0; z < b->nzones; z++) {
-        int k = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0, "Node 0, zone %8s ",
-                         zone_names[z]);
-        len += k > 0 ? (size_t)k : 0;
-        for (unsigned o = 0; o < b->max_order; o++) {
-            k = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0, "%6lu ",
-                         (unsigned long)bf_amem_r32(b->m, area(b, z, o) + 4));
-            len += k > 0 ? (size_t)k : 0;
-        }
-        k = snprintf(buf + (len < n ? len : n), len < n ? n - len : 0, "\n");
-        len += k > 0 ? (size_t)k : 0;
+        bf_strbuf_printf(&t, "Node 0, zone %8s ", zone_names[z]);
+        for (unsigned o = 0; o < b->max_order; o++)
+            bf_strbuf_printf(&t, "%6lu ", (unsigned long)bf_amem_r32(b->m, area(b, z, o) + 4));
+        bf_strbuf_printf(&t, "\n");
     }
-    return len;
+    return t.len;
 }

@@ -13,21 +13,10 @@
 #include "bf_slab_int.h"
 
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-/* snprintf at the end of what is already in buf (len may exceed n: then only counts). */
-static void slab_appendf(char *buf, size_t n, size_t *len, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    char dummy[1];
-    int k = *len < n ? vsnprintf(buf + *len, n - *len, fmt, ap) : vsnprintf(dummy, 0, fmt, ap);
-    va_end(ap);
-    *len += k > 0 ? (size_t)k : 0;
-}
 
 /* The buddy's /proc/buddyinfo, then /proc/slabinfo (version 2.1 columns without the tunables,
 ** which do not exist here): name, active objects, objects, object size, objects per slab, pages
@@ -38,10 +27,9 @@ size_t bfa_slab_info(void *st, char *buf, size_t n)
     bf_amem_mark q = bf_amem_mark_get(s->pg.m);
     if (!buf)
         n = 0;
-    size_t len = bfa_pages_xinfo(st, buf, n);
-    slab_appendf(buf, n, &len,
-                 "slabinfo - version: 2.1\n# name <active_objs> <num_objs> <objsize> "
-                 "<objperslab> <pagesperslab> : slabdata <active_slabs> <num_slabs>\n");
+    bf_strbuf t = bf_strbuf_after(buf, n, bfa_pages_xinfo(st, buf, n));
+    bf_strbuf_printf(&t, "slabinfo - version: 2.1\n# name <active_objs> <num_objs> <objsize> "
+                         "<objperslab> <pagesperslab> : slabdata <active_slabs> <num_slabs>\n");
     for (size_t i = 0; i < s->ncaches; i++) {
         bf_addr c = s->all[i];
         char name[SLAB_NAME_MAX + 8];
@@ -60,13 +48,14 @@ size_t bfa_slab_info(void *st, char *buf, size_t n)
         for (bf_addr x = bf_amem_r32(s->pg.m, c + KC_FREE);
              x != c + KC_FREE && free_slabs < s->pg.npages; x = bf_amem_r32(s->pg.m, x + SL_NEXT))
             free_slabs++;
-        slab_appendf(buf, n, &len, "%-17s %6u %6u %6u %4u %4u : slabdata %6u %6u\n", name,
-                     (unsigned)active, (unsigned)total, (unsigned)bf_amem_r32(s->pg.m, c + KC_SIZE),
-                     (unsigned)num, 1u << bf_amem_r32(s->pg.m, c + KC_ORDER),
-                     (unsigned)(total / num - free_slabs), (unsigned)(total / num));
+        bf_strbuf_printf(&t, "%-17s %6u %6u %6u %4u %4u : slabdata %6u %6u\n", name,
+                         (unsigned)active, (unsigned)total,
+                         (unsigned)bf_amem_r32(s->pg.m, c + KC_SIZE), (unsigned)num,
+                         1u << bf_amem_r32(s->pg.m, c + KC_ORDER),
+                         (unsigned)(total / num - free_slabs), (unsigned)(total / num));
     }
     bf_amem_rewind(s->pg.m, q);
-    return len;
+    return t.len;
 }
 
 /* ---- check and walk -------------------------------------------------------------------------- */

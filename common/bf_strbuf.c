@@ -1,6 +1,7 @@
 /*
 ** bf_strbuf.c: appending formatted text to a fixed buffer (see bf_strbuf.h). Invariant: when
-** cap > 0, buf[min(len, cap - 1)] is the terminating NUL.
+** cap > 0, buf holds a NUL-terminated prefix of the text appended, all of it when len < cap;
+** when len >= cap nothing more is stored.
 */
 #include "bf_strbuf.h"
 
@@ -13,6 +14,12 @@ bf_strbuf bf_strbuf_on(char *buf, size_t cap)
     bf_strbuf b = {buf, cap, 0};
     if (cap)
         buf[0] = '\0';
+    return b;
+}
+
+bf_strbuf bf_strbuf_after(char *buf, size_t cap, size_t len)
+{
+    bf_strbuf b = {buf, cap, len};
     return b;
 }
 
@@ -31,6 +38,20 @@ void bf_strbuf_printf(bf_strbuf *b, const char *fmt, ...)
     va_start(ap, fmt);
     bf_strbuf_vprintf(b, fmt, ap);
     va_end(ap);
+}
+
+int bf_strbuf_printf_whole(bf_strbuf *b, const char *fmt, ...)
+{
+    size_t at = b->len;
+    va_list ap;
+    va_start(ap, fmt);
+    bf_strbuf_vprintf(b, fmt, ap);
+    va_end(ap);
+    if (b->len < b->cap)
+        return 1;
+    if (at < b->cap)
+        b->buf[at] = '\0'; /* drop the part that fitted */
+    return 0;
 }
 
 int bf_strbuf_truncated(const bf_strbuf *b)

@@ -1,5 +1,7 @@
 /*
-** bf_alloc_replay.c: the replay driver and its measurements (see bf_alloc_replay.h).
+** bf_alloc_replay.c: the replay driver (see bf_alloc_replay.h): records to allocator calls, the
+** live table, the run loop with its checks and sampling, the event dump. What it measures and
+** how is in bf_alloc_replay_measure.c; both share the run state of bf_alloc_replay_int.h.
 **
 ** What it does, per record:
 **  1. kmalloc, vmalloc, malloc -> xAlloc(size); cache_alloc -> xCacheAlloc, else xAlloc;
@@ -17,180 +19,18 @@
 **  5. Measurements (walks, xUsable, xCheck) are not charged to any operation nor counted in
 **     alloc.meta.*; they use opts.measure_port when given (untimed), else the timed port with
 **     the clock left where they ended (see bf_alloc_replay.h).
-**
-** Latency percentiles come from a histogram that is exact below 16384 cycles (or ns) and has
-** 64 sub-buckets per power of two above (relative resolution 1/64, the bucket's lower bound is
-** reported); the maximum and the mean are exact. Percentiles are nearest-rank.
-**
-** Fragmentation measures (docs/allocators.md, "Measurements"):
-**  - free blocks per order: each free extent of n whole pages counts as the binary decomposition
-**    of n (see bf_areplay_count_free), which is exactly buddyinfo for a buddy allocator;
-**  - unusable index U(j) = (free_pages - suitable(j) * 2^j) / free_pages, 1 when nothing is
-**    free; fragmentation index F(j) = -1 if a block of order >= j is free, 0 if no block is
-**    free, else 1 - (1 + free_pages / 2^j) / free_blocks (mm/vmstat.c, integer arithmetic x1000);
-**  - footprint = managed - reserved - free bytes (allocated blocks, their rounding, the
-**    allocator's metadata); J&W #3 = peak footprint / live requested at that point - 1, J&W #4 =
-**    peak footprint / peak live requested - 1. The footprint peak is tracked after every
-**    operation that can raise it (all but frees), the peak live requested after every
-**    allocation; sample_every only thins the time series. The free bytes come from the
-**    allocator's host counters (xFreeBytes, exact: with checks on, each check compares them
-**    with a walk); an allocator without them is walked (untimed) each time.
-**  - Each failure is a measurement point: the first takes a full sample (a walk); the later ones
-**    take free bytes and the largest free block from the counters when the allocator knows the
-**    largest, else from xLargestFree (a measurement, on the measure port), else walk; but no
-**    walk when xLargestFreeBound shows the largest is at least alloc.largest_free_min, the only
-**    statistic a later failure's largest free block can change.
 */
-#define _POSIX_C_SOURCE 199309L /* clock_gettime */
-#include "bf_alloc_replay.h"
-#include "bf_hist.h"
-#include "bf_hmem.h"
+#include "bf_alloc_replay_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define BF_STAT_STRUCT bf_areplay_stats
 const bf_stat_desc bf_areplay_stat_desc[] = {BF_AREPLAY_STATS(BF_STAT_DESC)};
 const size_t bf_areplay_stat_count = BF_ARRAY_SIZE(bf_areplay_stat_desc);
 #undef BF_STAT_STRUCT
 
-/* ---- latency histogram: common/bf_hist.h plus the exact sum for the mean ---- */
-
-#define HIST_LIN_BITS 14u /* exact below 16384 */
-#define HIST_SUB_BITS 6u  /* 64 sub-buckets per power of two above */
-
-typedef struct hist {
-    bf_hist h;
-    double sum;
-} hist;
-
-static void hist_add(hist *h, uint64_t v)
-{
-    bf_hist_add(&h->h, v);
-    h->sum += (double)v;
-}
-
-static double hist_mean(const hist *h)
-{
-    return h->h.count ? h->sum / (double)h->h.count : 0;
-}
-
-/* ---- live table: open addressing on the id, linear probing, backward-shift delete ---- */
-
-typedef struct live {
-    uint64_t id;
-    uint64_t size;   /* requested bytes */
-    uint64_t usable; /* bytes */
-    bf_addr addr;    /* 0 = empty slot */
-    uint8_t kind;    /* 0 bytes, 1 pages, 2 cache, 3 mmap */
-    uint8_t order;
-} live;
-
-typedef struct ltab {
-    live *v;
-    size_t cap, n; /* cap a power of two */
-} ltab;
-
-static size_t lt_hash(uint64_t id, size_t cap)
-{
-    id ^= id >> 33;
-    id *= 0xff51afd7ed558ccdull;
-    id ^= id >> 33;
-    return (size_t)id & (cap - 1);
-}
-
-static live *lt_find(ltab *t, uint64_t id)
-{
-    for (size_t i = lt_hash(id, t->cap);; i = (i + 1) & (t->cap - 1)) {
-        if (!t->v[i].addr)
-            return NULL;
-        if (t->v[i].id == id)
-            return &t->v[i];
-    }
-}
-
-static int lt_put(ltab *t, const live *e)
-{
-    if ((t->n + 1) * 2 > t->cap) {
-        ltab nt = {bf_calloc(t->cap * 2, sizeof(live)), t->cap * 2, 0};
-        if (!nt.v)
-            return BF_ENOMEM;
-        for (size_t i = 0; i < t->cap; i++)
-            if (t->v[i].addr)
-                lt_put(&nt, &t->v[i]);
-        free(t->v);
-        *t = nt;
-    }
-    size_t i = lt_hash(e->id, t->cap);
-    while (t->v[i].addr)
-        i = (i + 1) & (t->cap - 1);
-    t->v[i] = *e;
-    t->n++;
-    return BF_OK;
-}
-
-static void lt_del(ltab *t, live *e)
-{
-    size_t i = (size_t)(e - t->v);
-    t->v[i].addr = 0;
-    t->n--;
-    for (size_t j = (i + 1) & (t->cap - 1); t->v[j].addr; j = (j + 1) & (t->cap - 1)) {
-        size_t h = lt_hash(t->v[j].id, t->cap);
-        /* move j back to i if its home is not in (i, j] cyclically */
-        if ((j > i && (h <= i || h > j)) || (j < i && h <= i && h > j)) {
-            t->v[i] = t->v[j];
-            t->v[j].addr = 0;
-            i = j;
-        }
-    }
-}
-
-/* ---- indices ---- */
-
-void bf_areplay_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages)
-{
-    if (!norders)
-        return;
-    unsigned top = norders - 1;
-    nr_free[top] += (uint32_t)(pages >> top);
-    pages &= (1ull << top) - 1;
-    for (unsigned o = 0; o < top; o++)
-        if (pages & (1ull << o))
-            nr_free[o]++;
-}
-
-static void contig_info(const uint32_t *nr_free, unsigned norders, unsigned order,
-                        uint64_t *free_pages, uint64_t *blocks_total, uint64_t *suitable)
-{
-    *free_pages = *blocks_total = *suitable = 0;
-    for (unsigned o = 0; o < norders; o++) {
-        *blocks_total += nr_free[o];
-        *free_pages += (uint64_t)nr_free[o] << o;
-        if (o >= order)
-            *suitable += (uint64_t)nr_free[o] << (o - order);
-    }
-}
-
-int32_t bf_areplay_unusable_index(const uint32_t *nr_free, unsigned norders, unsigned order)
-{
-    uint64_t fp, bt, su;
-    contig_info(nr_free, norders, order, &fp, &bt, &su);
-    if (fp == 0)
-        return 1000;
-    return (int32_t)((fp - (su << order)) * 1000ull / fp);
-}
-
-int32_t bf_areplay_frag_index(const uint32_t *nr_free, unsigned norders, unsigned order)
-{
-    uint64_t fp, bt, su;
-    contig_info(nr_free, norders, order, &fp, &bt, &su);
-    if (bt == 0)
-        return 0;
-    if (su)
-        return -1000;
-    return (int32_t)(1000 - (int64_t)((1000 + fp * 1000ull / (1ull << order)) / bt));
-}
+/* ---- event dump ---- */
 
 static const char *op_name(int op)
 {
@@ -201,234 +41,7 @@ static const char *op_name(int op)
     return op >= 0 && op < (int)BF_ARRAY_SIZE(n) ? n[op] : "unknown";
 }
 
-/* ---- the run ---- */
-
-typedef struct measure_rec {
-    bf_port real;     /* the timed port */
-    bf_cycles latest; /* latest ready time of a measurement access */
-} measure_rec;
-
-typedef struct run {
-    const bf_alloc_methods *am;
-    const bf_alloc_env *env;
-    void *st;
-    bf_areplay_result *res;
-    const bf_areplay_opts *opts;
-    ltab lt;
-    hist lat, alloc_lat, free_lat, host;
-    uint64_t live_req, live_alloc;
-    uint64_t reserved;
-    uint64_t fp_peak_live_req; /* live requested at the footprint peak */
-    /* walk accumulator */
-    uint64_t w_free, w_largest;
-    uint32_t w_nr[BF_ALLOC_ORDERS_MAX];
-    int failed_once;
-    measure_rec mrec;    /* measurement wrapper state */
-    uint64_t tick0, ns0; /* host ticks and ns at the start: the tick rate for alloc.host.* */
-} run;
-
-/*
-** Measurements (walks, xUsable, xCheck) are instruments, not workload (see bf_alloc_replay.h).
-** Without a measure port they run on the timed port through a recording wrapper, and the clock
-** ends at the latest ready time they saw: even an allocator that restores the clock itself after
-** a walk cannot leave the next operation queued behind the walk's accesses.
-*/
-typedef struct amem_save {
-    bf_amem_mark mark; /* clock and counters before the measurement */
-    bf_port port;      /* the accessor's port before the measurement */
-} amem_save;
-
-static int measure_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
-{
-    measure_rec *mr = ctx;
-    int rc = bf_port_xfer(&mr->real, rq, rs);
-    if (rc == BF_OK && rs->ready > mr->latest)
-        mr->latest = rs->ready;
-    return rc;
-}
-
-static amem_save measure_begin(run *r)
-{
-    bf_amem *m = r->env->mem;
-    amem_save s = {bf_amem_mark_get(m), m->port};
-    if (r->opts->measure_port.xfer) {
-        m->port = r->opts->measure_port;
-    } else {
-        r->mrec.real = m->port;
-        r->mrec.latest = m->now;
-        m->port.xfer = measure_xfer;
-        m->port.ctx = &r->mrec;
-    }
-    return s;
-}
-
-static void measure_end(run *r, amem_save s)
-{
-    bf_amem *m = r->env->mem;
-    bf_cycles end = r->mrec.latest > m->now ? r->mrec.latest : m->now;
-    m->port = s.port;
-    bf_amem_rewind(m, s.mark);
-    if (!r->opts->measure_port.xfer)
-        m->now = end;
-}
-
-static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
-{
-    run *r = arg;
-    (void)a;
-    if (used)
-        return;
-    r->w_free += len;
-    if (len > r->w_largest)
-        r->w_largest = len;
-    bf_areplay_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
-}
-
-/* Raise the footprint peak if the footprint with `free_bytes` free is above it. */
-static void raise_peak(run *r, uint64_t free_bytes)
-{
-    bf_areplay_stats *st = &r->res->stats;
-    uint64_t managed = r->env->size - r->reserved;
-    uint64_t fp = managed > free_bytes ? managed - free_bytes : 0;
-    if (fp > st->footprint_peak) {
-        st->footprint_peak = fp;
-        r->fp_peak_live_req = r->live_req;
-    }
-}
-
-/* Walk the free space into r->w_* (untimed). */
-static void walk_free(run *r)
-{
-    amem_save sv = measure_begin(r);
-    r->w_free = r->w_largest = 0;
-    memset(r->w_nr, 0, sizeof(r->w_nr));
-    r->am->xWalk(r->st, walk_visit, r);
-    measure_end(r, sv);
-}
-
-/* Walk the free space into r->w_* and raise the footprint peak if the footprint is above it. */
-static void walk_and_peak(run *r)
-{
-    walk_free(r);
-    raise_peak(r, r->w_free);
-}
-
-/* The footprint peak after an operation: from the allocator's free-memory counters when it keeps
-** them (xFreeBytes), else from a walk. */
-static void track_peak(run *r)
-{
-    uint64_t largest;
-    if (r->am->xFreeBytes)
-        raise_peak(r, r->am->xFreeBytes(r->st, &largest));
-    else
-        walk_and_peak(r);
-}
-
-/* The allocator's largest free extent by xLargestFree, run as a measurement (like a walk). */
-static uint64_t largest_free(run *r)
-{
-    amem_save sv = measure_begin(r);
-    uint64_t largest = r->am->xLargestFree(r->st);
-    measure_end(r, sv);
-    return largest;
-}
-
-/* With checks on: the allocator's counters (and xLargestFree) must agree with a walk, and
-** xLargestFreeBound must not exceed the walk's largest (NULL if all hold). */
-static const char *check_counters(run *r, char *buf, size_t n)
-{
-    uint64_t largest;
-    if (!r->am->xFreeBytes)
-        return NULL;
-    uint64_t fb = r->am->xFreeBytes(r->st, &largest);
-    if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree)
-        largest = largest_free(r);
-    uint64_t bound = r->am->xLargestFreeBound ? r->am->xLargestFreeBound(r->st) : 0;
-    walk_free(r);
-    if (bound > r->w_largest) {
-        snprintf(buf, n, "%s: largest-free bound %llu is above the walk's largest block %llu",
-                 r->am->name, (unsigned long long)bound, (unsigned long long)r->w_largest);
-        return buf;
-    }
-    if (fb == r->w_free && (largest == BF_ALLOC_LARGEST_UNKNOWN || largest == r->w_largest))
-        return NULL;
-    snprintf(buf, n,
-             "%s: free-memory counters say %llu bytes free (largest block %lld) but the walk finds "
-             "%llu (largest %llu)",
-             r->am->name, (unsigned long long)fb,
-             largest == BF_ALLOC_LARGEST_UNKNOWN ? -1ll : (long long)largest,
-             (unsigned long long)r->w_free, (unsigned long long)r->w_largest);
-    return buf;
-}
-
-static void take_sample(run *r, bf_areplay_sample *s)
-{
-    walk_and_peak(r);
-    memset(s, 0, sizeof(*s));
-    bf_areplay_stats *st = &r->res->stats;
-    s->op = st->ops;
-    s->cycles = r->lat.sum > 0 ? (bf_cycles)r->lat.sum : 0;
-    s->live_requested = r->live_req;
-    s->live_allocated = r->live_alloc;
-    s->free_bytes = r->w_free;
-    s->largest_free = r->w_largest;
-    s->failures = st->failures;
-    s->norders = r->env->max_order;
-    for (unsigned o = 0; o < s->norders; o++) {
-        s->nr_free[o] = r->w_nr[o];
-        s->unusable[o] = bf_areplay_unusable_index(r->w_nr, s->norders, o);
-        s->fragindex[o] = bf_areplay_frag_index(r->w_nr, s->norders, o);
-    }
-    if (!st->samples || r->w_largest < st->largest_free_min)
-        st->largest_free_min = r->w_largest;
-    st->samples++;
-}
-
-static int periodic_sample(run *r)
-{
-    bf_areplay_sample s;
-    take_sample(r, &s);
-    if (r->opts->on_sample)
-        r->opts->on_sample(r->opts->arg, &s);
-    if (r->opts->keep_samples) {
-        bf_areplay_sample *v = bf_realloc(r->res->samples, (r->res->nsamples + 1) * sizeof(*v));
-        if (!v)
-            return BF_ENOMEM;
-        v[r->res->nsamples++] = s;
-        r->res->samples = v;
-    }
-    return BF_OK;
-}
-
-static uint64_t host_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-/* Host ticks for the per-operation timing (see 4. at the top). */
-#if defined(__x86_64__) || defined(__i386__)
-#include <x86intrin.h>
-static inline uint64_t host_ticks(void)
-{
-    return __rdtsc();
-}
-#elif defined(__aarch64__)
-static inline uint64_t host_ticks(void)
-{
-    uint64_t v;
-    __asm__ __volatile__("mrs %0, cntvct_el0" : "=r"(v));
-    return v;
-}
-#else
-static inline uint64_t host_ticks(void)
-{
-    return host_ns();
-}
-#endif
-
-static void dump(run *r, uint64_t idx, const bf_arec *rec, const char *result)
+static void dump(areplay_run *r, uint64_t idx, const bf_arec *rec, const char *result)
 {
     FILE *f = r->opts->dump_events;
     if (!f)
@@ -444,16 +57,22 @@ static void dump(run *r, uint64_t idx, const bf_arec *rec, const char *result)
                 (unsigned long long)rec->id, result);
 }
 
-static void timed_done(run *r, hist *which, bf_cycles t0, uint64_t h0)
-{
-    uint64_t h1 = host_ticks();
-    bf_cycles c = r->env->mem->now - t0;
-    hist_add(&r->lat, c);
-    hist_add(which, c);
-    hist_add(&r->host, h1 - h0);
-}
+/* ---- live table: common/bf_htab from the record's id to a live record ---- */
 
-static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
+typedef struct live {
+    uint64_t size;   /* requested bytes */
+    uint64_t usable; /* bytes */
+    bf_addr addr;
+    uint8_t kind; /* 0 bytes, 1 pages, 2 cache, 3 mmap */
+    uint8_t order;
+    uint8_t pad[2];
+} live;
+
+enum { LIVE_WORDS = sizeof(live) / sizeof(uint64_t) };
+
+/* ---- records to allocator calls ---- */
+
+static int do_alloc(areplay_run *r, uint64_t idx, const bf_arec *rec)
 {
     const bf_alloc_methods *am = r->am;
     bf_areplay_stats *st = &r->res->stats;
@@ -462,9 +81,8 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
                                               : BF_GFP_KERNEL;
     live e;
     memset(&e, 0, sizeof(e));
-    e.id = rec->id;
     e.size = rec->size;
-    if (lt_find(&r->lt, rec->id)) {
+    if (bf_htab_find_rec(&r->lt, rec->id)) {
         snprintf(r->res->error, sizeof(r->res->error),
                  "op %llu (line %llu): id %llu is already live", (unsigned long long)idx,
                  (unsigned long long)rec->line, (unsigned long long)rec->id);
@@ -473,7 +91,7 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
     bf_addr out = 0;
     int rc;
     bf_cycles t0 = r->env->mem->now;
-    uint64_t h0 = host_ticks();
+    uint64_t h0 = bf_areplay_host_ticks();
     switch (rec->op) {
     case BF_AOP_PAGES_ALLOC:
         e.size = (uint64_t)r->env->page_size << rec->order;
@@ -505,7 +123,7 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         rc = am->xAlloc(r->st, rec->size, gfp, &out);
         break;
     }
-    timed_done(r, &r->alloc_lat, t0, h0);
+    bf_areplay_timed_done(r, &r->alloc_lat, t0, h0);
     st->allocs++;
     if (rc != BF_OK) {
         snprintf(r->res->error, sizeof(r->res->error), "op %llu (line %llu): %s failed: %s",
@@ -526,7 +144,7 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         if (r->failed_once && r->am->xFreeBytes) {
             free_bytes = r->am->xFreeBytes(r->st, &largest);
             if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFree) {
-                largest = largest_free(r);
+                largest = bf_areplay_largest_free(r);
             } else if (largest == BF_ALLOC_LARGEST_UNKNOWN && r->am->xLargestFreeBound &&
                        st->samples) {
                 /* the exact largest is at least the bound: if that is not below the minimum so
@@ -537,10 +155,10 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
             }
         }
         if (largest == BF_ALLOC_LARGEST_UNKNOWN) {
-            take_sample(r, &s);
+            bf_areplay_take_sample(r, &s);
             free_bytes = s.free_bytes;
         } else {
-            raise_peak(r, free_bytes);
+            bf_areplay_raise_peak(r, free_bytes);
             if (!st->samples || largest < st->largest_free_min)
                 st->largest_free_min = largest;
             st->samples++;
@@ -575,15 +193,16 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
         if (rec->op == BF_AOP_MMAP)
             st->mmaps_before_failure++;
     }
-    amem_save sv = measure_begin(r);
+    areplay_save sv = bf_areplay_measure_begin(r);
     e.usable = am->xUsable ? am->xUsable(r->st, out) : 0;
-    measure_end(r, sv);
+    bf_areplay_measure_end(r, sv);
     if (e.usable < e.size)
         e.usable = e.size; /* unknown (0) or an allocator that reports less than it gave */
     e.addr = out;
-    int prc = lt_put(&r->lt, &e);
-    if (prc != BF_OK)
-        return prc;
+    live *slot = bf_htab_add(&r->lt, rec->id, NULL);
+    if (!slot)
+        return BF_ENOMEM;
+    *slot = e;
     r->live_req += e.size;
     r->live_alloc += e.usable;
     st->requested_total += e.size;
@@ -598,11 +217,11 @@ static int do_alloc(run *r, uint64_t idx, const bf_arec *rec)
     return BF_OK;
 }
 
-static int do_free(run *r, uint64_t idx, const bf_arec *rec)
+static int do_free(areplay_run *r, uint64_t idx, const bf_arec *rec)
 {
     const bf_alloc_methods *am = r->am;
     bf_areplay_stats *st = &r->res->stats;
-    live *e = lt_find(&r->lt, rec->id);
+    live *e = bf_htab_find_rec(&r->lt, rec->id);
     if (!e) {
         st->frees_skipped++;
         dump(r, idx, rec, "SKIP");
@@ -610,7 +229,7 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
     }
     int rc;
     bf_cycles t0 = r->env->mem->now;
-    uint64_t h0 = host_ticks();
+    uint64_t h0 = bf_areplay_host_ticks();
     if (e->kind == 1 && am->xFreePages)
         rc = am->xFreePages(r->st, e->addr, e->order);
     else if (e->kind == 2 && am->xCacheFree)
@@ -619,7 +238,7 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
         rc = am->xFreeSize(r->st, e->addr, e->size);
     else
         rc = am->xFree(r->st, e->addr);
-    timed_done(r, &r->free_lat, t0, h0);
+    bf_areplay_timed_done(r, &r->free_lat, t0, h0);
     st->frees++;
     if (r->opts->dump_events) {
         char buf[32];
@@ -635,47 +254,11 @@ static int do_free(run *r, uint64_t idx, const bf_arec *rec)
     }
     r->live_req -= e->size;
     r->live_alloc -= e->usable;
-    lt_del(&r->lt, e);
+    bf_htab_del_at(&r->lt, e);
     return BF_OK;
 }
 
-static void finish(run *r)
-{
-    bf_areplay_stats *st = &r->res->stats;
-    take_sample(r, &r->res->final);
-    st->live_requested = r->live_req;
-    st->live_allocated = r->live_alloc;
-    st->internal_bytes = r->live_alloc - r->live_req;
-    st->internal_pct =
-        r->live_alloc ? 100.0 * (double)st->internal_bytes / (double)r->live_alloc : 0;
-    st->free_bytes = r->res->final.free_bytes;
-    st->largest_free = r->res->final.largest_free;
-    st->reserved_bytes = r->reserved;
-    if (!r->failed_once)
-        st->first_failure_op = st->ops;
-    st->jw3_pct = r->fp_peak_live_req
-                      ? 100.0 * ((double)st->footprint_peak / (double)r->fp_peak_live_req - 1.0)
-                      : 0;
-    st->jw4_pct = st->peak_live_requested
-                      ? 100.0 * ((double)st->footprint_peak / (double)st->peak_live_requested - 1.0)
-                      : 0;
-    st->lat_mean = hist_mean(&r->lat);
-    st->lat_p50 = bf_hist_percentile(&r->lat.h, 50);
-    st->lat_p99 = bf_hist_percentile(&r->lat.h, 99);
-    st->lat_max = r->lat.h.max;
-    st->lat_total = (uint64_t)r->lat.sum;
-    st->alloc_lat_mean = hist_mean(&r->alloc_lat);
-    st->alloc_lat_max = r->alloc_lat.h.max;
-    st->free_lat_mean = hist_mean(&r->free_lat);
-    st->free_lat_max = r->free_lat.h.max;
-    /* ticks to ns: the counter's rate over the run (1 when the ticks are ns already) */
-    uint64_t dt = host_ticks() - r->tick0, dns = host_ns() - r->ns0;
-    double ns_per_tick = dt && dns ? (double)dns / (double)dt : 1.0;
-    st->host_mean = hist_mean(&r->host) * ns_per_tick;
-    st->host_p50 = (uint64_t)((double)bf_hist_percentile(&r->host.h, 50) * ns_per_tick + 0.5);
-    st->host_p99 = (uint64_t)((double)bf_hist_percentile(&r->host.h, 99) * ns_per_tick + 0.5);
-    st->host_max = (uint64_t)((double)r->host.h.max * ns_per_tick + 0.5);
-}
+/* ---- the run ---- */
 
 int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_areplay_next_fn next,
                    void *ctx, const bf_areplay_opts *opts, bf_areplay_result *res)
@@ -689,25 +272,16 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
         snprintf(res->error, sizeof(res->error), "%s", why);
         return BF_ECONFIG;
     }
-    run r;
+    areplay_run r;
     memset(&r, 0, sizeof(r));
     r.am = am;
     r.env = env;
     r.res = res;
     r.opts = opts;
     r.reserved = bf_alloc_reserved_bytes(env);
-    r.lt.cap = 1024;
-    r.lt.v = bf_calloc(r.lt.cap, sizeof(live));
-    hist *hs[] = {&r.lat, &r.alloc_lat, &r.free_lat, &r.host};
-    int rc = r.lt.v ? BF_OK : BF_ENOMEM;
-    size_t nb = bf_hist_buckets(HIST_LIN_BITS, HIST_SUB_BITS);
-    for (size_t i = 0; i < BF_ARRAY_SIZE(hs) && rc == BF_OK; i++) {
-        uint64_t *counters = bf_malloc(nb * sizeof(uint64_t));
-        if (counters)
-            bf_hist_init(&hs[i]->h, counters, HIST_LIN_BITS, HIST_SUB_BITS);
-        else
-            rc = BF_ENOMEM;
-    }
+    int rc = bf_htab_init_rec(&r.lt, 512, LIVE_WORDS);
+    if (rc == BF_OK)
+        rc = bf_areplay_hists_init(&r);
     if (rc == BF_OK) {
         rc = am->xCreate(env, &r.st);
         if (rc != BF_OK)
@@ -717,8 +291,8 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
                                       : bf_rc_name(rc));
     }
     uint64_t reads0 = env->mem->reads, writes0 = env->mem->writes;
-    r.ns0 = host_ns();
-    r.tick0 = host_ticks();
+    r.ns0 = bf_areplay_host_ns();
+    r.tick0 = bf_areplay_host_ticks();
     bf_arec rec;
     while (rc == BF_OK && !(opts->stop && *opts->stop)) {
         memset(&rec, 0, sizeof(rec));
@@ -779,12 +353,12 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
             break;
         res->stats.ops++;
         if (opts->check_every_op && res->stats.ops % opts->check_every_op == 0) {
-            amem_save sv = measure_begin(&r);
+            areplay_save sv = bf_areplay_measure_begin(&r);
             const char *msg = am->xCheck(r.st);
-            measure_end(&r, sv);
+            bf_areplay_measure_end(&r, sv);
             char cbuf[200];
             if (!msg)
-                msg = check_counters(&r, cbuf, sizeof(cbuf));
+                msg = bf_areplay_check_counters(&r, cbuf, sizeof(cbuf));
             if (msg) {
                 snprintf(res->error, sizeof(res->error), "op %llu (%s %llu, line %llu): %s",
                          (unsigned long long)idx, op_name(rec.op),
@@ -796,20 +370,20 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
         }
         int is_free = rec.op < BF_AOP_PHASE && rec.op % 2 == 1;
         if (opts->sample_every && res->stats.ops % opts->sample_every == 0)
-            rc = periodic_sample(&r);
+            rc = bf_areplay_periodic_sample(&r);
         else if (!is_free)
-            track_peak(&r); /* peaks at every operation, not only at the samples */
+            bf_areplay_track_peak(&r); /* peaks at every operation, not only at the samples */
         if (opts->stop_after_failures && res->stats.failures >= opts->stop_after_failures)
             break;
     }
     if (r.st && rc == BF_OK && opts->check_every_op && !(opts->stop && *opts->stop)) {
         /* with a check period > 1, the state at the end is checked too */
-        amem_save sv = measure_begin(&r);
+        areplay_save sv = bf_areplay_measure_begin(&r);
         const char *msg = am->xCheck(r.st);
-        measure_end(&r, sv);
+        bf_areplay_measure_end(&r, sv);
         char cbuf[200];
         if (!msg)
-            msg = check_counters(&r, cbuf, sizeof(cbuf));
+            msg = bf_areplay_check_counters(&r, cbuf, sizeof(cbuf));
         if (msg) {
             snprintf(res->error, sizeof(res->error), "at the end of the workload: %s", msg);
             rc = BF_ESTATE;
@@ -818,12 +392,11 @@ int bf_areplay_run(const bf_alloc_methods *am, const bf_alloc_env *env, bf_arepl
     if (r.st) {
         res->stats.meta_reads = env->mem->reads - reads0;
         res->stats.meta_writes = env->mem->writes - writes0;
-        finish(&r);
+        bf_areplay_finish(&r);
         am->xDestroy(r.st);
     }
-    for (size_t i = 0; i < BF_ARRAY_SIZE(hs); i++)
-        free(hs[i]->h.n);
-    free(r.lt.v);
+    bf_areplay_hists_free(&r);
+    bf_htab_fini(&r.lt);
     return rc;
 }
 

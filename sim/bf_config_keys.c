@@ -531,13 +531,10 @@ int bf_cfg_apply_defaults(bf_machine *m, char *err, size_t errn)
 
 size_t bf_machine_text(const bf_machine *m, char *buf, size_t n)
 {
-    size_t o = 0;
-    for (size_t i = 0; i < BF_ARRAY_SIZE(keys); i++) {
-        int w = snprintf(buf ? buf + (o < n ? o : n) : NULL, buf && o < n ? n - o : 0, "%s = %s\n",
-                         keys[i].name, m->value[i]);
-        o += (size_t)w;
-    }
-    return o;
+    bf_strbuf b = bf_strbuf_on(buf, buf ? n : 0);
+    for (size_t i = 0; i < BF_ARRAY_SIZE(keys); i++)
+        bf_strbuf_printf(&b, "%s = %s\n", keys[i].name, m->value[i]);
+    return b.len;
 }
 
 void bf_machine_show(const bf_machine *m, FILE *f)

@@ -16,6 +16,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "bf_progress.h"
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -114,31 +115,31 @@ static void format_line(char *buf, size_t n, const char *label, const char *unit
     char d[32], r[32];
     human(d, sizeof d, (double)done);
     human(r, sizeof r, elapsed > 0 ? (double)done / elapsed : 0);
-    int k;
+    bf_strbuf b = bf_strbuf_on(buf, n);
     if (!total_bytes && total_units) { /* counted in units: done/total, and they give the % */
-        k = snprintf(buf, n, "%s: %" PRIu64 "/%" PRIu64 " %s%s%s, %s %s/s", label, done,
-                     total_units, unit, note && *note ? ", " : "", note ? note : "", r, unit);
+        bf_strbuf_printf(&b, "%s: %" PRIu64 "/%" PRIu64 " %s%s%s, %s %s/s", label, done,
+                         total_units, unit, note && *note ? ", " : "", note ? note : "", r, unit);
         bytes = done;
         total_bytes = total_units;
     } else {
-        k = snprintf(buf, n, "%s: %s %s%s%s, %s %s/s", label, d, unit, note && *note ? ", " : "",
-                     note ? note : "", r, unit);
+        bf_strbuf_printf(&b, "%s: %s %s%s%s, %s %s/s", label, d, unit, note && *note ? ", " : "",
+                         note ? note : "", r, unit);
     }
-    if (k < 0 || (size_t)k >= n || !total_bytes)
+    if (bf_strbuf_truncated(&b) || !total_bytes)
         return;
     double frac = (double)bytes / (double)total_bytes;
     if (frac > 1)
         frac = 1;
-    int k2 = snprintf(buf + k, n - (size_t)k, ", %.0f%%", frac * 100);
-    if (k2 < 0 || (size_t)(k + k2) >= n || bytes == 0)
+    bf_strbuf_printf(&b, ", %.0f%%", frac * 100);
+    if (bf_strbuf_truncated(&b) || bytes == 0)
         return;
     double eta = elapsed * (double)(total_bytes - (bytes < total_bytes ? bytes : total_bytes)) /
                  (double)bytes;
     long e = (long)(eta + 0.5);
     if (e < 60)
-        snprintf(buf + k + k2, n - (size_t)(k + k2), ", ETA %ld s", e);
+        bf_strbuf_printf(&b, ", ETA %ld s", e);
     else
-        snprintf(buf + k + k2, n - (size_t)(k + k2), ", ETA %ld min %02ld s", e / 60, e % 60);
+        bf_strbuf_printf(&b, ", ETA %ld min %02ld s", e / 60, e % 60);
 }
 
 void bf_progress_update(bf_progress *p, uint64_t done, uint64_t bytes)

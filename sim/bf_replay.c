@@ -40,6 +40,7 @@
 **     identical either way (the fastpath.* tests compare every statistic of every suite trace).
 */
 #include "bf_replay.h"
+#include "bf_strbuf.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -183,9 +184,9 @@ static void report_fault(replay *R, const bf_trace_rec *rec, const bf_req *rq, c
     if (res && res->fault) {
         /* the CPLB stage's own oops-style report, plus where in the trace it happened */
         size_t n = bf_cplb_format_fault(rq, res, f.text, sizeof f.text) - 1; /* without the NUL */
-        if (n < sizeof f.text)
-            snprintf(f.text + n, sizeof f.text - n, " trace: %s:%llu",
-                     R->o->trace_name ? R->o->trace_name : "trace", (unsigned long long)rec->line);
+        bf_strbuf t = bf_strbuf_after(f.text, sizeof f.text, n);
+        bf_strbuf_printf(&t, " trace: %s:%llu", R->o->trace_name ? R->o->trace_name : "trace",
+                         (unsigned long long)rec->line);
         if (R->o->on_fault)
             R->o->on_fault(R->o->ctx, &f);
         return;

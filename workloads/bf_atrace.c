@@ -281,7 +281,8 @@ void bf_atrace_close(bf_atrace_reader *r)
     if (!r)
         return;
     bf_tio_close(r->in);
-    free(r->live);
+    for (int ns = 0; ns < BF_ATRACE_NS_COUNT; ns++)
+        bf_htab_fini(&r->live[ns]);
     free(r->freed);
     free(r->caches);
     free(r->rep_seen);

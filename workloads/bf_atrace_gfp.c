@@ -7,6 +7,7 @@
 ** prints the latter), and "none" or a number as well.
 */
 #include "bf_atrace.h"
+#include "bf_strbuf.h"
 
 #include "bf_parse.h"
 
@@ -98,23 +99,18 @@ int bf_gfp_parse(const char *s, size_t n, uint32_t *gfp)
 
 size_t bf_gfp_format(uint32_t gfp, char *buf, size_t n)
 {
-    char t[512];
-    size_t len = 0;
+    bf_strbuf t = bf_strbuf_on(buf, n);
     uint32_t left = gfp;
-    t[0] = '\0';
+    if (gfp == 0)
+        bf_strbuf_printf(&t, "0");
     for (size_t k = 0; k < BF_ARRAY_SIZE(gfp_names) && left; k++) {
         uint32_t b = gfp_names[k].bits;
         if (b && (left & b) == b) {
-            len += (size_t)snprintf(t + len, sizeof t - len, "%s%s", len ? "|" : "",
-                                    gfp_names[k].name);
+            bf_strbuf_printf(&t, "%s%s", t.len ? "|" : "", gfp_names[k].name);
             left &= ~b;
         }
     }
     if (left)
-        len += (size_t)snprintf(t + len, sizeof t - len, "%s0x%" PRIx32, len ? "|" : "", left);
-    if (gfp == 0)
-        len = (size_t)snprintf(t, sizeof t, "0");
-    if (n)
-        snprintf(buf, n, "%s", t);
-    return len;
+        bf_strbuf_printf(&t, "%s0x%" PRIx32, t.len ? "|" : "", left);
+    return t.len;
 }

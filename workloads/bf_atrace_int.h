@@ -3,14 +3,14 @@
 ** (internal to bf_workloads).
 **
 ** Owns: struct bf_atrace_reader (one object for every format), the line outcomes of the format
-** parsers, the live-allocation table entry, and the entry points of the files:
+** parsers, the live-allocation record, and the entry points of the files:
 **   bf_atrace.c         reader lifecycle, detection, the bf_atrace_next record loop, errors
 **   bf_atrace_pair.c    pairing frees with live allocations (all formats)
 **   bf_atrace_native.c  native        bf_atrace_ftrace.c  ftrace kmem events
 **   bf_atrace_rep.c     malloc-lab    bf_atrace_ltrace.c  ltrace
 **   bf_atrace_gfp.c     GFP names     bf_atrace_write.c   the native writer
 **
-** Invariants: memory grows with the number of live allocations only (the live table; the
+** Invariants: memory grows with the number of live allocations only (the live tables; the
 ** freed memory, cache names and pending ltrace calls are fixed at open); after the first error
 ** r->rc holds it and every call returns it (r->err keeps the message).
 */
@@ -19,12 +19,13 @@
 
 #include "bf_atrace.h"
 
+#include "bf_htab.h"
 #include "bf_tio.h"
 
 #include <string.h>
 
-/* Key namespaces of the live table: the trace's own ids, pointers, page frame numbers. */
-enum { BF_ATRACE_NS_ID = 0, BF_ATRACE_NS_PTR = 1, BF_ATRACE_NS_PFN = 2 };
+/* Key namespaces of the live tables: the trace's own ids, pointers, page frame numbers. */
+enum { BF_ATRACE_NS_ID = 0, BF_ATRACE_NS_PTR = 1, BF_ATRACE_NS_PFN = 2, BF_ATRACE_NS_COUNT = 3 };
 /* Line outcomes besides BF_OK and the bf_rc errors (negative: never a bf_rc): no record on the
 ** line (counted by the parser), a comment or header line (counted as skipped), a record pair
 ** queued in r->q (a realloc). */
@@ -35,15 +36,14 @@ enum {
     BF_ATRACE_PEND_MAX = 64     /* ltrace calls "<unfinished ...>" at once */
 };
 
+/* A live allocation (the record of its key in r->live[ns]). */
 typedef struct bf_atrace_live {
-    uint64_t key;
     uint64_t id;
     uint64_t line;  /* line of the allocation */
     uint32_t cache; /* interned cache name + 1, 0 if none */
-    uint8_t ns;     /* BF_ATRACE_NS_* */
     uint8_t op;     /* bf_aop of the allocation */
     uint8_t order;
-    uint8_t used;
+    uint8_t pad[2];
 } bf_atrace_live;
 
 typedef struct bf_atrace_freed {
@@ -68,10 +68,11 @@ struct bf_atrace_reader {
     int rc; /* sticky error */
     char err[BF_TIO_ERR + 256];
     /* pairing (bf_atrace_pair.c) */
-    bf_atrace_live *live;
-    size_t live_cap, live_n;
-    bf_atrace_freed *freed; /* BF_ATRACE_FREED_MEMORY */
-    char *caches;           /* interned names, BF_ATRACE_CACHE_MAX * (BF_ATRACE_NAME_MAX + 1) */
+    bf_htab
+        live[BF_ATRACE_NS_COUNT]; /* per BF_ATRACE_NS_*: key -> bf_atrace_live (cap 0 until used) */
+    size_t live_n;                /* live allocations, all namespaces */
+    bf_atrace_freed *freed;       /* BF_ATRACE_FREED_MEMORY */
+    char *caches; /* interned names, BF_ATRACE_CACHE_MAX * (BF_ATRACE_NAME_MAX + 1) */
     uint32_t ncaches;
     uint64_t next_id; /* ftrace, ltrace: ids are allocation sequence numbers */
     bf_arec q[2];     /* queued output (realloc) */

@@ -6,12 +6,12 @@
 ** key) of bf_atrace_int.h. The free record gets the kind of its allocation when the format
 ** cannot tell it (a kfree of a kmem_cache_alloc object is emitted as cache_free).
 **
-** Algorithm: live allocations sit in an open-addressing hash table keyed by (namespace, key)
-** that doubles at half load; deletion shifts entries back (no tombstones). A direct-mapped table
-** of the last BF_ATRACE_FREED_MEMORY frees tells double frees from unmatched ones. Cache names
-** are interned (at most BF_ATRACE_CACHE_MAX) so that a live entry stays small.
-** Invariant: the table holds exactly the live allocations, at most half full (debug builds
-** assert the load after each insert and that a removal has an entry to remove).
+** Algorithm: live allocations sit in one common/bf_htab per namespace (growing, from 1024
+** slots at the first allocation), keyed by the key, each holding a bf_atrace_live record. A
+** direct-mapped table of the last BF_ATRACE_FREED_MEMORY frees, indexed by the hash of
+** (namespace, key), tells double frees from unmatched ones. Cache names are interned (at most
+** BF_ATRACE_CACHE_MAX) so that a live record stays small.
+** Invariant: the tables hold exactly the live allocations; live_n is the sum of their sizes.
 */
 #include "bf_atrace_int.h"
 #include "bf_hmem.h"
@@ -22,92 +22,58 @@
 #include <stdlib.h>
 #include <string.h>
 
-static uint32_t hkey(uint8_t ns, uint64_t key)
-{
-    uint64_t x = key ^ ((uint64_t)ns << 56) ^ ns;
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return (uint32_t)x;
-}
+enum { LIVE_WORDS = sizeof(bf_atrace_live) / sizeof(uint64_t) };
 
 bf_atrace_live *bf_atrace_live_find(bf_atrace_reader *r, uint8_t ns, uint64_t key)
 {
-    if (!r->live_cap)
-        return NULL;
-    size_t m = r->live_cap - 1, i = hkey(ns, key) & m;
-    while (r->live[i].used) {
-        if (r->live[i].key == key && r->live[i].ns == ns)
-            return &r->live[i];
-        i = (i + 1) & m;
-    }
-    return NULL;
+    return bf_htab_find_rec(&r->live[ns], key);
 }
 
-static int live_grow(bf_atrace_reader *r)
+#ifndef NDEBUG
+/* Debug builds: the invariant, live_n is the sum of the tables' sizes. */
+static size_t live_count(const bf_atrace_reader *r)
 {
-    size_t ncap = r->live_cap ? r->live_cap * 2 : 1024;
-    bf_atrace_live *n = bf_calloc(ncap, sizeof *n);
-    if (!n)
-        return BF_ENOMEM;
-    for (size_t i = 0; i < r->live_cap; i++) {
-        if (!r->live[i].used)
-            continue;
-        size_t j = hkey(r->live[i].ns, r->live[i].key) & (ncap - 1);
-        while (n[j].used)
-            j = (j + 1) & (ncap - 1);
-        n[j] = r->live[i];
-    }
-    free(r->live);
-    r->live = n;
-    r->live_cap = ncap;
-    return BF_OK;
+    size_t n = 0;
+    for (int ns = 0; ns < BF_ATRACE_NS_COUNT; ns++)
+        n += r->live[ns].n;
+    return n;
 }
+#endif
 
+/* A zeroed record for (ns, key), which is not live; NULL when out of host memory. */
 static bf_atrace_live *live_insert(bf_atrace_reader *r, uint8_t ns, uint64_t key)
 {
-    if ((r->live_n + 1) * 2 > r->live_cap && live_grow(r) != BF_OK)
+    bf_htab *t = &r->live[ns];
+    if (!t->cap && bf_htab_init_rec(t, 512, LIVE_WORDS) != BF_OK)
         return NULL;
-    size_t m = r->live_cap - 1, i = hkey(ns, key) & m;
-    while (r->live[i].used)
-        i = (i + 1) & m;
-    memset(&r->live[i], 0, sizeof r->live[i]);
-    r->live[i].used = 1;
-    r->live[i].ns = ns;
-    r->live[i].key = key;
+    bf_atrace_live *e = bf_htab_add(t, key, NULL);
+    if (!e)
+        return NULL;
     r->live_n++;
-    assert(r->live_n * 2 <= r->live_cap);
+    assert(live_count(r) == r->live_n);
     if (r->live_n > r->st.live_peak)
         r->st.live_peak = r->live_n;
-    return &r->live[i];
+    return e;
 }
 
-/* Remove e, shifting later entries of its cluster back (linear-probing deletion). */
-static void live_remove(bf_atrace_reader *r, bf_atrace_live *e)
+static void live_remove(bf_atrace_reader *r, uint8_t ns, bf_atrace_live *e)
 {
-    size_t m = r->live_cap - 1, i = (size_t)(e - r->live), j = i;
-    assert(r->live_n > 0 && e->used);
-    r->live[i].used = 0;
-    for (;;) {
-        j = (j + 1) & m;
-        if (!r->live[j].used)
-            break;
-        size_t h = hkey(r->live[j].ns, r->live[j].key) & m;
-        /* Move j into the hole at i unless its home h lies cyclically in (i, j]. */
-        if ((i <= j) ? (i < h && h <= j) : (i < h || h <= j))
-            continue;
-        r->live[i] = r->live[j];
-        r->live[j].used = 0;
-        i = j;
-    }
+    assert(r->live_n > 0);
+    bf_htab_del_at(&r->live[ns], e);
     r->live_n--;
+    assert(live_count(r) == r->live_n);
+}
+
+/* The freed-memory slot of (ns, key). */
+static bf_atrace_freed *freed_slot(bf_atrace_reader *r, uint8_t ns, uint64_t key)
+{
+    uint64_t h = bf_htab_hash(key ^ ((uint64_t)ns << 56) ^ ns);
+    return &r->freed[h & (BF_ATRACE_FREED_MEMORY - 1)];
 }
 
 static void freed_note(bf_atrace_reader *r, uint8_t ns, uint64_t key)
 {
-    bf_atrace_freed *f = &r->freed[hkey(ns, key) & (BF_ATRACE_FREED_MEMORY - 1)];
+    bf_atrace_freed *f = freed_slot(r, ns, key);
     f->key = key;
     f->ns = ns;
     f->used = 1;
@@ -116,7 +82,7 @@ static void freed_note(bf_atrace_reader *r, uint8_t ns, uint64_t key)
 
 const bf_atrace_freed *bf_atrace_freed_find(bf_atrace_reader *r, uint8_t ns, uint64_t key)
 {
-    const bf_atrace_freed *f = &r->freed[hkey(ns, key) & (BF_ATRACE_FREED_MEMORY - 1)];
+    const bf_atrace_freed *f = freed_slot(r, ns, key);
     return f->used && f->ns == ns && f->key == key ? f : NULL;
 }
 
@@ -188,7 +154,7 @@ int bf_atrace_pair_alloc(bf_atrace_reader *r, uint8_t ns, uint64_t key, uint64_t
                                   keyname(ns, key, k, sizeof k), e->line);
         }
         r->st.implicit_frees++;
-        live_remove(r, e);
+        live_remove(r, ns, e);
     }
     e = live_insert(r, ns, key);
     if (!e)
@@ -247,6 +213,6 @@ int bf_atrace_pair_free(bf_atrace_reader *r, uint8_t ns, uint64_t key, bf_arec *
     if (rec->op == BF_AOP_CACHE_FREE)
         rec->name = cache_name(r, e->cache);
     freed_note(r, ns, key);
-    live_remove(r, e);
+    live_remove(r, ns, e);
     return BF_OK;
 }

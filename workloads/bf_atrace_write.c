@@ -6,6 +6,7 @@
 */
 #include "bf_atrace.h"
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 
 #include "bf_tio.h"
 
@@ -19,8 +20,8 @@ enum { HDR_MAX = 4096 }; /* header text, bytes */
 struct bf_atrace_writer {
     bf_tio_out *out;
     int started;
-    char hdr[HDR_MAX];
-    size_t hdr_len;
+    char hdr_text[HDR_MAX];
+    bf_strbuf hdr; /* over hdr_text: "#key: value\n" lines */
     char err[BF_TIO_ERR];
 };
 
@@ -38,6 +39,7 @@ int bf_atrace_writer_open(const char *path, int compression, bf_atrace_writer **
         free(w);
         return rc;
     }
+    w->hdr = bf_strbuf_on(w->hdr_text, sizeof w->hdr_text);
     *out = w;
     return BF_OK;
 }
@@ -58,12 +60,11 @@ int bf_atrace_writer_header(bf_atrace_writer *w, const char *key, const char *va
         snprintf(w->err, sizeof w->err, "bad header '%s'", key);
         return BF_EINPUT;
     }
-    int n = snprintf(w->hdr + w->hdr_len, sizeof w->hdr - w->hdr_len, "#%s: %s\n", key, value);
-    if (n < 0 || (size_t)n >= sizeof w->hdr - w->hdr_len) {
+    if (w->hdr.len + strlen(key) + strlen(value) + 5 > w->hdr.cap) { /* "#: \n" and the NUL */
         snprintf(w->err, sizeof w->err, "header larger than %d bytes", HDR_MAX);
         return BF_EINPUT;
     }
-    w->hdr_len += (size_t)n;
+    bf_strbuf_printf(&w->hdr, "#%s: %s\n", key, value);
     return BF_OK;
 }
 
@@ -74,13 +75,14 @@ static int wstart(bf_atrace_writer *w)
     w->started = 1;
     static const char first[] = "#bfsim-alloc 1\n";
     bf_tio_write(w->out, first, sizeof first - 1);
-    return bf_tio_write(w->out, w->hdr, w->hdr_len);
+    return bf_tio_write(w->out, w->hdr.buf, w->hdr.len);
 }
 
 int bf_atrace_write(bf_atrace_writer *w, const bf_arec *r)
 {
-    char b[512], g[256];
-    int n = 0;
+    /* the longest line: op, name, two numbers, GFP, site, time: well under 1024 bytes */
+    char b[1024], g[256];
+    bf_strbuf t = bf_strbuf_on(b, sizeof b);
     const char *op = bf_aop_name(r->op);
     if (r->op > BF_AOP_RECLAIMABLE) {
         snprintf(w->err, sizeof w->err, "unknown allocation op %u", r->op);
@@ -101,45 +103,44 @@ int bf_atrace_write(bf_atrace_writer *w, const bf_arec *r)
     switch (r->op) {
     case BF_AOP_KMALLOC:
     case BF_AOP_VMALLOC:
-        n = snprintf(b, sizeof b, "%s %" PRIu64 " %" PRIu64 "%s", op, r->id, r->size, g);
+        bf_strbuf_printf(&t, "%s %" PRIu64 " %" PRIu64 "%s", op, r->id, r->size, g);
         break;
     case BF_AOP_CACHE_ALLOC:
-        n = snprintf(b, sizeof b, "%s %s %" PRIu64 " %" PRIu64 "%s", op, r->name, r->id, r->size,
-                     g);
+        bf_strbuf_printf(&t, "%s %s %" PRIu64 " %" PRIu64 "%s", op, r->name, r->id, r->size, g);
         break;
     case BF_AOP_CACHE_FREE:
-        n = snprintf(b, sizeof b, "%s %s %" PRIu64, op, r->name, r->id);
+        bf_strbuf_printf(&t, "%s %s %" PRIu64, op, r->name, r->id);
         break;
     case BF_AOP_PAGES_ALLOC:
-        n = snprintf(b, sizeof b, "%s %" PRIu64 " %u%s", op, r->id, r->order, g);
+        bf_strbuf_printf(&t, "%s %" PRIu64 " %u%s", op, r->id, r->order, g);
         break;
     case BF_AOP_PAGES_FREE:
-        n = snprintf(b, sizeof b, "%s %" PRIu64 " %u", op, r->id, r->order);
+        bf_strbuf_printf(&t, "%s %" PRIu64 " %u", op, r->id, r->order);
         break;
     case BF_AOP_MMAP:
     case BF_AOP_MALLOC:
-        n = snprintf(b, sizeof b, "%s %" PRIu64 " %" PRIu64, op, r->id, r->size);
+        bf_strbuf_printf(&t, "%s %" PRIu64 " %" PRIu64, op, r->id, r->size);
         break;
     case BF_AOP_PHASE:
-        n = snprintf(b, sizeof b, "phase %s", r->name);
+        bf_strbuf_printf(&t, "phase %s", r->name);
         break;
     case BF_AOP_RECLAIMABLE:
-        n = snprintf(b, sizeof b, "reclaimable %" PRIu64, r->value);
+        bf_strbuf_printf(&t, "reclaimable %" PRIu64, r->value);
         break;
     default: /* frees */
-        n = snprintf(b, sizeof b, "%s %" PRIu64, op, r->id);
+        bf_strbuf_printf(&t, "%s %" PRIu64, op, r->id);
         break;
     }
     if (r->op != BF_AOP_PHASE && r->op != BF_AOP_RECLAIMABLE) {
         if (r->site && r->site[0] && !strpbrk(r->site, " \t\r\n"))
-            n += snprintf(b + n, sizeof b - (size_t)n, " @%.*s", BF_ATRACE_SITE_MAX, r->site);
+            bf_strbuf_printf(&t, " @%.*s", BF_ATRACE_SITE_MAX, r->site);
         if (r->time_ns)
-            n += snprintf(b + n, sizeof b - (size_t)n, " t=%" PRIu64, r->time_ns);
+            bf_strbuf_printf(&t, " t=%" PRIu64, r->time_ns);
     }
-    b[n++] = '\n';
+    bf_strbuf_printf(&t, "\n");
     int rc = wstart(w);
     if (!rc)
-        rc = bf_tio_write(w->out, b, (size_t)n);
+        rc = bf_tio_write(w->out, b, t.len);
     if (rc)
         snprintf(w->err, sizeof w->err, "%s", bf_tio_out_error(w->out));
     return rc;

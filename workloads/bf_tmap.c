@@ -89,28 +89,21 @@ int bf_tmap_map(bf_tmap *m, uint64_t host, bf_addr *target)
     return BF_TMAP_OK;
 }
 
+void bf_tmap_describe_to(const bf_tmap *m, bf_strbuf *b)
+{
+    if (m->mode == BF_MAPMODE_IDENTITY) {
+        bf_strbuf_printf(b, "identity\n");
+        return;
+    }
+    for (uint32_t i = 0; i < m->used; i++) /* hw < 2^(64-shift): hw << shift cannot overflow */
+        bf_strbuf_printf_whole(b, "host 0x%" PRIx64 " -> 0x%08" PRIx32 " len 0x%" PRIx32 "\n",
+                               m->order[i] << m->shift, (uint32_t)(m->base + (i << m->shift)),
+                               m->window);
+}
+
 size_t bf_tmap_describe(const bf_tmap *m, char *buf, size_t n)
 {
-    size_t len = 0;
-    char line[96];
-    if (n)
-        buf[0] = '\0';
-    if (m->mode == BF_MAPMODE_IDENTITY) {
-        len = (size_t)snprintf(line, sizeof line, "identity\n");
-        if (n)
-            snprintf(buf, n, "%s", line);
-        return len;
-    }
-    for (uint32_t i = 0; i < m->used; i++) {
-        /* hw < 2^(64-shift); hw << shift cannot overflow. */
-        int k =
-            snprintf(line, sizeof line, "host 0x%" PRIx64 " -> 0x%08" PRIx32 " len 0x%" PRIx32 "\n",
-                     m->order[i] << m->shift, (uint32_t)(m->base + (i << m->shift)), m->window);
-        if (len + (size_t)k < n)
-            memcpy(buf + len, line, (size_t)k + 1);
-        else if (len < n)
-            buf[len] = '\0';
-        len += (size_t)k;
-    }
-    return len;
+    bf_strbuf b = bf_strbuf_on(buf, n);
+    bf_tmap_describe_to(m, &b);
+    return b.len;
 }

@@ -6,6 +6,7 @@
 #define BF_TMAP_H
 
 #include "bf_htab.h"
+#include "bf_strbuf.h"
 #include "bf_trace.h"
 
 typedef struct bf_tmap {
@@ -30,7 +31,10 @@ void bf_tmap_fini(bf_tmap *m);
 /* Map one host byte address. BF_TMAP_FULL: no target window left (first-touch);
 ** BF_TMAP_RANGE: identity mode and the address is above 32 bits. */
 int bf_tmap_map(bf_tmap *m, uint64_t host, bf_addr *target);
-/* "host 0x... -> 0x... len 0x..." lines, one per window (first-touch) or one line (identity). */
+/* "host 0x... -> 0x... len 0x..." lines, one per window (first-touch), or "identity\n": into
+** buf[0..n), NUL-terminated and cut at a whole window line when it does not fit; returns the
+** length of the whole text (snprintf's rule). bf_tmap_describe_to appends the same to b. */
 size_t bf_tmap_describe(const bf_tmap *m, char *buf, size_t n);
+void bf_tmap_describe_to(const bf_tmap *m, bf_strbuf *b);
 
 #endif

@@ -318,27 +318,20 @@ int bf_trace_compression(const bf_trace_reader *r)
 
 size_t bf_trace_describe_map(const bf_trace_reader *r, char *buf, size_t n)
 {
+    bf_strbuf b = bf_strbuf_on(buf, n);
     if (r->fmt == BF_FMT_NATIVE_TEXT || r->fmt == BF_FMT_NATIVE_BIN) {
-        const char *s = "native (not remapped)\n";
-        if (n)
-            snprintf(buf, n, "%s", s);
-        return strlen(s);
+        bf_strbuf_printf(&b, "native (not remapped)\n");
+        return b.len;
     }
-    /* Pinned ranges first, then the window table. */
-    size_t len = 0;
-    char line[160];
-    if (n)
-        buf[0] = '\0';
+    /* Pinned ranges first, then the window table, cut at a whole line. */
     for (int i = 0; i < r->opt.npins; i++) {
         const bf_trace_pin *p = &r->opt.pins[i];
-        int k = snprintf(line, sizeof line,
-                         "pin %s host 0x%" PRIx64 " -> 0x%08" PRIx32 " len 0x%" PRIx64 "\n",
-                         p->name, p->host, p->target, p->len);
-        if (len + (size_t)k < n)
-            memcpy(buf + len, line, (size_t)k + 1);
-        len += (size_t)k;
+        bf_strbuf_printf_whole(&b,
+                               "pin %s host 0x%" PRIx64 " -> 0x%08" PRIx32 " len 0x%" PRIx64 "\n",
+                               p->name, p->host, p->target, p->len);
     }
-    return len + bf_tmap_describe(&r->map, len < n ? buf + len : NULL, len < n ? n - len : 0);
+    bf_tmap_describe_to(&r->map, &b);
+    return b.len;
 }
 
 size_t bf_trace_header_count(const bf_trace_reader *r)

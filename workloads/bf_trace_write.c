@@ -16,6 +16,7 @@
 ** Invariant: the output is a complete, readable trace once bf_trace_writer_close returns BF_OK.
 */
 #include "bf_hmem.h"
+#include "bf_strbuf.h"
 #include "bf_tio.h"
 #include "bf_trace.h"
 
@@ -33,8 +34,8 @@ struct bf_trace_writer {
     int format;
     int started; /* header written */
     uint64_t records;
-    char hdr[BF_TRACE_HEADER_MAX]; /* "key: value\n" lines */
-    size_t hdr_len;
+    char hdr_text[BF_TRACE_HEADER_MAX];
+    bf_strbuf hdr; /* over hdr_text: "key: value\n" lines */
     char err[BF_TIO_ERR];
 };
 
@@ -66,6 +67,7 @@ int bf_trace_writer_open(const char *path, int format, int compression, bf_trace
         return rc;
     }
     w->format = format;
+    w->hdr = bf_strbuf_on(w->hdr_text, sizeof w->hdr_text);
     *out = w;
     return BF_OK;
 }
@@ -83,10 +85,9 @@ int bf_trace_writer_header(bf_trace_writer *w, const char *key, const char *valu
             return werr(w, BF_EINPUT, "bad header key '%s' ([a-z0-9_.-])", key);
     if (strpbrk(value, "\r\n"))
         return werr(w, BF_EINPUT, "header value of '%s' spans lines", key);
-    if (w->hdr_len + kn + vn + 3 > sizeof w->hdr)
+    if (w->hdr.len + kn + vn + 3 > w->hdr.cap)
         return werr(w, BF_EINPUT, "header larger than %d bytes", BF_TRACE_HEADER_MAX);
-    w->hdr_len +=
-        (size_t)snprintf(w->hdr + w->hdr_len, sizeof w->hdr - w->hdr_len, "%s: %s\n", key, value);
+    bf_strbuf_printf(&w->hdr, "%s: %s\n", key, value);
     return BF_OK;
 }
 
@@ -108,11 +109,11 @@ static int start(bf_trace_writer *w)
         bf_tio_write(w->out, first, sizeof first - 1);
         /* Each "key: value\n" line becomes "#key: value\n". */
         size_t i = 0;
-        while (i < w->hdr_len) {
-            const char *e = memchr(w->hdr + i, '\n', w->hdr_len - i);
-            size_t n = (size_t)(e - (w->hdr + i)) + 1;
+        while (i < w->hdr.len) {
+            const char *e = memchr(w->hdr.buf + i, '\n', w->hdr.len - i);
+            size_t n = (size_t)(e - (w->hdr.buf + i)) + 1;
             bf_tio_write(w->out, "#", 1);
-            bf_tio_write(w->out, w->hdr + i, n);
+            bf_tio_write(w->out, w->hdr.buf + i, n);
             i += n;
         }
     } else {
@@ -122,11 +123,11 @@ static int start(bf_trace_writer *w)
         h[9] = 0;
         h[10] = WBIN_ACC; /* the unit: an access record */
         h[11] = 0;
-        put32(h + 12, (uint32_t)w->hdr_len);
+        put32(h + 12, (uint32_t)w->hdr.len);
         bf_tio_write(w->out, h, sizeof h);
-        bf_tio_write(w->out, w->hdr, w->hdr_len);
+        bf_tio_write(w->out, w->hdr.buf, w->hdr.len);
         static const uint8_t zero[WBIN_UNIT];
-        size_t pad = (WBIN_UNIT - w->hdr_len % WBIN_UNIT) % WBIN_UNIT;
+        size_t pad = (WBIN_UNIT - w->hdr.len % WBIN_UNIT) % WBIN_UNIT;
         bf_tio_write(w->out, zero, pad);
     }
     if (bf_tio_out_error(w->out)[0])

@@ -134,9 +134,9 @@ static void ent_retire(bf_cplb *p, cplb_side *s, cplb_ent *e)
 {
     if (!e->valid)
         return;
-    hot_slot *sl = bf_cplb_hot_find(s->hot, hot_key(e->base, ent_code(e)), 1);
-    if (sl)
-        sl->hits += e->hits;
+    hot_rec *h = hot_get(s, hot_key(e->base, ent_code(e)));
+    if (h)
+        h->hits += e->hits;
     else
         p->st->hot_dropped_hits += e->hits;
     e->hits = 0;
@@ -181,9 +181,9 @@ void bf_cplb_ent_load(bf_cplb *p, int instr, int i, uint32_t addr, uint32_t data
     if (!instr && !clean_wb && (data & BF_CPLB_USER_WR))
         e->perm |= 8u;
     if (e->valid) {
-        hot_slot *sl = bf_cplb_hot_find(s->hot, hot_key(e->base, code), 1);
-        if (sl)
-            sl->loads++;
+        hot_rec *h = hot_get(s, hot_key(e->base, code));
+        if (h)
+            h->loads++;
     }
     side_recompute_excl(s);
 #ifndef NDEBUG
@@ -201,12 +201,14 @@ int bf_cplb_create(const bf_cplb_config *c, bf_cplb_stats *stats, bf_cplb **out)
     bf_cplb *p = bf_calloc(1, sizeof *p);
     if (!p)
         return BF_ENOMEM;
-    p->s[0].hot = bf_calloc(HOT_CAP, sizeof(hot_slot));
-    p->s[1].hot = bf_calloc(HOT_CAP, sizeof(hot_slot));
-    if (!p->s[0].hot || !p->s[1].hot) {
+    size_t words = sizeof(hot_rec) / sizeof(uint64_t), bytes = bf_htab_rec_bytes(HOT_SLOTS, words);
+    p->hot_mem = bf_malloc(2 * bytes);
+    if (!p->hot_mem) {
         bf_cplb_destroy(p);
         return BF_ENOMEM;
     }
+    bf_htab_init_mem_rec(&p->s[0].hot, p->hot_mem, HOT_SLOTS, words);
+    bf_htab_init_mem_rec(&p->s[1].hot, (char *)p->hot_mem + bytes, HOT_SLOTS, words);
     p->cfg = *c;
     p->st = stats ? stats : &p->own_stats;
     p->s[0].enabled = c->dcplb_enable != 0;
@@ -237,8 +239,7 @@ void bf_cplb_destroy(bf_cplb *p)
 {
     if (!p)
         return;
-    free(p->s[0].hot);
-    free(p->s[1].hot);
+    free(p->hot_mem);
     free(p);
 }
 

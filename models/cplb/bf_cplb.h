@@ -224,7 +224,8 @@ void bf_cplb_get_layout(const bf_cplb *p, bf_cplb_layout *out);
 /* Number of fixed (never replaced) entries on a side: first_switched_[di]cplb. */
 int bf_cplb_first_switched(const bf_cplb *p, int instr);
 
-/* The n hottest pages by hits, both sides, hottest first (ties: lower address, D before I).
+/* The n hottest pages by hits, both sides, hottest first (ties: lower address, D before I,
+** smaller page).
 ** Returns the number written (<= n). */
 size_t bf_cplb_hot_pages(const bf_cplb *p, bf_cplb_page *out, size_t n);
 

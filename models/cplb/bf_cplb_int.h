@@ -23,13 +23,14 @@
 #define BF_CPLB_INT_H
 
 #include "bf_cplb.h"
+#include "bf_htab.h"
 
 enum {
     NENT = 16,
     KB = 1024u,
     MB = 1024u * 1024u,
-    HOT_BITS = 10, /* hottest-pages table: 1024 distinct pages per side */
-    HOT_CAP = 1 << HOT_BITS,
+    HOT_PAGES = 1024,          /* hottest-pages table: distinct pages per side */
+    HOT_SLOTS = 2 * HOT_PAGES, /* its bf_htab slots (a fixed table holds up to half) */
     MAX_BOUNDS = 10,
     PAGE_SHIFT_BITS = 16,
     PAGE_MASK_BITS = 3u << 16,
@@ -66,12 +67,11 @@ typedef struct cplb_bound {
     uint32_t data;  /* CPLB_DATA without the page size; 0 = hole */
 } cplb_bound;
 
-typedef struct hot_slot {
-    uint32_t key; /* page base | page-size code */
-    uint32_t used;
+/* A page's record in the hottest-pages table (key: hot_key). */
+typedef struct hot_rec {
     uint64_t hits;
     uint64_t loads;
-} hot_slot;
+} hot_rec;
 
 typedef struct cplb_side {
     cplb_ent e[NENT];
@@ -84,7 +84,7 @@ typedef struct cplb_side {
     uint32_t status;     /* xCPLB_STATUS */
     uint32_t fault_addr; /* xCPLB_FAULT_ADDR */
     cplb_bound b[MAX_BOUNDS];
-    hot_slot *hot;
+    bf_htab hot; /* hot_key -> hot_rec, fixed memory (HOT_SLOTS) */
 } cplb_side;
 
 struct bf_cplb {
@@ -93,6 +93,7 @@ struct bf_cplb {
     bf_cplb_stats own_stats; /* used when the caller passes no stats struct */
     bf_cplb_layout lay;
     cplb_side s[2]; /* 0 = DCPLB, 1 = ICPLB */
+    void *hot_mem;  /* both sides' hottest-pages tables */
 };
 
 static inline uint32_t kernel_pages(const bf_cplb_config *c)
@@ -123,8 +124,12 @@ void bf_cplb_build_linux(bf_cplb *p);
 /* bf_cplb_linux.c: the Linux nompu miss handler: returns 1 if it loaded an entry. */
 int bf_cplb_manager_reload(bf_cplb *p, int instr, bf_addr addr);
 
-/* bf_cplb_hot.c: the slot of key in a side's table, inserted if insert and absent; NULL if the
-** table is full (or, without insert, if absent). */
-hot_slot *bf_cplb_hot_find(hot_slot *t, uint32_t key, int insert);
+/* The record of page key in a side's hottest-pages table, inserted (zero) if absent; NULL if
+** the table is full (bf_cplb_hot.c states its invariants). */
+static inline hot_rec *hot_get(cplb_side *s, uint32_t key)
+{
+    hot_rec *h = bf_htab_find_rec(&s->hot, key);
+    return h ? h : bf_htab_add(&s->hot, key, NULL);
+}
 
 #endif

@@ -455,6 +455,47 @@ static void test_hot_pages(void)
     bf_cplb_destroy(p);
 }
 
+/* The hottest-pages table holds 1024 pages per side: the loads of later pages are not counted
+** and their hits go to cplb.hot_pages_dropped_hits; a live entry on such a page still shows up.
+** Two pages of one base and side with equal hits rank the smaller page first. */
+static void test_hot_pages_full(void)
+{
+    bf_cplb_config c;
+    bf_cplb_config_default(&c);
+    c.policy = BF_CPLB_POLICY_EXPLICIT;
+    bf_cplb_stats st = {0};
+    bf_cplb *p = make(&c, &st);
+    enum { PAGES = 1100 };
+    for (uint32_t k = 0; k < PAGES; k++) {
+        BF_CHECK_EQ(bf_cplb_write(p, 0, 0, k * 1024u, BF_CPLB_VALID | BF_CPLB_PAGE_1K), BF_OK);
+        BF_CHECK_EQ(acc(p, RD, SUPV, k * 1024u, 4).fault, 0); /* one hit on page k */
+    }
+    /* pages 1024..1098 were retired without a record (1099 is still live) */
+    BF_CHECK_EQ(st.hot_dropped_hits, PAGES - 1 - 1024);
+    static bf_cplb_page all[2 * PAGES];
+    BF_CHECK_EQ(bf_cplb_hot_pages(p, all, 2 * PAGES), 1025);
+    BF_CHECK_EQ(all[0].addr, 0);
+    BF_CHECK_EQ(all[0].hits, 1);
+    BF_CHECK_EQ(all[1023].addr, 1023 * 1024);
+    BF_CHECK_EQ(all[1023].loads, 1);
+    BF_CHECK_EQ(all[1024].addr, (PAGES - 1) * 1024); /* the live entry's page, from the entry */
+    BF_CHECK_EQ(all[1024].hits, 1);
+    bf_cplb_destroy(p);
+
+    memset(&st, 0, sizeof st);
+    p = make(&c, &st);
+    const uint32_t base = 0x00100000;
+    BF_CHECK_EQ(bf_cplb_write(p, 0, 0, base, BF_CPLB_VALID | BF_CPLB_PAGE_4K), BF_OK);
+    acc(p, RD, SUPV, base + 2048, 4);
+    BF_CHECK_EQ(bf_cplb_write(p, 0, 0, base, BF_CPLB_VALID | BF_CPLB_PAGE_1K), BF_OK);
+    acc(p, RD, SUPV, base, 4);
+    bf_cplb_page two[2];
+    BF_CHECK_EQ(bf_cplb_hot_pages(p, two, 2), 2);
+    BF_CHECK(two[0].addr == base && two[0].size == 1024 && two[0].hits == 1);
+    BF_CHECK(two[1].addr == base && two[1].size == 4096 && two[1].hits == 1);
+    bf_cplb_destroy(p);
+}
+
 static void test_describe(void)
 {
     bf_cplb_config c = lcfg("mem=50M max_mem=64M$#");
@@ -533,6 +574,7 @@ int main(void)
     test_handler_cost_and_enable();
     test_anomaly_cap_and_dma();
     test_hot_pages();
+    test_hot_pages_full();
     test_describe();
     test_l1_data_entry_by_part();
     return bf_test_exit();

@@ -16,6 +16,7 @@
 **   both:   first line "#bfsim-alloc 1"; every free names a live id; no id allocated twice.
 */
 #define _GNU_SOURCE
+#include "bf_strbuf.h"
 #include "bf_test.h"
 
 #include <dirent.h>
@@ -132,12 +133,12 @@ static uint64_t size_of_id(const trace *t, uint64_t id)
 static void canon(const trace *t, size_t from, char *out, size_t n)
 {
     uint64_t ids[64];
-    size_t nid = 0, len = 0;
-    out[0] = '\0';
+    size_t nid = 0;
+    bf_strbuf b = bf_strbuf_on(out, n);
     for (size_t i = from; i < t->n; i++) {
         const rec *r = &t->r[i];
         if (r->kind == 'p') {
-            len += (size_t)snprintf(out + len, n - len, "%sp", len ? "|" : "");
+            bf_strbuf_printf(&b, "%sp", b.len ? "|" : "");
             continue;
         }
         if (!ours_size(size_of_id(t, r->id), 0))
@@ -148,12 +149,10 @@ static void canon(const trace *t, size_t from, char *out, size_t n)
         if (k == nid && nid < 64)
             ids[nid++] = r->id;
         if (r->kind == 'm')
-            len += (size_t)snprintf(out + len, n - len, "%sm%zu %llu", len ? "|" : "", k + 1,
-                                    (unsigned long long)r->size);
+            bf_strbuf_printf(&b, "%sm%zu %llu", b.len ? "|" : "", k + 1,
+                             (unsigned long long)r->size);
         else
-            len += (size_t)snprintf(out + len, n - len, "%sf%zu", len ? "|" : "", k + 1);
-        if (len >= n)
-            return;
+            bf_strbuf_printf(&b, "%sf%zu", b.len ? "|" : "", k + 1);
     }
 }
 

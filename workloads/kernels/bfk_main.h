@@ -16,6 +16,7 @@
 #define BFK_MAIN_H
 
 #include "bf_instr.h"
+#include "bf_strbuf.h"
 
 #include <stdlib.h>
 
@@ -86,10 +87,9 @@ static inline FILE *bfk_open(bfi_trace *t, const bfk_args *a, int argc, char **a
         return NULL;
     }
     char prog[512];
-    size_t len = 0;
-    prog[0] = '\0';
-    for (int i = 0; i < argc && len + 2 < sizeof prog; i++)
-        len += (size_t)snprintf(prog + len, sizeof prog - len, "%s%s", i ? " " : "", argv[i]);
+    bf_strbuf b = bf_strbuf_on(prog, sizeof prog);
+    for (int i = 0; i < argc && b.len + 2 < sizeof prog; i++)
+        bf_strbuf_printf(&b, "%s%s", i ? " " : "", argv[i]);
     if (bfi_open(t, NULL, f, prog) != 0) {
         fprintf(stderr, "%s: %s\n", argv[0], t->err);
         return NULL;

@@ -32,8 +32,8 @@
 ** Algorithm
 **   1. IDs are a monotonically increasing counter (1, 2, ...) assigned under the mutex, so every
 **      block ever allocated gets its own id even when the heap reuses an address.
-**   2. A pointer -> (id, size) map, open addressing with linear probing and backward-shift
-**      deletion (no tombstones), lives in mmap'ed memory and doubles when half full.
+**   2. A pointer -> (id, size) map, a common/bf_htab in fixed mode over mmap'ed memory (it never
+**      calls malloc); when half full it is copied into a new mapping twice its size.
 **   3. free: under the mutex, look up and remove the pointer and append "free ID"; then call the
 **      real free outside the mutex. Because the record and the map removal precede the real
 **      free, another thread's malloc that gets the same address is recorded after it.
@@ -62,6 +62,8 @@
 #include <sys/mman.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "bf_htab.h"
 
 #define BFAR_EXPORT __attribute__((visibility("default")))
 
@@ -114,14 +116,14 @@ static uint64_t next_id = 1;
 ** instead of deadlocking on the mutex. Initial-exec TLS: no allocation on first access. */
 static __thread int in_hook __attribute__((tls_model("initial-exec")));
 
-typedef struct slot {
-    uintptr_t ptr; /* 0 = empty */
+/* A recorded block: the record of its pointer in the map. */
+typedef struct blk {
     uint64_t id;
     uint64_t size;
-} slot;
-static slot *map;
-static size_t map_cap; /* power of two */
-static size_t map_len;
+} blk;
+enum { BLK_WORDS = sizeof(blk) / sizeof(uint64_t) };
+static bf_htab map;      /* pointer -> blk; cap 0 until the first block */
+static size_t map_bytes; /* its mapping's size */
 
 /* ---------------------------------------------------------------- bootstrap arena */
 
@@ -340,79 +342,47 @@ static void rec_free_locked(uint64_t id)
 
 /* ---------------------------------------------------------------- pointer map */
 
-static size_t hash_ptr(uintptr_t p, size_t cap)
+/* Move the map into a new mapping twice its size (MAP_INITIAL slots the first time); 0 if the
+** mapping failed (the old map is kept). */
+static int map_grow(void)
 {
-    uint64_t h = (uint64_t)(p >> 4) * UINT64_C(0x9E3779B97F4A7C15);
-    return (size_t)(h >> 17) & (cap - 1);
-}
-
-static slot *map_new(size_t cap)
-{
-    void *m =
-        mmap(NULL, cap * sizeof(slot), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-    return m == MAP_FAILED ? NULL : (slot *)m;
-}
-
-static void map_put_raw(slot *m, size_t cap, uintptr_t p, uint64_t id, uint64_t size)
-{
-    size_t i = hash_ptr(p, cap);
-    while (m[i].ptr != 0 && m[i].ptr != p)
-        i = (i + 1) & (cap - 1);
-    if (m[i].ptr == 0)
-        map_len++;
-    m[i].ptr = p;
-    m[i].id = id;
-    m[i].size = size;
+    size_t cap = map.cap ? map.cap * 2 : MAP_INITIAL, bytes = bf_htab_rec_bytes(cap, BLK_WORDS);
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (m == MAP_FAILED)
+        return 0;
+    bf_htab nm;
+    bf_htab_init_mem_rec(&nm, m, cap, BLK_WORDS);
+    if (map.cap) {
+        bf_htab_copy(&nm, &map); /* twice the room: cannot fail */
+        munmap(map.key, map_bytes);
+    }
+    map = nm;
+    map_bytes = bytes;
+    return 1;
 }
 
 /* Returns 0 if the map could not grow (the block then goes unrecorded). */
 static int map_put(uintptr_t p, uint64_t id, uint64_t size)
 {
-    if (map == NULL || (map_len + 1) * 2 > map_cap) {
-        size_t ncap = map ? map_cap * 2 : MAP_INITIAL;
-        slot *nm = map_new(ncap);
-        if (!nm)
+    blk *b = map.cap ? bf_htab_add(&map, p, NULL) : NULL;
+    if (!b) {
+        if (!map_grow())
             return 0;
-        slot *old = map;
-        size_t ocap = map_cap;
-        map_len = 0;
-        for (size_t i = 0; old && i < ocap; i++)
-            if (old[i].ptr)
-                map_put_raw(nm, ncap, old[i].ptr, old[i].id, old[i].size);
-        if (old)
-            munmap(old, ocap * sizeof(slot));
-        map = nm;
-        map_cap = ncap;
+        b = bf_htab_add(&map, p, NULL);
     }
-    map_put_raw(map, map_cap, p, id, size);
+    b->id = id;
+    b->size = size;
     return 1;
 }
 
-/* Remove p; returns 1 and its entry if it was there. Backward-shift deletion keeps every
-** probe chain unbroken without tombstones. */
-static int map_take(uintptr_t p, slot *out)
+/* Remove p; returns 1 and its block if it was there. */
+static int map_take(uintptr_t p, blk *out)
 {
-    if (!map)
+    const blk *b = bf_htab_find_rec(&map, p);
+    if (!b)
         return 0;
-    size_t i = hash_ptr(p, map_cap);
-    while (map[i].ptr != p) {
-        if (map[i].ptr == 0)
-            return 0;
-        i = (i + 1) & (map_cap - 1);
-    }
-    *out = map[i];
-    map_len--;
-    size_t hole = i;
-    for (size_t j = (i + 1) & (map_cap - 1); map[j].ptr != 0; j = (j + 1) & (map_cap - 1)) {
-        size_t home = hash_ptr(map[j].ptr, map_cap);
-        /* j's entry may move into the hole if its home is not cyclically in (hole, j]. */
-        int between = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
-        if (!between) {
-            map[hole] = map[j];
-            hole = j;
-        }
-    }
-    map[hole].ptr = 0;
+    *out = *b;
+    bf_htab_del_at(&map, b);
     return 1;
 }
 
@@ -435,7 +405,7 @@ static void record_alloc(void *p, size_t size)
 
 static void record_free(void *p)
 {
-    slot s;
+    blk s;
     if (in_hook)
         return;
     in_hook = 1;
@@ -483,9 +453,11 @@ static void at_child(void)
         header_locked();
         put_str("#note: the malloc records before 'phase fork' are blocks inherited from the "
                 "parent\n");
-        for (size_t i = 0; map && i < map_cap; i++)
-            if (map[i].ptr)
-                rec_malloc_locked(map[i].id, map[i].size);
+        size_t pos = 0;
+        uint64_t ptr;
+        const blk *b;
+        while ((b = bf_htab_next_rec(&map, &pos, &ptr)))
+            rec_malloc_locked(b->id, b->size);
         reserve_locked();
         put_str("phase fork\n");
     }
@@ -581,7 +553,7 @@ BFAR_EXPORT void *realloc(void *p, size_t n)
     if (in_hook)
         return real.realloc(p, n);
     in_hook = 1;
-    slot old;
+    blk old;
     pthread_mutex_lock(&lock);
     int known = map_take((uintptr_t)p, &old);
     pthread_mutex_unlock(&lock);
