@@ -232,6 +232,13 @@ static inline uint64_t bfa_pages_free_bytes(const bfa_pages *p, uint64_t *larges
     return p->ops->xFreeBytes(p->st, largest);
 }
 
+/* xLargestFreeBound of a page allocator whose walk reports runs of whole free pages (pa2, NP2,
+** bootmem before its hand-over): any free page is a run of at least one page. */
+static inline uint64_t bfa_page_run_bound(uint64_t free_pages, uint32_t page_size)
+{
+    return free_pages ? page_size : 0;
+}
+
 /* xLargestFreeBound of an object allocator over the buddy: the buddy's largest free block. */
 static inline uint64_t bfa_pages_xlargest_bound(void *st)
 {

@@ -356,6 +356,13 @@ static uint64_t bootmem_free_bytes(void *st, uint64_t *largest)
     return (uint64_t)s->free_pages * s->env.page_size;
 }
 
+/* After the hand-over the buddy knows its largest free block exactly (xFreeBytes). */
+static uint64_t bootmem_largest_bound(void *st)
+{
+    bootmem *s = st;
+    return s->handed_over ? 0 : bfa_page_run_bound(s->free_pages, s->env.page_size);
+}
+
 static void bootmem_reclaimable(void *st, uint64_t pages)
 {
     bootmem *s = st;
@@ -392,6 +399,7 @@ const bf_alloc_methods bf_alloc_bootmem = {
     .xCheck = bootmem_check,
     .xWalk = bootmem_walk,
     .xFreeBytes = bootmem_free_bytes,
+    .xLargestFreeBound = bootmem_largest_bound,
     .xPhase = bootmem_phase,
     .xReserveBytes = bootmem_reserve_bytes,
     .xReclaimable = bootmem_reclaimable,

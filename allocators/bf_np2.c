@@ -363,6 +363,12 @@ static uint64_t np2_free_bytes(void *st, uint64_t *largest)
     return (uint64_t)s->free_pages * s->env.page_size;
 }
 
+static uint64_t np2_largest_bound(void *st)
+{
+    np2 *s = st;
+    return bfa_page_run_bound(s->free_pages, s->env.page_size);
+}
+
 static void np2_walk(void *st, void (*visit)(void *, bf_addr, uint64_t, int), void *arg)
 {
     np2 *s = st;
@@ -399,5 +405,6 @@ const bf_alloc_methods bf_alloc_np2 = {
     .xCheck = np2_check,
     .xWalk = np2_walk,
     .xFreeBytes = np2_free_bytes,
+    .xLargestFreeBound = np2_largest_bound,
     .xInfo = np2_info,
 };

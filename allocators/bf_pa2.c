@@ -269,6 +269,12 @@ static uint64_t pa2_free_bytes(void *st, uint64_t *largest)
     return (uint64_t)s->free_pages * s->env.page_size;
 }
 
+static uint64_t pa2_largest_bound(void *st)
+{
+    pa2 *s = st;
+    return bfa_page_run_bound(s->free_pages, s->env.page_size);
+}
+
 /* The /proc/mem_map summary line: free pages, %frag = free runs * 100 / free pages. */
 static size_t pa2_info(void *st, char *buf, size_t n)
 {
@@ -300,5 +306,6 @@ const bf_alloc_methods bf_alloc_pa2 = {
     .xCheck = pa2_check,
     .xWalk = pa2_walk,
     .xFreeBytes = pa2_free_bytes,
+    .xLargestFreeBound = pa2_largest_bound,
     .xInfo = pa2_info,
 };
