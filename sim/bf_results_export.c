@@ -159,16 +159,23 @@ static int read_end(bf_results *r, int rc)
     return rc;
 }
 
+/* The start of every listing: its arguments, its output format (*fmt) and the read snapshot. */
+static int read_start(bf_results *r, FILE *out, const char *format, int allow_text, int *fmt,
+                      char *err, size_t errn)
+{
+    if (!r || !out)
+        return BF_EINPUT;
+    if ((*fmt = parse_format(r, format, allow_text, err, errn)) < 0)
+        return BF_EINPUT;
+    return read_begin(r, err, errn);
+}
+
 /* The runs of `sql` (all runs; or with reg_id > 0 regression reg_id's, adding a job column). */
 static int list_runs(bf_results *r, FILE *out, const char *format, const char *sql, int64_t reg_id,
                      char *err, size_t errn)
 {
-    if (!r || !out)
-        return BF_EINPUT;
-    int fmt = parse_format(r, format, 1, err, errn);
-    if (fmt < 0)
-        return BF_EINPUT;
-    int rc = read_begin(r, err, errn);
+    int fmt;
+    int rc = read_start(r, out, format, 1, &fmt, err, errn);
     if (rc)
         return rc;
     if (reg_id > 0) {
@@ -327,12 +334,8 @@ static int show_text(bf_results *r, sqlite3_stmt *run, FILE *f, int64_t id, char
 int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format, char *err,
                     size_t errn)
 {
-    if (!r || !out)
-        return BF_EINPUT;
-    int fmt = parse_format(r, format, 1, err, errn);
-    if (fmt < 0)
-        return BF_EINPUT;
-    int rc = read_begin(r, err, errn);
+    int fmt;
+    int rc = read_start(r, out, format, 1, &fmt, err, errn);
     if (rc)
         return rc;
     sqlite3_stmt *run = NULL;
@@ -374,12 +377,8 @@ int bf_results_show(bf_results *r, int64_t run_id, FILE *out, const char *format
 
 int bf_results_export(bf_results *r, FILE *out, const char *format, char *err, size_t errn)
 {
-    if (!r || !out)
-        return BF_EINPUT;
-    int fmt = parse_format(r, format, 0, err, errn);
-    if (fmt < 0)
-        return BF_EINPUT;
-    int rc = read_begin(r, err, errn);
+    int fmt;
+    int rc = read_start(r, out, format, 0, &fmt, err, errn);
     if (rc)
         return rc;
     if (fmt == FMT_CSV)
