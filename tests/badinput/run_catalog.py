@@ -155,6 +155,29 @@ def digest(path):
         return hashlib.sha256(f.read()).hexdigest()
 
 
+def stage_for_nobody(d, args):
+    """Copies what a command run as nobody reads (bfsim, the configs, input files named by
+    relative paths) into d/inputs, readable by all: the checkout may sit below a folder only its
+    owner can enter (a mktemp -d clone). Returns the staged executable and the rewritten args."""
+    s = os.path.join(d, "inputs")
+    shutil.copytree("configs", os.path.join(s, "configs"))
+    exe = os.path.join(s, "bfsim")
+    shutil.copy2(BFSIM, exe)
+    out = []
+    for a in args:
+        if isinstance(a, str) and not os.path.isabs(a) and os.path.isfile(a):
+            dst = os.path.join(s, a)
+            os.makedirs(os.path.dirname(dst), exist_ok=True)
+            shutil.copy2(a, dst)
+            a = dst
+        out.append(a)
+    for root, dirs, files in os.walk(s):
+        os.chmod(root, 0o755)
+        for f in files:
+            os.chmod(os.path.join(root, f), 0o755 if f == "bfsim" else 0o644)
+    return exe, out
+
+
 def run_row(row):
     rid, steps, command, code, regex, unchanged = row
     d = tempfile.mkdtemp(prefix=f"bfsim-bad-{rid}-")
@@ -178,9 +201,10 @@ def run_row(row):
                 args.append(unescape(tok) if "\\x" in tok else tok)
         stdin = open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL
         cmd = [BFSIM, *args]
-        if held.get("drop"):  # root ignores file modes: run as nobody, who can read the inputs
+        if held.get("drop"):  # root ignores file modes: run as nobody
             os.chmod(d, 0o777)
-            cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", *cmd]
+            exe, args = stage_for_nobody(d, args)
+            cmd = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", exe, *args]
         p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         if sig:
             time.sleep(sig[1])
