@@ -254,17 +254,16 @@ static int l1_iline(bf_l1 *l1, bf_addr a, uint32_t attrs, bf_cycles *t, int *rc,
     l1_line *s = &l1->iline[l1_set(&l1->iix, a) * L1_IWAYS];
     L1_ASSERT_SET(l1, s, 0);
     unsigned sh = l1->ish.node ? l1_shadow_ref(&l1->ish, line) : 0;
-    for (int w = 0; w < L1_IWAYS; w++) {
-        if (s[w].tag == line) {
-            s[w].stamp = ++l1->iclock;
-            if (s[w].stale && !l1->pend) { /* one report per fetch */
-                l1->pend = 1 + l1_islot(l1, &s[w]);
-                l1->pend_addr = a;
-            }
-            l1_wait_inflight(l1, &l1->ifb, line, a, t);
-            *cls = -1;
-            return 0;
+    l1_line *L = l1_find(s, L1_IWAYS, line);
+    if (L) {
+        L->stamp = ++l1->iclock;
+        if (L->stale && !l1->pend) { /* one report per fetch */
+            l1->pend = 1 + l1_islot(l1, L);
+            l1->pend_addr = a;
         }
+        l1_wait_inflight(l1, &l1->ifb, line, a, t);
+        *cls = -1;
+        return 0;
     }
     *cls = l1->ish.node ? l1_miss_class(sh) : -1;
     l1_line *v = l1_ivictim(l1, s);
@@ -558,12 +557,10 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t flags, bf_
         if (!l1->ion || l1->ish.node)
             return 0;
         l1_line *set = &l1->iline[l1_set(&l1->iix, a) * L1_IWAYS];
-        int w = 0;
-        while (w < L1_IWAYS && set[w].tag != line)
-            w++;
-        if (w == L1_IWAYS || set[w].stale) /* a stale line: the full path reports the hazard */
+        l1_line *L = l1_find(set, L1_IWAYS, line);
+        if (!L || L->stale) /* a stale line: the full path reports the hazard */
             return 0;
-        set[w].stamp = ++l1->iclock;
+        L->stamp = ++l1->iclock;
         l1_wait_inflight(l1, &l1->ifb, line, a, &t);
         l1_icount(l1->st, 0, -1);
         if (whole)

@@ -218,12 +218,21 @@ static inline l1_line *l1_dset(bf_l1 *l1, bf_addr a, uint32_t *bank)
     return &l1->dline[*bank][l1_set(&l1->dix, a) * L1_DWAYS];
 }
 
+/* The way of set s (of `ways` lines) that holds `line`, or NULL. Branch-free over the ways: which
+** way hits is data-dependent (LRU by stamps keeps no MRU-first order), so a loop that stops at
+** the hit mispredicts about once per hit; a valid tag appears once per set, so the lowest match
+** is the only one. */
+static inline l1_line *l1_find(l1_line *s, int ways, uint32_t line)
+{
+    unsigned m = 0;
+    for (int w = 0; w < ways; w++)
+        m |= (unsigned)(s[w].tag == line) << w;
+    return m ? &s[__builtin_ctz(m)] : NULL;
+}
+
 static inline l1_line *l1_dfind(l1_line *s, uint32_t line)
 {
-    for (int w = 0; w < L1_DWAYS; w++)
-        if (s[w].tag == line)
-            return &s[w];
-    return NULL;
+    return l1_find(s, L1_DWAYS, line);
 }
 
 /* Invalid way first (Way0 first), else the least recently used. */
