@@ -571,12 +571,14 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t flags, bf_
             return 0;
         uint32_t bank;
         l1_line *L = l1_dfind(l1_dset(l1, a, &bank), line);
-        /* a stale line (the full path reports the hazard), or with a detector attached a store
-        ** that makes a clean line dirty (the full path records when it became dirty) */
-        if (!L || L->stale || (write && !L->dirty && l1->hz))
+        if (!L || L->stale) /* a stale line: the full path reports the hazard */
             return 0;
         L->stamp = ++l1->dclock;
-        L->dirty |= (uint8_t)write;
+        if (write & !L->dirty) { /* as l1_dline: the detector records when it became dirty */
+            L->dirty = 1;
+            if (l1->hz)
+                bf_hazard_dirtied(l1->hz, l1_dslot(l1, L));
+        }
         l1_wait_inflight(l1, &l1->dfb, line, a, &t);
         l1_dcount(l1->st, write, bank, 0, -1);
         if (whole) {
