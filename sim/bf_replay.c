@@ -361,11 +361,11 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
     bf_hazard_watch(hz, &R.recno, &R.line, trace_name(&R), on_hazard, &R);
     bf_memsys_dma_on_fault(s, on_dma_fault, &R);
     for (;;) {
-        if (o->stop && *o->stop) {
-            end = BF_END_INTERRUPTED;
-            break;
-        }
         if (ibatch == nbatch) {
+            if (o->stop && *o->stop) { /* checked per batch: within REPLAY_BATCH records */
+                end = BF_END_INTERRUPTED;
+                break;
+            }
             int rc = bf_trace_next_batch(r, batch, REPLAY_BATCH, &nbatch);
             ibatch = 0;
             if (rc == BF_EEOF)

@@ -76,7 +76,8 @@ typedef struct bf_replay_opts {
     /* when to stop */
     int on_fault_policy;         /* BF_ONFAULT_* */
     int on_hazard_policy;        /* BF_ONHAZARD_* */
-    volatile sig_atomic_t *stop; /* set by a signal handler: stop at the next record */
+    volatile sig_atomic_t *stop; /* set by a signal handler: stop before the next batch of
+                                    records (checked every 256 records at most) */
     /* what is reported as it happens (each callback may be NULL) */
     const char *trace_name; /* for fault reports */
     void (*on_fault)(void *ctx, const bf_fault_info *f);

@@ -283,21 +283,30 @@ static int bin_record(bf_trace_reader *r, bf_trace_rec *rec)
 size_t bf_trace_bin_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
 {
     const uint8_t *p;
-    size_t avail, k = 0, used = 0;
+    size_t avail, k = 0;
     if (bf_tio_peek(r->in, max * BIN_ACC_V2, &p, &avail) != BF_OK)
         return 0;
-    while (k < max && avail - used >= BIN_ACC_V2 && p[used] < 4 && p[used + 1] == 0) {
-        const uint8_t *u = p + used;
+    /* whole records only, at most max: the loop tests one bound */
+    size_t n = avail / BIN_ACC_V2 < max ? avail / BIN_ACC_V2 : max;
+    const uint8_t misal = (uint8_t)r->misal;
+    uint64_t recno = r->recno;
+    for (; k < n; k++) {
+        const uint8_t *u = p + k * BIN_ACC_V2;
         uint32_t b = rd16(u + 2), a = rd32(u + 4);
-        if (b == 0 || b > BF_TRACE_MAX_ACCESS || (uint64_t)a + b - 1 > 0xffffffffu)
+        /* type byte < 4 and the zero byte after it (one 16-bit compare, little-endian),
+        ** 1 <= size <= BF_TRACE_MAX_ACCESS, a + size - 1 not past 2^32 - 1 */
+        if (rd16(u) >= 4 || b - 1u >= BF_TRACE_MAX_ACCESS || a + (b - 1u) < a)
             break;
-        bf_trace_rec *rec = &recs[k++];
-        *rec = (bf_trace_rec){.type = u[0], .addr = a, .size = b, .line = ++r->recno};
-        rec->misaligned =
-            (u[0] != BF_REC_IFETCH && !bf_trace_aligned(a, b)) ? (uint8_t)r->misal : 0;
-        used += BIN_ACC_V2;
+        recs[k] = (bf_trace_rec){.type = u[0],
+                                 .misaligned = (u[0] != BF_REC_IFETCH && !bf_trace_aligned(a, b))
+                                                   ? misal
+                                                   : 0,
+                                 .addr = a,
+                                 .size = b,
+                                 .line = ++recno};
     }
-    bf_tio_skip(r->in, used);
+    r->recno = recno;
+    bf_tio_skip(r->in, k * BIN_ACC_V2);
     r->st.records += k;
     return k;
 }

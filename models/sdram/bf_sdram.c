@@ -227,6 +227,12 @@ const char *bf_sdram_config_check(const bf_sdram_config *c)
     return NULL;
 }
 
+#if defined(__GNUC__)
+#define SD_NOINLINE __attribute__((noinline))
+#else
+#define SD_NOINLINE
+#endif
+
 /* ---- clocks ----------------------------------------------------------------------------- */
 
 static uint64_t gcd64(uint64_t a, uint64_t b)
@@ -281,7 +287,7 @@ static bf_cycles edge_cclk(const bf_sdram *s, uint64_t k)
 
 /* First SCLK edge at or after core time now: the smallest k with ceil(k c / k_) >= now, i.e.
 ** k c / k_ > now - 1. */
-static uint64_t arrival_edge(const bf_sdram *s, bf_cycles now)
+static inline uint64_t arrival_edge(const bf_sdram *s, bf_cycles now)
 {
     if (now == 0)
         return 0;
@@ -393,7 +399,8 @@ static int all_idle(const bf_sdram *s)
 /* Perform the refreshes that go before a request which would start at max(ready_at, bus_free +
 ** gap): a refresh goes first when its due time is <= that start (and <= limit). Returns the
 ** number performed. */
-static uint64_t refresh_before(bf_sdram *s, uint64_t ready_at, uint64_t gap, uint64_t limit)
+static SD_NOINLINE uint64_t refresh_run(bf_sdram *s, uint64_t ready_at, uint64_t gap,
+                                        uint64_t limit)
 {
     uint64_t n = 0;
     const uint64_t period = s->t.refresh_period_sclk, busy = s->t.refresh_busy_sclk;
@@ -432,6 +439,17 @@ static uint64_t refresh_before(bf_sdram *s, uint64_t ready_at, uint64_t gap, uin
         gap = 0;
     }
     return n;
+}
+
+/* Most requests find no refresh due (one every refresh_period_sclk, hundreds of requests apart):
+** that test inline, the loop out of line. */
+static inline uint64_t refresh_before(bf_sdram *s, uint64_t ready_at, uint64_t gap,
+                                      uint64_t limit)
+{
+    uint64_t start = s->bus_free + gap > ready_at ? s->bus_free + gap : ready_at;
+    if (s->next_ref > start || s->next_ref > limit)
+        return 0;
+    return refresh_run(s, ready_at, gap, limit);
 }
 
 /* ---- statistics helpers ----------------------------------------------------------------- */
