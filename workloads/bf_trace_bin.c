@@ -298,9 +298,8 @@ size_t bf_trace_bin_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
         if (rd16(u) >= 4 || b - 1u >= BF_TRACE_MAX_ACCESS || a + (b - 1u) < a)
             break;
         recs[k] = (bf_trace_rec){.type = u[0],
-                                 .misaligned = (u[0] != BF_REC_IFETCH && !bf_trace_aligned(a, b))
-                                                   ? misal
-                                                   : 0,
+                                 .misaligned =
+                                     (u[0] != BF_REC_IFETCH && !bf_trace_aligned(a, b)) ? misal : 0,
                                  .addr = a,
                                  .size = b,
                                  .line = ++recno};

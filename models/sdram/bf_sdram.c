@@ -443,8 +443,7 @@ static SD_NOINLINE uint64_t refresh_run(bf_sdram *s, uint64_t ready_at, uint64_t
 
 /* Most requests find no refresh due (one every refresh_period_sclk, hundreds of requests apart):
 ** that test inline, the loop out of line. */
-static inline uint64_t refresh_before(bf_sdram *s, uint64_t ready_at, uint64_t gap,
-                                      uint64_t limit)
+static inline uint64_t refresh_before(bf_sdram *s, uint64_t ready_at, uint64_t gap, uint64_t limit)
 {
     uint64_t start = s->bus_free + gap > ready_at ? s->bus_free + gap : ready_at;
     if (s->next_ref > start || s->next_ref > limit)
