@@ -299,7 +299,7 @@ size_t bf_trace_bin_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
             break;
         recs[k] = (bf_trace_rec){.type = u[0],
                                  .misaligned =
-                                     (u[0] != BF_REC_IFETCH && !bf_trace_aligned(a, b)) ? misal : 0,
+                                     (u[0] != BF_REC_IFETCH) & !bf_trace_aligned(a, b) ? misal : 0,
                                  .addr = a,
                                  .size = b,
                                  .line = ++recno};

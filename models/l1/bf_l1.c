@@ -157,16 +157,14 @@ static inline void l1_dcount(bf_l1_stats *st, int write, uint32_t bank, int m, i
     uint64_t *acc = write ? &st->dwrites : &st->dreads;
     uint64_t *mis = write ? &st->dwrite_misses : &st->dread_misses;
     uint64_t *hit = write ? &st->dwrite_hits : &st->dread_hits;
+    /* the bank is an address bit: selects, not a branch that mispredicts on it */
+    uint64_t *bacc = bank ? &st->bank_b_accesses : &st->bank_a_accesses;
+    uint64_t *bmis = bank ? &st->bank_b_misses : &st->bank_a_misses;
     (*acc)++;
     *mis += (uint64_t)m;
     *hit += (uint64_t)!m;
-    if (bank) {
-        st->bank_b_accesses++;
-        st->bank_b_misses += (uint64_t)m;
-    } else {
-        st->bank_a_accesses++;
-        st->bank_a_misses += (uint64_t)m;
-    }
+    (*bacc)++;
+    *bmis += (uint64_t)m;
     l1_dclass(st, cls);
 }
 
@@ -567,7 +565,7 @@ int bf_l1_hit(bf_l1 *l1, int kind, bf_addr a, uint32_t size, uint32_t flags, bf_
             l1->iprev_miss = 0;
     } else {
         int write = kind == BF_ACC_WRITE;
-        if (!l1->dbanks || l1->dsh.node || (write && (flags & BF_REQ_WT)))
+        if (!l1->dbanks || l1->dsh.node || (write & ((flags & BF_REQ_WT) != 0)))
             return 0;
         uint32_t bank;
         l1_line *L = l1_dfind(l1_dset(l1, a, &bank), line);

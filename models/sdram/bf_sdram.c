@@ -565,9 +565,9 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 #endif
     const uint64_t O = s->cfg.core_overhead_sclk;
     /* A fill of a power-of-two line covers the aligned line around the critical address. */
-    uint64_t addr = rq->addr;
-    if (is_fill && (rq->size & (rq->size - 1)) == 0)
-        addr &= ~(uint64_t)(rq->size - 1);
+    uint64_t addr =
+        rq->addr &
+        (is_fill & ((rq->size & (rq->size - 1)) == 0) ? ~(uint64_t)(rq->size - 1) : ~(uint64_t)0);
     const uint64_t last = addr + rq->size - 1;
     uint32_t sd_bytes = s->t.enabled ? s->t.bank_bytes : 0;
     /* one classification: a request wholly inside SDRAM (nearly all) needs no map lookup */
