@@ -45,12 +45,12 @@
 **      permission set indexed by (write, user). A check scans the 16 entries of its side, or
 **      takes the shortcut of rule 2, then applies rule A2 in order.
 **   2. Shortcut memo: each side remembers, per 1 MB of address space (MEMO slots, direct
-**      mapped by address bits 25:20), the entry that last served an access there. If the
-**      address falls in that entry and the entry is exclusive (no other valid entry of the
-**      side overlaps it), the access hits exactly that entry, because any other entry that
-**      matched would overlap it. Exclusivity is recomputed, and the memo cleared, on every
-**      table change and every enable change. The replay fast path (bf_cplb_check_hit) reads
-**      the same memo.
+**      mapped by address bits 25:20), the entry that last served an access there if that
+**      entry is exclusive (no other valid entry of the side overlaps it), as a copy of its
+**      base, mask, permissions and attributes. If the address falls in it, the access hits
+**      exactly that entry, because any other entry that matched would overlap it. Exclusivity
+**      is recomputed, and the memo cleared, on every table change and every enable change.
+**      The replay fast path (bf_cplb_check_hit) reads the same memo.
 **   3. Under the Linux policy a miss exception runs the manager's handler
 **      (bf_cplb_manager_reload, bf_cplb_linux.c), which may load an entry; the access is then
 **      retried once.
@@ -79,6 +79,12 @@ static int ents_overlap(const cplb_ent *a, const cplb_ent *b)
     return (a->base & m) == (b->base & m);
 }
 
+static void memo_clear(cplb_side *s)
+{
+    for (int k = 0; k < MEMO; k++)
+        s->memo[k] = (cplb_memo){.base = 1, .mask = 0, .idx = NO_ENTRY};
+}
+
 static void side_recompute_excl(cplb_side *s)
 {
     for (int i = 0; i < NENT; i++) {
@@ -88,7 +94,7 @@ static void side_recompute_excl(cplb_side *s)
             if (j != i && s->e[j].valid && ents_overlap(e, &s->e[j]))
                 e->excl = 0;
     }
-    memset(s->memo, -1, sizeof s->memo);
+    memo_clear(s);
 }
 
 #ifndef NDEBUG
@@ -114,9 +120,16 @@ static void side_assert(const cplb_side *s)
         }
         assert(e->excl == alone);
     }
-    for (int k = 0; k < MEMO; k++)
-        assert(s->memo[k] == -1 ||
-               (s->memo[k] >= 0 && s->memo[k] < NENT && s->e[s->memo[k]].valid));
+    for (int k = 0; k < MEMO; k++) {
+        const cplb_memo *m = &s->memo[k];
+        if (m->mask == 0) {
+            assert(m->base == 1); /* empty */
+            continue;
+        }
+        assert(s->enabled && m->idx < NENT && s->e[m->idx].excl && s->e[m->idx].base == m->base &&
+               s->e[m->idx].mask == m->mask && s->e[m->idx].perm == m->perm &&
+               s->e[m->idx].attrs == m->attrs);
+    }
     assert(s->first_switched >= 0 && s->first_switched <= NENT && s->nbounds <= MAX_BOUNDS);
 }
 
@@ -213,8 +226,8 @@ int bf_cplb_create(const bf_cplb_config *c, bf_cplb_stats *stats, bf_cplb **out)
     p->st = stats ? stats : &p->own_stats;
     p->s[0].enabled = c->dcplb_enable != 0;
     p->s[1].enabled = c->icplb_enable != 0;
-    memset(p->s[0].memo, -1, sizeof p->s[0].memo);
-    memset(p->s[1].memo, -1, sizeof p->s[1].memo);
+    memo_clear(&p->s[0]);
+    memo_clear(&p->s[1]);
     if (c->policy == BF_CPLB_POLICY_LINUX) {
         char msg[200];
         if (bf_cplb_layout_compute(c, &p->lay, msg, sizeof msg)) {
@@ -266,10 +279,10 @@ static int misaligned(bf_addr addr, uint32_t size, int instr)
 
 /* Rule 2: the memo's entry for addr, if it holds addr and no other valid entry overlaps it (then
 ** it is the only match); -1 otherwise. */
-static inline int memo_serves(const cplb_side *s, bf_addr addr)
+static inline const cplb_memo *memo_serves(const cplb_side *s, bf_addr addr)
 {
-    int i = s->memo[MEMO_SLOT(addr)];
-    return i >= 0 && s->e[i].excl && (addr & s->e[i].mask) == s->e[i].base ? i : -1;
+    const cplb_memo *m = &s->memo[MEMO_SLOT(addr)];
+    return (addr & m->mask) == m->base ? m : NULL;
 }
 
 static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t size, int write,
@@ -281,7 +294,9 @@ static void attempt_once(const bf_cplb *p, int instr, bf_addr addr, uint32_t siz
     int hits = 0, idx = -1;
     uint32_t matched = 0;
     if (s->enabled) {
-        if ((idx = memo_serves(s, addr)) >= 0) {
+        const cplb_memo *m = memo_serves(s, addr);
+        if (m) {
+            idx = m->idx;
             assert(matches(s, addr) == 1);
             hits = 1;
             matched = 1u << idx;
@@ -455,7 +470,12 @@ static void check_addr(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int w
         cplb_ent *e = &s->e[a.entry];
         assert(e->valid && (addr & e->mask) == e->base && a.matched == 1u << a.entry);
         e->hits++;
-        s->memo[MEMO_SLOT(addr)] = (int8_t)a.entry;
+        if (e->excl) /* rule 2: only an exclusive entry may serve by the memo */
+            s->memo[MEMO_SLOT(addr)] = (cplb_memo){.base = e->base,
+                                                   .mask = e->mask,
+                                                   .attrs = e->attrs,
+                                                   .perm = e->perm,
+                                                   .idx = (uint8_t)a.entry};
         res->attrs = bf_map_is_external(region) ? e->attrs : (uint32_t)BF_REQ_ATTR_KNOWN;
     } else {
         res->attrs = BF_REQ_ATTR_KNOWN;
@@ -499,12 +519,11 @@ static int check_common(bf_cplb *p, const bf_req *rq, bf_cplb_result *res, int c
 uint32_t bf_cplb_check_hit(bf_cplb *p, int instr, bf_addr addr, uint32_t size, int write, int user)
 {
     cplb_side *s = &p->s[instr];
-    int i;
-    if (!s->enabled || addr >= p->cfg.sdram_bytes || (i = memo_serves(s, addr)) < 0)
+    const cplb_memo *m = memo_serves(s, addr); /* empty while the side is disabled */
+    if (addr >= p->cfg.sdram_bytes || !m)
         return 0;
-    cplb_ent *e = &s->e[i];
-    assert(matches(s, addr) == 1);
-    if (misaligned(addr, size, instr) || !((e->perm >> ((write << 1) | user)) & 1u))
+    assert(s->enabled && matches(s, addr) == 1);
+    if (misaligned(addr, size, instr) || !((m->perm >> ((write << 1) | user)) & 1u))
         return 0;
     if (!instr && size > 4 && ((addr ^ ((addr + size - 1u) & ~3u)) & ~(KB - 1)))
         return 0; /* a second word in another 1 KB block: check_common checks it too */
@@ -513,8 +532,8 @@ uint32_t bf_cplb_check_hit(bf_cplb *p, int instr, bf_addr addr, uint32_t size, i
     else
         p->st->dchecks++;
     p->st->fast_hits++;
-    e->hits++;
-    return e->attrs;
+    s->e[m->idx].hits++;
+    return m->attrs;
 }
 
 int bf_cplb_check(bf_cplb *p, const bf_req *rq, bf_cplb_result *res)
@@ -548,7 +567,7 @@ void bf_cplb_enable(bf_cplb *p, int instr, int on)
 {
     cplb_side *s = &p->s[instr ? 1 : 0];
     s->enabled = on != 0;
-    memset(s->memo, -1, sizeof s->memo);
+    memo_clear(s);
 #ifndef NDEBUG
     side_assert(s);
 #endif

@@ -11,8 +11,9 @@
 **
 ** Invariants (checked by assert() in debug builds, see bf_cplb.c):
 **   - for each side, e[i].excl == 1 iff e[i] is valid and no other valid entry of the side
-**     overlaps it; each memo slot is -1 or the index of a valid entry (memo_serves also
-**     requires it exclusive);
+**     overlaps it; each memo slot is empty (mask 0, base 1: matches no address) or a copy of
+**     the base, mask, perm and attrs of exclusive entry idx, and every slot is empty while its
+**     side is disabled;
 **   - e[i].mask is ~(page size - 1) for the page size of e[i].data and e[i].base = addr & mask;
 **     addr == base except for the Linux L1 boot entries (assumption A1 in bf_cplb.c);
 **   - view[i] == {e[i].addr, e[i].data};
@@ -62,6 +63,16 @@ typedef struct cplb_ent {
     uint64_t hits; /* accesses served since this load */
 } cplb_ent;
 
+/* Rule 2's memo slot: a copy of what an exclusive entry's check reads, so that the shortcut is one
+** compare on one 16-byte record, not an index into the entries. */
+typedef struct cplb_memo {
+    uint32_t base, mask; /* the entry's; empty: base 1, mask 0 */
+    uint32_t attrs;      /* the entry's BF_REQ_* attributes */
+    uint8_t perm;        /* the entry's permission set */
+    uint8_t idx;         /* the entry */
+    uint8_t pad[2];
+} cplb_memo;
+
 typedef struct cplb_bound {
     uint32_t eaddr; /* end (exclusive); the start is the previous bound's end (or 0) */
     uint32_t data;  /* CPLB_DATA without the page size; 0 = hole */
@@ -77,9 +88,9 @@ typedef struct cplb_side {
     cplb_ent e[NENT];
     bf_cplb_entry view[NENT]; /* {addr, data} as software sees the MMRs */
     int enabled;
-    int8_t memo[MEMO];  /* rule 2: per 1 MB slot, the entry of the last single hit, -1 if none */
-    int first_switched; /* Linux: entries below this index are fixed */
-    int rr;             /* Linux: round-robin index */
+    cplb_memo memo[MEMO]; /* rule 2: per 1 MB slot, the exclusive entry of the last hit there */
+    int first_switched;   /* Linux: entries below this index are fixed */
+    int rr;               /* Linux: round-robin index */
     int nbounds;
     uint32_t status;     /* xCPLB_STATUS */
     uint32_t fault_addr; /* xCPLB_FAULT_ADDR */
