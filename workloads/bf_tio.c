@@ -13,7 +13,10 @@
 **
 ** Algorithm:
 **   1. Decompressed bytes live in buf[pos, end). bf_tio_line() looks for '\n' with memchr; when
-**      there is none it moves the partial line to buf[0] and decodes more after it.
+**      there is none it moves the partial line to buf[0] and decodes more after it. A text line
+**      must hold no NUL byte: buf[0, clean) is known to hold none (before the terminators that
+**      bf_tio_line writes), and a line reaching past `clean` scans the rest of the buffer once,
+**      so the check costs one memchr per buffer, not one per line.
 **   2. Decoding (decode_more) pulls compressed bytes into raw[] and runs inflate or
 **      ZSTD_decompressStream until some output is produced or the input ends.
 ** Invariant: memory is raw[BF_TIO_RAW] + buf[BF_TIO_BUF + 1] + the decompressor's window, fixed
@@ -51,7 +54,8 @@ struct bf_tio_in {
     int raw_eof;
     char *buf; /* decompressed bytes, BF_TIO_BUF + 1 (room for a final NUL) */
     size_t pos, end;
-    int eof; /* no more decompressed bytes will come */
+    size_t clean; /* buf[0, clean) held no NUL byte when decoded (algorithm 1) */
+    int eof;      /* no more decompressed bytes will come */
     uint64_t line;
     char name[256];
     char err[BF_TIO_ERR];
@@ -281,7 +285,7 @@ int bf_tio_drain(bf_tio_in *in)
     size_t cap = in->raw ? BF_TIO_RAW : BF_TIO_BUF;
     while (tio_fread(in, p, cap) == cap)
         ;
-    in->raw_pos = in->raw_end = in->pos = in->end = 0;
+    in->raw_pos = in->raw_end = in->pos = in->end = in->clean = 0;
     in->raw_eof = in->eof = 1;
     if (ferror(in->f)) {
         seterr(in->err, sizeof in->err, "%s: read error: %s", in->name, strerror(errno));
@@ -404,6 +408,7 @@ static void compact(bf_tio_in *in)
         return;
     size_t n = in->end - in->pos;
     memmove(in->buf, in->buf + in->pos, n);
+    in->clean = in->clean > in->pos ? in->clean - in->pos : 0;
     in->pos = 0;
     in->end = n;
 }
@@ -462,8 +467,16 @@ int bf_tio_line(bf_tio_in *in, char **line, size_t *len)
         }
         if (n > 0 && s[n - 1] == '\r')
             n--;
+        /* algorithm 1: the line [pos - n - 1, ...) is NUL-free if it ends before `clean`; else
+        ** scan from there to the end of the buffer once */
+        size_t at = (size_t)(s - in->buf);
+        if (at + n > in->clean) {
+            size_t from = in->clean > at ? in->clean : at;
+            const char *z = memchr(in->buf + from, '\0', in->end - from);
+            in->clean = z ? (size_t)(z - in->buf) : in->end;
+        }
         s[n] = '\0';
-        if (memchr(s, '\0', n)) {
+        if (at + n > in->clean) {
             seterr(in->err, sizeof in->err, "%s:%llu: NUL byte in a text line", in->name,
                    (unsigned long long)in->line);
             return BF_EINPUT;

@@ -86,9 +86,10 @@ static int emit_piece(bf_trace_reader *r, bf_trace_rec *rec)
     } else {
         rec->addr = t;
         rec->size = (uint32_t)n;
-        if (data && !bf_trace_aligned(a, n))
-            rec->misaligned =
-                r->opt.misaligned == BF_MISALIGNED_COUNT_ONCE ? BF_MISAL_ONCE : BF_MISAL_FAULT;
+        /* selects, not branches on the type and the alignment */
+        uint8_t how =
+            r->opt.misaligned == BF_MISALIGNED_COUNT_ONCE ? BF_MISAL_ONCE : BF_MISAL_FAULT;
+        rec->misaligned = data & !bf_trace_aligned(a, n) ? how : BF_MISAL_NONE;
     }
     assert(n > 0 && n <= r->p_left);
     r->p_first = 0;

@@ -157,7 +157,7 @@ static inline int bf_trace_set_pending(bf_trace_reader *r, int type, int op, uin
     r->p_first = 1;
     r->p_cont = 0;
     int data = type == BF_REC_LOAD || type == BF_REC_STORE || type == BF_REC_MODIFY;
-    r->p_misal = (uint8_t)(data && !bf_trace_aligned(a, s));
+    r->p_misal = (uint8_t)(data & !bf_trace_aligned(a, s)); /* bitwise: no branch on the type */
     r->st.misaligned += r->p_misal;
     return BF_OK;
 }
