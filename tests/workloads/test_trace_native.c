@@ -128,6 +128,31 @@ static void errors(void)
     strcpy(s + 15 + 4097, "\nG 1\n");
     BF_CHECK_STR(wl_err(s, NULL), "t:2: line longer than 4096 bytes");
     free(s);
+    /* The NUL check scans each buffer once (bf_tio.c, algorithm 1): NUL-free lines spread over
+    ** several buffers all read, and a NUL far beyond the first buffer is reported on its line. */
+    enum { LINES = 40000, LINE = 10 }; /* "L 0x100 4\n": 400 KB, more than BF_TIO_BUF */
+    char *big_t = malloc(16 + (size_t)LINES * LINE);
+    size_t k = (size_t)sprintf(big_t, "#bfsim-trace 1\n");
+    for (int i = 0; i < LINES; i++)
+        k += (size_t)sprintf(big_t + k, "L 0x100 4\n");
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass)
+            big_t[15 + 30000 * LINE + 3] = '\0'; /* record 30000 (0-based), file line 30002 */
+        bf_trace_reader *r;
+        char err[256];
+        bf_trace_rec rec;
+        size_t n = 0;
+        int rc;
+        BF_CHECK_EQ(bf_trace_open_mem(big_t, k, "t", NULL, &r, err, sizeof err), BF_OK);
+        while ((rc = bf_trace_next(r, &rec)) == BF_OK)
+            n++;
+        BF_CHECK_EQ(n, pass ? 30000u : (size_t)LINES);
+        BF_CHECK_EQ(rc, pass ? BF_EINPUT : BF_EEOF);
+        if (pass)
+            BF_CHECK_STR(bf_trace_error(r), "t:30002: NUL byte in a text line");
+        bf_trace_close(r);
+    }
+    free(big_t);
     /* The error is sticky. */
     bf_trace_reader *r;
     char err[256];
