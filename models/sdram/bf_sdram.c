@@ -620,27 +620,21 @@ int bf_sdram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
             s->st->async_tt_sclk += start - no_gap;
         }
         if (abank < 0) {
-            /* SDRAM: one command sequence per row touched (nearly always one: a line or a
-            ** word inside a row of 512 bytes or more, done without the loop). */
-            uint64_t beats = beats16(addr, rq->size);
-            uint64_t crit_beats = is_fill ? s->cfg.fill_critical_bytes / 2 : beats;
-            uint64_t t = start, crit = 0;
-            if (((addr ^ last) & ~(uint64_t)(s->t.row_bytes - 1)) == 0) {
-                t = sdram_row_access(s, addr, beats, is_write, t, crit_beats, &crit);
-            } else {
-                uint64_t pos = addr, left = rq->size;
-                int first = 1;
-                while (left) {
-                    uint64_t row_end = (pos | (s->t.row_bytes - 1)) + 1;
-                    uint64_t n = row_end - pos < left ? row_end - pos : left;
-                    uint64_t c1;
-                    t = sdram_row_access(s, pos, beats16(pos, n), is_write, t, crit_beats, &c1);
-                    if (first)
-                        crit = c1;
-                    first = 0;
-                    pos += n;
-                    left -= n;
-                }
+            /* SDRAM: one command sequence per row touched. */
+            uint64_t crit_beats =
+                is_fill ? s->cfg.fill_critical_bytes / 2 : beats16(addr, rq->size);
+            uint64_t pos = addr, left = rq->size, t = start, crit = 0;
+            int first = 1;
+            while (left) {
+                uint64_t row_end = (pos | (s->t.row_bytes - 1)) + 1;
+                uint64_t n = row_end - pos < left ? row_end - pos : left;
+                uint64_t c1;
+                t = sdram_row_access(s, pos, beats16(pos, n), is_write, t, crit_beats, &c1);
+                if (first)
+                    crit = c1;
+                first = 0;
+                pos += n;
+                left -= n;
             }
             done_s = t;
             /* Fills: critical word first; other reads and all writes wait for the whole. */
