@@ -467,8 +467,8 @@ int bf_tio_line(bf_tio_in *in, char **line, size_t *len)
         }
         if (n > 0 && s[n - 1] == '\r')
             n--;
-        /* algorithm 1: the line [pos - n - 1, ...) is NUL-free if it ends before `clean`; else
-        ** scan from there to the end of the buffer once */
+        /* algorithm 1: the line buf[at, at + n) is NUL-free if it ends at or before `clean`;
+        ** else scan from there to the end of the buffer, once for all the lines in it */
         size_t at = (size_t)(s - in->buf);
         if (at + n > in->clean) {
             size_t from = in->clean > at ? in->clean : at;

@@ -293,7 +293,7 @@ size_t bf_trace_bin_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
     for (; k < n; k++) {
         const uint8_t *u = p + k * BIN_ACC_V2;
         uint32_t b = rd16(u + 2), a = rd32(u + 4);
-        /* type byte < 4 and the zero byte after it (one 16-bit compare, little-endian),
+        /* type byte < 4 and the zero byte after it (one compare of rd16's little-endian value),
         ** 1 <= size <= BF_TRACE_MAX_ACCESS, a + size - 1 not past 2^32 - 1 */
         if (rd16(u) >= 4 || b - 1u >= BF_TRACE_MAX_ACCESS || a + (b - 1u) < a)
             break;

@@ -277,8 +277,8 @@ static int misaligned(bf_addr addr, uint32_t size, int instr)
     return (addr & (align - 1u)) != 0;
 }
 
-/* Rule 2: the memo's entry for addr, if it holds addr and no other valid entry overlaps it (then
-** it is the only match); -1 otherwise. */
+/* Rule 2: the memo slot of addr, if it holds addr (its entry is exclusive, so it is the only
+** match); NULL otherwise. */
 static inline const cplb_memo *memo_serves(const cplb_side *s, bf_addr addr)
 {
     const cplb_memo *m = &s->memo[MEMO_SLOT(addr)];
