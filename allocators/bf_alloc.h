@@ -21,9 +21,19 @@
 #include "bf_gfp.h"
 #include "bf_stats.h"
 
+/* An optional direct entry of the memory system beside the port, for the accesses it can serve
+** without a request (sim/bf_memsys.h: bf_memsys_data_fast). It returns BF_PORT_DECLINED when it
+** changed nothing (the access then takes the port); otherwise what the port would have returned
+** for the same request (source BF_SRC_ALLOC, supervisor mode), with rs->ready and rs->fault set
+** and the data moved as the port would move them. */
+typedef int (*bf_amem_fast_fn)(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
+                               uint8_t *buf, bf_resp *rs);
+
 /* Simulated-memory accessor: data and timing through a port, with a running core clock. */
 typedef struct bf_amem {
-    bf_port port;    /* memory system (sim/) or the flat test memory below */
+    bf_port port;         /* memory system (sim/) or the flat test memory below */
+    bf_amem_fast_fn fast; /* NULL, or the direct entry above, asked first */
+    void *fast_ctx;
     bf_cycles now;   /* core time; every access advances it to the access's ready time */
     uint64_t reads;  /* metadata reads issued */
     uint64_t writes; /* metadata writes issued */

@@ -4,7 +4,9 @@
 **
 ** What it models: a kernel allocator's loads and stores of its own metadata. Each access is one
 ** bf_req (source BF_SRC_ALLOC, supervisor mode, the real bytes in rq->data) sent through the port,
-** so the memory system (CPLB, L1, SDRAM) both holds the data and times the access.
+** so the memory system (CPLB, L1, SDRAM) both holds the data and times the access. When the
+** accessor has a direct entry (`fast`, bf_alloc.h), it is asked first with the same access and no
+** bf_req; it answers as the port would, or declines having changed nothing (then the port).
 **
 ** Assumptions:
 **  1. Blocking accesses: the allocator waits for every load and store. After an access the core
@@ -28,18 +30,12 @@
 
 /* One access. Inlined into each width's function: this is the per-access path of every
 ** allocator operation (perf: the request memsets and the call were a sixth of SLOB's time). The
-** request is built field by field, not memset, and the response is not cleared: a port that
-** returns BF_OK sets ready and fault (bf_common.h); both get a default anyway. */
+** request is built field by field, only when the direct entry declines, and the response is not
+** cleared: a port or direct entry that returns BF_OK sets ready and fault (bf_common.h); both get
+** a default anyway. */
 static inline __attribute__((always_inline)) void amem_xfer(bf_amem *m, bf_addr a, uint32_t size,
                                                             int kind, uint8_t *buf)
 {
-    bf_req rq = {.addr = a,
-                 .size = size,
-                 .kind = (uint8_t)kind,
-                 .mode = BF_MODE_SUPV,
-                 .source = BF_SRC_ALLOC,
-                 .now = m->now,
-                 .data = buf};
     bf_resp rs;
     rs.ready = 0;
     rs.fault = BF_FAULT_NONE;
@@ -47,7 +43,17 @@ static inline __attribute__((always_inline)) void amem_xfer(bf_amem *m, bf_addr 
         m->writes++;
     else
         m->reads++;
-    int rc = bf_port_xfer(&m->port, &rq, &rs);
+    int rc = m->fast ? m->fast(m->fast_ctx, a, size, kind, m->now, buf, &rs) : BF_PORT_DECLINED;
+    if (rc == BF_PORT_DECLINED) {
+        bf_req rq = {.addr = a,
+                     .size = size,
+                     .kind = (uint8_t)kind,
+                     .mode = BF_MODE_SUPV,
+                     .source = BF_SRC_ALLOC,
+                     .now = m->now,
+                     .data = buf};
+        rc = bf_port_xfer(&m->port, &rq, &rs);
+    }
     if (__builtin_expect(rc != BF_OK || rs.fault != BF_FAULT_NONE, 0)) {
         m->failed = 1;
         if (kind != BF_ACC_WRITE)

@@ -126,6 +126,10 @@ static inline int bf_port_xfer(const bf_port *p, const bf_req *rq, bf_resp *rs)
     return p->xfer(p->ctx, rq, rs);
 }
 
+/* What a port's direct entry (a function serving some accesses without a bf_req, such as
+** bf_memsys_data_fast) returns when it served nothing and changed nothing: take the port. */
+#define BF_PORT_DECLINED (-1)
+
 /* Cache and synchronisation operations (trace records and PRM instructions). */
 typedef enum bf_op {
     BF_OP_SSYNC = 0,

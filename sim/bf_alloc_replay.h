@@ -141,9 +141,12 @@ typedef struct bf_areplay_opts {
     uint64_t sample_every; /* take a sample every N operations (0: only at the end) */
     void (*on_sample)(void *arg, const bf_areplay_sample *s); /* or NULL */
     void *arg;                                                /* on_sample's argument */
-    int keep_samples;     /* also store every sample in the result (host memory grows) */
-    bf_port measure_port; /* untimed access to the same bytes, used for the driver's
-                             measurements (xfer NULL: none, they use the timed port) */
+    int keep_samples; /* also store every sample in the result (host memory grows) */
+    /* untimed access to the same bytes, used for the driver's measurements (xfer NULL: none,
+    ** they use the timed port), and its direct entry (bf_amem.fast) or NULL */
+    bf_port measure_port;
+    bf_amem_fast_fn measure_fast;
+    void *measure_fast_ctx;
     /* checks */
     int check_every_op; /* N > 0: call xCheck after every Nth operation (1: every one) and at
                            the end; stop at the first broken invariant */

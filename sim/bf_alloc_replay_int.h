@@ -51,6 +51,9 @@ typedef struct areplay_run {
 typedef struct areplay_save {
     bf_amem_mark mark; /* clock and counters before the measurement */
     bf_port port;      /* the accessor's port before the measurement */
+    /* and its direct entry: the measurement's own or none (it would bypass the port) */
+    bf_amem_fast_fn fast;
+    void *fast_ctx;
 } areplay_save;
 
 /* ---- bf_alloc_replay_measure.c ---- */
@@ -116,9 +119,12 @@ static inline int bf_areplay_measure_xfer(void *ctx, const bf_req *rq, bf_resp *
 static inline areplay_save bf_areplay_measure_begin(areplay_run *r)
 {
     bf_amem *m = r->env->mem;
-    areplay_save s = {bf_amem_mark_get(m), m->port};
+    areplay_save s = {bf_amem_mark_get(m), m->port, m->fast, m->fast_ctx};
+    m->fast = NULL;
     if (r->opts->measure_port.xfer) {
         m->port = r->opts->measure_port;
+        m->fast = r->opts->measure_fast;
+        m->fast_ctx = r->opts->measure_fast_ctx;
     } else {
         r->mrec.real = m->port;
         r->mrec.latest = m->now;
@@ -134,6 +140,8 @@ static inline void bf_areplay_measure_end(areplay_run *r, areplay_save s)
     bf_amem *m = r->env->mem;
     bf_cycles end = r->mrec.latest > m->now ? r->mrec.latest : m->now;
     m->port = s.port;
+    m->fast = s.fast;
+    m->fast_ctx = s.fast_ctx;
     bf_amem_rewind(m, s.mark);
     if (!r->opts->measure_port.xfer)
         m->now = end;

@@ -34,7 +34,9 @@
 **     (bf_cplb_check_hit) and an L1 hit (bf_l1_hit) without a request; whatever either declines
 **     continues on the same chain (rule 1, or the stage after the CPLB stage).
 **  7. Functional data (allocators only): after the timing path, bytes are copied from or to the
-**     backing store of the region (SDRAM, L1 SRAM, scratchpad); other regions read as zero.
+**     backing store of the region (SDRAM, L1 SRAM, scratchpad); other regions read as zero. The
+**     allocators' accessor asks bf_memsys_data_fast first (rule 6 for its request, no bf_req),
+**     and bf_memsys_functional_fast for its untimed measurements.
 ** Invariant: every stall cycle a core access costs is counted in exactly one stall counter
 ** (core.stall.* here, l1.stall.* in L1), so the stall breakdown sums to the stalled cycles.
 */
@@ -289,8 +291,10 @@ int bf_memsys_access(bf_memsys *s, const bf_req *rq, bf_resp *rs, bf_cplb_result
 
 #if defined(__GNUC__)
 #define MEMSYS_NOINLINE __attribute__((noinline))
+#define MEMSYS_FLATTEN __attribute__((flatten))
 #else
 #define MEMSYS_NOINLINE
+#define MEMSYS_FLATTEN
 #endif
 
 /* The fast path's access that the CPLB stage's memo checked (attributes attrs) but L1 did not
@@ -549,21 +553,26 @@ static void copy_bytes(uint8_t *d, const uint8_t *src, uint32_t n)
     }
 }
 
-static int copy_data(bf_memsys *s, const bf_req *rq)
+static inline int move_data(bf_memsys *s, bf_addr a, uint32_t size, int kind, uint8_t *data)
 {
-    uint8_t *p = backing(s, rq->addr, rq->size);
+    uint8_t *p = backing(s, a, size);
     if (!p && s->host_oom)
         return BF_ENOMEM;
-    if (rq->kind == BF_ACC_WRITE) {
+    if (kind == BF_ACC_WRITE) {
         if (p)
-            copy_bytes(p, rq->data, rq->size);
+            copy_bytes(p, data, size);
     } else {
         if (p)
-            copy_bytes(rq->data, p, rq->size);
+            copy_bytes(data, p, size);
         else
-            memset(rq->data, 0, rq->size);
+            memset(data, 0, size);
     }
     return BF_OK;
+}
+
+static int copy_data(bf_memsys *s, const bf_req *rq)
+{
+    return move_data(s, rq->addr, rq->size, rq->kind, rq->data);
 }
 
 int bf_memsys_host_oom(const bf_memsys *s)
@@ -602,6 +611,28 @@ bf_port bf_memsys_core_port(bf_memsys *s)
     return p;
 }
 
+/* data_xfer's fast path without the request: bf_amem asks it first (bf_memsys_data_fast). The
+** same access_fast as port_access, for the request amem_xfer would build (no flags, supervisor,
+** source BF_SRC_ALLOC); what it declines has changed nothing and takes the port. */
+MEMSYS_FLATTEN int bf_memsys_data_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
+                                       uint8_t *buf, bf_resp *rs)
+{
+    bf_memsys *s = ctx;
+    if (kind > BF_ACC_IFETCH)
+        return BF_PORT_DECLINED;
+    rs->excause = 0;
+    rs->pad = 0;
+    rs->fault_addr = 0;
+    int done = access_fast(s, kind, a, size, BF_MODE_SUPV, 0, now, 0, BF_SRC_ALLOC, rs);
+    if (!done)
+        return BF_PORT_DECLINED;
+    if (done < 0)
+        return BF_ESTATE;
+    if (rs->fault)
+        return BF_OK;
+    return move_data(s, a, size, kind, buf);
+}
+
 /* The allocators' metadata accesses, then the functional data copy. */
 static int data_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
@@ -621,12 +652,18 @@ static int sram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     return rq->data ? copy_data(s, rq) : BF_OK;
 }
 
-static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+int bf_memsys_functional_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
+                              uint8_t *buf, bf_resp *rs)
 {
     memset(rs, 0, sizeof *rs);
-    rs->ready = rs->done = rq->now;
+    rs->ready = rs->done = now;
     rs->hit = 1;
-    return rq->data ? copy_data(ctx, rq) : BF_OK;
+    return buf ? move_data(ctx, a, size, kind, buf) : BF_OK;
+}
+
+static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
+{
+    return bf_memsys_functional_fast(ctx, rq->addr, rq->size, rq->kind, rq->now, rq->data, rs);
 }
 
 bf_port bf_memsys_functional_port(bf_memsys *s)

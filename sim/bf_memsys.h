@@ -95,12 +95,21 @@ int bf_memsys_finish(bf_memsys *s, bf_cycles now, bf_cycles *idle);
 
 /* The port allocators use: bf_memsys_access plus the functional data copy. */
 bf_port bf_memsys_data_port(bf_memsys *s);
+/* The same port's fast path as a direct entry (bf_amem's `fast`, ctx the bf_memsys; install it
+** only with sim.fast_path on): a CPLB memo hit, then an L1 hit or the rest of the chain, without
+** a bf_req. Returns BF_PORT_DECLINED when the memo declines (nothing changed: take the port),
+** otherwise what the port returns for the same request, the data moved. */
+int bf_memsys_data_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now, uint8_t *buf,
+                        bf_resp *rs);
 /* The same bytes, but every access served as an L1 data SRAM access (l1.hit_cycles, no CPLB,
 ** no cache): the timing of allocator metadata kept in L1 SRAM (alloc.meta_l1). */
 bf_port bf_memsys_sram_port(bf_memsys *s);
 /* The same bytes with no timing and no model state touched (ready = now): for measurements that
 ** are not part of the simulated program, such as an allocator's invariant checks and walks. */
 bf_port bf_memsys_functional_port(bf_memsys *s);
+/* The same as a direct entry (bf_amem's `fast`, ctx the bf_memsys): it never declines. */
+int bf_memsys_functional_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
+                              uint8_t *buf, bf_resp *rs);
 
 const bf_machine *bf_memsys_machine(const bf_memsys *s);
 bf_cplb *bf_memsys_cplb(bf_memsys *s);

@@ -67,6 +67,10 @@ static int make_env(const bf_machine *m, alloc_job *j, bf_alloc_env *env, bf_ara
     }
     bf_alloc_env_default(env);
     j->mem.port = m->alloc_meta_l1 ? bf_memsys_sram_port(j->ms) : bf_memsys_data_port(j->ms);
+    if (m->fast_path && !m->alloc_meta_l1) {
+        j->mem.fast = bf_memsys_data_fast;
+        j->mem.fast_ctx = j->ms;
+    }
     j->mem.now = 0;
     env->mem = &j->mem;
     env->base = 0;
@@ -156,6 +160,8 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
     ((series_sink *)o.arg)->reader = r;
     o.measure_port =
         bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
+    o.measure_fast = bf_memsys_functional_fast;
+    o.measure_fast_ctx = j->ms;
     rc = bf_areplay_reader(am, &env, r, &o, &j->res);
     if (bf_memsys_host_oom(j->ms)) { /* never simulate on with memory that reads as zero */
         snprintf(j->res.error, sizeof j->res.error,

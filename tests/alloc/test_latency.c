@@ -97,9 +97,78 @@ static void accessor(void)
     at_close(&e);
 }
 
+/* A direct entry for direct_entry(): serves [0x1100, 0x1200) from its own bytes, ready 3 cycles
+** later; 0x1200 faults, 0x1204 is a simulation error; everything else is declined. */
+typedef struct at_direct {
+    uint8_t bytes[0x100];
+    unsigned calls, served;
+} at_direct;
+
+static int direct_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now, uint8_t *buf,
+                       bf_resp *rs)
+{
+    at_direct *d = ctx;
+    d->calls++;
+    if (a == 0x1204)
+        return BF_ESTATE;
+    if (a == 0x1200) {
+        rs->ready = now + 3;
+        rs->fault = BF_FAULT_HWERR_EXTERN;
+        return BF_OK;
+    }
+    if (a < 0x1100 || a + size > 0x1200)
+        return BF_PORT_DECLINED;
+    d->served++;
+    rs->ready = now + 3;
+    rs->fault = BF_FAULT_NONE;
+    if (kind == BF_ACC_WRITE)
+        memcpy(d->bytes + (a - 0x1100), buf, size);
+    else
+        memcpy(buf, d->bytes + (a - 0x1100), size);
+    return BF_OK;
+}
+
+/* bf_amem's direct entry: asked first; what it serves never reaches the port (its bytes, its
+** ready time), what it declines goes through the port, and its faults and errors count as the
+** port's would (failed is sticky, a faulted read gives 0). */
+static void direct_entry(void)
+{
+    at_env e;
+    at_direct d;
+    memset(&d, 0, sizeof d);
+    at_env_flat(&e, 0x1000, 0x1000, 11, 0);
+    e.m.fast = direct_fast;
+    e.m.fast_ctx = &d;
+    bf_amem_w32(&e.m, 0x1000, 0x01020304u); /* declined: the flat memory, 1 cycle */
+    bf_amem_w32(&e.m, 0x1100, 0xA1B2C3D4u); /* served: 3 cycles */
+    BF_CHECK_EQ(e.m.now, 4);
+    BF_CHECK_EQ(d.calls, 2);
+    BF_CHECK_EQ(d.served, 1);
+    BF_CHECK_EQ(d.bytes[0], 0xD4);
+    BF_CHECK_EQ(d.bytes[3], 0xA1);
+    BF_CHECK_EQ(bf_amem_r16(&e.m, 0x1102), 0xA1B2);
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x1000), 0x01020304u);
+    e.m.fast = NULL; /* the port never saw the served write */
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x1100), 0u);
+    e.m.fast = direct_fast;
+    BF_CHECK_EQ(e.m.now, 4 + 3 + 1 + 1);
+    BF_CHECK_EQ(e.m.reads, 3);
+    BF_CHECK_EQ(e.m.writes, 2);
+    BF_CHECK(!e.m.failed);
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x1200), 0u); /* a fault: read as 0, the time still moves */
+    BF_CHECK(e.m.failed);
+    BF_CHECK_EQ(e.m.now, 9 + 3);
+    e.m.failed = 0;
+    BF_CHECK_EQ(bf_amem_r8(&e.m, 0x1204), 0u); /* an error: failed, no time */
+    BF_CHECK(e.m.failed);
+    BF_CHECK_EQ(e.m.now, 12);
+    at_close(&e);
+}
+
 int main(void)
 {
     accessor();
+    direct_entry();
     static const char *const names[] = {"slab", "slob", "tlsf"};
     for (size_t i = 0; i < BF_ARRAY_SIZE(names); i++) {
         at_cost fast[8], slow[8];
