@@ -96,8 +96,8 @@ static int native_record(bf_atrace_reader *r, const char *s, bf_arec *rec)
         p++;
     size_t n = (size_t)(p - k);
     int op = -1;
-    for (int i = 0; i < (int)BF_ARRAY_SIZE(aop_names); i++)
-        if (strlen(aop_names[i]) == n && memcmp(aop_names[i], k, n) == 0)
+    for (int i = 0; i < (int)BF_ARRAY_SIZE(aop_names) && op < 0; i++) /* names are distinct */
+        if (aop_names[i][0] == *k && strlen(aop_names[i]) == n && memcmp(aop_names[i], k, n) == 0)
             op = i;
     if (op < 0)
         return bf_atrace_fail(r, BF_EINPUT, "unknown record '%s'", bf_parse_tok(k, t, sizeof t));
