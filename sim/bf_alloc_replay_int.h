@@ -7,7 +7,8 @@
 ** Invariants: live_req and live_alloc are the sums of the requested and usable bytes of the
 ** records in lt; the footprint peak and fp_peak_live_req change together (bf_areplay_raise_peak);
 ** between bf_areplay_measure_begin and bf_areplay_measure_end the accessor's port is the
-** measurement port or the recording wrapper mrec.
+** measurement port (with its direct entry, opts.measure_fast) or the recording wrapper mrec (with
+** no direct entry, so that every access passes the recorder); measure_end restores both.
 */
 #ifndef BF_ALLOC_REPLAY_INT_H
 #define BF_ALLOC_REPLAY_INT_H
