@@ -29,15 +29,25 @@
 typedef int (*bf_amem_fast_fn)(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
                                uint8_t *buf, bf_resp *rs);
 
+/* The host bytes of simulated addresses [base, base + len) (len 0: none), read in place by an
+** accessor without a direct entry: for the untimed measurements of sim/bf_alloc_replay.c, whose
+** reads move bytes and nothing else, so a copy from the functional store is all they do. */
+typedef struct bf_amem_view {
+    const uint8_t *bytes;
+    bf_addr base;
+    uint32_t len;
+} bf_amem_view;
+
 /* Simulated-memory accessor: data and timing through a port, with a running core clock. */
 typedef struct bf_amem {
     bf_port port;         /* memory system (sim/) or the flat test memory below */
     bf_amem_fast_fn fast; /* NULL, or the direct entry above, asked first */
     void *fast_ctx;
-    bf_cycles now;   /* core time; every access advances it to the access's ready time */
-    uint64_t reads;  /* metadata reads issued */
-    uint64_t writes; /* metadata writes issued */
-    int failed;      /* a port access failed or faulted (sticky) */
+    bf_cycles now;     /* core time; every access advances it to the access's ready time */
+    uint64_t reads;    /* metadata reads issued */
+    uint64_t writes;   /* metadata writes issued */
+    int failed;        /* a port access failed or faulted (sticky) */
+    bf_amem_view view; /* asked for reads when fast is NULL; the rest takes the port */
 } bf_amem;
 
 uint32_t bf_amem_r32(bf_amem *m, bf_addr a);

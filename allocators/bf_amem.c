@@ -7,6 +7,9 @@
 ** so the memory system (CPLB, L1, SDRAM) both holds the data and times the access. When the
 ** accessor has a direct entry (`fast`, bf_alloc.h), it is asked first with the same access and no
 ** bf_req; it answers as the port would, or declines having changed nothing (then the port).
+** Without a direct entry, a read inside the accessor's host view (bf_amem_view) is copied from
+** those bytes, with no port and no time: the replay driver sets a view of the functional store
+** for its untimed measurements (walks and checks), whose port would do just that.
 **
 ** Assumptions:
 **  1. Blocking accesses: the allocator waits for every load and store. After an access the core
@@ -43,7 +46,16 @@ static inline __attribute__((always_inline)) void amem_xfer(bf_amem *m, bf_addr 
         m->writes++;
     else
         m->reads++;
-    int rc = m->fast ? m->fast(m->fast_ctx, a, size, kind, m->now, buf, &rs) : BF_PORT_DECLINED;
+    int rc;
+    if (m->fast) {
+        rc = m->fast(m->fast_ctx, a, size, kind, m->now, buf, &rs);
+    } else if (kind != BF_ACC_WRITE && a - m->view.base < m->view.len &&
+               size <= m->view.len - (a - m->view.base)) {
+        memcpy(buf, m->view.bytes + (a - m->view.base), size); /* no time, no fault */
+        return;
+    } else {
+        rc = BF_PORT_DECLINED;
+    }
     if (rc == BF_PORT_DECLINED) {
         bf_req rq = {.addr = a,
                      .size = size,

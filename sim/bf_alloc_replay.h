@@ -147,6 +147,9 @@ typedef struct bf_areplay_opts {
     bf_port measure_port;
     bf_amem_fast_fn measure_fast;
     void *measure_fast_ctx;
+    /* and the host bytes behind it (len 0: none): with a measure_port, a measurement's reads
+    ** inside it are copies from there instead of the direct entry (what that entry does) */
+    bf_amem_view measure_view;
     /* checks */
     int check_every_op; /* N > 0: call xCheck after every Nth operation (1: every one) and at
                            the end; stop at the first broken invariant */

@@ -7,8 +7,9 @@
 ** Invariants: live_req and live_alloc are the sums of the requested and usable bytes of the
 ** records in lt; the footprint peak and fp_peak_live_req change together (bf_areplay_raise_peak);
 ** between bf_areplay_measure_begin and bf_areplay_measure_end the accessor's port is the
-** measurement port (with its direct entry, opts.measure_fast) or the recording wrapper mrec (with
-** no direct entry, so that every access passes the recorder); measure_end restores both.
+** measurement port (with its host view, opts.measure_view, else its direct entry,
+** opts.measure_fast) or the recording wrapper mrec (with neither, so that every access passes the
+** recorder); measure_end restores the port and the entry and clears the view.
 */
 #ifndef BF_ALLOC_REPLAY_INT_H
 #define BF_ALLOC_REPLAY_INT_H
@@ -124,8 +125,11 @@ static inline areplay_save bf_areplay_measure_begin(areplay_run *r)
     m->fast = NULL;
     if (r->opts->measure_port.xfer) {
         m->port = r->opts->measure_port;
-        m->fast = r->opts->measure_fast;
-        m->fast_ctx = r->opts->measure_fast_ctx;
+        m->view = r->opts->measure_view;
+        if (!m->view.len) {
+            m->fast = r->opts->measure_fast;
+            m->fast_ctx = r->opts->measure_fast_ctx;
+        }
     } else {
         r->mrec.real = m->port;
         r->mrec.latest = m->now;
@@ -143,6 +147,7 @@ static inline void bf_areplay_measure_end(areplay_run *r, areplay_save s)
     m->port = s.port;
     m->fast = s.fast;
     m->fast_ctx = s.fast_ctx;
+    m->view.len = 0;
     bf_amem_rewind(m, s.mark);
     if (!r->opts->measure_port.xfer)
         m->now = end;

@@ -665,6 +665,15 @@ int bf_memsys_functional_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_
     return buf ? move_data(ctx, a, size, kind, buf) : BF_OK;
 }
 
+const uint8_t *bf_memsys_functional_bytes(bf_memsys *s, uint32_t *len)
+{
+    *len = 0;
+    if (!s->sdram_bytes || !backing(s, 0, 1))
+        return NULL;
+    *len = s->sdram_bytes;
+    return s->sdram_mem;
+}
+
 static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
     return bf_memsys_functional_fast(ctx, rq->addr, rq->size, rq->kind, rq->now, rq->data, rs);

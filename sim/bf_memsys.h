@@ -110,6 +110,10 @@ bf_port bf_memsys_functional_port(bf_memsys *s);
 /* The same as a direct entry (bf_amem's `fast`, ctx the bf_memsys): it never declines. */
 int bf_memsys_functional_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
                               uint8_t *buf, bf_resp *rs);
+/* The functional store of the simulated SDRAM itself, [0, *len) (allocated now if it was not):
+** what the functional port reads there, for a reader that copies in place (bf_amem_view). NULL
+** when the machine has no SDRAM or the host is out of memory (bf_memsys_host_oom). */
+const uint8_t *bf_memsys_functional_bytes(bf_memsys *s, uint32_t *len);
 
 const bf_machine *bf_memsys_machine(const bf_memsys *s);
 bf_cplb *bf_memsys_cplb(bf_memsys *s);

@@ -162,6 +162,7 @@ static int run_one(const bf_machine *m, const bf_alloc_methods *am, const char *
         bf_memsys_functional_port(j->ms); /* walks and checks cost the program nothing */
     o.measure_fast = bf_memsys_functional_fast;
     o.measure_fast_ctx = j->ms;
+    o.measure_view.bytes = bf_memsys_functional_bytes(j->ms, &o.measure_view.len);
     rc = bf_areplay_reader(am, &env, r, &o, &j->res);
     if (bf_memsys_host_oom(j->ms)) { /* never simulate on with memory that reads as zero */
         snprintf(j->res.error, sizeof j->res.error,

@@ -165,10 +165,47 @@ static void direct_entry(void)
     at_close(&e);
 }
 
+/* bf_amem's host view, asked only without a direct entry: a read wholly inside it is a copy of
+** its bytes (no port, no time, no fault); a read reaching past either end, every write, and
+** every access while a direct entry is set take the port as before. */
+static void host_view(void)
+{
+    at_env e;
+    at_env_flat(&e, 0x1000, 0x1000, 5, 0);
+    bf_amem_w32(&e.m, 0x1100, 0x11223344u); /* the port's bytes: 1 cycle */
+    uint8_t host[0x10] = {0xEF, 0xBE, 0xAD, 0xDE, 0x78, 0x56, 0x34, 0x12};
+    e.m.view = (bf_amem_view){host, 0x1100, sizeof host};
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x1100), 0xDEADBEEFu); /* the view's bytes, in place */
+    BF_CHECK_EQ(bf_amem_r16(&e.m, 0x1106), 0x1234u);
+    BF_CHECK_EQ(bf_amem_r8(&e.m, 0x110F), 0u);
+    BF_CHECK_EQ(e.m.now, 1);
+    BF_CHECK_EQ(e.m.reads, 3);
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x110E), 0u);          /* past the end: the port, 1 cycle */
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x10FE), 0x33440000u); /* before the start: the port */
+    BF_CHECK_EQ(e.m.now, 3);
+    bf_amem_w32(&e.m, 0x1100, 0xCAFEF00Du); /* a write: the port's bytes, not the view's */
+    BF_CHECK_EQ(host[0], 0xEF);
+    BF_CHECK_EQ(e.m.now, 4);
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x1100), 0xDEADBEEFu);
+    at_direct d;
+    memset(&d, 0, sizeof d);
+    e.m.fast = direct_fast; /* a direct entry is asked first; the view is not */
+    e.m.fast_ctx = &d;
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x1100), 0u);
+    BF_CHECK_EQ(d.served, 1);
+    e.m.fast = NULL;
+    e.m.view.len = 0; /* no view: the port */
+    BF_CHECK_EQ(bf_amem_r32(&e.m, 0x1100), 0xCAFEF00Du);
+    BF_CHECK_EQ(e.m.now, 4 + 3 + 1);
+    BF_CHECK(!e.m.failed);
+    at_close(&e);
+}
+
 int main(void)
 {
     accessor();
     direct_entry();
+    host_view();
     static const char *const names[] = {"slab", "slob", "tlsf"};
     for (size_t i = 0; i < BF_ARRAY_SIZE(names); i++) {
         at_cost fast[8], slow[8];
