@@ -26,7 +26,9 @@ static inline const char *bf_parse_skip(const char *p)
     return p;
 }
 
-/* Hexadecimal digits, with an optional 0x/0X when allow_prefix. */
+/* Hexadecimal digits, with an optional 0x/0X when allow_prefix. The digit loop has no overflow
+** test: 16 digits always fit, and only a longer run (rare) is checked again for a value past
+** 2^64 - 1, leading zeros allowed. */
 static inline int bf_parse_hex(const char **pp, uint64_t *v, int allow_prefix)
 {
     const unsigned char *p = (const unsigned char *)*pp;
@@ -37,13 +39,17 @@ static inline int bf_parse_hex(const char **pp, uint64_t *v, int allow_prefix)
     const unsigned char *s = p;
     uint8_t d;
     while ((d = bf_parse_hexval[*p]) != 0xff) {
-        if (x >> 60)
-            return BF_PNUM_OVERFLOW;
         x = x << 4 | d;
         p++;
     }
     if (p == s)
         return BF_PNUM_NONE;
+    if (p - s > 16) {
+        while (*s == '0')
+            s++;
+        if (p - s > 16)
+            return BF_PNUM_OVERFLOW;
+    }
     *v = x;
     *pp = (const char *)p;
     return BF_PNUM_OK;

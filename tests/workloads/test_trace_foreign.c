@@ -63,6 +63,18 @@ static void lackey(const char *dir)
                  "t:2: size 99999 out of range (1..4096)");
     BF_CHECK_STR(wl_err("I  0401b8c3,7\n L 12345678901234567890,4\n", NULL),
                  "t:2: address '12345678901234567890,4' is too large");
+    /* 2^64 - 1 is the largest address; more than 16 digits are fine when the rest are leading
+    ** zeros (the hex parser's overflow test looks at the significant digits only) */
+    BF_CHECK_STR(wl_err("I  0401b8c3,7\n L 10000000000000000,4\n", NULL),
+                 "t:2: address '10000000000000000,4' is too large");
+    BF_CHECK_STR(wl_err("I  0401b8c3,7\n L 0000000000000000000401b8c3,4\n", NULL), "(no error)");
+    BF_CHECK_STR(wl_err("I  0401b8c3,7\n L 00000000000000000000000000,4\n", NULL), "(no error)");
+    BF_CHECK_STR(
+        wl_err("I  0401b8c3,7\n L 0000000000000000000000000000000000000000000000000000000"
+               "000000000000000000000000000000000000000000000000000000000000000000000000001"
+               "0000000000000000,4\n",
+               NULL),
+        "t:2: address '0000000000000000000000000000000000000000' is too large");
     BF_CHECK_STR(wl_err("I  0401b8c3,7\n L 0401b8c3 4\n", NULL),
                  "t:2: bad Lackey address '0401b8c3' (expected hex,size)");
     BF_CHECK_STR(wl_err("I  0401b8c3,7\n S 0401b8c3,4x\n", NULL),
