@@ -51,8 +51,9 @@ int main(int argc, char **argv)
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     FILE *f = fopen(argv[2], "w");
-    if (!f || fprintf(f, "%.6f %.6f %.6f %ld\n", wall, tv_seconds(ru.ru_utime),
-                      tv_seconds(ru.ru_stime), ru.ru_maxrss) < 0 ||
+    if (!f ||
+        fprintf(f, "%.6f %.6f %.6f %ld\n", wall, tv_seconds(ru.ru_utime), tv_seconds(ru.ru_stime),
+                ru.ru_maxrss) < 0 ||
         fclose(f) != 0) {
         fprintf(stderr, "cputime: %s: cannot write\n", argv[2]);
         return 2;
