@@ -22,12 +22,14 @@
 #include "bf_stats.h"
 
 /* An optional direct entry of the memory system beside the port, for the accesses it can serve
-** without a request (sim/bf_memsys.h: bf_memsys_data_fast). It returns BF_PORT_DECLINED when it
-** changed nothing (the access then takes the port); otherwise what the port would have returned
-** for the same request (source BF_SRC_ALLOC, supervisor mode), with rs->ready and rs->fault set
-** and the data moved as the port would move them. */
-typedef int (*bf_amem_fast_fn)(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
-                               uint8_t *buf, bf_resp *rs);
+** without a request (sim/bf_memsys.h: bf_memsys_data_fast). It answers for the same request
+** the port would get (source BF_SRC_ALLOC, supervisor mode), with nothing but what the accessor
+** needs: BF_OK, the access done, the data moved and *now raised to the access's ready time (never
+** lowered); BF_PORT_FAULTED, the access done and faulted, *now raised the same way and no data
+** moved; BF_PORT_DECLINED, nothing changed (the access then takes the port); or another bf_rc,
+** the simulation cannot go on (*now unchanged). */
+typedef int (*bf_amem_fast_fn)(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles *now,
+                               uint8_t *buf);
 
 /* The host bytes of simulated addresses [base, base + len) (len 0: none), read in place by an
 ** accessor without a direct entry: for the untimed measurements of sim/bf_alloc_replay.c, whose

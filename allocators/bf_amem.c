@@ -31,46 +31,52 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* A port error or fault (assumption 3): sticky, and a read gives 0. */
+static void amem_failed(bf_amem *m, int kind, uint8_t *buf, uint32_t size)
+{
+    m->failed = 1;
+    if (kind != BF_ACC_WRITE)
+        memset(buf, 0, size);
+}
+
 /* One access. Inlined into each width's function: this is the per-access path of every
 ** allocator operation (perf: the request memsets and the call were a sixth of SLOB's time). The
-** request is built field by field, only when the direct entry declines, and the response is not
-** cleared: a port or direct entry that returns BF_OK sets ready and fault (bf_common.h); both get
-** a default anyway. */
+** direct entry takes the clock by address and has no response to fill; the request is built
+** field by field, only when it declines, and the port's response is not cleared: a port that
+** returns BF_OK sets ready and fault (bf_common.h); both get a default anyway. */
 static inline __attribute__((always_inline)) void amem_xfer(bf_amem *m, bf_addr a, uint32_t size,
                                                             int kind, uint8_t *buf)
 {
-    bf_resp rs;
-    rs.ready = 0;
-    rs.fault = BF_FAULT_NONE;
     if (kind == BF_ACC_WRITE)
         m->writes++;
     else
         m->reads++;
-    int rc;
     if (m->fast) {
-        rc = m->fast(m->fast_ctx, a, size, kind, m->now, buf, &rs);
+        int rc = m->fast(m->fast_ctx, a, size, kind, &m->now, buf);
+        if (__builtin_expect(rc == BF_OK, 1))
+            return;
+        if (rc != BF_PORT_DECLINED) {
+            amem_failed(m, kind, buf, size);
+            return;
+        }
     } else if (kind != BF_ACC_WRITE && a - m->view.base < m->view.len &&
                size <= m->view.len - (a - m->view.base)) {
         memcpy(buf, m->view.bytes + (a - m->view.base), size); /* no time, no fault */
         return;
-    } else {
-        rc = BF_PORT_DECLINED;
     }
-    if (rc == BF_PORT_DECLINED) {
-        bf_req rq = {.addr = a,
-                     .size = size,
-                     .kind = (uint8_t)kind,
-                     .mode = BF_MODE_SUPV,
-                     .source = BF_SRC_ALLOC,
-                     .now = m->now,
-                     .data = buf};
-        rc = bf_port_xfer(&m->port, &rq, &rs);
-    }
-    if (__builtin_expect(rc != BF_OK || rs.fault != BF_FAULT_NONE, 0)) {
-        m->failed = 1;
-        if (kind != BF_ACC_WRITE)
-            memset(buf, 0, size);
-    }
+    bf_resp rs;
+    rs.ready = 0;
+    rs.fault = BF_FAULT_NONE;
+    bf_req rq = {.addr = a,
+                 .size = size,
+                 .kind = (uint8_t)kind,
+                 .mode = BF_MODE_SUPV,
+                 .source = BF_SRC_ALLOC,
+                 .now = m->now,
+                 .data = buf};
+    int rc = bf_port_xfer(&m->port, &rq, &rs);
+    if (__builtin_expect(rc != BF_OK || rs.fault != BF_FAULT_NONE, 0))
+        amem_failed(m, kind, buf, size);
     if (rc == BF_OK && rs.ready > m->now)
         m->now = rs.ready;
 }

@@ -129,6 +129,9 @@ static inline int bf_port_xfer(const bf_port *p, const bf_req *rq, bf_resp *rs)
 /* What a port's direct entry (a function serving some accesses without a bf_req, such as
 ** bf_memsys_data_fast) returns when it served nothing and changed nothing: take the port. */
 #define BF_PORT_DECLINED (-1)
+/* What a direct entry returns when it did the access and the access faulted (the response's
+** fault, for an entry that has no response). */
+#define BF_PORT_FAULTED (-2)
 
 /* Cache and synchronisation operations (trace records and PRM instructions). */
 typedef enum bf_op {

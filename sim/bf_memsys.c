@@ -587,26 +587,17 @@ int bf_memsys_host_oom(const bf_memsys *s)
 ** building a second request; anything the fast path declines (or a cache-op/continuation
 ** request) goes the full way from the CPLB stage. The response is complete either way.
 ** Bit-identical statistics either way (tests alloc_fastpath, systemc.equal). */
-/* access_fast for a port's request, with the response complete: BF_PORT_DECLINED (nothing
-** changed), BF_OK or BF_ESTATE. Shared by port_access and bf_memsys_data_fast. */
-static inline int port_fast(bf_memsys *s, int kind, bf_addr addr, uint32_t size, int mode,
-                            uint32_t flags, bf_cycles now, uint64_t record, int source, bf_resp *rs)
-{
-    rs->excause = 0;
-    rs->pad = 0;
-    rs->fault_addr = 0;
-    int done = access_fast(s, kind, addr, size, mode, flags, now, record, source, rs);
-    return !done ? BF_PORT_DECLINED : done < 0 ? BF_ESTATE : BF_OK;
-}
-
 static int port_access(bf_memsys *s, const bf_req *rq, bf_resp *rs)
 {
     if (s->m.fast_path && !(rq->flags & ~(uint32_t)(BF_REQ_NOALIGNCHK | BF_REQ_WHOLEREF)) &&
         rq->kind <= BF_ACC_IFETCH) {
-        int rc = port_fast(s, rq->kind, rq->addr, rq->size, rq->mode, rq->flags, rq->now,
-                           rq->record, rq->source, rs);
-        if (rc != BF_PORT_DECLINED)
-            return rc;
+        rs->excause = 0; /* the rest of the response is access_fast's */
+        rs->pad = 0;
+        rs->fault_addr = 0;
+        int done = access_fast(s, rq->kind, rq->addr, rq->size, rq->mode, rq->flags, rq->now,
+                               rq->record, rq->source, rs);
+        if (done)
+            return done < 0 ? BF_ESTATE : BF_OK;
     }
     return cplb_stage(s, rq, rs);
 }
@@ -623,18 +614,27 @@ bf_port bf_memsys_core_port(bf_memsys *s)
 }
 
 /* data_xfer's fast path without the request: bf_amem asks it first (bf_memsys_data_fast). The
-** same port_fast as port_access, for the request amem_xfer would build (no flags, supervisor,
+** same access_fast as port_access, for the request amem_xfer would build (no flags, supervisor,
 ** source BF_SRC_ALLOC); what it declines has changed nothing and takes the port. */
-MEMSYS_FLATTEN int bf_memsys_data_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
-                                       uint8_t *buf, bf_resp *rs)
+MEMSYS_FLATTEN int bf_memsys_data_fast(void *ctx, bf_addr a, uint32_t size, int kind,
+                                       bf_cycles *now, uint8_t *buf)
 {
     bf_memsys *s = ctx;
     if (kind > BF_ACC_IFETCH)
         return BF_PORT_DECLINED;
-    int rc = port_fast(s, kind, a, size, BF_MODE_SUPV, 0, now, 0, BF_SRC_ALLOC, rs);
-    if (rc != BF_OK || rs->fault) /* declined, failed, or faulted: no data moves */
+    /* a response of its own: what the accessor does not need of it, the compiler drops */
+    bf_resp rs;
+    int done = access_fast(s, kind, a, size, BF_MODE_SUPV, 0, *now, 0, BF_SRC_ALLOC, &rs);
+    if (!done)
+        return BF_PORT_DECLINED;
+    if (done < 0)
+        return BF_ESTATE;
+    int rc = rs.fault ? BF_PORT_FAULTED : move_data(s, a, size, kind, buf); /* faulted: no data */
+    if (rc != BF_OK && rc != BF_PORT_FAULTED)
         return rc;
-    return move_data(s, a, size, kind, buf);
+    if (rs.ready > *now)
+        *now = rs.ready;
+    return rc;
 }
 
 /* The allocators' metadata accesses, then the functional data copy. */
@@ -656,12 +656,10 @@ static int sram_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
     return rq->data ? copy_data(s, rq) : BF_OK;
 }
 
-int bf_memsys_functional_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
-                              uint8_t *buf, bf_resp *rs)
+int bf_memsys_functional_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles *now,
+                              uint8_t *buf)
 {
-    memset(rs, 0, sizeof *rs);
-    rs->ready = rs->done = now;
-    rs->hit = 1;
+    (void)now; /* ready = now: the clock does not move */
     return buf ? move_data(ctx, a, size, kind, buf) : BF_OK;
 }
 
@@ -676,7 +674,11 @@ const uint8_t *bf_memsys_functional_bytes(bf_memsys *s, uint32_t *len)
 
 static int functional_xfer(void *ctx, const bf_req *rq, bf_resp *rs)
 {
-    return bf_memsys_functional_fast(ctx, rq->addr, rq->size, rq->kind, rq->now, rq->data, rs);
+    memset(rs, 0, sizeof *rs);
+    rs->ready = rs->done = rq->now;
+    rs->hit = 1;
+    bf_cycles t = rq->now;
+    return bf_memsys_functional_fast(ctx, rq->addr, rq->size, rq->kind, &t, rq->data);
 }
 
 bf_port bf_memsys_functional_port(bf_memsys *s)

@@ -95,12 +95,13 @@ int bf_memsys_finish(bf_memsys *s, bf_cycles now, bf_cycles *idle);
 
 /* The port allocators use: bf_memsys_access plus the functional data copy. */
 bf_port bf_memsys_data_port(bf_memsys *s);
-/* The same port's fast path as a direct entry (bf_amem's `fast`, ctx the bf_memsys; install it
-** only with sim.fast_path on): a CPLB memo hit, then an L1 hit or the rest of the chain, without
-** a bf_req. Returns BF_PORT_DECLINED when the memo declines (nothing changed: take the port),
-** otherwise what the port returns for the same request, the data moved. */
-int bf_memsys_data_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now, uint8_t *buf,
-                        bf_resp *rs);
+/* The same port's fast path as a direct entry (bf_amem's `fast`, bf_amem_fast_fn; ctx the
+** bf_memsys; install it only with sim.fast_path on): a CPLB memo hit, then an L1 hit or the rest
+** of the chain, without a bf_req. Returns BF_PORT_DECLINED when the memo declines (nothing
+** changed: take the port), otherwise the port's outcome for the same request, the data moved:
+** BF_OK, BF_PORT_FAULTED or the port's error. */
+int bf_memsys_data_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles *now,
+                        uint8_t *buf);
 /* The same bytes, but every access served as an L1 data SRAM access (l1.hit_cycles, no CPLB,
 ** no cache): the timing of allocator metadata kept in L1 SRAM (alloc.meta_l1). */
 bf_port bf_memsys_sram_port(bf_memsys *s);
@@ -108,8 +109,8 @@ bf_port bf_memsys_sram_port(bf_memsys *s);
 ** are not part of the simulated program, such as an allocator's invariant checks and walks. */
 bf_port bf_memsys_functional_port(bf_memsys *s);
 /* The same as a direct entry (bf_amem's `fast`, ctx the bf_memsys): it never declines. */
-int bf_memsys_functional_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now,
-                              uint8_t *buf, bf_resp *rs);
+int bf_memsys_functional_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles *now,
+                              uint8_t *buf);
 /* The functional store of the simulated SDRAM itself, [0, *len) (allocated now if it was not):
 ** what the functional port reads there, for a reader that copies in place (bf_amem_view). NULL
 ** when the machine has no SDRAM or the host is out of memory (bf_memsys_host_oom). */

@@ -104,23 +104,20 @@ typedef struct at_direct {
     unsigned calls, served;
 } at_direct;
 
-static int direct_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles now, uint8_t *buf,
-                       bf_resp *rs)
+static int direct_fast(void *ctx, bf_addr a, uint32_t size, int kind, bf_cycles *now, uint8_t *buf)
 {
     at_direct *d = ctx;
     d->calls++;
     if (a == 0x1204)
         return BF_ESTATE;
     if (a == 0x1200) {
-        rs->ready = now + 3;
-        rs->fault = BF_FAULT_HWERR_EXTERN;
-        return BF_OK;
+        *now += 3;
+        return BF_PORT_FAULTED;
     }
     if (a < 0x1100 || a + size > 0x1200)
         return BF_PORT_DECLINED;
     d->served++;
-    rs->ready = now + 3;
-    rs->fault = BF_FAULT_NONE;
+    *now += 3;
     if (kind == BF_ACC_WRITE)
         memcpy(d->bytes + (a - 0x1100), buf, size);
     else
