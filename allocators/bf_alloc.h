@@ -121,6 +121,14 @@ const char *bf_alloc_env_check(const bf_alloc_env *e);
 /* Bytes of env->reserved inside [base, base+size), counted in whole pages (plus page 0 when the
 ** memory starts at address 0: 0 is the failure value, so that page is never handed out). */
 uint64_t bf_alloc_reserved_bytes(const bf_alloc_env *e);
+/* Add n free extents of `pages` whole pages each (n < 0: take them away) to a histogram of free
+** blocks per order, nr_free[0, norders): an extent counts as the binary decomposition of its
+** pages (a power-of-two buddy block once at its order; a run of 5 pages as one order-2 and one
+** order-0 block; orders norders - 1 and above in the top order), so that blocks of order >= j
+** hold floor(pages / 2^j) order-j requests, as a non-power-of-two allocator can serve them: for
+** a buddy allocator exactly buddyinfo (docs/allocators.md, "Measurements"). Counts wrap modulo
+** 2^32 like the unsigned counters they are, so a removal undoes its addition. */
+void bf_alloc_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages, int32_t n);
 
 /* The kernel's get_order(): smallest order with (page_size << order) >= bytes (0 for 0 bytes). */
 static inline unsigned bf_alloc_order_for(uint64_t bytes, uint32_t page_size)
@@ -179,6 +187,12 @@ typedef struct bf_alloc_methods {
     ** needs the exact largest only when it could be below the smallest measured so far
     ** (alloc.largest_free_min); a bound at or above that minimum spares the walk. NULL: none. */
     uint64_t (*xLargestFreeBound)(void *st);
+    /* The free blocks per order that xWalk's free extents would give (bf_alloc_count_free of each
+    ** extent added to nr_free, which the caller has zeroed; norders: env.max_order), from
+    ** counters the allocator keeps on the host (no walk, no simulated access). The driver's
+    ** samples use it with xFreeBytes instead of a walk and, with checks on, compare it with a
+    ** walk after each check. NULL: the driver walks for its samples. */
+    void (*xFreeOrders)(void *st, uint32_t *nr_free, unsigned norders);
     /* Free bytes the allocator keeps back from a request with these GFP bits (the buddy
     ** family's min watermark after ALLOC_HIGH/ALLOC_HARDER); NULL: none */
     uint64_t (*xReserveBytes)(void *st, uint32_t gfp);

@@ -83,7 +83,8 @@ bf_amem *bf_buddy_mem(const bf_buddy *b);
 const bf_alloc_env *bf_buddy_env(const bf_buddy *b);
 const char *bf_buddy_check(bf_buddy *b);
 void bf_buddy_walk(bf_buddy *b, void (*visit)(void *, bf_addr, uint64_t, int), void *arg);
-uint64_t bf_buddy_free_bytes(const bf_buddy *b, uint64_t *largest); /* xFreeBytes */
+uint64_t bf_buddy_free_bytes(const bf_buddy *b, uint64_t *largest);                /* xFreeBytes */
+void bf_buddy_free_orders(const bf_buddy *b, uint32_t *nr_free, unsigned norders); /* xFreeOrders */
 size_t bf_buddy_info(bf_buddy *b, char *buf, size_t n);
 uint64_t bf_buddy_reserve_bytes(bf_buddy *b, uint32_t gfp); /* min watermark for gfp, bytes */
 

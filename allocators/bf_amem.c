@@ -223,6 +223,18 @@ uint64_t bf_alloc_reserved_bytes(const bf_alloc_env *e)
     return r;
 }
 
+void bf_alloc_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages, int32_t n)
+{
+    if (!norders)
+        return;
+    unsigned top = norders - 1;
+    nr_free[top] += (uint32_t)(pages >> top) * (uint32_t)n;
+    pages &= (1ull << top) - 1;
+    for (unsigned o = 0; o < top; o++)
+        if (pages & (1ull << o))
+            nr_free[o] += (uint32_t)n;
+}
+
 /* ---- bitmaps ---- */
 
 int bfa_bm_test(bf_amem *m, bf_addr map, uint32_t i)

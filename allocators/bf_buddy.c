@@ -309,6 +309,11 @@ static uint64_t buddy_free_bytes(void *st, uint64_t *largest)
     return bf_buddy_free_bytes(st, largest);
 }
 
+static void buddy_free_orders(void *st, uint32_t *nr_free, unsigned norders)
+{
+    bf_buddy_free_orders(st, nr_free, norders);
+}
+
 static size_t buddy_info(void *st, char *buf, size_t n)
 {
     return bf_buddy_info(st, buf, n);
@@ -331,6 +336,7 @@ const bf_alloc_methods bf_alloc_buddy = {
     .xCheck = buddy_check,
     .xWalk = buddy_walk,
     .xFreeBytes = buddy_free_bytes,
+    .xFreeOrders = buddy_free_orders,
     .xReclaimable = buddy_reclaimable,
     .xInfo = buddy_info,
     .xReserveBytes = buddy_reserve_bytes,

@@ -153,6 +153,14 @@ uint64_t bf_buddy_free_bytes(const bf_buddy *b, uint64_t *largest)
     return b->free_pages * b->env.page_size;
 }
 
+/* The walk's free extents are the free blocks, each at its order: nr_free of every zone. */
+void bf_buddy_free_orders(const bf_buddy *b, uint32_t *nr_free, unsigned norders)
+{
+    for (unsigned z = 0; z < b->nzones; z++)
+        for (unsigned o = 0; o < b->max_order; o++)
+            bf_alloc_count_free(nr_free, norders, 1ull << o, (int32_t)b->nr_free[z][o]);
+}
+
 size_t bf_buddy_info(bf_buddy *b, char *buf, size_t n)
 {
     bf_strbuf t = bf_strbuf_on(buf, buf ? n : 0);

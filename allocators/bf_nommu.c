@@ -130,6 +130,11 @@ static uint64_t nommu_free_bytes(void *st, uint64_t *largest)
     return bf_buddy_free_bytes(st, largest);
 }
 
+static void nommu_free_orders(void *st, uint32_t *nr_free, unsigned norders)
+{
+    bf_buddy_free_orders(st, nr_free, norders);
+}
+
 static void nommu_reclaimable(void *st, uint64_t pages)
 {
     bf_alloc_buddy.xReclaimable(st, pages);
@@ -152,6 +157,7 @@ const bf_alloc_methods bf_alloc_nommu = {
     .xCheck = nommu_check,
     .xWalk = nommu_walk,
     .xFreeBytes = nommu_free_bytes,
+    .xFreeOrders = nommu_free_orders,
     .xReclaimable = nommu_reclaimable,
     .xMmap = nommu_mmap,
     .xInfo = nommu_info,

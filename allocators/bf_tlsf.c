@@ -95,8 +95,10 @@ typedef struct tlsf_state {
     tlsf_pool *pools;    /* host: pool bounds (constants of the heap once created) */
     char msg[160];       /* check() message */
     uint64_t free_bytes; /* host: free blocks' size + header word, as the walk counts them */
-    uint32_t hfl;        /* host mirror of the first-level bitmap (xLargestFree) */
-    uint32_t *hsl;       /* host mirrors of the second-level bitmaps, fl_count words */
+    unsigned norders;    /* env max_order */
+    uint32_t nr_free[BF_ALLOC_ORDERS_MAX]; /* host: the same blocks per order (xFreeOrders) */
+    uint32_t hfl;  /* host mirror of the first-level bitmap (xLargestFree) */
+    uint32_t *hsl; /* host mirrors of the second-level bitmaps, fl_count words */
 } tlsf_state;
 
 /* ---- mapping ---------------------------------------------------------------------------- */
@@ -169,12 +171,22 @@ static void tlsf_remove(tlsf_state *s, bf_addr b, unsigned fl, unsigned sl)
     }
 }
 
+/* The host counters of one free block of `size` bytes, given (n = 1) or taken (n = -1): as the
+** walk reports such a block, size + header word. */
+static void tlsf_account(tlsf_state *s, uint32_t size, int32_t n)
+{
+    uint64_t len = (uint64_t)size + TLSF_OVERHEAD;
+    assert(n == 1 || (n == -1 && s->free_bytes >= len));
+    s->free_bytes += n > 0 ? len : -len;
+    bf_alloc_count_free(s->nr_free, s->norders, len / s->page_size, n);
+}
+
 static void tlsf_insert(tlsf_state *s, bf_addr b, uint32_t size)
 {
     unsigned fl, sl;
     tlsf_mapping_insert(s, size, &fl, &sl);
     assert(fl < s->fl_count && sl < s->sl_count && (size & 3u) == 0 && (b & 3u) == 0);
-    s->free_bytes += (uint64_t)size + TLSF_OVERHEAD;
+    tlsf_account(s, size, 1);
     bf_addr h = tlsf_head(s, fl, sl);
     bf_addr cur = bf_amem_r32(s->m, h);
     bf_amem_w32(s->m, b + 8, cur);
@@ -193,8 +205,7 @@ static void tlsf_remove_sized(tlsf_state *s, bf_addr b, uint32_t size)
     unsigned fl, sl;
     tlsf_mapping_insert(s, size, &fl, &sl);
     tlsf_remove(s, b, fl, sl);
-    assert(s->free_bytes >= (uint64_t)size + TLSF_OVERHEAD);
-    s->free_bytes -= (uint64_t)size + TLSF_OVERHEAD;
+    tlsf_account(s, size, -1);
 }
 
 /* ---- pools --------------------------------------------------------------------------------- */
@@ -235,6 +246,7 @@ static int tlsf_create(const bf_alloc_env *env, void **out)
         return BF_ENOMEM;
     s->m = env->mem;
     s->page_size = env->page_size;
+    s->norders = env->max_order;
     s->sl_log2 = env->tlsf_sl_log2;
     s->sl_count = 1u << s->sl_log2;
     s->fl_shift = s->sl_log2 + TLSF_ALIGN_LOG2;
@@ -334,8 +346,7 @@ static int tlsf_alloc(void *st, uint64_t bytes, uint32_t gfp, bf_addr *out)
     tlsf_mapping_insert(s, size, &bfl, &bsl);
     assert((word & TLSF_FREE) && size >= adj && bfl == fl && bsl == sl);
 #endif
-    assert(s->free_bytes >= (uint64_t)size + TLSF_OVERHEAD);
-    s->free_bytes -= (uint64_t)size + TLSF_OVERHEAD;
+    tlsf_account(s, size, -1);
     if (size >= adj + TLSF_HDR) {
         /* Split: the remainder stays free and keeps the next block's PREV_FREE bit set. */
         bf_addr rem = b + TLSF_OVERHEAD + adj;
@@ -563,6 +574,15 @@ static uint64_t tlsf_free_bytes(void *st, uint64_t *largest)
     return ((tlsf_state *)st)->free_bytes;
 }
 
+static void tlsf_free_orders(void *st, uint32_t *nr_free, unsigned norders)
+{
+    tlsf_state *s = st;
+    assert(norders == s->norders); /* env.max_order, as the counters were kept */
+    (void)norders;
+    for (unsigned o = 0; o < s->norders; o++)
+        nr_free[o] += s->nr_free[o];
+}
+
 /* The largest free block as the walk reports it (size + header word): every block of a higher
 ** list is larger than every block of a lower one (mapping_insert is monotonic), so it is on the
 ** highest non-empty list, which the host bitmap mirrors name; that list alone is read, with the
@@ -602,6 +622,7 @@ const bf_alloc_methods bf_alloc_tlsf = {
     .xWalk = tlsf_walk,
     .xFreeBytes = tlsf_free_bytes,
     .xLargestFree = tlsf_largest_free,
+    .xFreeOrders = tlsf_free_orders,
     .xPhase = NULL,
     .xReclaimable = NULL,
 };

@@ -193,10 +193,4 @@ void bf_areplay_result_free(bf_areplay_result *res);
 int32_t bf_areplay_unusable_index(const uint32_t *nr_free, unsigned norders, unsigned order);
 int32_t bf_areplay_frag_index(const uint32_t *nr_free, unsigned norders, unsigned order);
 
-/* Free blocks per order from a walk: each free extent of n pages counts as the binary
-** decomposition of n (a power-of-two buddy block counts once at its order; a run of 5 pages
-** as one order-2 and one order-0 block), so that blocks of order >= j hold floor(n / 2^j)
-** order-j requests, as a non-power-of-two allocator can serve them. */
-void bf_areplay_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages);
-
 #endif

@@ -9,7 +9,7 @@
 **
 ** Fragmentation measures (docs/allocators.md, "Measurements"):
 **  - free blocks per order: each free extent of n whole pages counts as the binary decomposition
-**    of n (see bf_areplay_count_free), which is exactly buddyinfo for a buddy allocator;
+**    of n (bf_alloc_count_free), which is exactly buddyinfo for a buddy allocator;
 **  - unusable index U(j) = (free_pages - suitable(j) * 2^j) / free_pages, 1 when nothing is
 **    free; fragmentation index F(j) = -1 if a block of order >= j is free, 0 if no block is
 **    free, else 1 - (1 + free_pages / 2^j) / free_blocks (mm/vmstat.c, integer arithmetic x1000);
@@ -20,6 +20,9 @@
 **    allocation; sample_every only thins the time series. The free bytes come from the
 **    allocator's host counters (xFreeBytes, exact: with checks on, each check compares them
 **    with a walk); an allocator without them is walked (untimed) each time.
+**  - A sample needs the free blocks per order too: from the allocator's host counters when it
+**    keeps them (xFreeOrders, with xFreeBytes and the largest from it or xLargestFree; checked
+**    against a walk like xFreeBytes) and the driver has a measure port, else from a walk.
 **  - Each failure is a measurement point: the first takes a full sample (a walk); the later ones
 **    take free bytes and the largest free block from the counters when the allocator knows the
 **    largest, else from xLargestFree (a measurement, on the measure port), else walk; but no
@@ -77,18 +80,6 @@ void bf_areplay_hists_free(areplay_run *r)
 
 /* ---- fragmentation indices ---- */
 
-void bf_areplay_count_free(uint32_t *nr_free, unsigned norders, uint64_t pages)
-{
-    if (!norders)
-        return;
-    unsigned top = norders - 1;
-    nr_free[top] += (uint32_t)(pages >> top);
-    pages &= (1ull << top) - 1;
-    for (unsigned o = 0; o < top; o++)
-        if (pages & (1ull << o))
-            nr_free[o]++;
-}
-
 static void contig_info(const uint32_t *nr_free, unsigned norders, unsigned order,
                         uint64_t *free_pages, uint64_t *blocks_total, uint64_t *suitable)
 {
@@ -132,7 +123,7 @@ static void walk_visit(void *arg, bf_addr a, uint64_t len, int used)
     r->w_free += len;
     if (len > r->w_largest)
         r->w_largest = len;
-    bf_areplay_count_free(r->w_nr, r->env->max_order, len / r->env->page_size);
+    bf_alloc_count_free(r->w_nr, r->env->max_order, len / r->env->page_size, 1);
 }
 
 /* Raise the footprint peak if the footprint with `free_bytes` free is above it. */
@@ -199,8 +190,21 @@ const char *bf_areplay_check_counters(areplay_run *r, char *buf, size_t n)
                  r->am->name, (unsigned long long)bound, (unsigned long long)r->w_largest);
         return buf;
     }
-    if (fb == r->w_free && (largest == BF_ALLOC_LARGEST_UNKNOWN || largest == r->w_largest))
+    if (fb == r->w_free && (largest == BF_ALLOC_LARGEST_UNKNOWN || largest == r->w_largest)) {
+        if (!r->am->xFreeOrders)
+            return NULL;
+        uint32_t nr[BF_ALLOC_ORDERS_MAX] = {0};
+        r->am->xFreeOrders(r->st, nr, r->env->max_order);
+        for (unsigned o = 0; o < r->env->max_order; o++)
+            if (nr[o] != r->w_nr[o]) {
+                snprintf(buf, n,
+                         "%s: free-block counters say %lu free blocks of order %u but the walk "
+                         "finds %lu",
+                         r->am->name, (unsigned long)nr[o], o, (unsigned long)r->w_nr[o]);
+                return buf;
+            }
         return NULL;
+    }
     snprintf(buf, n,
              "%s: free-memory counters say %llu bytes free (largest block %lld) but the walk finds "
              "%llu (largest %llu)",
@@ -210,9 +214,33 @@ const char *bf_areplay_check_counters(areplay_run *r, char *buf, size_t n)
     return buf;
 }
 
+/* r->w_* as walk_free would find them, from the allocator's host counters when it keeps them
+** all (xFreeBytes, xFreeOrders, the largest from xFreeBytes or xLargestFree), else from a walk;
+** then the footprint peak. Only with a measure port: without one a walk runs on the timed port
+** and the clock ends after it (bf_areplay_measure_end), which counters would not reproduce. */
+static void free_space_and_peak(areplay_run *r)
+{
+    const bf_alloc_methods *am = r->am;
+    uint64_t largest = BF_ALLOC_LARGEST_UNKNOWN, fb = 0;
+    if (am->xFreeOrders && am->xFreeBytes && r->opts->measure_port.xfer) {
+        fb = am->xFreeBytes(r->st, &largest);
+        if (largest == BF_ALLOC_LARGEST_UNKNOWN && am->xLargestFree)
+            largest = bf_areplay_largest_free(r);
+    }
+    if (largest == BF_ALLOC_LARGEST_UNKNOWN) {
+        walk_and_peak(r);
+        return;
+    }
+    r->w_free = fb;
+    r->w_largest = largest;
+    memset(r->w_nr, 0, sizeof(r->w_nr));
+    am->xFreeOrders(r->st, r->w_nr, r->env->max_order);
+    bf_areplay_raise_peak(r, fb);
+}
+
 void bf_areplay_take_sample(areplay_run *r, bf_areplay_sample *s)
 {
-    walk_and_peak(r);
+    free_space_and_peak(r);
     memset(s, 0, sizeof(*s));
     bf_areplay_stats *st = &r->res->stats;
     s->op = st->ops;

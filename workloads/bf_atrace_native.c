@@ -11,14 +11,25 @@
 #include <inttypes.h>
 #include <string.h>
 
-/* The native keyword of each bf_aop. */
-static const char *const aop_names[] = {
-    "kmalloc", "kfree", "cache_alloc", "cache_free", "pages_alloc", "pages_free", "vmalloc",
-    "vfree",   "mmap",  "munmap",      "malloc",     "free",        "phase",      "reclaimable"};
+/* The native keyword of each bf_aop, with its length (the record's first token is compared by
+** length and first letter before its bytes: no strlen per record). */
+#define AOP_NAME(s)                                                                                \
+    {                                                                                              \
+        s, sizeof s - 1                                                                            \
+    }
+static const struct {
+    const char *s;
+    size_t n;
+} aop_names[] = {AOP_NAME("kmalloc"),    AOP_NAME("kfree"),       AOP_NAME("cache_alloc"),
+                 AOP_NAME("cache_free"), AOP_NAME("pages_alloc"), AOP_NAME("pages_free"),
+                 AOP_NAME("vmalloc"),    AOP_NAME("vfree"),       AOP_NAME("mmap"),
+                 AOP_NAME("munmap"),     AOP_NAME("malloc"),      AOP_NAME("free"),
+                 AOP_NAME("phase"),      AOP_NAME("reclaimable")};
+#undef AOP_NAME
 
 const char *bf_aop_name(int op)
 {
-    return op >= 0 && op < (int)BF_ARRAY_SIZE(aop_names) ? aop_names[op] : "unknown";
+    return op >= 0 && op < (int)BF_ARRAY_SIZE(aop_names) ? aop_names[op].s : "unknown";
 }
 
 static int name_field(bf_atrace_reader *r, const char **pp, char *dst, const char *what)
@@ -97,7 +108,7 @@ static int native_record(bf_atrace_reader *r, const char *s, bf_arec *rec)
     size_t n = (size_t)(p - k);
     int op = -1;
     for (int i = 0; i < (int)BF_ARRAY_SIZE(aop_names) && op < 0; i++) /* names are distinct */
-        if (aop_names[i][0] == *k && strlen(aop_names[i]) == n && memcmp(aop_names[i], k, n) == 0)
+        if (aop_names[i].n == n && aop_names[i].s[0] == *k && memcmp(aop_names[i].s, k, n) == 0)
             op = i;
     if (op < 0)
         return bf_atrace_fail(r, BF_EINPUT, "unknown record '%s'", bf_parse_tok(k, t, sizeof t));

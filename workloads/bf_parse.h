@@ -55,20 +55,29 @@ static inline int bf_parse_hex(const char **pp, uint64_t *v, int allow_prefix)
     return BF_PNUM_OK;
 }
 
+/* Decimal digits. As bf_parse_hex, the digit loop has no overflow test: 19 digits always fit
+** (10^19 - 1 < 2^64), and only a longer run (rare) is converted again with one per digit. */
 static inline int bf_parse_dec(const char **pp, uint64_t *v)
 {
     const char *p = *pp;
     uint64_t x = 0;
     const char *s = p;
-    while (*p >= '0' && *p <= '9') {
-        unsigned d = (unsigned)(*p - '0');
-        if (x > (UINT64_MAX - d) / 10)
-            return BF_PNUM_OVERFLOW;
+    unsigned d;
+    while ((d = (unsigned)((unsigned char)*p - '0')) <= 9) {
         x = x * 10 + d;
         p++;
     }
     if (p == s)
         return BF_PNUM_NONE;
+    if (p - s > 19) {
+        x = 0;
+        for (const char *q = s; q < p; q++) {
+            d = (unsigned)(*q - '0');
+            if (x > (UINT64_MAX - d) / 10)
+                return BF_PNUM_OVERFLOW;
+            x = x * 10 + d;
+        }
+    }
     *v = x;
     *pp = p;
     return BF_PNUM_OK;

@@ -14,7 +14,7 @@
 **  - xUsable >= the request (or 0: unknown);
 **  - xWalk extents do not overlap and every live allocation starts inside a used extent;
 **  - after every operation the allocator's host counters (xFreeBytes: free bytes, and the
-**    largest free block where it keeps it) equal the walk;
+**    largest free block where it keeps it; xFreeOrders: free blocks per order) equal the walk;
 **  - exhaustion and recovery: single pages taken until failure and given back restore the free
 **    memory seen before; with restores_free, freeing everything restores the free memory seen
 **    after create.
@@ -413,10 +413,27 @@ static inline void at_stress_check(at_stress *t)
     at_walk w;
     at_walk_collect(t->e, &w);
     uint64_t wl = 0;
+    unsigned norders = t->e->env.max_order;
+    uint32_t wnr[BF_ALLOC_ORDERS_MAX] = {0}, cnr[BF_ALLOC_ORDERS_MAX] = {0};
     for (size_t i = 0; i < w.n; i++)
-        if (!w.v[i].used && w.v[i].len > wl)
-            wl = w.v[i].len;
+        if (!w.v[i].used) {
+            if (w.v[i].len > wl)
+                wl = w.v[i].len;
+            bf_alloc_count_free(wnr, norders, w.v[i].len / t->e->env.page_size, 1);
+        }
     free(w.v);
+    if (t->e->ops->xFreeOrders) {
+        t->e->ops->xFreeOrders(t->e->st, cnr, norders);
+        for (unsigned o = 0; o < norders; o++)
+            if (cnr[o] != wnr[o]) {
+                fprintf(stderr, "%s op %llu: counters %lu free blocks of order %u, walk %lu\n",
+                        t->e->ops->name, (unsigned long long)t->ops, (unsigned long)cnr[o], o,
+                        (unsigned long)wnr[o]);
+                BF_CHECK(0);
+                t->broken = 1;
+                break;
+            }
+    }
     if (largest == BF_ALLOC_LARGEST_UNKNOWN && t->e->ops->xLargestFree)
         largest = t->e->ops->xLargestFree(t->e->st); /* it must know what the counters do not */
     uint64_t bound = t->e->ops->xLargestFreeBound ? t->e->ops->xLargestFreeBound(t->e->st) : 0;

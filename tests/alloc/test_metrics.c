@@ -41,18 +41,29 @@ int main(void)
     ** of order 10; 13 pages = 8 + 4 + 1. A 5-page run then holds floor(5/2) = 2 order-1
     ** requests: U(1) = (5 - 2*2) * 1000 / 5 = 200. */
     uint32_t nr[11] = {0};
-    bf_areplay_count_free(nr, 11, 5);
+    bf_alloc_count_free(nr, 11, 5, 1);
     BF_CHECK_EQ(nr[0], 1);
     BF_CHECK_EQ(nr[1], 0);
     BF_CHECK_EQ(nr[2], 1);
     BF_CHECK_EQ(bf_areplay_unusable_index(nr, 11, 1), 200);
     uint32_t nr2[11] = {0};
-    bf_areplay_count_free(nr2, 11, 4096);
+    bf_alloc_count_free(nr2, 11, 4096, 1);
     BF_CHECK_EQ(nr2[10], 4);
-    bf_areplay_count_free(nr2, 11, 13);
+    bf_alloc_count_free(nr2, 11, 13, 1);
     BF_CHECK_EQ(nr2[3], 1);
     BF_CHECK_EQ(nr2[2], 1);
     BF_CHECK_EQ(nr2[0], 1);
     BF_CHECK_EQ(nr2[1], 0);
+    /* n blocks at once, and taken away again (the allocators' host counters): back to 4 x 10 */
+    bf_alloc_count_free(nr2, 11, 3, 7);
+    BF_CHECK_EQ(nr2[0], 8);
+    BF_CHECK_EQ(nr2[1], 7);
+    bf_alloc_count_free(nr2, 11, 3, -7);
+    bf_alloc_count_free(nr2, 11, 13, -1);
+    bf_alloc_count_free(nr2, 11, 2048, 3); /* 3 x order 11 = 6 blocks of the top order */
+    BF_CHECK_EQ(nr2[10], 10);
+    bf_alloc_count_free(nr2, 11, 2048, -3);
+    for (unsigned o = 0; o < 11; o++)
+        BF_CHECK_EQ(nr2[o], o == 10 ? 4u : 0u);
     return bf_test_exit();
 }

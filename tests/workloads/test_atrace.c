@@ -75,6 +75,20 @@ static void native(const char *dir)
     BF_CHECK_STR(NAT("kmalloc 1\n"), "a:2: missing size");
     BF_CHECK_STR(NAT("kmalloc x 1\n"), "a:2: bad id 'x'");
     BF_CHECK_STR(NAT("brk 1 2\n"), "a:2: unknown record 'brk'");
+    BF_CHECK_STR(NAT("kmallo 1 2\n"), "a:2: unknown record 'kmallo'"); /* a keyword's prefix */
+    BF_CHECK_STR(NAT("mallocc 1 2\n"), "a:2: unknown record 'mallocc'");
+    BF_CHECK_STR(NAT("fref 1\n"), "a:2: unknown record 'fref'"); /* length and first letter */
+    /* Decimal limits: 19 digits always fit; 2^64 - 1 is the largest id; a longer run of digits
+    ** is checked again, leading zeros allowed. */
+    BF_CHECK_STR(NAT("malloc 9999999999999999999 8\nfree 9999999999999999999\n"), "(no error)");
+    BF_CHECK_STR(NAT("malloc 18446744073709551615 8\nfree 18446744073709551615\n"), "(no error)");
+    BF_CHECK_STR(NAT("malloc 18446744073709551616 8\n"),
+                 "a:2: id '18446744073709551616' is too large");
+    BF_CHECK_STR(NAT("malloc 99999999999999999999 8\n"),
+                 "a:2: id '99999999999999999999' is too large");
+    BF_CHECK_STR(NAT("malloc 00000000000000000000000042 8\nfree 42\n"), "(no error)");
+    BF_CHECK_STR(NAT("malloc 1 8 t=18446744073709551615\nfree 1 t=184467440737095516150\n"),
+                 "a:3: bad time 't=184467440737095516150'");
     BF_CHECK_STR(NAT("malloc 1 2 GFP_KERNEL\n"), "a:2: unexpected 'GFP_KERNEL' after the record");
     BF_CHECK_STR(NAT("kmalloc 1 2 @site t=x\n"), "a:2: bad time 't=x'");
     BF_CHECK_STR(wl_aerr("#bfsim-alloc 3\n", BF_AFMT_AUTO),
