@@ -40,7 +40,10 @@
 ** FREE of its physical predecessor, whose address a free predecessor also stores in prev_phys.
 ** The host keeps a mirror of both bitmaps (hfl, hsl), equal to the simulated ones after every
 ** operation (tlsf_check compares them), so that the largest free block is found by reading one
-** list, never by a walk (tlsf_largest_free).
+** list, never by a walk (tlsf_largest_free). Host counters of the free blocks (free_bytes, and
+** nr_free per order as bf_alloc_count_free counts them) change with every block that enters or
+** leaves a free list (tlsf_account), so that a sample needs no walk (xFreeBytes, xFreeOrders;
+** the driver's checks compare them with one).
 ** Debug builds assert, from values an operation has read anyway (never an extra simulated
 ** access): a list index is inside the bitmaps, a block is 4-byte sized, the block taken from
 ** list (fl, sl) is free, big enough (good fit) and on the list its size maps to, the pointer
