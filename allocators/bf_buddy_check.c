@@ -1,8 +1,9 @@
 /*
 ** bf_buddy_check.c: the buddy allocator's instruments (bf_buddy.c states the model and the
 ** metadata layout): the consistency check, the walk over free and used extents, the free-byte
-** count and the free blocks per order from the host mirrors, and /proc/buddyinfo. The caller runs them between
-** bf_amem_mark_get and bf_amem_rewind, so they add no latency to the measured operations.
+** count and the free blocks per order from the host mirrors, and /proc/buddyinfo. The caller
+** runs them between bf_amem_mark_get and bf_amem_rewind, so they add no latency to the measured
+** operations.
 **
 ** The check verifies the invariants stated in bf_buddy.c: every free-list entry is a BUDDY head
 ** of that order, aligned, inside its zone, with consistent back links and no free buddy of the

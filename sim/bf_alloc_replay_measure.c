@@ -23,7 +23,7 @@
 **  - A sample needs the free blocks per order too: from the allocator's host counters when it
 **    keeps them (xFreeOrders, with xFreeBytes and the largest from it or xLargestFree; checked
 **    against a walk like xFreeBytes) and the driver has a measure port, else from a walk.
-**  - Each failure is a measurement point: the first takes a full sample (a walk); the later ones
+**  - Each failure is a measurement point: the first takes a full sample (as above); the later ones
 **    take free bytes and the largest free block from the counters when the allocator knows the
 **    largest, else from xLargestFree (a measurement, on the measure port), else walk; but no
 **    walk when xLargestFreeBound shows the largest is at least alloc.largest_free_min, the only
