@@ -653,6 +653,14 @@ static uint64_t slob_free_bytes(void *st, uint64_t *largest)
     return pages_free + s->free_units * SLOB_UNIT;
 }
 
+/* The walk's extents of whole free pages are the buddy's free blocks: a SLOB page's free blocks
+** are smaller than a page, so they add no block of any order. */
+static void slob_free_orders(void *st, uint32_t *nr_free, unsigned norders)
+{
+    slob_state *s = st;
+    s->pg.ops->xFreeOrders(s->pg.st, nr_free, norders);
+}
+
 const bf_alloc_methods bf_alloc_slob = {
     .name = "slob",
     .xCreate = slob_create,
@@ -668,6 +676,7 @@ const bf_alloc_methods bf_alloc_slob = {
     .xWalk = slob_walk,
     .xFreeBytes = slob_free_bytes,
     .xLargestFreeBound = bfa_pages_xlargest_bound,
+    .xFreeOrders = slob_free_orders,
     .xPhase = bfa_pages_xphase,
     .xReclaimable = bfa_pages_xreclaimable,
     .xMmap = NULL,
