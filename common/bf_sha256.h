@@ -24,6 +24,11 @@ void bf_sha256_init(bf_sha256 *s);
 void bf_sha256_update(void *ctx, const void *data, size_t n);
 void bf_sha256_final(bf_sha256 *s, char out_hex[65]);
 
+/* The block function's implementation: on = 1 (the default, chosen at the first use) the host's
+** SHA instructions when it has them, on = 0 the portable one. Returns 1 if the instructions are
+** in use. For tests and benchmarks; both give the same digests. */
+int bf_sha256_use_hw(int on);
+
 /* One piece of memory. */
 void bf_sha256_text(const char *s, size_t n, char out_hex[65]);
 /* Streams the file: BF_OK, or BF_EIO with "cannot open F: reason" / "cannot read F: reason". */
