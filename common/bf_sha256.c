@@ -27,7 +27,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#if defined(__x86_64__) && defined(__GNUC__) /* clang defines __GNUC__ too */
 #define SHA_NI 1
 #include <cpuid.h>
 #include <immintrin.h>
@@ -197,9 +197,11 @@ void bf_sha256_update(void *ctx, const void *data, size_t n)
         sha_blocks(s->h, s->b, 1);
         s->nb = 0;
     }
-    sha_blocks(s->h, p, n / 64);
-    p += n / 64 * 64;
-    n %= 64;
+    if (n >= 64) {
+        sha_blocks(s->h, p, n / 64);
+        p += n / 64 * 64;
+        n %= 64;
+    }
     memcpy(s->b, p, n);
     s->nb = n;
 }
