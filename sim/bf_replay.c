@@ -40,9 +40,11 @@
 **     identical either way (the fastpath.* tests compare every statistic of every suite trace).
 */
 #include "bf_replay.h"
+#include "bf_hmem.h"
 #include "bf_strbuf.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define BF_STAT_STRUCT bf_replay_stats
@@ -50,31 +52,31 @@ const bf_stat_desc bf_replay_stat_desc[] = {BF_REPLAY_STATS(BF_STAT_DESC)};
 #undef BF_STAT_STRUCT
 const size_t bf_replay_stat_count = BF_ARRAY_SIZE(bf_replay_stat_desc);
 
-enum { REPLAY_BATCH = 256 }; /* records decoded per bf_trace_next_batch call */
-
 #if defined(__GNUC__)
 #define REPLAY_NOINLINE __attribute__((noinline))
 #else
 #define REPLAY_NOINLINE
 #endif
 
-typedef struct replay {
+typedef struct bf_replay {
     bf_memsys *s;
     const bf_replay_opts *o;
     bf_replay_stats *st;
-    bf_cycles t;        /* core time */
-    int mode;           /* bf_mode */
-    int in_instr;       /* an ifetch opened the current instruction */
-    uint64_t recno;     /* records consumed */
-    uint64_t line;      /* trace line of the current record (for the hazard detector) */
-    uint32_t hit;       /* l1.hit_cycles */
-    int fast;           /* sim.fast_path */
-    int host_ifetch;    /* o->host_ifetch */
-    uint32_t whole;     /* BF_REQ_WHOLEREF under --compat=cachegrind (rule 4), else 0 */
-    bf_cycles dma_next; /* time of the next DMA request, (bf_cycles)-1 if none is pending */
-    uint64_t dma_xfers; /* DMA transfers submitted */
-    int stop_hazard;    /* --on-hazard=stop and a hazard was raised */
-    int stop_fault;     /* --on-fault=stop and a DMA transfer faulted part-way */
+    bf_cycles t;          /* core time */
+    int mode;             /* bf_mode */
+    int in_instr;         /* an ifetch opened the current instruction */
+    uint64_t recno;       /* records consumed */
+    uint64_t line;        /* trace line of the current record (for the hazard detector) */
+    uint32_t hit;         /* l1.hit_cycles */
+    int fast;             /* sim.fast_path */
+    int host_ifetch;      /* o->host_ifetch */
+    uint32_t whole;       /* BF_REQ_WHOLEREF under --compat=cachegrind (rule 4), else 0 */
+    bf_cycles dma_next;   /* time of the next DMA request, (bf_cycles)-1 if none is pending */
+    uint64_t dma_xfers;   /* DMA transfers submitted */
+    int stop_hazard;      /* --on-hazard=stop and a hazard was raised */
+    int stop_fault;       /* --on-fault=stop and a DMA transfer faulted part-way */
+    uint64_t op_issue[6]; /* busy cost of each op kind (bf_op order), from the L1 configuration */
+    uint64_t bytes_read;  /* of the trace file, for on_progress (bf_replay_feed) */
 } replay;
 
 #define DMA_IDLE ((bf_cycles)-1)
@@ -334,97 +336,87 @@ static inline int access_record(replay *R, const bf_trace_rec *rec)
     return f;
 }
 
-int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_replay_stats *st,
-                  char *err, size_t errn)
+int bf_replay_begin(bf_memsys *s, const bf_replay_opts *o, bf_replay_stats *st, bf_replay **out)
 {
-    replay R;
-    memset(&R, 0, sizeof R);
-    R.s = s;
-    R.o = o;
-    R.st = st;
-    R.mode = BF_MODE_SUPV;
-    R.hit = 1;
-    bf_trace_rec batch[REPLAY_BATCH];
-    size_t nbatch = 0, ibatch = 0;
-    int end = BF_END_OK;
-    /* busy cost of each op kind (bf_op order) comes from the L1 configuration */
+    replay *R = bf_calloc(1, sizeof *R);
+    *out = R;
+    if (!R)
+        return BF_ENOMEM;
+    R->s = s;
+    R->o = o;
+    R->st = st;
     const bf_machine *m = bf_memsys_machine(s);
     const uint64_t op_issue[6] = {m->l1.ssync_cycles,   m->l1.csync_cycles,   m->l1.cacheop_cycles,
                                   m->l1.cacheop_cycles, m->l1.cacheop_cycles, m->l1.cacheop_cycles};
-    R.hit = m->l1.hit_cycles;
-    R.fast = m->fast_path;
-    R.host_ifetch = o->host_ifetch;
-    R.whole = o->compat == BF_COMPAT_CACHEGRIND ? BF_REQ_WHOLEREF : 0;
-    R.mode = (int)m->initial_mode;
-    R.dma_next = DMA_IDLE;
-    bf_hazard *hz = bf_memsys_hazard(s);
-    bf_hazard_watch(hz, &R.recno, &R.line, trace_name(&R), on_hazard, &R);
-    bf_memsys_dma_on_fault(s, on_dma_fault, &R);
-    for (;;) {
-        if (ibatch == nbatch) {
-            if (o->stop && *o->stop) { /* checked per batch: within REPLAY_BATCH records */
-                end = BF_END_INTERRUPTED;
-                break;
-            }
-            int rc = bf_trace_next_batch(r, batch, REPLAY_BATCH, &nbatch);
-            ibatch = 0;
-            if (rc == BF_EEOF)
-                break;
-            if (rc != BF_OK) {
-                snprintf(err, errn, "%s", bf_trace_error(r));
-                end = BF_END_INPUT;
-                break;
-            }
-        }
-        const bf_trace_rec *rec = &batch[ibatch++];
-        R.recno++;
-        R.line = rec->line;
+    memcpy(R->op_issue, op_issue, sizeof op_issue);
+    R->hit = m->l1.hit_cycles;
+    R->fast = m->fast_path;
+    R->host_ifetch = o->host_ifetch;
+    R->whole = o->compat == BF_COMPAT_CACHEGRIND ? BF_REQ_WHOLEREF : 0;
+    R->mode = (int)m->initial_mode;
+    R->dma_next = DMA_IDLE;
+    bf_hazard_watch(bf_memsys_hazard(s), &R->recno, &R->line, trace_name(R), on_hazard, R);
+    bf_memsys_dma_on_fault(s, on_dma_fault, R);
+    return BF_OK;
+}
+
+int bf_replay_feed(bf_replay *R, const bf_trace_rec *recs, size_t n, uint64_t bytes_read, char *err,
+                   size_t errn)
+{
+    const bf_replay_opts *o = R->o;
+    bf_replay_stats *st = R->st;
+    bf_memsys *s = R->s;
+    if (o->stop && *o->stop) /* checked per batch */
+        return BF_END_INTERRUPTED;
+    R->bytes_read = bytes_read;
+    for (size_t i = 0; i < n; i++) {
+        const bf_trace_rec *rec = &recs[i];
+        R->recno++;
+        R->line = rec->line;
         st->records++;
-        if ((R.recno & (BF_REPLAY_PROGRESS_EVERY - 1)) == 0 && o->on_progress)
-            o->on_progress(o->progress_ctx, R.recno, bf_trace_bytes_read(r));
+        if ((R->recno & (BF_REPLAY_PROGRESS_EVERY - 1)) == 0 && o->on_progress)
+            o->on_progress(o->progress_ctx, R->recno, R->bytes_read);
         int f = 0;
-        if (R.dma_next <= R.t)
-            f = dma_advance(&R);
+        if (R->dma_next <= R->t)
+            f = dma_advance(R);
         int type = f ? -1 : (int)rec->type;
         if (type >= BF_REC_IFETCH && type <= BF_REC_MODIFY) {
-            f = access_record(&R, rec); /* the common records: a compare, not the jump table */
+            f = access_record(R, rec); /* the common records: a compare, not the jump table */
             type = -1;
         }
         switch (type) {
         case BF_REC_GAP:
-            R.in_instr = 0;
-            R.t += rec->value;
+            R->in_instr = 0;
+            R->t += rec->value;
             st->busy += rec->value;
             st->gap_cycles += rec->value;
             break;
         case BF_REC_OP: {
-            R.in_instr = 0;
-            uint32_t n = rec->count ? rec->count : 1;
-            for (uint32_t i = 0; i < n && !f; i++) {
+            R->in_instr = 0;
+            uint32_t cnt = rec->count ? rec->count : 1;
+            for (uint32_t k = 0; k < cnt && !f; k++) {
                 st->ops++;
-                st->busy += op_issue[rec->op < 6 ? rec->op : 0];
-                f = op1(&R, rec, rec->op, rec->addr + 32u * i);
+                st->busy += R->op_issue[rec->op < 6 ? rec->op : 0];
+                f = op1(R, rec, rec->op, rec->addr + 32u * k);
             }
             break;
         }
         case BF_REC_MODE:
-            R.mode = rec->mode;
+            R->mode = rec->mode;
             st->mode_changes++;
             break;
         case BF_REC_MMR: {
             st->mmr_writes++;
             /* an MMR write is a store: in user mode it takes the same DCPLB protection fault
             ** (EXCAUSE 0x23) as a user-mode load or store of that address, and writes nothing */
-            if (R.mode == BF_MODE_USER && (f = access1(&R, rec, BF_ACC_WRITE, rec->addr, 4, 0)))
+            if (R->mode == BF_MODE_USER && (f = access1(R, rec, BF_ACC_WRITE, rec->addr, 4, 0)))
                 break;
             char why[200];
-            int mrc = bf_memsys_mmr_write(s, rec->addr, (uint32_t)rec->value, R.t, why, sizeof why);
+            int mrc =
+                bf_memsys_mmr_write(s, rec->addr, (uint32_t)rec->value, R->t, why, sizeof why);
             if (mrc == BF_EINPUT) {
-                snprintf(err, errn, "%s:%llu: MMR 0x%08x 0x%08x: %s",
-                         o->trace_name ? o->trace_name : "trace", (unsigned long long)rec->line,
-                         rec->addr, (uint32_t)rec->value, why);
-                st->cycles = R.t;
-                st->stall_total = st->cycles - st->busy;
+                snprintf(err, errn, "%s:%llu: MMR 0x%08x 0x%08x: %s", trace_name(R),
+                         (unsigned long long)rec->line, rec->addr, (uint32_t)rec->value, why);
                 return BF_END_INPUT;
             }
             if (mrc != BF_OK)
@@ -432,54 +424,55 @@ int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_
             break;
         }
         case BF_REC_DMA:
-            f = dma_record(&R, rec, err, errn);
+            f = dma_record(R, rec, err, errn);
             break;
         case BF_REC_PHASE:
             st->phases++;
-            R.in_instr = 0;
-            st->cycles = R.t;
+            R->in_instr = 0;
+            st->cycles = R->t;
             st->stall_total = st->cycles - st->busy;
             if (o->on_phase)
-                o->on_phase(o->phase_ctx, rec->name ? rec->name : "", R.recno);
+                o->on_phase(o->phase_ctx, rec->name ? rec->name : "", R->recno);
             break;
         default:
             break;
         }
-        if (f == -2) {
-            end = BF_END_INPUT;
-            break;
-        }
+        if (f == -2)
+            return BF_END_INPUT;
         if (f < 0) {
-            snprintf(err, errn, "%s:%llu: the memory system failed on this record",
-                     o->trace_name ? o->trace_name : "trace", (unsigned long long)rec->line);
-            end = BF_END_ERROR;
-            break;
+            snprintf(err, errn, "%s:%llu: the memory system failed on this record", trace_name(R),
+                     (unsigned long long)rec->line);
+            return BF_END_ERROR;
         }
         if (f > 0) {
-            if (o->on_fault_policy == BF_ONFAULT_STOP) {
-                end = BF_END_FAULT;
-                break;
-            }
+            if (o->on_fault_policy == BF_ONFAULT_STOP)
+                return BF_END_FAULT;
             st->faults_skipped++;
         }
-        if (R.stop_fault || R.stop_hazard) {
-            end = R.stop_fault ? BF_END_FAULT : BF_END_HAZARD;
-            break;
-        }
+        if (R->stop_fault || R->stop_hazard)
+            return R->stop_fault ? BF_END_FAULT : BF_END_HAZARD;
     }
+    return BF_END_OK;
+}
+
+int bf_replay_end(bf_replay *R, int end, char *err, size_t errn)
+{
+    bf_memsys *s = R->s;
+    bf_replay_stats *st = R->st;
     /* DMA still running after the last record runs to its end here, so that its faults and
     ** hazards are still reported with this run's trace positions */
-    if (R.dma_next != DMA_IDLE &&
+    if (R->dma_next != DMA_IDLE &&
         (end == BF_END_OK || end == BF_END_FAULT || end == BF_END_HAZARD) &&
-        bf_memsys_dma_advance(s, DMA_IDLE, &R.dma_next) != BF_OK && end == BF_END_OK) {
-        snprintf(err, errn, "%s: the memory system failed while DMA ran on", trace_name(&R));
+        bf_memsys_dma_advance(s, DMA_IDLE, &R->dma_next) != BF_OK && end == BF_END_OK) {
+        snprintf(err, errn, "%s: the memory system failed while DMA ran on", trace_name(R));
         end = BF_END_ERROR;
     }
-    if (end == BF_END_OK && (R.stop_fault || R.stop_hazard))
-        end = R.stop_fault ? BF_END_FAULT : BF_END_HAZARD;
-    bf_hazard_watch(hz, NULL, NULL, NULL, NULL, NULL);
+    if (end == BF_END_OK && (R->stop_fault || R->stop_hazard))
+        end = R->stop_fault ? BF_END_FAULT : BF_END_HAZARD;
+    bf_hazard_watch(bf_memsys_hazard(s), NULL, NULL, NULL, NULL, NULL);
     bf_memsys_dma_on_fault(s, NULL, NULL);
-    st->cycles = R.t;
+    st->cycles = R->t;
     st->stall_total = st->cycles - st->busy;
+    free(R);
     return end;
 }

@@ -92,8 +92,19 @@ typedef struct bf_replay_opts {
 
 #define BF_REPLAY_PROGRESS_EVERY 65536u /* a power of two */
 
-/* Replay every record. Returns BF_END_*; err gets the message of an input error. */
-int bf_replay_run(bf_memsys *s, bf_trace_reader *r, const bf_replay_opts *o, bf_replay_stats *st,
-                  char *err, size_t errn);
+/* The replay of one machine, fed by its caller, which decodes the records (bf_sim_run_many: one
+** reader for one or several machines): begin, feed each batch bf_trace_next_batch decodes, end.
+** begin: BF_OK or BF_ENOMEM (*out NULL). feed: the records in trace order (a batch
+** must not hold a record after a PHASE record, whose name is only valid until the next read),
+** bytes_read the reader's position after decoding them (for on_progress); returns BF_END_OK to go
+** on, or how the run ended (err set for BF_END_INPUT and BF_END_ERROR; feed must not be called
+** again). end: the run's end (BF_END_OK at the end of the trace, else what feed returned or
+** BF_END_INPUT for a reader error), after DMA still running has run on; frees the state and
+** returns the final BF_END_*. */
+typedef struct bf_replay bf_replay;
+int bf_replay_begin(bf_memsys *s, const bf_replay_opts *o, bf_replay_stats *st, bf_replay **out);
+int bf_replay_feed(bf_replay *R, const bf_trace_rec *recs, size_t n, uint64_t bytes_read, char *err,
+                   size_t errn);
+int bf_replay_end(bf_replay *R, int end, char *err, size_t errn);
 
 #endif

@@ -93,7 +93,8 @@ typedef struct bf_run_info {
 int bf_results_begin(bf_results *db, const bf_run_info *info, int64_t *run_id, char *err,
                      size_t errn);
 
-/* Open the write transaction that collects run_id's metrics, faults and series. */
+/* Open the write transaction that collects run_id's metrics, faults and series; run_id becomes
+** the current run (the one bf_results_abort marks), also when this fails. */
 int bf_results_metrics_begin(bf_results *db, int64_t run_id, char *err, size_t errn);
 /* Add to the open transaction. Return 0, BF_ESTATE outside bf_results_metrics_begin, BF_EDB
 ** (message in bf_results_errmsg: a metric name repeated in one run is an error). A non-finite
@@ -123,6 +124,8 @@ int bf_results_commit(bf_results *db, const char *status, char *err, size_t errn
 ** interrupted | ok | fault) of the current run (the last begun) in a transaction of its own.
 ** Message in bf_results_errmsg. */
 int bf_results_abort(bf_results *db, const char *status);
+/* The same for run_id, begun earlier (compare begins the runs of a pass before it runs them). */
+int bf_results_abort_run(bf_results *db, int64_t run_id, const char *status);
 
 /* The SQLite connection, for other sim/ modules: bf_htmlreport reads runs, metrics and series with
 ** it; bf_regdb keeps the regressions tables and merges databases through it (schema version 3),

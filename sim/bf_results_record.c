@@ -127,6 +127,7 @@ int bf_results_metrics_begin(bf_results *r, int64_t run_id, char *err, size_t er
     if (r->in_txn)
         return bf_results_fail(r, BF_ESTATE, err, errn,
                                "results database '%s': a run's metrics are open", r->path);
+    r->cur_run = run_id; /* what an abort after a failure here marks (compare begins several) */
     int rc = prepare_once(r, &r->st_metric,
                           "INSERT INTO metrics (run_id, name, value, unit) VALUES (?, ?, ?, ?)",
                           err, errn);
@@ -163,7 +164,6 @@ int bf_results_metrics_begin(bf_results *r, int64_t run_id, char *err, size_t er
         return rc;
     }
     r->in_txn = 1;
-    r->cur_run = run_id;
     r->fault_seq = 0;
     r->hazard_seq = 0;
     return BF_OK;
@@ -334,4 +334,15 @@ int bf_results_abort(bf_results *r, const char *status)
         return bf_results_fail(r, BF_ESTATE, NULL, 0, "results database '%s': no run to abort",
                                r->path);
     return set_status(r, status, NULL, 0);
+}
+
+int bf_results_abort_run(bf_results *r, int64_t run_id, const char *status)
+{
+    if (!r)
+        return BF_EINPUT;
+    if (r->in_txn)
+        bf_results_rollback(r);
+    r->in_txn = 0;
+    r->cur_run = run_id;
+    return bf_results_abort(r, status);
 }

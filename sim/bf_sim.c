@@ -1,6 +1,17 @@
 /*
-** bf_sim.c: one machine on one trace (see bf_sim.h). The only place that wires a trace reader,
-** a memory system and the replay engine together, so `run`, `compare` and batch runs agree.
+** bf_sim.c: one machine, or several, on one trace (see bf_sim.h). The only place that wires a
+** trace reader, memory systems and the replay engine together, so `run`, `compare` and batch runs
+** agree.
+**
+** Algorithm (bf_sim_run_many): set every machine up, open the reader once (with the workload hash
+** as its byte tap), then read a batch of records at a time and feed it to each machine's replay
+** that is still running, in the order given; a replay that ends (a fault under --on-fault=stop, a
+** hazard under --on-hazard=stop, a model error) is finished at once and the others go on; after
+** the last batch (or when none runs any more) the rest of the file is drained for the hash, and
+** each machine is finished: its last phase, the buffers' drain, the derived statistics.
+** Invariant: a machine sees exactly the records, the batch boundaries and the reader positions it
+** would see alone, so its statistics, faults and hazards are the ones of a run of its own
+** (tests/cli/cli_test.py compare_one_pass). bf_sim_run is bf_sim_run_many of one machine.
 */
 #include "bf_sim.h"
 #include "bf_hmem.h"
@@ -105,7 +116,7 @@ static double ratio(double a, double b)
 /* The derived statistics as typed formulas over the counters they derive from (rule 4 of
 ** docs/architecture.md: nothing looked up by name): miss rates, CPI, simulated time, SDRAM row hit
 ** rate; a ratio with a zero denominator is 0. l1 or sd NULL count as all zero. drain_cycles is
-** set by bf_sim_run. */
+** set by sim_finish. */
 static void derive(bf_derived_stats *d, const bf_replay_stats *rst, const bf_l1_stats *l1,
                    const bf_sdram_stats *sd, uint64_t cclk_hz)
 {
@@ -125,8 +136,8 @@ static void derive(bf_derived_stats *d, const bf_replay_stats *rst, const bf_l1_
     d->time_us = (double)rst->cycles * 1e6 / (double)cclk_hz;
 }
 
-int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
-               size_t errn)
+/* One machine before the trace: its statistics registry, memory system and per-set counters. */
+static int sim_setup(const bf_machine *m, const bf_sim_opts *o, bf_sim *out, char *err, size_t errn)
 {
     memset(out, 0, sizeof *out);
     out->reg = bf_stats_new();
@@ -157,54 +168,16 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         }
         bf_l1_set_stats_attach(bf_memsys_l1(out->ms), out->sets);
     }
-    bf_trace_options topt = o->topt;
-    /* foreign traces are mapped into this machine's SDRAM */
-    topt.map_base = 0;
-    topt.map_limit = bf_machine_sdram_bytes(m);
-    if (topt.map_window > topt.map_limit) {
-        snprintf(err, errn,
-                 "--map-window: %u bytes is more than the machine's SDRAM (%u bytes, ebiu.sdbctl)",
-                 topt.map_window, topt.map_limit);
-        bf_sim_free(out);
-        return BF_ECONFIG;
-    }
-    if (o->ropt.compat == BF_COMPAT_CACHEGRIND && !o->misaligned_set)
-        topt.misaligned = BF_MISALIGNED_COUNT_ONCE;
-    bf_trace_reader *r = NULL;
-    char terr[512];
-    bf_sha256 hash;
-    bf_byte_tap tap = {bf_sha256_update, &hash};
-    bf_sha256_init(&hash);
-    if (o->hash)
-        topt.tap = &tap;
     snprintf(out->whash, sizeof out->whash, "not computed");
-    if ((rc = bf_trace_open(trace, &topt, &r, terr, sizeof terr))) {
-        snprintf(err, errn, "%s", terr);
-        bf_sim_free(out);
-        return rc;
-    }
-    out->format = bf_trace_detected_format(r);
-    bf_replay_opts ro = o->ropt;
-    ro.host_ifetch =
-        out->format == BF_FMT_LACKEY || out->format == BF_FMT_DIN || out->format == BF_FMT_XDIN;
-    if (!ro.trace_name)
-        ro.trace_name = trace;
-    ro.on_phase = on_phase;
-    ro.phase_ctx = out;
-    out->end = bf_replay_run(out->ms, r, &ro, &out->rst, err, errn);
-    if (o->hash && (out->end == BF_END_OK || out->end == BF_END_FAULT)) {
-        /* the hash covers the whole file even when the run stopped at a fault */
-        if (bf_trace_drain(r) == BF_OK) {
-            bf_sha256_final(&hash, out->whash);
-        } else {
-            snprintf(err, errn, "%s", bf_trace_error(r));
-            out->end = BF_END_INPUT;
-        }
-    }
-    bf_trace_close(r);
+    return BF_OK;
+}
+
+/* One machine after the trace: the last phase, the buffers' drain, the derived statistics. */
+static void sim_finish(const bf_machine *m, bf_sim *out)
+{
     phase_close(out); /* the last phase runs to the end of the trace */
     if (out->phase_oom && (out->end == BF_END_OK || out->end == BF_END_FAULT)) {
-        snprintf(err, errn, "out of host memory (per-phase statistics)");
+        snprintf(out->err, sizeof out->err, "out of host memory (per-phase statistics)");
         out->end = BF_END_NOMEM;
     }
     bf_cycles idle = out->rst.cycles;
@@ -212,5 +185,146 @@ int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *o
         out->der.drain_cycles = idle - out->rst.cycles;
     derive(&out->der, &out->rst, bf_stats_block(out->reg, bf_l1_stat_desc),
            bf_stats_block(out->reg, bf_sdram_stat_desc), m->cclk_hz);
+}
+
+/* The runs whose trace hash is kept: those that ended at the end of the trace or at a fault. */
+static int hashed_end(int end)
+{
+    return end == BF_END_OK || end == BF_END_FAULT;
+}
+
+int bf_sim_run_many(const bf_machine *ms, size_t n, const char *trace, bf_sim_opts *os,
+                    bf_sim *outs, char *err, size_t errn)
+{
+    if (!n)
+        return BF_OK;
+    for (size_t i = 1; i < n; i++)
+        if (bf_machine_sdram_bytes(&ms[i]) != bf_machine_sdram_bytes(&ms[0])) {
+            snprintf(err, errn, "machines %s and %s have different SDRAM sizes: not one reader",
+                     ms[0].name, ms[i].name);
+            return BF_ECONFIG;
+        }
+    int rc = BF_OK;
+    size_t nset = 0;
+    for (; nset < n && !(rc = sim_setup(&ms[nset], &os[nset], &outs[nset], err, errn)); nset++)
+        ;
+    bf_replay **R = rc ? NULL : bf_calloc(n, sizeof *R);
+    int *ended = R ? bf_calloc(n, sizeof *ended) : NULL;
+    bf_trace_rec *batch = ended ? bf_malloc(BF_SIM_BATCH * sizeof *batch) : NULL;
+    bf_trace_reader *r = NULL;
+    if (!rc && !batch) {
+        snprintf(err, errn, "out of host memory");
+        rc = BF_ENOMEM;
+    }
+    /* the reader is the first machine's options (compare gives every machine the same) */
+    const bf_sim_opts *o = &os[0];
+    bf_trace_options topt = o->topt;
+    /* foreign traces are mapped into this machine's SDRAM */
+    topt.map_base = 0;
+    topt.map_limit = bf_machine_sdram_bytes(&ms[0]);
+    if (!rc && topt.map_window > topt.map_limit) {
+        snprintf(err, errn,
+                 "--map-window: %u bytes is more than the machine's SDRAM (%u bytes, ebiu.sdbctl)",
+                 topt.map_window, topt.map_limit);
+        rc = BF_ECONFIG;
+    }
+    if (o->ropt.compat == BF_COMPAT_CACHEGRIND && !o->misaligned_set)
+        topt.misaligned = BF_MISALIGNED_COUNT_ONCE;
+    bf_sha256 hash;
+    bf_byte_tap tap = {bf_sha256_update, &hash};
+    bf_sha256_init(&hash);
+    if (o->hash)
+        topt.tap = &tap;
+    char terr[512];
+    if (!rc && (rc = bf_trace_open(trace, &topt, &r, terr, sizeof terr)))
+        snprintf(err, errn, "%s", terr);
+    if (rc) {
+        for (size_t i = 0; i < nset; i++)
+            bf_sim_free(&outs[i]);
+        free(batch);
+        free(ended);
+        free(R);
+        return rc;
+    }
+    int format = bf_trace_detected_format(r);
+    size_t live = 0;
+    for (size_t i = 0; i < n; i++) {
+        bf_sim *out = &outs[i];
+        bf_replay_opts *ro = &out->ropt;
+        out->format = format;
+        *ro = os[i].ropt;
+        ro->host_ifetch = format == BF_FMT_LACKEY || format == BF_FMT_DIN || format == BF_FMT_XDIN;
+        if (!ro->trace_name)
+            ro->trace_name = trace;
+        ro->on_phase = on_phase;
+        ro->phase_ctx = out;
+        if (bf_replay_begin(out->ms, ro, &out->rst, &R[i]) != BF_OK) {
+            snprintf(out->err, sizeof out->err, "out of host memory (replay state)");
+            ended[i] = 1;
+            out->end = BF_END_NOMEM;
+        } else {
+            live++;
+        }
+    }
+    /* every batch goes to every machine still running, in the order of ms */
+    while (live) {
+        size_t nb = 0;
+        int trc = bf_trace_next_batch(r, batch, BF_SIM_BATCH, &nb);
+        if (trc == BF_EEOF)
+            break;
+        uint64_t pos = bf_trace_bytes_read(r);
+        for (size_t i = 0; i < n; i++) {
+            if (ended[i])
+                continue;
+            int end = BF_END_INPUT;
+            if (trc == BF_OK)
+                end = bf_replay_feed(R[i], batch, nb, pos, outs[i].err, sizeof outs[i].err);
+            else
+                snprintf(outs[i].err, sizeof outs[i].err, "%s", bf_trace_error(r));
+            if (end != BF_END_OK) {
+                outs[i].end = bf_replay_end(R[i], end, outs[i].err, sizeof outs[i].err);
+                ended[i] = 1;
+                live--;
+            }
+        }
+    }
+    int want_hash = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!ended[i])
+            outs[i].end = bf_replay_end(R[i], BF_END_OK, outs[i].err, sizeof outs[i].err);
+        want_hash |= hashed_end(outs[i].end);
+    }
+    if (o->hash && want_hash) {
+        /* the hash covers the whole file even when a run stopped at a fault */
+        int drc = bf_trace_drain(r);
+        char whash[65];
+        if (drc == BF_OK)
+            bf_sha256_final(&hash, whash);
+        for (size_t i = 0; i < n; i++) {
+            if (!hashed_end(outs[i].end))
+                continue;
+            if (drc == BF_OK) {
+                memcpy(outs[i].whash, whash, sizeof whash);
+            } else {
+                snprintf(outs[i].err, sizeof outs[i].err, "%s", bf_trace_error(r));
+                outs[i].end = BF_END_INPUT;
+            }
+        }
+    }
+    bf_trace_close(r);
+    for (size_t i = 0; i < n; i++)
+        sim_finish(&ms[i], &outs[i]);
+    free(batch);
+    free(ended);
+    free(R);
     return BF_OK;
+}
+
+int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
+               size_t errn)
+{
+    int rc = bf_sim_run_many(m, 1, trace, o, out, err, errn);
+    if (rc == BF_OK)
+        snprintf(err, errn, "%s", out->err);
+    return rc;
 }

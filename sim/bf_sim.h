@@ -51,9 +51,11 @@ typedef struct bf_sim {
     bf_derived_stats der;
     bf_l1_set_stats *sets; /* --set-stats, else NULL */
     /* how the run ended */
-    int end;        /* BF_END_* */
-    int format;     /* detected trace format */
-    char whash[65]; /* SHA-256 of the trace file (bf_sim_opts.hash, runs that ended) */
+    int end;             /* BF_END_* */
+    char err[1024];      /* the message of an INPUT, ERROR or NOMEM end */
+    bf_replay_opts ropt; /* the replay's options while it runs */
+    int format;          /* detected trace format */
+    char whash[65];      /* SHA-256 of the trace file (bf_sim_opts.hash, runs that ended) */
     /* phases */
     bf_sim_phase *phases; /* nphases entries */
     size_t nphases;
@@ -69,6 +71,17 @@ const bf_stat_table *bf_sim_stat_tables(size_t *n);
 ** frees with bf_sim_free. Returns a bf_rc for setup failures (err set), else BF_OK. */
 int bf_sim_run(const bf_machine *m, const char *trace, bf_sim_opts *o, bf_sim *out, char *err,
                size_t errn);
+
+/* Machines ms[0 .. n) on one pass over the trace (compare): the trace is read and hashed once,
+** each batch of records replayed on every machine still running, in order; each run's statistics
+** are the ones bf_sim_run gives for it alone (tests/cli: compare_one_pass). os[i] are machine i's
+** options; the reader's are os[0]'s (trace options, compat, hash), and the machines must have
+** the same SDRAM size (the first-touch map's limit; else BF_ECONFIG). outs[i].end and
+** outs[i].err say how each run ended. Returns a bf_rc for setup failures (err set; nothing to
+** free), else BF_OK, and the caller frees each outs[i] with bf_sim_free. */
+#define BF_SIM_BATCH 256 /* records decoded per read */
+int bf_sim_run_many(const bf_machine *ms, size_t n, const char *trace, bf_sim_opts *os,
+                    bf_sim *outs, char *err, size_t errn);
 void bf_sim_free(bf_sim *s);
 
 #endif

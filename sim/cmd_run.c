@@ -24,6 +24,7 @@ struct bf_cmd_fault_log {
     size_t n;
     uint64_t total;
     int print;          /* print each fault and hazard on stderr as it happens */
+    const char *who;    /* compare: the machine's name, before each printed report (or NULL) */
     bf_progress *prog;  /* erased before a fault or hazard is printed (or NULL) */
     bf_hazard_event *h; /* the first BF_MAX_LOGGED_FAULTS hazards */
     size_t nh;
@@ -36,7 +37,10 @@ static void log_keep(const bf_cmd_fault_log *l, const char *text, void **v, size
 {
     if (l->print) {
         bf_progress_clear(l->prog);
-        fprintf(stderr, "%s\n", text);
+        if (l->who)
+            fprintf(stderr, "%s: %s\n", l->who, text);
+        else
+            fprintf(stderr, "%s\n", text);
     }
     if (*n >= BF_MAX_LOGGED_FAULTS)
         return;
@@ -580,7 +584,6 @@ int bf_cmd_compare(int argc, char **argv)
     const char **rows = bf_calloc(bf_compare_nrows + nextra, sizeof *rows);
     bf_results *db = NULL;
     bf_progress *prog = NULL;
-    size_t done = 0;
     rc = -1;
     if (!ms || !sims || !cols || !rows || !run_ids) {
         rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (compare tables)");
@@ -596,12 +599,22 @@ int bf_cmd_compare(int argc, char **argv)
     bf_sim_opts so;
     if ((rc = bf_cmd_sim_options(o, cmd, &so, "trace-format")) >= 0)
         goto out;
+    /* one pass over the trace per SDRAM size (below): more than one needs a file to read again */
+    size_t npass = 0;
+    for (size_t i = 0; i < nc; i++) {
+        size_t j = 0;
+        while (j < i && bf_machine_sdram_bytes(&ms[j]) != bf_machine_sdram_bytes(&ms[i]))
+            j++;
+        npass += j == i;
+    }
     struct stat tst;
-    if (nc > 1 && (!strcmp(trace, "-") || (stat(trace, &tst) == 0 && !S_ISREG(tst.st_mode)))) {
-        rc = bf_cmd_fail(cmd, 2,
-                         "--trace %s: compare reads the trace once per machine; give a "
-                         "regular file, not a pipe or stdin",
-                         trace);
+    if (npass > 1 && (!strcmp(trace, "-") || (stat(trace, &tst) == 0 && !S_ISREG(tst.st_mode)))) {
+        char why[1200];
+        snprintf(why, sizeof why,
+                 "--trace %s: compare reads the trace once per SDRAM size, %zu times for these "
+                 "machines; give a regular file, not a pipe or stdin",
+                 trace, npass);
+        rc = bf_cmd_fail(cmd, 2, "%s", why);
         goto out;
     }
     so.hash = 1; /* each run hashes the trace as it reads it */
@@ -611,67 +624,120 @@ int bf_cmd_compare(int argc, char **argv)
     char cmdline[4096];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
     prog = bf_cmd_progress(o, !strcmp(tf, "json"), "compare", "records", trace);
+    bf_sim_opts *gso = bf_calloc(nc, sizeof *gso);
+    bf_machine *gm = bf_calloc(nc, sizeof *gm);
+    bf_cmd_fault_log *logs = bf_calloc(nc, sizeof *logs);
+    size_t *pass = bf_calloc(nc, sizeof *pass); /* the configs of a pass, in order */
+    char *taken = bf_calloc(nc, 1), *stored = bf_calloc(nc, 1);
+    const char *unstored = "failed"; /* the status of runs begun and not stored */
+    if (!gso || !gm || !logs || !pass || !taken || !stored) {
+        rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (compare)");
+        goto out_pass;
+    }
+    /* every run is begun first, in config order (the database lists them in that order) */
     for (size_t i = 0; i < nc; i++) {
         bf_machine *m = &ms[i];
         if (bf_opts_has(o, "classify-misses"))
             m->l1.classify_misses = 1;
-        bf_cmd_fault_log faults;
-        log_attach(&so, &faults);
-        faults.prog = prog;
-        int64_t run_id = 0;
-        if (db) {
-            size_t clen = bf_machine_text(m, NULL, 0);
-            char *ctext = bf_malloc(clen + 1), chash[65], err[1024];
-            if (!ctext) {
-                rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
-                goto out;
+        if (!db)
+            continue;
+        size_t clen = bf_machine_text(m, NULL, 0);
+        char *ctext = bf_malloc(clen + 1), chash[65], err[1024];
+        if (!ctext) {
+            rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
+            goto out_pass;
+        }
+        bf_machine_text(m, ctext, clen + 1);
+        bf_sha256_text(ctext, clen, chash);
+        bf_run_info ri;
+        bf_cmd_run_info(&ri, "compare", cmdline);
+        ri.config_name = m->name;
+        ri.config_text = ctext;
+        ri.config_hash = chash;
+        ri.workload_path = trace;
+        ri.workload_hash = NULL; /* stored with the metrics */
+        int brc = bf_results_begin(db, &ri, &run_ids[i], err, sizeof err);
+        free(ctext);
+        if (brc) {
+            rc = bf_cmd_db_fail(cmd, err);
+            goto out_pass;
+        }
+    }
+    /* One pass over the trace for the machines of each SDRAM size (the first-touch map's limit),
+    ** in the order of their first config: the trace is read and hashed once per pass and each
+    ** batch of records is replayed on every machine of the pass (bf_sim_run_many; every run's
+    ** statistics are the ones it gives alone). sims[] holds the runs in the order of the passes,
+    ** so that each pass's are contiguous. */
+    for (size_t first = 0, base = 0; first < nc; first++) {
+        if (taken[first])
+            continue;
+        size_t ng = 0;
+        for (size_t j = first; j < nc; j++)
+            if (!taken[j] && bf_machine_sdram_bytes(&ms[j]) == bf_machine_sdram_bytes(&ms[first])) {
+                taken[j] = 1;
+                pass[ng++] = j;
             }
-            bf_machine_text(m, ctext, clen + 1);
-            bf_sha256_text(ctext, clen, chash);
-            bf_run_info ri;
-            bf_cmd_run_info(&ri, "compare", cmdline);
-            ri.config_name = m->name;
-            ri.config_text = ctext;
-            ri.config_hash = chash;
-            ri.workload_path = trace;
-            ri.workload_hash = NULL; /* stored with the metrics */
-            int brc = bf_results_begin(db, &ri, &run_id, err, sizeof err);
-            free(ctext);
-            if (brc) {
-                rc = bf_cmd_db_fail(cmd, err);
-                goto out;
-            }
+        for (size_t k = 0; k < ng; k++) {
+            gm[k] = ms[pass[k]];
+            gso[k] = so;
+            log_attach(&gso[k], &logs[pass[k]]);
+            logs[pass[k]].prog = prog;
+            logs[pass[k]].who = nc > 1 ? ms[pass[k]].name : NULL;
+            gso[k].ropt.on_progress = bf_cmd_progress_replay; /* each: one may stop early */
+            gso[k].ropt.progress_ctx = prog;
         }
         char err[1024], label[256];
-        snprintf(label, sizeof label, "compare %zu/%zu %s", i + 1, nc, m->name);
+        if (ng == nc)
+            snprintf(label, sizeof label, "compare %zu configs", nc);
+        else
+            snprintf(label, sizeof label, "compare %zu/%zu configs", base + ng, nc);
         bf_progress_label(prog, label);
-        so.ropt.on_progress = bf_cmd_progress_replay;
-        so.ropt.progress_ctx = prog;
-        int src = bf_sim_run(m, trace, &so, &sims[i], err, sizeof err);
-        done = i + 1;
-        if (src || sims[i].end == BF_END_INPUT || sims[i].end == BF_END_ERROR ||
-            sims[i].end == BF_END_NOMEM || sims[i].end == BF_END_INTERRUPTED) {
-            int interrupted = bf_stop_flag || (!src && sims[i].end == BF_END_INTERRUPTED);
-            bf_progress_end(prog);
-            prog = NULL;
+        bf_sim *ps = sims + base; /* zeroed: nothing to free if the pass could not start */
+        int src = bf_sim_run_many(gm, ng, trace, gso, ps, err, sizeof err);
+        base += ng;
+        /* the runs of this pass in config order: the first that failed ends the command */
+        for (size_t k = 0; k < ng; k++) {
+            size_t i = pass[k];
+            bf_sim *sim = &ps[k];
+            int end = src ? BF_END_ERROR : sim->end;
+            if (src || end == BF_END_INPUT || end == BF_END_ERROR || end == BF_END_NOMEM ||
+                end == BF_END_INTERRUPTED) {
+                int interrupted = bf_stop_flag || (!src && end == BF_END_INTERRUPTED);
+                bf_progress_end(prog);
+                prog = NULL;
+                rc = bf_cmd_fail(cmd, interrupted ? 130 : 2, "%s",
+                                 interrupted ? "interrupted"
+                                 : src       ? err
+                                             : sim->err);
+                unstored = interrupted ? "interrupted" : "failed";
+                goto out_pass;
+            }
             if (db)
-                bf_results_abort(db, interrupted ? "interrupted" : "failed");
-            log_free(&faults);
-            rc = bf_cmd_fail(cmd, interrupted ? 130 : 2, "%s", interrupted ? "interrupted" : err);
-            goto out;
+                bf_cmd_final_wait(db);
+            stored[i] = 1; /* or marked by bf_cmd_store_sim if that fails */
+            if (db && (rc = bf_cmd_store_sim(db, run_ids[i], sim, &logs[i], end_status(sim->end),
+                                             cmd)) >= 0)
+                goto out_pass;
+            cols[i].name = ms[i].name;
+            cols[i].reg = sim->reg;
         }
-        if (db)
-            bf_cmd_final_wait(db);
-        if (db && (rc = bf_cmd_store_sim(db, run_id, &sims[i], &faults, end_status(sims[i].end),
-                                         cmd)) >= 0) {
-            log_free(&faults);
-            goto out;
-        }
-        log_free(&faults);
-        run_ids[i] = run_id;
-        cols[i].name = m->name;
-        cols[i].reg = sims[i].reg;
     }
+    rc = -1;
+out_pass:
+    /* a compare that fails marks every run it began and did not store */
+    for (size_t i = 0; db && stored && rc >= 0 && i < nc; i++)
+        if (run_ids[i] && !stored[i])
+            bf_results_abort_run(db, run_ids[i], unstored);
+    for (size_t i = 0; logs && i < nc; i++)
+        log_free(&logs[i]);
+    free(gso);
+    free(gm);
+    free(logs);
+    free(pass);
+    free(taken);
+    free(stored);
+    if (rc >= 0)
+        goto out;
     bf_progress_end(prog);
     prog = NULL;
     size_t nr = 0;
@@ -696,8 +762,8 @@ int bf_cmd_compare(int argc, char **argv)
             rc = 3;
 out:
     bf_progress_end(prog);
-    for (size_t i = 0; i < done; i++)
-        bf_sim_free(&sims[i]);
+    for (size_t i = 0; sims && i < nc; i++)
+        bf_sim_free(&sims[i]); /* zeroed if never run */
     if (db)
         bf_results_close(db);
     free(ms);

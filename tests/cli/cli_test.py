@@ -443,6 +443,60 @@ def test_compare():
     check(out.splitlines()[0].startswith("stat,"), "csv table")
 
 
+def test_compare_one_pass():
+    """compare reads the trace once for all the machines of a pass (one SDRAM size) and replays
+    each batch of records on each of them: every run it stores must have the metrics, the faults,
+    the hazards, the status and the workload hash of the same machine run alone by `bfsim run`,
+    while machines of the same pass stop at different records (a fault) or not at all."""
+    cfgs = ALL_CONFIGS + ["configs/compat-cachegrind.ini"]  # 64 MB: a second pass
+    names = [os.path.basename(c)[:-4] for c in cfgs]
+    # a Lackey trace; a native one on which compat-cachegrind faults and stops while the others
+    # run on; DMA with coherency hazards; DMA without
+    for trace, want_rc in [(DEFAULT_TRACE, 0), ("workloads/suite/fft-sdram.bft.zst", 3),
+                           ("workloads/suite/dmaio-rx-noinv.bft.zst", 3),
+                           ("workloads/suite/memcpy-sdram-dma.bft.zst", 0)]:
+        d = tmpdir()
+        cdb, sdb = os.path.join(d, "c.db"), os.path.join(d, "s.db")
+        rc, out, err = bfsim("compare", "--configs", *cfgs, "--trace", trace, "--db", cdb)
+        check(rc == want_rc, f"compare on {trace}: exit {want_rc} ({rc}: {err[-300:]})")
+        for c in cfgs:
+            rc, _, err = bfsim("run", "--config", c, "--trace", trace, "--db", sdb)
+            check(rc in (0, 3), f"run {c} on {trace} ({rc}: {err[-300:]})")
+
+        def runs(db):
+            con = sqlite3.connect(db)
+            got = {}
+            for rid, name, status, whash in con.execute(
+                    "select id, config_name, status, workload_hash from runs order by id"):
+                got[name] = (rid, status, whash,
+                             con.execute("select name, value from metrics where run_id = ? "
+                                         "order by name", (rid,)).fetchall(),
+                             con.execute("select seq, record, cause, excause, addr, access, mode, "
+                                         "text from faults where run_id = ? order by seq",
+                                         (rid,)).fetchall(),
+                             con.execute("select seq, kind, addr, line, chan, transfer, dma_record, "
+                                         "dma_line, core_record, core_line, text from hazards "
+                                         "where run_id = ? order by seq", (rid,)).fetchall())
+            con.close()
+            return got
+
+        c, s = runs(cdb), runs(sdb)
+        check(sorted(c) == sorted(names) and sorted(s) == sorted(names), f"{trace}: one run per config")
+        check([c[n][0] for n in names] == list(range(1, len(names) + 1)),
+              f"{trace}: compare's runs are stored in config order")
+        for n in names:
+            if n not in c or n not in s:
+                continue
+            for i, what in [(1, "status"), (2, "workload hash"), (3, "metrics"), (4, "faults"),
+                            (5, "hazards")]:
+                check(c[n][i] == s[n][i], f"{trace}, {n}: the same {what} in compare as alone "
+                      f"({str(c[n][i])[:200]} / {str(s[n][i])[:200]})")
+            check(len(c[n][3]) > 100, f"{trace}, {n}: the metrics are there ({len(c[n][3])})")
+        statuses = {c[n][1] for n in names if n in c}
+        check(want_rc == 0 or len(statuses) > 1 or "fault" in statuses,
+              f"{trace}: the runs of a pass end differently ({statuses})")
+
+
 def test_fault_report():
     d = tmpdir()
     # mem=32M: the Linux bounds end at 32 MB (31 MB cacheable + 1 MB uncached DMA); 0x02100000

@@ -230,9 +230,20 @@ def test_fifo_stdin():
         f.write("#bfsim-trace 1\nL 0x02100000 4\n" + "".join(f"L 0x{0x1000 + 4 * i:08X} 4\n" for i in range(20000)))
     rc, out, err = bfsim("run", "--config", CFG, "--trace", t, "--no-db", "--json")
     check(rc == 3 and json.loads(out)["run"]["workload_hash"] == digest(t), f"fault run hashes the whole file ({rc}: {err})")
-    # compare needs a file it can read once per machine
-    rc, _, err = bfsim("compare", "--configs", CFG, CFG, "--trace", "-", "--no-db", stdin=subprocess.DEVNULL)
-    check(rc == 2 and "regular file" in err, f"compare --trace - with two machines: exit 2 ({rc}: {err})")
+    # compare reads the trace once per SDRAM size: machines of two sizes need a file it can read
+    # twice; machines of one size read stdin once (and hash it once)
+    rc, _, err = bfsim("compare", "--configs", CFG, "configs/compat-cachegrind.ini", "--trace", "-",
+                       "--no-db", stdin=subprocess.DEVNULL)
+    check(rc == 2 and "regular file" in err and "2 times" in err,
+          f"compare --trace - with two SDRAM sizes: exit 2 ({rc}: {err})")
+    with open(TRACE, "rb") as f:
+        rc, out, err = bfsim("compare", "--configs", CFG, "configs/ezkit-icache.ini", "--trace", "-",
+                             "--no-db", "--format", "json", stdin=f)
+    j = json.loads(out) if rc == 0 else {}
+    check(rc == 0 and len(j.get("configs", [])) == 2, f"compare of one SDRAM size reads stdin ({rc}: {err})")
+    rc, alone, err = bfsim("compare", "--configs", CFG, "configs/ezkit-icache.ini", "--trace", TRACE,
+                           "--no-db", "--format", "json")
+    check(rc == 0 and json.loads(alone) == j, "the same table from stdin as from the file")
 
 
 def interrupt_after(p, delay, sig=signal.SIGINT):
