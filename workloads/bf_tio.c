@@ -423,6 +423,7 @@ int bf_tio_peek(bf_tio_in *in, size_t want, const uint8_t **p, size_t *n)
         if (rc)
             return rc;
     }
+    in->buf[in->end] = '\0'; /* a terminator for in-place scanners (buf has BF_TIO_BUF + 1) */
     *p = (const uint8_t *)in->buf + in->pos;
     *n = in->end - in->pos;
     return BF_OK;
@@ -431,6 +432,12 @@ int bf_tio_peek(bf_tio_in *in, size_t want, const uint8_t **p, size_t *n)
 void bf_tio_skip(bf_tio_in *in, size_t n)
 {
     in->pos += n;
+}
+
+void bf_tio_skip_lines(bf_tio_in *in, size_t n, uint64_t lines)
+{
+    in->pos += n;
+    in->line += lines;
 }
 
 int bf_tio_line(bf_tio_in *in, char **line, size_t *len)

@@ -47,10 +47,14 @@ const char *bf_tio_error(const bf_tio_in *in); /* message of the last BF_EIO/BF_
 ** format of every text reader's errors. */
 void bf_tio_where(const bf_tio_in *in, const char *msg, char *err, size_t errn);
 
-/* Make at least want bytes (or all that is left) visible without consuming them. */
+/* Make at least want bytes (or all that is left) visible without consuming them; p[n] is a NUL
+** (the buffer has room for it), so that text can be scanned to a terminator without a bound. */
 int bf_tio_peek(bf_tio_in *in, size_t want, const uint8_t **p, size_t *n);
 /* Consume n bytes of those the last bf_tio_peek made visible (n <= its *n). */
 void bf_tio_skip(bf_tio_in *in, size_t n);
+/* The same for n bytes that are whole text lines parsed in place (each ending in '\n', with no
+** NUL and no "\r" before the '\n'): counted as bf_tio_line counts the lines it returns. */
+void bf_tio_skip_lines(bf_tio_in *in, size_t n, uint64_t lines);
 /* Next line: BF_OK, BF_EEOF, BF_EINPUT (line too long, NUL byte, corrupt or truncated
 ** compressed data), BF_EIO (read error). */
 int bf_tio_line(bf_tio_in *in, char **line, size_t *len);

@@ -12,7 +12,8 @@
 ** Algorithm: next() takes the next line (or binary record) of the format in force and parses it
 ** with hand-written scanners (bf_parse.h); for foreign formats the line becomes one "pending"
 ** host access, emitted one BF533 piece per call. next_batch() decodes version-2 binary accesses
-** in a tight loop straight from the input buffer and falls back to next() for anything else.
+** in a tight loop straight from the input buffer, and Lackey record lines in place, and falls
+** back to next() for anything else.
 ** Invariants: the reader holds at most one pending access and one line; memory is fixed at open.
 ** After the first error every call returns the same error.
 */
@@ -286,6 +287,8 @@ int bf_trace_next_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max, size
     while (k < max) {
         if (r->fmt == BF_FMT_NATIVE_BIN && r->bin_ver >= 2 && !r->rc && !r->bin_end &&
             (k += bf_trace_bin_batch(r, recs + k, max - k)) == max)
+            break;
+        if (r->fmt == BF_FMT_LACKEY && (k += bf_trace_foreign_batch(r, recs + k, max - k)) == max)
             break;
         if ((rc = bf_trace_next(r, &recs[k])) != BF_OK)
             break;

@@ -127,3 +127,40 @@ int bf_trace_foreign_next(bf_trace_reader *r, bf_trace_rec *rec)
 {
     return bf_trace_next_with(r, rec, foreign_record);
 }
+
+/* The batch path of Lackey traces: each record line is recognised and parsed where it lies in the
+** input buffer (bf_tio_peek leaves a NUL after the data, so the field scanners stop there), then
+** consumed as bf_tio_line would have returned it and made the pending access by the same
+** bf_trace_set_pending and emit_piece as foreign_record: the records, their line numbers and the
+** reader's statistics are the same as one bf_trace_next at a time (tests/workloads:
+** test_trace_lackey_batch compares them). What it does not take (blank, commentary and
+** superblock lines, "\r\n", malformed lines, a line cut by the end of the buffer, the second
+** piece of an access) is left to bf_trace_next. */
+size_t bf_trace_foreign_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
+{
+    const uint8_t *buf;
+    size_t avail, at = 0, k = 0;
+    if (r->fmt != BF_FMT_LACKEY || r->rc || r->p_left ||
+        bf_tio_peek(r->in, max * 32, &buf, &avail) != BF_OK)
+        return 0;
+    while (k < max) {
+        const char *s = (const char *)buf + at, *e;
+        int type;
+        uint64_t a, sz;
+        if (bf_trace_lackey_fields(s, &type, &a, &sz, &e) != BF_LACKEY_REC || *e != '\n')
+            break;
+        size_t len = (size_t)(e - s) + 1;
+        bf_tio_skip_lines(r->in, len, 1);
+        at += len;
+        r->st.lines++;
+        bf_trace_rec *rec = &recs[k];
+        memset(rec, 0, sizeof *rec);
+        if (bf_trace_set_pending(r, type, 0, a, sz) != BF_OK || emit_piece(r, rec) != BF_OK)
+            break; /* the sticky error: bf_trace_next returns it */
+        r->st.records++;
+        k++;
+        if (r->p_left)
+            break; /* the access's other pieces: bf_trace_next */
+    }
+    return k;
+}

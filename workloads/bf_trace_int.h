@@ -162,6 +162,48 @@ static inline int bf_trace_set_pending(bf_trace_reader *r, int type, int op, uin
     return BF_OK;
 }
 
+/* The fields of a Lackey record line ("I  addr,size", " L ...", " S ...", " M ...": hex host
+** address, decimal size): BF_LACKEY_REC with *type, *a, *sz and *end at the character after the
+** size (the caller checks that it ends the line), BF_LACKEY_OTHER if s does not start like a
+** record, else what is wrong with it. Reads s only up to the first character that ends a field,
+** so a scan in place stops at any terminator (bf_trace_lackey_line, bf_trace_foreign_batch). */
+enum {
+    BF_LACKEY_REC = 0,
+    BF_LACKEY_OTHER = 1,
+    BF_LACKEY_ADDR_BIG = 2,
+    BF_LACKEY_ADDR_BAD = 3,
+    BF_LACKEY_SIZE_BIG = 4,
+    BF_LACKEY_SIZE_BAD = 5
+};
+static inline int bf_trace_lackey_fields(const char *s, int *type, uint64_t *a, uint64_t *sz,
+                                         const char **end)
+{
+    if (s[0] == 'I' && s[1] == ' ' && s[2] == ' ')
+        *type = BF_REC_IFETCH;
+    else if (s[0] == ' ' && s[1] == 'L' && s[2] == ' ')
+        *type = BF_REC_LOAD;
+    else if (s[0] == ' ' && s[1] == 'S' && s[2] == ' ')
+        *type = BF_REC_STORE;
+    else if (s[0] == ' ' && s[1] == 'M' && s[2] == ' ')
+        *type = BF_REC_MODIFY;
+    else
+        return BF_LACKEY_OTHER;
+    const char *p = s + 3;
+    int e = bf_parse_hex(&p, a, 0);
+    if (e == BF_PNUM_OVERFLOW)
+        return BF_LACKEY_ADDR_BIG;
+    if (e != BF_PNUM_OK || *p != ',')
+        return BF_LACKEY_ADDR_BAD;
+    p++;
+    e = bf_parse_dec(&p, sz);
+    if (e == BF_PNUM_OVERFLOW)
+        return BF_LACKEY_SIZE_BIG;
+    if (e != BF_PNUM_OK)
+        return BF_LACKEY_SIZE_BAD;
+    *end = p;
+    return BF_LACKEY_REC;
+}
+
 /* ---- the formats: open reads the header, next one record (BF_OK, BF_EEOF or the error) ---- */
 
 /* The body of every format's next(): the sticky error, a zeroed record, the record count. Each
@@ -191,6 +233,11 @@ size_t bf_trace_bin_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max);
 
 /* Foreign formats: the next piece of the pending access, else the next line parsed into it. */
 int bf_trace_foreign_next(bf_trace_reader *r, bf_trace_rec *rec);
+/* Lackey record lines parsed in place in the input buffer into recs[0 .. max), each through the
+** same pending access and piece rules as bf_trace_foreign_next; stops at anything else (another
+** kind of line, "\r", a line not wholly in the buffer, an access of more than one piece, an
+** error), which bf_trace_next then reads. Returns the records decoded. */
+size_t bf_trace_foreign_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max);
 /* Parse one line into the pending access: BF_OK, BF_TRACE_LINE_SKIP (no access on the line,
 ** counted as skipped) or an error. */
 enum { BF_TRACE_LINE_SKIP = 1 };

@@ -25,45 +25,40 @@ static int valgrind_commentary(const char *s)
 int bf_trace_lackey_line(bf_trace_reader *r, char *s, size_t n)
 {
     int type;
+    uint64_t a, sz;
+    const char *p;
     char t[48];
-    if (n >= 3 && s[0] == 'I' && s[1] == ' ' && s[2] == ' ')
-        type = BF_REC_IFETCH;
-    else if (n >= 3 && s[0] == ' ' && s[2] == ' ' && s[1] == 'L')
-        type = BF_REC_LOAD;
-    else if (n >= 3 && s[0] == ' ' && s[2] == ' ' && s[1] == 'S')
-        type = BF_REC_STORE;
-    else if (n >= 3 && s[0] == ' ' && s[2] == ' ' && s[1] == 'M')
-        type = BF_REC_MODIFY;
-    else if (n == 0 || valgrind_commentary(s))
-        return BF_TRACE_LINE_SKIP;
-    else if (n >= 3 && s[0] == 'S' && s[1] == 'B' && s[2] == ' ') {
-        /* --trace-superblocks=yes: "SB addr" marks a superblock entry; no memory access. */
-        const char *p = s + 3;
-        uint64_t v;
-        if (bf_parse_hex(&p, &v, 0) == BF_PNUM_OK && *p == '\0')
+    switch (bf_trace_lackey_fields(s, &type, &a, &sz, &p)) {
+    case BF_LACKEY_REC:
+        if (*p != '\0')
+            break;
+        return bf_trace_set_pending(r, type, 0, a, sz);
+    case BF_LACKEY_OTHER:
+        if (n == 0 || valgrind_commentary(s))
             return BF_TRACE_LINE_SKIP;
-        return bf_trace_fail(r, BF_EINPUT, "bad Lackey superblock line '%s'",
-                             bf_parse_tok(s, t, sizeof t));
-    } else
+        if (n >= 3 && s[0] == 'S' && s[1] == 'B' && s[2] == ' ') {
+            /* --trace-superblocks=yes: "SB addr" marks a superblock entry; no memory access. */
+            const char *q = s + 3;
+            uint64_t v;
+            if (bf_parse_hex(&q, &v, 0) == BF_PNUM_OK && *q == '\0')
+                return BF_TRACE_LINE_SKIP;
+            return bf_trace_fail(r, BF_EINPUT, "bad Lackey superblock line '%s'",
+                                 bf_parse_tok(s, t, sizeof t));
+        }
         return bf_trace_fail(r, BF_EINPUT, "not a Lackey record: '%s'",
                              bf_parse_tok(bf_parse_skip(s), t, sizeof t));
-    const char *p = s + 3;
-    uint64_t a, sz;
-    int e = bf_parse_hex(&p, &a, 0);
-    if (e == BF_PNUM_OVERFLOW)
+    case BF_LACKEY_ADDR_BIG:
         return bf_trace_fail(r, BF_EINPUT, "address '%s' is too large",
                              bf_parse_tok(s + 3, t, sizeof t));
-    if (e != BF_PNUM_OK || *p != ',')
+    case BF_LACKEY_ADDR_BAD:
         return bf_trace_fail(r, BF_EINPUT, "bad Lackey address '%s' (expected hex,size)",
                              bf_parse_tok(s + 3, t, sizeof t));
-    p++;
-    e = bf_parse_dec(&p, &sz);
-    if (e == BF_PNUM_OVERFLOW)
+    case BF_LACKEY_SIZE_BIG:
         return bf_trace_fail(r, BF_EINPUT, "size is too large");
-    if (e != BF_PNUM_OK || *p != '\0')
-        return bf_trace_fail(r, BF_EINPUT, "bad Lackey size in '%s'",
-                             bf_parse_tok(s + 3, t, sizeof t));
-    return bf_trace_set_pending(r, type, 0, a, sz);
+    default:
+        break;
+    }
+    return bf_trace_fail(r, BF_EINPUT, "bad Lackey size in '%s'", bf_parse_tok(s + 3, t, sizeof t));
 }
 
 int bf_trace_lackey_sniff(const char *line)

@@ -8,6 +8,7 @@
 #define _POSIX_C_SOURCE 200809L
 #include "wl_test.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -277,6 +278,141 @@ static void from_stdin(const char *dir)
     BF_CHECK_STR(wl_err("", NULL), "t: empty file: cannot detect the trace format");
 }
 
+/* ---- Lackey's batch path (bf_trace_foreign_batch) against one record at a time ---- */
+
+typedef struct lk_all {
+    bf_trace_rec *r;
+    size_t n, cap;
+    int rc;
+    char err[1024];
+    bf_trace_reader_stats st;
+} lk_all;
+
+/* Every record of the file, by bf_trace_next (batch 0) or bf_trace_next_batch of `batch`. */
+static void lk_read(const char *path, const bf_trace_options *o, size_t batch, lk_all *a)
+{
+    memset(a, 0, sizeof *a);
+    bf_trace_reader *r;
+    a->rc = bf_trace_open(path, o, &r, a->err, sizeof a->err);
+    if (a->rc)
+        return;
+    bf_trace_rec buf[256];
+    for (;;) {
+        size_t n = 0;
+        int rc = batch ? bf_trace_next_batch(r, buf, batch, &n) : bf_trace_next(r, &buf[n++]);
+        if (rc != BF_OK) {
+            a->rc = rc;
+            snprintf(a->err, sizeof a->err, "%s", rc == BF_EEOF ? "" : bf_trace_error(r));
+            break;
+        }
+        BF_CHECK(n >= 1 && n <= (batch ? batch : 1));
+        if (a->n + n > a->cap) {
+            a->cap = a->cap ? a->cap * 2 : 4096;
+            a->r = realloc(a->r, a->cap * sizeof *a->r);
+            BF_CHECK(a->r != NULL);
+        }
+        memcpy(a->r + a->n, buf, n * sizeof *buf);
+        a->n += n;
+    }
+    a->st = *bf_trace_reader_stats_of(r);
+    bf_trace_close(r);
+}
+
+/* Both ways must give the same records (every field, line numbers included), the same end or
+** error message, and the same reader statistics; returns the reference's record count. */
+static size_t lk_same(const char *path, const bf_trace_options *o, int expect_rc)
+{
+    lk_all ref, got;
+    lk_read(path, o, 0, &ref);
+    BF_CHECK_EQ(ref.rc, expect_rc);
+    if (ref.rc != expect_rc)
+        fprintf(stderr, "  (%s)\n", ref.err);
+    static const size_t sizes[] = {1, 7, 256};
+    for (size_t k = 0; k < BF_ARRAY_SIZE(sizes); k++) {
+        lk_read(path, o, sizes[k], &got);
+        BF_CHECK_EQ(got.rc, ref.rc);
+        BF_CHECK_STR(got.err, ref.err);
+        BF_CHECK_EQ(got.n, ref.n);
+        size_t bad = 0;
+        for (size_t i = 0; i < ref.n && i < got.n; i++)
+            bad += memcmp(&ref.r[i], &got.r[i], sizeof ref.r[i]) != 0;
+        BF_CHECK_EQ(bad, 0);
+        BF_CHECK(memcmp(&ref.st, &got.st, sizeof ref.st) == 0);
+        free(got.r);
+    }
+    free(ref.r);
+    return ref.n;
+}
+
+/* A long Lackey file (several 256 KB input buffers): record lines of every kind with addresses of
+** 1 to 16 hex digits (upper and lower case) and sizes 1 to 40 (misaligned ones split, some
+** crossing a map window), between blank, commentary, superblock and "\r\n" lines; `bad` puts a
+** malformed line (or, with identity, an address above 32 bits) at line 50000; the last line has
+** no newline. */
+static void lk_write(const char *path, int bad, int identity)
+{
+    FILE *f = fopen(path, "w");
+    BF_CHECK(f != NULL);
+    uint64_t x = 88172645463325252ull;
+    static const char *kinds[] = {"I  ", " L ", " S ", " M "};
+    for (int i = 1; i <= 60000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        unsigned k = (unsigned)(x % 100);
+        if (bad && i == 50000) {
+            fputs(bad == 1 ? " L 0x10,4\n" : bad == 2 ? "I  1000,0\n" : " S 100000000,4\n", f);
+            continue;
+        }
+        if (k < 3) {
+            fputs(k == 0   ? "\n"
+                  : k == 1 ? "==4242== Lackey, an example Valgrind tool\n"
+                           : "SB 401a3c\n",
+                  f);
+            continue;
+        }
+        /* 4 windows of code and data, 16 far ones (a 47-bit stack), 8 boundaries crossed */
+        uint64_t a = identity ? (x >> 20) & 0xfffffff
+                     : k < 90 ? 0x4000000u + ((x >> 20) & 0x3ffff)
+                              : 0x7ff000000000u + ((x >> 20) & 0xfffff);
+        if (!identity && k >= 90 && k < 93)
+            a = ((0x7fe0u + (x >> 30) % 8) << 16) - 2; /* crosses a 64 KB window boundary */
+        unsigned sz = k < 60 ? 1u << ((x >> 40) % 4) : 1 + (unsigned)((x >> 44) % 40);
+        fprintf(f, (x >> 50) & 1 ? "%s%" PRIx64 ",%u%s" : "%s%08" PRIX64 ",%u%s",
+                kinds[(x >> 8) % 4], a, sz,
+                k == 97      ? "\r\n"
+                : i == 60000 ? ""
+                             : "\n");
+    }
+    fclose(f);
+}
+
+static void lackey_batch(void)
+{
+    char path[] = "/tmp/bf-lackey-batch-XXXXXX";
+    int fd = mkstemp(path);
+    BF_CHECK(fd >= 0);
+    close(fd);
+    bf_trace_options o;
+    bf_trace_options_default(&o);
+    o.map_window = 64 * 1024;
+    lk_write(path, 0, 0);
+    BF_CHECK(lk_same(path, &o, BF_EEOF) > 60000);
+    o.misaligned = BF_MISALIGNED_COUNT_ONCE;
+    lk_same(path, &o, BF_EEOF);
+    o.map_limit = 24 * 64 * 1024; /* the map fills up part-way: the same error at the same line */
+    lk_same(path, &o, BF_EINPUT);
+    bf_trace_options_default(&o);
+    for (int bad = 1; bad <= 2; bad++) {
+        lk_write(path, bad, 0);
+        BF_CHECK(lk_same(path, &o, BF_EINPUT) > 40000);
+    }
+    o.map_mode = BF_MAPMODE_IDENTITY;
+    lk_write(path, 0, 1);
+    lk_same(path, &o, BF_EEOF);
+    lk_write(path, 3, 1);
+    lk_same(path, &o, BF_EINPUT);
+    unlink(path);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -289,5 +425,6 @@ int main(int argc, char **argv)
     detection_and_forcing(argv[1]);
     compressed(argv[1]);
     from_stdin(argv[1]);
+    lackey_batch();
     return bf_test_exit();
 }
