@@ -297,12 +297,12 @@ size_t bf_trace_bin_batch(bf_trace_reader *r, bf_trace_rec *recs, size_t max)
         ** 1 <= size <= BF_TRACE_MAX_ACCESS, a + size - 1 not past 2^32 - 1 */
         if (rd16(u) >= 4 || b - 1u >= BF_TRACE_MAX_ACCESS || a + (b - 1u) < a)
             break;
-        recs[k] = (bf_trace_rec){.type = u[0],
-                                 .misaligned =
-                                     (u[0] != BF_REC_IFETCH) & !bf_trace_aligned(a, b) ? misal : 0,
-                                 .addr = a,
-                                 .size = b,
-                                 .line = ++recno};
+        recs[k] = (bf_trace_rec){
+            .type = u[0],
+            .misaligned = ((u[0] != BF_REC_IFETCH) & !bf_trace_aligned(a, b)) ? misal : 0,
+            .addr = a,
+            .size = b,
+            .line = ++recno};
     }
     r->recno = recno;
     bf_tio_skip(r->in, k * BIN_ACC_V2);

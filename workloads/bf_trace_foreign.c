@@ -89,7 +89,7 @@ static int emit_piece(bf_trace_reader *r, bf_trace_rec *rec)
         /* selects, not branches on the type and the alignment */
         uint8_t how =
             r->opt.misaligned == BF_MISALIGNED_COUNT_ONCE ? BF_MISAL_ONCE : BF_MISAL_FAULT;
-        rec->misaligned = data & !bf_trace_aligned(a, n) ? how : BF_MISAL_NONE;
+        rec->misaligned = (data & !bf_trace_aligned(a, n)) ? how : BF_MISAL_NONE;
     }
     assert(n > 0 && n <= r->p_left);
     r->p_first = 0;
