@@ -18,7 +18,8 @@
 **   3. target = map_base + index * window + offset.
 ** Mode identity: target = host, an error if host does not fit in 32 bits.
 ** Invariant: the hw -> index relation is injective and offsets are preserved, so two distinct
-** host lines never share a target line and target % window == host % window. The hash table
+** host lines never share a target line and target % window == host % window; a cached
+** (hw, index) pair is one the hash table holds (pairs are never removed). The hash table
 ** (common/bf_htab) is sized at init for cap windows, so it never grows: memory is fixed at init.
 */
 #include "bf_tmap.h"
@@ -67,25 +68,26 @@ int bf_tmap_map(bf_tmap *m, uint64_t host, bf_addr *target)
     }
     uint64_t hw = host >> m->shift;
     uint32_t off = (uint32_t)(host & (m->window - 1));
-    if (m->last_ok && hw == m->last_hw) {
-        *target = m->base + (m->last_idx << m->shift) + off;
+    unsigned c = (unsigned)hw & (BF_TMAP_CACHE - 1);
+    if (m->cache_ok[c] && hw == m->cache_hw[c]) {
+        *target = m->base + (m->cache_idx[c] << m->shift) + off;
         return BF_TMAP_OK;
     }
     const uint64_t *idx = bf_htab_find(&m->win, hw);
     if (idx) {
-        m->last_idx = (uint32_t)*idx;
+        m->cache_idx[c] = (uint32_t)*idx;
     } else {
         if (m->used == m->cap)
             return BF_TMAP_FULL;
         int prc = bf_htab_put(&m->win, hw, m->used); /* room for cap keys since init */
         assert(prc == BF_OK);
         (void)prc;
-        m->last_idx = m->used;
+        m->cache_idx[c] = m->used;
         m->order[m->used++] = hw;
     }
-    m->last_hw = hw;
-    m->last_ok = 1;
-    *target = m->base + (m->last_idx << m->shift) + off;
+    m->cache_hw[c] = hw;
+    m->cache_ok[c] = 1;
+    *target = m->base + (m->cache_idx[c] << m->shift) + off;
     return BF_TMAP_OK;
 }
 

@@ -9,18 +9,22 @@
 #include "bf_strbuf.h"
 #include "bf_trace.h"
 
+enum { BF_TMAP_CACHE = 8 }; /* a power of two */
+
 typedef struct bf_tmap {
-    int mode;         /* bf_map_mode */
-    uint32_t window;  /* bytes, power of two */
-    unsigned shift;   /* log2(window) */
-    bf_addr base;     /* first target byte */
-    uint32_t cap;     /* target windows available */
-    uint32_t used;    /* target windows handed out */
-    bf_htab win;      /* host window number -> target window index (room for cap, never grows) */
-    uint64_t *order;  /* host window number of each target index, first-touch order */
-    uint64_t last_hw; /* one-entry cache: last host window looked up */
-    uint32_t last_idx;
-    int last_ok;
+    int mode;        /* bf_map_mode */
+    uint32_t window; /* bytes, power of two */
+    unsigned shift;  /* log2(window) */
+    bf_addr base;    /* first target byte */
+    uint32_t cap;    /* target windows available */
+    uint32_t used;   /* target windows handed out */
+    bf_htab win;     /* host window number -> target window index (room for cap, never grows) */
+    uint64_t *order; /* host window number of each target index, first-touch order */
+    /* a direct-mapped cache of host windows looked up (slot hw % BF_TMAP_CACHE): a program's
+    ** code, stack and heap windows take turns record by record */
+    uint64_t cache_hw[BF_TMAP_CACHE];
+    uint32_t cache_idx[BF_TMAP_CACHE];
+    uint8_t cache_ok[BF_TMAP_CACHE];
 } bf_tmap;
 
 enum { BF_TMAP_OK = 0, BF_TMAP_FULL = 1, BF_TMAP_RANGE = 2 };
