@@ -344,6 +344,35 @@ static int end_code(int end)
     }
 }
 
+/* The machine's config text, to be freed (NULL: out of host memory), and its SHA-256 in chash:
+** what the runs row and the JSON name the machine by. */
+static char *config_text(const bf_machine *m, char chash[65])
+{
+    size_t clen = bf_machine_text(m, NULL, 0);
+    char *ctext = bf_malloc(clen + 1);
+    if (ctext) {
+        bf_machine_text(m, ctext, clen + 1);
+        bf_sha256_text(ctext, clen, chash);
+    }
+    return ctext;
+}
+
+/* Begin the runs row of machine m (`run` or `compare` on trace); the workload's hash is stored
+** with the metrics, once the trace has been read. 0, or the message in err. */
+static int begin_run(bf_results *db, const char *command, const char *cmdline, const bf_machine *m,
+                     const char *ctext, const char *chash, const char *trace, int64_t *run_id,
+                     char *err, size_t errn)
+{
+    bf_run_info ri;
+    bf_cmd_run_info(&ri, command, cmdline);
+    ri.config_name = m->name;
+    ri.config_text = ctext;
+    ri.config_hash = chash;
+    ri.workload_path = trace;
+    ri.workload_hash = NULL;
+    return bf_results_begin(db, &ri, run_id, err, errn);
+}
+
 int bf_cmd_run(int argc, char **argv)
 {
     const char *cmd = "run";
@@ -398,14 +427,11 @@ int bf_cmd_run(int argc, char **argv)
     bf_cmd_install_signals(); /* from here on SIGINT/SIGTERM end the run as `interrupted` */
     char cmdline[4096], chash[65];
     bf_cmd_line(argc, argv, cmdline, sizeof cmdline);
-    size_t clen = bf_machine_text(m, NULL, 0);
-    char *ctext = bf_malloc(clen + 1);
+    char *ctext = config_text(m, chash);
     if (!ctext) {
         rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
         goto out2;
     }
-    bf_machine_text(m, ctext, clen + 1);
-    bf_sha256_text(ctext, clen, chash);
     /* the workload's content hash identifies it in the database and the JSON: computed while
     ** the trace is read (one pass, so FIFOs and stdin work), stored with the metrics */
     so.hash = use_db || bf_opts_has(o, "json");
@@ -415,15 +441,8 @@ int bf_cmd_run(int argc, char **argv)
             free(ctext);
             goto out2;
         }
-        bf_run_info ri;
-        bf_cmd_run_info(&ri, "run", cmdline);
-        ri.config_name = m->name;
-        ri.config_text = ctext;
-        ri.config_hash = chash;
-        ri.workload_path = trace;
-        ri.workload_hash = NULL; /* known once the trace has been read */
         char err[1024];
-        if (bf_results_begin(db, &ri, &run_id, err, sizeof err)) {
+        if (begin_run(db, "run", cmdline, m, ctext, chash, trace, &run_id, err, sizeof err)) {
             free(ctext);
             rc = bf_cmd_db_fail(cmd, err);
             goto out2;
@@ -641,22 +660,13 @@ int bf_cmd_compare(int argc, char **argv)
             m->l1.classify_misses = 1;
         if (!db)
             continue;
-        size_t clen = bf_machine_text(m, NULL, 0);
-        char *ctext = bf_malloc(clen + 1), chash[65], err[1024];
+        char chash[65], err[1024], *ctext = config_text(m, chash);
         if (!ctext) {
             rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (config text)");
             goto out_pass;
         }
-        bf_machine_text(m, ctext, clen + 1);
-        bf_sha256_text(ctext, clen, chash);
-        bf_run_info ri;
-        bf_cmd_run_info(&ri, "compare", cmdline);
-        ri.config_name = m->name;
-        ri.config_text = ctext;
-        ri.config_hash = chash;
-        ri.workload_path = trace;
-        ri.workload_hash = NULL; /* stored with the metrics */
-        int brc = bf_results_begin(db, &ri, &run_ids[i], err, sizeof err);
+        int brc =
+            begin_run(db, "compare", cmdline, m, ctext, chash, trace, &run_ids[i], err, sizeof err);
         free(ctext);
         if (brc) {
             rc = bf_cmd_db_fail(cmd, err);
