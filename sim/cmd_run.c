@@ -536,6 +536,16 @@ out:
     return rc;
 }
 
+/* compare makes one pass over the trace per SDRAM size: whether ms[i] is the first of its size
+** (its pass holds it and every later machine of that size). */
+static int first_of_size(const bf_machine *ms, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (bf_machine_sdram_bytes(&ms[j]) == bf_machine_sdram_bytes(&ms[i]))
+            return 0;
+    return 1;
+}
+
 int bf_cmd_compare(int argc, char **argv)
 {
     const char *cmd = "compare";
@@ -620,12 +630,8 @@ int bf_cmd_compare(int argc, char **argv)
         goto out;
     /* one pass over the trace per SDRAM size (below): more than one needs a file to read again */
     size_t npass = 0;
-    for (size_t i = 0; i < nc; i++) {
-        size_t j = 0;
-        while (j < i && bf_machine_sdram_bytes(&ms[j]) != bf_machine_sdram_bytes(&ms[i]))
-            j++;
-        npass += j == i;
-    }
+    for (size_t i = 0; i < nc; i++)
+        npass += first_of_size(ms, i);
     struct stat tst;
     if (npass > 1 && (!strcmp(trace, "-") || (stat(trace, &tst) == 0 && !S_ISREG(tst.st_mode)))) {
         char why[1200];
@@ -647,9 +653,9 @@ int bf_cmd_compare(int argc, char **argv)
     bf_machine *gm = bf_calloc(nc, sizeof *gm);
     bf_cmd_fault_log *logs = bf_calloc(nc, sizeof *logs);
     size_t *pass = bf_calloc(nc, sizeof *pass); /* the configs of a pass, in order */
-    char *taken = bf_calloc(nc, 1), *stored = bf_calloc(nc, 1);
+    char *stored = bf_calloc(nc, 1);
     const char *unstored = "failed"; /* the status of runs begun and not stored */
-    if (!gso || !gm || !logs || !pass || !taken || !stored) {
+    if (!gso || !gm || !logs || !pass || !stored) {
         rc = bf_cmd_fail(cmd, 2, "%s", "out of host memory (compare)");
         goto out_pass;
     }
@@ -679,14 +685,12 @@ int bf_cmd_compare(int argc, char **argv)
     ** statistics are the ones it gives alone). sims[] holds the runs in the order of the passes,
     ** so that each pass's are contiguous. */
     for (size_t first = 0, base = 0; first < nc; first++) {
-        if (taken[first])
+        if (!first_of_size(ms, first))
             continue;
         size_t ng = 0;
         for (size_t j = first; j < nc; j++)
-            if (!taken[j] && bf_machine_sdram_bytes(&ms[j]) == bf_machine_sdram_bytes(&ms[first])) {
-                taken[j] = 1;
+            if (bf_machine_sdram_bytes(&ms[j]) == bf_machine_sdram_bytes(&ms[first]))
                 pass[ng++] = j;
-            }
         for (size_t k = 0; k < ng; k++) {
             gm[k] = ms[pass[k]];
             gso[k] = so;
@@ -744,7 +748,6 @@ out_pass:
     free(gm);
     free(logs);
     free(pass);
-    free(taken);
     free(stored);
     if (rc >= 0)
         goto out;
